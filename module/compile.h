@@ -1,0 +1,63 @@
+/**
+ * \file
+ * Compiling a policy source into a snapshot: parse policy.conf, read every
+ * list file line by line, hand entries to the snapshot builder. Bad lines
+ * are rejected and each is reported with file and line; nothing is dropped
+ * without a report.
+ */
+#ifndef SK_COMPILE_H
+#define SK_COMPILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+/** Counts for one list file. */
+struct sk_compile_list_stats {
+	char name[256];    /**< as written in the policy */
+	uint64_t lines;    /**< lines read */
+	uint64_t entries;  /**< entries accepted */
+	uint64_t rejected; /**< lines rejected (each reported) */
+	uint64_t ignored;  /**< names ignored on purpose (hosts preamble) */
+};
+
+/** What a compile did. */
+struct sk_compile_report {
+	struct sk_compile_list_stats *lists; /**< one per list, heap */
+	size_t nlists;
+	uint64_t names;    /**< distinct names in the snapshot */
+	uint64_t rejected; /**< all rejected lines */
+	char id[SK_SNAPSHOT_ID_LEN + 1];
+};
+
+/** Called for every rejected line and every problem, with the file and
+ * line (line 0: the file as a whole). */
+typedef void (*sk_compile_diag_fn)(
+    void *arg, const char *file, unsigned line, const char *message);
+
+/** Options. */
+struct sk_compile_opts {
+	sk_compile_diag_fn diag;
+	void *diag_arg;
+	int64_t built; /**< time to record; 0 = now */
+	/** Called now and then with the lines read so far (may be NULL). */
+	void (*progress)(void *arg, uint64_t lines_read);
+	void *progress_arg;
+};
+
+/**
+ * Compile policy_path into a snapshot file at out_path.
+ * @param report: filled in; free its lists with sk_compile_report_free().
+ * @param err: receives the reason when the compile fails as a whole
+ *	(unreadable policy or list file, write failure).
+ * @return 0 (rejected lines do not fail a compile: see report->rejected),
+ *	or -1 with err filled in; then out_path is untouched.
+ */
+int sk_compile(const char *policy_path, const char *out_path,
+    const struct sk_compile_opts *opts, struct sk_compile_report *report,
+    char *err, size_t errsize);
+
+void sk_compile_report_free(struct sk_compile_report *report);
+
+#endif /* SK_COMPILE_H */

@@ -1,0 +1,52 @@
+/**
+ * \file
+ * The module's own configuration file (sinkhole.conf(5)); Unbound's config
+ * has no free-form options for a dynlib module. "key: value" lines, '#'
+ * comments. Plain C.
+ */
+#ifndef SK_MODCONF_H
+#define SK_MODCONF_H
+
+#include <limits.h>
+#include <netinet/in.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/** Environment variable that overrides the config file path. */
+#define SK_MODCONF_ENV "SINKHOLE_CONF"
+
+/** When no snapshot can be used. */
+enum sk_fail_mode {
+	SK_FAIL_OPEN = 0,  /**< resolve everything normally (and log) */
+	SK_FAIL_CLOSED = 1 /**< answer SERVFAIL to clients (and log) */
+};
+
+struct sk_modconf {
+	char snapshot[PATH_MAX];     /**< snapshot file (or link to it) */
+	struct in_addr sinkhole_v4;  /**< A answer; default 0.0.0.0 */
+	struct in6_addr sinkhole_v6; /**< AAAA answer; default :: */
+	uint32_t ttl;                /**< answer and SOA TTL; default 60 */
+	enum sk_fail_mode fail_mode; /**< default open */
+};
+
+/** Fill in the defaults (snapshot path: def_snapshot). */
+void sk_modconf_defaults(struct sk_modconf *conf, const char *def_snapshot);
+
+/**
+ * Read a config file over the values already in conf.
+ * @param path: the file.
+ * @param err: receives "FILE:LINE: message" on failure.
+ * @return 0, or -1 with err set (conf may be partly updated: on failure
+ *	the caller uses neither).
+ */
+int sk_modconf_load(
+    const char *path, struct sk_modconf *conf, char *err, size_t errsize);
+
+/**
+ * Parse one line into conf (used by sk_modconf_load and the fuzzer).
+ * @return 0, or -1 with err set to the message (no file or line).
+ */
+int sk_modconf_parse_line(
+    const char *line, struct sk_modconf *conf, char *err, size_t errsize);
+
+#endif /* SK_MODCONF_H */

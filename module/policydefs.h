@@ -1,0 +1,53 @@
+/**
+ * \file
+ * The policy's vocabulary, shared by the compiler, the snapshot and the
+ * decision: categories with their actions, and exemptions.
+ */
+#ifndef SK_POLICYDEFS_H
+#define SK_POLICYDEFS_H
+
+#include <stdint.h>
+
+#include "acl.h"
+
+/** Most categories a policy may define (exemption masks are 64-bit). */
+#define SK_MAX_CATEGORIES 64
+/** Longest category name, NUL included. */
+#define SK_CATEGORY_NAME_MAX 48
+/** Longest free-text field (policy reference, approver, reason), NUL
+ * included. */
+#define SK_TEXT_MAX 160
+
+/** What a category's hits get. */
+enum sk_action {
+	SK_ACTION_PASS = 0, /**< resolve normally (no match, or exempt) */
+	SK_ACTION_SINKHOLE =
+	    1, /**< A/AAAA to the sinkhole, NODATA for others */
+	SK_ACTION_NXDOMAIN = 2, /**< NXDOMAIN */
+	SK_ACTION_MONITOR = 3   /**< record the hit, answer normally */
+};
+
+/** @return "pass", "sinkhole", "nxdomain", "monitor" or "?". */
+const char *sk_action_name(enum sk_action a);
+/** @return 0 and *a set, or -1 for an unknown name. */
+int sk_action_from_name(const char *name, enum sk_action *a);
+
+/** A category of the policy. */
+struct sk_category {
+	char name[SK_CATEGORY_NAME_MAX];
+	enum sk_action action;
+	/** What clause of the county policy this enforces (free text). */
+	char policy_ref[SK_TEXT_MAX];
+};
+
+/** An approved exemption: clients in subnet resolve names of the categories
+ * in category_mask normally until expires. Hits are still recorded. */
+struct sk_exemption {
+	struct sk_subnet subnet;
+	uint64_t category_mask; /**< bit i = category i; all ones = all */
+	int64_t expires;        /**< seconds since the epoch, UTC */
+	char approver[SK_TEXT_MAX];
+	char reason[SK_TEXT_MAX]; /**< reason or ticket reference */
+};
+
+#endif /* SK_POLICYDEFS_H */

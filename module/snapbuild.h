@@ -1,0 +1,70 @@
+/**
+ * \file
+ * Writing a snapshot: entries are collected in memory, sorted, merged and
+ * written in one LMDB write transaction with MDB_APPEND into a temporary
+ * file beside the target, synced, then renamed over the target. A failure at
+ * any point removes the temporary file and leaves the target untouched.
+ */
+#ifndef SK_SNAPBUILD_H
+#define SK_SNAPBUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "listparse.h"
+#include "policydefs.h"
+#include "snapshot.h"
+
+struct sk_snapbuild;
+
+enum sk_snapbuild_err {
+	SK_BUILD_E_NOMEM = -50,
+	SK_BUILD_E_IO = -51, /**< create, write, sync or rename (errno) */
+	SK_BUILD_E_LMDB = -52,
+	SK_BUILD_E_LIMIT = -53, /**< too many categories or lists */
+	SK_BUILD_E_ARG = -54
+};
+
+const char *sk_snapbuild_strerror(int err);
+
+/**
+ * Start a build.
+ * @param out: the builder; free with sk_snapbuild_free().
+ * @return 0 or a negative sk_snapbuild_err.
+ */
+int sk_snapbuild_new(struct sk_snapbuild **out);
+void sk_snapbuild_free(struct sk_snapbuild *b);
+
+/** Add a category; its index is the order of addition.
+ * @return the index (>= 0) or a negative error. */
+int sk_snapbuild_add_category(
+    struct sk_snapbuild *b, const struct sk_category *cat);
+
+/** Add a list file name; @return its list id (>= 0) or a negative error. */
+int sk_snapbuild_add_list(struct sk_snapbuild *b, const char *name);
+
+/** Add an entry (the name is copied). Duplicate records are merged.
+ * @param name: lower-case wire name.
+ * @param rec: flags, category, list id and line. */
+int sk_snapbuild_add_entry(struct sk_snapbuild *b, const uint8_t *name,
+    size_t namelen, const struct sk_entry_rec *rec);
+
+/** Add an exemption (copied). */
+int sk_snapbuild_add_exemption(
+    struct sk_snapbuild *b, const struct sk_exemption *ex);
+
+/**
+ * Write the snapshot to path (atomically, see above).
+ * @param path: target file.
+ * @param built: build time to record (seconds since the epoch).
+ * @param id_out: receives the hex id and a NUL (SK_SNAPSHOT_ID_LEN + 1).
+ * @param detail: receives a reason on failure (may be NULL).
+ * @return 0 or a negative sk_snapbuild_err; errno is kept for E_IO.
+ */
+int sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
+    char *id_out, char *detail, size_t detailsize);
+
+/** @return distinct names added so far. */
+size_t sk_snapbuild_name_count(const struct sk_snapbuild *b);
+
+#endif /* SK_SNAPBUILD_H */

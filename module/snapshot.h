@@ -1,0 +1,138 @@
+/**
+ * \file
+ * Snapshots: one immutable LMDB file holding a compiled policy. This file
+ * opens, validates and queries one; snapbuild.h writes one.
+ *
+ * Layout (named databases of one LMDB environment, MDB_NOSUBDIR):
+ *   "names": key = lower-case wire name of an entry; value = one or more
+ *            12-byte records (struct sk_entry_rec encoded little-endian).
+ *   "meta":  key "info" -> text "key=value" lines (format, id, built, counts);
+ *            "categories" -> one line a category, tab-separated fields;
+ *            "lists" -> one list file name a line (its index = list id);
+ *            "exemptions" -> one line an exemption, tab-separated fields.
+ * The snapshot id is the SHA-256 of the names and meta contents, hex.
+ */
+#ifndef SK_SNAPSHOT_H
+#define SK_SNAPSHOT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "listparse.h"
+#include "policydefs.h"
+
+/** Format version written in "info"; a reader refuses other versions. */
+#define SK_SNAPSHOT_FORMAT 1
+/** Hex snapshot id length (SHA-256), without NUL. */
+#define SK_SNAPSHOT_ID_LEN 64
+
+/** Bits of sk_entry_rec.flags. */
+#define SK_REC_ALLOW 0x01 /**< allowlist entry, beats every block entry */
+/* bits 1-2: enum sk_match */
+#define SK_REC_MATCH_SHIFT 1
+#define SK_REC_MATCH_MASK 0x06
+
+/** One record of an entry, as stored (12 bytes, little-endian). */
+struct sk_entry_rec {
+	uint8_t flags;
+	uint16_t category; /**< index into the category table (block only) */
+	uint32_t list_id;  /**< index into the list table */
+	uint32_t line;     /**< line in that list file */
+};
+#define SK_ENTRY_REC_SIZE 12
+
+/** Encode/decode one record to/from its 12 stored bytes. */
+void sk_entry_rec_encode(const struct sk_entry_rec *r, uint8_t out[12]);
+void sk_entry_rec_decode(const uint8_t in[12], struct sk_entry_rec *r);
+
+/** Error codes; negative. */
+enum sk_snapshot_err {
+	SK_SNAP_E_OPEN = -40,      /**< cannot open or map (see errno) */
+	SK_SNAP_E_TRUNCATED = -41, /**< file shorter than its pages say */
+	SK_SNAP_E_FORMAT = -42,    /**< not a sinkhole snapshot / version */
+	SK_SNAP_E_CORRUPT = -43,   /**< inconsistent metadata or records */
+	SK_SNAP_E_LMDB = -44,      /**< an LMDB call failed */
+	SK_SNAP_E_NOMEM = -45
+};
+
+/** An open snapshot: read-only, safe to query from many threads at once. */
+struct sk_snapshot;
+
+/** @return a static description of an error code. */
+const char *sk_snapshot_strerror(int err);
+
+/**
+ * Open and validate a snapshot file (size against its last page, format
+ * version, metadata). The file must never be written again while open.
+ * @param path: the file.
+ * @param out: set to the snapshot; close with sk_snapshot_close().
+ * @param detail: if not NULL, receives a human-readable reason on failure.
+ * @param detailsize: its size.
+ * @return 0 or a negative sk_snapshot_err.
+ */
+int sk_snapshot_open(const char *path, struct sk_snapshot **out, char *detail,
+    size_t detailsize);
+
+/** Close a snapshot. No thread may still use it. NULL is fine. */
+void sk_snapshot_close(struct sk_snapshot *snap);
+
+/** @return the hex id; valid while the snapshot is open. */
+const char *sk_snapshot_id(const struct sk_snapshot *snap);
+/** @return build time, seconds since the epoch. */
+int64_t sk_snapshot_built(const struct sk_snapshot *snap);
+/** @return number of names stored (keys of "names"). */
+uint64_t sk_snapshot_name_count(const struct sk_snapshot *snap);
+
+size_t sk_snapshot_category_count(const struct sk_snapshot *snap);
+/** @return category i, valid while open; NULL when out of range. */
+const struct sk_category *sk_snapshot_category(
+    const struct sk_snapshot *snap, size_t i);
+/** @return index of the named category, or -1. */
+int sk_snapshot_category_find(const struct sk_snapshot *snap, const char *name);
+
+size_t sk_snapshot_exemption_count(const struct sk_snapshot *snap);
+const struct sk_exemption *sk_snapshot_exemption(
+    const struct sk_snapshot *snap, size_t i);
+
+/** @return list file name for a list id (as written in the policy), or
+ * "?" when out of range; valid while open. */
+const char *sk_snapshot_list_name(
+    const struct sk_snapshot *snap, uint32_t list_id);
+
+/** The result of a lookup. */
+struct sk_lookup {
+	int found;               /**< 0: no entry matches */
+	int allowed;             /**< 1: an allowlist entry matches (wins) */
+	struct sk_entry_rec rec; /**< the winning record */
+	size_t name_offset;      /**< where in the queried wire name the
+				   matching entry's name starts */
+};
+
+/**
+ * Look a name up: the name itself and every parent, on label boundaries.
+ * Rules, in order: any matching allowlist entry wins (allowed = 1); else
+ * among block entries a category whose action is not monitor beats a
+ * monitor one; then the most specific name; then the lowest category index.
+ * An EXACT record matches only at offset 0; a BELOW record only at offset
+ * > 0; a SUBTREE record at any offset.
+ * @param snap: an open snapshot.
+ * @param name: lower-case wire name.
+ * @param namelen: its length.
+ * @param out: the result.
+ * @return 0 or a negative sk_snapshot_err (a read error: fail the lookup).
+ */
+int sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
+    size_t namelen, struct sk_lookup *out);
+
+/**
+ * Visit every stored name in key order (for dumps and diffs).
+ * @param cb: called with the wire name and its records; a non-zero return
+ *	stops the walk and is returned.
+ * @return 0, the callback's non-zero value, or a negative sk_snapshot_err.
+ */
+int sk_snapshot_foreach(const struct sk_snapshot *snap,
+    int (*cb)(void *arg, const uint8_t *name, size_t namelen,
+        const struct sk_entry_rec *recs, size_t nrecs),
+    void *arg);
+
+#endif /* SK_SNAPSHOT_H */
