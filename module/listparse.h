@@ -2,7 +2,9 @@
  * \file
  * List files, one line at a time: a source line of a domain list or a hosts
  * file becomes zero or more normalised entries (lower-case wire names).
- * Plain C, no Unbound types, no allocation; the caller keeps file and line.
+ * Plain C, no Unbound types; the caller keeps file and line. Nothing is
+ * allocated, except transiently inside libidn2 for a non-ASCII name (link
+ * with -lidn2).
  */
 #ifndef SK_LISTPARSE_H
 #define SK_LISTPARSE_H
@@ -69,8 +71,13 @@ int sk_list_format_from_name(const char *name, enum sk_list_format *fmt);
  * Parse one line. Trailing CR/LF, surrounding white space, comments
  * ('#' to end of line) and a trailing dot on names are accepted; names are
  * lower-cased. Host names may hold letters, digits, '-' and '_' (real lists
- * use '_'); anything else is SK_LIST_E_CHAR. A bad name anywhere rejects the
- * whole line: nothing of it is kept.
+ * use '_'); anything else is SK_LIST_E_CHAR. A UTF-8 name is first converted
+ * to its IDNA A-label form (UTS #46 non-transitional: "порно.tv" ->
+ * "xn--m1abbbg.tv"), as resolvers see it. A name whose last label is all
+ * digits is SK_LIST_E_ADDRESS. Domains lines: a single-label name other than
+ * "=name" is SK_LIST_E_ROOT (it would cover a whole TLD). Hosts lines give
+ * SK_MATCH_EXACT entries (hosts(5) maps just the name given). A bad name
+ * anywhere rejects the whole line: nothing of it is kept.
  * @param fmt: the file's format.
  * @param line: the line, need not be NUL-terminated.
  * @param len: its length.

@@ -1,0 +1,296 @@
+/**
+ * \file
+ * Unit tests for listparse.c: the domains and hosts formats line by line,
+ * with the quirks of real lists (comments, CRLF, trailing dots, upper
+ * case, several names a line, hosts preamble, SafeSearch overrides, IP
+ * addresses and junk where a name belongs).
+ */
+#include <string.h>
+
+#include "listparse.h"
+#include "unit.h"
+
+#define MAXN 4
+
+struct line_case {
+	const char *what;
+	enum sk_list_format fmt;
+	const char *line;
+	int want; /* entries, or a negative error */
+	size_t ignored;
+	/* the entries expected, as lower-case text with trailing dot */
+	const char *names[MAXN];
+	enum sk_match match[MAXN];
+};
+
+#define D SK_LIST_DOMAINS
+#define H SK_LIST_HOSTS
+#define SUB SK_MATCH_SUBTREE
+#define EXA SK_MATCH_EXACT
+#define BEL SK_MATCH_BELOW
+
+static const struct line_case cases[] = {
+    /* domains: what a line means */
+    {"plain name matches its subtree", D, "example.com", 1, 0, {"example.com."},
+        {SUB}},
+    {"=name matches exactly", D, "=example.com", 1, 0, {"example.com."}, {EXA}},
+    {"*.name matches below only", D, "*.example.com", 1, 0, {"example.com."},
+        {BEL}},
+    {"trailing dot", D, "www.guruofporn.com.", 1, 0, {"www.guruofporn.com."},
+        {SUB}},
+    {"upper case folds", D, "Ehentai.TO", 1, 0, {"ehentai.to."}, {SUB}},
+    {"LF ending", D, "example.com\n", 1, 0, {"example.com."}, {SUB}},
+    {"CRLF ending", D, "example.com\r\n", 1, 0, {"example.com."}, {SUB}},
+    {"surrounding blanks and tabs", D, " \t example.com \t ", 1, 0,
+        {"example.com."}, {SUB}},
+    {"inline comment", D, "example.com # added 2024", 1, 0, {"example.com."},
+        {SUB}},
+    {"comment glued to the name", D, "example.com#x", 1, 0, {"example.com."},
+        {SUB}},
+    {"underscore is allowed", D, "forgotten_dark_angel.tripod.com", 1, 0,
+        {"forgotten_dark_angel.tripod.com."}, {SUB}},
+    {"hyphens anywhere", D, "allosexe-.myblox.fr", 1, 0,
+        {"allosexe-.myblox.fr."}, {SUB}},
+    {"punycode", D, "pornoizle.xn--6frz82g", 1, 0, {"pornoizle.xn--6frz82g."},
+        {SUB}},
+    {"digits in the name", D, "0001casino.com", 1, 0, {"0001casino.com."},
+        {SUB}},
+    {"UTF-8 byte order mark before the first name", D,
+        "\xef\xbb\xbf"
+        "example.com",
+        1, 0, {"example.com."}, {SUB}},
+    {"exact single label is allowed", D, "=intranet", 1, 0, {"intranet."},
+        {EXA}},
+    /* domains: nothing on the line */
+    {"empty line", D, "", 0, 0, {NULL}, {SUB}},
+    {"blank line", D, "  \t\r\n", 0, 0, {NULL}, {SUB}},
+    {"comment line", D, "# Title: Adult", 0, 0, {NULL}, {SUB}},
+    {"indented comment", D, "   # x", 0, 0, {NULL}, {SUB}},
+    /* domains: rejected */
+    {"space inside a name", D, "exa mple.com", SK_LIST_E_CHAR, 0, {NULL},
+        {SUB}},
+    {"punctuation in a name", D, "ex!ample.com", SK_LIST_E_CHAR, 0, {NULL},
+        {SUB}},
+    {"stray punctuation at the end", D, "hdgaytube.xxx!", SK_LIST_E_CHAR, 0,
+        {NULL}, {SUB}},
+    {"URL path", D, "reddit.com/r/NSFWFunny", SK_LIST_E_CHAR, 0, {NULL}, {SUB}},
+    {"comma", D, "play1.sewobofang.4,com", SK_LIST_E_CHAR, 0, {NULL}, {SUB}},
+    {"adblock syntax", D, "||example.com^", SK_LIST_E_CHAR, 0, {NULL}, {SUB}},
+    {"backslash escapes are not host names", D, "a\\.b.com", SK_LIST_E_CHAR, 0,
+        {NULL}, {SUB}},
+    /* UTF-8 names become IDNA A-labels, as resolvers see them */
+    {"raw UTF-8 becomes punycode", D, "порно.me", 1, 0, {"xn--m1abbbg.me."},
+        {SUB}},
+    {"UTF-8 upper case folds before encoding", H, "127.0.0.1 ПОРНО.tv", 1, 0,
+        {"xn--m1abbbg.tv."}, {EXA}},
+    {"UTF-8 ideographic full stop separates labels", D, "порно\xe3\x80\x82me",
+        1, 0, {"xn--m1abbbg.me."}, {SUB}},
+    {"invalid UTF-8", D, "\xff\xfe.com", SK_LIST_E_CHAR, 0, {NULL}, {SUB}},
+    {"UTF-8 symbol that IDNA refuses", D, "a☃b.com", SK_LIST_E_CHAR, 0, {NULL},
+        {SUB}},
+    {"UTF-8 that maps to a bad ASCII char (fullwidth !)", D, "a！b.com",
+        SK_LIST_E_CHAR, 0, {NULL}, {SUB}},
+    {"wildcard inside the name", D, "a.*.example.com", SK_LIST_E_CHAR, 0,
+        {NULL}, {SUB}},
+    {"wildcard without a dot", D, "*example.com", SK_LIST_E_CHAR, 0, {NULL},
+        {SUB}},
+    {"hosts line in a domains file", D, "0.0.0.0 example.com", SK_LIST_E_CHAR,
+        0, {NULL}, {SUB}},
+    {"IPv4 address", D, "18.198.224.161", SK_LIST_E_ADDRESS, 0, {NULL}, {SUB}},
+    {"IPv4 address with trailing dot", D, "18.198.224.161.", SK_LIST_E_ADDRESS,
+        0, {NULL}, {SUB}},
+    {"host:port is not an address", D, "example.com:443", SK_LIST_E_CHAR, 0,
+        {NULL}, {SUB}},
+    {"IPv6 address", D, "2001:db8::1", SK_LIST_E_ADDRESS, 0, {NULL}, {SUB}},
+    {"numeric top-level label", D, "000058.0", SK_LIST_E_ADDRESS, 0, {NULL},
+        {SUB}},
+    {"all digits", D, "12345", SK_LIST_E_ADDRESS, 0, {NULL}, {SUB}},
+    {"* alone is the root", D, "*", SK_LIST_E_ROOT, 0, {NULL}, {SUB}},
+    {"*. is the root", D, "*.", SK_LIST_E_ROOT, 0, {NULL}, {SUB}},
+    {"a dot is the root", D, ".", SK_LIST_E_ROOT, 0, {NULL}, {SUB}},
+    {"=. is the root", D, "=.", SK_LIST_E_ROOT, 0, {NULL}, {SUB}},
+    {"bare TLD would block all of it", D, "xxx", SK_LIST_E_ROOT, 0, {NULL},
+        {SUB}},
+    {"bare TLD with dot", D, "porn.", SK_LIST_E_ROOT, 0, {NULL}, {SUB}},
+    {"wildcard TLD", D, "*.com", SK_LIST_E_ROOT, 0, {NULL}, {SUB}},
+    {"= alone", D, "=", SK_LIST_E_SYNTAX, 0, {NULL}, {SUB}},
+    {"two dots", D, "a..b", SK_NAME_E_EMPTY_LABEL, 0, {NULL}, {SUB}},
+    {"leading dot", D, ".example.com", SK_NAME_E_EMPTY_LABEL, 0, {NULL}, {SUB}},
+    {"two trailing dots", D, "example.com..", SK_NAME_E_EMPTY_LABEL, 0, {NULL},
+        {SUB}},
+    {"two dots alone", D, "..", SK_NAME_E_EMPTY_LABEL, 0, {NULL}, {SUB}},
+    {"64-byte label", D,
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        ".com",
+        SK_NAME_E_LABEL_LONG, 0, {NULL}, {SUB}},
+
+    /* hosts: blocks */
+    {"two names on a line", H, "0.0.0.0 a.com b.com", 2, 0,
+        {"a.com.", "b.com."}, {EXA, EXA}},
+    {"127.0.0.1 block", H, "127.0.0.1 example.com", 1, 0, {"example.com."},
+        {EXA}},
+    {"several spaces and tabs", H, "0.0.0.0 \t   Example.COM.  ", 1, 0,
+        {"example.com."}, {EXA}},
+    {"CRLF", H, "0.0.0.0 example.com\r\n", 1, 0, {"example.com."}, {EXA}},
+    {"inline comment", H, "0.0.0.0 example.com # ads", 1, 0, {"example.com."},
+        {EXA}},
+    {"IPv6 unspecified", H, ":: example.com", 1, 0, {"example.com."}, {EXA}},
+    {"IPv6 loopback", H, "::1 example.com", 1, 0, {"example.com."}, {EXA}},
+    {"IPv6 unspecified, long form", H, "0:0:0:0:0:0:0:0 example.com", 1, 0,
+        {"example.com."}, {EXA}},
+    {"single-label junk after a name is an exact entry", H,
+        "0.0.0.0 xxxhindi.to en", 2, 0, {"xxxhindi.to.", "en."}, {EXA, EXA}},
+    {"preamble mixed with a block", H, "127.0.0.1 localhost example.com", 1, 1,
+        {"example.com."}, {EXA}},
+    {"ip6- only as a whole single label", H, "0.0.0.0 ip6-test.example.com", 1,
+        0, {"ip6-test.example.com."}, {EXA}},
+    /* hosts: ignored preamble */
+    {"localhost", H, "127.0.0.1 localhost", 0, 1, {NULL}, {EXA}},
+    {"localhost with trailing dot", H, "127.0.0.1 localhost.", 0, 1, {NULL},
+        {EXA}},
+    {"localhost.localdomain", H, "127.0.0.1 localhost.localdomain", 0, 1,
+        {NULL}, {EXA}},
+    {"local", H, "127.0.0.1 local", 0, 1, {NULL}, {EXA}},
+    {"::1 ip6-localhost ip6-loopback", H, "::1 ip6-localhost ip6-loopback", 0,
+        2, {NULL}, {EXA}},
+    {"broadcasthost on 255.255.255.255", H, "255.255.255.255 broadcasthost", 0,
+        1, {NULL}, {EXA}},
+    {"fe80::1%lo0 localhost", H, "fe80::1%lo0 localhost", 0, 1, {NULL}, {EXA}},
+    {"0.0.0.0 0.0.0.0", H, "0.0.0.0 0.0.0.0", 0, 1, {NULL}, {EXA}},
+    {"ff02::1 ip6-allnodes", H, "ff02::1 ip6-allnodes", 0, 1, {NULL}, {EXA}},
+    {"comment line", H, "# hosts", 0, 0, {NULL}, {EXA}},
+    {"blank line", H, "\r\n", 0, 0, {NULL}, {EXA}},
+    /* hosts: rejected */
+    {"private address is an override", H, "192.168.1.1 router.lan",
+        SK_LIST_E_OVERRIDE, 0, {NULL}, {EXA}},
+    {"SafeSearch is an override", H, "216.239.38.120 www.google.com",
+        SK_LIST_E_OVERRIDE, 0, {NULL}, {EXA}},
+    {"127.0.0.2 is not a blocking address", H, "127.0.0.2 example.com",
+        SK_LIST_E_OVERRIDE, 0, {NULL}, {EXA}},
+    {"IPv6 override", H, "2001:db8::1 example.com", SK_LIST_E_OVERRIDE, 0,
+        {NULL}, {EXA}},
+    {"only an address", H, "0.0.0.0", SK_LIST_E_SYNTAX, 0, {NULL}, {EXA}},
+    {"only an address and a comment", H, "0.0.0.0 # nothing", SK_LIST_E_SYNTAX,
+        0, {NULL}, {EXA}},
+    {"no address", H, "example.com", SK_LIST_E_SYNTAX, 0, {NULL}, {EXA}},
+    {"bad address", H, "0.0.0 example.com", SK_LIST_E_SYNTAX, 0, {NULL}, {EXA}},
+    {"very long first token", H,
+        "0.0.0.0000000000000000000000000000000000000000000000000000000000000"
+        "00000000 example.com",
+        SK_LIST_E_SYNTAX, 0, {NULL}, {EXA}},
+    {"an IP address as the name", H, "0.0.0.0 85.17.187.83", SK_LIST_E_ADDRESS,
+        0, {NULL}, {EXA}},
+    {"a bad name rejects the whole line", H, "0.0.0.0 good.com b!d.com",
+        SK_LIST_E_CHAR, 0, {NULL}, {EXA}},
+    {"no wildcards in hosts", H, "0.0.0.0 *.example.com", SK_LIST_E_CHAR, 0,
+        {NULL}, {EXA}},
+    {"no = in hosts", H, "0.0.0.0 =example.com", SK_LIST_E_CHAR, 0, {NULL},
+        {EXA}},
+    {"a dot as a host name", H, "0.0.0.0 .", SK_LIST_E_ROOT, 0, {NULL}, {EXA}},
+    {"two dots as a host name", H, "0.0.0.0 ..", SK_NAME_E_EMPTY_LABEL, 0,
+        {NULL}, {EXA}},
+    {"more names than room", H, "0.0.0.0 a.com b.com c.com d.com e.com",
+        SK_LIST_E_TOO_MANY, 0, {NULL}, {EXA}},
+    {"exactly as many names as room", H, "0.0.0.0 a.com b.com c.com d.com", 4,
+        0, {"a.com.", "b.com.", "c.com.", "d.com."}, {EXA, EXA, EXA, EXA}},
+};
+
+static void
+test_lines(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct line_case *c = &cases[i];
+		struct sk_list_entry out[MAXN];
+		size_t len = strlen(c->line);
+		/* not 0: "set to", so a stale count must be overwritten */
+		size_t ignored = 99;
+		int r, k;
+
+		r = sk_list_parse_line(
+		    c->fmt, c->line, len, out, MAXN, &ignored);
+		CHECK(r == c->want, "%s: %d (%s), want %d", c->what, r,
+		    r < 0 ? sk_list_strerror(r) : "entries", c->want);
+		if (r >= 0)
+			CHECK(ignored == c->ignored,
+			    "%s: ignored %zu, want %zu", c->what, ignored,
+			    c->ignored);
+		for (k = 0; r > 0 && k < r && k < c->want; k++) {
+			char text[SK_NAME_MAX_TEXT];
+			int n = sk_name_to_text(
+			    out[k].wire, out[k].wirelen, text, sizeof(text));
+
+			CHECK(n >= 0 && c->names[k] != NULL &&
+			        strcmp(text, c->names[k]) == 0,
+			    "%s: entry %d is %s", c->what, k, text);
+			CHECK(out[k].match == c->match[k],
+			    "%s: entry %d match %d, want %d", c->what, k,
+			    out[k].match, c->match[k]);
+			CHECK(sk_name_wire_len(out[k].wire, out[k].wirelen) ==
+			        (int)out[k].wirelen,
+			    "%s: wirelen", c->what);
+		}
+	}
+}
+
+/* The length is honoured: bytes after len are not part of the line. */
+static void
+test_len_honoured(void)
+{
+	struct sk_list_entry out[1];
+	const char *buf = "example.com!!!";
+	int r;
+
+	r = sk_list_parse_line(SK_LIST_DOMAINS, buf, 11, out, 1, NULL);
+	CHECK(r == 1 && out[0].wirelen == 13, "len not honoured: %d", r);
+	r = sk_list_parse_line(SK_LIST_DOMAINS, buf, 0, out, 1, NULL);
+	CHECK(r == 0, "zero length: %d", r);
+	r = sk_list_parse_line(
+	    SK_LIST_HOSTS, "127.0.0.1 localhost", 19, out, 1, NULL);
+	CHECK(r == 0, "ignored may be NULL: %d", r);
+	/* a NUL byte is not the end of the line, and not a host char */
+	r = sk_list_parse_line(
+	    SK_LIST_DOMAINS, "exa\0mple.com", 12, out, 1, NULL);
+	CHECK(r == SK_LIST_E_CHAR, "NUL inside a name: %d", r);
+	r = sk_list_parse_line(SK_LIST_DOMAINS, "a.com", 5, out, 0, NULL);
+	CHECK(r == SK_LIST_E_TOO_MANY, "no room for a domain: %d", r);
+}
+
+static void
+test_format_names(void)
+{
+	enum sk_list_format f = SK_LIST_HOSTS;
+
+	CHECK(sk_list_format_from_name("domains", &f) == 0 &&
+	        f == SK_LIST_DOMAINS,
+	    "domains");
+	CHECK(sk_list_format_from_name("hosts", &f) == 0 && f == SK_LIST_HOSTS,
+	    "hosts");
+	CHECK(sk_list_format_from_name("rpz", &f) == -1, "rpz unknown");
+	CHECK(sk_list_format_from_name("Hosts", &f) == -1, "case matters");
+	CHECK(sk_list_format_from_name("", &f) == -1, "empty");
+}
+
+static void
+test_strerror(void)
+{
+	/* list codes have their own texts, name codes pass through */
+	CHECK(strstr(sk_list_strerror(SK_LIST_E_OVERRIDE), "override") != NULL,
+	    "override text");
+	CHECK_STR(sk_list_strerror(SK_NAME_E_LABEL_LONG),
+	    sk_name_strerror(SK_NAME_E_LABEL_LONG), "name code passed on");
+	CHECK(strcmp(sk_list_strerror(SK_LIST_E_ADDRESS),
+	          sk_list_strerror(SK_LIST_E_CHAR)) != 0,
+	    "distinct texts");
+}
+
+int
+main(void)
+{
+	test_lines();
+	test_len_honoured();
+	test_format_names();
+	test_strerror();
+	return unit_done("test_listparse");
+}
