@@ -1,0 +1,231 @@
+/**
+ * \file
+ * The module's configuration file (sinkhole.conf(5)): "key: value" lines.
+ * A line is parsed where it lies (no copy), so any length is safe; every
+ * bad key or value is an error naming what is wrong.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "modconf.h"
+
+/* Longest TTL we will hand out: one day. */
+#define MC_TTL_MAX 86400
+
+static int mc_error(char *err, size_t errsize, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Always returns -1. */
+static int
+mc_error(char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL || errsize == 0)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(err, errsize, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+mc_is_space(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n';
+}
+
+void
+sk_modconf_defaults(struct sk_modconf *conf, const char *def_snapshot)
+{
+	memset(conf, 0, sizeof(*conf));
+	if (def_snapshot != NULL)
+		snprintf(
+		    conf->snapshot, sizeof(conf->snapshot), "%s", def_snapshot);
+	conf->sinkhole_v4.s_addr = htonl(INADDR_ANY);
+	conf->sinkhole_v6 = in6addr_any;
+	conf->ttl = 60;
+	conf->fail_mode = SK_FAIL_OPEN;
+}
+
+/* Is the value (val, len) exactly the word? */
+static int
+mc_is(const char *val, size_t len, const char *word)
+{
+	return strlen(word) == len && memcmp(val, word, len) == 0;
+}
+
+/* An address value into a NUL-terminated buffer for inet_pton. */
+static int
+mc_addr(const char *key, int af, const char *val, size_t len, void *dst,
+    char *err, size_t errsize)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+
+	if (len >= sizeof(buf))
+		return mc_error(err, errsize,
+		    "%s: \"%.*s...\" is not an %s address", key, 40, val,
+		    af == AF_INET ? "IPv4" : "IPv6");
+	memcpy(buf, val, len);
+	buf[len] = '\0';
+	if (inet_pton(af, buf, dst) != 1)
+		return mc_error(err, errsize, "%s: \"%s\" is not an %s address",
+		    key, buf, af == AF_INET ? "IPv4" : "IPv6");
+	return 0;
+}
+
+static int
+mc_ttl(const char *val, size_t len, uint32_t *ttl, char *err, size_t errsize)
+{
+	uint32_t v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (val[i] < '0' || val[i] > '9')
+			break;
+		v = v * 10 + (uint32_t)(val[i] - '0');
+		if (v > MC_TTL_MAX)
+			break;
+	}
+	if (len == 0 || i != len)
+		return mc_error(err, errsize,
+		    "ttl: \"%.*s\" is not a number from 0 to %d",
+		    (int)(len > 40 ? 40 : len), val, MC_TTL_MAX);
+	*ttl = v;
+	return 0;
+}
+
+int
+sk_modconf_parse_line(
+    const char *line, struct sk_modconf *conf, char *err, size_t errsize)
+{
+	const char *p = line, *key, *val, *end;
+	size_t keylen, len;
+
+	while (mc_is_space(*p))
+		p++;
+	if (*p == '\0' || *p == '#')
+		return 0;
+	/* Control bytes (a stray NUL cannot be seen here) are errors. */
+	for (end = p; *end != '\0'; end++) {
+		unsigned char ch = (unsigned char)*end;
+
+		if ((ch < 0x20 && !mc_is_space(ch)) || ch == 0x7f)
+			return mc_error(err, errsize,
+			    "control character 0x%02x in line", ch);
+		if ((ch == '\n' || ch == '\r') && end[1] != '\0' &&
+		    !(ch == '\r' && end[1] == '\n' && end[2] == '\0'))
+			return mc_error(
+			    err, errsize, "line break inside a line");
+	}
+	key = p;
+	while (*p != '\0' && *p != ':' && !mc_is_space(*p) && *p != '#')
+		p++;
+	keylen = (size_t)(p - key);
+	if (keylen == 0 && *p == ':')
+		return mc_error(err, errsize, "missing key before ':'");
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p != ':')
+		return mc_error(err, errsize,
+		    "expected \"key: value\", got \"%.*s\"", (int)keylen, key);
+	p++;
+	while (mc_is_space(*p))
+		p++;
+	/* A comment needs a space before its '#'; paths may hold '#'. */
+	val = p;
+	for (end = p; *end != '\0'; end++) {
+		if (*end == '#' && end > val && mc_is_space(end[-1]))
+			break;
+	}
+	if (*val == '#')
+		end = val;
+	while (end > val && mc_is_space(end[-1]))
+		end--;
+	len = (size_t)(end - val);
+
+	if (mc_is(key, keylen, "snapshot")) {
+		if (len == 0)
+			return mc_error(err, errsize, "snapshot: missing path");
+		if (len >= sizeof(conf->snapshot))
+			return mc_error(err, errsize,
+			    "snapshot: path is longer than %zu bytes",
+			    sizeof(conf->snapshot) - 1);
+		memcpy(conf->snapshot, val, len);
+		conf->snapshot[len] = '\0';
+		return 0;
+	}
+	if (mc_is(key, keylen, "sinkhole-ipv4")) {
+		if (len == 0)
+			return mc_error(
+			    err, errsize, "sinkhole-ipv4: missing address");
+		return mc_addr("sinkhole-ipv4", AF_INET, val, len,
+		    &conf->sinkhole_v4, err, errsize);
+	}
+	if (mc_is(key, keylen, "sinkhole-ipv6")) {
+		if (len == 0)
+			return mc_error(
+			    err, errsize, "sinkhole-ipv6: missing address");
+		return mc_addr("sinkhole-ipv6", AF_INET6, val, len,
+		    &conf->sinkhole_v6, err, errsize);
+	}
+	if (mc_is(key, keylen, "ttl"))
+		return mc_ttl(val, len, &conf->ttl, err, errsize);
+	if (mc_is(key, keylen, "fail-mode")) {
+		if (mc_is(val, len, "open"))
+			conf->fail_mode = SK_FAIL_OPEN;
+		else if (mc_is(val, len, "closed"))
+			conf->fail_mode = SK_FAIL_CLOSED;
+		else
+			return mc_error(err, errsize,
+			    "fail-mode: unknown mode \"%.*s\" (want open or "
+			    "closed)",
+			    (int)(len > 40 ? 40 : len), val);
+		return 0;
+	}
+	return mc_error(err, errsize,
+	    "unknown key \"%.*s\" (want snapshot, sinkhole-ipv4, "
+	    "sinkhole-ipv6, ttl or fail-mode)",
+	    (int)(keylen > 40 ? 40 : keylen), key);
+}
+
+int
+sk_modconf_load(
+    const char *path, struct sk_modconf *conf, char *err, size_t errsize)
+{
+	char msg[512];
+	char *line = NULL;
+	size_t linecap = 0;
+	ssize_t len;
+	unsigned lineno = 0;
+	FILE *f;
+	int rc = -1;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return mc_error(err, errsize, "%s: %s", path, strerror(errno));
+	while ((len = getline(&line, &linecap, f)) >= 0) {
+		lineno++;
+		if (strlen(line) != (size_t)len) {
+			mc_error(err, errsize, "%s:%u: NUL byte in line", path,
+			    lineno);
+			goto done;
+		}
+		if (sk_modconf_parse_line(line, conf, msg, sizeof(msg)) < 0) {
+			mc_error(err, errsize, "%s:%u: %s", path, lineno, msg);
+			goto done;
+		}
+	}
+	if (ferror(f)) {
+		mc_error(err, errsize, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	rc = 0;
+done:
+	free(line);
+	fclose(f);
+	return rc;
+}

@@ -1,0 +1,38 @@
+/**
+ * \file
+ * Names of the policy actions, for the policy file, the snapshot header and
+ * the hit log.
+ */
+#include <string.h>
+
+#include "policydefs.h"
+
+/* Indexed by enum sk_action. */
+static const char *const sk_action_names[] = {
+    "pass", "sinkhole", "nxdomain", "monitor"};
+
+#define SK_NACTIONS (sizeof(sk_action_names) / sizeof(sk_action_names[0]))
+
+const char *
+sk_action_name(enum sk_action a)
+{
+	if ((unsigned)a >= SK_NACTIONS)
+		return "?";
+	return sk_action_names[a];
+}
+
+int
+sk_action_from_name(const char *name, enum sk_action *a)
+{
+	size_t i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < SK_NACTIONS; i++) {
+		if (strcmp(name, sk_action_names[i]) == 0) {
+			*a = (enum sk_action)i;
+			return 0;
+		}
+	}
+	return -1;
+}

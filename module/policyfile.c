@@ -1,0 +1,718 @@
+/**
+ * \file
+ * The policy source file parser (sinkhole-policy(5)). A line is split into
+ * tokens in place: bare words, "quoted strings" and key=value or
+ * key="quoted value" options. Each statement checks its positional
+ * arguments and its options; the first error stops the parse, so a policy
+ * is used whole or not at all.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "acl.h"
+#include "listparse.h"
+#include "policyfile.h"
+
+/* No statement needs more; a longer line is surely a mistake. */
+#define PF_MAX_TOKENS 16
+
+/** One token of a line; both strings point into the decoded line. */
+struct pf_tok {
+	const char *key; /* NULL for a positional argument */
+	const char *val;
+};
+
+/** Parser state for one file. */
+struct pf_ctx {
+	const char *file;
+	unsigned line;
+	char *err;
+	size_t errsize;
+	struct sk_policyfile *pol;
+	const char *path; /* the policy file: its folder ends at dirlen */
+	size_t dirlen;
+	size_t listcap, exemptcap;
+	unsigned catline[SK_MAX_CATEGORIES]; /* where each was declared */
+};
+
+/** A statement's options: filled in by pf_options. */
+struct pf_opt {
+	const char *key;
+	const char *val; /* NULL when not given */
+};
+
+static int pf_error(struct pf_ctx *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Always returns -1, so callers can "return pf_error(...)". */
+static int
+pf_error(struct pf_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (c->err == NULL || c->errsize == 0)
+		return -1;
+	n = snprintf(c->err, c->errsize, "%s:%u: ", c->file, c->line);
+	if (n < 0 || (size_t)n >= c->errsize)
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(c->err + n, c->errsize - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static int
+pf_is_space(int ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n' ||
+	    ch == '\v' || ch == '\f';
+}
+
+/* Control bytes have no business in a policy; they would end up in logs. */
+static int
+pf_is_control(int ch)
+{
+	return ((unsigned char)ch < 0x20 && !pf_is_space(ch)) || ch == 0x7f;
+}
+
+static int
+pf_is_key_char(int ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
+	    ch == '-' || ch == '_';
+}
+
+/*
+ * Decode a quoted string starting at the '"' at *rp into *wp. Decoding
+ * never makes text longer, so it can be done in place.
+ */
+static int
+pf_quoted(struct pf_ctx *c, char **rp, char **wp)
+{
+	char *r = *rp + 1, *w = *wp;
+
+	for (;;) {
+		if (*r == '\0')
+			return pf_error(c, "unterminated quote");
+		if (*r == '"') {
+			r++;
+			break;
+		}
+		if (*r == '\n' || *r == '\r')
+			return pf_error(c, "unterminated quote");
+		if (*r == '\v' || *r == '\f')
+			return pf_error(c, "control character 0x%02x in quotes",
+			    (unsigned)*r);
+		if (*r == '\\') {
+			if (r[1] == '"' || r[1] == '\\') {
+				*w++ = r[1];
+				r += 2;
+				continue;
+			}
+			if (r[1] == '\0' || r[1] == '\n' || r[1] == '\r')
+				return pf_error(c, "unterminated quote");
+			if (!isgraph((unsigned char)r[1]))
+				return pf_error(c,
+				    "unknown escape in quotes "
+				    "(want \\\" or \\\\)");
+			return pf_error(c,
+			    "unknown escape \"\\%c\" in quotes "
+			    "(want \\\" or \\\\)",
+			    r[1]);
+		}
+		*w++ = *r++;
+	}
+	if (*r != '\0' && *r != '#' && !pf_is_space(*r))
+		return pf_error(c, "text after a closing quote");
+	*rp = r;
+	*wp = w;
+	return 0;
+}
+
+/*
+ * Split a line into tokens, in place. A '#' outside quotes starts a
+ * comment. An unquoted word whose text before the first '=' is made of
+ * [a-z0-9_-] is an option; anything else (a quoted string included) is a
+ * positional argument.
+ */
+static int
+pf_tokenize(struct pf_ctx *c, char *line, struct pf_tok *toks, size_t *ntoks)
+{
+	char *r, *w = line;
+	size_t n = 0;
+
+	for (r = line; *r != '\0'; r++) {
+		if (pf_is_control(*r))
+			return pf_error(c, "control character 0x%02x in line",
+			    (unsigned)(unsigned char)*r);
+	}
+	r = line;
+	for (;;) {
+		char *start, ch;
+		int keychars = 1;
+
+		while (pf_is_space(*r))
+			r++;
+		if (*r == '\0' || *r == '#')
+			break;
+		if (n == PF_MAX_TOKENS)
+			return pf_error(
+			    c, "too many fields (at most %d)", PF_MAX_TOKENS);
+		start = w;
+		toks[n].key = NULL;
+		if (*r == '"') {
+			if (pf_quoted(c, &r, &w) < 0)
+				return -1;
+		} else {
+			while (*r != '\0' && *r != '#' && !pf_is_space(*r)) {
+				if (*r == '"') {
+					if (toks[n].key == NULL || w != start)
+						return pf_error(c,
+						    "unexpected '\"' (quotes go "
+						    "around a whole value)");
+					if (pf_quoted(c, &r, &w) < 0)
+						return -1;
+					break;
+				}
+				if (*r == '=' && toks[n].key == NULL &&
+				    keychars && w != start) {
+					*w = '\0';
+					toks[n].key = start;
+					r++;
+					start = ++w;
+					continue;
+				}
+				if (!pf_is_key_char(*r))
+					keychars = 0;
+				*w++ = *r++;
+			}
+		}
+		/* w <= r: the terminator may overwrite the separator. */
+		ch = *r;
+		*w++ = '\0';
+		toks[n].val = start;
+		n++;
+		if (ch == '\0' || ch == '#')
+			break;
+		r++;
+	}
+	*ntoks = n;
+	return 0;
+}
+
+/*
+ * Sort a statement's tokens (after the keyword) into positional arguments
+ * and known options; posnames and want name them in messages.
+ */
+static int
+pf_args(struct pf_ctx *c, const char *stmt, const struct pf_tok *toks,
+    size_t ntoks, const char *const *posnames, const char **pos, size_t npos,
+    struct pf_opt *opts, size_t nopts, const char *want)
+{
+	size_t i, j, got = 0;
+
+	for (i = 1; i < ntoks; i++) {
+		if (toks[i].key == NULL) {
+			if (got == npos)
+				return pf_error(c, "%s: unexpected \"%s\"",
+				    stmt, toks[i].val);
+			if (toks[i].val[0] == '\0')
+				return pf_error(
+				    c, "%s: empty %s", stmt, posnames[got]);
+			pos[got++] = toks[i].val;
+			continue;
+		}
+		for (j = 0; j < nopts; j++) {
+			if (strcmp(toks[i].key, opts[j].key) == 0)
+				break;
+		}
+		if (j == nopts) {
+			if (nopts == 0)
+				return pf_error(c,
+				    "%s: unknown key \"%s=\" (it takes none)",
+				    stmt, toks[i].key);
+			return pf_error(c, "%s: unknown key \"%s=\" (want %s)",
+			    stmt, toks[i].key, want);
+		}
+		if (opts[j].val != NULL)
+			return pf_error(
+			    c, "%s: %s= given twice", stmt, opts[j].key);
+		if (toks[i].val[0] == '\0')
+			return pf_error(c, "%s: empty %s=", stmt, opts[j].key);
+		opts[j].val = toks[i].val;
+	}
+	if (got < npos)
+		return pf_error(c, "%s: missing %s", stmt, posnames[got]);
+	return 0;
+}
+
+/* Copy a free-text field; too long is an error, never a truncation. */
+static int
+pf_text(struct pf_ctx *c, const char *stmt, const char *key, const char *val,
+    char *dst, size_t dstsize)
+{
+	size_t len = strlen(val);
+
+	if (len >= dstsize)
+		return pf_error(c, "%s: %s= is longer than %zu bytes", stmt,
+		    key, dstsize - 1);
+	memcpy(dst, val, len + 1);
+	return 0;
+}
+
+static int
+pf_find_category(const struct sk_policyfile *pol, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < pol->ncategories; i++) {
+		if (strlen(pol->categories[i].name) == len &&
+		    memcmp(pol->categories[i].name, name, len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+static int
+pf_valid_category_name(const char *name)
+{
+	size_t len = strlen(name), i;
+
+	if (len == 0 || len >= SK_CATEGORY_NAME_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (!pf_is_key_char(name[i]))
+			return 0;
+	}
+	return 1;
+}
+
+/* category NAME action=sinkhole|nxdomain|monitor [ref="TEXT"] */
+static int
+pf_category(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
+{
+	static const char *const posnames[] = {"NAME"};
+	struct pf_opt opts[] = {{"action", NULL}, {"ref", NULL}};
+	struct sk_policyfile *pol = c->pol;
+	struct sk_category *cat;
+	const char *name;
+	enum sk_action action;
+	int idx;
+
+	if (pf_args(c, "category", toks, ntoks, posnames, &name, 1, opts, 2,
+	        "action= or ref=") < 0)
+		return -1;
+	if (!pf_valid_category_name(name))
+		return pf_error(c,
+		    "category: bad name \"%s\" (want 1 to %d of a-z, 0-9, "
+		    "'-' and '_')",
+		    name, SK_CATEGORY_NAME_MAX - 1);
+	idx = pf_find_category(pol, name, strlen(name));
+	if (idx >= 0)
+		return pf_error(c,
+		    "category: \"%s\" is already declared (line %u)", name,
+		    c->catline[idx]);
+	if (pol->ncategories == SK_MAX_CATEGORIES)
+		return pf_error(c, "category: too many categories (at most %d)",
+		    SK_MAX_CATEGORIES);
+	if (opts[0].val == NULL)
+		return pf_error(c, "category: missing action=");
+	if (sk_action_from_name(opts[0].val, &action) < 0 ||
+	    action == SK_ACTION_PASS)
+		return pf_error(c,
+		    "unknown action \"%s\" (want sinkhole, nxdomain or "
+		    "monitor)",
+		    opts[0].val);
+	cat = &pol->categories[pol->ncategories];
+	memset(cat, 0, sizeof(*cat));
+	if (opts[1].val != NULL &&
+	    pf_text(c, "category", "ref", opts[1].val, cat->policy_ref,
+	        sizeof(cat->policy_ref)) < 0)
+		return -1;
+	memcpy(cat->name, name, strlen(name) + 1);
+	cat->action = action;
+	c->catline[pol->ncategories] = c->line;
+	pol->ncategories++;
+	return 0;
+}
+
+/* Add a list; name is as written, the path is resolved against the
+ * policy's folder unless absolute. */
+static int
+pf_add_list(struct pf_ctx *c, const char *stmt, int category,
+    const char *format, const char *name, const char *match)
+{
+	struct sk_policyfile *pol = c->pol;
+	struct sk_policy_list *l;
+	enum sk_list_format fmt;
+	enum sk_match m = SK_MATCH_SUBTREE;
+	size_t dirlen = name[0] == '/' ? 0 : c->dirlen;
+	size_t namelen = strlen(name);
+	char *path;
+
+	if (sk_list_format_from_name(format, &fmt) < 0)
+		return pf_error(c,
+		    "%s: unknown format \"%s\" (want domains or hosts)", stmt,
+		    format);
+	if (match != NULL) {
+		if (strcmp(match, "subtree") == 0)
+			m = SK_MATCH_SUBTREE;
+		else if (strcmp(match, "exact") == 0)
+			m = SK_MATCH_EXACT;
+		else
+			return pf_error(c,
+			    "%s: unknown match \"%s\" (want subtree or exact)",
+			    stmt, match);
+	}
+	if (dirlen + namelen >= PATH_MAX)
+		return pf_error(
+		    c, "%s: path is longer than %d bytes", stmt, PATH_MAX - 1);
+	if (pol->nlists == c->listcap) {
+		size_t ncap = c->listcap ? c->listcap * 2 : 8;
+		struct sk_policy_list *nl =
+		    realloc(pol->lists, ncap * sizeof(*nl));
+
+		if (nl == NULL)
+			return pf_error(c, "out of memory");
+		pol->lists = nl;
+		c->listcap = ncap;
+	}
+	path = malloc(dirlen + namelen + 1);
+	if (path == NULL)
+		return pf_error(c, "out of memory");
+	memcpy(path, c->path, dirlen);
+	memcpy(path + dirlen, name, namelen + 1);
+	l = &pol->lists[pol->nlists];
+	l->name = strdup(name);
+	if (l->name == NULL) {
+		free(path);
+		return pf_error(c, "out of memory");
+	}
+	l->path = path;
+	l->category = category;
+	l->format = fmt;
+	l->default_match = m;
+	l->line = c->line;
+	pol->nlists++;
+	return 0;
+}
+
+/* list CATEGORY FORMAT PATH [match=subtree|exact] */
+static int
+pf_list(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
+{
+	static const char *const posnames[] = {"CATEGORY", "FORMAT", "PATH"};
+	struct pf_opt opts[] = {{"match", NULL}};
+	const char *pos[3];
+	int idx;
+
+	if (pf_args(c, "list", toks, ntoks, posnames, pos, 3, opts, 1,
+	        "match=") < 0)
+		return -1;
+	idx = pf_find_category(c->pol, pos[0], strlen(pos[0]));
+	if (idx < 0)
+		return pf_error(
+		    c, "list: category \"%s\" is not declared", pos[0]);
+	return pf_add_list(c, "list", idx, pos[1], pos[2], opts[0].val);
+}
+
+/* allow FORMAT PATH: the allowlist beats every category. */
+static int
+pf_allow(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
+{
+	static const char *const posnames[] = {"FORMAT", "PATH"};
+	const char *pos[2];
+
+	if (pf_args(c, "allow", toks, ntoks, posnames, pos, 2, NULL, 0, "") < 0)
+		return -1;
+	return pf_add_list(c, "allow", -1, pos[0], pos[1], NULL);
+}
+
+/* categories=a,b: every name must be declared already. */
+static int
+pf_category_mask(struct pf_ctx *c, const char *list, uint64_t *mask)
+{
+	const char *p = list;
+
+	*mask = 0;
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		int idx;
+
+		if (len == 0)
+			return pf_error(c, "exempt: empty name in categories=");
+		idx = pf_find_category(c->pol, p, len);
+		if (idx < 0)
+			return pf_error(c,
+			    "exempt: category \"%.*s\" is not declared",
+			    (int)(len > 64 ? 64 : len), p);
+		*mask |= (uint64_t)1 << idx;
+		if (comma == NULL)
+			break;
+		p = comma + 1;
+	}
+	return 0;
+}
+
+/* exempt SUBNET approver="WHO" reason="WHY" expires=TIME [categories=a,b] */
+static int
+pf_exempt(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
+{
+	static const char *const posnames[] = {"SUBNET"};
+	struct pf_opt opts[] = {{"approver", NULL}, {"reason", NULL},
+	    {"expires", NULL}, {"categories", NULL}};
+	struct sk_policyfile *pol = c->pol;
+	struct sk_exemption ex;
+	const char *subnet;
+	size_t i;
+	int rc;
+
+	if (pf_args(c, "exempt", toks, ntoks, posnames, &subnet, 1, opts, 4,
+	        "approver=, reason=, expires= or categories=") < 0)
+		return -1;
+	memset(&ex, 0, sizeof(ex));
+	if ((rc = sk_subnet_parse(subnet, &ex.subnet)) != 0)
+		return pf_error(c, "exempt: bad subnet \"%s\": %s", subnet,
+		    sk_acl_strerror(rc));
+	/* An exemption needs its approval, its reason and its end. */
+	for (i = 0; i < 3; i++) {
+		if (opts[i].val == NULL)
+			return pf_error(c, "exempt: missing %s=", opts[i].key);
+	}
+	if (pf_text(c, "exempt", "approver", opts[0].val, ex.approver,
+	        sizeof(ex.approver)) < 0 ||
+	    pf_text(c, "exempt", "reason", opts[1].val, ex.reason,
+	        sizeof(ex.reason)) < 0)
+		return -1;
+	if (sk_parse_utc_time(opts[2].val, &ex.expires) < 0)
+		return pf_error(c,
+		    "exempt: bad expires= \"%s\" (want YYYY-MM-DD or "
+		    "YYYY-MM-DDTHH:MM:SSZ)",
+		    opts[2].val);
+	if (opts[3].val == NULL)
+		ex.category_mask = UINT64_MAX;
+	else if (pf_category_mask(c, opts[3].val, &ex.category_mask) < 0)
+		return -1;
+	if (pol->nexemptions == c->exemptcap) {
+		size_t ncap = c->exemptcap ? c->exemptcap * 2 : 8;
+		struct sk_exemption *ne =
+		    realloc(pol->exemptions, ncap * sizeof(*ne));
+
+		if (ne == NULL)
+			return pf_error(c, "out of memory");
+		pol->exemptions = ne;
+		c->exemptcap = ncap;
+	}
+	pol->exemptions[pol->nexemptions++] = ex;
+	return 0;
+}
+
+static int
+pf_line(struct pf_ctx *c, char *line)
+{
+	struct pf_tok toks[PF_MAX_TOKENS];
+	size_t ntoks = 0;
+	const char *kw;
+
+	if (pf_tokenize(c, line, toks, &ntoks) < 0)
+		return -1;
+	if (ntoks == 0)
+		return 0;
+	if (toks[0].key != NULL)
+		return pf_error(c,
+		    "unknown statement \"%s=%s\" (want category, list, "
+		    "allow or exempt)",
+		    toks[0].key, toks[0].val);
+	kw = toks[0].val;
+	if (strcmp(kw, "category") == 0)
+		return pf_category(c, toks, ntoks);
+	if (strcmp(kw, "list") == 0)
+		return pf_list(c, toks, ntoks);
+	if (strcmp(kw, "allow") == 0)
+		return pf_allow(c, toks, ntoks);
+	if (strcmp(kw, "exempt") == 0)
+		return pf_exempt(c, toks, ntoks);
+	return pf_error(c,
+	    "unknown statement \"%s\" (want category, list, allow or exempt)",
+	    kw);
+}
+
+int
+sk_policyfile_load(
+    const char *path, struct sk_policyfile **out, char *err, size_t errsize)
+{
+	struct pf_ctx c;
+	const char *slash;
+	char *line = NULL;
+	size_t linecap = 0;
+	ssize_t len;
+	FILE *f;
+	int rc = -1;
+
+	*out = NULL;
+	memset(&c, 0, sizeof(c));
+	c.file = path;
+	c.err = err;
+	c.errsize = errsize;
+	c.path = path;
+	slash = strrchr(path, '/');
+	c.dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+	if ((f = fopen(path, "r")) == NULL) {
+		if (err != NULL && errsize > 0)
+			snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((c.pol = calloc(1, sizeof(*c.pol))) == NULL) {
+		if (err != NULL && errsize > 0)
+			snprintf(err, errsize, "%s: out of memory", path);
+		goto done;
+	}
+	while ((len = getline(&line, &linecap, f)) >= 0) {
+		c.line++;
+		if (strlen(line) != (size_t)len) {
+			pf_error(&c, "NUL byte in line");
+			goto done;
+		}
+		if (pf_line(&c, line) < 0)
+			goto done;
+	}
+	if (ferror(f)) {
+		if (err != NULL && errsize > 0)
+			snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	*out = c.pol;
+	c.pol = NULL;
+	rc = 0;
+done:
+	free(line);
+	fclose(f);
+	sk_policyfile_free(c.pol);
+	return rc;
+}
+
+void
+sk_policyfile_free(struct sk_policyfile *pol)
+{
+	size_t i;
+
+	if (pol == NULL)
+		return;
+	for (i = 0; i < pol->nlists; i++) {
+		free(pol->lists[i].path);
+		free(pol->lists[i].name);
+	}
+	free(pol->lists);
+	free(pol->exemptions);
+	free(pol);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t
+pf_days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era;
+	unsigned yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = (unsigned)(y - era * 400);
+	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void
+pf_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+{
+	int64_t era;
+	unsigned doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = (unsigned)(z - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* n digits at s, or -1. */
+static int
+pf_digits(const char *s, int n)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+int
+sk_parse_utc_time(const char *text, int64_t *out)
+{
+	static const unsigned mdays[12] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	size_t len = strlen(text);
+	int y, mo, d, h = 0, mi = 0, s = 0;
+	unsigned dim;
+
+	if (len != 10 && len != 20)
+		return -1;
+	if (text[4] != '-' || text[7] != '-')
+		return -1;
+	y = pf_digits(text, 4);
+	mo = pf_digits(text + 5, 2);
+	d = pf_digits(text + 8, 2);
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1)
+		return -1;
+	dim = mdays[mo - 1];
+	if (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		dim = 29;
+	if ((unsigned)d > dim)
+		return -1;
+	if (len == 20) {
+		if (text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
+		    text[19] != 'Z')
+			return -1;
+		h = pf_digits(text + 11, 2);
+		mi = pf_digits(text + 14, 2);
+		s = pf_digits(text + 17, 2);
+		/* No leap seconds: the epoch count has none either. */
+		if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
+			return -1;
+	}
+	*out = pf_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 +
+	    h * 3600 + mi * 60 + s;
+	return 0;
+}
+
+void
+sk_format_utc_time(int64_t t, char *buf, size_t bufsize)
+{
+	int64_t days = t / 86400, rem = t % 86400, y;
+	unsigned m, d;
+
+	/* Floor division without multiplying: t may be near INT64_MIN. */
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	pf_civil_from_days(days, &y, &m, &d);
+	snprintf(buf, bufsize, "%04lld-%02u-%02uT%02u:%02u:%02uZ", (long long)y,
+	    m, d, (unsigned)(rem / 3600), (unsigned)(rem % 3600 / 60),
+	    (unsigned)(rem % 60));
+}
