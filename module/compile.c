@@ -1,0 +1,257 @@
+/**
+ * \file
+ * Compiling a policy: parse the policy file, read each list file line by
+ * line into the snapshot builder, write the snapshot. Every rejected line
+ * goes to the diag callback with its file and line; a file that cannot be
+ * read fails the whole compile, so a snapshot never silently lacks a list.
+ */
+#define _GNU_SOURCE /* getline */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "compile.h"
+#include "listparse.h"
+#include "policyfile.h"
+#include "snapbuild.h"
+
+/* Entries one hosts line may carry; more is SK_LIST_E_TOO_MANY. */
+#define MAX_PER_LINE 32
+/* Longest piece of a rejected line quoted in a diagnostic. */
+#define EXCERPT_MAX 80
+/* Lines between progress callbacks. */
+#define PROGRESS_EVERY 100000
+
+static int
+cfail(char *err, size_t errsize, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err != NULL && errsize > 0) {
+		va_start(ap, fmt);
+		vsnprintf(err, errsize, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Quote a source line for a message: at most EXCERPT_MAX bytes, the line
+ * end dropped, anything not printable ASCII as \xHH, so a hostile list
+ * cannot put control bytes into logs. */
+static void
+excerpt(const char *line, size_t len, char *out, size_t outsize)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, n = 0, max = len;
+	unsigned char c;
+
+	while (max > 0 && (line[max - 1] == '\n' || line[max - 1] == '\r'))
+		max--;
+	for (i = 0; i < max && i < EXCERPT_MAX && n + 5 < outsize; i++) {
+		c = (unsigned char)line[i];
+		if (c >= 0x20 && c < 0x7f) {
+			out[n++] = (char)c;
+		} else {
+			out[n++] = '\\';
+			out[n++] = 'x';
+			out[n++] = hex[c >> 4];
+			out[n++] = hex[c & 15];
+		}
+	}
+	if (i < max && n + 4 <= outsize) {
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n] = '\0';
+}
+
+/* State shared by the per-list reader. */
+struct cctx {
+	const struct sk_compile_opts *opts;
+	struct sk_snapbuild *b;
+	uint64_t lines_total;
+	char *err;
+	size_t errsize;
+};
+
+static void
+diag(struct cctx *c, const char *file, unsigned line, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (c->opts == NULL || c->opts->diag == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->opts->diag(c->opts->diag_arg, file, line, msg);
+}
+
+/* Read one list file into the builder. @return 0 or -1 (err set). */
+static int
+read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
+    struct sk_compile_list_stats *st)
+{
+	struct sk_list_entry ents[MAX_PER_LINE];
+	struct sk_entry_rec rec;
+	char text[EXCERPT_MAX * 4 + 8];
+	char *buf = NULL;
+	size_t cap = 0, ignored;
+	ssize_t len;
+	unsigned lineno = 0;
+	FILE *f;
+	int n, i, rc, ret = 0;
+
+	f = fopen(l->path, "r");
+	if (f == NULL)
+		return cfail(
+		    c->err, c->errsize, "%s: %s", l->path, strerror(errno));
+	errno = 0;
+	while ((len = getline(&buf, &cap, f)) >= 0) {
+		lineno++;
+		st->lines++;
+		c->lines_total++;
+		if (c->opts != NULL && c->opts->progress != NULL &&
+		    c->lines_total % PROGRESS_EVERY == 0)
+			c->opts->progress(
+			    c->opts->progress_arg, c->lines_total);
+		ignored = 0;
+		n = sk_list_parse_line(
+		    l->format, buf, (size_t)len, ents, MAX_PER_LINE, &ignored);
+		if (n < 0) {
+			st->rejected++;
+			excerpt(buf, (size_t)len, text, sizeof(text));
+			diag(c, l->path, lineno, "%s: %s", sk_list_strerror(n),
+			    text);
+			continue;
+		}
+		st->ignored += ignored;
+		for (i = 0; i < n; i++) {
+			if (ents[i].match == SK_MATCH_SUBTREE)
+				ents[i].match = l->default_match;
+			memset(&rec, 0, sizeof(rec));
+			rec.flags =
+			    (uint8_t)(ents[i].match << SK_REC_MATCH_SHIFT);
+			if (l->category < 0)
+				rec.flags |= SK_REC_ALLOW;
+			else
+				rec.category = (uint16_t)l->category;
+			rec.list_id = list_id;
+			rec.line = lineno;
+			rc = sk_snapbuild_add_entry(
+			    c->b, ents[i].wire, ents[i].wirelen, &rec);
+			if (rc != 0) {
+				ret = cfail(c->err, c->errsize, "%s:%u: %s",
+				    l->path, lineno, sk_snapbuild_strerror(rc));
+				goto out;
+			}
+			st->entries++;
+		}
+	}
+	if (ferror(f))
+		ret = cfail(c->err, c->errsize, "%s: read error: %s", l->path,
+		    strerror(errno != 0 ? errno : EIO));
+out:
+	free(buf);
+	fclose(f);
+	return ret;
+}
+
+int
+sk_compile(const char *policy_path, const char *out_path,
+    const struct sk_compile_opts *opts, struct sk_compile_report *report,
+    char *err, size_t errsize)
+{
+	struct sk_policyfile *pol = NULL;
+	struct sk_snapbuild *b = NULL;
+	struct cctx c;
+	char detail[512];
+	size_t i;
+	int64_t built;
+	int rc, ret = -1;
+
+	memset(report, 0, sizeof(*report));
+	if (err != NULL && errsize > 0)
+		err[0] = '\0';
+	if (sk_policyfile_load(policy_path, &pol, err, errsize) != 0)
+		return -1;
+	rc = sk_snapbuild_new(&b);
+	if (rc == 0 && pol->nlists > 0) {
+		report->lists = calloc(pol->nlists, sizeof(*report->lists));
+		if (report->lists == NULL)
+			rc = SK_BUILD_E_NOMEM;
+	}
+	if (rc != 0) {
+		cfail(err, errsize, "%s", sk_snapbuild_strerror(rc));
+		goto out;
+	}
+	report->nlists = pol->nlists;
+	for (i = 0; i < pol->ncategories; i++) {
+		rc = sk_snapbuild_add_category(b, &pol->categories[i]);
+		if (rc < 0) {
+			cfail(err, errsize, "%s: category %s: %s", policy_path,
+			    pol->categories[i].name, sk_snapbuild_strerror(rc));
+			goto out;
+		}
+	}
+	for (i = 0; i < pol->nexemptions; i++) {
+		rc = sk_snapbuild_add_exemption(b, &pol->exemptions[i]);
+		if (rc < 0) {
+			cfail(err, errsize, "%s: exemption %zu: %s",
+			    policy_path, i + 1, sk_snapbuild_strerror(rc));
+			goto out;
+		}
+	}
+
+	memset(&c, 0, sizeof(c));
+	c.opts = opts;
+	c.b = b;
+	c.err = err;
+	c.errsize = errsize;
+	for (i = 0; i < pol->nlists; i++) {
+		snprintf(report->lists[i].name, sizeof(report->lists[i].name),
+		    "%s", pol->lists[i].name);
+		rc = sk_snapbuild_add_list(b, pol->lists[i].name);
+		if (rc < 0) {
+			cfail(err, errsize, "%s:%u: %s", policy_path,
+			    pol->lists[i].line, sk_snapbuild_strerror(rc));
+			goto out;
+		}
+		if (read_list(&c, &pol->lists[i], (uint32_t)rc,
+		        &report->lists[i]) != 0)
+			goto out;
+		report->rejected += report->lists[i].rejected;
+	}
+	if (opts != NULL && opts->progress != NULL &&
+	    c.lines_total % PROGRESS_EVERY != 0)
+		opts->progress(opts->progress_arg, c.lines_total);
+
+	built = opts != NULL && opts->built != 0 ? opts->built
+	                                         : (int64_t)time(NULL);
+	rc = sk_snapbuild_write(
+	    b, out_path, built, report->id, detail, sizeof(detail));
+	if (rc != 0) {
+		cfail(err, errsize, "%s", detail);
+		goto out;
+	}
+	report->names = sk_snapbuild_name_count(b);
+	ret = 0;
+out:
+	sk_snapbuild_free(b);
+	sk_policyfile_free(pol);
+	return ret;
+}
+
+void
+sk_compile_report_free(struct sk_compile_report *report)
+{
+	if (report == NULL)
+		return;
+	free(report->lists);
+	report->lists = NULL;
+	report->nlists = 0;
+}

@@ -1,0 +1,737 @@
+/**
+ * \file
+ * Writing a snapshot. Entries go into one name arena plus a flat array of
+ * 16-byte slots (no allocation per entry), are sorted in LMDB's key order,
+ * merged, and appended (MDB_APPEND) in a single write transaction to a
+ * temporary file that is synced and renamed over the target. The snapshot id
+ * is the SHA-256 of the names and the category, list and exemption tables,
+ * so the same policy always compiles to the same id whatever the build time.
+ */
+#define _GNU_SOURCE /* qsort_r */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "name.h"
+#include "snapbuild.h"
+
+/* Most list files one snapshot may name. */
+#define MAX_LISTS (1u << 24)
+/* Largest map tried after MDB_MAP_FULL retries. */
+#define MAX_MAPSIZE ((size_t)1 << 40)
+
+/* One added entry; 24 bytes, kept small for multi-million-name builds.
+ * key holds the name's first 8 bytes big-endian (zero-padded): comparing
+ * it orders most pairs without touching the arena, and zero padding keeps
+ * LMDB's order because a shorter name sorts first. */
+struct ent {
+	uint64_t key;
+	uint32_t off; /* name in the arena */
+	uint32_t list_id;
+	uint32_t line;
+	uint16_t category;
+	uint8_t len;
+	uint8_t flags;
+};
+
+struct sk_snapbuild {
+	uint8_t *arena;
+	size_t arenalen, arenacap;
+	struct ent *ents;
+	size_t nents, entcap;
+	int sorted;       /* ents sorted and merged */
+	size_t ndistinct; /* valid when sorted */
+	struct sk_category cats[SK_MAX_CATEGORIES];
+	size_t ncats;
+	char **lists;
+	size_t nlists, listcap;
+	struct sk_exemption *exs;
+	size_t nexs, excap;
+};
+
+/* A growable text buffer; oom sticks once set. */
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+const char *
+sk_snapbuild_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case SK_BUILD_E_NOMEM:
+		return "out of memory";
+	case SK_BUILD_E_IO:
+		return "I/O error writing snapshot";
+	case SK_BUILD_E_LMDB:
+		return "LMDB error writing snapshot";
+	case SK_BUILD_E_LIMIT:
+		return "too many categories, lists or names";
+	case SK_BUILD_E_ARG:
+		return "invalid argument";
+	}
+	return "unknown build error";
+}
+
+static int
+fail(char *detail, size_t detailsize, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (detail != NULL && detailsize > 0) {
+		va_start(ap, fmt);
+		vsnprintf(detail, detailsize, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* Grow an array to hold at least need elements of size sz. */
+static int
+grow(void *pp, size_t *cap, size_t need, size_t sz, size_t first)
+{
+	void *np;
+	size_t nc = *cap ? *cap : first;
+
+	if (need <= *cap)
+		return 0;
+	while (nc < need)
+		nc *= 2;
+	np = realloc(*(void **)pp, nc * sz);
+	if (np == NULL)
+		return -1;
+	*(void **)pp = np;
+	*cap = nc;
+	return 0;
+}
+
+static void
+sbuf_add(struct sbuf *s, const char *p, size_t n)
+{
+	if (s->oom || grow(&s->p, &s->cap, s->len + n + 1, 1, 256) != 0) {
+		s->oom = 1;
+		return;
+	}
+	memcpy(s->p + s->len, p, n);
+	s->len += n;
+	s->p[s->len] = '\0';
+}
+
+static void
+sbuf_printf(struct sbuf *s, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		s->oom = 1; /* only short numeric fields pass through here */
+		return;
+	}
+	sbuf_add(s, tmp, (size_t)n);
+}
+
+/* Free text into a tab-separated line: \, TAB, LF, CR escaped. */
+static void
+sbuf_escaped(struct sbuf *s, const char *t)
+{
+	for (; *t != '\0'; t++) {
+		switch (*t) {
+		case '\\':
+			sbuf_add(s, "\\\\", 2);
+			break;
+		case '\t':
+			sbuf_add(s, "\\t", 2);
+			break;
+		case '\n':
+			sbuf_add(s, "\\n", 2);
+			break;
+		case '\r':
+			sbuf_add(s, "\\r", 2);
+			break;
+		default:
+			sbuf_add(s, t, 1);
+		}
+	}
+}
+
+int
+sk_snapbuild_new(struct sk_snapbuild **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out == NULL ? SK_BUILD_E_NOMEM : 0;
+}
+
+void
+sk_snapbuild_free(struct sk_snapbuild *b)
+{
+	size_t i;
+
+	if (b == NULL)
+		return;
+	for (i = 0; i < b->nlists; i++)
+		free(b->lists[i]);
+	free(b->lists);
+	free(b->exs);
+	free(b->ents);
+	free(b->arena);
+	free(b);
+}
+
+int
+sk_snapbuild_add_category(struct sk_snapbuild *b, const struct sk_category *cat)
+{
+	if (cat == NULL ||
+	    strnlen(cat->name, sizeof(cat->name)) == sizeof(cat->name) ||
+	    cat->name[0] == '\0' ||
+	    strnlen(cat->policy_ref, sizeof(cat->policy_ref)) ==
+	        sizeof(cat->policy_ref) ||
+	    (cat->action != SK_ACTION_SINKHOLE &&
+	        cat->action != SK_ACTION_NXDOMAIN &&
+	        cat->action != SK_ACTION_MONITOR))
+		return SK_BUILD_E_ARG;
+	if (b->ncats == SK_MAX_CATEGORIES)
+		return SK_BUILD_E_LIMIT;
+	b->cats[b->ncats] = *cat;
+	return (int)b->ncats++;
+}
+
+int
+sk_snapbuild_add_list(struct sk_snapbuild *b, const char *name)
+{
+	char *copy;
+
+	if (name == NULL || name[0] == '\0')
+		return SK_BUILD_E_ARG;
+	if (b->nlists == MAX_LISTS)
+		return SK_BUILD_E_LIMIT;
+	if (grow(&b->lists, &b->listcap, b->nlists + 1, sizeof(*b->lists),
+	        16) != 0 ||
+	    (copy = strdup(name)) == NULL)
+		return SK_BUILD_E_NOMEM;
+	b->lists[b->nlists] = copy;
+	return (int)b->nlists++;
+}
+
+int
+sk_snapbuild_add_exemption(
+    struct sk_snapbuild *b, const struct sk_exemption *ex)
+{
+	if (ex == NULL || ex->subnet.prefixlen > 128 ||
+	    strnlen(ex->approver, sizeof(ex->approver)) ==
+	        sizeof(ex->approver) ||
+	    strnlen(ex->reason, sizeof(ex->reason)) == sizeof(ex->reason))
+		return SK_BUILD_E_ARG;
+	if (grow(&b->exs, &b->excap, b->nexs + 1, sizeof(*b->exs), 8) != 0)
+		return SK_BUILD_E_NOMEM;
+	b->exs[b->nexs++] = *ex;
+	return 0;
+}
+
+int
+sk_snapbuild_add_entry(struct sk_snapbuild *b, const uint8_t *name,
+    size_t namelen, const struct sk_entry_rec *rec)
+{
+	struct ent *e, *last;
+	size_t i;
+	int match;
+
+	if (name == NULL || rec == NULL || namelen < 2 ||
+	    namelen > SK_NAME_MAX_WIRE ||
+	    sk_name_wire_len(name, namelen) != (int)namelen)
+		return SK_BUILD_E_ARG; /* the root is never an entry */
+	match = (rec->flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT;
+	if ((rec->flags & ~(SK_REC_ALLOW | SK_REC_MATCH_MASK)) != 0 ||
+	    match > SK_MATCH_BELOW)
+		return SK_BUILD_E_ARG;
+	if (b->nents == UINT32_MAX || b->arenalen + namelen > UINT32_MAX)
+		return SK_BUILD_E_LIMIT;
+	if (grow(&b->ents, &b->entcap, b->nents + 1, sizeof(*b->ents), 1024) !=
+	    0)
+		return SK_BUILD_E_NOMEM;
+	e = &b->ents[b->nents];
+	last = b->nents > 0 ? e - 1 : NULL;
+	/* Lists repeat a name on consecutive lines often: share it. */
+	if (last != NULL && last->len == namelen &&
+	    memcmp(b->arena + last->off, name, namelen) == 0) {
+		e->off = last->off;
+	} else {
+		if (grow(&b->arena, &b->arenacap, b->arenalen + namelen, 1,
+		        65536) != 0)
+			return SK_BUILD_E_NOMEM;
+		e->off = (uint32_t)b->arenalen;
+		memcpy(b->arena + b->arenalen, name, namelen);
+		sk_name_lower(b->arena + b->arenalen, namelen);
+		b->arenalen += namelen;
+	}
+	e->len = (uint8_t)namelen;
+	e->key = 0;
+	for (i = 0; i < 8; i++)
+		e->key = e->key << 8 | (i < namelen ? b->arena[e->off + i] : 0);
+	e->flags = rec->flags;
+	e->category = rec->flags & SK_REC_ALLOW ? 0 : rec->category;
+	e->list_id = rec->list_id;
+	e->line = rec->line;
+	b->nents++;
+	b->sorted = 0;
+	return 0;
+}
+
+/* LMDB's default key order: memcmp over the shorter length, then the
+ * shorter first. */
+static int
+name_cmp(const struct sk_snapbuild *b, const struct ent *x, const struct ent *y)
+{
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	if (x->off != y->off && n > 8) {
+		c = memcmp(b->arena + x->off + 8, b->arena + y->off + 8, n - 8);
+		if (c != 0)
+			return c;
+	}
+	return (int)x->len - (int)y->len;
+}
+
+static int
+rec_cmp(const struct ent *x, const struct ent *y)
+{
+	if (x->flags != y->flags)
+		return x->flags < y->flags ? -1 : 1;
+	if (x->category != y->category)
+		return x->category < y->category ? -1 : 1;
+	if (x->list_id != y->list_id)
+		return x->list_id < y->list_id ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return 0;
+}
+
+static int
+ent_cmp(const void *a, const void *c, void *arg)
+{
+	int r = name_cmp(arg, a, c);
+
+	return r != 0 ? r : rec_cmp(a, c);
+}
+
+/* Sort in key order and drop identical (name, record) pairs. */
+static void
+prepare(struct sk_snapbuild *b)
+{
+	size_t i, n = 0, distinct = 0;
+
+	if (b->sorted)
+		return;
+	if (b->nents > 1)
+		qsort_r(b->ents, b->nents, sizeof(*b->ents), ent_cmp, b);
+	for (i = 0; i < b->nents; i++) {
+		if (n > 0 && name_cmp(b, &b->ents[n - 1], &b->ents[i]) == 0) {
+			if (rec_cmp(&b->ents[n - 1], &b->ents[i]) == 0)
+				continue;
+		} else {
+			distinct++;
+		}
+		b->ents[n++] = b->ents[i];
+	}
+	b->nents = n;
+	b->ndistinct = distinct;
+	b->sorted = 1;
+}
+
+size_t
+sk_snapbuild_name_count(const struct sk_snapbuild *b)
+{
+	/* Counting distinct names needs them sorted; the builder is never
+	 * const itself (sk_snapbuild_new allocates it), so sorting here is
+	 * well-defined, and the write that follows finds it done. */
+	prepare((struct sk_snapbuild *)b);
+	return b->ndistinct;
+}
+
+/* Everything one write attempt needs. */
+struct wctx {
+	struct sk_snapbuild *b;
+	const char *tmp;
+	size_t mapsize;
+	struct sbuf *cats, *lists, *exs;
+	int64_t built;
+	char *id_out;
+	char *detail;
+	size_t detailsize;
+};
+
+static void
+hash_meta(EVP_MD_CTX *md, const char *tag, const struct sbuf *s)
+{
+	uint8_t len[8];
+	uint64_t n = s->len;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		len[i] = (uint8_t)(n >> (8 * i));
+	EVP_DigestUpdate(md, tag, strlen(tag) + 1);
+	EVP_DigestUpdate(md, len, sizeof(len));
+	EVP_DigestUpdate(md, s->p != NULL ? s->p : "", s->len);
+}
+
+/* Map an LMDB return code to an error of ours with a detail. */
+static int
+lmdb_fail(struct wctx *w, int rc, const char *what)
+{
+	/* LMDB passes system errors through as errno values (> 0). */
+	if (rc > 0) {
+		errno = rc;
+		return fail(w->detail, w->detailsize, SK_BUILD_E_IO,
+		    "%s %s: %s", what, w->tmp, strerror(rc));
+	}
+	return fail(w->detail, w->detailsize, SK_BUILD_E_LMDB, "%s %s: %s",
+	    what, w->tmp, mdb_strerror(rc));
+}
+
+static int
+put_meta(struct wctx *w, MDB_txn *txn, MDB_dbi meta, const char *key,
+    const struct sbuf *s, int *lmdb_rc)
+{
+	MDB_val k, v;
+
+	k.mv_data = (void *)key;
+	k.mv_size = strlen(key);
+	v.mv_data = s->p != NULL ? s->p : "";
+	v.mv_size = s->len;
+	*lmdb_rc = mdb_put(txn, meta, &k, &v, 0);
+	return *lmdb_rc;
+}
+
+/* Write every name and the meta tables in one transaction.
+ * @return 0, MDB_MAP_FULL (retry with a larger map), or an error of ours
+ *	with detail set. */
+static int
+write_once(struct wctx *w)
+{
+	struct sk_snapbuild *b = w->b;
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_dbi names, meta;
+	MDB_val k, v;
+	EVP_MD_CTX *md = NULL;
+	uint8_t *vbuf = NULL, hdr[4], digest[32];
+	size_t vcap = 0, i, j, n;
+	unsigned dlen = 0;
+	struct sbuf info = {0};
+	int rc, ret = 0, fd, saved;
+
+	md = EVP_MD_CTX_new();
+	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
+		    "cannot start SHA-256");
+		goto out;
+	}
+	if ((rc = mdb_env_create(&env)) != 0) {
+		env = NULL;
+		ret = lmdb_fail(w, rc, "creating");
+		goto out;
+	}
+	/* No MDB_WRITEMAP: with it a full disk crashes the writer. NOSYNC:
+	 * one explicit sync after the commit is enough. */
+	if ((rc = mdb_env_set_mapsize(env, w->mapsize)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(env, 2)) != 0 ||
+	    (rc = mdb_env_open(env, w->tmp, MDB_NOSUBDIR | MDB_NOSYNC, 0644)) !=
+	        0) {
+		ret = lmdb_fail(w, rc, "creating");
+		goto out;
+	}
+	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "names", MDB_CREATE, &names)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta)) != 0)
+		goto lmdb_err;
+
+	for (i = 0; i < b->nents; i = j) {
+		/* One group: every record of one name. */
+		for (j = i + 1;
+		     j < b->nents && name_cmp(b, &b->ents[i], &b->ents[j]) == 0;
+		     j++)
+			;
+		n = (j - i) * SK_ENTRY_REC_SIZE;
+		if (grow(&vbuf, &vcap, n, 1, 256) != 0) {
+			ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
+			    "out of memory");
+			goto out;
+		}
+		for (n = 0; n < j - i; n++) {
+			struct sk_entry_rec r;
+			const struct ent *e = &b->ents[i + n];
+
+			r.flags = e->flags;
+			r.category = e->category;
+			r.list_id = e->list_id;
+			r.line = e->line;
+			sk_entry_rec_encode(&r, vbuf + n * SK_ENTRY_REC_SIZE);
+		}
+		k.mv_data = b->arena + b->ents[i].off;
+		k.mv_size = b->ents[i].len;
+		v.mv_data = vbuf;
+		v.mv_size = n * SK_ENTRY_REC_SIZE;
+		if ((rc = mdb_put(txn, names, &k, &v, MDB_APPEND)) != 0)
+			goto lmdb_err;
+		hdr[0] = (uint8_t)k.mv_size;
+		EVP_DigestUpdate(md, hdr, 1);
+		EVP_DigestUpdate(md, k.mv_data, k.mv_size);
+		hdr[0] = (uint8_t)v.mv_size;
+		hdr[1] = (uint8_t)(v.mv_size >> 8);
+		hdr[2] = (uint8_t)(v.mv_size >> 16);
+		hdr[3] = (uint8_t)(v.mv_size >> 24);
+		EVP_DigestUpdate(md, hdr, 4);
+		EVP_DigestUpdate(md, v.mv_data, v.mv_size);
+	}
+	hash_meta(md, "categories", w->cats);
+	hash_meta(md, "lists", w->lists);
+	hash_meta(md, "exemptions", w->exs);
+	if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != 32) {
+		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
+		    "SHA-256 failed");
+		goto out;
+	}
+	for (i = 0; i < 32; i++)
+		snprintf(w->id_out + 2 * i, 3, "%02x", digest[i]);
+
+	sbuf_printf(&info, "format=%d\n", SK_SNAPSHOT_FORMAT);
+	sbuf_add(&info, "id=", 3);
+	sbuf_add(&info, w->id_out, SK_SNAPSHOT_ID_LEN);
+	sbuf_printf(&info, "\nbuilt=%" PRId64 "\n", w->built);
+	sbuf_printf(&info, "names=%zu\n", b->ndistinct);
+	sbuf_printf(&info, "categories=%zu\n", b->ncats);
+	sbuf_printf(&info, "lists=%zu\n", b->nlists);
+	sbuf_printf(&info, "exemptions=%zu\n", b->nexs);
+	if (info.oom) {
+		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
+		    "out of memory");
+		goto out;
+	}
+	if (put_meta(w, txn, meta, "categories", w->cats, &rc) ||
+	    put_meta(w, txn, meta, "exemptions", w->exs, &rc) ||
+	    put_meta(w, txn, meta, "info", &info, &rc) ||
+	    put_meta(w, txn, meta, "lists", w->lists, &rc))
+		goto lmdb_err;
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc != 0)
+		goto lmdb_err;
+	if ((rc = mdb_env_sync(env, 1)) != 0)
+		goto lmdb_err;
+	mdb_env_close(env);
+	env = NULL;
+	/* The sync above covers the data file; fsync again after close so
+	 * nothing LMDB did on close is left unsynced. */
+	fd = open(w->tmp, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		ret = fail(w->detail, w->detailsize, SK_BUILD_E_IO,
+		    "syncing %s: %s", w->tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+	goto out;
+
+lmdb_err:
+	ret = rc == MDB_MAP_FULL ? MDB_MAP_FULL : lmdb_fail(w, rc, "writing");
+out:
+	saved = errno; /* kept for SK_BUILD_E_IO */
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (env != NULL)
+		mdb_env_close(env);
+	EVP_MD_CTX_free(md);
+	free(vbuf);
+	free(info.p);
+	errno = saved;
+	return ret;
+}
+
+/* Check every record against the tables before writing anything. */
+static int
+check_refs(struct sk_snapbuild *b, char *detail, size_t detailsize)
+{
+	char text[SK_NAME_MAX_TEXT];
+	const struct ent *e;
+	size_t i;
+
+	for (i = 0; i < b->nents; i++) {
+		e = &b->ents[i];
+		if ((!(e->flags & SK_REC_ALLOW) && e->category >= b->ncats) ||
+		    e->list_id >= b->nlists) {
+			if (sk_name_to_text(b->arena + e->off, e->len, text,
+			        sizeof(text)) < 0)
+				strcpy(text, "?");
+			return fail(detail, detailsize, SK_BUILD_E_ARG,
+			    "entry %s: category %u or list %" PRIu32
+			    " not defined",
+			    text, (unsigned)e->category, e->list_id);
+		}
+	}
+	return 0;
+}
+
+static void
+meta_texts(struct sk_snapbuild *b, struct sbuf *cats, struct sbuf *lists,
+    struct sbuf *exs)
+{
+	char net[64];
+	size_t i;
+
+	for (i = 0; i < b->ncats; i++) {
+		sbuf_escaped(cats, b->cats[i].name);
+		sbuf_add(cats, "\t", 1);
+		sbuf_escaped(cats, sk_action_name(b->cats[i].action));
+		sbuf_add(cats, "\t", 1);
+		sbuf_escaped(cats, b->cats[i].policy_ref);
+		sbuf_add(cats, "\n", 1);
+	}
+	for (i = 0; i < b->nlists; i++) {
+		sbuf_escaped(lists, b->lists[i]);
+		sbuf_add(lists, "\n", 1);
+	}
+	for (i = 0; i < b->nexs; i++) {
+		sk_subnet_format(&b->exs[i].subnet, net, sizeof(net));
+		sbuf_escaped(exs, net);
+		sbuf_printf(exs, "\t%" PRIx64 "\t%" PRId64 "\t",
+		    b->exs[i].category_mask, b->exs[i].expires);
+		sbuf_escaped(exs, b->exs[i].approver);
+		sbuf_add(exs, "\t", 1);
+		sbuf_escaped(exs, b->exs[i].reason);
+		sbuf_add(exs, "\n", 1);
+	}
+}
+
+static void
+remove_temp(const char *tmp, const char *lock)
+{
+	int saved = errno;
+
+	unlink(tmp);
+	unlink(lock);
+	errno = saved;
+}
+
+int
+sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
+    char *id_out, char *detail, size_t detailsize)
+{
+	struct sbuf cats = {0}, lists = {0}, exs = {0};
+	struct wctx w;
+	char *tmp = NULL, *lock = NULL, *dir = NULL, *slash;
+	size_t bytes, plen;
+	int ret, fd, saved;
+
+	if (detail != NULL && detailsize > 0)
+		detail[0] = '\0';
+	if (b == NULL || path == NULL || path[0] == '\0' || id_out == NULL)
+		return fail(detail, detailsize, SK_BUILD_E_ARG,
+		    "no builder, path or id buffer");
+	id_out[0] = '\0';
+	prepare(b);
+	if ((ret = check_refs(b, detail, detailsize)) != 0)
+		return ret;
+	meta_texts(b, &cats, &lists, &exs);
+	plen = strlen(path);
+	tmp = malloc(plen + 32);
+	lock = malloc(plen + 40);
+	dir = strdup(path);
+	if (cats.oom || lists.oom || exs.oom || tmp == NULL || lock == NULL ||
+	    dir == NULL) {
+		ret =
+		    fail(detail, detailsize, SK_BUILD_E_NOMEM, "out of memory");
+		goto out;
+	}
+	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
+	snprintf(lock, plen + 40, "%s-lock", tmp);
+	remove_temp(tmp, lock); /* a stale one from a crashed build */
+
+	memset(&w, 0, sizeof(w));
+	w.b = b;
+	w.tmp = tmp;
+	w.cats = &cats;
+	w.lists = &lists;
+	w.exs = &exs;
+	w.built = built;
+	w.id_out = id_out;
+	w.detail = detail;
+	w.detailsize = detailsize;
+	/* Generous: B-tree pages are rarely full; the map is only address
+	 * space, the file grows with the pages actually written. */
+	bytes = b->nents * (size_t)SK_ENTRY_REC_SIZE + cats.len + lists.len +
+	    exs.len;
+	for (size_t i = 0; i < b->nents; i++)
+		bytes += b->ents[i].len + 16;
+	w.mapsize = ((3 * bytes + ((size_t)64 << 20)) | 0xfffff) + 1;
+	for (;;) {
+		ret = write_once(&w);
+		if (ret != MDB_MAP_FULL)
+			break;
+		remove_temp(tmp, lock);
+		if (w.mapsize >= MAX_MAPSIZE) {
+			ret = fail(detail, detailsize, SK_BUILD_E_LMDB,
+			    "writing %s: map full at %zu bytes", tmp,
+			    w.mapsize);
+			break;
+		}
+		w.mapsize *= 2;
+	}
+	if (ret != 0)
+		goto fail_tmp;
+	unlink(lock); /* readers use MDB_NOLOCK: no lock file needed */
+	if (rename(tmp, path) != 0) {
+		ret = fail(detail, detailsize, SK_BUILD_E_IO,
+		    "renaming %s to %s: %s", tmp, path, strerror(errno));
+		goto fail_tmp;
+	}
+	/* Make the rename itself durable. */
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		saved = errno;
+		ret = fail(detail, detailsize, SK_BUILD_E_IO,
+		    "syncing directory %s: %s (%s is in place)", dir,
+		    strerror(saved), path);
+		if (fd >= 0)
+			close(fd);
+		errno = saved;
+		goto out;
+	}
+	close(fd);
+	goto out;
+
+fail_tmp:
+	id_out[0] = '\0';
+	remove_temp(tmp, lock);
+out:
+	free(cats.p);
+	free(lists.p);
+	free(exs.p);
+	free(tmp);
+	free(lock);
+	free(dir);
+	return ret;
+}

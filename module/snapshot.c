@@ -1,0 +1,748 @@
+/**
+ * \file
+ * Reading a snapshot: open and validate the LMDB file, parse its metadata
+ * into plain arrays, look names up. After open everything is immutable, and
+ * each lookup runs in its own read transaction, so any number of threads may
+ * query one snapshot at once.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "name.h"
+#include "snapshot.h"
+
+struct sk_snapshot {
+	MDB_env *env;
+	MDB_dbi names;
+	char id[SK_SNAPSHOT_ID_LEN + 1];
+	int64_t built;
+	uint64_t nnames;
+	struct sk_category *cats;
+	size_t ncats;
+	char **lists; /* each points into listbuf */
+	char *listbuf;
+	size_t nlists;
+	struct sk_exemption *exs;
+	size_t nexs;
+};
+
+void
+sk_entry_rec_encode(const struct sk_entry_rec *r, uint8_t out[12])
+{
+	out[0] = r->flags;
+	out[1] = (uint8_t)(r->category & 0xff);
+	out[2] = (uint8_t)(r->category >> 8);
+	out[3] = (uint8_t)(r->list_id & 0xff);
+	out[4] = (uint8_t)(r->list_id >> 8);
+	out[5] = (uint8_t)(r->list_id >> 16);
+	out[6] = (uint8_t)(r->list_id >> 24);
+	out[7] = (uint8_t)(r->line & 0xff);
+	out[8] = (uint8_t)(r->line >> 8);
+	out[9] = (uint8_t)(r->line >> 16);
+	out[10] = (uint8_t)(r->line >> 24);
+	out[11] = 0; /* reserved */
+}
+
+void
+sk_entry_rec_decode(const uint8_t in[12], struct sk_entry_rec *r)
+{
+	r->flags = in[0];
+	r->category = (uint16_t)(in[1] | (in[2] << 8));
+	r->list_id = (uint32_t)in[3] | (uint32_t)in[4] << 8 |
+	    (uint32_t)in[5] << 16 | (uint32_t)in[6] << 24;
+	r->line = (uint32_t)in[7] | (uint32_t)in[8] << 8 |
+	    (uint32_t)in[9] << 16 | (uint32_t)in[10] << 24;
+}
+
+const char *
+sk_snapshot_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case SK_SNAP_E_OPEN:
+		return "cannot open snapshot";
+	case SK_SNAP_E_TRUNCATED:
+		return "snapshot file truncated";
+	case SK_SNAP_E_FORMAT:
+		return "not a sinkhole snapshot of a supported format";
+	case SK_SNAP_E_CORRUPT:
+		return "snapshot corrupt";
+	case SK_SNAP_E_LMDB:
+		return "LMDB error";
+	case SK_SNAP_E_NOMEM:
+		return "out of memory";
+	}
+	return "unknown snapshot error";
+}
+
+static int
+fail(char *detail, size_t detailsize, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (detail != NULL && detailsize > 0) {
+		va_start(ap, fmt);
+		vsnprintf(detail, detailsize, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
+
+/* Undo the writer's escaping (\t \n \r \\) into dst of size dstsize.
+ * @return 0, or -1 for a bad escape or a text that does not fit. */
+static int
+unescape(const char *src, char *dst, size_t dstsize)
+{
+	size_t n = 0;
+	char c;
+
+	for (; *src != '\0'; src++) {
+		c = *src;
+		if (c == '\\') {
+			src++;
+			switch (*src) {
+			case 't':
+				c = '\t';
+				break;
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case '\\':
+				c = '\\';
+				break;
+			default:
+				return -1;
+			}
+		}
+		if (n + 1 >= dstsize)
+			return -1;
+		dst[n++] = c;
+	}
+	dst[n] = '\0';
+	return 0;
+}
+
+/* Split s at tabs into exactly nf fields (s is modified).
+ * @return 0, or -1 when the count differs. */
+static int
+split_fields(char *s, char **f, int nf)
+{
+	int i = 0;
+
+	f[i++] = s;
+	for (; *s != '\0'; s++) {
+		if (*s != '\t')
+			continue;
+		if (i == nf)
+			return -1;
+		*s = '\0';
+		f[i++] = s + 1;
+	}
+	return i == nf ? 0 : -1;
+}
+
+/* Strict decimal parse of a whole string. */
+static int
+parse_i64(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	if (*s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+parse_u64(const char *s, int base, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Next line of a NUL-terminated buffer: NUL-terminates it in place and
+ * advances *cur; NULL at the end. A last line without '\n' counts. */
+static char *
+next_line(char **cur)
+{
+	char *line = *cur, *nl;
+
+	if (*line == '\0')
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl != NULL) {
+		*nl = '\0';
+		*cur = nl + 1;
+	} else {
+		*cur = line + strlen(line);
+	}
+	return line;
+}
+
+/* Fetch meta key into a fresh NUL-terminated heap copy. */
+static int
+get_meta(MDB_txn *txn, MDB_dbi meta, const char *key, char **out, char *detail,
+    size_t detailsize)
+{
+	MDB_val k, v;
+	int rc;
+
+	k.mv_data = (void *)key;
+	k.mv_size = strlen(key);
+	rc = mdb_get(txn, meta, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return fail(detail, detailsize, SK_SNAP_E_FORMAT,
+		    "no \"%s\" in meta: not a sinkhole snapshot", key);
+	if (rc != 0)
+		return fail(detail, detailsize, SK_SNAP_E_LMDB,
+		    "reading meta \"%s\": %s", key, mdb_strerror(rc));
+	if (memchr(v.mv_data, '\0', v.mv_size) != NULL)
+		return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+		    "meta \"%s\" holds a NUL byte", key);
+	*out = malloc(v.mv_size + 1);
+	if (*out == NULL)
+		return fail(
+		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
+	memcpy(*out, v.mv_data, v.mv_size);
+	(*out)[v.mv_size] = '\0';
+	return 0;
+}
+
+/* The "info" counts, checked against the tables afterwards. */
+struct info {
+	int have_format, have_id, have_built;
+	uint64_t format, names, cats, lists, exs;
+	int have_names, have_cats, have_lists, have_exs;
+};
+
+static int
+parse_info(struct sk_snapshot *s, char *text, struct info *in, char *detail,
+    size_t detailsize)
+{
+	char *cur = text, *line, *val;
+	unsigned n = 0;
+	size_t i;
+	int bad;
+
+	memset(in, 0, sizeof(*in));
+	while ((line = next_line(&cur)) != NULL) {
+		n++;
+		val = strchr(line, '=');
+		if (val == NULL)
+			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "info line %u: no '='", n);
+		*val++ = '\0';
+		bad = 0;
+		if (strcmp(line, "format") == 0) {
+			in->have_format = 1;
+			bad = parse_u64(val, 10, &in->format);
+		} else if (strcmp(line, "id") == 0) {
+			in->have_id = 1;
+			bad = strlen(val) != SK_SNAPSHOT_ID_LEN;
+			for (i = 0; !bad && i < SK_SNAPSHOT_ID_LEN; i++)
+				bad =
+				    strchr("0123456789abcdef", val[i]) == NULL;
+			if (!bad)
+				memcpy(s->id, val, SK_SNAPSHOT_ID_LEN + 1);
+		} else if (strcmp(line, "built") == 0) {
+			in->have_built = 1;
+			bad = parse_i64(val, &s->built);
+		} else if (strcmp(line, "names") == 0) {
+			in->have_names = 1;
+			bad = parse_u64(val, 10, &in->names);
+		} else if (strcmp(line, "categories") == 0) {
+			in->have_cats = 1;
+			bad = parse_u64(val, 10, &in->cats);
+		} else if (strcmp(line, "lists") == 0) {
+			in->have_lists = 1;
+			bad = parse_u64(val, 10, &in->lists);
+		} else if (strcmp(line, "exemptions") == 0) {
+			in->have_exs = 1;
+			bad = parse_u64(val, 10, &in->exs);
+		}
+		/* Other keys are informational: a later writer of the same
+		 * format may add some. */
+		if (bad)
+			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "info line %u: bad value for %s", n, line);
+	}
+	if (!in->have_format)
+		return fail(detail, detailsize, SK_SNAP_E_FORMAT,
+		    "no format version in info");
+	if (in->format != SK_SNAPSHOT_FORMAT)
+		return fail(detail, detailsize, SK_SNAP_E_FORMAT,
+		    "format version %" PRIu64 " not supported (reads %d)",
+		    in->format, SK_SNAPSHOT_FORMAT);
+	if (!in->have_id || !in->have_built || !in->have_names ||
+	    !in->have_cats || !in->have_lists || !in->have_exs)
+		return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+		    "info lacks a required key");
+	return 0;
+}
+
+static int
+parse_categories(
+    struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
+{
+	char *cur = text, *line, *f[3];
+	struct sk_category *c;
+
+	s->cats = calloc(SK_MAX_CATEGORIES, sizeof(*s->cats));
+	if (s->cats == NULL)
+		return fail(
+		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
+	while ((line = next_line(&cur)) != NULL) {
+		if (s->ncats == SK_MAX_CATEGORIES)
+			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "more than %d categories", SK_MAX_CATEGORIES);
+		c = &s->cats[s->ncats];
+		if (split_fields(line, f, 3) != 0 ||
+		    unescape(f[0], c->name, sizeof(c->name)) != 0 ||
+		    c->name[0] == '\0' ||
+		    sk_action_from_name(f[1], &c->action) != 0 ||
+		    c->action == SK_ACTION_PASS ||
+		    unescape(f[2], c->policy_ref, sizeof(c->policy_ref)) != 0)
+			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "categories line %zu: bad line", s->ncats + 1);
+		s->ncats++;
+	}
+	return 0;
+}
+
+static int
+parse_lists(struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
+{
+	char *cur, *line;
+	size_t n = 0;
+
+	/* text stays as the names' storage: unescaping only shortens. */
+	for (cur = text; *cur != '\0'; cur++)
+		n += *cur == '\n';
+	n++;
+	s->lists = calloc(n, sizeof(*s->lists));
+	if (s->lists == NULL)
+		return fail(
+		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
+	s->listbuf = text;
+	cur = text;
+	while ((line = next_line(&cur)) != NULL) {
+		if (unescape(line, line, strlen(line) + 1) != 0 ||
+		    line[0] == '\0')
+			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "lists line %zu: bad line", s->nlists + 1);
+		s->lists[s->nlists++] = line;
+	}
+	return 0;
+}
+
+static int
+parse_exemptions(
+    struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
+{
+	char *cur, *line, *f[5];
+	struct sk_exemption *e;
+	size_t n = 0;
+
+	for (cur = text; *cur != '\0'; cur++)
+		n += *cur == '\n';
+	n++;
+	s->exs = calloc(n, sizeof(*s->exs));
+	if (s->exs == NULL)
+		return fail(
+		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
+	cur = text;
+	while ((line = next_line(&cur)) != NULL) {
+		e = &s->exs[s->nexs];
+		if (split_fields(line, f, 5) != 0 ||
+		    sk_subnet_parse(f[0], &e->subnet) != 0 ||
+		    strlen(f[1]) > 16 ||
+		    parse_u64(f[1], 16, &e->category_mask) != 0 ||
+		    parse_i64(f[2], &e->expires) != 0 ||
+		    unescape(f[3], e->approver, sizeof(e->approver)) != 0 ||
+		    unescape(f[4], e->reason, sizeof(e->reason)) != 0)
+			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "exemptions line %zu: bad line", s->nexs + 1);
+		s->nexs++;
+	}
+	return 0;
+}
+
+/* Open the named databases and parse meta; txn is a read transaction. */
+static int
+load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
+{
+	MDB_dbi meta;
+	MDB_stat st;
+	struct info in;
+	char *text = NULL;
+	int rc;
+
+	rc = mdb_dbi_open(txn, "names", 0, &s->names);
+	if (rc == 0)
+		rc = mdb_dbi_open(txn, "meta", 0, &meta);
+	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
+		return fail(detail, detailsize, SK_SNAP_E_FORMAT,
+		    "no names/meta databases: not a sinkhole snapshot");
+	if (rc != 0)
+		return fail(detail, detailsize, SK_SNAP_E_LMDB,
+		    "opening databases: %s", mdb_strerror(rc));
+
+	/* info first: it holds the format version. */
+	if ((rc = get_meta(txn, meta, "info", &text, detail, detailsize)) ||
+	    (rc = parse_info(s, text, &in, detail, detailsize)))
+		goto out;
+	free(text);
+	text = NULL;
+	if ((rc = get_meta(
+	         txn, meta, "categories", &text, detail, detailsize)) ||
+	    (rc = parse_categories(s, text, detail, detailsize)))
+		goto out;
+	free(text);
+	text = NULL;
+	if ((rc = get_meta(
+	         txn, meta, "exemptions", &text, detail, detailsize)) ||
+	    (rc = parse_exemptions(s, text, detail, detailsize)))
+		goto out;
+	free(text);
+	text = NULL;
+	if ((rc = get_meta(txn, meta, "lists", &text, detail, detailsize)))
+		goto out;
+	rc = parse_lists(s, text, detail, detailsize);
+	text = NULL; /* owned by s->listbuf now */
+	if (rc != 0)
+		goto out;
+
+	rc = mdb_stat(txn, s->names, &st);
+	if (rc != 0) {
+		rc = fail(detail, detailsize, SK_SNAP_E_LMDB, "stat names: %s",
+		    mdb_strerror(rc));
+		goto out;
+	}
+	s->nnames = st.ms_entries;
+	if (in.names != s->nnames || in.cats != s->ncats ||
+	    in.lists != s->nlists || in.exs != s->nexs)
+		rc = fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+		    "info counts do not match the tables");
+out:
+	free(text);
+	return rc;
+}
+
+int
+sk_snapshot_open(
+    const char *path, struct sk_snapshot **out, char *detail, size_t detailsize)
+{
+	struct sk_snapshot *s;
+	struct stat st;
+	MDB_envinfo info;
+	MDB_stat mst;
+	MDB_txn *txn;
+	int rc;
+
+	*out = NULL;
+	if (detail != NULL && detailsize > 0)
+		detail[0] = '\0';
+	if (stat(path, &st) != 0)
+		return fail(detail, detailsize, SK_SNAP_E_OPEN, "%s: %s", path,
+		    strerror(errno));
+	if (!S_ISREG(st.st_mode))
+		return fail(detail, detailsize, SK_SNAP_E_OPEN,
+		    "%s: not a regular file", path);
+	s = calloc(1, sizeof(*s));
+	if (s == NULL)
+		return fail(
+		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
+	rc = mdb_env_create(&s->env);
+	if (rc != 0) {
+		s->env = NULL;
+		rc = fail(detail, detailsize, SK_SNAP_E_LMDB, "%s: %s", path,
+		    mdb_strerror(rc));
+		goto err;
+	}
+	mdb_env_set_maxdbs(s->env, 4);
+	/* NOLOCK: the file is never written again, so readers need no lock
+	 * file (and the unbound user need not be able to create one). */
+	rc = mdb_env_open(s->env, path,
+	    MDB_RDONLY | MDB_NOLOCK | MDB_NOSUBDIR | MDB_NOTLS, 0);
+	if (rc != 0) {
+		if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH ||
+		    rc == ENOENT || rc == EINVAL)
+			rc = fail(detail, detailsize, SK_SNAP_E_FORMAT,
+			    "%s: not an LMDB file (%s)", path,
+			    mdb_strerror(rc));
+		else
+			rc = fail(detail, detailsize, SK_SNAP_E_OPEN, "%s: %s",
+			    path, mdb_strerror(rc));
+		goto err;
+	}
+	/* A truncated file opens fine and then SIGBUSes on the first read
+	 * past its end: check the size before touching any page. */
+	if (mdb_env_info(s->env, &info) != 0 ||
+	    mdb_env_stat(s->env, &mst) != 0) {
+		rc = fail(detail, detailsize, SK_SNAP_E_LMDB,
+		    "%s: cannot read environment info", path);
+		goto err;
+	}
+	if (((uint64_t)info.me_last_pgno + 1) * mst.ms_psize >
+	    (uint64_t)st.st_size) {
+		rc = fail(detail, detailsize, SK_SNAP_E_TRUNCATED,
+		    "%s: %lld bytes, pages need %llu", path,
+		    (long long)st.st_size,
+		    (unsigned long long)(info.me_last_pgno + 1) * mst.ms_psize);
+		goto err;
+	}
+	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
+	if (rc != 0) {
+		rc = fail(detail, detailsize, SK_SNAP_E_LMDB, "%s: %s", path,
+		    mdb_strerror(rc));
+		goto err;
+	}
+	rc = load_meta(s, txn, detail, detailsize);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		goto err;
+	}
+	/* Commit keeps the database handles open for later transactions. */
+	rc = mdb_txn_commit(txn);
+	if (rc != 0) {
+		rc = fail(detail, detailsize, SK_SNAP_E_LMDB, "%s: %s", path,
+		    mdb_strerror(rc));
+		goto err;
+	}
+	*out = s;
+	return 0;
+err:
+	sk_snapshot_close(s);
+	return rc;
+}
+
+void
+sk_snapshot_close(struct sk_snapshot *snap)
+{
+	if (snap == NULL)
+		return;
+	if (snap->env != NULL)
+		mdb_env_close(snap->env);
+	free(snap->cats);
+	free(snap->lists);
+	free(snap->listbuf);
+	free(snap->exs);
+	free(snap);
+}
+
+const char *
+sk_snapshot_id(const struct sk_snapshot *snap)
+{
+	return snap->id;
+}
+
+int64_t
+sk_snapshot_built(const struct sk_snapshot *snap)
+{
+	return snap->built;
+}
+
+uint64_t
+sk_snapshot_name_count(const struct sk_snapshot *snap)
+{
+	return snap->nnames;
+}
+
+size_t
+sk_snapshot_category_count(const struct sk_snapshot *snap)
+{
+	return snap->ncats;
+}
+
+const struct sk_category *
+sk_snapshot_category(const struct sk_snapshot *snap, size_t i)
+{
+	return i < snap->ncats ? &snap->cats[i] : NULL;
+}
+
+int
+sk_snapshot_category_find(const struct sk_snapshot *snap, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < snap->ncats; i++)
+		if (strcmp(snap->cats[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+size_t
+sk_snapshot_exemption_count(const struct sk_snapshot *snap)
+{
+	return snap->nexs;
+}
+
+const struct sk_exemption *
+sk_snapshot_exemption(const struct sk_snapshot *snap, size_t i)
+{
+	return i < snap->nexs ? &snap->exs[i] : NULL;
+}
+
+const char *
+sk_snapshot_list_name(const struct sk_snapshot *snap, uint32_t list_id)
+{
+	return list_id < snap->nlists ? snap->lists[list_id] : "?";
+}
+
+int
+sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
+    size_t namelen, struct sk_lookup *out)
+{
+	MDB_txn *txn;
+	MDB_val key, val;
+	struct sk_entry_rec rec;
+	const uint8_t *p;
+	size_t off, i;
+	int rc, match, mon, best_mon = 0, err = 0;
+
+	memset(out, 0, sizeof(*out));
+	rc = mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &txn);
+	if (rc != 0)
+		return SK_SNAP_E_LMDB;
+	/* From the full name up; the root itself is never an entry. Every
+	 * label must lie inside namelen (a malformed name ends the walk). */
+	for (off = 0;
+	     off < namelen && name[off] != 0 && off + 1 + name[off] < namelen;
+	     off = sk_name_parent(name, off)) {
+		key.mv_data = (void *)(name + off);
+		key.mv_size = namelen - off;
+		rc = mdb_get(txn, snap->names, &key, &val);
+		if (rc == MDB_NOTFOUND)
+			continue;
+		if (rc != 0) {
+			err = SK_SNAP_E_LMDB;
+			break;
+		}
+		if (val.mv_size == 0 || val.mv_size % SK_ENTRY_REC_SIZE != 0) {
+			err = SK_SNAP_E_CORRUPT;
+			break;
+		}
+		p = val.mv_data;
+		for (i = 0; i < val.mv_size; i += SK_ENTRY_REC_SIZE) {
+			sk_entry_rec_decode(p + i, &rec);
+			match = (rec.flags & SK_REC_MATCH_MASK) >>
+			    SK_REC_MATCH_SHIFT;
+			if ((match == SK_MATCH_EXACT && off != 0) ||
+			    (match == SK_MATCH_BELOW && off == 0))
+				continue;
+			if (match > SK_MATCH_BELOW) {
+				err = SK_SNAP_E_CORRUPT;
+				goto done;
+			}
+			if (rec.flags & SK_REC_ALLOW) {
+				/* The first allow met is the most specific
+				 * one, and any allow wins. */
+				out->found = 1;
+				out->allowed = 1;
+				out->rec = rec;
+				out->name_offset = off;
+				goto done;
+			}
+			if (rec.category >= snap->ncats) {
+				err = SK_SNAP_E_CORRUPT;
+				goto done;
+			}
+			mon = snap->cats[rec.category].action ==
+			    SK_ACTION_MONITOR;
+			/* Offsets only grow, so a later hit is less
+			 * specific: it wins only by being a non-monitor
+			 * one over a monitor one, or by a lower category
+			 * at the same name. */
+			if (!out->found || (best_mon && !mon) ||
+			    (best_mon == mon && off == out->name_offset &&
+			        rec.category < out->rec.category)) {
+				out->found = 1;
+				out->rec = rec;
+				out->name_offset = off;
+				best_mon = mon;
+			}
+		}
+	}
+done:
+	mdb_txn_abort(txn);
+	if (err != 0)
+		memset(out, 0, sizeof(*out));
+	return err;
+}
+
+int
+sk_snapshot_foreach(const struct sk_snapshot *snap,
+    int (*cb)(void *arg, const uint8_t *name, size_t namelen,
+        const struct sk_entry_rec *recs, size_t nrecs),
+    void *arg)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val key, val;
+	struct sk_entry_rec *recs = NULL, *nr;
+	size_t cap = 0, n, i;
+	int rc, ret = 0;
+
+	rc = mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &txn);
+	if (rc != 0)
+		return SK_SNAP_E_LMDB;
+	rc = mdb_cursor_open(txn, snap->names, &cur);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return SK_SNAP_E_LMDB;
+	}
+	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
+		if (val.mv_size == 0 || val.mv_size % SK_ENTRY_REC_SIZE != 0) {
+			ret = SK_SNAP_E_CORRUPT;
+			break;
+		}
+		n = val.mv_size / SK_ENTRY_REC_SIZE;
+		if (n > cap) {
+			nr = realloc(recs, n * sizeof(*recs));
+			if (nr == NULL) {
+				ret = SK_SNAP_E_NOMEM;
+				break;
+			}
+			recs = nr;
+			cap = n;
+		}
+		for (i = 0; i < n; i++)
+			sk_entry_rec_decode((const uint8_t *)val.mv_data +
+			        i * SK_ENTRY_REC_SIZE,
+			    &recs[i]);
+		ret = cb(arg, key.mv_data, key.mv_size, recs, n);
+		if (ret != 0)
+			break;
+	}
+	if (ret == 0 && rc != 0 && rc != MDB_NOTFOUND)
+		ret = SK_SNAP_E_LMDB;
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	free(recs);
+	return ret;
+}

@@ -1,0 +1,340 @@
+/**
+ * \file
+ * Unit tests for compile.c: a policy folder written here (two categories, a
+ * hosts list, a domains list with bad lines, an exact-match list, an
+ * allowlist, an exemption) compiles to a snapshot whose lookups and
+ * decisions are right; every bad line reaches the diag callback with its
+ * file and line; an unreadable list or a bad policy fails the compile and
+ * leaves the target alone. Files live in a mkdtemp directory.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ftw.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "name.h"
+#include "policy.h"
+#include "unit.h"
+
+static char dir[64];
+
+/* Files of the test policy (path relative to dir, contents). */
+static const struct {
+	const char *path;
+	const char *text;
+} files[] = {
+    {"policy.conf",
+        "# test policy\n"
+        "category malware action=sinkhole ref=\"4.1 malware\"\n"
+        "category adult action=nxdomain\n"
+        "list malware hosts lists/malware.hosts\n"
+        "list adult domains lists/adult.txt\n"
+        "list adult domains lists/exact.txt match=exact\n"
+        "allow domains allow.txt\n"
+        "exempt 192.0.2.0/24 approver=\"J. Smith\" reason=\"INC-1\" "
+        "expires=2099-01-01 categories=adult\n"},
+    {"lists/malware.hosts",
+        "127.0.0.1 localhost\n"               /* 1: preamble, ignored */
+        "::1 localhost ip6-localhost\n"       /* 2: two ignored */
+        "0.0.0.0 0.0.0.0\n"                   /* 3: ignored */
+        "0.0.0.0 evil.example\n"              /* 4 */
+        "0.0.0.0 a.bad.test b.bad.test # x\n" /* 5: two names */
+        "10.0.0.1 override.example\n"},       /* 6: override, rejected */
+    {"lists/adult.txt",
+        "# adult\n"           /* 1 */
+        "porn.test\n"         /* 2 */
+        "=exactonly.test\n"   /* 3 */
+        "*.belowonly.test\n"  /* 4 */
+        "bad..name\n"         /* 5: rejected */
+        "ctrl\001name.test\n" /* 6: rejected, control byte */
+        "this-line-is-long-and-bad!"
+        "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+        "aaaaaaaaaaaaaaaaaaaa\r\n" /* 7: rejected, cut at 80 */
+        "\n"                       /* 8 */
+        "last.test"},              /* 9: no newline at the end */
+    {"lists/exact.txt",
+        "exactlist.test\n"
+        "*.wild.test\n"},
+    {"allow.txt", "ok.porn.test\n"},
+};
+
+/* Expected verdicts (client 10.9.9.9 unless given). */
+static const struct {
+	const char *qname;
+	const char *client;
+	enum sk_verdict_kind kind;
+	const char *category;
+	const char *list; /* list the winning entry came from */
+	unsigned line;
+} verdicts[] = {
+    {"evil.example", NULL, SK_VERDICT_BLOCKED, "malware", "lists/malware.hosts",
+        4},
+    /* hosts entries are exact */
+    {"www.evil.example", NULL, SK_VERDICT_NONE, NULL, NULL, 0},
+    {"a.bad.test", NULL, SK_VERDICT_BLOCKED, "malware", "lists/malware.hosts",
+        5},
+    {"b.bad.test", NULL, SK_VERDICT_BLOCKED, "malware", "lists/malware.hosts",
+        5},
+    {"bad.test", NULL, SK_VERDICT_NONE, NULL, NULL, 0},
+    {"localhost", NULL, SK_VERDICT_NONE, NULL, NULL, 0},
+    {"override.example", NULL, SK_VERDICT_NONE, NULL, NULL, 0},
+    {"porn.test", NULL, SK_VERDICT_BLOCKED, "adult", "lists/adult.txt", 2},
+    {"x.porn.test", NULL, SK_VERDICT_BLOCKED, "adult", "lists/adult.txt", 2},
+    {"ok.porn.test", NULL, SK_VERDICT_ALLOWED, NULL, "allow.txt", 1},
+    {"x.ok.porn.test", NULL, SK_VERDICT_ALLOWED, NULL, "allow.txt", 1},
+    {"exactonly.test", NULL, SK_VERDICT_BLOCKED, "adult", "lists/adult.txt", 3},
+    {"www.exactonly.test", NULL, SK_VERDICT_NONE, NULL, NULL, 0},
+    {"belowonly.test", NULL, SK_VERDICT_NONE, NULL, NULL, 0},
+    {"x.belowonly.test", NULL, SK_VERDICT_BLOCKED, "adult", "lists/adult.txt",
+        4},
+    {"last.test", NULL, SK_VERDICT_BLOCKED, "adult", "lists/adult.txt", 9},
+    /* match=exact applies to plain names, not to wildcards */
+    {"exactlist.test", NULL, SK_VERDICT_BLOCKED, "adult", "lists/exact.txt", 1},
+    {"www.exactlist.test", NULL, SK_VERDICT_NONE, NULL, NULL, 0},
+    {"wild.test", NULL, SK_VERDICT_NONE, NULL, NULL, 0},
+    {"x.wild.test", NULL, SK_VERDICT_BLOCKED, "adult", "lists/exact.txt", 2},
+    /* the exemption covers adult only */
+    {"porn.test", "192.0.2.9", SK_VERDICT_EXEMPT, "adult", "lists/adult.txt",
+        2},
+    {"evil.example", "192.0.2.9", SK_VERDICT_BLOCKED, "malware",
+        "lists/malware.hosts", 4},
+};
+
+/* Diagnostics that must be reported (file relative to dir). */
+static const struct {
+	const char *file;
+	unsigned line;
+	const char *contains;
+} want_diags[] = {
+    {"lists/malware.hosts", 6, "override.example"},
+    {"lists/adult.txt", 5, ": bad..name"},
+    {"lists/adult.txt", 6, "ctrl\\x01name.test"},
+    {"lists/adult.txt", 7, "aaaa..."},
+};
+#define NDIAGS (sizeof(want_diags) / sizeof(want_diags[0]))
+
+struct seen {
+	char file[256];
+	unsigned line;
+	char msg[512];
+};
+static struct seen seen[32];
+static size_t nseen;
+static uint64_t last_progress;
+static unsigned progress_calls;
+
+static void
+diag_cb(void *arg, const char *file, unsigned line, const char *message)
+{
+	(void)arg;
+	if (nseen < sizeof(seen) / sizeof(seen[0])) {
+		snprintf(
+		    seen[nseen].file, sizeof(seen[nseen].file), "%s", file);
+		seen[nseen].line = line;
+		snprintf(
+		    seen[nseen].msg, sizeof(seen[nseen].msg), "%s", message);
+	}
+	nseen++;
+}
+
+static void
+progress_cb(void *arg, uint64_t lines)
+{
+	(void)arg;
+	last_progress = lines;
+	progress_calls++;
+}
+
+static int
+rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(p);
+}
+
+static void
+put_file(const char *rel, const char *text)
+{
+	char p[256];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, rel);
+	f = fopen(p, "w");
+	if (f == NULL) {
+		perror(p);
+		exit(2);
+	}
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+check_verdicts(const char *snap_path)
+{
+	struct sk_snapshot *s = NULL;
+	struct sockaddr_in sin;
+	struct sk_verdict v;
+	const struct sk_category *cat;
+	uint8_t w[SK_NAME_MAX_WIRE];
+	char detail[256];
+	size_t i, len;
+
+	CHECK(sk_snapshot_open(snap_path, &s, detail, sizeof(detail)) == 0,
+	    "open: %s", detail);
+	if (s == NULL)
+		return;
+	CHECK(sk_snapshot_category_count(s) == 2, "two categories");
+	CHECK(sk_snapshot_exemption_count(s) == 1, "one exemption");
+	CHECK_STR(
+	    sk_snapshot_category(s, 0)->policy_ref, "4.1 malware", "ref kept");
+	for (i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		inet_pton(AF_INET,
+		    verdicts[i].client ? verdicts[i].client : "10.9.9.9",
+		    &sin.sin_addr);
+		if (sk_name_from_text(verdicts[i].qname,
+		        strlen(verdicts[i].qname), w, &len) != 0)
+			exit(2);
+		CHECK(sk_decide(s, w, len, (struct sockaddr *)&sin, 1750000000,
+		          &v) == 0,
+		    "decide %s", verdicts[i].qname);
+		CHECK(v.kind == verdicts[i].kind, "%s: %s, want %s",
+		    verdicts[i].qname, sk_verdict_kind_name(v.kind),
+		    sk_verdict_kind_name(verdicts[i].kind));
+		if (verdicts[i].category != NULL) {
+			cat = sk_snapshot_category(s, (size_t)v.category);
+			CHECK(cat != NULL &&
+			        strcmp(cat->name, verdicts[i].category) == 0,
+			    "%s: category %d", verdicts[i].qname, v.category);
+		}
+		if (verdicts[i].list != NULL) {
+			CHECK_STR(sk_snapshot_list_name(s, v.match.rec.list_id),
+			    verdicts[i].list, "%s: list", verdicts[i].qname);
+			CHECK(v.match.rec.line == verdicts[i].line,
+			    "%s: line %u want %u", verdicts[i].qname,
+			    (unsigned)v.match.rec.line, verdicts[i].line);
+		}
+	}
+	sk_snapshot_close(s);
+}
+
+int
+main(void)
+{
+	struct sk_compile_opts opts = {0};
+	struct sk_compile_report rep;
+	char pol[128], out[128], p[256], err[512];
+	size_t i, j;
+	int rc, found;
+	struct stat st1, st2;
+
+	strcpy(dir, "/tmp/sk_test_compile.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	snprintf(p, sizeof(p), "%s/lists", dir);
+	mkdir(p, 0755);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		put_file(files[i].path, files[i].text);
+	snprintf(pol, sizeof(pol), "%s/policy.conf", dir);
+	snprintf(out, sizeof(out), "%s/out.mdb", dir);
+
+	opts.diag = diag_cb;
+	opts.progress = progress_cb;
+	opts.built = 1700000000;
+	rc = sk_compile(pol, out, &opts, &rep, err, sizeof(err));
+	CHECK(rc == 0, "compile: %s", err);
+	if (rc != 0)
+		goto out;
+
+	/* every bad line reported once, with its file and line */
+	CHECK(nseen == NDIAGS, "%zu diagnostics, want %zu", nseen,
+	    (size_t)NDIAGS);
+	for (i = 0; i < NDIAGS; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, want_diags[i].file);
+		found = 0;
+		for (j = 0; j < nseen && j < 32; j++)
+			if (strcmp(seen[j].file, p) == 0 &&
+			    seen[j].line == want_diags[i].line &&
+			    strstr(seen[j].msg, want_diags[i].contains))
+				found = 1;
+		CHECK(found, "diag %s:%u containing \"%s\"", want_diags[i].file,
+		    want_diags[i].line, want_diags[i].contains);
+	}
+	for (j = 0; j < nseen && j < 32; j++) {
+		CHECK(strchr(seen[j].msg, '\001') == NULL &&
+		        strchr(seen[j].msg, '\r') == NULL,
+		    "diag text is escaped: %s", seen[j].msg);
+		CHECK(strlen(seen[j].msg) < 200, "diag text is cut: %s",
+		    seen[j].msg);
+	}
+
+	/* the report */
+	CHECK(rep.nlists == 4, "4 lists, got %zu", rep.nlists);
+	if (rep.nlists == 4) {
+		CHECK_STR(rep.lists[0].name, "lists/malware.hosts", "name 0");
+		CHECK(rep.lists[0].lines == 6 && rep.lists[0].entries == 3 &&
+		        rep.lists[0].rejected == 1 && rep.lists[0].ignored == 4,
+		    "hosts counts %llu %llu %llu %llu",
+		    (unsigned long long)rep.lists[0].lines,
+		    (unsigned long long)rep.lists[0].entries,
+		    (unsigned long long)rep.lists[0].rejected,
+		    (unsigned long long)rep.lists[0].ignored);
+		CHECK(rep.lists[1].lines == 9 && rep.lists[1].entries == 4 &&
+		        rep.lists[1].rejected == 3,
+		    "domains counts %llu %llu %llu",
+		    (unsigned long long)rep.lists[1].lines,
+		    (unsigned long long)rep.lists[1].entries,
+		    (unsigned long long)rep.lists[1].rejected);
+		CHECK(rep.lists[3].entries == 1, "allowlist counted");
+	}
+	CHECK(rep.rejected == 4, "4 rejected in all");
+	CHECK(rep.names == 10, "10 distinct names, got %llu",
+	    (unsigned long long)rep.names);
+	CHECK(strlen(rep.id) == SK_SNAPSHOT_ID_LEN, "id set");
+	CHECK(progress_calls >= 1 && last_progress == 18,
+	    "progress ends at 18 lines: %llu",
+	    (unsigned long long)last_progress);
+	sk_compile_report_free(&rep);
+	check_verdicts(out);
+
+	/* an unreadable list fails the compile; the target stays */
+	stat(out, &st1);
+	snprintf(p, sizeof(p), "%s/allow.txt", dir);
+	unlink(p);
+	rc = sk_compile(pol, out, &opts, &rep, err, sizeof(err));
+	CHECK(rc == -1, "missing list fails");
+	CHECK(strstr(err, "allow.txt") != NULL &&
+	        strstr(err, "No such file") != NULL,
+	    "error names the file: %s", err);
+	sk_compile_report_free(&rep);
+	stat(out, &st2);
+	CHECK(st1.st_ino == st2.st_ino && st1.st_mtime == st2.st_mtime,
+	    "target untouched after a failed compile");
+
+	/* a bad policy line fails with FILE:LINE */
+	put_file("policy.conf", "category x action=explode\n");
+	rc = sk_compile(pol, out, &opts, &rep, err, sizeof(err));
+	CHECK(rc == -1, "bad policy fails");
+	snprintf(p, sizeof(p), "%s:1:", pol);
+	CHECK(strstr(err, p) != NULL, "error has file:line: %s", err);
+	sk_compile_report_free(&rep);
+
+	/* no callbacks at all is fine */
+	put_file("allow.txt", "");
+	put_file("policy.conf", files[0].text);
+	rc = sk_compile(pol, out, NULL, &rep, err, sizeof(err));
+	CHECK(rc == 0, "compile without opts: %s", err);
+	sk_compile_report_free(&rep);
+out:
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return unit_done("test_compile");
+}

@@ -1,0 +1,259 @@
+/**
+ * \file
+ * Unit tests for policy.c: the verdict for (name, client, time) over a small
+ * snapshot built here: allow, block per action, monitor, exemptions by
+ * subnet (IPv4, IPv6, IPv4-mapped), category mask and expiry, and queries
+ * without a client. The snapshot lives in a mkdtemp directory.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "name.h"
+#include "policy.h"
+#include "snapbuild.h"
+#include "unit.h"
+
+enum { C_MALWARE = 0, C_ADULT = 1, C_WATCH = 2 };
+#define T0 1750000000
+
+static const struct sk_category cats[] = {
+    {"malware", SK_ACTION_SINKHOLE, ""},
+    {"adult", SK_ACTION_NXDOMAIN, ""},
+    {"watch", SK_ACTION_MONITOR, ""},
+};
+
+static const struct {
+	const char *name;
+	int allow;
+	int cat;
+} entries[] = {
+    {"bad.test", 0, C_MALWARE},
+    {"porn.test", 0, C_ADULT},
+    {"watched.test", 0, C_WATCH},
+    {"ok.bad.test", 1, 0},
+};
+
+static const struct {
+	const char *subnet;
+	uint64_t mask;
+	int64_t expires;
+} exemptions[] = {
+    {"192.0.2.0/24", 1u << C_MALWARE, T0 + 1000},
+    {"2001:db8::/32", ~(uint64_t)0, T0 + 1000},
+    {"198.51.100.0/24", 1u << C_MALWARE, T0}, /* expires at T0 */
+    {"203.0.113.7", 1u << C_ADULT, T0 + 1000},
+};
+
+/* One decision to check. client: an address, "" for none, "unix" for an
+ * AF_UNIX socket address. */
+struct tcase {
+	const char *what;
+	const char *qname;
+	const char *client;
+	int64_t now;
+	enum sk_verdict_kind kind;
+	enum sk_action answer;
+	int category;
+	int exemption;
+};
+
+static const struct tcase cases[] = {
+    {"no entry: none", "other.test", "192.0.2.5", T0, SK_VERDICT_NONE,
+        SK_ACTION_PASS, -1, -1},
+    {"allowlisted child of a blocked name", "www.ok.bad.test", "192.0.3.1", T0,
+        SK_VERDICT_ALLOWED, SK_ACTION_PASS, -1, -1},
+    {"blocked: sinkhole", "www.bad.test", "192.0.3.1", T0, SK_VERDICT_BLOCKED,
+        SK_ACTION_SINKHOLE, C_MALWARE, -1},
+    {"blocked: nxdomain", "porn.test", "10.1.2.3", T0, SK_VERDICT_BLOCKED,
+        SK_ACTION_NXDOMAIN, C_ADULT, -1},
+    {"monitor category passes", "watched.test", "10.1.2.3", T0,
+        SK_VERDICT_MONITORED, SK_ACTION_PASS, C_WATCH, -1},
+    {"monitor without client is still monitored", "watched.test", "", T0,
+        SK_VERDICT_MONITORED, SK_ACTION_PASS, C_WATCH, -1},
+    {"exempt v4 subnet", "bad.test", "192.0.2.5", T0, SK_VERDICT_EXEMPT,
+        SK_ACTION_PASS, C_MALWARE, 0},
+    {"exempt v4-mapped v6 client", "bad.test", "::ffff:192.0.2.5", T0,
+        SK_VERDICT_EXEMPT, SK_ACTION_PASS, C_MALWARE, 0},
+    {"exempt v6 subnet, all categories", "porn.test", "2001:db8:1::9", T0,
+        SK_VERDICT_EXEMPT, SK_ACTION_PASS, C_ADULT, 1},
+    {"v6 outside the subnet", "porn.test", "2001:db9::1", T0,
+        SK_VERDICT_BLOCKED, SK_ACTION_NXDOMAIN, C_ADULT, -1},
+    {"wrong subnet", "bad.test", "192.0.3.5", T0, SK_VERDICT_BLOCKED,
+        SK_ACTION_SINKHOLE, C_MALWARE, -1},
+    {"expired: now == expires does not apply", "bad.test", "198.51.100.9", T0,
+        SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE, C_MALWARE, -1},
+    {"not yet expired: now == expires - 1", "bad.test", "198.51.100.9", T0 - 1,
+        SK_VERDICT_EXEMPT, SK_ACTION_PASS, C_MALWARE, 2},
+    {"exemption 0 expired later too", "bad.test", "192.0.2.5", T0 + 1000,
+        SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE, C_MALWARE, -1},
+    {"category not in the mask", "porn.test", "192.0.2.5", T0,
+        SK_VERDICT_BLOCKED, SK_ACTION_NXDOMAIN, C_ADULT, -1},
+    {"single-address exemption for its category", "porn.test", "203.0.113.7",
+        T0, SK_VERDICT_EXEMPT, SK_ACTION_PASS, C_ADULT, 3},
+    {"single-address exemption, other address", "porn.test", "203.0.113.8", T0,
+        SK_VERDICT_BLOCKED, SK_ACTION_NXDOMAIN, C_ADULT, -1},
+    {"single-address exemption, other category", "bad.test", "203.0.113.7", T0,
+        SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE, C_MALWARE, -1},
+    {"NULL client: no-client", "bad.test", "", T0, SK_VERDICT_NO_CLIENT,
+        SK_ACTION_PASS, C_MALWARE, -1},
+    {"non-IP client is blocked", "bad.test", "unix", T0, SK_VERDICT_BLOCKED,
+        SK_ACTION_SINKHOLE, C_MALWARE, -1},
+};
+
+static size_t
+wire(const char *text, uint8_t *out)
+{
+	size_t len = 0;
+
+	if (sk_name_from_text(text, strlen(text), out, &len) != 0)
+		exit(2);
+	sk_name_lower(out, len);
+	return len;
+}
+
+/* Fill ss from a client spec; @return NULL for "no client". */
+static const struct sockaddr *
+client_addr(const char *spec, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_un *su = (struct sockaddr_un *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (spec[0] == '\0')
+		return NULL;
+	if (strcmp(spec, "unix") == 0) {
+		su->sun_family = AF_UNIX;
+		strcpy(su->sun_path, "/tmp/x");
+	} else if (inet_pton(AF_INET, spec, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(53000);
+	} else if (inet_pton(AF_INET6, spec, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+	} else {
+		exit(2);
+	}
+	return (const struct sockaddr *)ss;
+}
+
+static int
+build(const char *path)
+{
+	struct sk_snapbuild *b;
+	struct sk_exemption ex;
+	struct sk_entry_rec r;
+	uint8_t w[SK_NAME_MAX_WIRE];
+	char id[SK_SNAPSHOT_ID_LEN + 1], detail[256];
+	size_t i;
+	int rc;
+
+	if (sk_snapbuild_new(&b) != 0)
+		return -1;
+	for (i = 0; i < sizeof(cats) / sizeof(cats[0]); i++)
+		sk_snapbuild_add_category(b, &cats[i]);
+	sk_snapbuild_add_list(b, "test.txt");
+	for (i = 0; i < sizeof(entries) / sizeof(entries[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.flags = entries[i].allow ? SK_REC_ALLOW : 0;
+		r.category = (uint16_t)entries[i].cat;
+		r.line = (uint32_t)i + 1;
+		CHECK(sk_snapbuild_add_entry(
+		          b, w, wire(entries[i].name, w), &r) == 0,
+		    "add %s", entries[i].name);
+	}
+	for (i = 0; i < sizeof(exemptions) / sizeof(exemptions[0]); i++) {
+		memset(&ex, 0, sizeof(ex));
+		CHECK(sk_subnet_parse(exemptions[i].subnet, &ex.subnet) == 0,
+		    "subnet %s", exemptions[i].subnet);
+		ex.category_mask = exemptions[i].mask;
+		ex.expires = exemptions[i].expires;
+		strcpy(ex.approver, "tester");
+		strcpy(ex.reason, "unit test");
+		sk_snapbuild_add_exemption(b, &ex);
+	}
+	rc = sk_snapbuild_write(b, path, T0, id, detail, sizeof(detail));
+	CHECK(rc == 0, "write: %s", detail);
+	sk_snapbuild_free(b);
+	return rc;
+}
+
+int
+main(void)
+{
+	char dir[] = "/tmp/sk_test_policy.XXXXXX", path[64], detail[256];
+	struct sk_snapshot *s = NULL;
+	struct sockaddr_storage ss;
+	struct sk_verdict v;
+	uint8_t w[SK_NAME_MAX_WIRE];
+	const struct tcase *t;
+	size_t i, len;
+	int rc;
+
+	if (mkdtemp(dir) == NULL)
+		return 2;
+	snprintf(path, sizeof(path), "%s/p.mdb", dir);
+	if (build(path) != 0 ||
+	    sk_snapshot_open(path, &s, detail, sizeof(detail)) != 0) {
+		CHECK(0, "snapshot: %s", detail);
+		goto out;
+	}
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		t = &cases[i];
+		len = wire(t->qname, w);
+		memset(&v, 0x5a, sizeof(v)); /* every field must be set */
+		rc = sk_decide(
+		    s, w, len, client_addr(t->client, &ss), t->now, &v);
+		CHECK(rc == 0, "%s: rc %d", t->what, rc);
+		CHECK(v.kind == t->kind, "%s: kind %s want %s", t->what,
+		    sk_verdict_kind_name(v.kind),
+		    sk_verdict_kind_name(t->kind));
+		CHECK(v.answer == t->answer, "%s: answer %d want %d", t->what,
+		    v.answer, t->answer);
+		CHECK(v.category == t->category, "%s: category %d want %d",
+		    t->what, v.category, t->category);
+		CHECK(v.exemption == t->exemption, "%s: exemption %d want %d",
+		    t->what, v.exemption, t->exemption);
+		CHECK(v.match.found == (t->kind != SK_VERDICT_NONE),
+		    "%s: match filled", t->what);
+	}
+
+	/* cache rule and names per kind */
+	{
+		static const struct {
+			enum sk_verdict_kind k;
+			const char *name;
+			int keep_out;
+		} kinds[] = {
+		    {SK_VERDICT_NONE, "none", 0},
+		    {SK_VERDICT_ALLOWED, "allowed", 0},
+		    {SK_VERDICT_BLOCKED, "blocked", 1},
+		    {SK_VERDICT_MONITORED, "monitored", 0},
+		    {SK_VERDICT_EXEMPT, "exempt", 1},
+		    {SK_VERDICT_NO_CLIENT, "no-client", 1},
+		};
+
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+			v.kind = kinds[i].k;
+			CHECK_STR(sk_verdict_kind_name(kinds[i].k),
+			    kinds[i].name, "kind name %zu", i);
+			CHECK(sk_verdict_keeps_out_of_cache(&v) ==
+			        kinds[i].keep_out,
+			    "%s keeps out of cache: %d", kinds[i].name,
+			    kinds[i].keep_out);
+		}
+		CHECK_STR(sk_verdict_kind_name((enum sk_verdict_kind)99), "?",
+		    "unknown kind");
+	}
+out:
+	sk_snapshot_close(s);
+	unlink(path);
+	rmdir(dir);
+	return unit_done("test_policy");
+}
