@@ -1,0 +1,292 @@
+# Shared helpers for the integration tests (POSIX sh, sourced).
+#
+# Each test runs real daemons on 127.0.0.1: NSD serving the zone "test."
+# (tests/integration/zones/test.zone) as the upstream, and the project's
+# Unbound with sinkhole.so, both started here and stopped by PID on exit.
+# Clients are dig/kdig bound to 127.0.0.N (all of 127/8 is local on Linux).
+#
+# A test sets TEST_NUM (1..24) before sourcing: its ports are
+# 5300 + 4*TEST_NUM + {0: unbound, 1: nsd, 2: unbound-control, 3: spare},
+# so tests run in parallel without colliding.
+
+set -u
+
+: "${top_srcdir:?run through make check}" "${top_builddir:?}" "${UNBOUND_BUILD:?}"
+: "${NSD:=nsd}" "${DIG:=dig}" "${KDIG:=kdig}" "${PYTHON3:=python3}"
+
+TEST_NAME=$(basename "$0" .sh)
+WORK="$top_builddir/tests/integration/work/$TEST_NAME"
+PORT_BASE=$((5300 + 4 * TEST_NUM))
+UB_PORT=$PORT_BASE
+NSD_PORT=$((PORT_BASE + 1))
+CTL_PORT=$((PORT_BASE + 2))
+SPARE_PORT=$((PORT_BASE + 3))
+CTL="$top_builddir/sinkhole-ctl"
+MODULE="$top_builddir/.libs/sinkhole.so"
+UNBOUND="$UNBOUND_BUILD/unbound"
+UNBOUND_CONTROL="$UNBOUND_BUILD/unbound-control"
+ZONES="$top_srcdir/tests/integration/zones"
+
+PASSED=0
+FAILED=0
+PIDS=""
+
+rm -rf "$WORK"
+mkdir -p "$WORK"
+
+say() { printf '%s: %s\n' "$TEST_NAME" "$*"; }
+
+pass() { PASSED=$((PASSED + 1)); printf 'ok: %s\n' "$*"; }
+fail() { FAILED=$((FAILED + 1)); printf 'FAIL: %s\n' "$*"; }
+
+# check DESCRIPTION COMMAND...: pass when the command succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then pass "$desc"; else fail "$desc"; fi
+}
+
+# expect_eq DESCRIPTION GOT WANT
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1: got '$2', want '$3'"
+	fi
+}
+
+# Stop every daemon this test started, by PID; keep logs on failure.
+cleanup() {
+	for pid in $PIDS; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $PIDS; do
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -9 "$pid" 2>/dev/null
+	done
+	PIDS=""
+}
+
+finish() {
+	cleanup
+	echo "$PASSED passed, $FAILED failed"
+	if [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]; then
+		rm -rf "$WORK"
+		exit 0
+	fi
+	for f in "$WORK"/*.log; do
+		[ -f "$f" ] || continue
+		echo "--- $f (last 30 lines)"
+		tail -n 30 "$f"
+	done
+	exit 1
+}
+trap cleanup EXIT
+trap 'cleanup; exit 1' INT TERM
+
+# wait_for_dns PORT NAME: until the server on PORT answers (5 s at most).
+wait_for_dns() {
+	i=0
+	while [ $i -lt 50 ]; do
+		if "$DIG" @127.0.0.1 -p "$1" "$2" A +time=1 +tries=1 \
+		    >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# start_nsd: NSD on NSD_PORT serving tests/integration/zones/test.zone.
+start_nsd() {
+	mkdir -p "$WORK/nsd"
+	cat >"$WORK/nsd/nsd.conf" <<EOF
+server:
+	ip-address: 127.0.0.1
+	port: $NSD_PORT
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "$ZONES"
+	pidfile: "$WORK/nsd/nsd.pid"
+	xfrdfile: "$WORK/nsd/xfrd.state"
+	zonelistfile: "$WORK/nsd/zone.list"
+	database: ""
+	logfile: "$WORK/nsd.log"
+	server-count: 1
+	verbosity: 1
+remote-control:
+	control-enable: no
+zone:
+	name: "test."
+	zonefile: "test.zone"
+EOF
+	"$NSD" -d -c "$WORK/nsd/nsd.conf" >>"$WORK/nsd.log" 2>&1 &
+	PIDS="$PIDS $!"
+	wait_for_dns "$NSD_PORT" ok.test || { fail "NSD did not start"; finish; }
+}
+
+# write_unbound_conf FILE [EXTRA_SERVER_LINES]: Unbound with the module.
+# MODULE_CONFIG overrides the module list (plain Unbound: "validator
+# iterator"); UPSTREAM_PORT overrides where "test." is resolved.
+write_unbound_conf() {
+	file=$1
+	extra=${2:-}
+	cat >"$file" <<EOF
+server:
+	interface: 127.0.0.1
+	port: $UB_PORT
+	do-ip6: no
+	username: ""
+	chroot: ""
+	directory: "$WORK"
+	pidfile: ""
+	use-syslog: no
+	logfile: "$WORK/unbound.log"
+	log-time-ascii: yes
+	verbosity: ${UB_VERBOSITY:-3}
+	num-threads: ${UB_THREADS:-2}
+	module-config: "${MODULE_CONFIG:-dynlib validator iterator}"
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+	qname-minimisation: no
+	# Slow test upstreams must not make replies vanish (Debian's
+	# backported discard-timeout defaults to 1900 ms).
+	discard-timeout: 10000
+	unknown-server-time-limit: 3000
+	domain-insecure: "test."
+	# test. is one of Unbound's default local zones (RFC 6761).
+	local-zone: "test." nodefault
+$extra
+dynlib:
+	dynlib-file: "$MODULE"
+stub-zone:
+	name: "test."
+	stub-addr: 127.0.0.1@${UPSTREAM_PORT:-$NSD_PORT}
+remote-control:
+	control-enable: yes
+	control-interface: 127.0.0.1
+	control-port: $CTL_PORT
+	control-use-cert: no
+${UB_EXTRA_SECTIONS:-}
+EOF
+}
+
+# start_unbound CONF: start it in the foreground mode, in the background.
+start_unbound() {
+	"$UNBOUND" -d -c "$1" >>"$WORK/unbound.stderr.log" 2>&1 &
+	UNBOUND_PID=$!
+	PIDS="$PIDS $UNBOUND_PID"
+	wait_for_dns "$UB_PORT" ok.test || { fail "Unbound did not start"; finish; }
+}
+
+# stop_unbound: stop the Unbound started last (the others keep running).
+stop_unbound() {
+	kill "$UNBOUND_PID" 2>/dev/null
+	i=0
+	while kill -0 "$UNBOUND_PID" 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+ubctl() {
+	"$UNBOUND_CONTROL" -c "$WORK/unbound.conf" -s "127.0.0.1@$CTL_PORT" "$@"
+}
+
+# write_module_conf SNAPSHOT [EXTRA]: the module's own config file, and
+# SINKHOLE_CONF pointing at it.
+write_module_conf() {
+	cat >"$WORK/sinkhole.conf" <<EOF
+snapshot: $1
+sinkhole-ipv4: 0.0.0.0
+sinkhole-ipv6: ::
+ttl: 60
+${2:-}
+EOF
+	SINKHOLE_CONF="$WORK/sinkhole.conf"
+	export SINKHOLE_CONF
+}
+
+# write_policy DIR [EXTRA_LINES]: the test policy. Blocked: blocked.test and
+# below, slow.test (sinkhole), nx.test (nxdomain); monitor.test monitored;
+# fine.blocked.test allowlisted. 127.0.0.2 is exempt until 2099.
+write_policy() {
+	mkdir -p "$1"
+	cat >"$1/adult.txt" <<EOF
+blocked.test
+slow.test
+EOF
+	cat >"$1/nx.txt" <<EOF
+nx.test
+EOF
+	cat >"$1/monitor.txt" <<EOF
+monitor.test
+EOF
+	cat >"$1/allow.txt" <<EOF
+fine.blocked.test
+EOF
+	cat >"$1/policy.conf" <<EOF
+category adult-entertainment action=sinkhole ref="test policy 2.b"
+category nx-category action=nxdomain ref="test"
+category watched action=monitor
+list adult-entertainment domains adult.txt
+list nx-category domains nx.txt
+list watched domains monitor.txt
+allow domains allow.txt
+exempt 127.0.0.2/32 approver="Test Approver" reason="TICKET-1" expires=2099-01-01
+${2:-}
+EOF
+}
+
+# build_snapshot POLICY_DIR OUT: compile with sinkhole-ctl.
+build_snapshot() {
+	"$CTL" build -q -p "$1/policy.conf" -o "$2" >"$WORK/build.log" 2>&1 ||
+		{ fail "sinkhole-ctl build"; cat "$WORK/build.log"; finish; }
+}
+
+# setup_default [EXTRA_UNBOUND_LINES]: NSD, the test policy, Unbound.
+setup_default() {
+	start_nsd
+	write_policy "$WORK/policy"
+	build_snapshot "$WORK/policy" "$WORK/active.mdb"
+	write_module_conf "$WORK/active.mdb"
+	write_unbound_conf "$WORK/unbound.conf" "${1:-}"
+	start_unbound "$WORK/unbound.conf"
+}
+
+# q CLIENT NAME TYPE: dig +short from 127.0.0.CLIENT, one line.
+q() {
+	"$DIG" @127.0.0.1 -p "$UB_PORT" -b "127.0.0.$1" "$2" "$3" +short \
+	    +time=5 +tries=1 | sort | tr '\n' ' ' | sed 's/ $//'
+}
+
+# rcode CLIENT NAME TYPE: the response code (NOERROR, NXDOMAIN, ...).
+rcode() {
+	"$DIG" @127.0.0.1 -p "$UB_PORT" -b "127.0.0.$1" "$2" "$3" \
+	    +time=5 +tries=1 +noall +comments |
+	    sed -n 's/.*status: \([A-Z]*\),.*/\1/p'
+}
+
+# expect_match DESCRIPTION TEXT REGEX (grep -E, case-insensitive)
+expect_match() {
+	if printf '%s\n' "$2" | grep -Eqi -- "$3"; then
+		pass "$1"
+	else
+		fail "$1: no /$3/ in: $(printf '%s' "$2" | head -c 600)"
+	fi
+}
+
+# expect_nomatch DESCRIPTION TEXT REGEX
+expect_nomatch() {
+	if printf '%s\n' "$2" | grep -Eqi -- "$3"; then
+		fail "$1: /$3/ found in: $(printf '%s\n' "$2" | grep -Ei -- "$3" | head -n 5)"
+	else
+		pass "$1"
+	fi
+}

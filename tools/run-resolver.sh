@@ -1,0 +1,59 @@
+#!/bin/sh
+# make run: the filtering resolver in the foreground on 127.0.0.1, with the
+# shipped policy (blocklists/policy.conf) compiled into RUN_DIR/active.mdb.
+# usage: run-resolver.sh SRCDIR BUILDDIR UNBOUND_BUILD RUN_DIR
+# SINKHOLE_RUN_PORT overrides the port (default 5335).
+set -eu
+src=$1 build=$2 ub=$3 run=$4
+port=${SINKHOLE_RUN_PORT:-5335}
+
+mkdir -p "$run"
+if [ ! -f "$run/active.mdb" ] ||
+    [ -n "$(find "$src/blocklists" -newer "$run/active.mdb" -type f | head -n 1)" ]; then
+	echo "sinkhole: compiling the shipped policy ($src/blocklists/policy.conf)"
+	"$build/sinkhole-ctl" build -p "$src/blocklists/policy.conf" \
+		-o "$run/active.mdb" 2>"$run/build-report.txt" ||
+		{ cat "$run/build-report.txt" >&2; exit 1; }
+	n=$(grep -c . "$run/build-report.txt" || true)
+	[ "$n" -eq 0 ] || echo "sinkhole: $n list lines rejected, see $run/build-report.txt"
+fi
+
+cat >"$run/sinkhole.conf" <<CONF
+# Written by 'make run'; see sinkhole.conf(5).
+snapshot: $run/active.mdb
+sinkhole-ipv4: 0.0.0.0
+sinkhole-ipv6: ::
+ttl: 60
+fail-mode: open
+CONF
+
+cat >"$run/unbound.conf" <<CONF
+# Written by 'make run'.
+server:
+	interface: 127.0.0.1
+	port: $port
+	do-ip6: no
+	username: ""
+	chroot: ""
+	directory: "$run"
+	pidfile: ""
+	use-syslog: no
+	logfile: ""
+	verbosity: 1
+	num-threads: 1
+	module-config: "dynlib validator iterator"
+	access-control: 127.0.0.0/8 allow
+dynlib:
+	dynlib-file: "$build/.libs/sinkhole.so"
+CONF
+
+cat <<MSG
+sinkhole: Unbound with the sinkhole module on 127.0.0.1 port $port
+  try:    dig @127.0.0.1 -p $port pornhub.com A      (sinkholed: 0.0.0.0)
+          $build/sinkhole-ctl check -s $run/active.mdb pornhub.com
+  config: $run/unbound.conf, $run/sinkhole.conf
+  Ctrl-C stops it.
+MSG
+SINKHOLE_CONF="$run/sinkhole.conf"
+export SINKHOLE_CONF
+exec "$ub/unbound" -d -c "$run/unbound.conf"
