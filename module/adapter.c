@@ -234,7 +234,8 @@ make_soa(struct regional *region, const uint8_t *owner, size_t ownerlen,
 
 /**
  * Build the sinkhole answer for the query and finish it: A/AAAA get the
- * sinkhole address, other types NODATA, the nxdomain action NXDOMAIN;
+ * sinkhole address, other types NODATA, the nxdomain action NXDOMAIN, the
+ * nodata action NODATA for every type;
  * negative answers carry an SOA; EDE 15 (Blocked) names the category.
  */
 static int
@@ -253,6 +254,8 @@ answer_blocked(struct module_qstate *qstate, struct sk_module *m,
 
 	if (v->answer == SK_ACTION_NXDOMAIN) {
 		flags |= LDNS_RCODE_NXDOMAIN;
+	} else if (v->answer == SK_ACTION_NODATA) {
+		/* NOERROR with only the SOA, for every type. */
 	} else if (q->qclass == LDNS_RR_CLASS_IN &&
 	    q->qtype == LDNS_RR_TYPE_A) {
 		rrset = make_rrset(region, q->qname, q->qname_len, q->qtype,

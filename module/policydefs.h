@@ -24,7 +24,8 @@ enum sk_action {
 	SK_ACTION_SINKHOLE =
 	    1, /**< A/AAAA to the sinkhole, NODATA for others */
 	SK_ACTION_NXDOMAIN = 2, /**< NXDOMAIN */
-	SK_ACTION_MONITOR = 3   /**< record the hit, answer normally */
+	SK_ACTION_MONITOR = 3,  /**< record the hit, answer normally */
+	SK_ACTION_NODATA = 4    /**< NOERROR with no records, for every type */
 };
 
 /** @return "pass", "sinkhole", "nxdomain", "monitor" or "?". */
