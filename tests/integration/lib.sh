@@ -290,3 +290,30 @@ expect_nomatch() {
 		pass "$1"
 	fi
 }
+
+# publish_file DIR SNAPSHOT: make SNAPSHOT the active one in DIR the way
+# 'sinkhole-ctl publish' does: copy it under DIR/snapshots/, then replace
+# the DIR/active.mdb symlink atomically (rename over it).
+publish_file() {
+	mkdir -p "$1/snapshots"
+	base=$(basename "$2")
+	cp "$2" "$1/snapshots/$base.tmp" && mv "$1/snapshots/$base.tmp" "$1/snapshots/$base"
+	ln -sfn "snapshots/$base" "$1/active.mdb.new"
+	mv -T "$1/active.mdb.new" "$1/active.mdb"
+}
+
+# now_ms: wall clock in milliseconds.
+now_ms() {
+	echo $(( $(date +%s%N) / 1000000 ))
+}
+
+# wait_answer CLIENT NAME TYPE WANT MAX_MS: poll every 50 ms until the
+# answer is WANT; prints the milliseconds it took, or "timeout".
+wait_answer() {
+	start=$(now_ms)
+	while :; do
+		[ "$(q "$1" "$2" "$3")" = "$4" ] && { echo $(( $(now_ms) - start )); return 0; }
+		[ $(( $(now_ms) - start )) -gt "$5" ] && { echo timeout; return 1; }
+		sleep 0.05
+	done
+}

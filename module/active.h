@@ -1,0 +1,63 @@
+/**
+ * \file
+ * The active snapshot of a running module, and following it: the snapshot
+ * path (usually a symlink that publishing replaces) is checked now and then;
+ * a new file is opened and validated off the DNS path and swapped in, and a
+ * file that fails validation is refused while the last good one stays.
+ *
+ * Workers read the current snapshot between sk_active_acquire() and
+ * sk_active_release() (a read lock held for one decision); the swap takes
+ * the write lock only to exchange a pointer, and the old snapshot is closed
+ * once no worker can still hold it.
+ */
+#ifndef SK_ACTIVE_H
+#define SK_ACTIVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+struct sk_active;
+
+/** What sk_active_poll() found. */
+enum sk_active_change {
+	SK_ACTIVE_SAME = 0,     /**< nothing new at the path */
+	SK_ACTIVE_SWITCHED = 1, /**< a new snapshot is active */
+	SK_ACTIVE_REFUSED = 2,  /**< a new file failed validation: old kept */
+	SK_ACTIVE_MISSING = 3   /**< the path is gone: old kept */
+};
+
+/**
+ * Create the holder for the snapshot at path; nothing is opened yet.
+ * @return 0, or -1 (out of memory).
+ */
+int sk_active_new(const char *path, struct sk_active **out);
+
+/** Close the snapshot and free; no worker may hold it. NULL is fine. */
+void sk_active_free(struct sk_active *act);
+
+/**
+ * Check the path; open, validate and switch to a new file there. A file
+ * that was refused once is not tried again until the path changes again.
+ * Runs on the background thread (or in init); never on the DNS path.
+ * @param detail: receives what happened, for the log (SWITCHED: the new id
+ *	and counts; REFUSED and MISSING: why).
+ * @return an sk_active_change.
+ */
+enum sk_active_change sk_active_poll(
+    struct sk_active *act, char *detail, size_t detailsize);
+
+/**
+ * Take the current snapshot for one decision; always pair with
+ * sk_active_release(), even when NULL is returned.
+ * @param generation: set to the number of switches so far (may be NULL).
+ * @return the snapshot, or NULL when none is usable.
+ */
+const struct sk_snapshot *sk_active_acquire(
+    struct sk_active *act, uint64_t *generation);
+
+/** Release what sk_active_acquire() took. */
+void sk_active_release(struct sk_active *act);
+
+#endif /* SK_ACTIVE_H */

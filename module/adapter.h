@@ -1,0 +1,62 @@
+/**
+ * \file
+ * Internal to the Unbound adapter (adapter.c, adapter_answer.c,
+ * adapter_cache.c): the only files that include Unbound's headers.
+ * Include Unbound's "config.h" and "util/module.h" before this file.
+ */
+#ifndef SK_ADAPTER_H
+#define SK_ADAPTER_H
+
+#include "modconf.h"
+#include "policy.h"
+
+struct module_qstate;
+struct module_env;
+struct ub_packed_rrset_key;
+
+/**
+ * Answer a blocked query and finish it: A/AAAA get the sinkhole address,
+ * other types NODATA, the nxdomain action NXDOMAIN, the nodata action
+ * NODATA for every type; negative answers carry an SOA owned by the
+ * matching entry's name; EDE 15 (Blocked) carries the category when the
+ * client sent EDNS. Everything is allocated in the query's region.
+ * @param category: the category's name (copied).
+ * @return 1, or 0 when out of memory (the caller fails the query).
+ */
+int sk_adapter_answer(struct module_qstate *qstate,
+    const struct sk_modconf *conf, const char *category,
+    const struct sk_verdict *v, int id);
+
+/**
+ * Remove what the caches hold for this query's message (both CD flag
+ * values) and for one rrset of a listed name.
+ */
+void sk_adapter_uncache(
+    struct module_qstate *qstate, struct ub_packed_rrset_key *listed);
+
+/**
+ * Remove from Unbound's message and rrset caches every entry whose name is
+ * listed in snap (or whose CNAME/DNAME points at a listed name), so that a
+ * newly published snapshot is not bypassed by answers cached before it.
+ * Runs on the background thread; names are copied under the cache locks
+ * and looked up after.
+ * @return the number of entries removed, or -1 when out of memory.
+ */
+long sk_adapter_sweep_caches(
+    struct module_env *env, const struct sk_snapshot *snap);
+
+/**
+ * The target of a CNAME or DNAME rrset's first record, or NULL.
+ * @param len: set to the target's wire length.
+ */
+const uint8_t *sk_adapter_alias_target(
+    struct ub_packed_rrset_key *rrset, size_t *len);
+
+/**
+ * Does the snapshot keep this name out of the caches (a blocking entry
+ * matches, whatever the client)? The name is lower-cased into a copy.
+ */
+int sk_adapter_listed(
+    const struct sk_snapshot *snap, const uint8_t *name, size_t namelen);
+
+#endif /* SK_ADAPTER_H */

@@ -1,0 +1,269 @@
+/**
+ * \file
+ * Following the active snapshot: a snapshot published by replacing a
+ * symlink is switched to, a truncated or missing one is refused while the
+ * last good one stays, and readers on other threads never see a closed
+ * snapshot while the swap happens. Also the background loop's timers.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "active.h"
+#include "background.h"
+#include "name.h"
+#include "snapbuild.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/sk_test_active.XXXXXX";
+
+/** Build a snapshot at path blocking one name; return its id in id. */
+static void
+build(const char *path, const char *blocked, char *id)
+{
+	struct sk_snapbuild *b;
+	struct sk_category cat = {"adult", SK_ACTION_SINKHOLE, "test"};
+	struct sk_entry_rec rec = {0, 0, 0, 1};
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	size_t len;
+	char detail[256];
+
+	CHECK(sk_snapbuild_new(&b) == 0, "snapbuild_new");
+	CHECK(sk_snapbuild_add_category(b, &cat) == 0, "add_category");
+	CHECK(sk_snapbuild_add_list(b, "list.txt") == 0, "add_list");
+	CHECK(sk_name_from_text(blocked, strlen(blocked), wire, &len) == 0,
+	    "name %s", blocked);
+	CHECK(sk_snapbuild_add_entry(b, wire, len, &rec) == 0, "add_entry");
+	CHECK(sk_snapbuild_write(b, path, 1, id, detail, sizeof(detail)) == 0,
+	    "write %s: %s", path, detail);
+	sk_snapbuild_free(b);
+}
+
+/** Point dir/active.mdb at file, atomically, as publishing does. */
+static void
+publish(const char *file)
+{
+	char tmp[256], link[256];
+
+	snprintf(tmp, sizeof(tmp), "%s/active.new", dir);
+	snprintf(link, sizeof(link), "%s/active.mdb", dir);
+	unlink(tmp);
+	CHECK(symlink(file, tmp) == 0, "symlink %s", file);
+	CHECK(rename(tmp, link) == 0, "rename");
+}
+
+static int
+blocks(struct sk_active *act, const char *name)
+{
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	size_t len;
+	struct sk_lookup l;
+	const struct sk_snapshot *snap;
+	int found = -1;
+
+	sk_name_from_text(name, strlen(name), wire, &len);
+	snap = sk_active_acquire(act, NULL);
+	if (snap != NULL && sk_snapshot_lookup(snap, wire, len, &l) == 0)
+		found = l.found && !l.allowed;
+	sk_active_release(act);
+	return found;
+}
+
+static const char *
+current_id(struct sk_active *act, char *buf)
+{
+	const struct sk_snapshot *snap = sk_active_acquire(act, NULL);
+	snprintf(buf, SK_SNAPSHOT_ID_LEN + 1, "%s",
+	    snap != NULL ? sk_snapshot_id(snap) : "none");
+	sk_active_release(act);
+	return buf;
+}
+
+struct reader {
+	struct sk_active *act;
+	int *stop;
+	long lookups, bad;
+};
+
+/** Found and not allowed in snap? */
+static int
+snap_blocks(const struct sk_snapshot *snap, const char *name)
+{
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	size_t len;
+	struct sk_lookup l;
+
+	sk_name_from_text(name, strlen(name), wire, &len);
+	return sk_snapshot_lookup(snap, wire, len, &l) == 0 && l.found &&
+	    !l.allowed;
+}
+
+/** Look up continuously while the main thread swaps snapshots. */
+static void *
+read_loop(void *arg)
+{
+	struct reader *r = arg;
+
+	while (!__atomic_load_n(r->stop, __ATOMIC_SEQ_CST)) {
+		const struct sk_snapshot *snap =
+		    sk_active_acquire(r->act, NULL);
+		/* Within one acquire, one snapshot: exactly one name. */
+		if (snap == NULL ||
+		    snap_blocks(snap, "www.one.example") +
+		            snap_blocks(snap, "www.two.example") !=
+		        1)
+			r->bad++;
+		sk_active_release(r->act);
+		r->lookups++;
+	}
+	return NULL;
+}
+
+static void
+test_follow(void)
+{
+	char one[256], two[256], bad[256], link[256], detail[1024];
+	char id1[SK_SNAPSHOT_ID_LEN + 1], id2[SK_SNAPSHOT_ID_LEN + 1];
+	char buf[SK_SNAPSHOT_ID_LEN + 1];
+	struct sk_active *act;
+	uint64_t gen;
+	FILE *f;
+
+	snprintf(one, sizeof(one), "%s/one.mdb", dir);
+	snprintf(two, sizeof(two), "%s/two.mdb", dir);
+	snprintf(bad, sizeof(bad), "%s/bad.mdb", dir);
+	snprintf(link, sizeof(link), "%s/active.mdb", dir);
+	build(one, "one.example", id1);
+	build(two, "two.example", id2);
+
+	CHECK(sk_active_new(link, &act) == 0, "active_new");
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_MISSING,
+	    "nothing published yet is MISSING");
+	CHECK(strstr(detail, "No such file") != NULL, "detail: %s", detail);
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SAME,
+	    "a missing file is reported once");
+	CHECK(blocks(act, "one.example") == -1, "no snapshot yet");
+
+	publish(one);
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SWITCHED,
+	    "first publish switches");
+	CHECK(strstr(detail, id1) != NULL && strstr(detail, "-> ") != NULL,
+	    "detail names the id and the link target: %s", detail);
+	CHECK_STR(current_id(act, buf), id1, "active is one");
+	CHECK(blocks(act, "www.one.example") == 1, "one blocks its name");
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SAME,
+	    "unchanged path is SAME");
+
+	/* A truncated copy of two. */
+	f = fopen(bad, "w");
+	CHECK(f != NULL, "create bad");
+	if (f != NULL) {
+		FILE *in = fopen(two, "r");
+		char chunk[4096];
+		size_t n = in ? fread(chunk, 1, sizeof(chunk), in) : 0;
+		fwrite(chunk, 1, n, f);
+		fclose(f);
+		if (in != NULL)
+			fclose(in);
+	}
+	publish(bad);
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_REFUSED,
+	    "a truncated snapshot is refused");
+	CHECK(strstr(detail, "bad.mdb") != NULL, "detail: %s", detail);
+	CHECK_STR(current_id(act, buf), id1, "the last good one stays");
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SAME,
+	    "a refused file is not retried");
+
+	publish(two);
+	sk_active_acquire(act, &gen);
+	sk_active_release(act);
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SWITCHED,
+	    "a good file after a bad one switches");
+	CHECK_STR(current_id(act, buf), id2, "active is two");
+	{
+		uint64_t gen2;
+		sk_active_acquire(act, &gen2);
+		sk_active_release(act);
+		CHECK(gen2 == gen + 1, "generation counts switches: %llu",
+		    (unsigned long long)gen2);
+	}
+
+	/* Swap back and forth under concurrent readers (ASan catches a
+	 * snapshot closed while a reader holds it). */
+	{
+		int stop = 0;
+		struct reader r[3];
+		pthread_t t[3];
+		int i;
+
+		for (i = 0; i < 3; i++) {
+			memset(&r[i], 0, sizeof(r[i]));
+			r[i].act = act;
+			r[i].stop = &stop;
+			pthread_create(&t[i], NULL, read_loop, &r[i]);
+		}
+		for (i = 0; i < 40; i++) {
+			publish(i % 2 ? two : one);
+			CHECK(sk_active_poll(act, detail, sizeof(detail)) ==
+			        SK_ACTIVE_SWITCHED,
+			    "swap %d", i);
+			usleep(2000);
+		}
+		__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+		for (i = 0; i < 3; i++) {
+			pthread_join(t[i], NULL);
+			CHECK(r[i].lookups > 0, "reader %d ran", i);
+			CHECK(r[i].bad == 0,
+			    "reader %d always saw exactly one snapshot (%ld bad)",
+			    i, r[i].bad);
+		}
+	}
+	sk_active_free(act);
+	unlink(one);
+	unlink(two);
+	unlink(bad);
+	unlink(link);
+}
+
+static void
+count(void *arg)
+{
+	__atomic_add_fetch((int *)arg, 1, __ATOMIC_SEQ_CST);
+}
+
+static void
+test_background(void)
+{
+	struct sk_background *bg;
+	int n = 0, after;
+
+	CHECK(sk_background_new(&bg) == 0, "background_new");
+	CHECK(sk_background_every(bg, 10, count, &n) == 0, "every 10 ms");
+	CHECK(sk_background_start(bg) == 0, "start");
+	CHECK(sk_background_every(bg, 10, count, &n) != 0,
+	    "no tasks after start");
+	usleep(200000);
+	sk_background_free(bg);
+	after = __atomic_load_n(&n, __ATOMIC_SEQ_CST);
+	CHECK(after >= 5, "the timer ran (%d times in 200 ms)", after);
+	usleep(50000);
+	CHECK(__atomic_load_n(&n, __ATOMIC_SEQ_CST) == after,
+	    "nothing runs after free");
+	sk_background_free(NULL);
+}
+
+int
+main(void)
+{
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_follow();
+	test_background();
+	rmdir(dir);
+	return unit_done("test_active");
+}
