@@ -12,7 +12,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <lmdb.h>
-#include <openssl/evp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 
 #include "name.h"
 #include "snapbuild.h"
+#include "snapid.h"
 
 /* Most list files one snapshot may name. */
 #define MAX_LISTS (1u << 24)
@@ -54,13 +54,6 @@ struct sk_snapbuild {
 	size_t nlists, listcap;
 	struct sk_exemption *exs;
 	size_t nexs, excap;
-};
-
-/* A growable text buffer; oom sticks once set. */
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	int oom;
 };
 
 const char *
@@ -113,59 +106,6 @@ grow(void *pp, size_t *cap, size_t need, size_t sz, size_t first)
 	*(void **)pp = np;
 	*cap = nc;
 	return 0;
-}
-
-static void
-sbuf_add(struct sbuf *s, const char *p, size_t n)
-{
-	if (s->oom || grow(&s->p, &s->cap, s->len + n + 1, 1, 256) != 0) {
-		s->oom = 1;
-		return;
-	}
-	memcpy(s->p + s->len, p, n);
-	s->len += n;
-	s->p[s->len] = '\0';
-}
-
-static void
-sbuf_printf(struct sbuf *s, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		s->oom = 1; /* only short numeric fields pass through here */
-		return;
-	}
-	sbuf_add(s, tmp, (size_t)n);
-}
-
-/* Free text into a tab-separated line: \, TAB, LF, CR escaped. */
-static void
-sbuf_escaped(struct sbuf *s, const char *t)
-{
-	for (; *t != '\0'; t++) {
-		switch (*t) {
-		case '\\':
-			sbuf_add(s, "\\\\", 2);
-			break;
-		case '\t':
-			sbuf_add(s, "\\t", 2);
-			break;
-		case '\n':
-			sbuf_add(s, "\\n", 2);
-			break;
-		case '\r':
-			sbuf_add(s, "\\r", 2);
-			break;
-		default:
-			sbuf_add(s, t, 1);
-		}
-	}
 }
 
 int
@@ -369,26 +309,12 @@ struct wctx {
 	struct sk_snapbuild *b;
 	const char *tmp;
 	size_t mapsize;
-	struct sbuf *cats, *lists, *exs;
+	struct sk_snapid_text *cats, *lists, *exs;
 	int64_t built;
 	char *id_out;
 	char *detail;
 	size_t detailsize;
 };
-
-static void
-hash_meta(EVP_MD_CTX *md, const char *tag, const struct sbuf *s)
-{
-	uint8_t len[8];
-	uint64_t n = s->len;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		len[i] = (uint8_t)(n >> (8 * i));
-	EVP_DigestUpdate(md, tag, strlen(tag) + 1);
-	EVP_DigestUpdate(md, len, sizeof(len));
-	EVP_DigestUpdate(md, s->p != NULL ? s->p : "", s->len);
-}
 
 /* Map an LMDB return code to an error of ours with a detail. */
 static int
@@ -406,7 +332,7 @@ lmdb_fail(struct wctx *w, int rc, const char *what)
 
 static int
 put_meta(struct wctx *w, MDB_txn *txn, MDB_dbi meta, const char *key,
-    const struct sbuf *s, int *lmdb_rc)
+    const struct sk_snapid_text *s, int *lmdb_rc)
 {
 	MDB_val k, v;
 
@@ -429,15 +355,13 @@ write_once(struct wctx *w)
 	MDB_txn *txn = NULL;
 	MDB_dbi names, meta;
 	MDB_val k, v;
-	EVP_MD_CTX *md = NULL;
-	uint8_t *vbuf = NULL, hdr[4], digest[32];
+	struct sk_snapid *md = NULL;
+	uint8_t *vbuf = NULL;
 	size_t vcap = 0, i, j, n;
-	unsigned dlen = 0;
-	struct sbuf info = {0};
+	struct sk_snapid_text info = {0};
 	int rc, ret = 0, fd, saved;
 
-	md = EVP_MD_CTX_new();
-	if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+	if (sk_snapid_begin(&md) != 0) {
 		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
 		    "cannot start SHA-256");
 		goto out;
@@ -489,35 +413,21 @@ write_once(struct wctx *w)
 		v.mv_size = n * SK_ENTRY_REC_SIZE;
 		if ((rc = mdb_put(txn, names, &k, &v, MDB_APPEND)) != 0)
 			goto lmdb_err;
-		hdr[0] = (uint8_t)k.mv_size;
-		EVP_DigestUpdate(md, hdr, 1);
-		EVP_DigestUpdate(md, k.mv_data, k.mv_size);
-		hdr[0] = (uint8_t)v.mv_size;
-		hdr[1] = (uint8_t)(v.mv_size >> 8);
-		hdr[2] = (uint8_t)(v.mv_size >> 16);
-		hdr[3] = (uint8_t)(v.mv_size >> 24);
-		EVP_DigestUpdate(md, hdr, 4);
-		EVP_DigestUpdate(md, v.mv_data, v.mv_size);
+		sk_snapid_add_name(
+		    md, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
 	}
-	hash_meta(md, "categories", w->cats);
-	hash_meta(md, "lists", w->lists);
-	hash_meta(md, "exemptions", w->exs);
-	if (EVP_DigestFinal_ex(md, digest, &dlen) != 1 || dlen != 32) {
+	sk_snapid_add_table(md, "categories", w->cats);
+	sk_snapid_add_table(md, "lists", w->lists);
+	sk_snapid_add_table(md, "exemptions", w->exs);
+	rc = sk_snapid_end(md, w->id_out);
+	md = NULL;
+	if (rc != 0) {
 		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
 		    "SHA-256 failed");
 		goto out;
 	}
-	for (i = 0; i < 32; i++)
-		snprintf(w->id_out + 2 * i, 3, "%02x", digest[i]);
-
-	sbuf_printf(&info, "format=%d\n", SK_SNAPSHOT_FORMAT);
-	sbuf_add(&info, "id=", 3);
-	sbuf_add(&info, w->id_out, SK_SNAPSHOT_ID_LEN);
-	sbuf_printf(&info, "\nbuilt=%" PRId64 "\n", w->built);
-	sbuf_printf(&info, "names=%zu\n", b->ndistinct);
-	sbuf_printf(&info, "categories=%zu\n", b->ncats);
-	sbuf_printf(&info, "lists=%zu\n", b->nlists);
-	sbuf_printf(&info, "exemptions=%zu\n", b->nexs);
+	sk_snapid_info(&info, w->id_out, w->built, b->ndistinct, b->ncats,
+	    b->nlists, b->nexs);
 	if (info.oom) {
 		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
 		    "out of memory");
@@ -557,7 +467,7 @@ out:
 		mdb_txn_abort(txn);
 	if (env != NULL)
 		mdb_env_close(env);
-	EVP_MD_CTX_free(md);
+	sk_snapid_abort(md);
 	free(vbuf);
 	free(info.p);
 	errno = saved;
@@ -589,34 +499,17 @@ check_refs(struct sk_snapbuild *b, char *detail, size_t detailsize)
 }
 
 static void
-meta_texts(struct sk_snapbuild *b, struct sbuf *cats, struct sbuf *lists,
-    struct sbuf *exs)
+meta_texts(struct sk_snapbuild *b, struct sk_snapid_text *cats,
+    struct sk_snapid_text *lists, struct sk_snapid_text *exs)
 {
-	char net[64];
 	size_t i;
 
-	for (i = 0; i < b->ncats; i++) {
-		sbuf_escaped(cats, b->cats[i].name);
-		sbuf_add(cats, "\t", 1);
-		sbuf_escaped(cats, sk_action_name(b->cats[i].action));
-		sbuf_add(cats, "\t", 1);
-		sbuf_escaped(cats, b->cats[i].policy_ref);
-		sbuf_add(cats, "\n", 1);
-	}
-	for (i = 0; i < b->nlists; i++) {
-		sbuf_escaped(lists, b->lists[i]);
-		sbuf_add(lists, "\n", 1);
-	}
-	for (i = 0; i < b->nexs; i++) {
-		sk_subnet_format(&b->exs[i].subnet, net, sizeof(net));
-		sbuf_escaped(exs, net);
-		sbuf_printf(exs, "\t%" PRIx64 "\t%" PRId64 "\t",
-		    b->exs[i].category_mask, b->exs[i].expires);
-		sbuf_escaped(exs, b->exs[i].approver);
-		sbuf_add(exs, "\t", 1);
-		sbuf_escaped(exs, b->exs[i].reason);
-		sbuf_add(exs, "\n", 1);
-	}
+	for (i = 0; i < b->ncats; i++)
+		sk_snapid_category_line(cats, &b->cats[i]);
+	for (i = 0; i < b->nlists; i++)
+		sk_snapid_list_line(lists, b->lists[i]);
+	for (i = 0; i < b->nexs; i++)
+		sk_snapid_exemption_line(exs, &b->exs[i]);
 }
 
 static void
@@ -633,7 +526,7 @@ int
 sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
     char *id_out, char *detail, size_t detailsize)
 {
-	struct sbuf cats = {0}, lists = {0}, exs = {0};
+	struct sk_snapid_text cats = {0}, lists = {0}, exs = {0};
 	struct wctx w;
 	char *tmp = NULL, *lock = NULL, *dir = NULL, *slash;
 	size_t bytes, plen;

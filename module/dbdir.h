@@ -1,0 +1,188 @@
+/**
+ * \file
+ * The publication directory: where one server keeps its snapshots, which
+ * one is active, and the history of every change. Plain C, no Unbound
+ * types; used by sinkhole-ctl, never by the module (the module only reads
+ * the file DIR/active.mdb resolves to).
+ *
+ *   DIR/snapshots/<id>.mdb  immutable snapshots named by their content id
+ *                           (sk_snapshot_id), mode 0444; never written again
+ *                           once there.
+ *   DIR/active.mdb          symlink -> snapshots/<id>.mdb, replaced
+ *                           atomically: a symlink under a temporary name is
+ *                           renamed over it and DIR is fsync'd. The module's
+ *                           "snapshot:" points here.
+ *   DIR/history             append-only log, one line a change, fsync'd:
+ *                           TIME TAB ACTION TAB NEW-ID TAB PREV-ID TAB USER
+ *                           TAB REASON (TIME: YYYY-MM-DDTHH:MM:SSZ; PREV-ID
+ *                           "-" for none; USER and REASON with \\ \t \n \r
+ *                           escaped).
+ *   DIR/.lock               flock(LOCK_EX | LOCK_NB) by every writer; holds
+ *                           the holder's pid, for the message a second
+ *                           writer gets.
+ *
+ * Rollback follows a stack, not the last two lines: replaying the history,
+ * every change pushes its new id and every rollback pops one, so a second
+ * rollback goes back one step further instead of undoing the first.
+ */
+#ifndef SK_DBDIR_H
+#define SK_DBDIR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "snapshot.h"
+
+/** Snapshots kept by default (sk_dbdir_prune). */
+#define SK_DBDIR_KEEP 5
+
+/** Error codes; negative. */
+enum sk_dbdir_err {
+	SK_DBDIR_E_IO = -60,       /**< a system call failed (errno kept) */
+	SK_DBDIR_E_BUSY = -61,     /**< another writer holds the lock */
+	SK_DBDIR_E_NOACTIVE = -62, /**< nothing published yet */
+	SK_DBDIR_E_HISTORY = -63,  /**< history unreadable or inconsistent */
+	SK_DBDIR_E_NOPREV = -64,   /**< nothing to roll back to */
+	SK_DBDIR_E_NOMEM = -65,
+	SK_DBDIR_E_ARG = -66
+};
+
+/** @return a static description of an error code. */
+const char *sk_dbdir_strerror(int err);
+
+/** One line of the history. */
+struct sk_dbdir_event {
+	int64_t time;                      /**< seconds since the epoch */
+	char action[16];                   /**< publish, rollback, ... */
+	char id[SK_SNAPSHOT_ID_LEN + 1];   /**< active after the change */
+	char prev[SK_SNAPSHOT_ID_LEN + 1]; /**< active before, "" none */
+	char user[64];
+	char reason[256];
+};
+
+/** An opened publication directory. */
+struct sk_dbdir;
+
+/** sk_dbdir_open flags. */
+#define SK_DBDIR_CREATE 0x01 /**< create DIR and DIR/snapshots if missing */
+#define SK_DBDIR_LOCK 0x02   /**< take DIR/.lock (every change of active) */
+#define SK_DBDIR_WRITE (SK_DBDIR_CREATE | SK_DBDIR_LOCK)
+
+/**
+ * Open a publication directory.
+ * @param path: DIR (copied).
+ * @param flags: 0 to read; SK_DBDIR_CREATE to add snapshots (build);
+ *	SK_DBDIR_WRITE to change what is active: also takes DIR/.lock; a lock
+ *	held by another process fails at once with SK_DBDIR_E_BUSY and a
+ *	detail naming its pid. The lock is released by sk_dbdir_close (or
+ *	exit).
+ * @param out: the handle; close with sk_dbdir_close.
+ * @param detail: receives a reason naming the file on failure.
+ * @return 0 or a negative sk_dbdir_err.
+ */
+int sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out,
+    char *detail, size_t detailsize);
+
+/** Release the lock and free; NULL is fine. */
+void sk_dbdir_close(struct sk_dbdir *d);
+
+/** @return DIR as given; valid while open. */
+const char *sk_dbdir_path(const struct sk_dbdir *d);
+
+/**
+ * Path of the snapshot with an id: DIR/snapshots/<id>.mdb.
+ * @return 0, or SK_DBDIR_E_ARG when it does not fit.
+ */
+int sk_dbdir_snapshot_path(
+    const struct sk_dbdir *d, const char *id, char *buf, size_t bufsize);
+
+/** Path of DIR/active.mdb, DIR/history or a temporary file beside the
+ * snapshots (DIR/snapshots/.NAME.<pid>), for writers. */
+int sk_dbdir_file_path(
+    const struct sk_dbdir *d, const char *name, char *buf, size_t bufsize);
+
+/**
+ * The active id, read from the active.mdb link.
+ * @param id: receives the id (SK_SNAPSHOT_ID_LEN + 1).
+ * @return 0, SK_DBDIR_E_NOACTIVE when there is no link, or an error (a link
+ *	that does not point at snapshots/<id>.mdb is SK_DBDIR_E_HISTORY).
+ */
+int sk_dbdir_active(
+    const struct sk_dbdir *d, char *id, char *detail, size_t detailsize);
+
+/**
+ * Put a snapshot file into DIR/snapshots under its id: nothing to do when
+ * it is that file already (or one with that id that opens); else copied to
+ * a temporary file, synced, made read-only, renamed, DIR/snapshots synced.
+ * @param src: a validated snapshot file.
+ * @param id: its id.
+ * @return 0 or a negative error (a full disk leaves no file behind).
+ */
+int sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
+    char *detail, size_t detailsize);
+
+/**
+ * Move a complete, synced snapshot file written by this process (at a
+ * sk_dbdir_file_path temporary name) to snapshots/<id>.mdb, read-only, and
+ * sync DIR/snapshots.
+ * @return 0 or a negative error; on error tmp is removed.
+ */
+int sk_dbdir_adopt(struct sk_dbdir *d, const char *tmp, const char *id,
+    char *detail, size_t detailsize);
+
+/**
+ * Make snapshots/<id>.mdb (which must exist) the active one atomically and
+ * durably.
+ * @return 0 or a negative error; on error active.mdb is unchanged.
+ */
+int sk_dbdir_activate(
+    struct sk_dbdir *d, const char *id, char *detail, size_t detailsize);
+
+/**
+ * Append one event to the history and fsync it. The fields are copied as
+ * given; user and reason are escaped.
+ */
+int sk_dbdir_history_append(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
+    char *detail, size_t detailsize);
+
+/**
+ * Read the whole history.
+ * @param evs: receives a heap array (caller frees), NULL when empty.
+ * @param n: receives its length.
+ * @return 0 (a missing history is empty) or a negative error naming the
+ *	file and line of a bad line.
+ */
+int sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
+    size_t *n, char *detail, size_t detailsize);
+
+/**
+ * Where a rollback goes: replay evs as a stack (a change pushes its id, a
+ * rollback pops the top) and return the entry under the top.
+ * @param target: receives that id.
+ * @return 0, or SK_DBDIR_E_NOPREV when the stack holds one id or none.
+ */
+int sk_dbdir_rollback_target(
+    const struct sk_dbdir_event *evs, size_t n, char *target);
+
+/**
+ * Remove old snapshots: keep the keep most recently used (last used: the
+ * later of the file's mtime and the last history event naming it), and
+ * always the active one and the rollback target. Temporary files are left
+ * alone.
+ * @param keep: how many to keep (at least 2 are kept in any case).
+ * @param removed: receives how many files were removed (may be NULL).
+ * @return 0 or a negative error (the first unlink that failed).
+ */
+int sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed,
+    char *detail, size_t detailsize);
+
+/**
+ * The user to record: who if not NULL or empty, else $SUDO_USER, $USER,
+ * the password entry of the real uid, or "uid N".
+ */
+void sk_dbdir_user(const char *who, char *buf, size_t bufsize);
+
+/** @return 1 if text is a well-formed id (64 lower-case hex digits). */
+int sk_dbdir_valid_id(const char *text);
+
+#endif /* SK_DBDIR_H */

@@ -1,0 +1,447 @@
+/**
+ * \file
+ * Deriving a snapshot from another plus one edit (see snapedit.h). The
+ * copy is made with copy_file_range (in-kernel, a reflink where the file
+ * system can), the edit touches a handful of B-tree pages, and the only
+ * full pass is the one the id needs: a cursor walk hashing every name.
+ */
+#define _GNU_SOURCE /* copy_file_range */
+#include <errno.h>
+#include <fcntl.h>
+#include <lmdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "snapedit.h"
+#include "snapid.h"
+
+const char *
+sk_snapedit_strerror(int err)
+{
+	switch (err) {
+	case 0:
+		return "success";
+	case SK_EDIT_E_SOURCE:
+		return "cannot open the source snapshot";
+	case SK_EDIT_E_IO:
+		return "I/O error writing the derived snapshot";
+	case SK_EDIT_E_LMDB:
+		return "LMDB error writing the derived snapshot";
+	case SK_EDIT_E_NOMEM:
+		return "out of memory";
+	case SK_EDIT_E_ARG:
+		return "invalid edit";
+	case SK_EDIT_E_NOOP:
+		return "the edit changes nothing";
+	}
+	return "unknown edit error";
+}
+
+static int
+fail(char *detail, size_t detailsize, int err, const char *fmt, ...)
+{
+	va_list ap;
+	int saved = errno;
+
+	if (detail != NULL && detailsize > 0) {
+		va_start(ap, fmt);
+		vsnprintf(detail, detailsize, fmt, ap);
+		va_end(ap);
+	}
+	errno = saved;
+	return err;
+}
+
+/* The same order snapbuild.c gives the records of one name. */
+static int
+rec_cmp(const struct sk_entry_rec *x, const struct sk_entry_rec *y)
+{
+	if (x->flags != y->flags)
+		return x->flags < y->flags ? -1 : 1;
+	if (x->category != y->category)
+		return x->category < y->category ? -1 : 1;
+	if (x->list_id != y->list_id)
+		return x->list_id < y->list_id ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return 0;
+}
+
+static int
+copy_file(const char *src, const char *dst, off_t *size, char *detail,
+    size_t detailsize)
+{
+	char buf[1 << 16];
+	struct stat st;
+	ssize_t n, w, off;
+	int in, out, rc = 0;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return fail(detail, detailsize, SK_EDIT_E_SOURCE, "%s: %s", src,
+		    strerror(errno));
+	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (out < 0) {
+		rc = fail(detail, detailsize, SK_EDIT_E_IO, "creating %s: %s",
+		    dst, strerror(errno));
+		close(in);
+		return rc;
+	}
+	if (fstat(in, &st) != 0)
+		goto ioerr;
+	*size = st.st_size;
+	while (
+	    (n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0)) > 0)
+		;
+	if (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP &&
+	    errno != EINVAL)
+		goto ioerr;
+	if (n < 0) {
+		if (lseek(in, 0, SEEK_SET) != 0 || ftruncate(out, 0) != 0 ||
+		    lseek(out, 0, SEEK_SET) != 0)
+			goto ioerr;
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			for (off = 0; off < n; off += w)
+				if ((w = write(out, buf + off,
+				         (size_t)(n - off))) < 0)
+					goto ioerr;
+		if (n < 0)
+			goto ioerr;
+	}
+	if (close(out) != 0) {
+		out = -1;
+		goto ioerr;
+	}
+	close(in);
+	return 0;
+ioerr:
+	rc = fail(detail, detailsize, SK_EDIT_E_IO, "copying %s to %s: %s", src,
+	    dst, strerror(errno));
+	if (out >= 0)
+		close(out);
+	close(in);
+	return rc;
+}
+
+/* The edited tables of the source, as meta texts. */
+struct tables {
+	struct sk_snapid_text cats, lists, exs;
+	size_t ncats, nlists, nexs;
+	uint32_t list_id; /* ADD_ENTRY: the list the record names */
+};
+
+static int
+same_subnet(const struct sk_subnet *a, const struct sk_subnet *b)
+{
+	return a->prefixlen == b->prefixlen &&
+	    memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+static int
+make_tables(const struct sk_snapshot *s, const struct sk_snapedit *e,
+    struct tables *t, char *detail, size_t detailsize)
+{
+	const struct sk_exemption *ex;
+	const char *name;
+	size_t i;
+	int removed = 0, found = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->ncats = sk_snapshot_category_count(s);
+	for (i = 0; i < t->ncats; i++)
+		sk_snapid_category_line(&t->cats, sk_snapshot_category(s, i));
+	/* The list table has no count of its own: ids run until "?" (no
+	 * policy names a list file "?"). */
+	for (i = 0;; i++) {
+		name = sk_snapshot_list_name(s, (uint32_t)i);
+		if (strcmp(name, "?") == 0)
+			break;
+		sk_snapid_list_line(&t->lists, name);
+		if (e->kind == SK_EDIT_ADD_ENTRY && !found &&
+		    strcmp(name, e->list_name) == 0) {
+			t->list_id = (uint32_t)i;
+			found = 1;
+		}
+	}
+	t->nlists = i;
+	if (e->kind == SK_EDIT_ADD_ENTRY && !found) {
+		t->list_id = (uint32_t)t->nlists++;
+		sk_snapid_list_line(&t->lists, e->list_name);
+	}
+	for (i = 0; i < sk_snapshot_exemption_count(s); i++) {
+		ex = sk_snapshot_exemption(s, i);
+		if (e->kind == SK_EDIT_REMOVE_EXEMPTION &&
+		    same_subnet(&ex->subnet, &e->ex.subnet)) {
+			removed++;
+			continue;
+		}
+		sk_snapid_exemption_line(&t->exs, ex);
+		t->nexs++;
+	}
+	if (e->kind == SK_EDIT_ADD_EXEMPTION) {
+		sk_snapid_exemption_line(&t->exs, &e->ex);
+		t->nexs++;
+	}
+	if (t->cats.oom || t->lists.oom || t->exs.oom)
+		return fail(
+		    detail, detailsize, SK_EDIT_E_NOMEM, "out of memory");
+	if (e->kind == SK_EDIT_REMOVE_EXEMPTION && removed == 0)
+		return fail(detail, detailsize, SK_EDIT_E_NOOP,
+		    "no exemption for that subnet");
+	return 0;
+}
+
+static void
+tables_free(struct tables *t)
+{
+	free(t->cats.p);
+	free(t->lists.p);
+	free(t->exs.p);
+}
+
+/* Add rec to the records of one name, in order; @return 1 if added, 0 if
+ * it was there already, -1 out of memory. *out is heap (caller frees). */
+static int
+merge_rec(const MDB_val *old, const struct sk_entry_rec *rec, uint8_t **out,
+    size_t *outlen)
+{
+	struct sk_entry_rec r;
+	size_t n = old != NULL ? old->mv_size / SK_ENTRY_REC_SIZE : 0, i, at;
+	const uint8_t *p = old != NULL ? old->mv_data : NULL;
+	uint8_t *v;
+	int c;
+
+	for (at = 0; at < n; at++) {
+		sk_entry_rec_decode(p + at * SK_ENTRY_REC_SIZE, &r);
+		c = rec_cmp(&r, rec);
+		if (c == 0)
+			return 0;
+		if (c > 0)
+			break;
+	}
+	v = malloc((n + 1) * SK_ENTRY_REC_SIZE);
+	if (v == NULL)
+		return -1;
+	i = at * SK_ENTRY_REC_SIZE;
+	if (i > 0)
+		memcpy(v, p, i);
+	sk_entry_rec_encode(rec, v + i);
+	if (n > at)
+		memcpy(v + i + SK_ENTRY_REC_SIZE, p + i,
+		    (n - at) * SK_ENTRY_REC_SIZE);
+	*out = v;
+	*outlen = (n + 1) * SK_ENTRY_REC_SIZE;
+	return 1;
+}
+
+static int
+put_text(
+    MDB_txn *txn, MDB_dbi meta, const char *key, const struct sk_snapid_text *t)
+{
+	MDB_val k, v;
+
+	k.mv_data = (void *)key;
+	k.mv_size = strlen(key);
+	v.mv_data = t->p != NULL ? t->p : "";
+	v.mv_size = t->len;
+	return mdb_put(txn, meta, &k, &v, 0);
+}
+
+/* Apply the edit to the copy at path and rewrite its id and meta. */
+static int
+edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
+    struct tables *t, int64_t built, char *id_out, char *detail,
+    size_t detailsize)
+{
+	MDB_env *env = NULL;
+	MDB_txn *txn = NULL;
+	MDB_cursor *cur = NULL;
+	MDB_dbi names, meta;
+	MDB_val k, v;
+	MDB_stat st;
+	struct sk_snapid *h = NULL;
+	struct sk_snapid_text info = {0};
+	struct sk_entry_rec rec;
+	uint8_t *nv = NULL;
+	size_t nvlen = 0;
+	int rc, ret = 0, added = 0;
+	const char *what = "opening";
+
+	if ((rc = mdb_env_create(&env)) != 0) {
+		env = NULL;
+		goto lmdb_err;
+	}
+	/* Room for the pages the edit copies; the file grows only by those. */
+	if ((rc = mdb_env_set_mapsize(env,
+	         (((size_t)size + ((size_t)64 << 20)) | 0xfffff) + 1)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(env, 2)) != 0 ||
+	    (rc = mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOSYNC, 0644)) !=
+	        0 ||
+	    (rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "names", 0, &names)) != 0 ||
+	    (rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0)
+		goto lmdb_err;
+	what = "editing";
+	if (e->kind == SK_EDIT_ADD_ENTRY) {
+		rec = e->rec;
+		rec.list_id = t->list_id;
+		if (rec.flags & SK_REC_ALLOW)
+			rec.category = 0;
+		k.mv_data = (void *)e->wire;
+		k.mv_size = e->wirelen;
+		rc = mdb_get(txn, names, &k, &v);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			goto lmdb_err;
+		added = merge_rec(rc == 0 ? &v : NULL, &rec, &nv, &nvlen);
+		if (added < 0) {
+			ret = fail(detail, detailsize, SK_EDIT_E_NOMEM,
+			    "out of memory");
+			goto out;
+		}
+		if (added) {
+			v.mv_data = nv;
+			v.mv_size = nvlen;
+			if ((rc = mdb_put(txn, names, &k, &v, 0)) != 0)
+				goto lmdb_err;
+		}
+	}
+	what = "hashing";
+	if (sk_snapid_begin(&h) != 0) {
+		ret = fail(detail, detailsize, SK_EDIT_E_NOMEM,
+		    "cannot start SHA-256");
+		goto out;
+	}
+	if ((rc = mdb_cursor_open(txn, names, &cur)) != 0)
+		goto lmdb_err;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		sk_snapid_add_name(
+		    h, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+	if (rc != MDB_NOTFOUND)
+		goto lmdb_err;
+	mdb_cursor_close(cur);
+	cur = NULL;
+	sk_snapid_add_table(h, "categories", &t->cats);
+	sk_snapid_add_table(h, "lists", &t->lists);
+	sk_snapid_add_table(h, "exemptions", &t->exs);
+	rc = sk_snapid_end(h, id_out);
+	h = NULL;
+	if (rc != 0) {
+		ret =
+		    fail(detail, detailsize, SK_EDIT_E_NOMEM, "SHA-256 failed");
+		goto out;
+	}
+	what = "writing";
+	if ((rc = mdb_stat(txn, names, &st)) != 0)
+		goto lmdb_err;
+	sk_snapid_info(
+	    &info, id_out, built, st.ms_entries, t->ncats, t->nlists, t->nexs);
+	if (info.oom) {
+		ret =
+		    fail(detail, detailsize, SK_EDIT_E_NOMEM, "out of memory");
+		goto out;
+	}
+	if ((rc = put_text(txn, meta, "categories", &t->cats)) != 0 ||
+	    (rc = put_text(txn, meta, "exemptions", &t->exs)) != 0 ||
+	    (rc = put_text(txn, meta, "info", &info)) != 0 ||
+	    (rc = put_text(txn, meta, "lists", &t->lists)) != 0)
+		goto lmdb_err;
+	rc = mdb_txn_commit(txn);
+	txn = NULL;
+	if (rc != 0 || (rc = mdb_env_sync(env, 1)) != 0)
+		goto lmdb_err;
+	goto out;
+
+lmdb_err:
+	if (rc > 0) {
+		errno = rc;
+		ret = fail(detail, detailsize, SK_EDIT_E_IO, "%s %s: %s", what,
+		    path, strerror(rc));
+	} else {
+		ret = fail(detail, detailsize, SK_EDIT_E_LMDB, "%s %s: %s",
+		    what, path, mdb_strerror(rc));
+	}
+out:
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (env != NULL)
+		mdb_env_close(env);
+	sk_snapid_abort(h);
+	free(info.p);
+	free(nv);
+	return ret;
+}
+
+int
+sk_snapedit_derive(const char *src, const char *dst,
+    const struct sk_snapedit *edit, int64_t built, char *id_out, char *detail,
+    size_t detailsize)
+{
+	struct sk_snapshot *s = NULL, *check = NULL;
+	struct tables t;
+	char lock[4200], sub[512];
+	off_t size = 0;
+	int rc, fd;
+
+	id_out[0] = '\0';
+	if (detail != NULL && detailsize > 0)
+		detail[0] = '\0';
+	memset(&t, 0, sizeof(t));
+	if (edit == NULL ||
+	    (edit->kind == SK_EDIT_ADD_ENTRY &&
+	        (edit->list_name == NULL || edit->list_name[0] == '\0' ||
+	            edit->wirelen < 2 || edit->wirelen > SK_NAME_MAX_WIRE ||
+	            sk_name_wire_len(edit->wire, edit->wirelen) !=
+	                (int)edit->wirelen)) ||
+	    (size_t)snprintf(lock, sizeof(lock), "%s-lock", dst) >=
+	        sizeof(lock))
+		return fail(detail, detailsize, SK_EDIT_E_ARG, "bad edit");
+	if ((rc = sk_snapshot_open(src, &s, sub, sizeof(sub))) != 0)
+		return fail(detail, detailsize, SK_EDIT_E_SOURCE, "%s", sub);
+	if (edit->kind == SK_EDIT_ADD_ENTRY &&
+	    !(edit->rec.flags & SK_REC_ALLOW) &&
+	    edit->rec.category >= sk_snapshot_category_count(s)) {
+		rc = fail(detail, detailsize, SK_EDIT_E_ARG,
+		    "%s: no category %u", src, (unsigned)edit->rec.category);
+		goto out;
+	}
+	if ((rc = make_tables(s, edit, &t, detail, detailsize)) != 0 ||
+	    (rc = copy_file(src, dst, &size, detail, detailsize)) != 0)
+		goto out;
+	rc = edit_copy(dst, size, edit, &t, built, id_out, detail, detailsize);
+	unlink(lock); /* readers use MDB_NOLOCK */
+	if (rc != 0)
+		goto out;
+	/* What a reader will see: open it as the module would. */
+	if (sk_snapshot_open(dst, &check, sub, sizeof(sub)) != 0 ||
+	    strcmp(sk_snapshot_id(check), id_out) != 0) {
+		rc = fail(detail, detailsize, SK_EDIT_E_LMDB,
+		    "%s: derived snapshot does not validate: %s", dst, sub);
+		goto out;
+	}
+	fd = open(dst, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) != 0) {
+		rc = fail(detail, detailsize, SK_EDIT_E_IO, "syncing %s: %s",
+		    dst, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	close(fd);
+out:
+	if (rc != 0) {
+		id_out[0] = '\0';
+		unlink(dst);
+		unlink(lock);
+	}
+	sk_snapshot_close(check);
+	sk_snapshot_close(s);
+	tables_free(&t);
+	return rc;
+}

@@ -1,0 +1,133 @@
+#!/bin/sh
+# Faults around publishing, each with a clear message and nothing lost:
+# a full disk (file-size limit) during a build and during an emergency
+# edit, a corrupt or truncated snapshot given to publish, two publishes at
+# once, and a publication directory the user may not write.
+TEST_NUM=18
+. "$top_srcdir/tests/integration/lib.sh"
+
+DB="$WORK/db"
+P="$WORK/policy"
+write_policy "$P"
+# Big enough that its snapshot is well over the file-size limit below.
+i=0
+while [ $i -lt 20000 ]; do
+	echo "name$i.example"
+	i=$((i + 1))
+done >>"$P/adult.txt"
+s1=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
+"$CTL" publish -d "$DB" --by ops --reason initial "$s1" >/dev/null ||
+	{ fail "first publish"; finish; }
+id1=$(basename "$s1" .mdb)
+
+# state: what must not change when an operation fails.
+state() {
+	(cd "$DB" && readlink active.mdb && ls -a snapshots && cat history &&
+	    cat "$P/policy.conf" && ls "$P")
+}
+before=$(state)
+
+# 1. Disk full during a build: 128 blocks (64-128 KiB) of file size.
+echo "extra.example" >>"$P/adult.txt"
+err=$( (ulimit -f 128 && "$CTL" build -q -p "$P/policy.conf" -d "$DB") 2>&1)
+expect_eq "a build hitting the file-size limit exits 1" "$?" 1
+expect_match "with a message naming the cause" "$err" \
+	'File too large|No space left|file-size limit'
+expect_eq "active, snapshots/, history unchanged, no temporary file left" \
+	"$(state)" "$before"
+
+# ... and during an emergency edit (the copy of the active snapshot).
+err=$( (ulimit -f 128 && "$CTL" block -d "$DB" -p "$P/policy.conf" \
+	-c adult-entertainment --by ops --reason full x.example) 2>&1)
+expect_eq "an edit hitting the file-size limit exits 1" "$?" 1
+expect_match "with a clear message" "$err" 'File too large|No space left'
+expect_eq "nothing changed, the policy source included" "$(state)" "$before"
+
+# 2. A corrupt and a truncated snapshot are refused.
+s2=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
+size=$(wc -c <"$s2")
+head -c $((size / 2)) "$s2" >"$WORK/truncated.mdb"
+err=$("$CTL" publish -d "$DB" "$WORK/truncated.mdb" 2>&1)
+expect_eq "a truncated snapshot is refused (exit 1)" "$?" 1
+expect_match "the message says truncated" "$err" 'truncated|pages need'
+head -c 8192 /dev/urandom >"$WORK/garbage.mdb"
+err=$("$CTL" publish -d "$DB" "$WORK/garbage.mdb" 2>&1)
+expect_eq "a corrupt snapshot is refused (exit 1)" "$?" 1
+expect_match "the message says why" "$err" 'not an LMDB file|not a sinkhole'
+expect_eq "active still the first snapshot" "$(readlink "$DB/active.mdb")" \
+	"snapshots/$id1.mdb"
+
+# 3. Two publishes at once. A held lock fails the second at once:
+flock "$DB/.lock" sleep 1.5 &
+holder=$!
+sleep 0.3
+start=$(now_ms)
+err=$("$CTL" publish -d "$DB" "$s2" 2>&1)
+rc=$?
+took=$(( $(now_ms) - start ))
+expect_eq "a publish while another holds the lock exits 1" "$rc" 1
+expect_match "saying another publish is running" "$err" \
+	'another publish is running'
+check "without waiting for it ($took ms)" test "$took" -lt 1000
+wait "$holder" # sleep holds the lock too: let it end by itself
+# ... and real races: each attempt wins or fails cleanly, nothing else.
+printf 'other.example\n' >>"$P/nx.txt"
+s3=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
+n=0
+bad=0
+while [ $n -lt 5 ]; do
+	"$CTL" publish -d "$DB" --force --by a "$s2" >"$WORK/a.out" 2>"$WORK/a.err" &
+	a=$!
+	"$CTL" publish -d "$DB" --force --by b "$s3" >"$WORK/b.out" 2>"$WORK/b.err" &
+	b=$!
+	wait $a
+	ra=$?
+	wait $b
+	rb=$?
+	for r in "$ra:a" "$rb:b"; do
+		case ${r%%:*} in
+		0) ;;
+		*) grep -q 'another publish is running' "$WORK/${r#*:}.err" ||
+			bad=$((bad + 1)) ;;
+		esac
+	done
+	[ "$ra" -eq 0 ] || [ "$rb" -eq 0 ] || bad=$((bad + 1))
+	n=$((n + 1))
+done
+expect_eq "racing publishes: one wins, any other fails cleanly" "$bad" 0
+act=$(readlink "$DB/active.mdb")
+check "active is one of the two valid snapshots ($act)" \
+	test "$act" = "snapshots/$(basename "$s2")" -o \
+	"$act" = "snapshots/$(basename "$s3")"
+"$CTL" info -s "$DB/active.mdb" >/dev/null
+expect_eq "and it opens" "$?" 0
+# History consistent: each line's previous id is the line before's id,
+# and the last line's id is active.
+incons=$(awk -F'\t' 'NR > 1 && $4 != prev { n++ } { prev = $3 }
+	END { print n + 0 }' "$DB/history")
+expect_eq "history chain consistent" "$incons" 0
+expect_eq "history ends at the active id" \
+	"$(tail -n 1 "$DB/history" | cut -f 3)" "$(basename "$act" .mdb)"
+
+# 4. A directory the user may not write: owned by root, run as nobody.
+before=$(state)
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$WORK" "$DB"
+	chmod 644 "$DB/history" "$DB/.lock"
+	asnobody="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+else
+	chmod 555 "$DB"
+	asnobody=""
+fi
+cp "$s1" "$WORK/s1-copy.mdb"
+chmod 644 "$WORK/s1-copy.mdb"
+err=$($asnobody "$CTL" publish -d "$DB" --force "$WORK/s1-copy.mdb" 2>&1)
+expect_eq "publish into a directory it may not write exits 1" "$?" 1
+expect_match "with a clear message naming the file" "$err" \
+	"$DB/.*Permission denied"
+err=$($asnobody "$CTL" rollback -d "$DB" 2>&1)
+expect_eq "rollback likewise exits 1" "$?" 1
+expect_match "with a clear message" "$err" 'Permission denied'
+expect_eq "nothing changed" "$(state)" "$before"
+chmod 755 "$DB"
+finish

@@ -1,0 +1,287 @@
+/**
+ * \file
+ * sinkhole-ctl build: compile a policy source into a snapshot, reporting
+ * every rejected line with file and line. With -d DIR (and no -o) the
+ * snapshot goes to DIR/snapshots/<id>.mdb, named by its content id; build
+ * never touches what is active (that is publish's job).
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "compile.h"
+#include "ctl.h"
+#include "dbdir.h"
+
+/* Progress is redrawn at most this often (nanoseconds): ~5 a second. */
+#define PROGRESS_INTERVAL_NS 200000000LL
+
+/** State shared by the compile callbacks. */
+struct build_ctx {
+	int show_progress;     /**< stderr is a terminal and not -q */
+	size_t progress_width; /**< chars of the progress line on screen */
+	struct timespec last;  /**< when it was last drawn */
+};
+
+/** Erase the progress line, if one is drawn, before other output. */
+static void
+progress_clear(struct build_ctx *ctx)
+{
+	if (ctx->progress_width == 0)
+		return;
+	fprintf(stderr, "\r%*s\r", (int)ctx->progress_width, "");
+	ctx->progress_width = 0;
+}
+
+static void
+build_progress(void *arg, uint64_t lines_read)
+{
+	struct build_ctx *ctx = arg;
+	struct timespec now;
+	long long ns;
+	int n;
+
+	if (!ctx->show_progress)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (long long)(now.tv_sec - ctx->last.tv_sec) * 1000000000LL +
+	    (now.tv_nsec - ctx->last.tv_nsec);
+	if (ctx->progress_width != 0 && ns < PROGRESS_INTERVAL_NS)
+		return;
+	ctx->last = now;
+	n = fprintf(stderr, "\rsinkhole-ctl: build: %" PRIu64 " lines read",
+	    lines_read);
+	fflush(stderr);
+	if (n > 1)
+		ctx->progress_width = (size_t)n - 1;
+}
+
+/** Every rejected line and every problem: "FILE:LINE: message". */
+static void
+build_diag(void *arg, const char *file, unsigned line, const char *message)
+{
+	struct build_ctx *ctx = arg;
+
+	progress_clear(ctx);
+	if (line == 0)
+		warnx("%s: %s", file, message);
+	else
+		warnx("%s:%u: %s", file, line, message);
+}
+
+/**
+ * --strict: compile into a fresh file beside the target, so that a policy
+ * with rejected lines leaves the target untouched; rename on success.
+ * @param tmp: receives the temporary path.
+ * @return 0, or -1 with a warning printed.
+ */
+static int
+strict_tmp_path(const char *out, char *tmp, size_t tmpsize)
+{
+	int fd;
+
+	if ((size_t)snprintf(tmp, tmpsize, "%s.strict-XXXXXX", out) >=
+	    tmpsize) {
+		warnx("%s: path too long", out);
+		return -1;
+	}
+	if ((fd = mkstemp(tmp)) == -1) {
+		warn("%s: cannot create a file beside it", out);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/**
+ * After a failed write: LMDB reports a short write (a file-size limit, a
+ * full disk) as EIO, so say which limit the operator is up against.
+ */
+static void
+write_hint(const char *target)
+{
+	char dir[4096], *slash;
+	struct statvfs sv;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_FSIZE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		warnx("build: the file-size limit (ulimit -f) is %llu bytes",
+		    (unsigned long long)rl.rlim_cur);
+	snprintf(dir, sizeof(dir), "%s", target);
+	slash = strrchr(dir, '/');
+	if (slash != NULL)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	if (statvfs(dir, &sv) == 0 && sv.f_bavail * sv.f_frsize < (64u << 20))
+		warnx("build: %s: only %llu bytes free", dir,
+		    (unsigned long long)sv.f_bavail * sv.f_frsize);
+}
+
+int
+cmd_build(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"policy", required_argument, NULL, 'p'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"strict", no_argument, NULL, 'S'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *policy = DEFAULT_POLICY, *out = SK_DEFAULT_SNAPSHOT;
+	const char *target, *dirpath = NULL;
+	char tmp[4096], errbuf[1024], final[4096];
+	struct sk_dbdir *dir = NULL;
+	int have_out = 0, tmp_live = 0, r;
+	struct build_ctx ctx;
+	struct sk_compile_opts copts;
+	struct sk_compile_report rep;
+	int ch, quiet = 0, strict = 0, rc = EX_FAIL;
+	size_t i;
+
+	getopt_rewind();
+	while ((ch = getopt_long(argc, argv, ":p:o:d:qh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p':
+			policy = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			have_out = 1;
+			break;
+		case 'd':
+			dirpath = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'S':
+			strict = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			return usage_error("build", argc, argv, ch);
+		}
+	}
+	if (optind != argc) {
+		warnx("build: unexpected argument %s", argv[optind]);
+		usage(stderr);
+		return EX_USAGE;
+	}
+	if (policy[0] == '\0' || out[0] == '\0') {
+		warnx("build: empty file name");
+		usage(stderr);
+		return EX_USAGE;
+	}
+
+	if (dirpath != NULL && have_out)
+		return usage_msg("build", "-o and -d exclude each other");
+	target = out;
+	if (dirpath != NULL) {
+		/* Named by its id, known only once written: compile to a
+		 * temporary name in DIR/snapshots, then move it in place. */
+		if ((r = sk_dbdir_open(dirpath, SK_DBDIR_CREATE, &dir, errbuf,
+		         sizeof(errbuf))) != 0) {
+			warnx("%s",
+			    errbuf[0] != '\0' ? errbuf : sk_dbdir_strerror(r));
+			return EX_FAIL;
+		}
+		if (sk_dbdir_file_path(dir, "build", tmp, sizeof(tmp)) != 0) {
+			warnx("%s: path too long", dirpath);
+			sk_dbdir_close(dir);
+			return EX_FAIL;
+		}
+		out = dirpath;
+		target = tmp;
+		tmp_live = 1;
+	} else if (strict) {
+		if (strict_tmp_path(out, tmp, sizeof(tmp)) != 0)
+			return EX_FAIL;
+		target = tmp;
+		tmp_live = 1;
+	}
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.show_progress = !quiet && isatty(STDERR_FILENO);
+	clock_gettime(CLOCK_MONOTONIC, &ctx.last);
+	memset(&copts, 0, sizeof(copts));
+	copts.diag = build_diag;
+	copts.diag_arg = &ctx;
+	copts.progress = build_progress;
+	copts.progress_arg = &ctx;
+	memset(&rep, 0, sizeof(rep));
+	errbuf[0] = '\0';
+
+	if (sk_compile(policy, target, &copts, &rep, errbuf, sizeof(errbuf)) !=
+	    0) {
+		progress_clear(&ctx);
+		/* err names the file at fault (and line, if any). */
+		warnx("%s; %s not written",
+		    errbuf[0] != '\0' ? errbuf : "compile failed", out);
+		write_hint(target);
+		goto out;
+	}
+	progress_clear(&ctx);
+
+	if (!quiet) {
+		for (i = 0; i < rep.nlists; i++) {
+			put_text(stdout, rep.lists[i].name);
+			printf(": %" PRIu64 " entries, %" PRIu64
+			       " rejected, %" PRIu64 " ignored\n",
+			    rep.lists[i].entries, rep.lists[i].rejected,
+			    rep.lists[i].ignored);
+		}
+	}
+	if (strict && rep.rejected > 0) {
+		warnx("%s: --strict: %" PRIu64 " rejected line%s; %s not "
+		      "written",
+		    policy, rep.rejected, rep.rejected == 1 ? "" : "s", out);
+		goto out;
+	}
+	if (dir != NULL) {
+		tmp_live = 0; /* adopt removes tmp when it fails */
+		if ((r = sk_dbdir_adopt(
+		         dir, tmp, rep.id, errbuf, sizeof(errbuf))) != 0 ||
+		    sk_dbdir_snapshot_path(dir, rep.id, final, sizeof(final)) !=
+		        0) {
+			warnx("%s",
+			    errbuf[0] != '\0' ? errbuf : sk_dbdir_strerror(r));
+			goto out;
+		}
+		out = final;
+		if (quiet)
+			printf("%s\n", final);
+	} else if (strict && rename(tmp, out) != 0) {
+		warn("%s: cannot rename %s over it", out, tmp);
+		goto out;
+	}
+	tmp_live = 0; /* the temporary file is now the target */
+	if (!quiet) {
+		printf("snapshot %s: %" PRIu64 " names -> ", rep.id, rep.names);
+		put_text(stdout, out);
+		putchar('\n');
+	}
+	rc = EX_OK;
+out:
+	if (tmp_live)
+		unlink(tmp);
+	sk_compile_report_free(&rep);
+	sk_dbdir_close(dir);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warn("stdout");
+		rc = EX_FAIL;
+	}
+	return rc;
+}

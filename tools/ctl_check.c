@@ -1,0 +1,240 @@
+/**
+ * \file
+ * sinkhole-ctl check: explain the decision for one name and client, one
+ * "key: value" a line. Exit codes follow grep: 0 blocked, 1 not blocked,
+ * 2 error.
+ */
+#include <arpa/inet.h>
+#include <err.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "acl.h"
+#include "ctl.h"
+#include "name.h"
+#include "policy.h"
+#include "policyfile.h"
+#include "snapshot.h"
+
+/** Parse a client address (IPv4 or IPv6, no prefix) into a sockaddr. */
+static int
+parse_client(const char *text, struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+/** Print the matching entry as it is written in a list: "=name." for
+ * exact, "*.name." for below, "name." for subtree. */
+static void
+put_entry(const uint8_t *wire, size_t wirelen, const struct sk_lookup *m)
+{
+	char text[SK_NAME_MAX_TEXT];
+	int match = (m->rec.flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT;
+	const char *prefix = "";
+
+	if (m->name_offset >= wirelen ||
+	    sk_name_to_text(wire + m->name_offset, wirelen - m->name_offset,
+	        text, sizeof(text)) < 0) {
+		put_field("entry", "?");
+		return;
+	}
+	if (match == SK_MATCH_EXACT)
+		prefix = "=";
+	else if (match == SK_MATCH_BELOW)
+		prefix = "*.";
+	printf("entry: %s%s\n", prefix, text);
+}
+
+/** For a blocked name: exemptions that cover the client and the category
+ * but have expired, so the operator sees why they did not apply. */
+static void
+put_expired_exemptions(const struct sk_snapshot *snap,
+    const struct sockaddr *client, int category, int64_t now)
+{
+	const struct sk_exemption *ex;
+	uint8_t addr[16];
+	char net[64], when[32];
+	size_t i, n = sk_snapshot_exemption_count(snap);
+
+	if (category < 0 || category >= 64 ||
+	    sk_addr_from_sockaddr(client, addr) != 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if ((ex = sk_snapshot_exemption(snap, i)) == NULL)
+			continue;
+		if (ex->expires > now ||
+		    !(ex->category_mask & (UINT64_C(1) << category)) ||
+		    !sk_subnet_contains(&ex->subnet, addr))
+			continue;
+		sk_subnet_format(&ex->subnet, net, sizeof(net));
+		sk_format_utc_time(ex->expires, when, sizeof(when));
+		printf("expired-exemption: %s expired %s\n", net, when);
+	}
+}
+
+/** Print the explanation of a verdict, one "key: value" a line. */
+static void
+put_verdict(const struct sk_snapshot *snap, const uint8_t *wire, size_t wirelen,
+    const char *client_text, const struct sockaddr *client, int64_t now,
+    const struct sk_verdict *v)
+{
+	const struct sk_category *cat = NULL;
+	const struct sk_exemption *ex;
+	char text[SK_NAME_MAX_TEXT], when[32], net[64];
+
+	if (sk_name_to_text(wire, wirelen, text, sizeof(text)) < 0)
+		snprintf(text, sizeof(text), "?");
+	printf("name: %s\n", text);
+	put_field("client", client_text);
+	sk_format_utc_time(now, when, sizeof(when));
+	printf("time: %s\n", when);
+	printf("verdict: %s\n", sk_verdict_kind_name(v->kind));
+	printf("answer: %s\n", sk_action_name(v->answer));
+	if (v->category >= 0)
+		cat = sk_snapshot_category(snap, (size_t)v->category);
+	printf(
+	    "action: %s\n", cat != NULL ? sk_action_name(cat->action) : "pass");
+	put_field("category", cat != NULL ? cat->name : "-");
+	if (cat != NULL && cat->policy_ref[0] != '\0')
+		put_field("ref", cat->policy_ref);
+	if (v->kind == SK_VERDICT_NONE) {
+		printf("entry: -\nlist: -\n");
+	} else {
+		put_entry(wire, wirelen, &v->match);
+		printf("list: ");
+		put_text(
+		    stdout, sk_snapshot_list_name(snap, v->match.rec.list_id));
+		printf(":%" PRIu32 "\n", v->match.rec.line);
+	}
+	if (v->kind == SK_VERDICT_EXEMPT && v->exemption >= 0 &&
+	    (ex = sk_snapshot_exemption(snap, (size_t)v->exemption)) != NULL) {
+		sk_subnet_format(&ex->subnet, net, sizeof(net));
+		printf("exemption: %s\n", net);
+		put_field("approver", ex->approver);
+		put_field("reason", ex->reason);
+		sk_format_utc_time(ex->expires, when, sizeof(when));
+		printf("expires: %s\n", when);
+	}
+	if (v->kind == SK_VERDICT_BLOCKED)
+		put_expired_exemptions(snap, client, v->category, now);
+}
+
+int
+cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"snapshot", required_argument, NULL, 's'},
+	    {"client", required_argument, NULL, 'C'},
+	    {"time", required_argument, NULL, 'T'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *path = SK_DEFAULT_SNAPSHOT, *client_text = "::";
+	const char *time_text = NULL, *name;
+	struct sockaddr_storage client;
+	struct sk_snapshot *snap = NULL;
+	struct sk_verdict v;
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	size_t wirelen;
+	char detail[512];
+	int64_t now;
+	int ch, quiet = 0, r, rc = EX_CHECK_ERROR;
+
+	getopt_rewind();
+	while ((ch = getopt_long(argc, argv, ":s:qh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			path = optarg;
+			break;
+		case 'C':
+			client_text = optarg;
+			break;
+		case 'T':
+			time_text = optarg;
+			break;
+		case 'q':
+			quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			return usage_error("check", argc, argv, ch);
+		}
+	}
+	if (argc - optind != 1) {
+		warnx("check: %s",
+		    optind == argc ? "a name is required"
+		                   : "only one name at a time");
+		usage(stderr);
+		return EX_USAGE;
+	}
+	name = argv[optind];
+
+	r = sk_name_from_text(name, strlen(name), wire, &wirelen);
+	if (r < 0) {
+		warnx("check: \"%s\" is not a valid domain name: %s", name,
+		    sk_name_strerror(r));
+		return EX_CHECK_ERROR;
+	}
+	sk_name_lower(wire, wirelen);
+	/* Without --client, "::": a client in no subnet but ::/0. */
+	if (parse_client(client_text, &client) != 0) {
+		warnx("check: \"%s\" is not an IPv4 or IPv6 address",
+		    client_text);
+		return EX_CHECK_ERROR;
+	}
+	if (time_text == NULL) {
+		now = (int64_t)time(NULL);
+	} else if (sk_parse_utc_time(time_text, &now) != 0) {
+		warnx("check: \"%s\" is not a time (YYYY-MM-DD or "
+		      "YYYY-MM-DDTHH:MM:SSZ)",
+		    time_text);
+		return EX_CHECK_ERROR;
+	}
+
+	detail[0] = '\0';
+	if ((r = sk_snapshot_open(path, &snap, detail, sizeof(detail))) != 0) {
+		warnx("%s: %s", path,
+		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+		return EX_CHECK_ERROR;
+	}
+	r = sk_decide(
+	    snap, wire, wirelen, (const struct sockaddr *)&client, now, &v);
+	if (r != 0) {
+		warnx("%s: lookup failed: %s", path, sk_snapshot_strerror(r));
+		goto out;
+	}
+	if (!quiet)
+		put_verdict(snap, wire, wirelen, client_text,
+		    (const struct sockaddr *)&client, now, &v);
+	rc = v.answer == SK_ACTION_SINKHOLE || v.answer == SK_ACTION_NXDOMAIN
+	    ? EX_CHECK_BLOCKED
+	    : EX_CHECK_NOT_BLOCKED;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warn("stdout");
+		rc = EX_CHECK_ERROR;
+	}
+out:
+	sk_snapshot_close(snap);
+	return rc;
+}
