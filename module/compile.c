@@ -91,16 +91,70 @@ diag(struct cctx *c, const char *file, unsigned line, const char *fmt, ...)
 	c->opts->diag(c->opts->diag_arg, file, line, msg);
 }
 
+/* Count and report a line that gave no entries. */
+static void
+line_problem(struct cctx *c, const struct sk_policy_list *l, unsigned lineno,
+    const struct sk_list_parser *p, int n, const char *line, size_t len,
+    struct sk_compile_list_stats *st)
+{
+	char text[EXCERPT_MAX * 4 + 8];
+
+	excerpt(line, len, text, sizeof(text));
+	if (n == SK_LIST_E_UNSUPPORTED) {
+		st->unsupported++;
+		if ((unsigned)p->unsupported < SK_UNSUP_COUNT)
+			st->unsupported_kind[p->unsupported]++;
+		diag(c, l->path, lineno,
+		    "unsupported %s rule, not enforced: %s",
+		    sk_list_unsupported_name(p->unsupported), text);
+		return;
+	}
+	if (n == SK_LIST_E_OVERRIDE)
+		st->overrides++;
+	else
+		st->rejected++;
+	if (p->record_line != 0 && p->record_line != lineno)
+		diag(c, l->path, lineno, "%s (record begun at line %u): %s",
+		    sk_list_strerror(n), p->record_line, text);
+	else
+		diag(c, l->path, lineno, "%s: %s", sk_list_strerror(n), text);
+}
+
+/* The record flags of an entry of list l. */
+static void
+entry_rec(const struct sk_policy_list *l, const struct sk_list_entry *e,
+    struct sk_entry_rec *rec)
+{
+	enum sk_match match = e->match;
+
+	/* match= widens or narrows plain names of a domains list only:
+	 * the other formats say what they mean. */
+	if (l->format == SK_LIST_DOMAINS && match == SK_MATCH_SUBTREE)
+		match = l->default_match;
+	memset(rec, 0, sizeof(*rec));
+	rec->flags = (uint8_t)(match << SK_REC_MATCH_SHIFT);
+	if (l->category < 0 || e->action == SK_ENTRY_ALLOW) {
+		/* rpz-passthru: an allowlist entry, like "allow" */
+		rec->flags |= SK_REC_ALLOW;
+		return;
+	}
+	rec->category = (uint16_t)l->category;
+	if (e->action == SK_ENTRY_NXDOMAIN)
+		rec->flags |= SK_REC_ACTION_NXDOMAIN << SK_REC_ACTION_SHIFT;
+	else if (e->action == SK_ENTRY_NODATA)
+		rec->flags |= SK_REC_ACTION_NODATA << SK_REC_ACTION_SHIFT;
+}
+
 /* Read one list file into the builder. @return 0 or -1 (err set). */
 static int
 read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
     struct sk_compile_list_stats *st)
 {
 	struct sk_list_entry ents[MAX_PER_LINE];
+	struct sk_list_parser parser;
 	struct sk_entry_rec rec;
-	char text[EXCERPT_MAX * 4 + 8];
 	char *buf = NULL;
-	size_t cap = 0, ignored;
+	size_t cap = 0;
 	ssize_t len;
 	unsigned lineno = 0;
 	FILE *f;
@@ -110,6 +164,7 @@ read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
 	if (f == NULL)
 		return cfail(
 		    c->err, c->errsize, "%s: %s", l->path, strerror(errno));
+	sk_list_parser_init(&parser, l->format);
 	errno = 0;
 	while ((len = getline(&buf, &cap, f)) >= 0) {
 		lineno++;
@@ -119,29 +174,19 @@ read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
 		    c->lines_total % PROGRESS_EVERY == 0)
 			c->opts->progress(
 			    c->opts->progress_arg, c->lines_total);
-		ignored = 0;
-		n = sk_list_parse_line(
-		    l->format, buf, (size_t)len, ents, MAX_PER_LINE, &ignored);
+		n = sk_list_parser_line(
+		    &parser, buf, (size_t)len, ents, MAX_PER_LINE);
 		if (n < 0) {
-			st->rejected++;
-			excerpt(buf, (size_t)len, text, sizeof(text));
-			diag(c, l->path, lineno, "%s: %s", sk_list_strerror(n),
-			    text);
+			line_problem(
+			    c, l, lineno, &parser, n, buf, (size_t)len, st);
 			continue;
 		}
-		st->ignored += ignored;
+		st->ignored += parser.ignored;
 		for (i = 0; i < n; i++) {
-			if (ents[i].match == SK_MATCH_SUBTREE)
-				ents[i].match = l->default_match;
-			memset(&rec, 0, sizeof(rec));
-			rec.flags =
-			    (uint8_t)(ents[i].match << SK_REC_MATCH_SHIFT);
-			if (l->category < 0)
-				rec.flags |= SK_REC_ALLOW;
-			else
-				rec.category = (uint16_t)l->category;
+			entry_rec(l, &ents[i], &rec);
 			rec.list_id = list_id;
-			rec.line = lineno;
+			rec.line = parser.record_line != 0 ? parser.record_line
+			                                   : lineno;
 			rc = sk_snapbuild_add_entry(
 			    c->b, ents[i].wire, ents[i].wirelen, &rec);
 			if (rc != 0) {
@@ -152,9 +197,17 @@ read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
 			st->entries++;
 		}
 	}
-	if (ferror(f))
+	if (ferror(f)) {
 		ret = cfail(c->err, c->errsize, "%s: read error: %s", l->path,
 		    strerror(errno != 0 ? errno : EIO));
+		goto out;
+	}
+	n = sk_list_parser_finish(&parser);
+	if (n < 0) {
+		st->rejected++;
+		diag(c, l->path, parser.record_line,
+		    "%s at the end of the file", sk_list_strerror(n));
+	}
 out:
 	free(buf);
 	fclose(f);
@@ -225,6 +278,8 @@ sk_compile(const char *policy_path, const char *out_path,
 		        &report->lists[i]) != 0)
 			goto out;
 		report->rejected += report->lists[i].rejected;
+		report->unsupported += report->lists[i].unsupported;
+		report->overrides += report->lists[i].overrides;
 	}
 	if (opts != NULL && opts->progress != NULL &&
 	    c.lines_total % PROGRESS_EVERY != 0)

@@ -11,28 +11,45 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "listparse.h"
 #include "snapshot.h"
 
-/** Counts for one list file. */
+/** Counts for one list file. Every line that is not blank or a comment
+ * lands in exactly one of entries (by its entries), rejected, unsupported,
+ * overrides or ignored: nothing is dropped without a count and, for the
+ * first three kinds of problem, a diag call naming file and line. */
 struct sk_compile_list_stats {
-	char name[256];    /**< as written in the policy */
-	uint64_t lines;    /**< lines read */
-	uint64_t entries;  /**< entries accepted */
-	uint64_t rejected; /**< lines rejected (each reported) */
-	uint64_t ignored;  /**< names ignored on purpose (hosts preamble) */
+	char name[256];       /**< as written in the policy */
+	uint64_t lines;       /**< lines read */
+	uint64_t entries;     /**< entries accepted */
+	uint64_t rejected;    /**< invalid lines (each reported) */
+	uint64_t unsupported; /**< valid rules of a kind not enforced, such
+				   as adblock "@@" or RPZ rpz-ip (each
+				   reported with its kind) */
+	uint64_t overrides;   /**< hosts lines mapping a name to a real
+				   address, SafeSearch-style: reported, not
+				   blocked */
+	uint64_t ignored;     /**< names or records ignored on purpose (hosts
+				   preamble, RPZ SOA and NS) */
+	/** unsupported, by kind (index: enum sk_list_unsupported) */
+	uint64_t unsupported_kind[SK_UNSUP_COUNT];
 };
 
 /** What a compile did. */
 struct sk_compile_report {
 	struct sk_compile_list_stats *lists; /**< one per list, heap */
 	size_t nlists;
-	uint64_t names;    /**< distinct names in the snapshot */
-	uint64_t rejected; /**< all rejected lines */
+	uint64_t names;       /**< distinct names in the snapshot */
+	uint64_t rejected;    /**< all rejected lines */
+	uint64_t unsupported; /**< all unsupported rules */
+	uint64_t overrides;   /**< all override lines */
 	char id[SK_SNAPSHOT_ID_LEN + 1];
 };
 
-/** Called for every rejected line and every problem, with the file and
- * line (line 0: the file as a whole). */
+/** Called for every rejected line, unsupported rule and override, with the
+ * file and line (line 0: the file as a whole). The message says which:
+ * "unsupported KIND rule, not enforced: TEXT" for an unsupported rule,
+ * "REASON: TEXT" otherwise. */
 typedef void (*sk_compile_diag_fn)(
     void *arg, const char *file, unsigned line, const char *message);
 

@@ -1,7 +1,8 @@
 /**
  * \file
- * List files, one line at a time: a source line of a domain list or a hosts
- * file becomes zero or more normalised entries (lower-case wire names).
+ * List files, one line at a time: a source line of a domain list, a hosts
+ * file, an adblock-style list or an RPZ zone file becomes zero or more
+ * normalised entries (lower-case wire names).
  * Plain C, no Unbound types; the caller keeps file and line. Nothing is
  * allocated, except transiently inside libidn2 for a non-ASCII name (link
  * with -lidn2).
@@ -26,8 +27,27 @@ enum sk_list_format {
 	 * The standard preamble names (localhost, localhost.localdomain,
 	 * broadcasthost, local, ip6-*, 0.0.0.0) are ignored. A line mapping a
 	 * name to any other address is an override, not a block: it is
-	 * reported (SK_LIST_E_OVERRIDE), never blocked. */
-	SK_LIST_HOSTS = 1
+	 * reported (SK_LIST_E_OVERRIDE), never blocked. A name matches
+	 * exactly; "*.name" matches every name below it. */
+	SK_LIST_HOSTS = 1,
+	/** Adblock-style rules: "||example.com^" matches the name and every
+	 * name below it ("$important" is allowed: with no exceptions it
+	 * changes nothing). '!' comments, '#' comments and "[Adblock Plus
+	 * 2.0]" headers are ignored. Every other rule (exceptions "@@",
+	 * cosmetic "##", regular expressions, other options, paths, URLs,
+	 * substring patterns) is SK_LIST_E_UNSUPPORTED with its kind. */
+	SK_LIST_ADBLOCK = 2,
+	/** An RPZ zone file (RFC-draft "DNS Response Policy Zones"): "name
+	 * CNAME ." answers NXDOMAIN for exactly that name, "name CNAME *."
+	 * NODATA, "*.name" the same for every name below, "CNAME
+	 * rpz-passthru." allows. Owner names are relative to $ORIGIN or
+	 * absolute, and the zone apex is cut off them; TTL and class fields,
+	 * $TTL, SOA and NS records are ignored; ';' and a leading '#' start
+	 * comments; a record may span lines in parentheses. Other triggers
+	 * and actions (rpz-ip, rpz-nsdname, rpz-drop, local data) are
+	 * SK_LIST_E_UNSUPPORTED. Needs a parser (sk_list_parser_line): lines
+	 * depend on the ones before them. */
+	SK_LIST_RPZ = 3
 };
 
 /** How an entry matches query names. */
@@ -37,22 +57,56 @@ enum sk_match {
 	SK_MATCH_BELOW = 2    /**< names below it, not the name itself */
 };
 
+/** What an entry asks for itself (RPZ); the compiler turns it into record
+ * flags (SK_REC_ACTION_* or SK_REC_ALLOW). */
+enum sk_entry_action {
+	SK_ENTRY_CATEGORY = 0, /**< what its category does */
+	SK_ENTRY_NXDOMAIN = 1, /**< NXDOMAIN when the category enforces */
+	SK_ENTRY_NODATA = 2,   /**< NODATA when the category enforces */
+	SK_ENTRY_ALLOW = 3     /**< an allowlist entry (rpz-passthru) */
+};
+
 /** One normalised entry. */
 struct sk_list_entry {
 	uint8_t wire[SK_NAME_MAX_WIRE]; /**< lower-case wire name */
 	size_t wirelen;
 	enum sk_match match;
+	enum sk_entry_action action;
 };
 
 /** Error codes; negative. Values from -1 to -7 are sk_name_err codes
  * (a bad name), passed through unchanged. */
 enum sk_list_err {
-	SK_LIST_E_SYNTAX = -20,   /**< not a line of this format */
-	SK_LIST_E_CHAR = -21,     /**< a byte not allowed in a host name */
-	SK_LIST_E_OVERRIDE = -22, /**< hosts line with a real address */
-	SK_LIST_E_ROOT = -23,     /**< the root or a bare TLD wildcard */
-	SK_LIST_E_TOO_MANY = -24, /**< more names on a line than max_out */
-	SK_LIST_E_ADDRESS = -25   /**< an IP address where a name belongs */
+	SK_LIST_E_SYNTAX = -20,      /**< not a line of this format */
+	SK_LIST_E_CHAR = -21,        /**< a byte not allowed in a host name */
+	SK_LIST_E_OVERRIDE = -22,    /**< hosts line with a real address */
+	SK_LIST_E_ROOT = -23,        /**< the root or a bare TLD wildcard */
+	SK_LIST_E_TOO_MANY = -24,    /**< more names on a line than max_out */
+	SK_LIST_E_ADDRESS = -25,     /**< an IP address where a name belongs */
+	SK_LIST_E_UNSUPPORTED = -26, /**< a valid rule of a kind not
+					  enforced (see sk_list_unsupported) */
+	SK_LIST_E_PAREN = -27,       /**< RPZ: parentheses not closed */
+	SK_LIST_E_OUTSIDE = -28      /**< RPZ: owner name outside the zone */
+};
+
+/** Kinds of valid but unsupported rules, for per-kind counts. */
+enum sk_list_unsupported {
+	SK_UNSUP_NONE = 0,
+	SK_UNSUP_AB_EXCEPTION,   /**< adblock "@@" exception */
+	SK_UNSUP_AB_COSMETIC,    /**< adblock "##", "#@#", ... page rules */
+	SK_UNSUP_AB_REGEX,       /**< adblock "/regex/" */
+	SK_UNSUP_AB_OPTION,      /**< adblock "$option" other than important */
+	SK_UNSUP_AB_URL,         /**< adblock path, port or URL rule */
+	SK_UNSUP_AB_PATTERN,     /**< adblock substring or wildcard pattern */
+	SK_UNSUP_RPZ_IP,         /**< RPZ rpz-ip trigger */
+	SK_UNSUP_RPZ_CLIENT_IP,  /**< RPZ rpz-client-ip trigger */
+	SK_UNSUP_RPZ_NSDNAME,    /**< RPZ rpz-nsdname trigger */
+	SK_UNSUP_RPZ_NSIP,       /**< RPZ rpz-nsip trigger */
+	SK_UNSUP_RPZ_DROP,       /**< RPZ "CNAME rpz-drop." */
+	SK_UNSUP_RPZ_TCP_ONLY,   /**< RPZ "CNAME rpz-tcp-only." */
+	SK_UNSUP_RPZ_LOCAL_DATA, /**< RPZ local data (A, TXT, CNAME name) */
+	SK_UNSUP_RPZ_DIRECTIVE,  /**< RPZ $INCLUDE, $GENERATE */
+	SK_UNSUP_COUNT
 };
 
 /**
@@ -61,32 +115,91 @@ enum sk_list_err {
  */
 const char *sk_list_strerror(int err);
 
+/** @return a short static name of a kind ("adblock-exception", ...),
+ * "?" when out of range. */
+const char *sk_list_unsupported_name(enum sk_list_unsupported kind);
+
 /**
- * Look a format up by its name in the policy file ("domains", "hosts").
+ * Look a format up by its name in the policy file ("domains", "hosts",
+ * "adblock", "rpz").
  * @return 0 and *fmt set, or -1 for an unknown name.
  */
 int sk_list_format_from_name(const char *name, enum sk_list_format *fmt);
 
+/** Longest RPZ record spread over lines in parentheses, in bytes. */
+#define SK_LIST_RECORD_MAX 1024
+
+/** A parser for one list file: holds what a line may depend on (RPZ
+ * $ORIGIN, the last owner, a record continued in parentheses) and what
+ * the last line gave besides entries. Plain data: no cleanup needed. */
+struct sk_list_parser {
+	enum sk_list_format fmt;
+	/** Set by every sk_list_parser_line(): names or records ignored on
+	 * purpose (hosts preamble, RPZ SOA and NS). */
+	size_t ignored;
+	/** Set by every sk_list_parser_line(): the kind, when it returned
+	 * SK_LIST_E_UNSUPPORTED; else SK_UNSUP_NONE. */
+	enum sk_list_unsupported unsupported;
+	/** Set by every sk_list_parser_line() and by finish: when the
+	 * result is for an RPZ record spread over lines, the line (counted
+	 * by the parser from 1) it began on; else 0. */
+	unsigned record_line;
+	/* RPZ state, private */
+	unsigned open_line; /* where the open record began */
+	unsigned lineno;
+	uint8_t origin[SK_NAME_MAX_WIRE];
+	size_t originlen;
+	uint8_t apex[SK_NAME_MAX_WIRE];
+	size_t apexlen;
+	int apex_set;
+	uint8_t owner[SK_NAME_MAX_WIRE];
+	size_t ownerlen; /* 0: no owner yet */
+	int owner_wild;
+	int depth;        /* open parentheses */
+	int rec_inherit;  /* the open record's line began with a blank */
+	int rec_overflow; /* the open record outgrew rec[] */
+	size_t reclen;
+	char rec[SK_LIST_RECORD_MAX];
+};
+
+/** Start parsing a file of format fmt. */
+void sk_list_parser_init(struct sk_list_parser *p, enum sk_list_format fmt);
+
 /**
- * Parse one line. Trailing CR/LF, surrounding white space, comments
- * ('#' to end of line) and a trailing dot on names are accepted; names are
+ * Parse the next line of the file. Trailing CR/LF, surrounding white
+ * space, comments and a trailing dot on names are accepted; names are
  * lower-cased. Host names may hold letters, digits, '-' and '_' (real lists
  * use '_'); anything else is SK_LIST_E_CHAR. A UTF-8 name is first converted
  * to its IDNA A-label form (UTS #46 non-transitional: "порно.tv" ->
  * "xn--m1abbbg.tv"), as resolvers see it. A name whose last label is all
- * digits is SK_LIST_E_ADDRESS. Domains lines: a single-label name other than
- * "=name" is SK_LIST_E_ROOT (it would cover a whole TLD). Hosts lines give
- * SK_MATCH_EXACT entries (hosts(5) maps just the name given). A bad name
- * anywhere rejects the whole line: nothing of it is kept.
- * @param fmt: the file's format.
+ * digits is SK_LIST_E_ADDRESS. A single-label name that would cover a whole
+ * top-level domain is SK_LIST_E_ROOT (an exact one, "=name" or an RPZ
+ * name, is fine). Hosts lines give SK_MATCH_EXACT entries (hosts(5) maps
+ * just the name given). A bad name anywhere rejects the whole line: nothing
+ * of it is kept.
+ * @param p: the parser; p->ignored and p->unsupported are set.
  * @param line: the line, need not be NUL-terminated.
  * @param len: its length.
  * @param out: array that receives the entries.
  * @param max_out: its size (hosts lines may name several hosts).
- * @param ignored: set to the number of names ignored on purpose (hosts
- *	preamble), may be NULL.
  * @return number of entries written (0 for blank, comment or ignored
- *	lines), or a negative error code.
+ *	lines, and for lines inside an RPZ record in parentheses: the
+ *	record's entries come with its last line), or a negative error code.
+ */
+int sk_list_parser_line(struct sk_list_parser *p, const char *line, size_t len,
+    struct sk_list_entry *out, size_t max_out);
+
+/**
+ * End of file: an RPZ record still open in parentheses is an error.
+ * @return 0, or SK_LIST_E_PAREN (p->record_line says where it began).
+ */
+int sk_list_parser_finish(struct sk_list_parser *p);
+
+/**
+ * Parse one line on its own (a fresh parser each time: RPZ lines then see
+ * no $ORIGIN and no earlier owner). See sk_list_parser_line().
+ * @param ignored: set to the number of names or records ignored on purpose
+ *	(hosts preamble, RPZ SOA/NS), may be NULL.
  */
 int sk_list_parse_line(enum sk_list_format fmt, const char *line, size_t len,
     struct sk_list_entry *out, size_t max_out, size_t *ignored);

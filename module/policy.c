@@ -96,6 +96,8 @@ sk_decide(const struct sk_snapshot *snap, const uint8_t *qname, size_t qnamelen,
 		return 0;
 	}
 	out->kind = SK_VERDICT_BLOCKED;
-	out->answer = cat->action;
+	/* An entry's own answer (RPZ) beats its category's. */
+	out->answer = out->match.action != SK_ACTION_PASS ? out->match.action
+	                                                  : cat->action;
 	return 0;
 }

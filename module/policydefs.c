@@ -9,7 +9,7 @@
 
 /* Indexed by enum sk_action. */
 static const char *const sk_action_names[] = {
-    "pass", "sinkhole", "nxdomain", "monitor"};
+    "pass", "sinkhole", "nxdomain", "monitor", "nodata"};
 
 #define SK_NACTIONS (sizeof(sk_action_names) / sizeof(sk_action_names[0]))
 

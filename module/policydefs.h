@@ -28,7 +28,7 @@ enum sk_action {
 	SK_ACTION_NODATA = 4    /**< NOERROR with no records, for every type */
 };
 
-/** @return "pass", "sinkhole", "nxdomain", "monitor" or "?". */
+/** @return "pass", "sinkhole", "nxdomain", "monitor", "nodata" or "?". */
 const char *sk_action_name(enum sk_action a);
 /** @return 0 and *a set, or -1 for an unknown name. */
 int sk_action_from_name(const char *name, enum sk_action *a);

@@ -294,7 +294,7 @@ pf_valid_category_name(const char *name)
 	return 1;
 }
 
-/* category NAME action=sinkhole|nxdomain|monitor [ref="TEXT"] */
+/* category NAME action=sinkhole|nxdomain|nodata|monitor [ref="TEXT"] */
 static int
 pf_category(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 {
@@ -327,8 +327,8 @@ pf_category(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 	if (sk_action_from_name(opts[0].val, &action) < 0 ||
 	    action == SK_ACTION_PASS)
 		return pf_error(c,
-		    "unknown action \"%s\" (want sinkhole, nxdomain or "
-		    "monitor)",
+		    "unknown action \"%s\" (want sinkhole, nxdomain, nodata "
+		    "or monitor)",
 		    opts[0].val);
 	cat = &pol->categories[pol->ncategories];
 	memset(cat, 0, sizeof(*cat));
@@ -345,9 +345,36 @@ pf_category(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 
 /* Add a list; name is as written, the path is resolved against the
  * policy's folder unless absolute. */
+/* url=: http:// or https://, a host, no blanks (update fetches it). */
+static int
+pf_check_url(struct pf_ctx *c, const char *stmt, const char *url)
+{
+	const char *host, *p;
+
+	if (strncmp(url, "http://", 7) == 0)
+		host = url + 7;
+	else if (strncmp(url, "https://", 8) == 0)
+		host = url + 8;
+	else
+		return pf_error(c,
+		    "%s: url= must start with http:// or "
+		    "https://",
+		    stmt);
+	if (*host == '\0' || *host == '/' || *host == ':' || *host == '?')
+		return pf_error(c, "%s: url= names no host", stmt);
+	for (p = url; *p != '\0'; p++) {
+		if ((unsigned char)*p <= 0x20 || (unsigned char)*p >= 0x7f)
+			return pf_error(c,
+			    "%s: url= holds a blank or a non-ASCII byte "
+			    "(percent-encode it)",
+			    stmt);
+	}
+	return 0;
+}
+
 static int
 pf_add_list(struct pf_ctx *c, const char *stmt, int category,
-    const char *format, const char *name, const char *match)
+    const char *format, const char *name, const char *match, const char *url)
 {
 	struct sk_policyfile *pol = c->pol;
 	struct sk_policy_list *l;
@@ -359,8 +386,17 @@ pf_add_list(struct pf_ctx *c, const char *stmt, int category,
 
 	if (sk_list_format_from_name(format, &fmt) < 0)
 		return pf_error(c,
-		    "%s: unknown format \"%s\" (want domains or hosts)", stmt,
-		    format);
+		    "%s: unknown format \"%s\" (want domains, hosts, adblock "
+		    "or rpz)",
+		    stmt, format);
+	if (url != NULL && pf_check_url(c, stmt, url) < 0)
+		return -1;
+	/* adblock and rpz say per line what a name covers */
+	if (match != NULL && fmt != SK_LIST_DOMAINS && fmt != SK_LIST_HOSTS)
+		return pf_error(c,
+		    "%s: match= applies to domains and hosts "
+		    "lists only",
+		    stmt);
 	if (match != NULL) {
 		if (strcmp(match, "subtree") == 0)
 			m = SK_MATCH_SUBTREE;
@@ -391,7 +427,10 @@ pf_add_list(struct pf_ctx *c, const char *stmt, int category,
 	memcpy(path + dirlen, name, namelen + 1);
 	l = &pol->lists[pol->nlists];
 	l->name = strdup(name);
-	if (l->name == NULL) {
+	l->url = url != NULL ? strdup(url) : NULL;
+	if (l->name == NULL || (url != NULL && l->url == NULL)) {
+		free(l->name);
+		free(l->url);
 		free(path);
 		return pf_error(c, "out of memory");
 	}
@@ -404,35 +443,38 @@ pf_add_list(struct pf_ctx *c, const char *stmt, int category,
 	return 0;
 }
 
-/* list CATEGORY FORMAT PATH [match=subtree|exact] */
+/* list CATEGORY FORMAT PATH [match=subtree|exact] [url=URL] */
 static int
 pf_list(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 {
 	static const char *const posnames[] = {"CATEGORY", "FORMAT", "PATH"};
-	struct pf_opt opts[] = {{"match", NULL}};
+	struct pf_opt opts[] = {{"match", NULL}, {"url", NULL}};
 	const char *pos[3];
 	int idx;
 
-	if (pf_args(c, "list", toks, ntoks, posnames, pos, 3, opts, 1,
-	        "match=") < 0)
+	if (pf_args(c, "list", toks, ntoks, posnames, pos, 3, opts, 2,
+	        "match= or url=") < 0)
 		return -1;
 	idx = pf_find_category(c->pol, pos[0], strlen(pos[0]));
 	if (idx < 0)
 		return pf_error(
 		    c, "list: category \"%s\" is not declared", pos[0]);
-	return pf_add_list(c, "list", idx, pos[1], pos[2], opts[0].val);
+	return pf_add_list(
+	    c, "list", idx, pos[1], pos[2], opts[0].val, opts[1].val);
 }
 
-/* allow FORMAT PATH: the allowlist beats every category. */
+/* allow FORMAT PATH [url=URL]: the allowlist beats every category. */
 static int
 pf_allow(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 {
 	static const char *const posnames[] = {"FORMAT", "PATH"};
+	struct pf_opt opts[] = {{"url", NULL}};
 	const char *pos[2];
 
-	if (pf_args(c, "allow", toks, ntoks, posnames, pos, 2, NULL, 0, "") < 0)
+	if (pf_args(
+	        c, "allow", toks, ntoks, posnames, pos, 2, opts, 1, "url=") < 0)
 		return -1;
-	return pf_add_list(c, "allow", -1, pos[0], pos[1], NULL);
+	return pf_add_list(c, "allow", -1, pos[0], pos[1], NULL, opts[0].val);
 }
 
 /* categories=a,b: every name must be declared already. */
@@ -609,6 +651,7 @@ sk_policyfile_free(struct sk_policyfile *pol)
 	for (i = 0; i < pol->nlists; i++) {
 		free(pol->lists[i].path);
 		free(pol->lists[i].name);
+		free(pol->lists[i].url);
 	}
 	free(pol->lists);
 	free(pol->exemptions);

@@ -5,9 +5,9 @@
  * every error names the file and line. Plain C; the result is heap-owned by
  * the caller (sk_policyfile_free).
  *
- *   category NAME action=sinkhole|nxdomain|monitor [ref="TEXT"]
- *   list CATEGORY FORMAT PATH [match=subtree|exact]
- *   allow FORMAT PATH
+ *   category NAME action=sinkhole|nxdomain|nodata|monitor [ref="TEXT"]
+ *   list CATEGORY FORMAT PATH [match=subtree|exact] [url=URL]
+ *   allow FORMAT PATH [url=URL]
  *   exempt SUBNET approver="WHO" reason="WHY" expires=YYYY-MM-DD[THH:MM:SSZ]
  *          [categories=NAME,NAME]
  */
@@ -26,6 +26,7 @@ struct sk_policy_list {
 	enum sk_match default_match; /**< for plain names: subtree or exact */
 	char *path;    /**< resolved against the policy's folder */
 	char *name;    /**< as written in the policy file */
+	char *url;     /**< url=: where update fetches it from, or NULL */
 	unsigned line; /**< where the policy names it */
 };
 

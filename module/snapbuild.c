@@ -141,6 +141,7 @@ sk_snapbuild_add_category(struct sk_snapbuild *b, const struct sk_category *cat)
 	        sizeof(cat->policy_ref) ||
 	    (cat->action != SK_ACTION_SINKHOLE &&
 	        cat->action != SK_ACTION_NXDOMAIN &&
+	        cat->action != SK_ACTION_NODATA &&
 	        cat->action != SK_ACTION_MONITOR))
 		return SK_BUILD_E_ARG;
 	if (b->ncats == SK_MAX_CATEGORIES)
@@ -187,15 +188,20 @@ sk_snapbuild_add_entry(struct sk_snapbuild *b, const uint8_t *name,
 {
 	struct ent *e, *last;
 	size_t i;
-	int match;
+	int match, action;
 
 	if (name == NULL || rec == NULL || namelen < 2 ||
 	    namelen > SK_NAME_MAX_WIRE ||
 	    sk_name_wire_len(name, namelen) != (int)namelen)
 		return SK_BUILD_E_ARG; /* the root is never an entry */
 	match = (rec->flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT;
-	if ((rec->flags & ~(SK_REC_ALLOW | SK_REC_MATCH_MASK)) != 0 ||
-	    match > SK_MATCH_BELOW)
+	action = (rec->flags & SK_REC_ACTION_MASK) >> SK_REC_ACTION_SHIFT;
+	/* An entry's own action (RPZ) is for block entries only. */
+	if ((rec->flags &
+	        ~(SK_REC_ALLOW | SK_REC_MATCH_MASK | SK_REC_ACTION_MASK)) !=
+	        0 ||
+	    match > SK_MATCH_BELOW || action > SK_REC_ACTION_NODATA ||
+	    ((rec->flags & SK_REC_ALLOW) && action != 0))
 		return SK_BUILD_E_ARG;
 	if (b->nents == UINT32_MAX || b->arenalen + namelen > UINT32_MAX)
 		return SK_BUILD_E_LIMIT;

@@ -613,6 +613,20 @@ sk_snapshot_list_name(const struct sk_snapshot *snap, uint32_t list_id)
 	return list_id < snap->nlists ? snap->lists[list_id] : "?";
 }
 
+/* A record's own answer as an action; PASS: the category's. */
+static enum sk_action
+rec_action(const struct sk_entry_rec *r)
+{
+	switch ((r->flags & SK_REC_ACTION_MASK) >> SK_REC_ACTION_SHIFT) {
+	case SK_REC_ACTION_NXDOMAIN:
+		return SK_ACTION_NXDOMAIN;
+	case SK_REC_ACTION_NODATA:
+		return SK_ACTION_NODATA;
+	default:
+		return SK_ACTION_PASS;
+	}
+}
+
 int
 sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
     size_t namelen, struct sk_lookup *out)
@@ -654,7 +668,9 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 			if ((match == SK_MATCH_EXACT && off != 0) ||
 			    (match == SK_MATCH_BELOW && off == 0))
 				continue;
-			if (match > SK_MATCH_BELOW) {
+			if (match > SK_MATCH_BELOW ||
+			    (rec.flags & SK_REC_ACTION_MASK) >>
+			        SK_REC_ACTION_SHIFT > SK_REC_ACTION_NODATA) {
 				err = SK_SNAP_E_CORRUPT;
 				goto done;
 			}
@@ -691,6 +707,8 @@ done:
 	mdb_txn_abort(txn);
 	if (err != 0)
 		memset(out, 0, sizeof(*out));
+	else if (out->found && !out->allowed)
+		out->action = rec_action(&out->rec);
 	return err;
 }
 

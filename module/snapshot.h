@@ -31,6 +31,13 @@
 /* bits 1-2: enum sk_match */
 #define SK_REC_MATCH_SHIFT 1
 #define SK_REC_MATCH_MASK 0x06
+/* bits 3-4: the entry's own answer (RPZ "CNAME ." / "CNAME *."), used
+ * when its category enforces; 3 is invalid */
+#define SK_REC_ACTION_SHIFT 3
+#define SK_REC_ACTION_MASK 0x18
+#define SK_REC_ACTION_CATEGORY 0 /**< the category's action */
+#define SK_REC_ACTION_NXDOMAIN 1
+#define SK_REC_ACTION_NODATA 2
 
 /** One record of an entry, as stored (12 bytes, little-endian). */
 struct sk_entry_rec {
@@ -104,7 +111,10 @@ struct sk_lookup {
 	int found;               /**< 0: no entry matches */
 	int allowed;             /**< 1: an allowlist entry matches (wins) */
 	struct sk_entry_rec rec; /**< the winning record */
-	size_t name_offset;      /**< where in the queried wire name the
+	/** The winning record's own answer (SK_ACTION_NXDOMAIN or
+	 * SK_ACTION_NODATA), or SK_ACTION_PASS: its category's action. */
+	enum sk_action action;
+	size_t name_offset; /**< where in the queried wire name the
 				   matching entry's name starts */
 };
 
@@ -114,7 +124,8 @@ struct sk_lookup {
  * among block entries a category whose action is not monitor beats a
  * monitor one; then the most specific name; then the lowest category index.
  * An EXACT record matches only at offset 0; a BELOW record only at offset
- * > 0; a SUBTREE record at any offset.
+ * > 0; a SUBTREE record at any offset. A record whose action bits hold 3
+ * is SK_SNAP_E_CORRUPT.
  * @param snap: an open snapshot.
  * @param name: lower-case wire name.
  * @param namelen: its length.

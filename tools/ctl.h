@@ -41,20 +41,19 @@ struct sk_snapshot;
 
 /*
  * Subcommands: each takes its own argv (argv[0] is the subcommand's name)
- * and returns the exit code. cmd_update lives in ctl_update.c; it is weak
- * so that the tool links (and says "update: not built") without that file.
+ * and returns the exit code.
  */
-int cmd_build(int argc, char **argv);                        /* ctl_build.c */
-int cmd_check(int argc, char **argv);                        /* ctl_check.c */
-int cmd_info(int argc, char **argv);                         /* ctl_info.c */
-int cmd_publish(int argc, char **argv);                      /* ctl_publish.c */
-int cmd_rollback(int argc, char **argv);                     /* ctl_publish.c */
-int cmd_status(int argc, char **argv);                       /* ctl_publish.c */
-int cmd_diff(int argc, char **argv);                         /* ctl_publish.c */
-int cmd_allow(int argc, char **argv);                        /* ctl_edit.c */
-int cmd_block(int argc, char **argv);                        /* ctl_edit.c */
-int cmd_exempt(int argc, char **argv);                       /* ctl_edit.c */
-int cmd_update(int argc, char **argv) __attribute__((weak)); /* ctl_update.c */
+int cmd_build(int argc, char **argv);    /* ctl_build.c */
+int cmd_check(int argc, char **argv);    /* ctl_check.c */
+int cmd_info(int argc, char **argv);     /* ctl_info.c */
+int cmd_publish(int argc, char **argv);  /* ctl_publish.c */
+int cmd_rollback(int argc, char **argv); /* ctl_publish.c */
+int cmd_status(int argc, char **argv);   /* ctl_publish.c */
+int cmd_diff(int argc, char **argv);     /* ctl_publish.c */
+int cmd_allow(int argc, char **argv);    /* ctl_edit.c */
+int cmd_block(int argc, char **argv);    /* ctl_edit.c */
+int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
+int cmd_update(int argc, char **argv);   /* ctl_update.c */
 
 /*
  * Helpers, in sinkhole-ctl.c.

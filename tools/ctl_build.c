@@ -239,15 +239,20 @@ cmd_build(int argc, char **argv)
 		for (i = 0; i < rep.nlists; i++) {
 			put_text(stdout, rep.lists[i].name);
 			printf(": %" PRIu64 " entries, %" PRIu64
-			       " rejected, %" PRIu64 " ignored\n",
+			       " rejected, %" PRIu64 " unsupported, %" PRIu64
+			       " overrides, %" PRIu64 " ignored\n",
 			    rep.lists[i].entries, rep.lists[i].rejected,
+			    rep.lists[i].unsupported, rep.lists[i].overrides,
 			    rep.lists[i].ignored);
 		}
 	}
-	if (strict && rep.rejected > 0) {
-		warnx("%s: --strict: %" PRIu64 " rejected line%s; %s not "
-		      "written",
-		    policy, rep.rejected, rep.rejected == 1 ? "" : "s", out);
+	/* Overrides are reported but expected (SafeSearch lines); rejected
+	 * and unsupported lines are list content that is not enforced. */
+	if (strict && rep.rejected + rep.unsupported > 0) {
+		warnx("%s: --strict: %" PRIu64 " rejected and %" PRIu64
+		      " unsupported line%s; %s not written",
+		    policy, rep.rejected, rep.unsupported,
+		    rep.rejected + rep.unsupported == 1 ? "" : "s", out);
 		goto out;
 	}
 	if (dir != NULL) {

@@ -50,7 +50,9 @@ static const struct ctl_cmd ctl_cmds[] = {
         "       sinkhole-ctl exempt remove [-d dir] [-p policy] [--by who] "
         "[--reason text] subnet\n"
         "       sinkhole-ctl exempt list [-d dir]"},
-    {"update", cmd_update, "update [-d dir] [-p policy]"},
+    {"update", cmd_update,
+        "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-size bytes]\n"
+        "                     [--timeout seconds] [-p policy] [-d dir]"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
@@ -207,10 +209,6 @@ main(int argc, char **argv)
 	for (i = 0; i < NCMDS; i++) {
 		if (strcmp(argv[optind], ctl_cmds[i].name) != 0)
 			continue;
-		if (ctl_cmds[i].run == NULL) { /* a weak one, not linked in */
-			warnx("%s: not built", ctl_cmds[i].name);
-			return EX_FAIL;
-		}
 		return ctl_cmds[i].run(argc - optind, argv + optind);
 	}
 	warnx("unknown command: %s", argv[optind]);

@@ -1,9 +1,10 @@
 /**
  * \file
  * Fuzz target for listparse.c. The first input byte selects the format
- * (even: domains, odd: hosts); the rest is parsed as one line, then line
- * by line as a list file would be. Every entry must be a valid lower-case
- * wire name that prints as plain ASCII.
+ * (its low two bits: domains, hosts, adblock, rpz); the rest is parsed as
+ * one line on its own, then line by line through one parser as a list file
+ * would be (RPZ state carried over). Every entry must be a valid lower-case
+ * wire name that prints as plain ASCII, with a known match and action.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -26,15 +27,14 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
-parse_one(enum sk_list_format fmt, const char *line, size_t len)
+check_result(enum sk_list_format fmt, const struct sk_list_entry *out, int r,
+    size_t len, size_t ignored)
 {
-	struct sk_list_entry out[MAX_OUT];
 	char text[SK_NAME_MAX_TEXT];
-	size_t ignored = 12345, i, j;
-	int r = sk_list_parse_line(fmt, line, len, out, MAX_OUT, &ignored);
+	size_t i, j;
 
 	REQUIRE(r <= MAX_OUT);
-	REQUIRE(ignored <= len);
+	REQUIRE(ignored <= len + 1);
 	REQUIRE(r < 0 || fmt == SK_LIST_HOSTS || r <= 1);
 	REQUIRE(sk_list_strerror(r) != NULL);
 	for (i = 0; r > 0 && i < (size_t)r; i++) {
@@ -46,6 +46,8 @@ parse_one(enum sk_list_format fmt, const char *line, size_t len)
 		REQUIRE(out[i].match == SK_MATCH_SUBTREE ||
 		    out[i].match == SK_MATCH_EXACT ||
 		    out[i].match == SK_MATCH_BELOW);
+		REQUIRE(out[i].action == SK_ENTRY_CATEGORY ||
+		    (fmt == SK_LIST_RPZ && out[i].action <= SK_ENTRY_ALLOW));
 		for (j = 0; j < out[i].wirelen; j++)
 			REQUIRE(out[i].wire[j] < 'A' || out[i].wire[j] > 'Z');
 		n = sk_name_to_text(
@@ -60,21 +62,35 @@ parse_one(enum sk_list_format fmt, const char *line, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	struct sk_list_entry out[MAX_OUT];
+	struct sk_list_parser p;
 	enum sk_list_format fmt;
-	const char *p, *end, *nl;
+	const char *s, *end, *nl;
+	size_t ignored = 12345;
+	int r;
 
 	if (size == 0)
 		return 0;
-	fmt = (data[0] & 1) ? SK_LIST_HOSTS : SK_LIST_DOMAINS;
-	p = (const char *)data + 1;
+	fmt = (enum sk_list_format)(data[0] & 3);
+	s = (const char *)data + 1;
 	end = (const char *)data + size;
-	parse_one(fmt, p, (size_t)(end - p));
-	while (p < end) {
-		nl = memchr(p, '\n', (size_t)(end - p));
+	r = sk_list_parse_line(
+	    fmt, s, (size_t)(end - s), out, MAX_OUT, &ignored);
+	check_result(fmt, out, r, (size_t)(end - s), ignored);
+	sk_list_parser_init(&p, fmt);
+	while (s < end) {
+		nl = memchr(s, '\n', (size_t)(end - s));
 		if (nl == NULL)
 			nl = end;
-		parse_one(fmt, p, (size_t)(nl - p));
-		p = nl + 1;
+		r = sk_list_parser_line(&p, s, (size_t)(nl - s), out, MAX_OUT);
+		check_result(fmt, out, r, (size_t)(nl - s), p.ignored);
+		REQUIRE(r != SK_LIST_E_UNSUPPORTED ||
+		    (p.unsupported > SK_UNSUP_NONE &&
+		        p.unsupported < SK_UNSUP_COUNT));
+		REQUIRE(p.depth >= 0 && p.reclen <= sizeof(p.rec));
+		s = nl + 1;
 	}
+	r = sk_list_parser_finish(&p);
+	REQUIRE(r == 0 || r == SK_LIST_E_PAREN);
 	return 0;
 }

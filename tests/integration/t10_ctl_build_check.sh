@@ -115,10 +115,10 @@ else
 	not_ok "build: $n rejected lines on stderr, want 1"
 fi
 lacks_re err 'lines read' "build: no progress when stderr is not a terminal"
-has_line out "lists/adult.txt: 2 entries, 1 rejected, 0 ignored" "build summary"
-has_line out "lists/ads-hosts.txt: 2 entries, 0 rejected, 1 ignored" \
+has_line out "lists/adult.txt: 2 entries, 1 rejected, 0 unsupported, 0 overrides, 0 ignored" "build summary"
+has_line out "lists/ads-hosts.txt: 2 entries, 0 rejected, 0 unsupported, 0 overrides, 1 ignored" \
     "build summary"
-has_line out "lists/allow.txt: 1 entries, 0 rejected, 0 ignored" \
+has_line out "lists/allow.txt: 1 entries, 0 rejected, 0 unsupported, 0 overrides, 0 ignored" \
     "build summary"
 has_re out "^snapshot [0-9a-f]{64}: 5 names -> $snap\$" "build summary"
 id=$(sed -n 's/^snapshot \([0-9a-f]*\): .*/\1/p' "$work/out")

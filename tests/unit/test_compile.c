@@ -227,6 +227,186 @@ check_verdicts(const char *snap_path)
 	sk_snapshot_close(s);
 }
 
+/*
+ * The other formats in one policy: adblock and RPZ lists with their
+ * unsupported rules counted by kind and reported with file and line, RPZ
+ * answers (NXDOMAIN, NODATA) overriding the category's, a monitor category
+ * staying monitor, rpz-passthru allowing, hosts wildcards.
+ */
+static const struct {
+	const char *path;
+	const char *text;
+} fmt_files[] = {
+    {"f/policy.conf",
+        "category adult action=sinkhole\n"
+        "category watch action=monitor\n"
+        "category quiet action=nodata\n"
+        "list adult adblock ab.txt\n"
+        "list adult rpz zone.rpz\n"
+        "list watch rpz watch.rpz\n"
+        "list adult hosts wild.hosts\n"
+        "list quiet domains quiet.txt\n"},
+    {"f/ab.txt",
+        "[Adblock Plus 2.0]\n"      /* 1 */
+        "! comment\n"               /* 2 */
+        "||ab.test^\n"              /* 3 */
+        "||imp.test^$important\n"   /* 4 */
+        "@@||ok.ab.test^\n"         /* 5: exception */
+        "example.org##.ad\n"        /* 6: cosmetic */
+        "/banner[0-9]+/\n"          /* 7: regex */
+        "||opt.test^$third-party\n" /* 8: option */
+        "||path.test/ads/\n"        /* 9: url */
+        "|http://u.test/\n"         /* 10: url */
+        "||bad!.test^\n"},          /* 11: rejected */
+    {"f/zone.rpz",
+        "$TTL 300\n"                           /* 1 */
+        "@ SOA localhost. root.localhost. (\n" /* 2 */
+        "   1 43200 3600 86400 300 )\n"        /* 3 */
+        "  NS  localhost.\n"                   /* 4 */
+        "nx.test CNAME .\n"                    /* 5 */
+        "*.nx.test CNAME .\n"                  /* 6 */
+        "nd.test 60 IN CNAME *.\n"             /* 7 */
+        "pass.nx.test CNAME rpz-passthru.\n"   /* 8 */
+        "32.1.2.0.192.rpz-ip CNAME .\n"        /* 9: rpz-ip */
+        "drop.test CNAME rpz-drop.\n"          /* 10: drop */
+        "local.test A 10.0.0.1\n"},            /* 11: local data */
+    {"f/watch.rpz", "w.test CNAME .\n"},
+    {"f/wild.hosts", "0.0.0.0 *.hw.test\n"},
+    {"f/quiet.txt", "q.test\n"},
+};
+
+static const struct {
+	const char *qname;
+	enum sk_verdict_kind kind;
+	enum sk_action answer;
+} fmt_verdicts[] = {
+    {"ab.test", SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE},
+    {"www.ab.test", SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE},
+    {"imp.test", SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE},
+    /* the exception is not applied: reported instead */
+    {"ok.ab.test", SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE},
+    {"opt.test", SK_VERDICT_NONE, SK_ACTION_PASS},
+    {"path.test", SK_VERDICT_NONE, SK_ACTION_PASS},
+    {"nx.test", SK_VERDICT_BLOCKED, SK_ACTION_NXDOMAIN},
+    {"a.nx.test", SK_VERDICT_BLOCKED, SK_ACTION_NXDOMAIN},
+    {"nd.test", SK_VERDICT_BLOCKED, SK_ACTION_NODATA},
+    {"a.nd.test", SK_VERDICT_NONE, SK_ACTION_PASS}, /* RPZ names: exact */
+    {"pass.nx.test", SK_VERDICT_ALLOWED, SK_ACTION_PASS},
+    {"drop.test", SK_VERDICT_NONE, SK_ACTION_PASS},
+    {"local.test", SK_VERDICT_NONE, SK_ACTION_PASS},
+    {"w.test", SK_VERDICT_MONITORED, SK_ACTION_PASS},
+    {"hw.test", SK_VERDICT_NONE, SK_ACTION_PASS},
+    {"x.hw.test", SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE},
+    {"q.test", SK_VERDICT_BLOCKED, SK_ACTION_NODATA},
+};
+
+static void
+test_formats(void)
+{
+	struct sk_compile_opts opts = {0};
+	struct sk_compile_report rep;
+	struct sk_snapshot *s = NULL;
+	struct sk_verdict v;
+	struct sockaddr_in sin;
+	const struct sk_compile_list_stats *ab, *rpz;
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	char pol[128], out[128], p[256], err[512];
+	size_t i, j, wl;
+	int rc, found;
+
+	snprintf(p, sizeof(p), "%s/f", dir);
+	mkdir(p, 0755);
+	for (i = 0; i < sizeof(fmt_files) / sizeof(fmt_files[0]); i++)
+		put_file(fmt_files[i].path, fmt_files[i].text);
+	snprintf(pol, sizeof(pol), "%s/f/policy.conf", dir);
+	snprintf(out, sizeof(out), "%s/f/out.mdb", dir);
+	nseen = 0;
+	opts.diag = diag_cb;
+	rc = sk_compile(pol, out, &opts, &rep, err, sizeof(err));
+	CHECK(rc == 0, "formats compile: %s", err);
+	if (rc != 0) {
+		sk_compile_report_free(&rep);
+		return;
+	}
+	CHECK(rep.nlists == 5, "5 lists");
+	ab = &rep.lists[0];
+	rpz = &rep.lists[1];
+	CHECK(ab->entries == 2 && ab->unsupported == 6 && ab->rejected == 1,
+	    "adblock counts %llu %llu %llu", (unsigned long long)ab->entries,
+	    (unsigned long long)ab->unsupported,
+	    (unsigned long long)ab->rejected);
+	CHECK(ab->unsupported_kind[SK_UNSUP_AB_EXCEPTION] == 1 &&
+	        ab->unsupported_kind[SK_UNSUP_AB_COSMETIC] == 1 &&
+	        ab->unsupported_kind[SK_UNSUP_AB_REGEX] == 1 &&
+	        ab->unsupported_kind[SK_UNSUP_AB_OPTION] == 1 &&
+	        ab->unsupported_kind[SK_UNSUP_AB_URL] == 2,
+	    "adblock kinds");
+	CHECK(rpz->entries == 4 && rpz->unsupported == 3 &&
+	        rpz->rejected == 0 && rpz->ignored == 2,
+	    "rpz counts %llu %llu %llu %llu", (unsigned long long)rpz->entries,
+	    (unsigned long long)rpz->unsupported,
+	    (unsigned long long)rpz->rejected,
+	    (unsigned long long)rpz->ignored);
+	CHECK(rpz->unsupported_kind[SK_UNSUP_RPZ_IP] == 1 &&
+	        rpz->unsupported_kind[SK_UNSUP_RPZ_DROP] == 1 &&
+	        rpz->unsupported_kind[SK_UNSUP_RPZ_LOCAL_DATA] == 1,
+	    "rpz kinds");
+	CHECK(rep.unsupported == 9 && rep.rejected == 1, "totals %llu %llu",
+	    (unsigned long long)rep.unsupported,
+	    (unsigned long long)rep.rejected);
+	/* each unsupported rule reported with file, line and kind */
+	{
+		static const struct {
+			const char *file;
+			unsigned line;
+			const char *contains;
+		} want[] = {
+		    {"f/ab.txt", 5, "unsupported adblock-exception rule"},
+		    {"f/ab.txt", 6, "adblock-cosmetic"},
+		    {"f/ab.txt", 10, "adblock-url"},
+		    {"f/ab.txt", 11, "character not allowed"},
+		    {"f/zone.rpz", 9, "rpz-ip"},
+		    {"f/zone.rpz", 10, "rpz-drop"},
+		    {"f/zone.rpz", 11, "rpz-local-data"},
+		};
+
+		CHECK(nseen == 10, "%zu diags, want 10", nseen);
+		for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+			snprintf(p, sizeof(p), "%s/%s", dir, want[i].file);
+			found = 0;
+			for (j = 0; j < nseen && j < 32; j++)
+				if (strcmp(seen[j].file, p) == 0 &&
+				    seen[j].line == want[i].line &&
+				    strstr(seen[j].msg, want[i].contains))
+					found = 1;
+			CHECK(found, "diag %s:%u \"%s\"", want[i].file,
+			    want[i].line, want[i].contains);
+		}
+	}
+	sk_compile_report_free(&rep);
+
+	rc = sk_snapshot_open(out, &s, err, sizeof(err));
+	CHECK(rc == 0, "open: %s", err);
+	if (rc != 0)
+		return;
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "10.9.9.9", &sin.sin_addr);
+	for (i = 0; i < sizeof(fmt_verdicts) / sizeof(fmt_verdicts[0]); i++) {
+		sk_name_from_text(fmt_verdicts[i].qname,
+		    strlen(fmt_verdicts[i].qname), wire, &wl);
+		rc = sk_decide(
+		    s, wire, wl, (struct sockaddr *)&sin, 1700000000, &v);
+		CHECK(rc == 0 && v.kind == fmt_verdicts[i].kind &&
+		        v.answer == fmt_verdicts[i].answer,
+		    "%s: %s/%s, want %s/%s", fmt_verdicts[i].qname,
+		    sk_verdict_kind_name(v.kind), sk_action_name(v.answer),
+		    sk_verdict_kind_name(fmt_verdicts[i].kind),
+		    sk_action_name(fmt_verdicts[i].answer));
+	}
+	sk_snapshot_close(s);
+}
+
 int
 main(void)
 {
@@ -281,12 +461,16 @@ main(void)
 	CHECK(rep.nlists == 4, "4 lists, got %zu", rep.nlists);
 	if (rep.nlists == 4) {
 		CHECK_STR(rep.lists[0].name, "lists/malware.hosts", "name 0");
+		/* the override is counted apart: reported, not blocked */
 		CHECK(rep.lists[0].lines == 6 && rep.lists[0].entries == 3 &&
-		        rep.lists[0].rejected == 1 && rep.lists[0].ignored == 4,
-		    "hosts counts %llu %llu %llu %llu",
+		        rep.lists[0].rejected == 0 &&
+		        rep.lists[0].overrides == 1 &&
+		        rep.lists[0].ignored == 4,
+		    "hosts counts %llu %llu %llu %llu %llu",
 		    (unsigned long long)rep.lists[0].lines,
 		    (unsigned long long)rep.lists[0].entries,
 		    (unsigned long long)rep.lists[0].rejected,
+		    (unsigned long long)rep.lists[0].overrides,
 		    (unsigned long long)rep.lists[0].ignored);
 		CHECK(rep.lists[1].lines == 9 && rep.lists[1].entries == 4 &&
 		        rep.lists[1].rejected == 3,
@@ -296,7 +480,8 @@ main(void)
 		    (unsigned long long)rep.lists[1].rejected);
 		CHECK(rep.lists[3].entries == 1, "allowlist counted");
 	}
-	CHECK(rep.rejected == 4, "4 rejected in all");
+	CHECK(rep.rejected == 3 && rep.overrides == 1 && rep.unsupported == 0,
+	    "3 rejected, 1 override in all");
 	CHECK(rep.names == 10, "10 distinct names, got %llu",
 	    (unsigned long long)rep.names);
 	CHECK(strlen(rep.id) == SK_SNAPSHOT_ID_LEN, "id set");
@@ -334,6 +519,8 @@ main(void)
 	rc = sk_compile(pol, out, NULL, &rep, err, sizeof(err));
 	CHECK(rc == 0, "compile without opts: %s", err);
 	sk_compile_report_free(&rep);
+
+	test_formats();
 out:
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return unit_done("test_compile");

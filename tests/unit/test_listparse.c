@@ -25,6 +25,8 @@ struct line_case {
 
 #define D SK_LIST_DOMAINS
 #define H SK_LIST_HOSTS
+#define A SK_LIST_ADBLOCK
+#define R SK_LIST_RPZ
 #define SUB SK_MATCH_SUBTREE
 #define EXA SK_MATCH_EXACT
 #define BEL SK_MATCH_BELOW
@@ -182,8 +184,11 @@ static const struct line_case cases[] = {
         0, {NULL}, {EXA}},
     {"a bad name rejects the whole line", H, "0.0.0.0 good.com b!d.com",
         SK_LIST_E_CHAR, 0, {NULL}, {EXA}},
-    {"no wildcards in hosts", H, "0.0.0.0 *.example.com", SK_LIST_E_CHAR, 0,
+    {"*.name in hosts matches below", H, "0.0.0.0 *.Example.com", 1, 0,
+        {"example.com."}, {BEL}},
+    {"*.tld in hosts is too wide", H, "0.0.0.0 *.com", SK_LIST_E_ROOT, 0,
         {NULL}, {EXA}},
+    {"* alone in hosts", H, "0.0.0.0 *", SK_LIST_E_CHAR, 0, {NULL}, {EXA}},
     {"no = in hosts", H, "0.0.0.0 =example.com", SK_LIST_E_CHAR, 0, {NULL},
         {EXA}},
     {"a dot as a host name", H, "0.0.0.0 .", SK_LIST_E_ROOT, 0, {NULL}, {EXA}},
@@ -193,6 +198,101 @@ static const struct line_case cases[] = {
         SK_LIST_E_TOO_MANY, 0, {NULL}, {EXA}},
     {"exactly as many names as room", H, "0.0.0.0 a.com b.com c.com d.com", 4,
         0, {"a.com.", "b.com.", "c.com.", "d.com."}, {EXA, EXA, EXA, EXA}},
+
+    /* adblock: what is a block */
+    {"||name^ is the subtree", A, "||Example.com^", 1, 0, {"example.com."},
+        {SUB}},
+    {"||name^ with CRLF", A, "||example.com^\r\n", 1, 0, {"example.com."},
+        {SUB}},
+    {"$important changes nothing", A, "||example.com^$important", 1, 0,
+        {"example.com."}, {SUB}},
+    {"||name.^ trailing dot", A, "||example.com.^", 1, 0, {"example.com."},
+        {SUB}},
+    {"adblock unicode name", A, "||порно.tv^", 1, 0, {"xn--m1abbbg.tv."},
+        {SUB}},
+    {"adblock comment", A, "! Title: x", 0, 0, {NULL}, {SUB}},
+    {"adblock header", A, "[Adblock Plus 2.0]", 0, 0, {NULL}, {SUB}},
+    {"adblock # comment", A, "# hosts-style comment", 0, 0, {NULL}, {SUB}},
+    {"adblock blank", A, "  \r\n", 0, 0, {NULL}, {SUB}},
+    /* adblock: rejected */
+    {"||tld^ would block a TLD", A, "||adult^", SK_LIST_E_ROOT, 0, {NULL},
+        {SUB}},
+    {"||address^", A, "||1.2.3.4^", SK_LIST_E_ADDRESS, 0, {NULL}, {SUB}},
+    {"||bad char^", A, "||ex!ample.com^", SK_LIST_E_CHAR, 0, {NULL}, {SUB}},
+    {"|| empty name^", A, "||^", SK_LIST_E_ROOT, 0, {NULL}, {SUB}},
+    /* adblock: unsupported, never a block */
+    {"exception", A, "@@||example.com^", SK_LIST_E_UNSUPPORTED, 0, {NULL},
+        {SUB}},
+    {"cosmetic", A, "example.com##.banner", SK_LIST_E_UNSUPPORTED, 0, {NULL},
+        {SUB}},
+    {"cosmetic exception", A, "example.com#@#.banner", SK_LIST_E_UNSUPPORTED, 0,
+        {NULL}, {SUB}},
+    {"global cosmetic", A, "##.ad", SK_LIST_E_UNSUPPORTED, 0, {NULL}, {SUB}},
+    {"regex", A, "/^ad[0-9]+\\./", SK_LIST_E_UNSUPPORTED, 0, {NULL}, {SUB}},
+    {"other option", A, "||example.com^$third-party", SK_LIST_E_UNSUPPORTED, 0,
+        {NULL}, {SUB}},
+    {"important plus another", A, "||example.com^$important,dnstype=A",
+        SK_LIST_E_UNSUPPORTED, 0, {NULL}, {SUB}},
+    {"path", A, "||example.com/ads/", SK_LIST_E_UNSUPPORTED, 0, {NULL}, {SUB}},
+    {"path after ^", A, "||example.com^/ads", SK_LIST_E_UNSUPPORTED, 0, {NULL},
+        {SUB}},
+    {"url anchor", A, "|http://example.com/", SK_LIST_E_UNSUPPORTED, 0, {NULL},
+        {SUB}},
+    {"no ^", A, "||example.com", SK_LIST_E_UNSUPPORTED, 0, {NULL}, {SUB}},
+    {"wildcard", A, "||ads*.example.com^", SK_LIST_E_UNSUPPORTED, 0, {NULL},
+        {SUB}},
+    {"plain substring", A, "example.com", SK_LIST_E_UNSUPPORTED, 0, {NULL},
+        {SUB}},
+    {"hosts line in adblock", A, "0.0.0.0 example.com", SK_LIST_E_UNSUPPORTED,
+        0, {NULL}, {SUB}},
+
+    /* rpz, one line on its own */
+    {"CNAME . is nxdomain, exact", R, "bad.test CNAME .", 1, 0, {"bad.test."},
+        {EXA}},
+    {"*. wildcard owner is below", R, "*.bad.test CNAME .", 1, 0, {"bad.test."},
+        {BEL}},
+    {"TTL and class", R, "Bad.Test. 300 IN CNAME .\r\n", 1, 0, {"bad.test."},
+        {EXA}},
+    {"class then TTL", R, "bad.test IN 1h CNAME *.", 1, 0, {"bad.test."},
+        {EXA}},
+    {"single label exact is fine", R, "intranet CNAME .", 1, 0, {"intranet."},
+        {EXA}},
+    {"; comment", R, "; Title", 0, 0, {NULL}, {EXA}},
+    {"# comment line (ABPindo)", R, "# Title", 0, 0, {NULL}, {EXA}},
+    {"trailing ; comment", R, "bad.test CNAME . ; x", 1, 0, {"bad.test."},
+        {EXA}},
+    {"$TTL", R, "$TTL 300", 0, 0, {NULL}, {EXA}},
+    {"SOA ignored", R, "@ SOA localhost. root.localhost. 1 2 3 4 5", 0, 1,
+        {NULL}, {EXA}},
+    {"NS ignored", R, "@ NS localhost.", 0, 1, {NULL}, {EXA}},
+    {"*.tld too wide", R, "*.com CNAME .", SK_LIST_E_ROOT, 0, {NULL}, {EXA}},
+    {"* alone too wide", R, "* CNAME .", SK_LIST_E_ROOT, 0, {NULL}, {EXA}},
+    {"apex CNAME", R, "@ CNAME .", SK_LIST_E_ROOT, 0, {NULL}, {EXA}},
+    {"address owner", R, "1.2.3.4 CNAME .", SK_LIST_E_ADDRESS, 0, {NULL},
+        {EXA}},
+    {"bad owner char", R, "b!d.test CNAME .", SK_LIST_E_CHAR, 0, {NULL}, {EXA}},
+    {"no type", R, "bad.test", SK_LIST_E_SYNTAX, 0, {NULL}, {EXA}},
+    {"CNAME without target", R, "bad.test CNAME", SK_LIST_E_SYNTAX, 0, {NULL},
+        {EXA}},
+    {"two targets", R, "bad.test CNAME . .", SK_LIST_E_SYNTAX, 0, {NULL},
+        {EXA}},
+    {"unknown directive", R, "$FOO x", SK_LIST_E_SYNTAX, 0, {NULL}, {EXA}},
+    {"blank owner without an earlier one", R, "  CNAME .", SK_LIST_E_SYNTAX, 0,
+        {NULL}, {EXA}},
+    {"open parenthesis on a lone line", R, "@ SOA a. b. ( 1", SK_LIST_E_PAREN,
+        0, {NULL}, {EXA}},
+    {"rpz-ip", R, "32.1.0.0.127.rpz-ip CNAME .", SK_LIST_E_UNSUPPORTED, 0,
+        {NULL}, {EXA}},
+    {"rpz-nsdname", R, "ns.evil.rpz-nsdname CNAME .", SK_LIST_E_UNSUPPORTED, 0,
+        {NULL}, {EXA}},
+    {"rpz-drop", R, "bad.test CNAME rpz-drop.", SK_LIST_E_UNSUPPORTED, 0,
+        {NULL}, {EXA}},
+    {"local data A", R, "bad.test A 10.0.0.1", SK_LIST_E_UNSUPPORTED, 0, {NULL},
+        {EXA}},
+    {"CNAME to a name is local data", R, "bad.test CNAME walled.garden.",
+        SK_LIST_E_UNSUPPORTED, 0, {NULL}, {EXA}},
+    {"$INCLUDE", R, "$INCLUDE /etc/passwd", SK_LIST_E_UNSUPPORTED, 0, {NULL},
+        {EXA}},
 };
 
 static void
@@ -267,7 +367,12 @@ test_format_names(void)
 	    "domains");
 	CHECK(sk_list_format_from_name("hosts", &f) == 0 && f == SK_LIST_HOSTS,
 	    "hosts");
-	CHECK(sk_list_format_from_name("rpz", &f) == -1, "rpz unknown");
+	CHECK(sk_list_format_from_name("rpz", &f) == 0 && f == SK_LIST_RPZ,
+	    "rpz");
+	CHECK(sk_list_format_from_name("adblock", &f) == 0 &&
+	        f == SK_LIST_ADBLOCK,
+	    "adblock");
+	CHECK(sk_list_format_from_name("csv", &f) == -1, "csv unknown");
 	CHECK(sk_list_format_from_name("Hosts", &f) == -1, "case matters");
 	CHECK(sk_list_format_from_name("", &f) == -1, "empty");
 }
@@ -285,10 +390,145 @@ test_strerror(void)
 	    "distinct texts");
 }
 
+/* RPZ files line by line: state carried from one line to the next. */
+static const struct {
+	const char *what;
+	const char *line;
+	int want;
+	const char *name; /* the entry, when want == 1 */
+	enum sk_match match;
+	enum sk_entry_action action;
+	enum sk_list_unsupported kind;
+} zone[] = {
+    {"header", "$TTL 300", 0, NULL, EXA, 0, 0},
+    {"origin", "$ORIGIN rpz.local.", 0, NULL, EXA, 0, 0},
+    {"SOA opens (", "@ IN SOA ns. host. ( 2024010101 ; serial", 0, NULL, EXA, 0,
+        0},
+    {"SOA goes on", "  3600 600", 0, NULL, EXA, 0, 0},
+    {"SOA closes )", "  86400 300 )", 0, NULL, EXA, 0, 0},
+    {"NS inherits the owner", "  NS localhost.", 0, NULL, EXA, 0, 0},
+    {"relative owner", "bad.test CNAME .", 1, "bad.test.", EXA,
+        SK_ENTRY_NXDOMAIN, 0},
+    {"absolute owner inside the zone", "*.bad.test.rpz.local. CNAME .", 1,
+        "bad.test.", BEL, SK_ENTRY_NXDOMAIN, 0},
+    {"nodata", "nd.test CNAME *.", 1, "nd.test.", EXA, SK_ENTRY_NODATA, 0},
+    {"passthru", "ok.bad.test CNAME rpz-passthru.", 1, "ok.bad.test.", EXA,
+        SK_ENTRY_ALLOW, 0},
+    {"inherited owner", "  TXT \"x ; y\"", SK_LIST_E_UNSUPPORTED, NULL, EXA, 0,
+        SK_UNSUP_RPZ_LOCAL_DATA},
+    {"absolute owner outside", "bad.test. CNAME .", SK_LIST_E_OUTSIDE, NULL,
+        EXA, 0, 0},
+    {"origin moves", "$ORIGIN example.com.rpz.local.", 0, NULL, EXA, 0, 0},
+    {"relative to the new origin", "www CNAME .", 1, "www.example.com.", EXA,
+        SK_ENTRY_NXDOMAIN, 0},
+    {"* under the origin", "* CNAME .", 1, "example.com.", BEL,
+        SK_ENTRY_NXDOMAIN, 0},
+    {"relative origin", "$ORIGIN sub", 0, NULL, EXA, 0, 0},
+    {"under it", "x CNAME .", 1, "x.sub.example.com.", EXA, SK_ENTRY_NXDOMAIN,
+        0},
+    {"rpz-ip", "32.1.0.0.10.rpz-ip.rpz.local. CNAME .", SK_LIST_E_UNSUPPORTED,
+        NULL, EXA, 0, SK_UNSUP_RPZ_IP},
+    {"rpz-client-ip", "32.1.0.0.10.rpz-client-ip.rpz.local. CNAME .",
+        SK_LIST_E_UNSUPPORTED, NULL, EXA, 0, SK_UNSUP_RPZ_CLIENT_IP},
+    {"rpz-nsip", "32.1.0.0.10.rpz-nsip.rpz.local. CNAME .",
+        SK_LIST_E_UNSUPPORTED, NULL, EXA, 0, SK_UNSUP_RPZ_NSIP},
+    {"tcp-only", "t CNAME rpz-tcp-only.", SK_LIST_E_UNSUPPORTED, NULL, EXA, 0,
+        SK_UNSUP_RPZ_TCP_ONLY},
+    {"a record left open", "x TXT ( \"a\"", 0, NULL, EXA, 0, 0},
+};
+
+static void
+test_rpz_file(void)
+{
+	struct sk_list_parser p;
+	struct sk_list_entry out[MAXN];
+	char text[SK_NAME_MAX_TEXT];
+	size_t i;
+	int r;
+
+	sk_list_parser_init(&p, SK_LIST_RPZ);
+	for (i = 0; i < sizeof(zone) / sizeof(zone[0]); i++) {
+		r = sk_list_parser_line(
+		    &p, zone[i].line, strlen(zone[i].line), out, MAXN);
+		CHECK(r == zone[i].want, "%s: %d (%s), want %d", zone[i].what,
+		    r, r < 0 ? sk_list_strerror(r) : "entries", zone[i].want);
+		CHECK(p.unsupported == zone[i].kind, "%s: kind %s",
+		    zone[i].what, sk_list_unsupported_name(p.unsupported));
+		if (r != 1 || zone[i].want != 1)
+			continue;
+		sk_name_to_text(
+		    out[0].wire, out[0].wirelen, text, sizeof(text));
+		CHECK_STR(
+		    text, zone[i].name, "%s: name %s", zone[i].what, text);
+		CHECK(out[0].match == zone[i].match &&
+		        out[0].action == zone[i].action,
+		    "%s: match %d action %d", zone[i].what, out[0].match,
+		    out[0].action);
+	}
+	/* the record left open is an error at the end, naming its line */
+	r = sk_list_parser_finish(&p);
+	CHECK(r == SK_LIST_E_PAREN && p.record_line == i,
+	    "unclosed at the end: %d, line %u", r, p.record_line);
+
+	/* a '(' never closed stops swallowing lines after 1 KiB */
+	sk_list_parser_init(&p, SK_LIST_RPZ);
+	r = sk_list_parser_line(&p, "@ SOA a. b. (", 13, out, MAXN);
+	CHECK(r == 0, "open: %d", r);
+	for (i = 0; i < 200 && r == 0; i++)
+		r = sk_list_parser_line(
+		    &p, "  1 2 3 4 5 6 7 8 9", 19, out, MAXN);
+	CHECK(r == SK_LIST_E_PAREN && i < 100 && p.record_line == 1,
+	    "overflow: %d after %zu lines", r, i);
+	r = sk_list_parser_line(&p, "bad.test CNAME .", 16, out, MAXN);
+	CHECK(r == 1, "parsing goes on after an overflow: %d", r);
+	CHECK(sk_list_parser_finish(&p) == 0, "nothing open");
+
+	/* SOA owner is the apex when no $ORIGIN gives it */
+	sk_list_parser_init(&p, SK_LIST_RPZ);
+	r = sk_list_parser_line(
+	    &p, "rpz.example. SOA a. b. 1 2 3 4 5", 32, out, MAXN);
+	CHECK(r == 0 && p.ignored == 1, "soa: %d", r);
+	r = sk_list_parser_line(
+	    &p, "x.test.rpz.example. CNAME .", 27, out, MAXN);
+	CHECK(r == 1 && out[0].wirelen == 8, "apex cut: %d", r);
+}
+
+/* The same names in the four formats (hagezi ships one list in each). */
+static void
+test_same_names(void)
+{
+	static const struct {
+		enum sk_list_format fmt;
+		const char *line;
+		enum sk_match match;
+	} same[] = {
+	    {D, "example.com", SUB},
+	    {H, "0.0.0.0 example.com", EXA},
+	    {A, "||example.com^", SUB},
+	    {R, "example.com CNAME .", EXA},
+	    {R, "*.example.com CNAME .", BEL},
+	    {D, "*.example.com", BEL},
+	};
+	struct sk_list_entry out[MAXN];
+	size_t i;
+	int r;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		r = sk_list_parse_line(same[i].fmt, same[i].line,
+		    strlen(same[i].line), out, MAXN, NULL);
+		CHECK(r == 1 && out[0].wirelen == 13 &&
+		        memcmp(out[0].wire, "\7example\3com", 13) == 0 &&
+		        out[0].match == same[i].match,
+		    "%s: %d", same[i].line, r);
+	}
+}
+
 int
 main(void)
 {
 	test_lines();
+	test_rpz_file();
+	test_same_names();
 	test_len_honoured();
 	test_format_names();
 	test_strerror();

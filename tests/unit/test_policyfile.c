@@ -130,6 +130,9 @@ test_statement_fields(void)
 	         "list adult domains lists/adult.txt\n"
 	         "list ads hosts /srv/ads.hosts match=exact\n"
 	         "allow domains allow.txt\n"
+	         "category quiet action=nodata\n"
+	         "list quiet rpz q.rpz url=https://lists.example/q.rpz?v=1\n"
+	         "allow adblock ok.txt url=\"http://127.0.0.1:8080/ok.txt\"\n"
 	         "exempt 192.0.2.0/24 approver=\"Sheriff's Office\" "
 	         "reason=\"TKT-42\" expires=2030-06-01T12:00:00Z "
 	         "categories=adult,bypass\n"
@@ -140,7 +143,8 @@ test_statement_fields(void)
 	CHECK(pol != NULL, "full policy: %s", err);
 	if (pol == NULL)
 		return;
-	CHECK(pol->ncategories == 3, "categories %zu", pol->ncategories);
+	CHECK(pol->ncategories == 4, "categories %zu", pol->ncategories);
+	CHECK(pol->categories[3].action == SK_ACTION_NODATA, "nodata action");
 	CHECK_STR(pol->categories[0].name, "adult", "category 0 name");
 	CHECK(pol->categories[0].action == SK_ACTION_SINKHOLE, "adult action");
 	CHECK_STR(pol->categories[0].policy_ref, "ITG-P-08-02-01 2.b",
@@ -149,7 +153,18 @@ test_statement_fields(void)
 	CHECK_STR(pol->categories[1].policy_ref, "", "no ref: empty");
 	CHECK(pol->categories[2].action == SK_ACTION_MONITOR, "bypass action");
 
-	CHECK(pol->nlists == 3, "lists %zu", pol->nlists);
+	CHECK(pol->nlists == 5, "lists %zu", pol->nlists);
+	if (pol->nlists == 5) {
+		CHECK(pol->lists[0].url == NULL, "no url=: NULL");
+		CHECK(pol->lists[3].format == SK_LIST_RPZ, "rpz format");
+		CHECK_STR(pol->lists[3].url, "https://lists.example/q.rpz?v=1",
+		    "url= kept");
+		CHECK(pol->lists[4].format == SK_LIST_ADBLOCK &&
+		        pol->lists[4].category == -1,
+		    "adblock allowlist");
+		CHECK_STR(pol->lists[4].url, "http://127.0.0.1:8080/ok.txt",
+		    "quoted url= unquoted");
+	}
 	CHECK(pol->lists[0].category == 0, "list 0 category");
 	CHECK(pol->lists[0].format == SK_LIST_DOMAINS, "list 0 format");
 	CHECK(pol->lists[0].default_match == SK_MATCH_SUBTREE,
@@ -196,7 +211,8 @@ static const struct {
     {"statement as key=value", "category=adult\n", 1,
         {"unknown statement", "category=adult"}},
     {"unknown action", "# x\n\ncategory adult action=block\n", 3,
-        {"unknown action \"block\"", "(want sinkhole, nxdomain or monitor)"}},
+        {"unknown action \"block\"",
+            "(want sinkhole, nxdomain, nodata or monitor)"}},
     {"pass is not an action here", "category adult action=pass\n", 1,
         {"unknown action \"pass\""}},
     {"category without action", "category adult\n", 1,
@@ -229,7 +245,7 @@ static const struct {
         "list adult domains a.txt\ncategory adult action=sinkhole\n", 1,
         {"category \"adult\" is not declared"}},
     {"list unknown format", "category a action=sinkhole\nlist a csv x\n", 2,
-        {"list: unknown format \"csv\"", "domains or hosts"}},
+        {"list: unknown format \"csv\"", "domains, hosts, adblock or rpz"}},
     {"list missing path", "category a action=sinkhole\nlist a domains\n", 2,
         {"list: missing PATH"}},
     {"list missing format", "category a action=sinkhole\nlist a\n", 2,
@@ -249,8 +265,22 @@ static const struct {
     {"allow unknown format", "allow csv x\n", 1,
         {"allow: unknown format \"csv\""}},
     {"allow missing path", "allow domains\n", 1, {"allow: missing PATH"}},
-    {"allow takes no keys", "allow domains x match=exact\n", 1,
-        {"allow: unknown key \"match=\" (it takes none)"}},
+    {"allow takes no match=", "allow domains x match=exact\n", 1,
+        {"allow: unknown key \"match=\" (want url=)"}},
+    {"url= not http",
+        "category a action=sinkhole\nlist a domains x "
+        "url=ftp://h/x\n",
+        2, {"list: url= must start with http:// or https://"}},
+    {"url= without host", "allow domains x url=https:///x\n", 1,
+        {"allow: url= names no host"}},
+    {"url= given twice", "allow domains x url=http://h/a url=http://h/b\n", 1,
+        {"allow: url= given twice"}},
+    {"url= with a blank", "allow domains x \"url=http://h/a b\"\n", 1,
+        {"allow: unexpected"}},
+    {"url= quoted blank", "allow domains x url=\"http://h/a b\"\n", 1,
+        {"allow: url= holds a blank"}},
+    {"match= on rpz", "category a action=sinkhole\nlist a rpz x match=exact\n",
+        2, {"list: match= applies to domains and hosts lists only"}},
     {"allow extra word", "allow domains x y\n", 1, {"allow: unexpected \"y\""}},
     {"exempt missing approver",
         "exempt 10.0.0.0/8 reason=r expires=2030-01-01\n", 1,
