@@ -33,8 +33,9 @@ const char *sk_verdict_kind_name(enum sk_verdict_kind k);
 /** A decision. */
 struct sk_verdict {
 	enum sk_verdict_kind kind;
-	/** What to answer: SK_ACTION_SINKHOLE, SK_ACTION_NXDOMAIN or SK_ACTION_NODATA when the
-	 * answer is synthesised, else SK_ACTION_PASS. */
+	/** What to answer: SK_ACTION_SINKHOLE, SK_ACTION_NXDOMAIN or
+	 * SK_ACTION_NODATA when the answer is synthesised, else
+	 * SK_ACTION_PASS. */
 	enum sk_action answer;
 	/** The matching block entry's category, or -1. */
 	int category;
