@@ -1,0 +1,120 @@
+# Shared helpers for the benchmark scripts (POSIX sh, sourced).
+#
+# Where things are (environment, defaults for a build in the source tree):
+#   BUILD          folder holding sinkhole-ctl and .libs/sinkhole.so
+#                  (default: the top of the source tree)
+#   UNBOUND_BUILD  Unbound built with --with-dynlibmodule (default:
+#                  _deps/unbound, what ./bootstrap builds)
+#   BLOCKLISTS     the real lists (default: ../shared/blocklists beside the
+#                  source tree; without it, the shipped blocklists/)
+#   BENCH_WORK     scratch folder for generated names, snapshots, logs
+#                  (default: ${TMPDIR:-/tmp}/sinkhole-bench); reused
+#                  between runs, never committed
+#   BENCH_SEED     seed of the name generator (default 20260822)
+
+set -u
+
+BENCH_DIR=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$BENCH_DIR/.." && pwd)
+BUILD=${BUILD:-$TOP}
+UNBOUND_BUILD=${UNBOUND_BUILD:-$TOP/_deps/unbound}
+BENCH_WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/sinkhole-bench}
+BENCH_SEED=${BENCH_SEED:-20260822}
+CTL=$BUILD/sinkhole-ctl
+MODULE=$BUILD/.libs/sinkhole.so
+UNBOUND=$UNBOUND_BUILD/unbound
+PYTHON3=${PYTHON3:-python3}
+
+if [ -z "${BLOCKLISTS:-}" ]; then
+	if [ -d "$TOP/../shared/blocklists" ]; then
+		BLOCKLISTS=$(cd "$TOP/../shared/blocklists" && pwd)
+	else
+		BLOCKLISTS=$TOP/blocklists
+	fi
+fi
+SHIPPED_ONLY=
+[ -d "$BLOCKLISTS/hagezi-dns-blocklists" ] || SHIPPED_ONLY=--shipped
+
+say() { printf '%s: %s\n' "$(basename "$0")" "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+# need TOOL PACKAGE: fail with what to install when TOOL is missing.
+need() {
+	command -v "$1" >/dev/null 2>&1 ||
+		die "$1 not found: install it with 'apt-get install $2'"
+}
+
+# need_build [module]: sinkhole-ctl (and the module) must exist. A source
+# tree that is configured but not built is built with make; nothing that
+# exists is rebuilt.
+need_build() {
+	missing=
+	[ -x "$CTL" ] || missing="$missing sinkhole-ctl"
+	if [ "${1:-}" = module ]; then
+		[ -f "$MODULE" ] || missing="$missing sinkhole.la"
+		[ -x "$UNBOUND" ] || die "no Unbound at $UNBOUND: run ./bootstrap" \
+		    "(builds _deps/unbound) or set UNBOUND_BUILD"
+	fi
+	[ -n "$missing" ] || return 0
+	[ -f "$BUILD/Makefile" ] ||
+		die "no build in $BUILD ($missing missing): run ./bootstrap," \
+		    "or set BUILD to a folder holding sinkhole-ctl and .libs/sinkhole.so"
+	say "building$missing in $BUILD"
+	make -C "$BUILD" $missing >&2 || die "make failed"
+}
+
+# prepare_names: generate (once per seed, generator and list data) the
+# policies of 1M and 5M names and the query sets into $NAMES.
+prepare_names() {
+	NAMES=$BENCH_WORK/names-$BENCH_SEED
+	key=$( (cat "$BENCH_DIR/gen-names.py"; echo "$BLOCKLISTS $SHIPPED_ONLY";
+	    ls -l "$BLOCKLISTS" 2>/dev/null) | cksum | cut -d' ' -f1)
+	if [ -f "$NAMES/done" ] && [ "$(cat "$NAMES/done")" = "$key" ]; then
+		return 0
+	fi
+	rm -rf "$NAMES"
+	mkdir -p "$NAMES"
+	# How many names sinkhole-ctl itself compiles from the real lists, so
+	# that generated names make up the rest exactly.
+	"$PYTHON3" "$BENCH_DIR/gen-names.py" --blocklists "$BLOCKLISTS" \
+	    $SHIPPED_ONLY --out "$NAMES/real" --names 0 --no-queries \
+	    2>/dev/null || die "gen-names.py failed"
+	"$CTL" build -q -p "$NAMES/real/policy-0.conf" -o "$NAMES/real.mdb" \
+	    2>"$NAMES/real-build.log" || die "cannot build the real lists" \
+	    "(see $NAMES/real-build.log)"
+	real=$("$CTL" info -s "$NAMES/real.mdb" | sed -n 's/^names: //p')
+	rm -rf "$NAMES/real" "$NAMES/real.mdb"
+	say "real lists in $BLOCKLISTS: $real names; generating the rest" \
+	    "(seed $BENCH_SEED, about 40 s)"
+	"$PYTHON3" "$BENCH_DIR/gen-names.py" --blocklists "$BLOCKLISTS" \
+	    $SHIPPED_ONLY --out "$NAMES" --names 1000000,5000000 \
+	    --real-count "$real" --seed "$BENCH_SEED" ||
+		die "gen-names.py failed"
+	echo "$key" >"$NAMES/done"
+}
+
+# snapshot N: path of the snapshot of the N-name policy (0 = empty),
+# built when missing.
+snapshot() {
+	s=$NAMES/snap-$1.mdb
+	if [ ! -f "$s" ] || [ "$CTL" -nt "$s" ]; then
+		if [ "$1" -eq 0 ]; then
+			: >"$NAMES/empty.txt"
+			printf '%s\n' "category adult-entertainment action=sinkhole" \
+			    "list adult-entertainment domains empty.txt" \
+			    >"$NAMES/policy-0.conf"
+		fi
+		"$CTL" build -q -p "$NAMES/policy-$1.conf" -o "$s" \
+		    2>"$NAMES/build-$1.log" ||
+			die "build of the $1-name policy failed ($NAMES/build-$1.log)"
+	fi
+	echo "$s"
+}
+
+# median: the median of the numbers on standard input, one a line.
+median() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "-"; exit }
+		if (NR % 2) print v[(NR + 1) / 2];
+		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}

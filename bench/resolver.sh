@@ -1,0 +1,303 @@
+#!/bin/sh
+# Resolver benchmark (issue 5): plain Unbound, Unbound + sinkhole (empty
+# policy, 1M and 5M names), Unbound's RPZ and local-zone always_nxdomain
+# with the same 1M names, side by side on this machine.
+#
+# NSD on 127.0.0.1:5400 is the upstream: a root zone whose wildcard answers
+# every name, so query names spread over real TLDs (bench/gen-names.py)
+# resolve like on the Internet. Unbound (num-threads: 1) runs pinned to
+# CPU 1 on port 5401; dnsperf and NSD run pinned to CPU 0. Each
+# configuration is started afresh in every run; the configurations
+# alternate, RUNS times.
+#
+# For every configuration and query set (cached, uncached, blocked, mix):
+#   throughput phase: dnsperf saturating (100 outstanding) for T seconds;
+#     the resolver's CPU time (utime+stime of the process over the phase)
+#     divided by answered queries, QPS, lost queries;
+#   latency phase: dnsperf at a fixed rate (-Q) with per-query output (-v):
+#     average and 99th percentile latency.
+# And per configuration: start-up (launch to first answer) and memory
+# (VmRSS; anonymous, private and shared pages from smaps_rollup; resident
+# pages of the snapshot mapping), right after start-up and after the run.
+#
+# usage: bench/resolver.sh [--quick] [--runs N] [--configs "plain sk-5m ..."]
+# Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
+# (bench/lib.sh). Results: $BENCH_WORK/resolver/results.tsv and summary.txt.
+. "$(dirname "$0")/lib.sh"
+
+RUNS=3
+TP_SECS=3
+LAT_SECS=2
+CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m"
+SETS="cached blocked uncached mix"
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) RUNS=1 TP_SECS=2 LAT_SECS=1 ;;
+	--runs) RUNS=$2; shift ;;
+	--configs) CONFIGS=$2; shift ;;
+	-h | --help)
+		echo "usage: $0 [--quick] [--runs N] [--configs LIST]"
+		exit 0 ;;
+	*) echo "usage: $0 [--quick] [--runs N] [--configs LIST]" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+NSD_PORT=5400
+UB_PORT=5401
+LOAD_CPU=0
+RESOLVER_CPU=1
+need nsd nsd
+need dnsperf dnsperf
+need taskset util-linux
+need "$PYTHON3" python3
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (resolver and load generator apart)"
+need_build module
+prepare_names
+PROBE="$PYTHON3 $BENCH_DIR/probe.py"
+HZ=$(getconf CLK_TCK)
+
+OUT=$BENCH_WORK/resolver
+rm -rf "$OUT"
+mkdir -p "$OUT"
+RES=$OUT/results.tsv
+: >"$RES"
+PIDS=""
+UB_PID=""
+
+cleanup() {
+	for p in $UB_PID $PIDS; do kill "$p" 2>/dev/null; done
+	sleep 0.2
+	for p in $UB_PID $PIDS; do kill -9 "$p" 2>/dev/null; done
+	UB_PID="" PIDS=""
+}
+trap cleanup EXIT
+trap 'cleanup; exit 1' INT TERM
+
+record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
+
+# --- inputs: snapshots, the RPZ zone and the local-zone list (1M names) ---
+SNAP_EMPTY=$(snapshot 0)
+SNAP_1M=$(snapshot 1000000)
+SNAP_5M=$(snapshot 5000000)
+RPZ=$NAMES/rpz-1000000.zone
+LZ=$NAMES/localzone-1000000.conf
+if [ ! -f "$RPZ" ] || [ "$NAMES/names-1000000.txt" -nt "$RPZ" ]; then
+	{
+		printf '$TTL 3600\n@ SOA localhost. root.localhost. 1 3600 600 86400 60\n'
+		printf '@ NS localhost.\n'
+		# A subtree entry needs the name and its wildcard, an exact
+		# (hosts) entry the name alone. Names too long to sit below
+		# the zone's origin cannot be in an RPZ (a handful).
+		awk 'length($1) <= 240 { print $1 " CNAME .";
+		    if ($2 == "s") print "*." $1 " CNAME ." }' \
+		    "$NAMES/names-1000000.txt"
+	} >"$RPZ.tmp" && mv "$RPZ.tmp" "$RPZ"
+fi
+if [ ! -f "$LZ" ] || [ "$NAMES/names-1000000.txt" -nt "$LZ" ]; then
+	awk '{ print "local-zone: \"" $1 ".\" always_nxdomain" }' \
+	    "$NAMES/names-1000000.txt" >"$LZ.tmp" && mv "$LZ.tmp" "$LZ"
+fi
+
+# --- the upstream ---
+mkdir -p "$OUT/nsd"
+cat >"$OUT/nsd/root.zone" <<EOF
+\$TTL 86400
+.	IN SOA ns.bench-root. hostmaster.bench-root. 1 3600 600 86400 3600
+.	IN NS ns.bench-root.
+ns.bench-root.	IN A 127.0.0.1
+*	IN A 192.0.2.1
+EOF
+cat >"$OUT/nsd/nsd.conf" <<EOF
+server:
+	ip-address: 127.0.0.1
+	port: $NSD_PORT
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "$OUT/nsd"
+	pidfile: "$OUT/nsd/nsd.pid"
+	xfrdfile: "$OUT/nsd/xfrd.state"
+	zonelistfile: "$OUT/nsd/zone.list"
+	database: ""
+	logfile: "$OUT/nsd.log"
+	server-count: 1
+	verbosity: 1
+	minimal-responses: yes
+remote-control:
+	control-enable: no
+zone:
+	name: "."
+	zonefile: "root.zone"
+EOF
+taskset -c $LOAD_CPU nsd -d -c "$OUT/nsd/nsd.conf" >>"$OUT/nsd.log" 2>&1 &
+PIDS="$PIDS $!"
+$PROBE wait $NSD_PORT ||
+	die "NSD did not start ($OUT/nsd.log)"
+
+# write_conf CONFIG: Unbound's config for one configuration.
+write_conf() {
+	case $1 in
+	plain) mc="validator iterator" ;;
+	sk-*) mc="dynlib validator iterator" ;;
+	rpz-*) mc="respip validator iterator" ;;
+	lz-*) mc="validator iterator" ;;
+	esac
+	cat >"$OUT/$1.conf" <<EOF
+server:
+	interface: 127.0.0.1
+	port: $UB_PORT
+	do-ip6: no
+	username: ""
+	chroot: ""
+	directory: "$OUT"
+	pidfile: ""
+	use-syslog: no
+	logfile: "$OUT/unbound-$1.log"
+	verbosity: 1
+	num-threads: 1
+	module-config: "$mc"
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+	qname-minimisation: no
+	msg-cache-size: 256m
+	rrset-cache-size: 512m
+EOF
+	[ "$1" = lz-1m ] && echo "	include: \"$LZ\"" >>"$OUT/$1.conf"
+	cat >>"$OUT/$1.conf" <<EOF
+stub-zone:
+	name: "."
+	stub-addr: 127.0.0.1@$NSD_PORT
+remote-control:
+	control-enable: no
+EOF
+	case $1 in
+	sk-*) printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" \
+	    >>"$OUT/$1.conf" ;;
+	rpz-*) printf 'rpz:\n\tname: "rpz.bench."\n\tzonefile: "%s"\n' "$RPZ" \
+	    >>"$OUT/$1.conf" ;;
+	esac
+	case $1 in
+	sk-empty) s=$SNAP_EMPTY ;;
+	sk-1m) s=$SNAP_1M ;;
+	sk-5m) s=$SNAP_5M ;;
+	*) s= ;;
+	esac
+	if [ -n "$s" ]; then
+		printf 'snapshot: %s\nsinkhole-ipv4: 0.0.0.0\nsinkhole-ipv6: ::\nttl: 60\n' \
+		    "$s" >"$OUT/$1.sinkhole.conf"
+	fi
+	SNAP=$s
+}
+
+# dnsperf_stat FILE KEY: a number from dnsperf's statistics.
+dnsperf_stat() {
+	sed -n "s/^ *$2: *\([0-9.]*\).*/\1/p" "$1" | head -n 1
+}
+
+# measure CONFIG RUN SET: the two phases of one query set.
+measure() {
+	cfg=$1 run=$2 set=$3
+	case $set in
+	cached | blocked) file=$NAMES/q-$set.txt once= rate=20000 ;;
+	uncached) file=$NAMES/q-uncached-tp.txt once="-n 1" rate=5000 ;;
+	mix) file=$NAMES/q-mix-tp.txt once="-n 1" rate=20000 ;;
+	esac
+	log=$OUT/dnsperf-$cfg-$run-$set
+	c0=$($PROBE cpu "$UB_PID" $RESOLVER_CPU)
+	taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p $UB_PORT -d "$file" \
+	    -l $TP_SECS $once -q 100 >"$log.tp" 2>&1
+	c1=$($PROBE cpu "$UB_PID" $RESOLVER_CPU)
+	done_q=$(dnsperf_stat "$log.tp" "Queries completed")
+	lost=$(dnsperf_stat "$log.tp" "Queries lost")
+	qps=$(dnsperf_stat "$log.tp" "Queries per second")
+	set -- $c0 $c1
+	cpu_us=$(awk -v a="$1" -v b="$4" -v n="$done_q" -v hz="$HZ" \
+	    'BEGIN { if (n > 0) printf "%.3f", (b - a) / hz * 1e6 / n; else print "-" }')
+	# Share of the resolver's core that other processes took meanwhile
+	# (this machine may be shared: a high value makes the run suspect).
+	other=$(awk -v t0="$1" -v b0="$2" -v a0="$3" -v t1="$4" -v b1="$5" \
+	    -v a1="$6" 'BEGIN { d = a1 - a0; if (d <= 0) d = 1;
+	    o = ((b1 - b0) - (t1 - t0)) / d * 100; if (o < 0) o = 0;
+	    printf "%.1f", o }')
+	record "$run" "$cfg" "$set" cpu_us "$cpu_us"
+	record "$run" "$cfg" "$set" other_pct "$other"
+	record "$run" "$cfg" "$set" qps "$qps"
+	record "$run" "$cfg" "$set" lost "$lost"
+	record "$run" "$cfg" "$set" answered "$done_q"
+	# Latency at a steady rate below saturation (queueing at saturation
+	# would measure dnsperf's window, not the resolver).
+	case $set in
+	uncached) file=$NAMES/q-uncached-lat.txt ;;
+	mix) file=$NAMES/q-mix-lat.txt ;;
+	esac
+	taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p $UB_PORT -d "$file" \
+	    -l $LAT_SECS $once -Q $rate -q 500 -v >"$log.lat" 2>&1
+	set -- $($PROBE latency "$log.lat")
+	record "$run" "$cfg" "$set" lat_avg_ms "$1"
+	record "$run" "$cfg" "$set" lat_p99_ms "$2"
+	record "$run" "$cfg" "$set" lat_max_ms "$3"
+	record "$run" "$cfg" "$set" lat_lost "$5"
+	say "run $run $cfg $set: $cpu_us us/query, $qps qps, lost $lost," \
+	    "latency avg $1 ms p99 $2 ms; others used $other % of CPU $RESOLVER_CPU"
+}
+
+# memory CONFIG RUN WHEN
+memory() {
+	set -- "$1" "$2" "$3" $($PROBE mem "$UB_PID" ${SNAP:-})
+	record "$2" "$1" "$3" rss_kib "$4"
+	record "$2" "$1" "$3" anon_kib "$5"
+	record "$2" "$1" "$3" private_kib "$6"
+	record "$2" "$1" "$3" shared_kib "$7"
+	record "$2" "$1" "$3" snapmap_kib "$8"
+}
+
+run_config() {
+	cfg=$1 run=$2
+	write_conf "$cfg"
+	if [ -n "$SNAP" ]; then
+		SINKHOLE_CONF=$OUT/$cfg.sinkhole.conf
+		export SINKHOLE_CONF
+	fi
+	# The probe launches Unbound itself, so that its own start-up
+	# does not count.
+	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
+	    $RESOLVER_CPU "$UNBOUND" -d -c "$OUT/$cfg.conf")
+	UB_PID=${1:-}
+	up=${2:-timeout}
+	[ "$up" != timeout ] || die "$cfg: Unbound did not answer" \
+	    "($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)"
+	record "$run" "$cfg" all startup_ms "$up"
+	record "$run" "$cfg" all loadavg "$(cut -d' ' -f1 /proc/loadavg)"
+	say "run $run $cfg: first answer after $up ms"
+	memory "$cfg" "$run" start
+	# Warm the cache with the cached set (one pass; a name that missed
+	# it is cached by its first query in the measurement).
+	taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p $UB_PORT \
+	    -d "$NAMES/q-cached.txt" -n 1 -q 100 >"$OUT/warm.log" 2>&1
+	for set in $SETS; do
+		measure "$cfg" "$run" "$set"
+	done
+	memory "$cfg" "$run" end
+	kill "$UB_PID"
+	i=0
+	while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$UB_PID" 2>/dev/null
+	UB_PID=""
+	unset SINKHOLE_CONF
+}
+
+start=$(date +%s)
+run=1
+while [ "$run" -le "$RUNS" ]; do
+	for cfg in $CONFIGS; do
+		run_config "$cfg" "$run"
+	done
+	run=$((run + 1))
+done
+say "measured in $(($(date +%s) - start)) s"
+
+"$PYTHON3" "$BENCH_DIR/summarize.py" "$RES" | tee "$OUT/summary.txt"

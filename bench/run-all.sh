@@ -1,0 +1,36 @@
+#!/bin/sh
+# Every benchmark, one command: the build scale (bench/build-scale.sh) and
+# the resolver comparison (bench/resolver.sh); see doc/PERFORMANCE.md.
+#
+# usage: bench/run-all.sh [--quick]
+#   --quick   one run of each, shorter phases (about 2 minutes once the
+#             names are generated): a smoke test, not numbers to publish
+# Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
+# (bench/lib.sh). The report goes to standard output and to
+# $BENCH_WORK/report.txt.
+. "$(dirname "$0")/lib.sh"
+
+scale_runs=3
+quick=
+case ${1:-} in
+--quick) scale_runs=1 quick=--quick ;;
+"") ;;
+*) echo "usage: $0 [--quick]" >&2; exit 2 ;;
+esac
+
+mkdir -p "$BENCH_WORK"
+{
+	echo "# sinkhole benchmarks, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+	echo "machine: $(nproc) CPUs, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1)," \
+	    "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo);" \
+	    "kernel $(uname -r)"
+	echo "build: $BUILD; Unbound: $UNBOUND_BUILD ($("$UNBOUND_BUILD/unbound" -V 2>/dev/null | head -n 1))"
+	echo
+	echo "## Build scale (sinkhole-ctl build)"
+	echo
+	sh "$BENCH_DIR/build-scale.sh" -r "$scale_runs" || exit 1
+	echo
+	echo "## Resolver"
+	echo
+	sh "$BENCH_DIR/resolver.sh" $quick || exit 1
+} | tee "$BENCH_WORK/report.txt"
