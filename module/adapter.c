@@ -24,6 +24,8 @@
 #include "util/regional.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +33,7 @@
 #include "active.h"
 #include "adapter.h"
 #include "background.h"
+#include "hitlog.h"
 #include "modconf.h"
 #include "name.h"
 #include "policy.h"
@@ -44,6 +47,8 @@
 
 /** How often the background thread looks for a newly published snapshot. */
 #define SK_POLL_MS 250
+/** How often it drains the hit queue into the hit log. */
+#define SK_FLUSH_MS 20
 
 #define SK_EXPORT __attribute__((visibility("default")))
 
@@ -55,6 +60,8 @@ struct sk_module {
 	/** The followed snapshot; NULL when the config names none. */
 	struct sk_active *active;
 	struct sk_background *bg;
+	/** Hit records; NULL when off (no hit-log path) or not openable. */
+	struct sk_hitlog *hits;
 	/** The daemon's environment, for its caches (shared by workers). */
 	struct module_env *env;
 };
@@ -152,11 +159,50 @@ on_poll(void *arg)
 	follow_snapshot(arg, 0);
 }
 
+static void
+on_flush(void *arg)
+{
+	sk_hitlog_flush(arg);
+}
+
+static void
+on_heartbeat(void *arg)
+{
+	sk_hitlog_flush(arg);
+	sk_hitlog_heartbeat(arg);
+}
+
+/** The background thread: follows snapshots, writes hit records. Without
+ * it the module still enforces the snapshot it has; it only stops
+ * following new ones and recording hits. */
+static void
+start_background(struct sk_module *m)
+{
+	if (sk_background_new(&m->bg) == 0 &&
+	    (m->active == NULL ||
+	        sk_background_every(m->bg, SK_POLL_MS, on_poll, m) == 0) &&
+	    (m->hits == NULL ||
+	        (sk_background_every(m->bg, SK_FLUSH_MS, on_flush, m->hits) ==
+	                0 &&
+	            (m->conf.hitlog.heartbeat_s == 0 ||
+	                sk_background_every(m->bg,
+	                    m->conf.hitlog.heartbeat_s * 1000, on_heartbeat,
+	                    m->hits) == 0))) &&
+	    sk_background_start(m->bg) == 0)
+		return;
+	log_err("sinkhole: cannot start the background thread: %s; new "
+	        "snapshots will not be followed and hits not recorded",
+	    strerror(errno));
+	sk_background_free(m->bg);
+	m->bg = NULL;
+}
+
 SK_EXPORT int
 init(struct module_env *env, int id)
 {
 	struct dynlibmod_env *de = env->modinfo[id];
 	struct sk_module *m;
+	char err[512];
 
 	m = calloc(1, sizeof(*m));
 	if (m == NULL) {
@@ -170,24 +216,20 @@ init(struct module_env *env, int id)
 	env->unique_mesh = 1;
 
 	load_config(m);
-	if (m->conf.snapshot[0] == '\0')
-		return 1;
-	if (sk_active_new(m->conf.snapshot, &m->active) != 0) {
-		log_err("sinkhole: out of memory");
-		return 0;
+	if (m->conf.hitlog.path[0] != '\0' &&
+	    sk_hitlog_open(&m->conf.hitlog, &m->hits, err, sizeof(err)) != 0) {
+		log_err("sinkhole: hit log: %s; hits are not recorded", err);
+		m->hits = NULL;
 	}
-	follow_snapshot(m, 1);
-	/* Without a background thread the module still enforces the
-	 * snapshot it has; it only stops following new ones. */
-	if (sk_background_new(&m->bg) != 0 ||
-	    sk_background_every(m->bg, SK_POLL_MS, on_poll, m) != 0 ||
-	    sk_background_start(m->bg) != 0) {
-		log_err("sinkhole: cannot start the background thread: %s; "
-		        "new snapshots will not be followed",
-		    strerror(errno));
-		sk_background_free(m->bg);
-		m->bg = NULL;
+	if (m->conf.snapshot[0] != '\0') {
+		if (sk_active_new(m->conf.snapshot, &m->active) != 0) {
+			log_err("sinkhole: out of memory");
+			return 0;
+		}
+		follow_snapshot(m, 1);
 	}
+	if (m->active != NULL || m->hits != NULL)
+		start_background(m);
 	return 1;
 }
 
@@ -199,7 +241,8 @@ deinit(struct module_env *env, int id)
 
 	if (m == NULL)
 		return;
-	sk_background_free(m->bg); /* joins: no poll runs after this */
+	sk_background_free(m->bg); /* joins: no task runs after this */
+	sk_hitlog_close(m->hits);  /* writes what is queued, and a stop */
 	sk_active_free(m->active);
 	free(m);
 	de->dyn_env = NULL;
@@ -274,6 +317,85 @@ answer(struct module_qstate *qstate, struct sk_module *m,
 		qstate->ext_state[id] = module_error;
 }
 
+/** Copy at most size-1 bytes and a NUL. */
+static void
+copy_text(char *dst, size_t size, const char *src)
+{
+	snprintf(dst, size, "%s", src != NULL ? src : "");
+}
+
+/**
+ * Hand a hit record to the writer: blocked, monitored and exempt
+ * decisions, for queries with a client. No I/O here: a copy into the
+ * queue, or a counted drop when it is full.
+ * @param matched: the name that matched (the query name, or a name of its
+ *	CNAME chain), wire form.
+ */
+static void
+record_hit(struct sk_module *m, struct module_qstate *qstate,
+    const struct sk_snapshot *snap, const struct sk_verdict *v,
+    const uint8_t *matched, size_t matchedlen, const struct sockaddr *client)
+{
+	struct sk_hit hit;
+	struct timespec now;
+	const struct sk_category *cat;
+
+	if (m->hits == NULL || client == NULL ||
+	    (v->kind != SK_VERDICT_BLOCKED && v->kind != SK_VERDICT_MONITORED &&
+	        v->kind != SK_VERDICT_EXEMPT))
+		return;
+	memset(&hit, 0, sizeof(hit));
+	clock_gettime(CLOCK_REALTIME, &now);
+	hit.time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	if (sk_addr_from_sockaddr(client, hit.client) != 0)
+		return;
+	if (client->sa_family == AF_INET)
+		hit.client_port =
+		    ntohs(((const struct sockaddr_in *)client)->sin_port);
+	else
+		hit.client_port =
+		    ntohs(((const struct sockaddr_in6 *)client)->sin6_port);
+	hit.qtype = qstate->qinfo.qtype;
+	hit.qclass = qstate->qinfo.qclass;
+	hit.kind = (uint8_t)v->kind;
+	hit.action =
+	    (uint8_t)(v->kind == SK_VERDICT_MONITORED ? SK_ACTION_MONITOR
+	                                              : v->answer);
+	hit.entry_match = (uint8_t)((v->match.rec.flags & SK_REC_MATCH_MASK) >>
+	    SK_REC_MATCH_SHIFT);
+	hit.qname_len = (uint8_t)qstate->qinfo.qname_len;
+	memcpy(hit.qname, qstate->qinfo.qname, hit.qname_len);
+	hit.matched_len = (uint8_t)matchedlen;
+	memcpy(hit.matched, matched, matchedlen);
+	hit.entry_offset = (uint8_t)v->match.name_offset;
+	hit.list_line = v->match.rec.line;
+	copy_text(hit.list, sizeof(hit.list),
+	    sk_snapshot_list_name(snap, v->match.rec.list_id));
+	cat = v->category >= 0 ? sk_snapshot_category(snap, (size_t)v->category)
+	                       : NULL;
+	if (cat != NULL) {
+		copy_text(hit.category, sizeof(hit.category), cat->name);
+		copy_text(
+		    hit.policy_ref, sizeof(hit.policy_ref), cat->policy_ref);
+	}
+	copy_text(
+	    hit.snapshot_id, sizeof(hit.snapshot_id), sk_snapshot_id(snap));
+	if (v->kind == SK_VERDICT_EXEMPT && v->exemption >= 0) {
+		const struct sk_exemption *ex =
+		    sk_snapshot_exemption(snap, (size_t)v->exemption);
+		if (ex != NULL) {
+			sk_subnet_format(&ex->subnet, hit.exempt_subnet,
+			    sizeof(hit.exempt_subnet));
+			copy_text(hit.exempt_approver,
+			    sizeof(hit.exempt_approver), ex->approver);
+			copy_text(hit.exempt_reason, sizeof(hit.exempt_reason),
+			    ex->reason);
+			hit.exempt_expires = ex->expires;
+		}
+	}
+	(void)sk_hitlog_submit(m->hits, &hit);
+}
+
 /** A new query: decide on its name before anything else runs. */
 static void
 on_new_query(struct module_qstate *qstate, struct sk_module *m,
@@ -302,6 +424,8 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 	decide_name(snap, qstate->qinfo.qname, qstate->qinfo.qname_len, client,
 	    *qstate->env->now, &v);
 	log_verdict(snap, &v, qstate->qinfo.qname, qstate->qinfo.qname_len);
+	record_hit(m, qstate, snap, &v, qstate->qinfo.qname,
+	    qstate->qinfo.qname_len, client);
 
 	if (v.kind == SK_VERDICT_BLOCKED && v.answer != SK_ACTION_PASS) {
 		sq->answered = 1;
@@ -330,7 +454,7 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 	struct reply_info *rep;
 	const struct sockaddr *client = client_of(qstate);
 	struct sk_verdict block, v;
-	int recheck_qname;
+	int recheck_qname, recorded = 0;
 	size_t i;
 
 	qstate->ext_state[id] = module_finished;
@@ -344,6 +468,9 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 	    sk_verdict_keeps_out_of_cache(&v)) {
 		log_verdict(
 		    snap, &v, qstate->qinfo.qname, qstate->qinfo.qname_len);
+		record_hit(m, qstate, snap, &v, qstate->qinfo.qname,
+		    qstate->qinfo.qname_len, client);
+		recorded = 1;
 		sk_adapter_uncache(qstate, NULL);
 		if (v.kind == SK_VERDICT_BLOCKED && v.answer != SK_ACTION_PASS)
 			block = v;
@@ -366,9 +493,18 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 				continue;
 			if (decide_name(snap, names[j], lens[j], client,
 			        *qstate->env->now, &v) != 0 ||
-			    !sk_verdict_keeps_out_of_cache(&v))
+			    v.kind == SK_VERDICT_NONE ||
+			    v.kind == SK_VERDICT_ALLOWED)
 				continue;
 			log_verdict(snap, &v, names[j], lens[j]);
+			/* One record a query: the first name that matched. */
+			if (!recorded) {
+				record_hit(m, qstate, snap, &v, names[j],
+				    lens[j], client);
+				recorded = 1;
+			}
+			if (!sk_verdict_keeps_out_of_cache(&v))
+				continue;
 			sk_adapter_uncache(qstate, rrset);
 			if (block.kind == SK_VERDICT_NONE &&
 			    v.kind == SK_VERDICT_BLOCKED &&

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hitfmt.h"
 #include "modconf.h"
 
 /* Longest TTL we will hand out: one day. */
@@ -50,6 +51,9 @@ sk_modconf_defaults(struct sk_modconf *conf, const char *def_snapshot)
 	conf->sinkhole_v6 = in6addr_any;
 	conf->ttl = 60;
 	conf->fail_mode = SK_FAIL_OPEN;
+	conf->hitlog.format = SK_HIT_JSON;
+	conf->hitlog.queue_size = SK_HITLOG_QUEUE_DEFAULT;
+	conf->hitlog.heartbeat_s = SK_HITLOG_HEARTBEAT_DEFAULT;
 }
 
 /* Is the value (val, len) exactly the word? */
@@ -99,12 +103,105 @@ mc_ttl(const char *val, size_t len, uint32_t *ttl, char *err, size_t errsize)
 	return 0;
 }
 
+/* An unsigned decimal from 0 to max. */
+static int
+mc_uint(const char *val, size_t len, unsigned max, unsigned *out)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (val[i] < '0' || val[i] > '9')
+			return -1;
+		v = v * 10 + (unsigned long)(val[i] - '0');
+		if (v > max)
+			return -1;
+	}
+	if (len == 0)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+/* The hit log's keys; 1 when key is none of them. */
+static int
+mc_hitlog(const char *key, size_t keylen, const char *val, size_t len,
+    struct sk_hitlog_conf *hc, char *err, size_t errsize)
+{
+	int shown = (int)(len > 40 ? 40 : len);
+	unsigned v;
+	size_t i;
+
+	if (mc_is(key, keylen, "hit-log")) {
+		if (len == 0)
+			return mc_error(err, errsize, "hit-log: missing path");
+		if (len >= sizeof(hc->path))
+			return mc_error(err, errsize,
+			    "hit-log: path is longer than %zu bytes",
+			    sizeof(hc->path) - 1);
+		memcpy(hc->path, val, len);
+		hc->path[len] = '\0';
+		return 0;
+	}
+	if (mc_is(key, keylen, "hit-log-format")) {
+		if (sk_hitfmt_from_name(val, len, &hc->format) < 0)
+			return mc_error(err, errsize,
+			    "hit-log-format: unknown format \"%.*s\" (want "
+			    "json, cef or leef)",
+			    shown, val);
+		return 0;
+	}
+	if (mc_is(key, keylen, "hit-log-queue")) {
+		if (mc_uint(val, len, SK_HITLOG_QUEUE_MAX, &v) < 0 ||
+		    v < SK_HITLOG_QUEUE_MIN || (v & (v - 1)) != 0)
+			return mc_error(err, errsize,
+			    "hit-log-queue: \"%.*s\" is not a power of two "
+			    "from %d to %u",
+			    shown, val, SK_HITLOG_QUEUE_MIN,
+			    SK_HITLOG_QUEUE_MAX);
+		hc->queue_size = v;
+		return 0;
+	}
+	if (mc_is(key, keylen, "heartbeat")) {
+		if (mc_uint(val, len, 86400, &v) < 0)
+			return mc_error(err, errsize,
+			    "heartbeat: \"%.*s\" is not a number of seconds "
+			    "from 0 to 86400",
+			    shown, val);
+		hc->heartbeat_s = v;
+		return 0;
+	}
+	if (mc_is(key, keylen, "instance-id")) {
+		if (len == 0 || len >= sizeof(hc->instance_id))
+			return mc_error(err, errsize,
+			    "instance-id: want 1 to %zu characters",
+			    sizeof(hc->instance_id) - 1);
+		for (i = 0; i < len; i++) {
+			char c = val[i];
+
+			if (!(c >= 'a' && c <= 'z') &&
+			    !(c >= 'A' && c <= 'Z') &&
+			    !(c >= '0' && c <= '9') && c != '.' && c != '-' &&
+			    c != '_' && c != ':')
+				return mc_error(err, errsize,
+				    "instance-id: character '%c' not allowed "
+				    "(letters, digits, '.', '-', '_', ':')",
+				    c);
+		}
+		memcpy(hc->instance_id, val, len);
+		hc->instance_id[len] = '\0';
+		return 0;
+	}
+	return 1;
+}
+
 int
 sk_modconf_parse_line(
     const char *line, struct sk_modconf *conf, char *err, size_t errsize)
 {
 	const char *p = line, *key, *val, *end;
 	size_t keylen, len;
+	int r;
 
 	while (mc_is_space(*p))
 		p++;
@@ -187,9 +284,13 @@ sk_modconf_parse_line(
 			    (int)(len > 40 ? 40 : len), val);
 		return 0;
 	}
+	if ((r = mc_hitlog(
+	         key, keylen, val, len, &conf->hitlog, err, errsize)) != 1)
+		return r;
 	return mc_error(err, errsize,
 	    "unknown key \"%.*s\" (want snapshot, sinkhole-ipv4, "
-	    "sinkhole-ipv6, ttl or fail-mode)",
+	    "sinkhole-ipv6, ttl, fail-mode, hit-log, hit-log-format, "
+	    "hit-log-queue, heartbeat or instance-id)",
 	    (int)(keylen > 40 ? 40 : keylen), key);
 }
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hitlog.h"
+
 /** Environment variable that overrides the config file path. */
 #define SK_MODCONF_ENV "SINKHOLE_CONF"
 
@@ -27,6 +29,9 @@ struct sk_modconf {
 	struct in6_addr sinkhole_v6; /**< AAAA answer; default :: */
 	uint32_t ttl;                /**< answer and SOA TTL; default 60 */
 	enum sk_fail_mode fail_mode; /**< default open */
+	/** hit-log, hit-log-format, hit-log-queue, heartbeat, instance-id;
+	 * hit records are off while hitlog.path is "". */
+	struct sk_hitlog_conf hitlog;
 };
 
 /** Fill in the defaults (snapshot path: def_snapshot). */

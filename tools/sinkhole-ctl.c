@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "ctl_verifylog.h"
 #include "snapshot.h"
 
 /** A subcommand: its name, the function that runs it and its synopsis
@@ -50,6 +51,7 @@ static const struct ctl_cmd ctl_cmds[] = {
         "       sinkhole-ctl exempt remove [-d dir] [-p policy] [--by who] "
         "[--reason text] subnet\n"
         "       sinkhole-ctl exempt list [-d dir]"},
+    {"verify-log", cmd_verify_log, "verify-log [-q] file..."},
     {"update", cmd_update,
         "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-size bytes]\n"
         "                     [--timeout seconds] [-p policy] [-d dir]"},

@@ -1,8 +1,8 @@
 /**
  * \file
  * Unit tests of the module config file (module/modconf.c): defaults, every
- * key, bad values and unknown keys with their messages, comments, and the
- * "FILE:LINE:" prefix of sk_modconf_load.
+ * key (the hit log's too), bad values and unknown keys with their messages,
+ * comments, and the "FILE:LINE:" prefix of sk_modconf_load.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hitfmt.h"
 #include "modconf.h"
 #include "unit.h"
 
@@ -29,12 +30,30 @@ test_defaults(void)
 	CHECK_STR(a, "::", "default v6 %s", a);
 	CHECK(conf.ttl == 60, "default ttl %u", conf.ttl);
 	CHECK(conf.fail_mode == SK_FAIL_OPEN, "default fail-mode open");
+	CHECK(conf.hitlog.path[0] == '\0', "hit records off by default");
+	CHECK(conf.hitlog.format == SK_HIT_JSON, "default format json");
+	CHECK(conf.hitlog.queue_size == 16384, "default queue %u",
+	    conf.hitlog.queue_size);
+	CHECK(conf.hitlog.heartbeat_s == 60, "default heartbeat 60");
+	CHECK(conf.hitlog.instance_id[0] == '\0', "default instance id");
 	sk_modconf_defaults(&conf, NULL);
 	CHECK_STR(conf.snapshot, "", "NULL snapshot: empty");
 }
 
 /* Lines that parse; check says which field to look at. */
-enum field { F_NONE, F_SNAPSHOT, F_V4, F_V6, F_TTL, F_FAIL };
+enum field {
+	F_NONE,
+	F_SNAPSHOT,
+	F_V4,
+	F_V6,
+	F_TTL,
+	F_FAIL,
+	F_HITLOG,
+	F_HITFMT,
+	F_HITQ,
+	F_HEARTBEAT,
+	F_INSTANCE
+};
 
 static const struct {
 	const char *line;
@@ -60,6 +79,20 @@ static const struct {
     {"ttl: 0086400", F_TTL, "86400"},
     {"fail-mode: open", F_FAIL, "open"},
     {"fail-mode: closed\n", F_FAIL, "closed"},
+    {"hit-log: /var/log/sinkhole/hits.log", F_HITLOG,
+        "/var/log/sinkhole/hits.log"},
+    {"hit-log: /var/log/a#b.log # spool", F_HITLOG, "/var/log/a#b.log"},
+    {"hit-log-format: json", F_HITFMT, "json"},
+    {"hit-log-format: cef", F_HITFMT, "cef"},
+    {"hit-log-format: leef\n", F_HITFMT, "leef"},
+    {"hit-log-queue: 16", F_HITQ, "16"},
+    {"hit-log-queue: 65536", F_HITQ, "65536"},
+    {"hit-log-queue: 1048576", F_HITQ, "1048576"},
+    {"heartbeat: 0", F_HEARTBEAT, "0"},
+    {"heartbeat: 15", F_HEARTBEAT, "15"},
+    {"heartbeat: 86400", F_HEARTBEAT, "86400"},
+    {"instance-id: dns1.county.example:a", F_INSTANCE, "dns1.county.example:a"},
+    {"instance-id: R_2-x", F_INSTANCE, "R_2-x"},
 };
 
 static void
@@ -81,6 +114,21 @@ field_text(const struct sk_modconf *conf, enum field f, char *buf, size_t n)
 	case F_FAIL:
 		snprintf(buf, n, "%s",
 		    conf->fail_mode == SK_FAIL_CLOSED ? "closed" : "open");
+		break;
+	case F_HITLOG:
+		snprintf(buf, n, "%s", conf->hitlog.path);
+		break;
+	case F_HITFMT:
+		snprintf(buf, n, "%s", sk_hitfmt_name(conf->hitlog.format));
+		break;
+	case F_HITQ:
+		snprintf(buf, n, "%u", conf->hitlog.queue_size);
+		break;
+	case F_HEARTBEAT:
+		snprintf(buf, n, "%u", conf->hitlog.heartbeat_s);
+		break;
+	case F_INSTANCE:
+		snprintf(buf, n, "%s", conf->hitlog.instance_id);
 		break;
 	default:
 		buf[0] = '\0';
@@ -139,6 +187,29 @@ static const struct {
     {"fail-mode: Open", {"unknown mode \"Open\""}},
     {"ttl: 6\0010", {"control character 0x01"}},
     {"ttl: 6\n0", {"line break inside a line"}},
+    {"colour: red", {"hit-log, hit-log-format", "instance-id"}},
+    {"hit-log:", {"hit-log: missing path"}},
+    {"hit-log-format: syslog",
+        {"hit-log-format: unknown format "
+         "\"syslog\"",
+            "json, cef or leef"}},
+    {"hit-log-format: JSON", {"unknown format \"JSON\""}},
+    {"hit-log-queue: 1000", {"hit-log-queue: \"1000\"", "power of two"}},
+    {"hit-log-queue: 8", {"power of two from 16 to 1048576"}},
+    {"hit-log-queue: 2097152", {"hit-log-queue: \"2097152\""}},
+    {"hit-log-queue: 0", {"power of two"}},
+    {"hit-log-queue:", {"power of two"}},
+    {"hit-log-queue: 99999999999999999999", {"power of two"}},
+    {"heartbeat: 86401", {"heartbeat: \"86401\"", "0 to 86400"}},
+    {"heartbeat: 1m", {"heartbeat: \"1m\""}},
+    {"instance-id:", {"instance-id: want 1 to 63"}},
+    {"instance-id: a b", {"instance-id: character ' ' not allowed"}},
+    {"instance-id: a\"b", {"character '\"' not allowed"}},
+    {"instance-id: a|b", {"character '|' not allowed"}},
+    {"instance-id: a=b", {"character '=' not allowed"}},
+    {"instance-id: "
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        {"want 1 to 63 characters"}},
 };
 
 static void

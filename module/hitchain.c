@@ -1,0 +1,371 @@
+/**
+ * \file
+ * The hit log's hash chain: sealing a record (SHA-256 through libcrypto's
+ * EVP interface) and verifying a sequence of records, per instance.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "hitchain.h"
+
+/* An instance id longer than this is not one we wrote. */
+#define HC_ID_MAX 256
+
+const char sk_hitchain_zero[SK_HITFMT_HASH_HEX + 1] =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+int
+sk_hitchain_hash(const char *data, size_t len, char *hex)
+{
+	static const char digits[] = "0123456789abcdef";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0, i;
+
+	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
+	    mdlen * 2 != SK_HITFMT_HASH_HEX)
+		return -1;
+	for (i = 0; i < mdlen; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 0x0f];
+	}
+	hex[SK_HITFMT_HASH_HEX] = '\0';
+	return 0;
+}
+
+int
+sk_hitchain_seal(
+    enum sk_hit_format fmt, char *buf, size_t len, size_t bufsize, char *hash)
+{
+	if (len > bufsize || sk_hitchain_hash(buf, len, hash) < 0)
+		return -1;
+	return sk_hitfmt_finish(fmt, buf, len, bufsize, hash);
+}
+
+/* One instance's chain, as far as verified. */
+struct hc_instance {
+	char id[HC_ID_MAX];
+	uint64_t seq;
+	char hash[SK_HITFMT_HASH_HEX + 1];
+	int64_t time_ms; /* of its latest record; -1 unknown */
+	int stopped;
+};
+
+struct sk_hitchain_verifier {
+	sk_hitchain_report_fn report;
+	void *arg;
+	struct hc_instance *inst;
+	size_t ninst, cap;
+	uint64_t records;
+	int problems; /* of the current line */
+};
+
+int
+sk_hitchain_verifier_new(
+    struct sk_hitchain_verifier **out, sk_hitchain_report_fn report, void *arg)
+{
+	struct sk_hitchain_verifier *v;
+
+	if ((v = calloc(1, sizeof(*v))) == NULL)
+		return -1;
+	v->report = report;
+	v->arg = arg;
+	*out = v;
+	return 0;
+}
+
+void
+sk_hitchain_verifier_free(struct sk_hitchain_verifier *v)
+{
+	if (v == NULL)
+		return;
+	free(v->inst);
+	free(v);
+}
+
+uint64_t
+sk_hitchain_verified(const struct sk_hitchain_verifier *v)
+{
+	return v->records;
+}
+
+static void hc_report(struct sk_hitchain_verifier *v, int broken,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+hc_report(struct sk_hitchain_verifier *v, int broken, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (broken)
+		v->problems++;
+	if (v->report != NULL)
+		v->report(v->arg, broken, msg);
+}
+
+/* The fields the chain needs, as spans of the line. */
+struct hc_fields {
+	const char *action, *seq, *id, *prev, *hash, *time;
+	size_t action_len, seq_len, id_len, prev_len, hash_len, time_len;
+};
+
+static int
+hc_is(const struct sk_hitfmt_field *f, const char *key)
+{
+	return f->keylen == strlen(key) && memcmp(f->key, key, f->keylen) == 0;
+}
+
+static int
+hc_field(void *arg, const struct sk_hitfmt_field *f)
+{
+	struct hc_fields *h = arg;
+
+	if (hc_is(f, "event.action") || hc_is(f, "act"))
+		h->action = f->val, h->action_len = f->vallen;
+	else if (hc_is(f, "event.sequence"))
+		h->seq = f->val, h->seq_len = f->vallen;
+	else if (hc_is(f, "observer.name") || hc_is(f, "deviceExternalId"))
+		h->id = f->val, h->id_len = f->vallen;
+	else if (hc_is(f, "sinkhole.prev_hash"))
+		h->prev = f->val, h->prev_len = f->vallen;
+	else if (hc_is(f, "sinkhole.hash"))
+		h->hash = f->val, h->hash_len = f->vallen;
+	else if (hc_is(f, "@timestamp") || hc_is(f, "rt") ||
+	    hc_is(f, "devTime"))
+		h->time = f->val, h->time_len = f->vallen;
+	return 0;
+}
+
+/* A record's time in ms: CEF's epoch ms, or RFC 3339 as we write it
+ * ("2026-11-28T16:00:00.123Z"). @return -1 when unreadable. */
+static int64_t
+hc_time(const char *s, size_t n)
+{
+	char buf[32];
+	struct tm tm;
+	int64_t v = 0;
+	size_t i;
+	char *end;
+	int ms = 0, len = 0;
+
+	if (s == NULL || n == 0 || n >= sizeof(buf))
+		return -1;
+	for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		v = v * 10 + (s[i] - '0');
+	if (i == n)
+		return n <= 15 ? v : -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(buf, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year, &tm.tm_mon,
+	        &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &len) != 6)
+		return -1;
+	end = buf + len;
+	if (end[0] == '.' && sscanf(end + 1, "%3d", &ms) != 1)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return (int64_t)timegm(&tm) * 1000 + ms;
+}
+
+static int
+hc_hex64(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n != SK_HITFMT_HASH_HEX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') ||
+		        (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return 1;
+}
+
+static int
+hc_seq(const char *s, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (n == 0 || n > 19 || (n > 1 && s[0] == '0'))
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return v == 0 ? -1 : 0;
+}
+
+static struct hc_instance *
+hc_find(struct sk_hitchain_verifier *v, const char *id, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < v->ninst; i++)
+		if (strlen(v->inst[i].id) == len &&
+		    memcmp(v->inst[i].id, id, len) == 0)
+			return &v->inst[i];
+	return NULL;
+}
+
+static struct hc_instance *
+hc_add(struct sk_hitchain_verifier *v, const char *id, size_t len)
+{
+	struct hc_instance *n;
+
+	if (v->ninst == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 8;
+
+		if ((n = realloc(v->inst, cap * sizeof(*n))) == NULL)
+			return NULL;
+		v->inst = n;
+		v->cap = cap;
+	}
+	n = &v->inst[v->ninst++];
+	memset(n, 0, sizeof(*n));
+	memcpy(n->id, id, len);
+	return n;
+}
+
+/* Take the record as its instance's latest. */
+static void
+hc_adopt(struct hc_instance *in, uint64_t seq, const struct hc_fields *h,
+    int is_stop)
+{
+	in->seq = seq;
+	memcpy(in->hash, h->hash, SK_HITFMT_HASH_HEX);
+	in->hash[SK_HITFMT_HASH_HEX] = '\0';
+	in->stopped = is_stop;
+	in->time_ms = hc_time(h->time, h->time_len);
+}
+
+int
+sk_hitchain_verify_line(
+    struct sk_hitchain_verifier *v, const char *line, size_t len)
+{
+	struct hc_fields h;
+	struct hc_instance *in;
+	enum sk_hit_format fmt;
+	size_t prefix_len;
+	const char *why = "";
+	char hash[SK_HITFMT_HASH_HEX + 1];
+	uint64_t seq;
+	int is_start, is_stop, first = v->records == 0 && v->ninst == 0;
+
+	v->problems = 0;
+	memset(&h, 0, sizeof(h));
+	if (len == 0) {
+		hc_report(v, 1, "empty line");
+		return v->problems;
+	}
+	if (sk_hitfmt_parse(line, len, &fmt, &prefix_len, hc_field, &h, &why) !=
+	    0) {
+		hc_report(v, 1, "not a valid %s record: %s",
+		    len > 0 && line[0] == '{' ? "JSON" : "hit log", why);
+		return v->problems;
+	}
+	if (h.action == NULL || h.seq == NULL || h.id == NULL ||
+	    h.prev == NULL || h.hash == NULL) {
+		hc_report(v, 1, "record lacks %s",
+		    h.action == NULL    ? "event.action"
+		        : h.seq == NULL ? "event.sequence"
+		        : h.id == NULL  ? "the instance id"
+		                        : "sinkhole.prev_hash");
+		return v->problems;
+	}
+	if (hc_seq(h.seq, h.seq_len, &seq) < 0 || h.id_len == 0 ||
+	    h.id_len >= HC_ID_MAX || !hc_hex64(h.hash, h.hash_len) ||
+	    !hc_hex64(h.prev, h.prev_len)) {
+		hc_report(v, 1, "bad %s",
+		    hc_seq(h.seq, h.seq_len, &seq) < 0 ? "event.sequence"
+		        : h.id_len == 0 || h.id_len >= HC_ID_MAX ? "instance id"
+		        : !hc_hex64(h.hash, h.hash_len) ? "sinkhole.hash"
+		                                        : "sinkhole.prev_hash");
+		return v->problems;
+	}
+	if (sk_hitchain_hash(line, prefix_len, hash) < 0)
+		return -1;
+	if (memcmp(hash, h.hash, SK_HITFMT_HASH_HEX) != 0)
+		hc_report(v, 1, "hash does not match: record changed");
+
+	is_start = h.action_len == 5 && memcmp(h.action, "start", 5) == 0;
+	is_stop = h.action_len == 4 && memcmp(h.action, "stop", 4) == 0;
+	in = hc_find(v, h.id, h.id_len);
+	if (is_start) {
+		if (seq != 1 ||
+		    memcmp(h.prev, sk_hitchain_zero, SK_HITFMT_HASH_HEX) != 0)
+			hc_report(v, 1,
+			    "start event with sequence %" PRIu64
+			    " or a previous hash: record changed",
+			    seq);
+		if (in != NULL && in->time_ms >= 0 &&
+		    hc_time(h.time, h.time_len) >= 0 &&
+		    hc_time(h.time, h.time_len) < in->time_ms)
+			hc_report(v, 1,
+			    "instance %.*s starts again before the time of its "
+			    "record %" PRIu64
+			    ": files out of order, or records "
+			    "moved",
+			    (int)h.id_len, h.id, in->seq);
+		else if (in != NULL && !in->stopped)
+			hc_report(v, 0,
+			    "instance %.*s starts again after sequence %" PRIu64
+			    " without a stop event (a crash, or records removed "
+			    "at the end of its run)",
+			    (int)h.id_len, h.id, in->seq);
+		if (in == NULL && (in = hc_add(v, h.id, h.id_len)) == NULL)
+			return -1;
+		hc_adopt(in, seq, &h, is_stop);
+		v->records++;
+		return v->problems;
+	}
+	if (in == NULL) {
+		if (!first)
+			hc_report(v, 1,
+			    "instance %.*s begins at sequence %" PRIu64
+			    " without a start event: %" PRIu64
+			    " record(s) missing",
+			    (int)h.id_len, h.id, seq, seq - 1);
+		if ((in = hc_add(v, h.id, h.id_len)) == NULL)
+			return -1;
+		hc_adopt(in, seq, &h, is_stop);
+		v->records++;
+		return v->problems;
+	}
+	if (in->stopped)
+		hc_report(v, 1, "record after the stop event of instance %.*s",
+		    (int)h.id_len, h.id);
+	if (seq <= in->seq) {
+		hc_report(v, 1,
+		    "sequence goes back from %" PRIu64 " to %" PRIu64
+		    ": record repeated or out of order",
+		    in->seq, seq);
+		v->records++;
+		return v->problems;
+	}
+	if (seq > in->seq + 1)
+		hc_report(v, 1,
+		    "sequence jumps from %" PRIu64 " to %" PRIu64 ": %" PRIu64
+		    " record%s missing",
+		    in->seq, seq, seq - in->seq - 1,
+		    seq - in->seq - 1 == 1 ? "" : "s");
+	else if (memcmp(h.prev, in->hash, SK_HITFMT_HASH_HEX) != 0)
+		hc_report(v, 1,
+		    "previous hash does not match: the record before was "
+		    "changed or replaced");
+	hc_adopt(in, seq, &h, is_stop);
+	v->records++;
+	return v->problems;
+}

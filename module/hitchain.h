@@ -1,0 +1,70 @@
+/**
+ * \file
+ * The hash chain that makes the hit log tamper-evident. Each record ends
+ * with sinkhole.hash: the SHA-256 (hex) of the record's text up to that
+ * field, and that text includes sinkhole.prev_hash, the hash of the same
+ * instance's previous record (64 zeros in its start event). Changing,
+ * removing or reordering a record breaks the chain at that record unless
+ * every later record is rewritten too; the SIEM's copy is the witness.
+ * Also the verifier behind `sinkhole-ctl verify-log`.
+ */
+#ifndef SK_HITCHAIN_H
+#define SK_HITCHAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hitfmt.h"
+
+/** prev_hash of an instance's first record. */
+extern const char sk_hitchain_zero[SK_HITFMT_HASH_HEX + 1];
+
+/**
+ * SHA-256 of data, as lower-case hex.
+ * @param hex: receives SK_HITFMT_HASH_HEX digits and a NUL.
+ * @return 0, or -1 when libcrypto fails.
+ */
+int sk_hitchain_hash(const char *data, size_t len, char *hex);
+
+/**
+ * Complete a prefix from sk_hitfmt_prefix: hash it, append the hash field
+ * and newline (sk_hitfmt_finish).
+ * @param hash: receives the record's hash (SK_HITFMT_HASH_HEX + 1), the
+ *	next record's prev_hash.
+ * @return the line's length, or -1 (buffer too small, libcrypto failed).
+ */
+int sk_hitchain_seal(
+    enum sk_hit_format fmt, char *buf, size_t len, size_t bufsize, char *hash);
+
+/** How a verifier reports: broken is 1 for a broken log, 0 for a note
+ * that does not fail it. msg has no file or line. */
+typedef void (*sk_hitchain_report_fn)(void *arg, int broken, const char *msg);
+
+struct sk_hitchain_verifier;
+
+/**
+ * A verifier of a sequence of lines (several files, oldest first).
+ * @return 0, or -1 (out of memory).
+ */
+int sk_hitchain_verifier_new(
+    struct sk_hitchain_verifier **out, sk_hitchain_report_fn report, void *arg);
+
+/** Free a verifier. NULL is fine. */
+void sk_hitchain_verifier_free(struct sk_hitchain_verifier *v);
+
+/**
+ * Check the next line (without its newline): that it parses, that its
+ * hash matches its text, and that its sequence number and prev_hash
+ * follow its instance's previous record. A new instance starts with a
+ * start event at sequence 1, except in the very first record (older files
+ * may have been rotated away). Problems are reported through the callback.
+ * @return the number of problems that break the log (0: the line is fine),
+ *	or -1 (out of memory).
+ */
+int sk_hitchain_verify_line(
+    struct sk_hitchain_verifier *v, const char *line, size_t len);
+
+/** Records accepted so far. */
+uint64_t sk_hitchain_verified(const struct sk_hitchain_verifier *v);
+
+#endif /* SK_HITCHAIN_H */

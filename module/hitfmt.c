@@ -1,0 +1,1071 @@
+/**
+ * \file
+ * Hit records and events as JSON lines, CEF or LEEF 2.0, and the parser
+ * that reads them back. Every value goes through its format's escaping:
+ * names are already plain ASCII (presentation form), but texts from the
+ * policy (category, approver, reason, list, reference) may hold any byte.
+ * Valid UTF-8 is kept; a byte that is not part of valid UTF-8 becomes
+ * U+FFFD, so every line is valid UTF-8 without raw control bytes.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "acl.h"
+#include "hitfmt.h"
+#include "listparse.h"
+#include "policy.h"
+
+#define HF_VENDOR "sinkhole"
+#define HF_PRODUCT "sinkhole"
+#define HF_ECS_VERSION "8.11.0"
+/* Latest time we format (9999-12-31T23:59:59.999Z). */
+#define HF_TIME_MAX INT64_C(253402300799999)
+
+/* Keys that differ from the ECS name in a format (NULL: not carried).
+ * Every other key is the ECS name in all three formats. */
+static const struct {
+	const char *name, *json, *cef, *leef;
+} hf_keys[] = {
+    {"@timestamp", "@timestamp", "rt", "devTime"},
+    {"devTimeFormat", NULL, NULL, "devTimeFormat"},
+    {"ecs.version", "ecs.version", NULL, NULL},
+    {"observer.vendor", "observer.vendor", NULL, NULL},
+    {"observer.product", "observer.product", NULL, NULL},
+    {"observer.type", "observer.type", NULL, NULL},
+    {"observer.version", "observer.version", NULL, NULL},
+    {"observer.name", "observer.name", "deviceExternalId", "observer.name"},
+    {"event.action", "event.action", "act", "event.action"},
+    {"client.ip", "client.ip", "src", "src"},
+    {"client.port", "client.port", "spt", "srcPort"},
+    {"rule.category", "rule.category", "cat", "cat"},
+};
+
+const char *
+sk_hitfmt_key(enum sk_hit_format fmt, const char *json_key)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(hf_keys) / sizeof(hf_keys[0]); i++) {
+		if (hf_keys[i].name[0] != json_key[0] ||
+		    strcmp(hf_keys[i].name, json_key) != 0)
+			continue;
+		if (fmt == SK_HIT_JSON)
+			return hf_keys[i].json;
+		return fmt == SK_HIT_CEF ? hf_keys[i].cef : hf_keys[i].leef;
+	}
+	return json_key;
+}
+
+const char *
+sk_hitfmt_name(enum sk_hit_format fmt)
+{
+	switch (fmt) {
+	case SK_HIT_CEF:
+		return "cef";
+	case SK_HIT_LEEF:
+		return "leef";
+	default:
+		return "json";
+	}
+}
+
+int
+sk_hitfmt_from_name(const char *name, size_t len, enum sk_hit_format *fmt)
+{
+	static const enum sk_hit_format all[] = {
+	    SK_HIT_JSON, SK_HIT_CEF, SK_HIT_LEEF};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		const char *n = sk_hitfmt_name(all[i]);
+
+		if (strlen(n) == len && memcmp(n, name, len) == 0) {
+			*fmt = all[i];
+			return 0;
+		}
+	}
+	return -1;
+}
+
+const char *
+sk_hitfmt_qtype(uint16_t type, char *buf, size_t bufsize)
+{
+	static const struct {
+		uint16_t t;
+		const char *n;
+	} types[] = {{1, "A"}, {2, "NS"}, {5, "CNAME"}, {6, "SOA"},
+	    {10, "NULL"}, {12, "PTR"}, {13, "HINFO"}, {15, "MX"}, {16, "TXT"},
+	    {17, "RP"}, {18, "AFSDB"}, {24, "SIG"}, {25, "KEY"}, {28, "AAAA"},
+	    {29, "LOC"}, {33, "SRV"}, {35, "NAPTR"}, {36, "KX"}, {37, "CERT"},
+	    {39, "DNAME"}, {41, "OPT"}, {43, "DS"}, {44, "SSHFP"},
+	    {45, "IPSECKEY"}, {46, "RRSIG"}, {47, "NSEC"}, {48, "DNSKEY"},
+	    {49, "DHCID"}, {50, "NSEC3"}, {51, "NSEC3PARAM"}, {52, "TLSA"},
+	    {53, "SMIMEA"}, {55, "HIP"}, {59, "CDS"}, {60, "CDNSKEY"},
+	    {61, "OPENPGPKEY"}, {62, "CSYNC"}, {63, "ZONEMD"}, {64, "SVCB"},
+	    {65, "HTTPS"}, {99, "SPF"}, {108, "EUI48"}, {109, "EUI64"},
+	    {249, "TKEY"}, {250, "TSIG"}, {251, "IXFR"}, {252, "AXFR"},
+	    {255, "ANY"}, {256, "URI"}, {257, "CAA"}};
+	size_t i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (types[i].t == type) {
+			snprintf(buf, bufsize, "%s", types[i].n);
+			return buf;
+		}
+	snprintf(buf, bufsize, "TYPE%u", (unsigned)type);
+	return buf;
+}
+
+const char *
+sk_hitfmt_qclass(uint16_t cls, char *buf, size_t bufsize)
+{
+	switch (cls) {
+	case 1:
+		snprintf(buf, bufsize, "IN");
+		break;
+	case 3:
+		snprintf(buf, bufsize, "CH");
+		break;
+	case 4:
+		snprintf(buf, bufsize, "HS");
+		break;
+	case 254:
+		snprintf(buf, bufsize, "NONE");
+		break;
+	case 255:
+		snprintf(buf, bufsize, "ANY");
+		break;
+	default:
+		snprintf(buf, bufsize, "CLASS%u", (unsigned)cls);
+	}
+	return buf;
+}
+
+const char *
+sk_hitfmt_action(const struct sk_hit *hit)
+{
+	if (hit->kind == SK_VERDICT_EXEMPT)
+		return "exempt";
+	if (hit->kind == SK_VERDICT_MONITORED)
+		return "monitor";
+	switch (hit->action) {
+	case SK_ACTION_SINKHOLE:
+		return "sinkhole";
+	case SK_ACTION_NXDOMAIN:
+		return "nxdomain";
+	case SK_ACTION_NODATA:
+		return "nodata";
+	case SK_ACTION_MONITOR:
+		return "monitor";
+	default:
+		return "pass";
+	}
+}
+
+/*
+ * Output.
+ */
+
+struct hf_out {
+	char *buf;
+	size_t size, len;
+	int full;
+	enum sk_hit_format fmt;
+	int nfields;
+};
+
+static void
+hf_put(struct hf_out *o, const char *s, size_t n)
+{
+	if (o->full || n > o->size - o->len) {
+		o->full = 1;
+		return;
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+}
+
+static void
+hf_puts(struct hf_out *o, const char *s)
+{
+	hf_put(o, s, strlen(s));
+}
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0. */
+static size_t
+hf_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/* Where a value is written: the escaping differs. */
+enum hf_ctx { HF_VALUE, HF_HEADER };
+
+/* Write n bytes of s escaped for the output's format. */
+static void
+hf_esc(struct hf_out *o, enum hf_ctx ctx, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, k, run;
+	char tmp[8];
+
+	while (i < n) {
+		unsigned char c = s[i];
+
+		/* Copy a run of bytes that need nothing. */
+		for (run = i; run < n && s[run] >= 0x20 && s[run] < 0x7f &&
+		     s[run] != '\\' && s[run] != '"' && s[run] != '=' &&
+		     s[run] != '|';
+		     run++)
+			;
+		if (run > i) {
+			hf_put(o, str + i, run - i);
+			i = run;
+			continue;
+		}
+		if (c >= 0x80) {
+			if ((k = hf_utf8_len(s + i, n - i)) > 0) {
+				hf_put(o, str + i, k);
+				i += k;
+			} else {
+				hf_puts(o,
+				    o->fmt == SK_HIT_JSON ? "\\ufffd"
+				                          : "\xef\xbf\xbd");
+				i++;
+			}
+			continue;
+		}
+		i++;
+		if (c == '\\') {
+			hf_puts(o, "\\\\");
+		} else if (c == '"') {
+			hf_puts(o, o->fmt == SK_HIT_JSON ? "\\\"" : "\"");
+		} else if (c == '=') {
+			hf_puts(o,
+			    o->fmt == SK_HIT_CEF && ctx == HF_VALUE ? "\\="
+			                                            : "=");
+		} else if (c == '|') {
+			hf_puts(o,
+			    o->fmt != SK_HIT_JSON && ctx == HF_HEADER ? "\\|"
+			                                              : "|");
+		} else if (o->fmt == SK_HIT_JSON) {
+			snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+			hf_puts(o, tmp);
+		} else if (ctx == HF_VALUE && c == '\n') {
+			hf_puts(o, "\\n");
+		} else if (ctx == HF_VALUE && c == '\r') {
+			hf_puts(o, "\\r");
+		} else if (ctx == HF_VALUE && c == '\t' &&
+		    o->fmt == SK_HIT_LEEF) {
+			hf_puts(o, "\\t");
+		} else {
+			/* No escape for it in CEF or LEEF. */
+			hf_puts(o, "\xef\xbf\xbd");
+		}
+	}
+}
+
+/* Start a field: separator and key; returns 0 when fmt omits the field. */
+static int
+hf_key(struct hf_out *o, const char *json_key)
+{
+	const char *key = sk_hitfmt_key(o->fmt, json_key);
+
+	if (key == NULL)
+		return 0;
+	if (o->fmt == SK_HIT_JSON) {
+		hf_puts(o, o->nfields > 0 ? ",\"" : "{\"");
+		hf_puts(o, key);
+		hf_puts(o, "\":");
+	} else {
+		if (o->nfields > 0)
+			hf_puts(o, o->fmt == SK_HIT_CEF ? " " : "\t");
+		hf_puts(o, key);
+		hf_puts(o, "=");
+	}
+	o->nfields++;
+	return 1;
+}
+
+static void
+hf_str_n(struct hf_out *o, const char *key, const char *s, size_t n)
+{
+	if (!hf_key(o, key))
+		return;
+	if (o->fmt == SK_HIT_JSON)
+		hf_puts(o, "\"");
+	hf_esc(o, HF_VALUE, s, n);
+	if (o->fmt == SK_HIT_JSON)
+		hf_puts(o, "\"");
+}
+
+static void
+hf_str(struct hf_out *o, const char *key, const char *s)
+{
+	hf_str_n(o, key, s, strlen(s));
+}
+
+/* A char array that may lack its NUL. */
+#define HF_ARRAY(o, key, arr) hf_str_n(o, key, arr, strnlen(arr, sizeof(arr)))
+
+/* An ECS list field of one value: an array in JSON only. */
+static void
+hf_list(struct hf_out *o, const char *key, const char *s)
+{
+	if (o->fmt != SK_HIT_JSON) {
+		hf_str(o, key, s);
+		return;
+	}
+	if (!hf_key(o, key))
+		return;
+	hf_puts(o, "[\"");
+	hf_esc(o, HF_VALUE, s, strlen(s));
+	hf_puts(o, "\"]");
+}
+
+static void
+hf_num(struct hf_out *o, const char *key, uint64_t v)
+{
+	char tmp[24];
+
+	if (!hf_key(o, key))
+		return;
+	snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	hf_puts(o, tmp);
+}
+
+/* RFC 3339 UTC, with milliseconds or without. By hand (days to civil
+ * date, H. Hinnant's algorithm): gmtime_r and strftime cost more than the
+ * rest of a record. */
+static void
+hf_time(int64_t t_ms, int with_ms, char *buf, size_t bufsize)
+{
+	int64_t secs, days, z, era, doe, yoe, doy, mp, y, m, d, sod;
+
+	if (t_ms < 0)
+		t_ms = 0;
+	if (t_ms > HF_TIME_MAX)
+		t_ms = HF_TIME_MAX;
+	secs = t_ms / 1000;
+	days = secs / 86400;
+	sod = secs % 86400;
+	z = days + 719468;
+	era = z / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	d = doy - (153 * mp + 2) / 5 + 1;
+	m = mp < 10 ? mp + 3 : mp - 9;
+	y = yoe + era * 400 + (m <= 2);
+	if (with_ms)
+		snprintf(buf, bufsize, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		    (int)y, (int)m, (int)d, (int)(sod / 3600),
+		    (int)(sod / 60 % 60), (int)(sod % 60), (int)(t_ms % 1000));
+	else
+		snprintf(buf, bufsize, "%04d-%02d-%02dT%02d:%02d:%02dZ", (int)y,
+		    (int)m, (int)d, (int)(sod / 3600), (int)(sod / 60 % 60),
+		    (int)(sod % 60));
+}
+
+/* A wire name in presentation form (sk_name_to_text: absolute, with its
+ * final dot), with an optional prefix ("=" or "*."). */
+static void
+hf_name(struct hf_out *o, const char *key, const char *prefix,
+    const uint8_t *wire, size_t len)
+{
+	char text[SK_NAME_MAX_TEXT + 2];
+	size_t pl = strlen(prefix);
+	int n;
+
+	memcpy(text, prefix, pl);
+	n = sk_name_to_text(wire, len, text + pl, sizeof(text) - pl);
+	if (n < 0 || sk_name_wire_len(wire, len) != (int)len) {
+		hf_str(o, key, "(invalid)");
+		return;
+	}
+	hf_str_n(o, key, text, pl + (size_t)n);
+}
+
+/* Severity (CEF 0-10) and a short name of what happened. */
+static void
+hf_describe(const struct sk_hitfmt_rec *rec, const char **action,
+    const char **name, int *severity)
+{
+	switch (rec->event) {
+	case SK_HITFMT_START:
+		*action = "start", *name = "hit log started", *severity = 1;
+		return;
+	case SK_HITFMT_LOSS:
+		*action = "loss", *name = "hit records lost", *severity = 7;
+		return;
+	case SK_HITFMT_HEARTBEAT:
+		*action = "heartbeat", *name = "hit log alive", *severity = 1;
+		return;
+	case SK_HITFMT_STOP:
+		*action = "stop", *name = "hit log stopped", *severity = 1;
+		return;
+	case SK_HITFMT_HIT:
+		break;
+	}
+	*action = sk_hitfmt_action(rec->hit);
+	if (strcmp(*action, "monitor") == 0)
+		*name = "prohibited name looked up (monitor)", *severity = 3;
+	else if (strcmp(*action, "exempt") == 0)
+		*name = "prohibited name resolved (exempt)", *severity = 4;
+	else
+		*name = "prohibited name blocked", *severity = 5;
+}
+
+static void
+hf_header(struct hf_out *o, const struct sk_hitfmt_rec *rec)
+{
+	const char *action, *name, *version;
+	int severity;
+	char tmp[8];
+
+	hf_describe(rec, &action, &name, &severity);
+	version = rec->version != NULL ? rec->version : "";
+	if (o->fmt == SK_HIT_JSON)
+		return;
+	hf_puts(o, o->fmt == SK_HIT_CEF ? "CEF:0|" : "LEEF:2.0|");
+	hf_esc(o, HF_HEADER, HF_VENDOR, strlen(HF_VENDOR));
+	hf_puts(o, "|");
+	hf_esc(o, HF_HEADER, HF_PRODUCT, strlen(HF_PRODUCT));
+	hf_puts(o, "|");
+	hf_esc(o, HF_HEADER, version, strlen(version));
+	hf_puts(o, "|");
+	hf_esc(o, HF_HEADER, action, strlen(action));
+	if (o->fmt == SK_HIT_CEF) {
+		hf_puts(o, "|");
+		hf_esc(o, HF_HEADER, name, strlen(name));
+		snprintf(tmp, sizeof(tmp), "|%d|", severity);
+		hf_puts(o, tmp);
+	} else {
+		/* The delimiter field, explicit: attributes may hold '|'. */
+		hf_puts(o, "|x09|");
+	}
+}
+
+static void
+hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
+{
+	char tmp[64];
+	const char *prefix;
+
+	sk_addr_format(h->client, tmp, sizeof(tmp));
+	hf_str(o, "client.ip", tmp);
+	hf_num(o, "client.port", h->client_port);
+	hf_name(o, "dns.question.name", "", h->qname, h->qname_len);
+	hf_str(o, "dns.question.type",
+	    sk_hitfmt_qtype(h->qtype, tmp, sizeof(tmp)));
+	hf_str(o, "dns.question.class",
+	    sk_hitfmt_qclass(h->qclass, tmp, sizeof(tmp)));
+	HF_ARRAY(o, "rule.category", h->category);
+	prefix = h->entry_match == SK_MATCH_EXACT ? "="
+	    : h->entry_match == SK_MATCH_BELOW    ? "*."
+	                                          : "";
+	if (h->entry_offset < h->matched_len)
+		hf_name(o, "rule.name", prefix, h->matched + h->entry_offset,
+		    (size_t)(h->matched_len - h->entry_offset));
+	else
+		hf_str(o, "rule.name", "(invalid)");
+	HF_ARRAY(o, "rule.ruleset", h->list);
+	HF_ARRAY(o, "rule.reference", h->policy_ref);
+	hf_num(o, "sinkhole.list_line", h->list_line);
+	hf_name(o, "sinkhole.matched_name", "", h->matched, h->matched_len);
+	HF_ARRAY(o, "sinkhole.snapshot_id", h->snapshot_id);
+	if (h->kind != SK_VERDICT_EXEMPT)
+		return;
+	HF_ARRAY(o, "sinkhole.exemption.subnet", h->exempt_subnet);
+	HF_ARRAY(o, "sinkhole.exemption.approver", h->exempt_approver);
+	HF_ARRAY(o, "sinkhole.exemption.reason", h->exempt_reason);
+	hf_time(h->exempt_expires * 1000, 0, tmp, sizeof(tmp));
+	hf_str(o, "sinkhole.exemption.expires", tmp);
+}
+
+static void
+hf_stats(struct hf_out *o, const struct sk_hitfmt_rec *rec)
+{
+	hf_num(o, "sinkhole.stats.submitted", rec->stats.submitted);
+	hf_num(o, "sinkhole.stats.written", rec->stats.written);
+	hf_num(o, "sinkhole.stats.dropped", rec->stats.dropped);
+	hf_num(o, "sinkhole.stats.write_errors", rec->stats.write_errors);
+	hf_num(o, "sinkhole.stats.queue_depth", rec->stats.queue_depth);
+}
+
+int
+sk_hitfmt_prefix(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
+    char *buf, size_t bufsize)
+{
+	struct hf_out o = {buf, bufsize, 0, 0, fmt, 0};
+	const char *action, *name, *kind = "event", *cat, *type;
+	int severity;
+	char tmp[40];
+
+	hf_describe(rec, &action, &name, &severity);
+	cat = rec->event == SK_HITFMT_HIT ? "network" : "process";
+	if (rec->event == SK_HITFMT_START)
+		type = "start";
+	else if (rec->event == SK_HITFMT_STOP)
+		type = "end";
+	else if (rec->event != SK_HITFMT_HIT || strcmp(action, "monitor") == 0)
+		type = "info";
+	else if (strcmp(action, "exempt") == 0)
+		type = "allowed";
+	else
+		type = "denied";
+	if (rec->event == SK_HITFMT_HEARTBEAT)
+		kind = "metric";
+	if (rec->event == SK_HITFMT_HIT && rec->hit == NULL)
+		return -1;
+
+	hf_header(&o, rec);
+	if (fmt == SK_HIT_CEF) {
+		snprintf(tmp, sizeof(tmp), "%" PRId64,
+		    rec->time_ms < 0 ? 0 : rec->time_ms);
+		hf_str(&o, "@timestamp", tmp);
+	} else {
+		hf_time(rec->time_ms, 1, tmp, sizeof(tmp));
+		hf_str(&o, "@timestamp", tmp);
+		hf_str(&o, "devTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX");
+	}
+	hf_str(&o, "ecs.version", HF_ECS_VERSION);
+	hf_str(&o, "event.kind", kind);
+	hf_list(&o, "event.category", cat);
+	hf_list(&o, "event.type", type);
+	hf_str(&o, "event.action", action);
+	hf_num(&o, "event.sequence", rec->sequence);
+	hf_str(&o, "observer.vendor", HF_VENDOR);
+	hf_str(&o, "observer.product", HF_PRODUCT);
+	hf_str(&o, "observer.type", "dns");
+	hf_str(&o, "observer.version", rec->version ? rec->version : "");
+	hf_str(&o, "observer.name", rec->instance_id ? rec->instance_id : "");
+
+	switch (rec->event) {
+	case SK_HITFMT_HIT:
+		hf_hit_fields(&o, rec->hit);
+		break;
+	case SK_HITFMT_START:
+		if (rec->conf != NULL) {
+			hf_str(&o, "sinkhole.config.format",
+			    sk_hitfmt_name(rec->conf->format));
+			hf_num(&o, "sinkhole.config.queue_size",
+			    rec->conf->queue_size);
+			hf_num(&o, "sinkhole.config.heartbeat",
+			    rec->conf->heartbeat_s);
+			HF_ARRAY(&o, "sinkhole.config.path", rec->conf->path);
+		}
+		break;
+	case SK_HITFMT_LOSS:
+		hf_num(&o, "sinkhole.lost", rec->lost);
+		hf_num(&o, "sinkhole.lost_total", rec->lost_total);
+		break;
+	case SK_HITFMT_HEARTBEAT:
+	case SK_HITFMT_STOP:
+		hf_stats(&o, rec);
+		break;
+	}
+	hf_str(&o, "sinkhole.prev_hash",
+	    rec->prev_hash != NULL ? rec->prev_hash : "");
+	return o.full || o.len > INT32_MAX ? -1 : (int)o.len;
+}
+
+int
+sk_hitfmt_finish(enum sk_hit_format fmt, char *buf, size_t len, size_t bufsize,
+    const char *hash)
+{
+	struct hf_out o = {buf, bufsize, len, 0, fmt, 1};
+
+	hf_str_n(&o, "sinkhole.hash", hash, SK_HITFMT_HASH_HEX);
+	if (fmt == SK_HIT_JSON)
+		hf_puts(&o, "}");
+	hf_puts(&o, "\n");
+	if (o.full || o.len > INT32_MAX)
+		return -1;
+	if (o.len < bufsize)
+		buf[o.len] = '\0';
+	return (int)o.len;
+}
+
+/*
+ * Parsing.
+ */
+
+struct hf_in {
+	const char *s;
+	size_t len, pos;
+	const char *why;
+};
+
+static int
+hf_fail(struct hf_in *in, const char *why)
+{
+	in->why = why;
+	return -1;
+}
+
+static int
+hf_is_key_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '@';
+}
+
+/* The whole line: UTF-8 without control bytes (but LEEF's tabs). */
+static int
+hf_check_bytes(struct hf_in *in)
+{
+	const unsigned char *s = (const unsigned char *)in->s;
+	int leef = in->len >= 5 && memcmp(in->s, "LEEF:", 5) == 0;
+	size_t i = 0, k;
+
+	while (i < in->len) {
+		if ((s[i] < 0x20 && !(leef && s[i] == '\t')) || s[i] == 0x7f)
+			return hf_fail(in, "control byte in line");
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = hf_utf8_len(s + i, in->len - i)) == 0)
+			return hf_fail(in, "invalid UTF-8 in line");
+		i += k;
+	}
+	return 0;
+}
+
+static int
+hf_hex4(const char *s, uint32_t *v)
+{
+	int i;
+
+	*v = 0;
+	for (i = 0; i < 4; i++) {
+		char c = s[i];
+
+		*v <<= 4;
+		if (c >= '0' && c <= '9')
+			*v |= (uint32_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			*v |= (uint32_t)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			*v |= (uint32_t)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* A JSON string at in->pos; on success *v, *n span its contents. */
+static int
+hf_json_string(struct hf_in *in, const char **v, size_t *n)
+{
+	size_t start;
+	uint32_t u;
+
+	if (in->pos >= in->len || in->s[in->pos] != '"')
+		return hf_fail(in, "expected a JSON string");
+	start = ++in->pos;
+	while (in->pos < in->len && in->s[in->pos] != '"') {
+		if (in->s[in->pos] != '\\') {
+			in->pos++;
+			continue;
+		}
+		if (in->pos + 1 >= in->len)
+			return hf_fail(in, "backslash at the end of the line");
+		if (strchr("\"\\/bfnrt", in->s[in->pos + 1]) != NULL &&
+		    in->s[in->pos + 1] != '\0') {
+			in->pos += 2;
+			continue;
+		}
+		if (in->s[in->pos + 1] != 'u' || in->pos + 6 > in->len ||
+		    hf_hex4(in->s + in->pos + 2, &u) < 0)
+			return hf_fail(in, "bad escape in a JSON string");
+		in->pos += 6;
+	}
+	if (in->pos >= in->len)
+		return hf_fail(in, "unterminated JSON string");
+	*v = in->s + start;
+	*n = in->pos - start;
+	in->pos++;
+	return 0;
+}
+
+static void
+hf_json_ws(struct hf_in *in)
+{
+	while (in->pos < in->len &&
+	    (in->s[in->pos] == ' ' || in->s[in->pos] == '\t'))
+		in->pos++;
+}
+
+/* A JSON value we write: string, number, or array of strings/numbers. */
+static int
+hf_json_value(struct hf_in *in, const char **v, size_t *n, int nested)
+{
+	size_t start = in->pos;
+	const char *sv;
+	size_t sn;
+
+	if (in->pos >= in->len)
+		return hf_fail(in, "missing JSON value");
+	if (in->s[in->pos] == '"')
+		return hf_json_string(in, v, n);
+	if (in->s[in->pos] == '[' && !nested) {
+		in->pos++;
+		hf_json_ws(in);
+		if (in->pos < in->len && in->s[in->pos] == ']') {
+			in->pos++;
+		} else {
+			for (;;) {
+				if (hf_json_value(in, &sv, &sn, 1) < 0)
+					return -1;
+				hf_json_ws(in);
+				if (in->pos < in->len &&
+				    in->s[in->pos] == ',') {
+					in->pos++;
+					hf_json_ws(in);
+					continue;
+				}
+				if (in->pos < in->len &&
+				    in->s[in->pos] == ']') {
+					in->pos++;
+					break;
+				}
+				return hf_fail(in, "bad JSON array");
+			}
+		}
+		*v = in->s + start;
+		*n = in->pos - start;
+		return 0;
+	}
+	if (in->s[in->pos] == '-')
+		in->pos++;
+	if (in->pos >= in->len || in->s[in->pos] < '0' || in->s[in->pos] > '9')
+		return hf_fail(in, "bad JSON value");
+	if (in->s[in->pos] == '0')
+		in->pos++;
+	else
+		while (in->pos < in->len && in->s[in->pos] >= '0' &&
+		    in->s[in->pos] <= '9')
+			in->pos++;
+	*v = in->s + start;
+	*n = in->pos - start;
+	return 0;
+}
+
+static int
+hf_is_hash_key(const struct sk_hitfmt_field *f)
+{
+	return f->keylen == 13 && memcmp(f->key, "sinkhole.hash", 13) == 0;
+}
+
+static int
+hf_parse_json(
+    struct hf_in *in, size_t *prefix_len, sk_hitfmt_field_fn fn, void *arg)
+{
+	struct sk_hitfmt_field f;
+	size_t sep = 0;
+	int r, nfields = 0;
+
+	in->pos = 1; /* '{' */
+	hf_json_ws(in);
+	while (in->pos < in->len && in->s[in->pos] != '}') {
+		if (nfields > 0) {
+			if (in->s[in->pos] != ',')
+				return hf_fail(in, "expected ',' in object");
+			sep = in->pos++;
+			hf_json_ws(in);
+		}
+		if (*prefix_len != 0)
+			return hf_fail(in, "sinkhole.hash is not the last");
+		if (hf_json_string(in, &f.key, &f.keylen) < 0)
+			return -1;
+		hf_json_ws(in);
+		if (in->pos >= in->len || in->s[in->pos] != ':')
+			return hf_fail(in, "expected ':' in object");
+		in->pos++;
+		hf_json_ws(in);
+		if (hf_json_value(in, &f.val, &f.vallen, 0) < 0)
+			return -1;
+		hf_json_ws(in);
+		nfields++;
+		if (hf_is_hash_key(&f))
+			*prefix_len = nfields > 1 ? sep : 1;
+		if (fn != NULL && (r = fn(arg, &f)) != 0)
+			return r;
+	}
+	if (in->pos >= in->len)
+		return hf_fail(in, "unterminated JSON object");
+	in->pos++;
+	hf_json_ws(in);
+	if (in->pos != in->len)
+		return hf_fail(in, "text after the JSON object");
+	return 0;
+}
+
+/* Skip n '|'-terminated header fields; escapes \\ and \| only. */
+static int
+hf_header_fields(struct hf_in *in, int n)
+{
+	while (n > 0) {
+		if (in->pos >= in->len)
+			return hf_fail(in, "header ends early");
+		if (in->s[in->pos] == '\\') {
+			if (in->pos + 1 >= in->len ||
+			    (in->s[in->pos + 1] != '\\' &&
+			        in->s[in->pos + 1] != '|'))
+				return hf_fail(in, "bad escape in header");
+			in->pos += 2;
+			continue;
+		}
+		if (in->s[in->pos] == '|')
+			n--;
+		in->pos++;
+	}
+	return 0;
+}
+
+/* CEF extension value escapes, or LEEF attribute escapes. */
+static int
+hf_ext_escape_ok(enum sk_hit_format fmt, char c)
+{
+	if (c == '\\' || c == 'r' || c == 'n')
+		return 1;
+	return fmt == SK_HIT_CEF ? c == '=' : c == 't';
+}
+
+static int
+hf_parse_ext(struct hf_in *in, enum sk_hit_format fmt, size_t *prefix_len,
+    sk_hitfmt_field_fn fn, void *arg)
+{
+	char sep = fmt == SK_HIT_CEF ? ' ' : '\t';
+	struct sk_hitfmt_field f;
+	size_t i, key_start, sep_pos = 0, lastsep;
+	int r, nfields = 0;
+
+	key_start = in->pos;
+	while (key_start < in->len) {
+		if (*prefix_len != 0)
+			return hf_fail(in, "sinkhole.hash is not the last");
+		for (i = key_start; i < in->len && hf_is_key_char(in->s[i]);
+		     i++)
+			;
+		if (i == key_start || i >= in->len || in->s[i] != '=')
+			return hf_fail(in, "expected key=value");
+		f.key = in->s + key_start;
+		f.keylen = i - key_start;
+		f.val = in->s + i + 1;
+		/* The value runs to the separator before the next key: in
+		 * CEF, the last space before an unescaped '='; in LEEF, the
+		 * next tab. */
+		lastsep = in->len;
+		for (i++; i < in->len; i++) {
+			char c = in->s[i];
+
+			if (c == '\\') {
+				if (i + 1 >= in->len ||
+				    !hf_ext_escape_ok(fmt, in->s[i + 1]))
+					return hf_fail(
+					    in, "bad escape in value");
+				i++;
+				continue;
+			}
+			if (c == sep) {
+				lastsep = i;
+				if (fmt == SK_HIT_LEEF)
+					break;
+			}
+			if (c == '=' && fmt == SK_HIT_CEF) {
+				if (lastsep == in->len)
+					return hf_fail(
+					    in, "unescaped '=' in value");
+				break;
+			}
+		}
+		if (i >= in->len && fmt == SK_HIT_CEF)
+			lastsep = in->len;
+		f.vallen = (size_t)(in->s + lastsep - f.val);
+		if (hf_is_hash_key(&f))
+			*prefix_len = nfields > 0 ? sep_pos : key_start;
+		nfields++;
+		if (fn != NULL && (r = fn(arg, &f)) != 0)
+			return r;
+		sep_pos = lastsep;
+		key_start = lastsep + 1;
+		if (lastsep < in->len && key_start >= in->len)
+			return hf_fail(in, "separator at the end of the line");
+	}
+	return 0;
+}
+
+int
+sk_hitfmt_parse(const char *line, size_t len, enum sk_hit_format *fmt,
+    size_t *prefix_len, sk_hitfmt_field_fn fn, void *arg, const char **why)
+{
+	struct hf_in in = {line, len, 0, NULL};
+	int r;
+
+	*prefix_len = 0;
+	if (hf_check_bytes(&in) < 0) {
+		*why = in.why;
+		return -1;
+	}
+	if (len > 0 && line[0] == '{') {
+		*fmt = SK_HIT_JSON;
+		r = hf_parse_json(&in, prefix_len, fn, arg);
+	} else if (len >= 6 && memcmp(line, "CEF:0|", 6) == 0) {
+		*fmt = SK_HIT_CEF;
+		in.pos = 6;
+		r = hf_header_fields(&in, 6);
+		if (r == 0)
+			r = hf_parse_ext(&in, SK_HIT_CEF, prefix_len, fn, arg);
+	} else if (len >= 9 && memcmp(line, "LEEF:2.0|", 9) == 0) {
+		*fmt = SK_HIT_LEEF;
+		in.pos = 9;
+		r = hf_header_fields(&in, 4);
+		if (r == 0 &&
+		    (in.len - in.pos < 4 ||
+		        memcmp(in.s + in.pos, "x09|", 4) != 0))
+			r = hf_fail(&in, "LEEF delimiter is not x09");
+		in.pos += 4;
+		if (r == 0)
+			r = hf_parse_ext(&in, SK_HIT_LEEF, prefix_len, fn, arg);
+	} else {
+		r = hf_fail(&in, "not a JSON, CEF:0 or LEEF:2.0 record");
+	}
+	if (r == 0 && *prefix_len == 0)
+		r = hf_fail(&in, "no sinkhole.hash field");
+	if (r == -1)
+		*why = in.why;
+	return r;
+}
+
+/* Append code point cp as UTF-8. */
+static int
+hf_put_cp(uint32_t cp, char *out, size_t *o, size_t outsize)
+{
+	unsigned char b[4];
+	size_t n, i;
+
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp, n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xc0 | (cp >> 6));
+		b[1] = (unsigned char)(0x80 | (cp & 0x3f)), n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xe0 | (cp >> 12));
+		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3f)), n = 3;
+	} else {
+		b[0] = (unsigned char)(0xf0 | (cp >> 18));
+		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3f)), n = 4;
+	}
+	if (outsize - *o <= n)
+		return -1;
+	for (i = 0; i < n; i++)
+		out[(*o)++] = (char)b[i];
+	return 0;
+}
+
+int
+sk_hitfmt_unescape(enum sk_hit_format fmt, const char *val, size_t len,
+    char *out, size_t outsize)
+{
+	size_t i, o = 0;
+	uint32_t cp, lo;
+	char c;
+
+	if (outsize == 0)
+		return -1;
+	for (i = 0; i < len; i++) {
+		c = val[i];
+		if (c == '\\') {
+			if (++i >= len)
+				return -1;
+			c = val[i];
+			switch (c) {
+			case 'n':
+				c = '\n';
+				break;
+			case 'r':
+				c = '\r';
+				break;
+			case 't':
+				if (fmt == SK_HIT_CEF)
+					return -1;
+				c = '\t';
+				break;
+			case 'b':
+			case 'f':
+			case '/':
+			case '"':
+				if (fmt != SK_HIT_JSON)
+					return -1;
+				c = c == 'b' ? '\b' : c == 'f' ? '\f' : c;
+				break;
+			case '=':
+				if (fmt != SK_HIT_CEF)
+					return -1;
+				break;
+			case '\\':
+				break;
+			case 'u':
+				if (fmt != SK_HIT_JSON || i + 5 > len ||
+				    hf_hex4(val + i + 1, &cp) < 0)
+					return -1;
+				i += 4;
+				if (cp >= 0xd800 && cp <= 0xdbff) {
+					if (i + 7 > len || val[i + 1] != '\\' ||
+					    val[i + 2] != 'u' ||
+					    hf_hex4(val + i + 3, &lo) < 0 ||
+					    lo < 0xdc00 || lo > 0xdfff)
+						return -1;
+					cp = 0x10000 + ((cp - 0xd800) << 10) +
+					    (lo - 0xdc00);
+					i += 6;
+				} else if (cp >= 0xdc00 && cp <= 0xdfff) {
+					return -1;
+				}
+				if (hf_put_cp(cp, out, &o, outsize) < 0)
+					return -1;
+				continue;
+			default:
+				return -1;
+			}
+		}
+		if (outsize - o <= 1)
+			return -1;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return o > INT32_MAX ? -1 : (int)o;
+}

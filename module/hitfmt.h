@@ -1,0 +1,131 @@
+/**
+ * \file
+ * One hit record or event as one line of text: JSON (ECS field names), CEF
+ * or LEEF 2.0, with each format's escaping applied to every value, so no
+ * byte of a query name, category, approver or reason can split a record or
+ * forge a field. Also the parser that reads such a line back (for
+ * verify-log and the fuzzer). Writes into caller buffers; never allocates.
+ * The field names and escaping rules are documented in sinkhole-hitlog(5).
+ */
+#ifndef SK_HITFMT_H
+#define SK_HITFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hitlog.h"
+
+/** Buffer size that holds any formatted record, newline and NUL included:
+ * three names of at most 1020 presentation bytes and seven texts of at
+ * most 159 bytes, each grown at most sixfold by escaping, fit easily. */
+#define SK_HITFMT_MAX 16384
+/** A SHA-256 hash in hex, without NUL. */
+#define SK_HITFMT_HASH_HEX 64
+
+/** What a line records. */
+enum sk_hitfmt_event {
+	SK_HITFMT_HIT = 0,       /**< a hit (struct sk_hit) */
+	SK_HITFMT_START = 1,     /**< the writer started: version, config */
+	SK_HITFMT_LOSS = 2,      /**< records were dropped since the last */
+	SK_HITFMT_HEARTBEAT = 3, /**< the counters, periodically */
+	SK_HITFMT_STOP = 4       /**< the writer stops: final counters */
+};
+
+/** One record to format. Pointers are borrowed for the call. */
+struct sk_hitfmt_rec {
+	enum sk_hitfmt_event event;
+	int64_t time_ms;         /**< the record's time (a hit: its own) */
+	uint64_t sequence;       /**< event.sequence, from 1 */
+	const char *instance_id; /**< observer.name */
+	const char *version;     /**< the software version */
+	/** SHA-256 hex of this instance's previous record; 64 '0' for the
+	 * first (start) record. */
+	const char *prev_hash;
+	const struct sk_hit *hit; /**< SK_HITFMT_HIT */
+	/** SK_HITFMT_START: the configuration in force. */
+	const struct sk_hitlog_conf *conf;
+	/** SK_HITFMT_LOSS: records dropped since the last loss event, and
+	 * in all since the start. */
+	uint64_t lost, lost_total;
+	/** SK_HITFMT_HEARTBEAT and SK_HITFMT_STOP: the counters. */
+	struct sk_hitlog_stats stats;
+};
+
+/**
+ * Format a record up to (not including) its hash field: the bytes the
+ * hash is computed over (hitchain.h). Complete it with sk_hitfmt_finish.
+ * Strings of rec->hit need not be NUL-terminated (they are read up to
+ * their array size); an invalid wire name is written as "(invalid)".
+ * @param buf: output; SK_HITFMT_MAX always suffices.
+ * @return the length written (not NUL-terminated), or -1 when buf is
+ *	too small.
+ */
+int sk_hitfmt_prefix(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
+    char *buf, size_t bufsize);
+
+/**
+ * Append the hash field, the record's end and a newline to a prefix.
+ * @param len: the prefix length in buf.
+ * @param hash: SK_HITFMT_HASH_HEX hex digits.
+ * @return the line's length with its newline (NUL-terminated when room),
+ *	or -1 when buf is too small.
+ */
+int sk_hitfmt_finish(enum sk_hit_format fmt, char *buf, size_t len,
+    size_t bufsize, const char *hash);
+
+/** One field of a parsed line; spans point into the line. */
+struct sk_hitfmt_field {
+	const char *key;
+	size_t keylen;
+	const char *val; /**< the value as written (still escaped; a JSON
+			    string without its quotes) */
+	size_t vallen;
+};
+
+/** Called for each field in order; non-zero stops the parse (returned). */
+typedef int (*sk_hitfmt_field_fn)(void *arg, const struct sk_hitfmt_field *f);
+
+/**
+ * Parse and validate one line (without its newline) in any of the three
+ * formats (told apart by "{", "CEF:" or "LEEF:"): its syntax, its escapes,
+ * UTF-8, no raw control bytes, and a final sinkhole.hash field.
+ * @param fmt: receives the format.
+ * @param prefix_len: receives the length of the hashed prefix.
+ * @param fn: called for each field (header fields excluded); may be NULL.
+ * @param why: receives a static description on failure.
+ * @return 0, -1 when the line is malformed, or fn's non-zero value.
+ */
+int sk_hitfmt_parse(const char *line, size_t len, enum sk_hit_format *fmt,
+    size_t *prefix_len, sk_hitfmt_field_fn fn, void *arg, const char **why);
+
+/**
+ * Undo a format's escaping of a value (as given by sk_hitfmt_parse).
+ * JSON \uXXXX escapes are written as UTF-8.
+ * @return the length written (NUL-terminated), or -1 when out is too
+ *	small or an escape is bad.
+ */
+int sk_hitfmt_unescape(enum sk_hit_format fmt, const char *val, size_t len,
+    char *out, size_t outsize);
+
+/** @return "json", "cef", "leef". */
+const char *sk_hitfmt_name(enum sk_hit_format fmt);
+/** @return 0 and *fmt set, or -1 for an unknown name. */
+int sk_hitfmt_from_name(const char *name, size_t len, enum sk_hit_format *fmt);
+
+/** The field key for a format: the same JSON (ECS) name in all three
+ * formats except the few with a standard CEF or LEEF key.
+ * @param json_key: an ECS name such as "client.ip".
+ * @return the key to look for in fmt (static), or NULL when fmt does not
+ *	carry the field. */
+const char *sk_hitfmt_key(enum sk_hit_format fmt, const char *json_key);
+
+/** A query type's mnemonic ("A", "HTTPS", "TYPE65280").
+ * @param buf: at least 12 bytes. @return buf. */
+const char *sk_hitfmt_qtype(uint16_t type, char *buf, size_t bufsize);
+/** A query class's mnemonic ("IN", "CH", "CLASS7"). */
+const char *sk_hitfmt_qclass(uint16_t cls, char *buf, size_t bufsize);
+/** event.action of a hit: "sinkhole", "nxdomain", "nodata", "monitor",
+ * "exempt" (or "pass" for a hit that fits none). */
+const char *sk_hitfmt_action(const struct sk_hit *hit);
+
+#endif /* SK_HITFMT_H */

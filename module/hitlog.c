@@ -1,0 +1,430 @@
+/**
+ * \file
+ * The hit log: a bounded lock-free queue of struct sk_hit that DNS workers
+ * fill without waiting, and the writer that drains it on the background
+ * thread (sequence, format, hash chain, write, rotation, loss and
+ * heartbeat events).
+ *
+ * The queue is Vyukov's bounded MPMC ring used by one consumer: each slot
+ * carries a sequence number that says whose turn it is, a producer claims
+ * a slot with one compare-and-swap and publishes it with a release store.
+ * A full ring drops the hit and counts it; nothing on the DNS path waits,
+ * allocates or does I/O.
+ *
+ * Nothing is lost silently: records leave the queue only once formatted
+ * into the pending buffer, and leave that only once written. A failed
+ * write (disk full) keeps them pending, retried at the next flush; while
+ * the pending buffer is full the queue is not drained, so new hits drop,
+ * are counted, and a loss event says how many once writing works again.
+ * A record is written whole or not at all: a partial write is cut back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef HAVE_CONFIG_H
+#include "sk_config.h"
+#endif
+
+#include "hitchain.h"
+#include "hitfmt.h"
+#include "hitlog.h"
+
+#ifndef PACKAGE_VERSION
+#define PACKAGE_VERSION "0.1.0"
+#endif
+
+/* Formatted records waiting to be written: at most this many bytes ... */
+#define HL_PENDING_BYTES (1024 * 1024)
+/* ... and this many lines. */
+#define HL_PENDING_LINES 4096
+
+struct hl_slot {
+	_Atomic size_t turn; /* == pos: free for pos; == pos + 1: filled */
+	struct sk_hit hit;
+};
+
+struct sk_hitlog {
+	/* Producers' side, on its own cache line. */
+	_Alignas(64) _Atomic size_t head;
+	_Atomic uint64_t dropped;
+	_Alignas(64) struct hl_slot *ring;
+	size_t mask;
+	_Atomic size_t tail; /* written by the writer only */
+
+	struct sk_hitlog_conf conf;
+	char version[32];
+	pthread_mutex_t lock; /* writer state; uncontended */
+	int fd;
+	dev_t dev;
+	ino_t ino;
+	uint64_t seq;
+	char prev[SK_HITFMT_HASH_HEX + 1];
+	uint64_t dropped_reported;
+	_Atomic uint64_t written, write_errors;
+
+	char *pending;
+	size_t pending_len;
+	size_t nlines;
+	uint32_t line_end[HL_PENDING_LINES]; /* end offset of each line */
+	uint8_t line_hit[HL_PENDING_LINES];  /* is it a hit record? */
+	char line[SK_HITFMT_MAX];
+};
+
+static int64_t
+hl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Open (or reopen) the file; keeps the old fd on failure. */
+static int
+hl_open_file(struct sk_hitlog *log)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(
+	    log->conf.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	if (log->fd >= 0)
+		close(log->fd);
+	log->fd = fd;
+	log->dev = st.st_dev;
+	log->ino = st.st_ino;
+	return 0;
+}
+
+/* Was the file renamed or removed (logrotate)? Then open a new one. */
+static void
+hl_check_rotation(struct sk_hitlog *log)
+{
+	struct stat st;
+
+	if (log->fd >= 0 && stat(log->conf.path, &st) == 0 &&
+	    st.st_dev == log->dev && st.st_ino == log->ino)
+		return;
+	/* On failure keep writing to the old file: nothing is lost. */
+	if (hl_open_file(log) < 0 && log->fd < 0)
+		atomic_fetch_add(&log->write_errors, 1);
+}
+
+/* Room for one more record in the pending buffer? */
+static int
+hl_room(const struct sk_hitlog *log)
+{
+	return log->nlines < HL_PENDING_LINES &&
+	    HL_PENDING_BYTES - log->pending_len >= SK_HITFMT_MAX;
+}
+
+/* Format, chain and append one record to the pending buffer. */
+static void
+hl_append(struct sk_hitlog *log, struct sk_hitfmt_rec *rec)
+{
+	char hash[SK_HITFMT_HASH_HEX + 1];
+	int n;
+
+	rec->sequence = log->seq + 1;
+	rec->instance_id = log->conf.instance_id;
+	rec->version = log->version;
+	rec->prev_hash = log->prev;
+	n = sk_hitfmt_prefix(
+	    rec, log->conf.format, log->line, sizeof(log->line));
+	if (n >= 0)
+		n = sk_hitchain_seal(log->conf.format, log->line, (size_t)n,
+		    sizeof(log->line), hash);
+	if (n < 0) /* cannot happen: SK_HITFMT_MAX holds any record */
+		return;
+	memcpy(log->pending + log->pending_len, log->line, (size_t)n);
+	log->pending_len += (size_t)n;
+	log->line_end[log->nlines] = (uint32_t)log->pending_len;
+	log->line_hit[log->nlines] = rec->event == SK_HITFMT_HIT;
+	log->nlines++;
+	log->seq++;
+	memcpy(log->prev, hash, sizeof(hash));
+}
+
+static void
+hl_append_event(struct sk_hitlog *log, enum sk_hitfmt_event ev)
+{
+	struct sk_hitfmt_rec rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.event = ev;
+	rec.time_ms = hl_now_ms();
+	rec.conf = &log->conf;
+	sk_hitlog_stats(log, &rec.stats);
+	hl_append(log, &rec);
+}
+
+/* Take the records out of the queue while there is room for them. */
+static void
+hl_drain(struct sk_hitlog *log)
+{
+	struct sk_hitfmt_rec rec;
+	struct hl_slot *slot;
+	size_t tail = atomic_load_explicit(&log->tail, memory_order_relaxed);
+
+	memset(&rec, 0, sizeof(rec));
+	rec.event = SK_HITFMT_HIT;
+	while (hl_room(log)) {
+		slot = &log->ring[tail & log->mask];
+		if (atomic_load_explicit(&slot->turn, memory_order_acquire) !=
+		    tail + 1)
+			break; /* empty, or a producer still copying */
+		rec.hit = &slot->hit;
+		rec.time_ms = slot->hit.time_ms;
+		hl_append(log, &rec);
+		atomic_store_explicit(
+		    &slot->turn, tail + log->mask + 1, memory_order_release);
+		tail++;
+		atomic_store_explicit(&log->tail, tail, memory_order_relaxed);
+	}
+}
+
+/* A loss event when hits were dropped since the last one. */
+static void
+hl_loss(struct sk_hitlog *log)
+{
+	uint64_t d = atomic_load(&log->dropped);
+	struct sk_hitfmt_rec rec;
+
+	if (d == log->dropped_reported || !hl_room(log))
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.event = SK_HITFMT_LOSS;
+	rec.time_ms = hl_now_ms();
+	rec.lost = d - log->dropped_reported;
+	rec.lost_total = d;
+	hl_append(log, &rec);
+	log->dropped_reported = d;
+}
+
+/* Write the pending buffer; keep what could not be written.
+ * @return 0 all written, -1 not. */
+static int
+hl_write(struct sk_hitlog *log)
+{
+	size_t off = 0, done, k, hits = 0;
+	struct stat st;
+	ssize_t n;
+	int rc = 0;
+
+	if (log->fd < 0)
+		return log->pending_len == 0 ? 0 : -1;
+	while (off < log->pending_len) {
+		n = write(log->fd, log->pending + off, log->pending_len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			atomic_fetch_add(&log->write_errors, 1);
+			rc = -1;
+			break;
+		}
+		off += (size_t)n;
+	}
+	/* Whole lines written; a partial one is cut off the file again, so
+	 * that it is written whole later (here, or in a rotated file). */
+	for (k = 0; k < log->nlines && log->line_end[k] <= off; k++)
+		hits += log->line_hit[k];
+	done = k > 0 ? log->line_end[k - 1] : 0;
+	if (off > done && fstat(log->fd, &st) == 0 &&
+	    (size_t)st.st_size >= off - done)
+		(void)ftruncate(log->fd, st.st_size - (off_t)(off - done));
+	atomic_fetch_add(&log->written, hits);
+	if (k == 0)
+		return rc;
+	memmove(log->pending, log->pending + done, log->pending_len - done);
+	log->pending_len -= done;
+	memmove(log->line_hit, log->line_hit + k, log->nlines - k);
+	for (size_t i = k; i < log->nlines; i++)
+		log->line_end[i - k] = log->line_end[i] - (uint32_t)done;
+	log->nlines -= k;
+	return rc;
+}
+
+int
+sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
+    char *err, size_t errsize)
+{
+	struct sk_hitlog *log;
+	char host[64];
+	size_t i, n = conf->queue_size;
+
+	*out = NULL;
+	if (conf->path[0] == '\0') {
+		snprintf(err, errsize, "hit-log: no path");
+		return -1;
+	}
+	if (n < SK_HITLOG_QUEUE_MIN || n > SK_HITLOG_QUEUE_MAX ||
+	    (n & (n - 1)) != 0) {
+		snprintf(err, errsize,
+		    "hit-log-queue: %zu is not a power of two from %d to %u", n,
+		    SK_HITLOG_QUEUE_MIN, SK_HITLOG_QUEUE_MAX);
+		return -1;
+	}
+	if ((log = calloc(1, sizeof(*log))) == NULL ||
+	    (log->ring = calloc(n, sizeof(*log->ring))) == NULL ||
+	    (log->pending = malloc(HL_PENDING_BYTES)) == NULL) {
+		snprintf(err, errsize, "hit log: out of memory");
+		goto fail;
+	}
+	log->conf = *conf;
+	log->mask = n - 1;
+	for (i = 0; i < n; i++)
+		atomic_init(&log->ring[i].turn, i);
+	log->fd = -1;
+	memcpy(log->prev, sk_hitchain_zero, sizeof(log->prev));
+	snprintf(log->version, sizeof(log->version), "%s", PACKAGE_VERSION);
+	if (log->conf.instance_id[0] == '\0') {
+		if (gethostname(host, sizeof(host)) != 0)
+			snprintf(host, sizeof(host), "localhost");
+		host[sizeof(host) - 1] = '\0';
+		/* Only characters an instance-id may hold. */
+		for (i = 0; host[i] != '\0'; i++)
+			if (!(host[i] >= 'a' && host[i] <= 'z') &&
+			    !(host[i] >= 'A' && host[i] <= 'Z') &&
+			    !(host[i] >= '0' && host[i] <= '9') &&
+			    host[i] != '.' && host[i] != '-')
+				host[i] = '_';
+		snprintf(log->conf.instance_id, sizeof(log->conf.instance_id),
+		    "%.32s-%u-%u", host, (unsigned)getpid(),
+		    (unsigned)(hl_now_ms() / 1000));
+	}
+	if (pthread_mutex_init(&log->lock, NULL) != 0) {
+		snprintf(err, errsize, "hit log: cannot create a mutex");
+		goto fail;
+	}
+	if (hl_open_file(log) < 0) {
+		snprintf(err, errsize, "%s: %s", conf->path, strerror(errno));
+		pthread_mutex_destroy(&log->lock);
+		goto fail;
+	}
+	hl_append_event(log, SK_HITFMT_START);
+	(void)hl_write(log);
+	*out = log;
+	return 0;
+fail:
+	if (log != NULL) {
+		free(log->pending);
+		free(log->ring);
+	}
+	free(log);
+	return -1;
+}
+
+int
+sk_hitlog_submit(struct sk_hitlog *log, const struct sk_hit *hit)
+{
+	struct hl_slot *slot;
+	size_t pos, turn;
+
+	pos = atomic_load_explicit(&log->head, memory_order_relaxed);
+	for (;;) {
+		slot = &log->ring[pos & log->mask];
+		turn = atomic_load_explicit(&slot->turn, memory_order_acquire);
+		if (turn == pos) {
+			if (atomic_compare_exchange_weak_explicit(&log->head,
+			        &pos, pos + 1, memory_order_relaxed,
+			        memory_order_relaxed))
+				break;
+		} else if ((intptr_t)(turn - pos) < 0) {
+			atomic_fetch_add_explicit(
+			    &log->dropped, 1, memory_order_relaxed);
+			return -1;
+		} else {
+			pos = atomic_load_explicit(
+			    &log->head, memory_order_relaxed);
+		}
+	}
+	memcpy(&slot->hit, hit, sizeof(*hit));
+	atomic_store_explicit(&slot->turn, pos + 1, memory_order_release);
+	return 0;
+}
+
+/* Drain and write until the queue is empty or writing fails. */
+static void
+hl_flush_locked(struct sk_hitlog *log)
+{
+	size_t before, had;
+
+	hl_check_rotation(log);
+	for (;;) {
+		before = atomic_load(&log->tail);
+		had = log->pending_len;
+		hl_drain(log);
+		hl_loss(log);
+		if (hl_write(log) < 0)
+			break;
+		/* Done when this round found nothing to drain or retry. */
+		if (atomic_load(&log->tail) == before && had == 0)
+			break;
+	}
+}
+
+void
+sk_hitlog_flush(struct sk_hitlog *log)
+{
+	pthread_mutex_lock(&log->lock);
+	hl_flush_locked(log);
+	pthread_mutex_unlock(&log->lock);
+}
+
+void
+sk_hitlog_heartbeat(struct sk_hitlog *log)
+{
+	pthread_mutex_lock(&log->lock);
+	hl_flush_locked(log);
+	if (hl_room(log))
+		hl_append_event(log, SK_HITFMT_HEARTBEAT);
+	(void)hl_write(log);
+	pthread_mutex_unlock(&log->lock);
+}
+
+void
+sk_hitlog_stats(struct sk_hitlog *log, struct sk_hitlog_stats *out)
+{
+	size_t head = atomic_load(&log->head), tail;
+
+	out->dropped = atomic_load(&log->dropped);
+	out->submitted = head + out->dropped;
+	out->written = atomic_load(&log->written);
+	out->write_errors = atomic_load(&log->write_errors);
+	/* Read apart from head, so an estimate. */
+	tail = atomic_load(&log->tail);
+	out->queue_depth = tail < head ? head - tail : 0;
+}
+
+void
+sk_hitlog_close(struct sk_hitlog *log)
+{
+	if (log == NULL)
+		return;
+	pthread_mutex_lock(&log->lock);
+	hl_flush_locked(log);
+	if (hl_room(log))
+		hl_append_event(log, SK_HITFMT_STOP);
+	(void)hl_write(log);
+	if (log->fd >= 0)
+		close(log->fd);
+	pthread_mutex_unlock(&log->lock);
+	pthread_mutex_destroy(&log->lock);
+	free(log->pending);
+	free(log->ring);
+	free(log);
+}

@@ -1,0 +1,571 @@
+/**
+ * \file
+ * Unit tests of hit record formatting (module/hitfmt.c): every field in
+ * each format (exact lines), the mnemonics, and the escaping: a query
+ * name, category, approver or reason holding \n, ", |, =, ], \, NUL, tab,
+ * CR or non-ASCII bytes stays one line with exactly the expected fields,
+ * and reads back to the text that went in.
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hitchain.h"
+#include "hitfmt.h"
+#include "listparse.h"
+#include "policy.h"
+#include "unit.h"
+
+static const enum sk_hit_format fmts[] = {SK_HIT_JSON, SK_HIT_CEF, SK_HIT_LEEF};
+
+/* A sinkholed A query from 192.0.2.7:53000 for www.ads.example.com,
+ * matched through the CNAME target track.ads.example.net by the entry
+ * "*.ads.example.net" (line 17 of lists/ads.txt). */
+static void
+make_hit(struct sk_hit *h)
+{
+	size_t len;
+	struct in_addr a4;
+
+	memset(h, 0, sizeof(*h));
+	h->time_ms = 1795881600123LL; /* 2026-11-28T16:00:00.123Z */
+	inet_pton(AF_INET, "192.0.2.7", &a4);
+	h->client[10] = h->client[11] = 0xff;
+	memcpy(h->client + 12, &a4, 4);
+	h->client_port = 53000;
+	h->qtype = 1;
+	h->qclass = 1;
+	h->kind = SK_VERDICT_BLOCKED;
+	h->action = SK_ACTION_SINKHOLE;
+	h->entry_match = SK_MATCH_BELOW;
+	sk_name_from_text("www.ads.example.com", 19, h->qname, &len);
+	h->qname_len = (uint8_t)len;
+	sk_name_from_text("track.ads.example.net", 21, h->matched, &len);
+	h->matched_len = (uint8_t)len;
+	h->entry_offset = 6; /* "ads.example.net" */
+	h->list_line = 17;
+	snprintf(h->list, sizeof(h->list), "lists/ads.txt");
+	snprintf(h->category, sizeof(h->category), "advertising");
+	snprintf(h->policy_ref, sizeof(h->policy_ref), "AUP 4.2(b)");
+	snprintf(
+	    h->snapshot_id, sizeof(h->snapshot_id), "20261128T150000Z-1a2b");
+}
+
+static void
+make_exempt(struct sk_hit *h)
+{
+	make_hit(h);
+	h->kind = SK_VERDICT_EXEMPT;
+	h->action = SK_ACTION_PASS;
+	snprintf(h->exempt_subnet, sizeof(h->exempt_subnet), "192.0.2.0/24");
+	snprintf(h->exempt_approver, sizeof(h->exempt_approver), "J. Doe");
+	snprintf(h->exempt_reason, sizeof(h->exempt_reason), "INC-1234");
+	h->exempt_expires = 1796000000;
+}
+
+/* Format rec completely (prefix + hash); returns the length or -1. */
+static int
+fmt_line(const struct sk_hitfmt_rec *rec, enum sk_hit_format f, char *buf,
+    size_t size)
+{
+	char hash[SK_HITFMT_HASH_HEX + 1];
+	int n = sk_hitfmt_prefix(rec, f, buf, size);
+
+	if (n < 0)
+		return -1;
+	return sk_hitchain_seal(f, buf, (size_t)n, size, hash);
+}
+
+static void
+base_rec(struct sk_hitfmt_rec *rec, const struct sk_hit *h)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->event = SK_HITFMT_HIT;
+	rec->time_ms = h ? h->time_ms : 1795881600123LL;
+	rec->sequence = 42;
+	rec->instance_id = "dns1-4242-1795881000";
+	rec->version = "1.0.0";
+	rec->prev_hash = sk_hitchain_zero;
+	rec->hit = h;
+}
+
+/* The exact prefixes (everything before sinkhole.hash). */
+static const char *const want_hit[3] = {
+    "{\"@timestamp\":\"2026-11-28T16:00:00.123Z\",\"ecs.version\":\"8.11.0\","
+    "\"event.kind\":\"event\",\"event.category\":[\"network\"],"
+    "\"event.type\":[\"denied\"],\"event.action\":\"sinkhole\","
+    "\"event.sequence\":42,\"observer.vendor\":\"sinkhole\","
+    "\"observer.product\":\"sinkhole\",\"observer.type\":\"dns\","
+    "\"observer.version\":\"1.0.0\","
+    "\"observer.name\":\"dns1-4242-1795881000\","
+    "\"client.ip\":\"192.0.2.7\",\"client.port\":53000,"
+    "\"dns.question.name\":\"www.ads.example.com.\","
+    "\"dns.question.type\":\"A\",\"dns.question.class\":\"IN\","
+    "\"rule.category\":\"advertising\","
+    "\"rule.name\":\"*.ads.example.net.\","
+    "\"rule.ruleset\":\"lists/ads.txt\","
+    "\"rule.reference\":\"AUP 4.2(b)\",\"sinkhole.list_line\":17,"
+    "\"sinkhole.matched_name\":\"track.ads.example.net.\","
+    "\"sinkhole.snapshot_id\":\"20261128T150000Z-1a2b\","
+    "\"sinkhole.prev_hash\":"
+    "\"0000000000000000000000000000000000000000000000000000000000000000\"",
+    "CEF:0|sinkhole|sinkhole|1.0.0|sinkhole|prohibited name blocked|5|"
+    "rt=1795881600123 event.kind=event event.category=network "
+    "event.type=denied act=sinkhole event.sequence=42 "
+    "deviceExternalId=dns1-4242-1795881000 src=192.0.2.7 spt=53000 "
+    "dns.question.name=www.ads.example.com. dns.question.type=A "
+    "dns.question.class=IN cat=advertising rule.name=*.ads.example.net. "
+    "rule.ruleset=lists/ads.txt rule.reference=AUP 4.2(b) "
+    "sinkhole.list_line=17 sinkhole.matched_name=track.ads.example.net. "
+    "sinkhole.snapshot_id=20261128T150000Z-1a2b sinkhole.prev_hash="
+    "0000000000000000000000000000000000000000000000000000000000000000",
+    "LEEF:2.0|sinkhole|sinkhole|1.0.0|sinkhole|x09|"
+    "devTime=2026-11-28T16:00:00.123Z\t"
+    "devTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSX\tevent.kind=event\t"
+    "event.category=network\tevent.type=denied\tevent.action=sinkhole\t"
+    "event.sequence=42\tobserver.name=dns1-4242-1795881000\t"
+    "src=192.0.2.7\tsrcPort=53000\tdns.question.name=www.ads.example.com.\t"
+    "dns.question.type=A\tdns.question.class=IN\tcat=advertising\t"
+    "rule.name=*.ads.example.net.\trule.ruleset=lists/ads.txt\t"
+    "rule.reference=AUP 4.2(b)\tsinkhole.list_line=17\t"
+    "sinkhole.matched_name=track.ads.example.net.\t"
+    "sinkhole.snapshot_id=20261128T150000Z-1a2b\tsinkhole.prev_hash="
+    "0000000000000000000000000000000000000000000000000000000000000000",
+};
+
+static void
+test_exact_lines(void)
+{
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h;
+	char buf[SK_HITFMT_MAX], hash[SK_HITFMT_HASH_HEX + 1], want[8192];
+	int i, n, m;
+
+	make_hit(&h);
+	base_rec(&rec, &h);
+	for (i = 0; i < 3; i++) {
+		n = sk_hitfmt_prefix(&rec, fmts[i], buf, sizeof(buf));
+		CHECK(n == (int)strlen(want_hit[i]) &&
+		        memcmp(buf, want_hit[i], (size_t)n) == 0,
+		    "%s prefix:\n got %.*s\nwant %s", sk_hitfmt_name(fmts[i]),
+		    n, buf, want_hit[i]);
+		m = sk_hitchain_seal(
+		    fmts[i], buf, (size_t)n, sizeof(buf), hash);
+		sk_hitchain_hash(want_hit[i], strlen(want_hit[i]), hash);
+		snprintf(want, sizeof(want), "%s%ssinkhole.hash%s%s%s\n",
+		    want_hit[i],
+		    fmts[i] == SK_HIT_JSON      ? ",\""
+		        : fmts[i] == SK_HIT_CEF ? " "
+		                                : "\t",
+		    fmts[i] == SK_HIT_JSON ? "\":\"" : "=", hash,
+		    fmts[i] == SK_HIT_JSON ? "\"}" : "");
+		CHECK(m > n && strcmp(buf, want) == 0, "%s line: %s",
+		    sk_hitfmt_name(fmts[i]), buf);
+	}
+	/* Too small a buffer fails, never overflows. */
+	CHECK(sk_hitfmt_prefix(&rec, SK_HIT_JSON, buf, 100) == -1, "small");
+}
+
+/* Fields of a line, in order, unescaped. */
+#define MAXF 64
+struct collect {
+	enum sk_hit_format fmt;
+	int n, bad;
+	char key[MAXF][64];
+	char val[MAXF][2048];
+	char keys[MAXF * 64]; /* "k1,k2,...," */
+};
+
+static int
+collect_field(void *arg, const struct sk_hitfmt_field *f)
+{
+	struct collect *c = arg;
+	size_t o = strlen(c->keys);
+
+	if (c->n == MAXF ||
+	    sk_hitfmt_unescape(c->fmt, f->val, f->vallen, c->val[c->n],
+	        sizeof(c->val[0])) < 0) {
+		c->bad = 1;
+		return 0;
+	}
+	snprintf(
+	    c->key[c->n], sizeof(c->key[0]), "%.*s", (int)f->keylen, f->key);
+	snprintf(c->keys + o, sizeof(c->keys) - o, "%s,", c->key[c->n]);
+	c->n++;
+	return 0;
+}
+
+/* Copy the value of key; -1 when the line lacks it. */
+static int
+field_of(const struct collect *c, const char *key, char *out, size_t outsize)
+{
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->key[i], key) == 0) {
+			snprintf(out, outsize, "%s", c->val[i]);
+			return 0;
+		}
+	return -1;
+}
+
+/* Parse back a full line; checks it is one line with no control bytes. */
+static int
+parse_back(const char *line, struct collect *c, const char *what)
+{
+	enum sk_hit_format f;
+	size_t plen, len = strlen(line), i;
+	const char *why = "";
+	int ctl = 0;
+
+	/* LEEF's only control byte is its tab delimiter. */
+	for (i = 0; i + 1 < len; i++)
+		if (((unsigned char)line[i] < 0x20 &&
+		        !(line[0] == 'L' && line[i] == '\t')) ||
+		    line[i] == 0x7f)
+			ctl = 1;
+	CHECK(len > 0 && line[len - 1] == '\n' && !ctl,
+	    "%s: one line, no control bytes: %s", what, line);
+	c->n = 0;
+	c->bad = 0;
+	c->keys[0] = '\0';
+	c->fmt = line[0] == '{' ? SK_HIT_JSON
+	    : line[0] == 'C'    ? SK_HIT_CEF
+	                        : SK_HIT_LEEF;
+	if (sk_hitfmt_parse(line, len - 1, &f, &plen, collect_field, c, &why) !=
+	    0) {
+		CHECK(0, "%s: parse: %s: %s", what, why, line);
+		return -1;
+	}
+	CHECK(!c->bad, "%s: bad escape in %s", what, line);
+	return 0;
+}
+
+/* Hostile bytes, and what a reader gets back for each format:
+ * JSON keeps control bytes (as \u escapes), CEF and LEEF cannot carry
+ * them (U+FFFD) except CR, LF and (LEEF) tab; invalid UTF-8 is U+FFFD. */
+#define RC "\xef\xbf\xbd"
+static const struct {
+	const char *in;
+	size_t inlen;
+	const char *back[3]; /* json, cef, leef */
+	const char *raw[3];  /* as written, in the line */
+} texts[] = {
+    {"a\nb", 3, {"a\nb", "a\nb", "a\nb"}, {"a\\u000ab", "a\\nb", "a\\nb"}},
+    {"a\r\nX=1", 6, {"a\r\nX=1", "a\r\nX=1", "a\r\nX=1"},
+        {"a\\u000d\\u000aX=1", "a\\r\\nX\\=1", "a\\r\\nX=1"}},
+    {"say \"hi\"", 8, {"say \"hi\"", "say \"hi\"", "say \"hi\""},
+        {"say \\\"hi\\\"", "say \"hi\"", "say \"hi\""}},
+    {"a|b", 3, {"a|b", "a|b", "a|b"}, {"a|b", "a|b", "a|b"}},
+    {"k=v x=y", 7, {"k=v x=y", "k=v x=y", "k=v x=y"},
+        {"k=v x=y", "k\\=v x\\=y", "k=v x=y"}},
+    {"]\"}", 3, {"]\"}", "]\"}", "]\"}"}, {"]\\\"}", "]\"}", "]\"}"}},
+    {"back\\slash", 10, {"back\\slash", "back\\slash", "back\\slash"},
+        {"back\\\\slash", "back\\\\slash", "back\\\\slash"}},
+    {"a\tb", 3, {"a\tb", "a" RC "b", "a\tb"},
+        {"a\\u0009b", "a" RC "b", "a\\tb"}},
+    /* The texts are C strings: a NUL ends them (names keep theirs). */
+    {"nul\0x", 5, {"nul", "nul", "nul"}, {"\"nul\"", "=nul ", "=nul\t"}},
+    {"M\xc3\xbcller", 7, {"M\xc3\xbcller", "M\xc3\xbcller", "M\xc3\xbcller"},
+        {"M\xc3\xbcller", "M\xc3\xbcller", "M\xc3\xbcller"}},
+    {"bad\xff\xc3", 5, {"bad" RC RC, "bad" RC RC, "bad" RC RC},
+        {"bad\\ufffd\\ufffd", "bad" RC RC, "bad" RC RC}},
+    {"\x7f", 1, {"\x7f", RC, RC}, {"\\u007f", RC, RC}},
+    {"\tsinkhole.hash=0", 16,
+        {"\tsinkhole.hash=0", RC "sinkhole.hash=0", "\tsinkhole.hash=0"},
+        {"\\u0009sinkhole.hash=0", RC "sinkhole.hash\\=0",
+            "\\tsinkhole.hash=0"}},
+};
+
+static void
+test_escaping(void)
+{
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h, ref;
+	static struct collect c, cref;
+	char buf[SK_HITFMT_MAX], got[SK_HITFMT_MAX], what[64];
+	size_t t;
+	int i;
+
+	make_exempt(&ref);
+	for (t = 0; t < sizeof(texts) / sizeof(texts[0]); t++) {
+		for (i = 0; i < 3; i++) {
+			base_rec(&rec, &ref);
+			fmt_line(&rec, fmts[i], buf, sizeof(buf));
+			parse_back(buf, &cref, "reference");
+
+			make_exempt(&h);
+			memset(h.exempt_approver, 0, sizeof(h.exempt_approver));
+			memset(h.exempt_reason, 0, sizeof(h.exempt_reason));
+			memset(h.category, 0, sizeof(h.category));
+			memset(h.list, 0, sizeof(h.list));
+			memcpy(h.exempt_approver, texts[t].in, texts[t].inlen);
+			memcpy(h.exempt_reason, texts[t].in, texts[t].inlen);
+			memcpy(h.category, texts[t].in, texts[t].inlen);
+			memcpy(h.list, texts[t].in, texts[t].inlen);
+			base_rec(&rec, &h);
+			snprintf(what, sizeof(what), "text %zu %s", t,
+			    sk_hitfmt_name(fmts[i]));
+			CHECK(fmt_line(&rec, fmts[i], buf, sizeof(buf)) > 0,
+			    "%s: formats", what);
+			CHECK(strstr(buf, texts[t].raw[i]) != NULL,
+			    "%s: written as %s: %s", what, texts[t].raw[i],
+			    buf);
+			if (parse_back(buf, &c, what) < 0)
+				continue;
+			CHECK_STR(c.keys, cref.keys, "%s: fields forged: %s",
+			    what, c.keys);
+			field_of(&c, "sinkhole.exemption.approver", got,
+			    sizeof(got));
+			CHECK_STR(got, texts[t].back[i],
+			    "%s: approver back: %s", what, got);
+			field_of(
+			    &c, "sinkhole.exemption.reason", got, sizeof(got));
+			CHECK_STR(
+			    got, texts[t].back[i], "%s: reason back", what);
+			field_of(&c, sk_hitfmt_key(fmts[i], "rule.category"),
+			    got, sizeof(got));
+			CHECK_STR(
+			    got, texts[t].back[i], "%s: category back", what);
+		}
+	}
+}
+
+/* Query names with hostile bytes: presentation form keeps them ASCII. */
+static const struct {
+	const char *label; /* one label, raw bytes */
+	size_t len;
+	const char *want; /* dns.question.name as read back */
+} names[] = {
+    {"a\nb", 3, "a\\010b.example."},
+    {"a\"b", 3, "a\\\"b.example."},
+    {"a|b", 3, "a|b.example."},
+    {"a=b", 3, "a=b.example."},
+    {"a]b", 3, "a]b.example."},
+    {"a\\b", 3, "a\\\\b.example."},
+    {"a\0b", 3, "a\\000b.example."},
+    {"a\tb", 3, "a\\009b.example."},
+    {"a\xc3\xbc", 3, "a\\195\\188.example."},
+    {"a.b", 3, "a\\.b.example."},
+    {"a b", 3, "a\\032b.example."},
+};
+
+static void
+test_names(void)
+{
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], got[SK_HITFMT_MAX], what[64];
+	size_t t;
+	int i;
+
+	for (t = 0; t < sizeof(names) / sizeof(names[0]); t++) {
+		make_hit(&h);
+		h.qname[0] = (uint8_t)names[t].len;
+		memcpy(h.qname + 1, names[t].label, names[t].len);
+		memcpy(h.qname + 1 + names[t].len, "\7example\0", 9);
+		h.qname_len = (uint8_t)(names[t].len + 10);
+		memcpy(h.matched, h.qname, h.qname_len);
+		h.matched_len = h.qname_len;
+		h.entry_offset = 0;
+		h.entry_match = SK_MATCH_EXACT;
+		for (i = 0; i < 3; i++) {
+			base_rec(&rec, &h);
+			snprintf(what, sizeof(what), "name %zu %s", t,
+			    sk_hitfmt_name(fmts[i]));
+			fmt_line(&rec, fmts[i], buf, sizeof(buf));
+			if (parse_back(buf, &c, what) < 0)
+				continue;
+			field_of(&c, "dns.question.name", got, sizeof(got));
+			CHECK_STR(got, names[t].want, "%s: %s", what, got);
+			field_of(&c, "rule.name", got, sizeof(got));
+			CHECK(got[0] == '=' &&
+			        strcmp(got + 1, names[t].want) == 0,
+			    "%s: rule.name %s", what, got);
+		}
+	}
+}
+
+static void
+test_mnemonics(void)
+{
+	static const struct {
+		uint16_t v;
+		const char *type, *cls;
+	} cases[] = {{1, "A", "IN"}, {3, "TYPE3", "CH"}, {4, "TYPE4", "HS"},
+	    {15, "MX", "CLASS15"}, {16, "TXT", "CLASS16"},
+	    {28, "AAAA", "CLASS28"}, {65, "HTTPS", "CLASS65"},
+	    {64, "SVCB", "CLASS64"}, {255, "ANY", "ANY"},
+	    {65280, "TYPE65280", "CLASS65280"}};
+	char a[16], b[16];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_STR(sk_hitfmt_qtype(cases[i].v, a, sizeof(a)),
+		    cases[i].type, "type %u: %s", cases[i].v, a);
+		CHECK_STR(sk_hitfmt_qclass(cases[i].v, b, sizeof(b)),
+		    cases[i].cls, "class %u: %s", cases[i].v, b);
+	}
+}
+
+/* event.action, event.type and rule.name per hit kind and match. */
+static void
+test_actions(void)
+{
+	static const struct {
+		uint8_t kind, action, match;
+		const char *act, *type, *rule;
+	} cases[] = {
+	    {SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE, SK_MATCH_SUBTREE,
+	        "sinkhole", "denied", "ads.example.net."},
+	    {SK_VERDICT_BLOCKED, SK_ACTION_NXDOMAIN, SK_MATCH_EXACT, "nxdomain",
+	        "denied", "=ads.example.net."},
+	    {SK_VERDICT_BLOCKED, SK_ACTION_NODATA, SK_MATCH_BELOW, "nodata",
+	        "denied", "*.ads.example.net."},
+	    {SK_VERDICT_MONITORED, SK_ACTION_PASS, SK_MATCH_SUBTREE, "monitor",
+	        "info", "ads.example.net."},
+	    {SK_VERDICT_EXEMPT, SK_ACTION_PASS, SK_MATCH_SUBTREE, "exempt",
+	        "allowed", "ads.example.net."},
+	};
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], got[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		make_exempt(&h);
+		h.kind = cases[i].kind;
+		h.action = cases[i].action;
+		h.entry_match = cases[i].match;
+		base_rec(&rec, &h);
+		fmt_line(&rec, SK_HIT_JSON, buf, sizeof(buf));
+		if (parse_back(buf, &c, cases[i].act) < 0)
+			continue;
+		field_of(&c, "event.action", got, sizeof(got));
+		CHECK_STR(got, cases[i].act, "action %zu: %s", i, got);
+		field_of(&c, "event.type", got, sizeof(got));
+		CHECK(
+		    strstr(got, cases[i].type) != NULL, "type %zu: %s", i, got);
+		field_of(&c, "rule.name", got, sizeof(got));
+		CHECK_STR(got, cases[i].rule, "rule %zu: %s", i, got);
+		CHECK((strstr(buf, "sinkhole.exemption.approver") != NULL) ==
+		        (cases[i].kind == SK_VERDICT_EXEMPT),
+		    "exemption fields only for exempt: %s", buf);
+		if (cases[i].kind == SK_VERDICT_EXEMPT) {
+			field_of(
+			    &c, "sinkhole.exemption.expires", got, sizeof(got));
+			CHECK_STR(
+			    got, "2026-11-30T00:53:20Z", "expires %s", got);
+		}
+	}
+}
+
+/* The events: their action and their own fields, in each format. */
+static void
+test_events(void)
+{
+	static const struct {
+		enum sk_hitfmt_event ev;
+		const char *act, *field, *value;
+	} cases[] = {
+	    {SK_HITFMT_START, "start", "sinkhole.config.queue_size", "1024"},
+	    {SK_HITFMT_LOSS, "loss", "sinkhole.lost", "7"},
+	    {SK_HITFMT_LOSS, "loss", "sinkhole.lost_total", "9"},
+	    {SK_HITFMT_HEARTBEAT, "heartbeat", "sinkhole.stats.written",
+	        "1000"},
+	    {SK_HITFMT_HEARTBEAT, "heartbeat", "sinkhole.stats.queue_depth",
+	        "3"},
+	    {SK_HITFMT_STOP, "stop", "sinkhole.stats.dropped", "9"},
+	};
+	struct sk_hitlog_conf conf;
+	struct sk_hitfmt_rec rec;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], got[256], what[64];
+	size_t t;
+	int i;
+
+	memset(&conf, 0, sizeof(conf));
+	snprintf(conf.path, sizeof(conf.path), "/var/log/sinkhole/hits.log");
+	conf.queue_size = 1024;
+	conf.heartbeat_s = 60;
+	for (t = 0; t < sizeof(cases) / sizeof(cases[0]); t++) {
+		for (i = 0; i < 3; i++) {
+			base_rec(&rec, NULL);
+			rec.event = cases[t].ev;
+			rec.conf = &conf;
+			rec.lost = 7;
+			rec.lost_total = 9;
+			rec.stats.submitted = 1009;
+			rec.stats.written = 1000;
+			rec.stats.dropped = 9;
+			rec.stats.queue_depth = 3;
+			snprintf(what, sizeof(what), "event %zu %s", t,
+			    sk_hitfmt_name(fmts[i]));
+			fmt_line(&rec, fmts[i], buf, sizeof(buf));
+			if (parse_back(buf, &c, what) < 0)
+				continue;
+			field_of(&c, sk_hitfmt_key(fmts[i], "event.action"),
+			    got, sizeof(got));
+			CHECK_STR(
+			    got, cases[t].act, "%s: action %s", what, got);
+			CHECK(field_of(&c, cases[t].field, got, sizeof(got)) ==
+			            0 &&
+			        strcmp(got, cases[t].value) == 0,
+			    "%s: %s", what, buf);
+			CHECK(strstr(buf, "client.ip") == NULL, "%s: no hit",
+			    what);
+		}
+	}
+}
+
+/* Lines the parser must refuse. */
+static void
+test_parse_rejects(void)
+{
+	static const char *const bad[] = {
+	    "",
+	    "hello",
+	    "{}",
+	    "{\"a\":1",
+	    "{\"a\":\"x\001\",\"sinkhole.hash\":\"0\"}",
+	    "{\"sinkhole.hash\":\"0\",\"a\":1}",
+	    "{\"a\":\"\\x\",\"sinkhole.hash\":\"0\"}",
+	    "{\"a\":1,\"sinkhole.hash\":\"0\"} x",
+	    "CEF:0|a|b|c|d|e|5|a=b=c sinkhole.hash=0",
+	    "CEF:0|a|b|c|d|e|a=b sinkhole.hash=0",
+	    "CEF:0|a|b|c|d|e|5|a=\\t sinkhole.hash=0",
+	    "LEEF:2.0|a|b|c|d|a=b\tsinkhole.hash=0",
+	    "LEEF:2.0|a|b|c|d|x09|a=b\tsinkhole.hash=0\t",
+	    "LEEF:2.0|a|b|c|d|x09|a=\\=\tsinkhole.hash=0",
+	    "LEEF:2.0|a|b|c|d|x09|a=b",
+	    "{\"a\":\"\xc3\",\"sinkhole.hash\":\"0\"}",
+	};
+	enum sk_hit_format f;
+	size_t i, plen;
+	const char *why;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		why = NULL;
+		CHECK(sk_hitfmt_parse(bad[i], strlen(bad[i]), &f, &plen, NULL,
+		          NULL, &why) == -1 &&
+		        why != NULL,
+		    "rejects %s", bad[i]);
+	}
+}
+
+int
+main(void)
+{
+	test_exact_lines();
+	test_escaping();
+	test_names();
+	test_mnemonics();
+	test_actions();
+	test_events();
+	test_parse_rejects();
+	return unit_done("test_hitfmt");
+}

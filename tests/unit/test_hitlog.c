@@ -1,0 +1,475 @@
+/**
+ * \file
+ * Unit tests of the hit log (module/hitlog.c): four threads submit 100,000
+ * hits into a small queue while a flusher drains it (written + dropped ==
+ * submitted, the loss events add up to the drops, the chain and sequence
+ * verify); a logrotate-style rename between flushes (every record in one
+ * of the two files, once, and the chain runs on across them); a disk that
+ * fills up (RLIMIT_FSIZE in a child: the writer retries, writes whole
+ * records only, and reports what it had to drop); and heartbeats.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "hitchain.h"
+#include "hitfmt.h"
+#include "hitlog.h"
+#include "listparse.h"
+#include "policy.h"
+#include "unit.h"
+
+static char dir[] = "/tmp/test_hitlog.XXXXXX";
+
+static void
+make_hit(struct sk_hit *h, unsigned n)
+{
+	size_t len;
+
+	memset(h, 0, sizeof(*h));
+	h->time_ms = 1795881600000LL + n;
+	h->client[10] = h->client[11] = 0xff;
+	h->client[12] = 192, h->client[14] = 2, h->client[15] = 7;
+	h->client_port = (uint16_t)n;
+	h->qtype = h->qclass = 1;
+	h->kind = SK_VERDICT_BLOCKED;
+	h->action = SK_ACTION_SINKHOLE;
+	sk_name_from_text("www.ads.example.com", 19, h->qname, &len);
+	h->qname_len = h->matched_len = (uint8_t)len;
+	memcpy(h->matched, h->qname, len);
+	h->entry_offset = 4;
+	h->list_line = n;
+	snprintf(h->list, sizeof(h->list), "lists/ads.txt");
+	snprintf(h->category, sizeof(h->category), "advertising");
+	snprintf(h->policy_ref, sizeof(h->policy_ref), "AUP 4.2");
+}
+
+static void
+conf_for(struct sk_hitlog_conf *c, const char *name, unsigned queue,
+    enum sk_hit_format f)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->path, sizeof(c->path), "%s/%s", dir, name);
+	c->format = f;
+	c->queue_size = queue;
+	c->heartbeat_s = 60;
+}
+
+/* What a set of files holds. */
+struct tally {
+	unsigned long lines, hits, problems, starts, stops, losses, heartbeats,
+	    partial;
+	unsigned long lost; /* sum of sinkhole.lost */
+	char first_problem[600];
+	const char *file;
+	unsigned long line;
+};
+
+static void
+tally_report(void *arg, int broken, const char *msg)
+{
+	struct tally *t = arg;
+
+	if (broken && t->problems++ == 0)
+		snprintf(t->first_problem, sizeof(t->first_problem),
+		    "%s:%lu: %s", t->file, t->line, msg);
+}
+
+static int
+tally_field(void *arg, const struct sk_hitfmt_field *f)
+{
+	struct tally *t = arg;
+	char v[64];
+
+	if ((f->keylen == 12 && memcmp(f->key, "event.action", 12) == 0) ||
+	    (f->keylen == 3 && memcmp(f->key, "act", 3) == 0)) {
+		snprintf(v, sizeof(v), "%.*s", (int)f->vallen, f->val);
+		if (strcmp(v, "start") == 0)
+			t->starts++;
+		else if (strcmp(v, "stop") == 0)
+			t->stops++;
+		else if (strcmp(v, "loss") == 0)
+			t->losses++;
+		else if (strcmp(v, "heartbeat") == 0)
+			t->heartbeats++;
+		else
+			t->hits++;
+	}
+	if (f->keylen == 13 && memcmp(f->key, "sinkhole.lost", 13) == 0)
+		t->lost += strtoul(f->val, NULL, 10);
+	return 0;
+}
+
+/* Verify files in order, as verify-log does, and count what they hold. */
+static void
+tally_files(struct tally *t, const char *const *names, int n)
+{
+	struct sk_hitchain_verifier *v;
+	enum sk_hit_format f;
+	const char *why;
+	char path[512], *buf = NULL;
+	size_t cap = 0, plen;
+	ssize_t len;
+	FILE *fp;
+	int i;
+
+	memset(t, 0, sizeof(*t));
+	if (sk_hitchain_verifier_new(&v, tally_report, t) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		t->file = names[i];
+		t->line = 0;
+		if ((fp = fopen(path, "r")) == NULL) {
+			t->problems++;
+			continue;
+		}
+		while ((len = getline(&buf, &cap, fp)) > 0) {
+			t->line++;
+			t->lines++;
+			if (buf[len - 1] != '\n') {
+				t->partial++;
+				break;
+			}
+			sk_hitchain_verify_line(v, buf, (size_t)len - 1);
+			sk_hitfmt_parse(buf, (size_t)len - 1, &f, &plen,
+			    tally_field, t, &why);
+		}
+		fclose(fp);
+	}
+	free(buf);
+	sk_hitchain_verifier_free(v);
+}
+
+/*
+ * Four producers, one flusher.
+ */
+
+#define PRODUCERS 4
+#define PER_PRODUCER 25000
+
+static struct sk_hitlog *shared;
+static volatile int producers_done;
+
+static void *
+producer(void *arg)
+{
+	struct sk_hit h;
+	unsigned i, base = (unsigned)(uintptr_t)arg * PER_PRODUCER;
+
+	for (i = 0; i < PER_PRODUCER; i++) {
+		make_hit(&h, base + i);
+		sk_hitlog_submit(shared, &h);
+		if (i % 8 == 0) /* let the flusher in now and then */
+			usleep(20);
+	}
+	return NULL;
+}
+
+static void *
+flusher(void *arg)
+{
+	unsigned n = 0;
+
+	while (!__atomic_load_n(&producers_done, __ATOMIC_ACQUIRE)) {
+		sk_hitlog_flush(shared);
+		if (++n % 64 == 0)
+			sk_hitlog_heartbeat(shared);
+		sched_yield();
+	}
+	return arg;
+}
+
+static void
+test_threads(enum sk_hit_format f)
+{
+	static const char *const files[] = {"threads.log"};
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog_stats st;
+	struct tally t;
+	pthread_t prod[PRODUCERS], fl;
+	char err[256];
+	uintptr_t i;
+
+	conf_for(&conf, files[0], 256, f);
+	unlink(conf.path);
+	CHECK(sk_hitlog_open(&conf, &shared, err, sizeof(err)) == 0, "open: %s",
+	    err);
+	if (shared == NULL)
+		return;
+	producers_done = 0;
+	pthread_create(&fl, NULL, flusher, NULL);
+	for (i = 0; i < PRODUCERS; i++)
+		pthread_create(&prod[i], NULL, producer, (void *)i);
+	for (i = 0; i < PRODUCERS; i++)
+		pthread_join(prod[i], NULL);
+	__atomic_store_n(&producers_done, 1, __ATOMIC_RELEASE);
+	pthread_join(fl, NULL);
+	sk_hitlog_heartbeat(shared);
+	sk_hitlog_stats(shared, &st);
+	sk_hitlog_close(shared);
+
+	CHECK(st.submitted == PRODUCERS * PER_PRODUCER, "submitted %llu",
+	    (unsigned long long)st.submitted);
+	CHECK(st.written + st.dropped == st.submitted,
+	    "%s: written %llu + dropped %llu != submitted %llu",
+	    sk_hitfmt_name(f), (unsigned long long)st.written,
+	    (unsigned long long)st.dropped, (unsigned long long)st.submitted);
+	CHECK(st.queue_depth == 0 && st.write_errors == 0, "depth %llu",
+	    (unsigned long long)st.queue_depth);
+	tally_files(&t, files, 1);
+	CHECK(t.problems == 0, "%s: verify: %s", sk_hitfmt_name(f),
+	    t.first_problem);
+	CHECK(t.hits == st.written, "%s: %lu hits in the file, %llu written",
+	    sk_hitfmt_name(f), t.hits, (unsigned long long)st.written);
+	CHECK(t.lost == st.dropped, "%s: loss events say %lu, dropped %llu",
+	    sk_hitfmt_name(f), t.lost, (unsigned long long)st.dropped);
+	CHECK(t.starts == 1 && t.stops == 1 && t.heartbeats > 0,
+	    "start %lu stop %lu heartbeats %lu", t.starts, t.stops,
+	    t.heartbeats);
+	fprintf(stderr,
+	    "threads %s: %llu written, %llu dropped, %lu loss "
+	    "events\n",
+	    sk_hitfmt_name(f), (unsigned long long)st.written,
+	    (unsigned long long)st.dropped, t.losses);
+}
+
+/* A queue large enough for the burst loses nothing. */
+static void
+test_no_loss(void)
+{
+	static const char *const files[] = {"noloss.log"};
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	struct tally t;
+	char err[256];
+	unsigned i;
+
+	conf_for(&conf, files[0], 4096, SK_HIT_JSON);
+	unlink(conf.path);
+	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
+		CHECK(0, "open: %s", err);
+		return;
+	}
+	for (i = 0; i < 4096; i++) {
+		make_hit(&h, i);
+		CHECK(sk_hitlog_submit(log, &h) == 0 || i == 0, "submit %u", i);
+	}
+	make_hit(&h, i);
+	CHECK(sk_hitlog_submit(log, &h) == -1, "a full queue drops");
+	sk_hitlog_close(log);
+	tally_files(&t, files, 1);
+	CHECK(t.problems == 0 && t.hits == 4096 && t.losses == 1 && t.lost == 1,
+	    "no loss: %lu hits, %lu lost: %s", t.hits, t.lost, t.first_problem);
+}
+
+/* logrotate: rename, then the writer notices and creates a new file. */
+static void
+test_rotation(enum sk_hit_format f)
+{
+	static const char *const files[] = {"rot.log.1", "rot.log"};
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	struct tally t, t1, t2;
+	char err[256], old[512];
+	unsigned i;
+
+	conf_for(&conf, files[1], 1024, f);
+	snprintf(old, sizeof(old), "%s/%s", dir, files[0]);
+	unlink(conf.path);
+	unlink(old);
+	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
+		CHECK(0, "open: %s", err);
+		return;
+	}
+	for (i = 0; i < 300; i++) {
+		make_hit(&h, i);
+		sk_hitlog_submit(log, &h);
+		if (i == 99)
+			sk_hitlog_flush(log);
+		if (i == 149) /* rotated with 50 records still queued */
+			CHECK(rename(conf.path, old) == 0, "rename");
+		if (i == 199)
+			sk_hitlog_flush(log);
+	}
+	sk_hitlog_heartbeat(log);
+	/* The wrong-order check below compares times: the stop event must
+	 * come at least a millisecond after the start event. */
+	usleep(3000);
+	sk_hitlog_close(log);
+	tally_files(&t, files, 2);
+	tally_files(&t1, files, 1);
+	tally_files(&t2, files + 1, 1);
+	CHECK(t.problems == 0, "%s rotation: %s", sk_hitfmt_name(f),
+	    t.first_problem);
+	CHECK(t.hits == 300 && t1.hits == 100 && t2.hits == 200,
+	    "%s rotation: %lu hits (%lu + %lu)", sk_hitfmt_name(f), t.hits,
+	    t1.hits, t2.hits);
+	CHECK(t1.starts == 1 && t2.stops == 1 && t2.heartbeats == 1,
+	    "events in the right files");
+	/* The new file alone starts mid-chain: fine as the first file. */
+	CHECK(t2.problems == 0, "new file alone: %s", t2.first_problem);
+	/* In the wrong order the chain is broken. */
+	{
+		static const char *const wrong[] = {"rot.log", "rot.log.1"};
+
+		tally_files(&t, wrong, 2);
+		CHECK(t.problems > 0, "files in the wrong order are reported");
+	}
+}
+
+/* The disk fills up: RLIMIT_FSIZE in a child process. */
+static int
+disk_full_child(void)
+{
+	static const char *const files[] = {"full.log"};
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct sk_hitlog_stats st;
+	struct rlimit rl;
+	struct sk_hit h;
+	struct tally t;
+	struct stat sb;
+	char err[256];
+	unsigned i, round;
+
+	signal(SIGXFSZ, SIG_IGN);
+	getrlimit(RLIMIT_FSIZE, &rl);
+	rl.rlim_cur = 64 * 1024;
+	if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+		return 99;
+	conf_for(&conf, files[0], 64, SK_HIT_JSON);
+	unlink(conf.path);
+	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
+		CHECK(0, "open: %s", err);
+		return 1;
+	}
+	/* 4000 records of ~800 bytes: far beyond the limit and beyond what
+	 * the writer holds pending, so the queue overflows too. */
+	for (round = 0; round < 80; round++) {
+		for (i = 0; i < 50; i++) {
+			make_hit(&h, round * 50 + i);
+			sk_hitlog_submit(log, &h);
+		}
+		sk_hitlog_flush(log);
+	}
+	sk_hitlog_stats(log, &st);
+	CHECK(st.write_errors > 0 && st.dropped > 0,
+	    "disk full: %llu write errors, %llu dropped",
+	    (unsigned long long)st.write_errors,
+	    (unsigned long long)st.dropped);
+	CHECK(stat(conf.path, &sb) == 0 && sb.st_size <= 64 * 1024, "size %lld",
+	    (long long)sb.st_size);
+	tally_files(&t, files, 1);
+	CHECK(t.partial == 0 && t.problems == 0,
+	    "only whole records while full: %lu partial, %s", t.partial,
+	    t.first_problem);
+
+	/* Space again: everything kept is written, and the loss told. */
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_FSIZE, &rl);
+	sk_hitlog_flush(log);
+	sk_hitlog_stats(log, &st);
+	sk_hitlog_close(log);
+	CHECK(st.written + st.dropped == st.submitted && st.submitted == 4000,
+	    "after: written %llu + dropped %llu, submitted %llu",
+	    (unsigned long long)st.written, (unsigned long long)st.dropped,
+	    (unsigned long long)st.submitted);
+	tally_files(&t, files, 1);
+	CHECK(t.problems == 0 && t.partial == 0, "after: %s", t.first_problem);
+	CHECK(t.hits == st.written && t.lost == st.dropped && t.losses > 0,
+	    "after: %lu hits, %lu lost in %lu loss events", t.hits, t.lost,
+	    t.losses);
+	return unit_failed == 0 ? 0 : 1;
+}
+
+static void
+test_disk_full(void)
+{
+	int status = -1;
+	pid_t pid;
+
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		/* The child counts its own checks only. */
+		unit_passed = unit_failed = 0;
+		_exit(disk_full_child());
+	}
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "disk-full child failed (status %d)", status);
+}
+
+static void
+test_open_errors(void)
+{
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log = (struct sk_hitlog *)1;
+	char err[256];
+
+	conf_for(&conf, "x.log", 1000, SK_HIT_JSON);
+	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == -1 &&
+	        log == NULL && strstr(err, "power of two") != NULL,
+	    "queue 1000: %s", err);
+	conf_for(&conf, "no/such/dir/x.log", 1024, SK_HIT_JSON);
+	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == -1 &&
+	        strstr(err, "No such file") != NULL,
+	    "missing dir: %s", err);
+	sk_hitlog_close(NULL);
+}
+
+/* The file is created 0640 whatever the umask allows beyond that. */
+static void
+test_mode(void)
+{
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct stat sb;
+	char err[256];
+	mode_t old = umask(0);
+
+	conf_for(&conf, "mode.log", 64, SK_HIT_JSON);
+	unlink(conf.path);
+	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) == 0)
+		sk_hitlog_close(log);
+	umask(old);
+	CHECK(stat(conf.path, &sb) == 0 && (sb.st_mode & 0777) == 0640,
+	    "mode %o", (unsigned)(sb.st_mode & 0777));
+}
+
+int
+main(void)
+{
+	static const enum sk_hit_format fmts[] = {
+	    SK_HIT_JSON, SK_HIT_CEF, SK_HIT_LEEF};
+	char cmd[600];
+	int i, rc;
+
+	if (mkdtemp(dir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_open_errors();
+	test_mode();
+	test_no_loss();
+	for (i = 0; i < 3; i++) {
+		test_threads(fmts[i]);
+		test_rotation(fmts[i]);
+	}
+	test_disk_full();
+	rc = unit_done("test_hitlog");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		rc = 1;
+	return rc;
+}

@@ -1,0 +1,124 @@
+/**
+ * \file
+ * sinkhole-ctl verify-log: run hit log files, oldest first, through the
+ * hash-chain verifier (module/hitchain.h) and say where a record was
+ * changed, removed, reordered or cut short.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctl.h"
+#include "ctl_verifylog.h"
+#include "hitchain.h"
+
+struct vl_state {
+	const char *file;
+	unsigned long line;
+	unsigned long problems, notes;
+	int quiet;
+};
+
+static void
+vl_report(void *arg, int broken, const char *msg)
+{
+	struct vl_state *st = arg;
+
+	if (broken)
+		st->problems++;
+	else
+		st->notes++;
+	printf(
+	    "%s:%lu: %s%s\n", st->file, st->line, broken ? "" : "note: ", msg);
+}
+
+/* @return 0, or -1 on a read error (reported). */
+static int
+vl_file(struct sk_hitchain_verifier *v, struct vl_state *st)
+{
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int rc = 0;
+
+	if ((f = fopen(st->file, "r")) == NULL) {
+		warn("%s", st->file);
+		return -1;
+	}
+	st->line = 0;
+	while ((n = getline(&buf, &cap, f)) > 0) {
+		st->line++;
+		if (buf[n - 1] != '\n') {
+			vl_report(
+			    st, 1, "last line is incomplete: record truncated");
+			break;
+		}
+		if (sk_hitchain_verify_line(v, buf, (size_t)n - 1) < 0) {
+			warnx("%s:%lu: out of memory", st->file, st->line);
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f)) {
+		warn("%s", st->file);
+		rc = -1;
+	}
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+int
+cmd_verify_log(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	struct sk_hitchain_verifier *v;
+	struct vl_state st;
+	int ch, i, rc = EX_OK;
+
+	memset(&st, 0, sizeof(st));
+	getopt_rewind();
+	while ((ch = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'q':
+			st.quiet = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			return usage_error("verify-log", argc, argv, ch);
+		}
+	}
+	if (optind == argc)
+		return usage_msg("verify-log", "no log file given");
+	if (sk_hitchain_verifier_new(&v, vl_report, &st) < 0) {
+		warnx("verify-log: out of memory");
+		return EX_USAGE; /* 2: an error */
+	}
+	for (i = optind; i < argc; i++) {
+		st.file = argv[i];
+		if (vl_file(v, &st) < 0) {
+			rc = EX_USAGE; /* 2: an error (could not read) */
+			break;
+		}
+	}
+	if (rc == EX_OK && st.problems > 0)
+		rc = EX_FAIL;
+	if (rc != EX_USAGE && !st.quiet)
+		printf("%s: %" PRIu64 " records, %lu problem%s\n",
+		    st.problems > 0 ? "broken" : "intact",
+		    sk_hitchain_verified(v), st.problems,
+		    st.problems == 1 ? "" : "s");
+	sk_hitchain_verifier_free(v);
+	return finish_stdout(rc, EX_USAGE);
+}
