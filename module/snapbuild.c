@@ -20,6 +20,7 @@
 
 #include "name.h"
 #include "snapbuild.h"
+#include "namefilter.h"
 #include "snapid.h"
 
 /* Most list files one snapshot may name. */
@@ -362,7 +363,8 @@ write_once(struct wctx *w)
 	MDB_dbi names, meta;
 	MDB_val k, v;
 	struct sk_snapid *md = NULL;
-	uint8_t *vbuf = NULL;
+	uint8_t *vbuf = NULL, *filter = NULL;
+	size_t filtersize = sk_filter_size(b->ndistinct);
 	size_t vcap = 0, i, j, n;
 	struct sk_snapid_text info = {0};
 	int rc, ret = 0, fd, saved;
@@ -386,6 +388,13 @@ write_once(struct wctx *w)
 		ret = lmdb_fail(w, rc, "creating");
 		goto out;
 	}
+	filter = malloc(filtersize);
+	if (filter == NULL) {
+		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
+		    "out of memory");
+		goto out;
+	}
+	sk_filter_init(filter, filtersize);
 	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "names", MDB_CREATE, &names)) != 0 ||
 	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta)) != 0)
@@ -421,6 +430,7 @@ write_once(struct wctx *w)
 			goto lmdb_err;
 		sk_snapid_add_name(
 		    md, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+		sk_filter_add(filter, filtersize, k.mv_data, k.mv_size);
 	}
 	sk_snapid_add_table(md, "categories", w->cats);
 	sk_snapid_add_table(md, "lists", w->lists);
@@ -443,6 +453,12 @@ write_once(struct wctx *w)
 	    put_meta(w, txn, meta, "exemptions", w->exs, &rc) ||
 	    put_meta(w, txn, meta, "info", &info, &rc) ||
 	    put_meta(w, txn, meta, "lists", w->lists, &rc))
+		goto lmdb_err;
+	k.mv_data = (void *)SK_FILTER_KEY;
+	k.mv_size = strlen(SK_FILTER_KEY);
+	v.mv_data = filter;
+	v.mv_size = filtersize;
+	if ((rc = mdb_put(txn, meta, &k, &v, 0)) != 0)
 		goto lmdb_err;
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
@@ -475,6 +491,7 @@ out:
 		mdb_env_close(env);
 	sk_snapid_abort(md);
 	free(vbuf);
+	free(filter);
 	free(info.p);
 	errno = saved;
 	return ret;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "namefilter.h"
 #include "snapedit.h"
 #include "snapid.h"
 
@@ -251,6 +252,33 @@ put_text(
 	return mdb_put(txn, meta, &k, &v, 0);
 }
 
+/* Add a name to the copy's name filter, if it has one: a filter that
+ * missed a name would hide it from every lookup. */
+static int
+filter_add(MDB_txn *txn, MDB_dbi meta, const uint8_t *name, size_t namelen)
+{
+	MDB_val k, v;
+	uint8_t *copy;
+	int rc;
+
+	k.mv_data = (void *)SK_FILTER_KEY;
+	k.mv_size = strlen(SK_FILTER_KEY);
+	rc = mdb_get(txn, meta, &k, &v);
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	copy = malloc(v.mv_size);
+	if (copy == NULL)
+		return ENOMEM;
+	memcpy(copy, v.mv_data, v.mv_size);
+	sk_filter_add(copy, v.mv_size, name, namelen);
+	v.mv_data = copy;
+	rc = mdb_put(txn, meta, &k, &v, 0);
+	free(copy);
+	return rc;
+}
+
 /* Apply the edit to the copy at path and rewrite its id and meta. */
 static int
 edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
@@ -306,6 +334,9 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 			v.mv_data = nv;
 			v.mv_size = nvlen;
 			if ((rc = mdb_put(txn, names, &k, &v, 0)) != 0)
+				goto lmdb_err;
+			if ((rc = filter_add(txn, meta, e->wire, e->wirelen)) !=
+			    0)
 				goto lmdb_err;
 		}
 	}

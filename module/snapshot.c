@@ -16,6 +16,7 @@
 
 #include "name.h"
 #include "snapshot.h"
+#include "namefilter.h"
 
 struct sk_snapshot {
 	MDB_env *env;
@@ -30,6 +31,11 @@ struct sk_snapshot {
 	size_t nlists;
 	struct sk_exemption *exs;
 	size_t nexs;
+	/** The name filter, read in place from the map (the file is never
+	 * written while open, so the pointer stays valid until close);
+	 * has_filter 0 for snapshots written without one. */
+	struct sk_filter filter;
+	int has_filter;
 };
 
 void
@@ -443,6 +449,27 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 		goto out;
 	}
 	s->nnames = st.ms_entries;
+	{
+		MDB_val fk, fv;
+
+		fk.mv_data = (void *)SK_FILTER_KEY;
+		fk.mv_size = strlen(SK_FILTER_KEY);
+		rc = mdb_get(txn, meta, &fk, &fv);
+		if (rc == 0) {
+			if (sk_filter_view(
+			        fv.mv_data, fv.mv_size, &s->filter) != 0) {
+				rc = fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+				    "bad name filter");
+				goto out;
+			}
+			s->has_filter = 1;
+		} else if (rc != MDB_NOTFOUND) {
+			rc = fail(detail, detailsize, SK_SNAP_E_LMDB,
+			    "reading the name filter: %s", mdb_strerror(rc));
+			goto out;
+		}
+		rc = 0;
+	}
 	if (in.names != s->nnames || in.cats != s->ncats ||
 	    in.lists != s->nlists || in.exs != s->nexs)
 		rc = fail(detail, detailsize, SK_SNAP_E_CORRUPT,
@@ -649,6 +676,11 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 	     off = sk_name_parent(name, off)) {
 		key.mv_data = (void *)(name + off);
 		key.mv_size = namelen - off;
+		/* Most suffixes are not names of the snapshot: the filter
+		 * spares their B-tree searches. */
+		if (snap->has_filter &&
+		    !sk_filter_maybe(&snap->filter, key.mv_data, key.mv_size))
+			continue;
 		rc = mdb_get(txn, snap->names, &key, &val);
 		if (rc == MDB_NOTFOUND)
 			continue;

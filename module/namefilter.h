@@ -1,0 +1,54 @@
+/**
+ * \file
+ * A Bloom filter over a snapshot's names, stored in its meta table under
+ * "filter" and read in place from the map: a lookup asks it before each
+ * B-tree search and skips the suffixes that are certainly not names of the
+ * snapshot (most of them: "www.example.com." and "com." when only
+ * "example.com." is listed). A "maybe" still goes to the B-tree, so a
+ * false positive costs a search, never a wrong answer; names can be added
+ * (derived snapshots), never removed.
+ *
+ * Layout, little-endian: "skbf1\0\0\0", number of bits (8 bytes, a
+ * multiple of 64), number of probes (4 bytes), 4 zero bytes, the bits.
+ */
+#ifndef SK_NAMEFILTER_H
+#define SK_NAMEFILTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** The meta key it is stored under. */
+#define SK_FILTER_KEY "filter"
+/** Bytes before the bits. */
+#define SK_FILTER_HEADER 24
+
+/** A filter as read from a snapshot; points into the map. */
+struct sk_filter {
+	const uint8_t *bits;
+	uint64_t nbits;
+	unsigned probes;
+};
+
+/** @return the bytes of a filter for nnames names (about 10 bits each,
+ * for about 1 % false positives). */
+size_t sk_filter_size(uint64_t nnames);
+
+/** Write the header and clear the bits of a filter of size bytes (as
+ * returned by sk_filter_size). */
+void sk_filter_init(uint8_t *blob, size_t size);
+
+/** Add a (lower-case wire) name to a filter written by sk_filter_init. */
+void sk_filter_add(
+    uint8_t *blob, size_t size, const uint8_t *name, size_t namelen);
+
+/**
+ * Check a stored filter's header and size.
+ * @return 0 and *out set, or -1 when it is not a valid filter.
+ */
+int sk_filter_view(const uint8_t *blob, size_t size, struct sk_filter *out);
+
+/** @return 0 when the name is certainly not in the filter, else 1. */
+int sk_filter_maybe(
+    const struct sk_filter *f, const uint8_t *name, size_t namelen);
+
+#endif /* SK_NAMEFILTER_H */
