@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "detail.h"
 #include "dbdir.h"
 #include "policyfile.h"
 
@@ -55,21 +55,6 @@ sk_dbdir_strerror(int err)
 		return "invalid argument";
 	}
 	return "unknown publication directory error";
-}
-
-static int
-fail(char *detail, size_t detailsize, int err, const char *fmt, ...)
-{
-	va_list ap;
-	int saved = errno;
-
-	if (detail != NULL && detailsize > 0) {
-		va_start(ap, fmt);
-		vsnprintf(detail, detailsize, fmt, ap);
-		va_end(ap);
-	}
-	errno = saved;
-	return err;
 }
 
 int
@@ -148,15 +133,15 @@ make_dir(const char *path, char *detail, size_t detailsize)
 
 	if (mkdir(path, 0755) == 0 || errno == EEXIST) {
 		if (stat(path, &st) != 0)
-			return fail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
-			    path, strerror(errno));
+			return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+			    "%s: %s", path, strerror(errno));
 		if (!S_ISDIR(st.st_mode))
-			return fail(detail, detailsize, SK_DBDIR_E_IO,
+			return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 			    "%s: not a directory", path);
 		return 0;
 	}
-	return fail(detail, detailsize, SK_DBDIR_E_IO, "cannot create %s: %s",
-	    path, strerror(errno));
+	return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+	    "cannot create %s: %s", path, strerror(errno));
 }
 
 /* Take DIR/.lock, or say who holds it. */
@@ -169,18 +154,18 @@ take_lock(struct sk_dbdir *d, char *detail, size_t detailsize)
 	int fd;
 
 	if (join(path, sizeof(path), d->path, LOCKFILE, "") != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_ARG,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", d->path);
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
-		return fail(detail, detailsize, SK_DBDIR_E_IO,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "cannot lock %s: %s", path, strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		int saved = errno;
 
 		if (saved != EWOULDBLOCK) {
 			close(fd);
-			return fail(detail, detailsize, SK_DBDIR_E_IO,
+			return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 			    "cannot lock %s: %s", path, strerror(saved));
 		}
 		n = pread(fd, pidbuf, sizeof(pidbuf) - 1, 0);
@@ -191,10 +176,10 @@ take_lock(struct sk_dbdir *d, char *detail, size_t detailsize)
 			pid = strtol(pidbuf, NULL, 10);
 		}
 		if (pid > 0)
-			return fail(detail, detailsize, SK_DBDIR_E_BUSY,
+			return sk_detail(detail, detailsize, SK_DBDIR_E_BUSY,
 			    "%s: another publish is running (pid %ld)", d->path,
 			    pid);
-		return fail(detail, detailsize, SK_DBDIR_E_BUSY,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_BUSY,
 		    "%s: another publish is running", d->path);
 	}
 	n = snprintf(pidbuf, sizeof(pidbuf), "%ld\n", (long)getpid());
@@ -218,17 +203,17 @@ sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out, char *detail,
 	if (detail != NULL && detailsize > 0)
 		detail[0] = '\0';
 	if (path == NULL || path[0] == '\0')
-		return fail(
+		return sk_detail(
 		    detail, detailsize, SK_DBDIR_E_ARG, "empty directory name");
 	d = calloc(1, sizeof(*d));
 	if (d == NULL || (d->path = strdup(path)) == NULL) {
 		free(d);
-		return fail(
+		return sk_detail(
 		    detail, detailsize, SK_DBDIR_E_NOMEM, "out of memory");
 	}
 	d->lockfd = -1;
 	if (join(snaps, sizeof(snaps), path, SNAPDIR, "") != 0) {
-		rc = fail(detail, detailsize, SK_DBDIR_E_ARG,
+		rc = sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", path);
 		goto err;
 	}
@@ -241,9 +226,10 @@ sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out, char *detail,
 		        (rc = make_dir(snaps, detail, detailsize)) != 0))
 			goto err;
 	} else if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
-		rc = fail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s", path,
-		    errno != 0 && !S_ISDIR(st.st_mode) ? strerror(errno)
-		                                       : "not a directory");
+		rc =
+		    sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s", path,
+		        errno != 0 && !S_ISDIR(st.st_mode) ? strerror(errno)
+		                                           : "not a directory");
 		goto err;
 	}
 	*out = d;
@@ -279,14 +265,14 @@ sk_dbdir_active(
 
 	id[0] = '\0';
 	if (join(path, sizeof(path), d->path, ACTIVE, "") != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_ARG,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", d->path);
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0 && errno == ENOENT)
-		return fail(detail, detailsize, SK_DBDIR_E_NOACTIVE,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_NOACTIVE,
 		    "%s: no snapshot published yet", d->path);
 	if (n < 0)
-		return fail(detail, detailsize,
+		return sk_detail(detail, detailsize,
 		    errno == EINVAL ? SK_DBDIR_E_HISTORY : SK_DBDIR_E_IO,
 		    "%s: %s", path,
 		    errno == EINVAL ? "not a symbolic link" : strerror(errno));
@@ -296,13 +282,13 @@ sk_dbdir_active(
 	len = strlen(base);
 	if (len != SK_SNAPSHOT_ID_LEN + 4 ||
 	    strcmp(base + SK_SNAPSHOT_ID_LEN, ".mdb") != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_HISTORY,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
 		    "%s -> %s: not a snapshots/<id>.mdb", path, target);
 	memcpy(id, base, SK_SNAPSHOT_ID_LEN);
 	id[SK_SNAPSHOT_ID_LEN] = '\0';
 	if (!sk_dbdir_valid_id(id)) {
 		id[0] = '\0';
-		return fail(detail, detailsize, SK_DBDIR_E_HISTORY,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
 		    "%s -> %s: not a snapshots/<id>.mdb", path, target);
 	}
 	return 0;
@@ -359,11 +345,11 @@ sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
 	    sk_dbdir_snapshot_path(d, id, dst, sizeof(dst)) != 0 ||
 	    sk_dbdir_file_path(d, "import", tmp, sizeof(tmp)) != 0 ||
 	    join(snaps, sizeof(snaps), d->path, SNAPDIR, "") != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_ARG,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: bad id or path too long", d->path);
 	if (stat(src, &sst) != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s", src,
-		    strerror(errno));
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    src, strerror(errno));
 	if (stat(dst, &dstst) == 0) {
 		if (dstst.st_dev == sst.st_dev && dstst.st_ino == sst.st_ino)
 			return 0;
@@ -377,36 +363,36 @@ sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
 	}
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
-		return fail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s", src,
-		    strerror(errno));
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    src, strerror(errno));
 	unlink(tmp);
 	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
 	if (out < 0) {
-		rc = fail(detail, detailsize, SK_DBDIR_E_IO, "creating %s: %s",
-		    tmp, strerror(errno));
+		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "creating %s: %s", tmp, strerror(errno));
 		close(in);
 		return rc;
 	}
 	if (copy_fd(in, out) != 0) {
-		rc = fail(detail, detailsize, SK_DBDIR_E_IO,
+		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "copying %s to %s: %s", src, tmp, strerror(errno));
 		goto err;
 	}
 	if (fsync(out) != 0 || close(out) != 0) {
 		out = -1;
-		rc = fail(detail, detailsize, SK_DBDIR_E_IO, "syncing %s: %s",
-		    tmp, strerror(errno));
+		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "syncing %s: %s", tmp, strerror(errno));
 		goto err;
 	}
 	out = -1;
 	if (rename(tmp, dst) != 0) {
-		rc = fail(detail, detailsize, SK_DBDIR_E_IO,
+		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "renaming %s to %s: %s", tmp, dst, strerror(errno));
 		goto err;
 	}
 	close(in);
 	if (sync_dir(snaps) != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_IO,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "syncing directory %s: %s", snaps, strerror(errno));
 	return 0;
 err:
@@ -428,17 +414,17 @@ sk_dbdir_adopt(struct sk_dbdir *d, const char *tmp, const char *id,
 	    sk_dbdir_snapshot_path(d, id, dst, sizeof(dst)) != 0 ||
 	    join(snaps, sizeof(snaps), d->path, SNAPDIR, "") != 0) {
 		unlink(tmp);
-		return fail(detail, detailsize, SK_DBDIR_E_ARG,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: bad id or path too long", d->path);
 	}
 	if (chmod(tmp, 0444) != 0 || rename(tmp, dst) != 0) {
-		rc = fail(detail, detailsize, SK_DBDIR_E_IO,
+		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "renaming %s to %s: %s", tmp, dst, strerror(errno));
 		unlink(tmp);
 		return rc;
 	}
 	if (sync_dir(snaps) != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_IO,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "syncing directory %s: %s", snaps, strerror(errno));
 	return 0;
 }
@@ -454,27 +440,27 @@ sk_dbdir_activate(
 	    sk_dbdir_snapshot_path(d, id, snap, sizeof(snap)) != 0 ||
 	    join(link, sizeof(link), d->path, ".active.mdb.tmp", "") != 0 ||
 	    join(active, sizeof(active), d->path, ACTIVE, "") != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_ARG,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: bad id or path too long", d->path);
 	if (stat(snap, &st) != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s", snap,
-		    strerror(errno));
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    snap, strerror(errno));
 	/* Relative, so that DIR can be moved or mounted elsewhere. */
 	snprintf(target, sizeof(target), SNAPDIR "/%s.mdb", id);
 	unlink(link); /* a stale one from a crashed writer (we hold .lock) */
 	if (symlink(target, link) != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_IO,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "creating %s: %s", link, strerror(errno));
 	if (rename(link, active) != 0) {
 		int saved = errno;
 
 		unlink(link);
 		errno = saved;
-		return fail(detail, detailsize, SK_DBDIR_E_IO,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "renaming %s to %s: %s", link, active, strerror(saved));
 	}
 	if (sync_dir(d->path) != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_IO,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "syncing directory %s: %s (%s is in place)", d->path,
 		    strerror(errno), active);
 	return 0;
@@ -543,7 +529,7 @@ sk_dbdir_history_append(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
 	struct stat st;
 
 	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_ARG,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", d->path);
 	sk_format_utc_time(ev->time, when, sizeof(when));
 	escape(ev->user, user, sizeof(user));
@@ -552,13 +538,13 @@ sk_dbdir_history_append(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
 	    ev->action, ev->id, ev->prev[0] != '\0' ? ev->prev : "-", user,
 	    reason);
 	if (n < 0 || (size_t)n >= sizeof(line))
-		return fail(detail, detailsize, SK_DBDIR_E_ARG,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "history line too long");
 	created = stat(path, &st) != 0;
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return fail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s", path,
-		    strerror(errno));
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    path, strerror(errno));
 	/* One write: O_APPEND keeps the line whole. */
 	w = write(fd, line, (size_t)n);
 	if (w != n || fsync(fd) != 0) {
@@ -566,12 +552,12 @@ sk_dbdir_history_append(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
 			errno = ENOSPC;
 		n = errno;
 		close(fd);
-		return fail(detail, detailsize, SK_DBDIR_E_IO,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "appending to %s: %s", path, strerror(n));
 	}
 	if (close(fd) != 0 || (created && sync_dir(d->path) != 0))
-		return fail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s", path,
-		    strerror(errno));
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    path, strerror(errno));
 	return 0;
 }
 
@@ -630,14 +616,14 @@ sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
 	*evs = NULL;
 	*n = 0;
 	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_ARG,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", d->path);
 	f = fopen(path, "r");
 	if (f == NULL) {
 		if (errno == ENOENT)
 			return 0;
-		return fail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s", path,
-		    strerror(errno));
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    path, strerror(errno));
 	}
 	while ((len = getline(&buf, &cap, f)) >= 0) {
 		lineno++;
@@ -649,21 +635,21 @@ sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
 			ecap = ecap ? 2 * ecap : 64;
 			ne = realloc(e, ecap * sizeof(*e));
 			if (ne == NULL) {
-				rc = fail(detail, detailsize, SK_DBDIR_E_NOMEM,
-				    "out of memory");
+				rc = sk_detail(detail, detailsize,
+				    SK_DBDIR_E_NOMEM, "out of memory");
 				goto out;
 			}
 			e = ne;
 		}
 		if (parse_event(buf, &e[*n]) != 0) {
-			rc = fail(detail, detailsize, SK_DBDIR_E_HISTORY,
+			rc = sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
 			    "%s:%u: not a history line", path, lineno);
 			goto out;
 		}
 		(*n)++;
 	}
 	if (ferror(f))
-		rc = fail(
+		rc = sk_detail(
 		    detail, detailsize, SK_DBDIR_E_IO, "%s: read error", path);
 out:
 	fclose(f);
@@ -738,7 +724,7 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 	if (keep < 2)
 		keep = 2;
 	if (join(snaps, sizeof(snaps), d->path, SNAPDIR, "") != 0)
-		return fail(detail, detailsize, SK_DBDIR_E_ARG,
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", d->path);
 	if ((rc = sk_dbdir_history_load(d, &evs, &nevs, detail, detailsize)))
 		return rc;
@@ -749,8 +735,8 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 	dir = opendir(snaps);
 	if (dir == NULL) {
 		free(evs);
-		return fail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s", snaps,
-		    strerror(errno));
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    snaps, strerror(errno));
 	}
 	rc = 0;
 	while ((de = readdir(dir)) != NULL) {
@@ -761,8 +747,8 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 			ccap = ccap ? 2 * ccap : 16;
 			nc = realloc(c, ccap * sizeof(*c));
 			if (nc == NULL) {
-				rc = fail(detail, detailsize, SK_DBDIR_E_NOMEM,
-				    "out of memory");
+				rc = sk_detail(detail, detailsize,
+				    SK_DBDIR_E_NOMEM, "out of memory");
 				goto out;
 			}
 			c = nc;
@@ -802,7 +788,7 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 		if (sk_dbdir_snapshot_path(d, c[i].id, path, sizeof(path)) != 0)
 			continue;
 		if (unlink(path) != 0 && errno != ENOENT) {
-			rc = fail(detail, detailsize, SK_DBDIR_E_IO,
+			rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 			    "removing %s: %s", path, strerror(errno));
 			goto out;
 		}

@@ -12,12 +12,12 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <lmdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "detail.h"
 #include "name.h"
 #include "snapbuild.h"
 #include "namefilter.h"
@@ -75,19 +75,6 @@ sk_snapbuild_strerror(int err)
 		return "invalid argument";
 	}
 	return "unknown build error";
-}
-
-static int
-fail(char *detail, size_t detailsize, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (detail != NULL && detailsize > 0) {
-		va_start(ap, fmt);
-		vsnprintf(detail, detailsize, fmt, ap);
-		va_end(ap);
-	}
-	return err;
 }
 
 /* Grow an array to hold at least need elements of size sz. */
@@ -330,10 +317,10 @@ lmdb_fail(struct wctx *w, int rc, const char *what)
 	/* LMDB passes system errors through as errno values (> 0). */
 	if (rc > 0) {
 		errno = rc;
-		return fail(w->detail, w->detailsize, SK_BUILD_E_IO,
+		return sk_detail(w->detail, w->detailsize, SK_BUILD_E_IO,
 		    "%s %s: %s", what, w->tmp, strerror(rc));
 	}
-	return fail(w->detail, w->detailsize, SK_BUILD_E_LMDB, "%s %s: %s",
+	return sk_detail(w->detail, w->detailsize, SK_BUILD_E_LMDB, "%s %s: %s",
 	    what, w->tmp, mdb_strerror(rc));
 }
 
@@ -370,7 +357,7 @@ write_once(struct wctx *w)
 	int rc, ret = 0, fd, saved;
 
 	if (sk_snapid_begin(&md) != 0) {
-		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
+		ret = sk_detail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
 		    "cannot start SHA-256");
 		goto out;
 	}
@@ -390,7 +377,7 @@ write_once(struct wctx *w)
 	}
 	filter = malloc(filtersize);
 	if (filter == NULL) {
-		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
+		ret = sk_detail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
 		    "out of memory");
 		goto out;
 	}
@@ -408,8 +395,8 @@ write_once(struct wctx *w)
 			;
 		n = (j - i) * SK_ENTRY_REC_SIZE;
 		if (grow(&vbuf, &vcap, n, 1, 256) != 0) {
-			ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
-			    "out of memory");
+			ret = sk_detail(w->detail, w->detailsize,
+			    SK_BUILD_E_NOMEM, "out of memory");
 			goto out;
 		}
 		for (n = 0; n < j - i; n++) {
@@ -438,14 +425,14 @@ write_once(struct wctx *w)
 	rc = sk_snapid_end(md, w->id_out);
 	md = NULL;
 	if (rc != 0) {
-		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
+		ret = sk_detail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
 		    "SHA-256 failed");
 		goto out;
 	}
 	sk_snapid_info(&info, w->id_out, w->built, b->ndistinct, b->ncats,
 	    b->nlists, b->nexs);
 	if (info.oom) {
-		ret = fail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
+		ret = sk_detail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
 		    "out of memory");
 		goto out;
 	}
@@ -472,7 +459,7 @@ write_once(struct wctx *w)
 	 * nothing LMDB did on close is left unsynced. */
 	fd = open(w->tmp, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0) {
-		ret = fail(w->detail, w->detailsize, SK_BUILD_E_IO,
+		ret = sk_detail(w->detail, w->detailsize, SK_BUILD_E_IO,
 		    "syncing %s: %s", w->tmp, strerror(errno));
 		if (fd >= 0)
 			close(fd);
@@ -512,7 +499,7 @@ check_refs(struct sk_snapbuild *b, char *detail, size_t detailsize)
 			if (sk_name_to_text(b->arena + e->off, e->len, text,
 			        sizeof(text)) < 0)
 				strcpy(text, "?");
-			return fail(detail, detailsize, SK_BUILD_E_ARG,
+			return sk_detail(detail, detailsize, SK_BUILD_E_ARG,
 			    "entry %s: category %u or list %" PRIu32
 			    " not defined",
 			    text, (unsigned)e->category, e->list_id);
@@ -558,7 +545,7 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 	if (detail != NULL && detailsize > 0)
 		detail[0] = '\0';
 	if (b == NULL || path == NULL || path[0] == '\0' || id_out == NULL)
-		return fail(detail, detailsize, SK_BUILD_E_ARG,
+		return sk_detail(detail, detailsize, SK_BUILD_E_ARG,
 		    "no builder, path or id buffer");
 	id_out[0] = '\0';
 	prepare(b);
@@ -571,8 +558,8 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 	dir = strdup(path);
 	if (cats.oom || lists.oom || exs.oom || tmp == NULL || lock == NULL ||
 	    dir == NULL) {
-		ret =
-		    fail(detail, detailsize, SK_BUILD_E_NOMEM, "out of memory");
+		ret = sk_detail(
+		    detail, detailsize, SK_BUILD_E_NOMEM, "out of memory");
 		goto out;
 	}
 	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
@@ -602,7 +589,7 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 			break;
 		remove_temp(tmp, lock);
 		if (w.mapsize >= MAX_MAPSIZE) {
-			ret = fail(detail, detailsize, SK_BUILD_E_LMDB,
+			ret = sk_detail(detail, detailsize, SK_BUILD_E_LMDB,
 			    "writing %s: map full at %zu bytes", tmp,
 			    w.mapsize);
 			break;
@@ -613,7 +600,7 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 		goto fail_tmp;
 	unlink(lock); /* readers use MDB_NOLOCK: no lock file needed */
 	if (rename(tmp, path) != 0) {
-		ret = fail(detail, detailsize, SK_BUILD_E_IO,
+		ret = sk_detail(detail, detailsize, SK_BUILD_E_IO,
 		    "renaming %s to %s: %s", tmp, path, strerror(errno));
 		goto fail_tmp;
 	}
@@ -628,7 +615,7 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0) {
 		saved = errno;
-		ret = fail(detail, detailsize, SK_BUILD_E_IO,
+		ret = sk_detail(detail, detailsize, SK_BUILD_E_IO,
 		    "syncing directory %s: %s (%s is in place)", dir,
 		    strerror(saved), path);
 		if (fd >= 0)

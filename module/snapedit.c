@@ -9,13 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <lmdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "detail.h"
 #include "namefilter.h"
 #include "snapedit.h"
 #include "snapid.h"
@@ -40,21 +40,6 @@ sk_snapedit_strerror(int err)
 		return "the edit changes nothing";
 	}
 	return "unknown edit error";
-}
-
-static int
-fail(char *detail, size_t detailsize, int err, const char *fmt, ...)
-{
-	va_list ap;
-	int saved = errno;
-
-	if (detail != NULL && detailsize > 0) {
-		va_start(ap, fmt);
-		vsnprintf(detail, detailsize, fmt, ap);
-		va_end(ap);
-	}
-	errno = saved;
-	return err;
 }
 
 /* The same order snapbuild.c gives the records of one name. */
@@ -83,12 +68,12 @@ copy_file(const char *src, const char *dst, off_t *size, char *detail,
 
 	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
-		return fail(detail, detailsize, SK_EDIT_E_SOURCE, "%s: %s", src,
-		    strerror(errno));
+		return sk_detail(detail, detailsize, SK_EDIT_E_SOURCE, "%s: %s",
+		    src, strerror(errno));
 	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (out < 0) {
-		rc = fail(detail, detailsize, SK_EDIT_E_IO, "creating %s: %s",
-		    dst, strerror(errno));
+		rc = sk_detail(detail, detailsize, SK_EDIT_E_IO,
+		    "creating %s: %s", dst, strerror(errno));
 		close(in);
 		return rc;
 	}
@@ -120,8 +105,8 @@ copy_file(const char *src, const char *dst, off_t *size, char *detail,
 	close(in);
 	return 0;
 ioerr:
-	rc = fail(detail, detailsize, SK_EDIT_E_IO, "copying %s to %s: %s", src,
-	    dst, strerror(errno));
+	rc = sk_detail(detail, detailsize, SK_EDIT_E_IO, "copying %s to %s: %s",
+	    src, dst, strerror(errno));
 	if (out >= 0)
 		close(out);
 	close(in);
@@ -188,10 +173,10 @@ make_tables(const struct sk_snapshot *s, const struct sk_snapedit *e,
 		t->nexs++;
 	}
 	if (t->cats.oom || t->lists.oom || t->exs.oom)
-		return fail(
+		return sk_detail(
 		    detail, detailsize, SK_EDIT_E_NOMEM, "out of memory");
 	if (e->kind == SK_EDIT_REMOVE_EXEMPTION && removed == 0)
-		return fail(detail, detailsize, SK_EDIT_E_NOOP,
+		return sk_detail(detail, detailsize, SK_EDIT_E_NOOP,
 		    "no exemption for that subnet");
 	return 0;
 }
@@ -326,7 +311,7 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 			goto lmdb_err;
 		added = merge_rec(rc == 0 ? &v : NULL, &rec, &nv, &nvlen);
 		if (added < 0) {
-			ret = fail(detail, detailsize, SK_EDIT_E_NOMEM,
+			ret = sk_detail(detail, detailsize, SK_EDIT_E_NOMEM,
 			    "out of memory");
 			goto out;
 		}
@@ -342,7 +327,7 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 	}
 	what = "hashing";
 	if (sk_snapid_begin(&h) != 0) {
-		ret = fail(detail, detailsize, SK_EDIT_E_NOMEM,
+		ret = sk_detail(detail, detailsize, SK_EDIT_E_NOMEM,
 		    "cannot start SHA-256");
 		goto out;
 	}
@@ -362,8 +347,8 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 	rc = sk_snapid_end(h, id_out);
 	h = NULL;
 	if (rc != 0) {
-		ret =
-		    fail(detail, detailsize, SK_EDIT_E_NOMEM, "SHA-256 failed");
+		ret = sk_detail(
+		    detail, detailsize, SK_EDIT_E_NOMEM, "SHA-256 failed");
 		goto out;
 	}
 	what = "writing";
@@ -372,8 +357,8 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 	sk_snapid_info(
 	    &info, id_out, built, st.ms_entries, t->ncats, t->nlists, t->nexs);
 	if (info.oom) {
-		ret =
-		    fail(detail, detailsize, SK_EDIT_E_NOMEM, "out of memory");
+		ret = sk_detail(
+		    detail, detailsize, SK_EDIT_E_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = put_text(txn, meta, "categories", &t->cats)) != 0 ||
@@ -390,10 +375,10 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 lmdb_err:
 	if (rc > 0) {
 		errno = rc;
-		ret = fail(detail, detailsize, SK_EDIT_E_IO, "%s %s: %s", what,
-		    path, strerror(rc));
+		ret = sk_detail(detail, detailsize, SK_EDIT_E_IO, "%s %s: %s",
+		    what, path, strerror(rc));
 	} else {
-		ret = fail(detail, detailsize, SK_EDIT_E_LMDB, "%s %s: %s",
+		ret = sk_detail(detail, detailsize, SK_EDIT_E_LMDB, "%s %s: %s",
 		    what, path, mdb_strerror(rc));
 	}
 out:
@@ -432,13 +417,14 @@ sk_snapedit_derive(const char *src, const char *dst,
 	                (int)edit->wirelen)) ||
 	    (size_t)snprintf(lock, sizeof(lock), "%s-lock", dst) >=
 	        sizeof(lock))
-		return fail(detail, detailsize, SK_EDIT_E_ARG, "bad edit");
+		return sk_detail(detail, detailsize, SK_EDIT_E_ARG, "bad edit");
 	if ((rc = sk_snapshot_open(src, &s, sub, sizeof(sub))) != 0)
-		return fail(detail, detailsize, SK_EDIT_E_SOURCE, "%s", sub);
+		return sk_detail(
+		    detail, detailsize, SK_EDIT_E_SOURCE, "%s", sub);
 	if (edit->kind == SK_EDIT_ADD_ENTRY &&
 	    !(edit->rec.flags & SK_REC_ALLOW) &&
 	    edit->rec.category >= sk_snapshot_category_count(s)) {
-		rc = fail(detail, detailsize, SK_EDIT_E_ARG,
+		rc = sk_detail(detail, detailsize, SK_EDIT_E_ARG,
 		    "%s: no category %u", src, (unsigned)edit->rec.category);
 		goto out;
 	}
@@ -452,14 +438,14 @@ sk_snapedit_derive(const char *src, const char *dst,
 	/* What a reader will see: open it as the module would. */
 	if (sk_snapshot_open(dst, &check, sub, sizeof(sub)) != 0 ||
 	    strcmp(sk_snapshot_id(check), id_out) != 0) {
-		rc = fail(detail, detailsize, SK_EDIT_E_LMDB,
+		rc = sk_detail(detail, detailsize, SK_EDIT_E_LMDB,
 		    "%s: derived snapshot does not validate: %s", dst, sub);
 		goto out;
 	}
 	fd = open(dst, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 || fsync(fd) != 0) {
-		rc = fail(detail, detailsize, SK_EDIT_E_IO, "syncing %s: %s",
-		    dst, strerror(errno));
+		rc = sk_detail(detail, detailsize, SK_EDIT_E_IO,
+		    "syncing %s: %s", dst, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		goto out;

@@ -8,12 +8,12 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <lmdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "detail.h"
 #include "name.h"
 #include "snapshot.h"
 #include "namefilter.h"
@@ -86,19 +86,6 @@ sk_snapshot_strerror(int err)
 		return "out of memory";
 	}
 	return "unknown snapshot error";
-}
-
-static int
-fail(char *detail, size_t detailsize, int err, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (detail != NULL && detailsize > 0) {
-		va_start(ap, fmt);
-		vsnprintf(detail, detailsize, fmt, ap);
-		va_end(ap);
-	}
-	return err;
 }
 
 /* Undo the writer's escaping (\t \n \r \\) into dst of size dstsize.
@@ -221,17 +208,17 @@ get_meta(MDB_txn *txn, MDB_dbi meta, const char *key, char **out, char *detail,
 	k.mv_size = strlen(key);
 	rc = mdb_get(txn, meta, &k, &v);
 	if (rc == MDB_NOTFOUND)
-		return fail(detail, detailsize, SK_SNAP_E_FORMAT,
+		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
 		    "no \"%s\" in meta: not a sinkhole snapshot", key);
 	if (rc != 0)
-		return fail(detail, detailsize, SK_SNAP_E_LMDB,
+		return sk_detail(detail, detailsize, SK_SNAP_E_LMDB,
 		    "reading meta \"%s\": %s", key, mdb_strerror(rc));
 	if (memchr(v.mv_data, '\0', v.mv_size) != NULL)
-		return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+		return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 		    "meta \"%s\" holds a NUL byte", key);
 	*out = malloc(v.mv_size + 1);
 	if (*out == NULL)
-		return fail(
+		return sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
 	memcpy(*out, v.mv_data, v.mv_size);
 	(*out)[v.mv_size] = '\0';
@@ -259,7 +246,7 @@ parse_info(struct sk_snapshot *s, char *text, struct info *in, char *detail,
 		n++;
 		val = strchr(line, '=');
 		if (val == NULL)
-			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "info line %u: no '='", n);
 		*val++ = '\0';
 		bad = 0;
@@ -293,19 +280,19 @@ parse_info(struct sk_snapshot *s, char *text, struct info *in, char *detail,
 		/* Other keys are informational: a later writer of the same
 		 * format may add some. */
 		if (bad)
-			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "info line %u: bad value for %s", n, line);
 	}
 	if (!in->have_format)
-		return fail(detail, detailsize, SK_SNAP_E_FORMAT,
+		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
 		    "no format version in info");
 	if (in->format != SK_SNAPSHOT_FORMAT)
-		return fail(detail, detailsize, SK_SNAP_E_FORMAT,
+		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
 		    "format version %" PRIu64 " not supported (reads %d)",
 		    in->format, SK_SNAPSHOT_FORMAT);
 	if (!in->have_id || !in->have_built || !in->have_names ||
 	    !in->have_cats || !in->have_lists || !in->have_exs)
-		return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+		return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 		    "info lacks a required key");
 	return 0;
 }
@@ -319,11 +306,11 @@ parse_categories(
 
 	s->cats = calloc(SK_MAX_CATEGORIES, sizeof(*s->cats));
 	if (s->cats == NULL)
-		return fail(
+		return sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
 	while ((line = next_line(&cur)) != NULL) {
 		if (s->ncats == SK_MAX_CATEGORIES)
-			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "more than %d categories", SK_MAX_CATEGORIES);
 		c = &s->cats[s->ncats];
 		if (split_fields(line, f, 3) != 0 ||
@@ -332,7 +319,7 @@ parse_categories(
 		    sk_action_from_name(f[1], &c->action) != 0 ||
 		    c->action == SK_ACTION_PASS ||
 		    unescape(f[2], c->policy_ref, sizeof(c->policy_ref)) != 0)
-			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "categories line %zu: bad line", s->ncats + 1);
 		s->ncats++;
 	}
@@ -351,14 +338,14 @@ parse_lists(struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
 	n++;
 	s->lists = calloc(n, sizeof(*s->lists));
 	if (s->lists == NULL)
-		return fail(
+		return sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
 	s->listbuf = text;
 	cur = text;
 	while ((line = next_line(&cur)) != NULL) {
 		if (unescape(line, line, strlen(line) + 1) != 0 ||
 		    line[0] == '\0')
-			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "lists line %zu: bad line", s->nlists + 1);
 		s->lists[s->nlists++] = line;
 	}
@@ -378,7 +365,7 @@ parse_exemptions(
 	n++;
 	s->exs = calloc(n, sizeof(*s->exs));
 	if (s->exs == NULL)
-		return fail(
+		return sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
 	cur = text;
 	while ((line = next_line(&cur)) != NULL) {
@@ -390,7 +377,7 @@ parse_exemptions(
 		    parse_i64(f[2], &e->expires) != 0 ||
 		    unescape(f[3], e->approver, sizeof(e->approver)) != 0 ||
 		    unescape(f[4], e->reason, sizeof(e->reason)) != 0)
-			return fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "exemptions line %zu: bad line", s->nexs + 1);
 		s->nexs++;
 	}
@@ -411,10 +398,10 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 	if (rc == 0)
 		rc = mdb_dbi_open(txn, "meta", 0, &meta);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
-		return fail(detail, detailsize, SK_SNAP_E_FORMAT,
+		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
 		    "no names/meta databases: not a sinkhole snapshot");
 	if (rc != 0)
-		return fail(detail, detailsize, SK_SNAP_E_LMDB,
+		return sk_detail(detail, detailsize, SK_SNAP_E_LMDB,
 		    "opening databases: %s", mdb_strerror(rc));
 
 	/* info first: it holds the format version. */
@@ -444,8 +431,8 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 
 	rc = mdb_stat(txn, s->names, &st);
 	if (rc != 0) {
-		rc = fail(detail, detailsize, SK_SNAP_E_LMDB, "stat names: %s",
-		    mdb_strerror(rc));
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_LMDB,
+		    "stat names: %s", mdb_strerror(rc));
 		goto out;
 	}
 	s->nnames = st.ms_entries;
@@ -458,13 +445,13 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 		if (rc == 0) {
 			if (sk_filter_view(
 			        fv.mv_data, fv.mv_size, &s->filter) != 0) {
-				rc = fail(detail, detailsize, SK_SNAP_E_CORRUPT,
-				    "bad name filter");
+				rc = sk_detail(detail, detailsize,
+				    SK_SNAP_E_CORRUPT, "bad name filter");
 				goto out;
 			}
 			s->has_filter = 1;
 		} else if (rc != MDB_NOTFOUND) {
-			rc = fail(detail, detailsize, SK_SNAP_E_LMDB,
+			rc = sk_detail(detail, detailsize, SK_SNAP_E_LMDB,
 			    "reading the name filter: %s", mdb_strerror(rc));
 			goto out;
 		}
@@ -472,7 +459,7 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 	}
 	if (in.names != s->nnames || in.cats != s->ncats ||
 	    in.lists != s->nlists || in.exs != s->nexs)
-		rc = fail(detail, detailsize, SK_SNAP_E_CORRUPT,
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 		    "info counts do not match the tables");
 out:
 	free(text);
@@ -494,20 +481,20 @@ sk_snapshot_open(
 	if (detail != NULL && detailsize > 0)
 		detail[0] = '\0';
 	if (stat(path, &st) != 0)
-		return fail(detail, detailsize, SK_SNAP_E_OPEN, "%s: %s", path,
-		    strerror(errno));
+		return sk_detail(detail, detailsize, SK_SNAP_E_OPEN, "%s: %s",
+		    path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return fail(detail, detailsize, SK_SNAP_E_OPEN,
+		return sk_detail(detail, detailsize, SK_SNAP_E_OPEN,
 		    "%s: not a regular file", path);
 	s = calloc(1, sizeof(*s));
 	if (s == NULL)
-		return fail(
+		return sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
 	rc = mdb_env_create(&s->env);
 	if (rc != 0) {
 		s->env = NULL;
-		rc = fail(detail, detailsize, SK_SNAP_E_LMDB, "%s: %s", path,
-		    mdb_strerror(rc));
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_LMDB, "%s: %s",
+		    path, mdb_strerror(rc));
 		goto err;
 	}
 	mdb_env_set_maxdbs(s->env, 4);
@@ -518,25 +505,25 @@ sk_snapshot_open(
 	if (rc != 0) {
 		if (rc == MDB_INVALID || rc == MDB_VERSION_MISMATCH ||
 		    rc == ENOENT || rc == EINVAL)
-			rc = fail(detail, detailsize, SK_SNAP_E_FORMAT,
+			rc = sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
 			    "%s: not an LMDB file (%s)", path,
 			    mdb_strerror(rc));
 		else
-			rc = fail(detail, detailsize, SK_SNAP_E_OPEN, "%s: %s",
-			    path, mdb_strerror(rc));
+			rc = sk_detail(detail, detailsize, SK_SNAP_E_OPEN,
+			    "%s: %s", path, mdb_strerror(rc));
 		goto err;
 	}
 	/* A truncated file opens fine and then SIGBUSes on the first read
 	 * past its end: check the size before touching any page. */
 	if (mdb_env_info(s->env, &info) != 0 ||
 	    mdb_env_stat(s->env, &mst) != 0) {
-		rc = fail(detail, detailsize, SK_SNAP_E_LMDB,
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_LMDB,
 		    "%s: cannot read environment info", path);
 		goto err;
 	}
 	if (((uint64_t)info.me_last_pgno + 1) * mst.ms_psize >
 	    (uint64_t)st.st_size) {
-		rc = fail(detail, detailsize, SK_SNAP_E_TRUNCATED,
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_TRUNCATED,
 		    "%s: %lld bytes, pages need %llu", path,
 		    (long long)st.st_size,
 		    (unsigned long long)(info.me_last_pgno + 1) * mst.ms_psize);
@@ -544,8 +531,8 @@ sk_snapshot_open(
 	}
 	rc = mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn);
 	if (rc != 0) {
-		rc = fail(detail, detailsize, SK_SNAP_E_LMDB, "%s: %s", path,
-		    mdb_strerror(rc));
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_LMDB, "%s: %s",
+		    path, mdb_strerror(rc));
 		goto err;
 	}
 	rc = load_meta(s, txn, detail, detailsize);
@@ -556,8 +543,8 @@ sk_snapshot_open(
 	/* Commit keeps the database handles open for later transactions. */
 	rc = mdb_txn_commit(txn);
 	if (rc != 0) {
-		rc = fail(detail, detailsize, SK_SNAP_E_LMDB, "%s: %s", path,
-		    mdb_strerror(rc));
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_LMDB, "%s: %s",
+		    path, mdb_strerror(rc));
 		goto err;
 	}
 	*out = s;
