@@ -16,6 +16,11 @@
 
 /* An instance id longer than this is not one we wrote. */
 #define HC_ID_MAX 256
+/* Lines of the previous file remembered for a repeat across a rotation:
+ * at least the writer's largest batch (HL_PENDING_LINES in hitlog.c). */
+#define HC_TAIL 4096
+/* A line's digest: SHA-256, binary. */
+#define HC_DIGEST 32
 
 const char sk_hitchain_zero[SK_HITFMT_HASH_HEX + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
@@ -56,13 +61,29 @@ struct hc_instance {
 	int stopped;
 };
 
+/* Where a file's start stands against the previous file's end. */
+enum hc_repeat {
+	HC_NONE,  /* past the start of the file, or no previous file */
+	HC_START, /* the next line is the first of a file */
+	HC_RUN    /* lines so far repeat the previous file's */
+};
+
 struct sk_hitchain_verifier {
 	sk_hitchain_report_fn report;
 	void *arg;
 	struct hc_instance *inst;
 	size_t ninst, cap;
-	uint64_t records;
+	uint64_t records, duplicated;
 	int problems; /* of the current line */
+	/* Digests of the last HC_TAIL lines of the current file (tail[cur])
+	 * and of the previous one; lines[] counts each file's lines. */
+	unsigned char (*tail[2])[HC_DIGEST];
+	uint64_t lines[2];
+	int cur;
+	enum hc_repeat repeat;
+	uint64_t run_first, run_next; /* line numbers (0-based) in the
+					 previous file: of the repeat's first
+					 line, of the line it must repeat next */
 };
 
 int
@@ -73,6 +94,11 @@ sk_hitchain_verifier_new(
 
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return -1;
+	if ((v->tail[0] = calloc(HC_TAIL, sizeof(*v->tail[0]))) == NULL ||
+	    (v->tail[1] = calloc(HC_TAIL, sizeof(*v->tail[1]))) == NULL) {
+		sk_hitchain_verifier_free(v);
+		return -1;
+	}
 	v->report = report;
 	v->arg = arg;
 	*out = v;
@@ -85,6 +111,8 @@ sk_hitchain_verifier_free(struct sk_hitchain_verifier *v)
 	if (v == NULL)
 		return;
 	free(v->inst);
+	free(v->tail[0]);
+	free(v->tail[1]);
 	free(v);
 }
 
@@ -92,6 +120,12 @@ uint64_t
 sk_hitchain_verified(const struct sk_hitchain_verifier *v)
 {
 	return v->records;
+}
+
+uint64_t
+sk_hitchain_duplicated(const struct sk_hitchain_verifier *v)
+{
+	return v->duplicated;
 }
 
 static void hc_report(struct sk_hitchain_verifier *v, int broken,
@@ -251,9 +285,10 @@ hc_adopt(struct hc_instance *in, uint64_t seq, const struct hc_fields *h,
 	in->time_ms = hc_time(h->time, h->time_len);
 }
 
-int
-sk_hitchain_verify_line(
-    struct sk_hitchain_verifier *v, const char *line, size_t len)
+/* Check one line against the chain (sk_hitchain_verify_line without the
+ * repeats across rotation). @return 0, or -1 (out of memory). */
+static int
+hc_verify(struct sk_hitchain_verifier *v, const char *line, size_t len)
 {
 	struct hc_fields h;
 	struct hc_instance *in;
@@ -264,7 +299,6 @@ sk_hitchain_verify_line(
 	uint64_t seq;
 	int is_start, is_stop, first = v->records == 0 && v->ninst == 0;
 
-	v->problems = 0;
 	memset(&h, 0, sizeof(h));
 	if (len == 0) {
 		hc_report(v, 1, "empty line");
@@ -368,4 +402,100 @@ sk_hitchain_verify_line(
 	hc_adopt(in, seq, &h, is_stop);
 	v->records++;
 	return v->problems;
+}
+
+/* Remember the line as the current file's latest. */
+static void
+hc_remember(struct sk_hitchain_verifier *v, const unsigned char *d)
+{
+	memcpy(v->tail[v->cur][v->lines[v->cur] % HC_TAIL], d, HC_DIGEST);
+	v->lines[v->cur]++;
+}
+
+/* A repeat at the start of a file ended: fine when it reached the end of
+ * the previous file, else those lines were copied from further up. */
+static void
+hc_run_end(struct sk_hitchain_verifier *v)
+{
+	uint64_t n = v->run_next - v->run_first;
+
+	v->repeat = HC_NONE;
+	if (v->run_next == v->lines[!v->cur])
+		return;
+	v->duplicated -= n;
+	hc_report(v, 1,
+	    "%" PRIu64 " record%s at the start of the file repeat%s records "
+	    "of the previous file, but not its last ones: records moved or "
+	    "removed",
+	    n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+}
+
+/* Is the line (digest d) a repeat, byte for byte, of the previous file's
+ * end: the batch the writer wrote again after a rotation (hitlog.c)? */
+static int
+hc_repeat(struct sk_hitchain_verifier *v, const unsigned char *d)
+{
+	uint64_t n = v->lines[!v->cur], i;
+
+	switch (v->repeat) {
+	case HC_NONE:
+		return 0;
+	case HC_START:
+		v->repeat = HC_NONE;
+		for (i = n > HC_TAIL ? n - HC_TAIL : 0; i < n; i++)
+			if (memcmp(v->tail[!v->cur][i % HC_TAIL], d,
+			        HC_DIGEST) == 0)
+				break;
+		if (i == n)
+			return 0;
+		v->repeat = HC_RUN;
+		v->run_first = v->run_next = i;
+		break;
+	case HC_RUN:
+		if (v->run_next == n ||
+		    memcmp(v->tail[!v->cur][v->run_next % HC_TAIL], d,
+		        HC_DIGEST) != 0) {
+			hc_run_end(v);
+			return 0;
+		}
+		break;
+	}
+	v->run_next++;
+	v->duplicated++;
+	return 1;
+}
+
+int
+sk_hitchain_verify_line(
+    struct sk_hitchain_verifier *v, const char *line, size_t len)
+{
+	unsigned char d[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	v->problems = 0;
+	if (EVP_Digest(line, len, d, &dlen, EVP_sha256(), NULL) != 1 ||
+	    dlen != HC_DIGEST)
+		return -1;
+	if (hc_repeat(v, d)) {
+		hc_remember(v, d);
+		return 0;
+	}
+	if (hc_verify(v, line, len) < 0)
+		return -1;
+	hc_remember(v, d);
+	return v->problems;
+}
+
+void
+sk_hitchain_verifier_eof(struct sk_hitchain_verifier *v)
+{
+	v->problems = 0;
+	if (v->repeat == HC_RUN)
+		hc_run_end(v);
+	/* An empty file leaves the one before it as "the previous file". */
+	if (v->lines[v->cur] == 0)
+		return;
+	v->cur = !v->cur;
+	v->lines[v->cur] = 0;
+	v->repeat = HC_START;
 }

@@ -6,7 +6,9 @@
  * instance's previous record (64 zeros in its start event). Changing,
  * removing or reordering a record breaks the chain at that record unless
  * every later record is rewritten too; the SIEM's copy is the witness.
- * Also the verifier behind `sinkhole-ctl verify-log`.
+ * Also the verifier behind `sinkhole-ctl verify-log`, which accepts one
+ * kind of repeat: a batch written again at the start of the next file
+ * after a rotation (sk_hitchain_verifier_eof).
  */
 #ifndef SK_HITCHAIN_H
 #define SK_HITCHAIN_H
@@ -43,7 +45,8 @@ typedef void (*sk_hitchain_report_fn)(void *arg, int broken, const char *msg);
 struct sk_hitchain_verifier;
 
 /**
- * A verifier of a sequence of lines (several files, oldest first).
+ * A verifier of a sequence of lines (several files, oldest first; call
+ * sk_hitchain_verifier_eof after each file).
  * @return 0, or -1 (out of memory).
  */
 int sk_hitchain_verifier_new(
@@ -64,7 +67,22 @@ void sk_hitchain_verifier_free(struct sk_hitchain_verifier *v);
 int sk_hitchain_verify_line(
     struct sk_hitchain_verifier *v, const char *line, size_t len);
 
-/** Records accepted so far. */
+/**
+ * The file read so far has ended; the next line, if any, is the first of
+ * the next file. Lines at the start of that file that repeat, byte for
+ * byte, the last lines of this one are then taken as the batch the writer
+ * wrote again after a rotation (hitlog.c): counted by
+ * sk_hitchain_duplicated, not verified again, not reported. A repeat that
+ * does not reach the end of the previous file is reported (at its end).
+ * Without this call all lines are one file, and every repeat is reported.
+ */
+void sk_hitchain_verifier_eof(struct sk_hitchain_verifier *v);
+
+/** Records accepted so far (repeats across a rotation not included). */
 uint64_t sk_hitchain_verified(const struct sk_hitchain_verifier *v);
+
+/** Records accepted as repeated across a rotation (the SIEM receives them
+ * twice and drops one by sequence). */
+uint64_t sk_hitchain_duplicated(const struct sk_hitchain_verifier *v);
 
 #endif /* SK_HITCHAIN_H */

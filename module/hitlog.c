@@ -17,6 +17,11 @@
  * the pending buffer is full the queue is not drained, so new hits drop,
  * are counted, and a loss event says how many once writing works again.
  * A record is written whole or not at all: a partial write is cut back.
+ *
+ * Rotation is by rename (logrotate): the path is looked at before and
+ * after each batch; a batch that may have landed in the renamed file is
+ * written again at the start of the new one (hl_after_write), so a
+ * rotation can repeat one batch, byte for byte, but never lose one.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -45,6 +50,12 @@
 #define HL_PENDING_BYTES (1024 * 1024)
 /* ... and this many lines. */
 #define HL_PENDING_LINES 4096
+/* How long a missing path may stay missing (logrotate between its rename
+ * and its create) before the writer creates the file itself, ms. */
+#define HL_CREATE_WAIT_MS 20
+/* How many files in a row one batch is written to again (a rotation
+ * during the rewrite); more is not a rotation but a fight over the path. */
+#define HL_REWRITE_MAX 3
 
 struct hl_slot {
 	_Atomic size_t turn; /* == pos: free for pos; == pos + 1: filled */
@@ -110,18 +121,42 @@ hl_open_file(struct sk_hitlog *log)
 	return 0;
 }
 
-/* Was the file renamed or removed (logrotate)? Then open a new one. */
-static void
-hl_check_rotation(struct sk_hitlog *log)
+/* Does the path no longer name the open file (renamed or removed)?
+ * logrotate renames and then creates the new file: a missing path is
+ * looked at again for a few ms, so that the writer does not create the
+ * file first (logrotate -f would move ours aside; without -f it fails). */
+static int
+hl_moved(const struct sk_hitlog *log)
 {
 	struct stat st;
+	int i;
 
-	if (log->fd >= 0 && stat(log->conf.path, &st) == 0 &&
-	    st.st_dev == log->dev && st.st_ino == log->ino)
-		return;
+	if (log->fd < 0)
+		return 1;
+	for (i = 0; i < HL_CREATE_WAIT_MS; i++) {
+		if (stat(log->conf.path, &st) == 0)
+			return st.st_dev != log->dev || st.st_ino != log->ino;
+		if (errno != ENOENT)
+			return 0; /* cannot tell: keep the open file */
+		usleep(1000);
+	}
+	return 1;
+}
+
+/* Was the file renamed or removed (logrotate)? Then open a new one.
+ * @return 1 a new file is open, 0 not. */
+static int
+hl_check_rotation(struct sk_hitlog *log)
+{
+	if (!hl_moved(log))
+		return 0;
 	/* On failure keep writing to the old file: nothing is lost. */
-	if (hl_open_file(log) < 0 && log->fd < 0)
-		atomic_fetch_add(&log->write_errors, 1);
+	if (hl_open_file(log) < 0) {
+		if (log->fd < 0)
+			atomic_fetch_add(&log->write_errors, 1);
+		return 0;
+	}
+	return 1;
 }
 
 /* Room for one more record in the pending buffer? */
@@ -215,6 +250,55 @@ hl_loss(struct sk_hitlog *log)
 	log->dropped_reported = d;
 }
 
+/* Write len bytes of whole lines to fd, all or nothing: on failure the
+ * file is cut back to its size before. @return 0, or -1. */
+static int
+hl_write_all(int fd, const char *buf, size_t len)
+{
+	struct stat st;
+	size_t off = 0;
+	ssize_t n;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	while (off < len) {
+		n = write(fd, buf + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (off > 0)
+				(void)ftruncate(fd, st.st_size);
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * After a batch (the first len bytes of the pending buffer, whole lines)
+ * was written: when the path names another file now, logrotate renamed
+ * ours away, perhaps just before the batch landed in it, and rsyslog's
+ * imfile stops reading a renamed file soon after the rename (8.2302): the
+ * batch might never be shipped. Write it again, byte for byte, at the
+ * start of the new file. The SIEM may then get it twice (it drops
+ * duplicates by sequence); verify-log accepts such a repeat at the start
+ * of a file. If the second write fails, the batch stays in the old file
+ * only (the log is complete; its shipping is not) and the error counted.
+ */
+static void
+hl_after_write(struct sk_hitlog *log, size_t len)
+{
+	int i;
+
+	for (i = 0; i < HL_REWRITE_MAX && hl_check_rotation(log); i++) {
+		if (hl_write_all(log->fd, log->pending, len) < 0) {
+			atomic_fetch_add(&log->write_errors, 1);
+			return;
+		}
+	}
+}
+
 /* Write the pending buffer; keep what could not be written.
  * @return 0 all written, -1 not. */
 static int
@@ -249,6 +333,7 @@ hl_write(struct sk_hitlog *log)
 	atomic_fetch_add(&log->written, hits);
 	if (k == 0)
 		return rc;
+	hl_after_write(log, done);
 	memmove(log->pending, log->pending + done, log->pending_len - done);
 	log->pending_len -= done;
 	memmove(log->line_hit, log->line_hit + k, log->nlines - k);

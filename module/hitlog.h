@@ -7,7 +7,10 @@
  * record's hash over the previous one, and writes the spool file. A full
  * queue drops and counts; the loss is written as an event of its own. A
  * heartbeat event carries the counters. Rotation (rename by logrotate) is
- * noticed and the file reopened. Plain C, no Unbound types.
+ * noticed and the file reopened; a batch that landed in the renamed file is
+ * written again at the start of the new one (imfile stops reading a renamed
+ * file), so it may appear twice, byte for byte: verify-log counts such
+ * repeats, the SIEM dedups by sequence. Plain C, no Unbound types.
  */
 #ifndef SK_HITLOG_H
 #define SK_HITLOG_H

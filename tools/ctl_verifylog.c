@@ -111,6 +111,8 @@ cmd_verify_log(int argc, char **argv)
 			rc = EX_USAGE; /* 2: an error (could not read) */
 			break;
 		}
+		/* The next file may begin with a batch written again. */
+		sk_hitchain_verifier_eof(v);
 	}
 	if (rc == EX_OK && st.problems > 0)
 		rc = EX_FAIL;
@@ -119,6 +121,11 @@ cmd_verify_log(int argc, char **argv)
 		    st.problems > 0 ? "broken" : "intact",
 		    sk_hitchain_verified(v), st.problems,
 		    st.problems == 1 ? "" : "s");
+	if (rc != EX_USAGE && !st.quiet && sk_hitchain_duplicated(v) > 0)
+		printf("duplicated across rotation: %" PRIu64
+		       " record%s (SIEM dedups by sequence)\n",
+		    sk_hitchain_duplicated(v),
+		    sk_hitchain_duplicated(v) == 1 ? "" : "s");
 	sk_hitchain_verifier_free(v);
 	return finish_stdout(rc, EX_USAGE);
 }

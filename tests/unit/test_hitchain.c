@@ -4,7 +4,9 @@
  * format: an intact log verifies; a changed byte, a removed, repeated or
  * reordered record, a cut-off last line, a record re-hashed by hand and a
  * second instance without its start event are each reported at the line
- * where they are, with the message an operator reads.
+ * where they are, with the message an operator reads. Across files, the
+ * one repeat accepted is the previous file's last records written again
+ * at the start of the next (a rotation); any other repeat is reported.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,6 +277,113 @@ test_tamper(void)
 	}
 }
 
+/*
+ * Files after a rotation: the writer may write its last batch again at the
+ * start of the next file (hitlog.c). Each case is one run (start, hits,
+ * stop: lines 0..NREC-1) cut into files: "0-5|4-11" is a file of lines 0
+ * to 5 and a file of lines 4 to 11 (lines 4 and 5 twice); "" is an empty
+ * file. Lines are numbered over all files, from 1.
+ */
+static const struct {
+	const char *files;
+	int eof;         /* tell the verifier where files end */
+	int change;      /* line whose client port is changed (0: none) */
+	int line;        /* of the first problem, 0 intact */
+	const char *msg; /* its message (prefix) */
+	int dup;         /* records taken as repeated across rotation */
+} rot_cases[] = {
+    {"0-5|6-11", 1, 0, 0, NULL, 0},
+    {"0-5|5-11", 1, 0, 0, NULL, 1},
+    {"0-5|3-11", 1, 0, 0, NULL, 3},
+    {"0-5|0-11", 1, 0, 0, NULL, 6},
+    {"0-5||4-11", 1, 0, 0, NULL, 2},
+    /* rotated again while the batch was written again */
+    {"0-5|4-5|4-11", 1, 0, 0, NULL, 4},
+    /* the same lines without file boundaries: a plain repeat */
+    {"0-5|5-11", 0, 0, 7, "sequence goes back from 6 to 6", 0},
+    /* repeats the previous file, but not up to its end */
+    {"0-5|3-4,6-11", 1, 0, 9,
+        "2 records at the start of the file repeat records of the "
+        "previous file, but not its last ones",
+        0},
+    {"0-5|3-4|6-11", 1, 0, 8,
+        "2 records at the start of the file repeat records of the "
+        "previous file, but not its last ones",
+        0},
+    /* a repeat further into the file */
+    {"0-5|6-7,5-11", 1, 0, 9, "sequence goes back from 8 to 6", 0},
+    /* not byte for byte: the copy of line 4 changed */
+    {"0-4|4-11", 1, 6, 6, "hash does not match: record changed", 0},
+};
+
+static void
+test_rotation_repeat(void)
+{
+	struct sk_hitchain_verifier *v;
+	struct log run = {{NULL}, 0};
+	struct seen s;
+	const char *p;
+	char *copy, *port;
+	size_t c;
+	int i, a, b, k, n;
+
+	for (i = 0; i < 3; i++) {
+		for (c = 0; c < sizeof(rot_cases) / sizeof(rot_cases[0]); c++) {
+			log_run(&run, fmts[i], "A", 1);
+			memset(&s, 0, sizeof(s));
+			if (sk_hitchain_verifier_new(&v, report, &s) < 0)
+				return;
+			for (p = rot_cases[c].files;; p++) {
+				if (sscanf(p, "%d-%d%n", &a, &b, &n) == 2) {
+					for (k = a; k <= b; k++) {
+						copy = strdup(run.line[k]);
+						s.line++;
+						port = strstr(copy, "1005");
+						if (s.line ==
+						        rot_cases[c].change &&
+						    port != NULL)
+							port[2] = '9';
+						sk_hitchain_verify_line(
+						    v, copy, strlen(copy));
+						free(copy);
+					}
+					p += n;
+				}
+				if (*p == '|' && rot_cases[c].eof)
+					sk_hitchain_verifier_eof(v);
+				if (*p == '\0')
+					break;
+			}
+			sk_hitchain_verifier_eof(v);
+			CHECK(s.first == rot_cases[c].line &&
+			        (rot_cases[c].msg == NULL ||
+			            strncmp(s.msg, rot_cases[c].msg,
+			                strlen(rot_cases[c].msg)) == 0),
+			    "%s \"%s\": want line %d \"%s\", got line %d "
+			    "\"%s\"",
+			    sk_hitfmt_name(fmts[i]), rot_cases[c].files,
+			    rot_cases[c].line,
+			    rot_cases[c].msg ? rot_cases[c].msg : "", s.first,
+			    s.msg);
+			CHECK(sk_hitchain_duplicated(v) ==
+			            (uint64_t)rot_cases[c].dup &&
+			        s.notes == 0,
+			    "%s \"%s\": %llu duplicated, want %d; %d notes",
+			    sk_hitfmt_name(fmts[i]), rot_cases[c].files,
+			    (unsigned long long)sk_hitchain_duplicated(v),
+			    rot_cases[c].dup, s.notes);
+			/* Every record counted once, repeats aside. */
+			if (rot_cases[c].line == 0)
+				CHECK(sk_hitchain_verified(v) == NREC,
+				    "\"%s\": %llu verified", rot_cases[c].files,
+				    (unsigned long long)sk_hitchain_verified(
+				        v));
+			sk_hitchain_verifier_free(v);
+			log_free(&run);
+		}
+	}
+}
+
 /* Formats may change between runs (and files): one verifier reads all. */
 static void
 test_mixed_formats(void)
@@ -307,5 +416,6 @@ main(void)
 	test_hash();
 	test_tamper();
 	test_mixed_formats();
+	test_rotation_repeat();
 	return unit_done("test_hitchain");
 }
