@@ -242,18 +242,14 @@ name_cmp(const struct sk_snapbuild *b, const struct ent *x, const struct ent *y)
 	return (int)x->len - (int)y->len;
 }
 
+/* Records of one name in the stored order (sk_entry_rec_cmp). */
 static int
 rec_cmp(const struct ent *x, const struct ent *y)
 {
-	if (x->flags != y->flags)
-		return x->flags < y->flags ? -1 : 1;
-	if (x->category != y->category)
-		return x->category < y->category ? -1 : 1;
-	if (x->list_id != y->list_id)
-		return x->list_id < y->list_id ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return 0;
+	struct sk_entry_rec rx = {x->flags, x->category, x->list_id, x->line};
+	struct sk_entry_rec ry = {y->flags, y->category, y->list_id, y->line};
+
+	return sk_entry_rec_cmp(&rx, &ry);
 }
 
 static int

@@ -42,21 +42,6 @@ sk_snapedit_strerror(int err)
 	return "unknown edit error";
 }
 
-/* The same order snapbuild.c gives the records of one name. */
-static int
-rec_cmp(const struct sk_entry_rec *x, const struct sk_entry_rec *y)
-{
-	if (x->flags != y->flags)
-		return x->flags < y->flags ? -1 : 1;
-	if (x->category != y->category)
-		return x->category < y->category ? -1 : 1;
-	if (x->list_id != y->list_id)
-		return x->list_id < y->list_id ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return 0;
-}
-
 static int
 copy_file(const char *src, const char *dst, off_t *size, char *detail,
     size_t detailsize)
@@ -203,7 +188,7 @@ merge_rec(const MDB_val *old, const struct sk_entry_rec *rec, uint8_t **out,
 
 	for (at = 0; at < n; at++) {
 		sk_entry_rec_decode(p + at * SK_ENTRY_REC_SIZE, &r);
-		c = rec_cmp(&r, rec);
+		c = sk_entry_rec_cmp(&r, rec);
 		if (c == 0)
 			return 0;
 		if (c > 0)

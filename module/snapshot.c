@@ -55,6 +55,20 @@ sk_entry_rec_encode(const struct sk_entry_rec *r, uint8_t out[12])
 	out[11] = 0; /* reserved */
 }
 
+int
+sk_entry_rec_cmp(const struct sk_entry_rec *x, const struct sk_entry_rec *y)
+{
+	if (x->flags != y->flags)
+		return x->flags < y->flags ? -1 : 1;
+	if (x->category != y->category)
+		return x->category < y->category ? -1 : 1;
+	if (x->list_id != y->list_id)
+		return x->list_id < y->list_id ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return 0;
+}
+
 void
 sk_entry_rec_decode(const uint8_t in[12], struct sk_entry_rec *r)
 {

@@ -52,6 +52,12 @@ struct sk_entry_rec {
 void sk_entry_rec_encode(const struct sk_entry_rec *r, uint8_t out[12]);
 void sk_entry_rec_decode(const uint8_t in[12], struct sk_entry_rec *r);
 
+/** The order of the records of one name, as stored (by flags, category,
+ * list id, line). Every writer must use it: it is part of the content id.
+ * @return <0, 0 or >0. */
+int sk_entry_rec_cmp(
+    const struct sk_entry_rec *x, const struct sk_entry_rec *y);
+
 /** Error codes; negative. */
 enum sk_snapshot_err {
 	SK_SNAP_E_OPEN = -40,      /**< cannot open or map (see errno) */
