@@ -56,15 +56,6 @@ prepare_names
 PROBE="$PYTHON3 $BENCH_DIR/probe.py"
 POLL="$PYTHON3 $BENCH_DIR/editpoll.py"
 
-# port_free PORT: nothing may listen there. Unbound binds with
-# SO_REUSEPORT, so a resolver left running would silently take a share of
-# the queries; a plain bind fails if anyone holds the port.
-port_free() {
-	$PYTHON3 -c 'import socket, sys
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' \
-	    "$1" 2>/dev/null ||
-		die "127.0.0.1:$1 is in use (a server left running?)"
-}
 
 OUT=$BENCH_WORK/edit-latency
 RES=$OUT/results.tsv
@@ -114,38 +105,7 @@ say "built $names names into $PUB in $(awk -v a="$t0" -v b="$t1" \
 # --- the upstream and the resolver ---
 port_free $NSD_PORT
 port_free $UB_PORT
-mkdir -p "$OUT/nsd"
-cat >"$OUT/nsd/root.zone" <<EOF
-\$TTL 86400
-.	IN SOA ns.bench-root. hostmaster.bench-root. 1 3600 600 86400 3600
-.	IN NS ns.bench-root.
-ns.bench-root.	IN A 127.0.0.1
-*	IN A 192.0.2.1
-EOF
-cat >"$OUT/nsd/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1
-	port: $NSD_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$OUT/nsd"
-	pidfile: "$OUT/nsd/nsd.pid"
-	xfrdfile: "$OUT/nsd/xfrd.state"
-	zonelistfile: "$OUT/nsd/zone.list"
-	database: ""
-	logfile: "$OUT/nsd.log"
-	server-count: 1
-	verbosity: 1
-remote-control:
-	control-enable: no
-zone:
-	name: "."
-	zonefile: "root.zone"
-EOF
-taskset -c $LOAD_CPU nsd -d -c "$OUT/nsd/nsd.conf" >>"$OUT/nsd.log" 2>&1 &
-PIDS="$PIDS $!"
-$PROBE wait $NSD_PORT || die "NSD did not start ($OUT/nsd.log)"
+start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 cat >"$OUT/unbound.conf" <<EOF
 server:

@@ -62,15 +62,6 @@ prepare_names
 PROBE="$PYTHON3 $BENCH_DIR/probe.py"
 HZ=$(getconf CLK_TCK)
 
-# port_free PORT: nothing may listen there. Unbound binds with
-# SO_REUSEPORT, so a resolver left running would silently take a share of
-# the queries; a plain bind fails if anyone holds the port.
-port_free() {
-	$PYTHON3 -c 'import socket, sys
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' \
-	    "$1" 2>/dev/null ||
-		die "127.0.0.1:$1 is in use (a server left running?)"
-}
 SNAP=$(snapshot 1000000)
 QUERIES=$NAMES/q-blocked.txt
 

@@ -118,3 +118,54 @@ median() {
 		if (NR % 2) print v[(NR + 1) / 2];
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
+
+# port_free PORT: nothing may listen on 127.0.0.1:PORT. Unbound binds with
+# SO_REUSEPORT, so a resolver left running would silently take a share of
+# the queries; a plain bind fails if anyone holds the port.
+port_free() {
+	$PYTHON3 -c 'import socket, sys
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' \
+	    "$1" 2>/dev/null ||
+		die "127.0.0.1:$1 is in use (a server left running?)"
+}
+
+# start_root_upstream DIR PORT CPU: NSD on 127.0.0.1:PORT, pinned to CPU,
+# serving a root zone whose wildcard answers every name, so names under
+# real TLDs resolve without a packet leaving the machine. Its PID is
+# added to PIDS; returns when it answers.
+start_root_upstream() {
+	mkdir -p "$1/nsd"
+	cat >"$1/nsd/root.zone" <<EOF
+\$TTL 86400
+.	IN SOA ns.bench-root. hostmaster.bench-root. 1 3600 600 86400 3600
+.	IN NS ns.bench-root.
+ns.bench-root.	IN A 127.0.0.1
+*	IN A 192.0.2.1
+EOF
+	cat >"$1/nsd/nsd.conf" <<EOF
+server:
+	ip-address: 127.0.0.1
+	port: $2
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "$1/nsd"
+	pidfile: "$1/nsd/nsd.pid"
+	xfrdfile: "$1/nsd/xfrd.state"
+	zonelistfile: "$1/nsd/zone.list"
+	database: ""
+	logfile: "$1/nsd.log"
+	server-count: 1
+	verbosity: 1
+	minimal-responses: yes
+remote-control:
+	control-enable: no
+zone:
+	name: "."
+	zonefile: "root.zone"
+EOF
+	taskset -c "$3" nsd -d -c "$1/nsd/nsd.conf" >>"$1/nsd.log" 2>&1 &
+	PIDS="$PIDS $!"
+	$PYTHON3 "$BENCH_DIR/probe.py" wait "$2" ||
+		die "NSD did not start ($1/nsd.log)"
+}

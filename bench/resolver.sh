@@ -100,40 +100,7 @@ if [ ! -f "$LZ" ] || [ "$NAMES/names-1000000.txt" -nt "$LZ" ]; then
 fi
 
 # --- the upstream ---
-mkdir -p "$OUT/nsd"
-cat >"$OUT/nsd/root.zone" <<EOF
-\$TTL 86400
-.	IN SOA ns.bench-root. hostmaster.bench-root. 1 3600 600 86400 3600
-.	IN NS ns.bench-root.
-ns.bench-root.	IN A 127.0.0.1
-*	IN A 192.0.2.1
-EOF
-cat >"$OUT/nsd/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1
-	port: $NSD_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$OUT/nsd"
-	pidfile: "$OUT/nsd/nsd.pid"
-	xfrdfile: "$OUT/nsd/xfrd.state"
-	zonelistfile: "$OUT/nsd/zone.list"
-	database: ""
-	logfile: "$OUT/nsd.log"
-	server-count: 1
-	verbosity: 1
-	minimal-responses: yes
-remote-control:
-	control-enable: no
-zone:
-	name: "."
-	zonefile: "root.zone"
-EOF
-taskset -c $LOAD_CPU nsd -d -c "$OUT/nsd/nsd.conf" >>"$OUT/nsd.log" 2>&1 &
-PIDS="$PIDS $!"
-$PROBE wait $NSD_PORT ||
-	die "NSD did not start ($OUT/nsd.log)"
+start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 # write_conf CONFIG: Unbound's config for one configuration.
 write_conf() {
