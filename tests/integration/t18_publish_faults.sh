@@ -110,18 +110,27 @@ expect_eq "history ends at the active id" \
 	"$(tail -n 1 "$DB/history" | cut -f 3)" "$(basename "$act" .mdb)"
 
 # 4. A directory the user may not write: owned by root, run as nobody.
-before=$(state)
+# nobody must reach it, and the checkout may sit below a 0700 folder
+# (mktemp -d): copy the directory to a fresh folder under /tmp.
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-	chmod 755 "$WORK" "$DB"
+	permdir=$(mktemp -d /tmp/sk-t18.XXXXXX)
+	chmod 755 "$permdir"
+	cp -a "$DB" "$permdir/db"
+	DB="$permdir/db"
+	chmod 755 "$DB"
 	chmod 644 "$DB/history" "$DB/.lock"
 	asnobody="setpriv --reuid=nobody --regid=nogroup --clear-groups"
+	copy="$permdir/s1-copy.mdb"
 else
+	permdir=""
+	copy="$WORK/s1-copy.mdb"
 	chmod 555 "$DB"
 	asnobody=""
 fi
-cp "$s1" "$WORK/s1-copy.mdb"
-chmod 644 "$WORK/s1-copy.mdb"
-err=$($asnobody "$CTL" publish -d "$DB" --force "$WORK/s1-copy.mdb" 2>&1)
+before=$(state)
+cp "$s1" "$copy"
+chmod 644 "$copy"
+err=$($asnobody "$CTL" publish -d "$DB" --force "$copy" 2>&1)
 expect_eq "publish into a directory it may not write exits 1" "$?" 1
 expect_match "with a clear message naming the file" "$err" \
 	"$DB/.*Permission denied"
@@ -130,4 +139,5 @@ expect_eq "rollback likewise exits 1" "$?" 1
 expect_match "with a clear message" "$err" 'Permission denied'
 expect_eq "nothing changed" "$(state)" "$before"
 chmod 755 "$DB"
+[ -z "$permdir" ] || rm -rf "$permdir"
 finish
