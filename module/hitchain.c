@@ -25,17 +25,67 @@
 const char sk_hitchain_zero[SK_HITFMT_HASH_HEX + 1] =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+struct sk_hitchain_hasher {
+	EVP_MD *md;
+	EVP_MD_CTX *ctx;
+};
+
 int
-sk_hitchain_hash(const char *data, size_t len, char *hex)
+sk_hitchain_hasher_new(struct sk_hitchain_hasher **out)
+{
+	struct sk_hitchain_hasher *h;
+
+	*out = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return -1;
+	if ((h->md = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+	    (h->ctx = EVP_MD_CTX_new()) == NULL) {
+		sk_hitchain_hasher_free(h);
+		return -1;
+	}
+	*out = h;
+	return 0;
+}
+
+void
+sk_hitchain_hasher_free(struct sk_hitchain_hasher *h)
+{
+	if (h == NULL)
+		return;
+	EVP_MD_CTX_free(h->ctx);
+	EVP_MD_free(h->md);
+	free(h);
+}
+
+/* SHA-256 of data, binary (HC_DIGEST bytes). */
+static int
+hc_digest(struct sk_hitchain_hasher *h, const void *data, size_t len,
+    unsigned char *md)
+{
+	unsigned int mdlen = 0;
+
+	if (h == NULL) {
+		if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1)
+			return -1;
+	} else if (EVP_DigestInit_ex2(h->ctx, h->md, NULL) != 1 ||
+	    EVP_DigestUpdate(h->ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(h->ctx, md, &mdlen) != 1) {
+		return -1;
+	}
+	return mdlen == HC_DIGEST ? 0 : -1;
+}
+
+int
+sk_hitchain_hash(
+    struct sk_hitchain_hasher *h, const char *data, size_t len, char *hex)
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned char md[HC_DIGEST];
+	unsigned int i;
 
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1 ||
-	    mdlen * 2 != SK_HITFMT_HASH_HEX)
+	if (hc_digest(h, data, len, md) < 0)
 		return -1;
-	for (i = 0; i < mdlen; i++) {
+	for (i = 0; i < HC_DIGEST; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 0x0f];
 	}
@@ -44,10 +94,10 @@ sk_hitchain_hash(const char *data, size_t len, char *hex)
 }
 
 int
-sk_hitchain_seal(
-    enum sk_hit_format fmt, char *buf, size_t len, size_t bufsize, char *hash)
+sk_hitchain_seal(struct sk_hitchain_hasher *h, enum sk_hit_format fmt,
+    char *buf, size_t len, size_t bufsize, char *hash)
 {
-	if (len > bufsize || sk_hitchain_hash(buf, len, hash) < 0)
+	if (len > bufsize || sk_hitchain_hash(h, buf, len, hash) < 0)
 		return -1;
 	return sk_hitfmt_finish(fmt, buf, len, bufsize, hash);
 }
@@ -71,6 +121,7 @@ enum hc_repeat {
 struct sk_hitchain_verifier {
 	sk_hitchain_report_fn report;
 	void *arg;
+	struct sk_hitchain_hasher *hasher;
 	struct hc_instance *inst;
 	size_t ninst, cap;
 	uint64_t records, duplicated;
@@ -95,7 +146,8 @@ sk_hitchain_verifier_new(
 	if ((v = calloc(1, sizeof(*v))) == NULL)
 		return -1;
 	if ((v->tail[0] = calloc(HC_TAIL, sizeof(*v->tail[0]))) == NULL ||
-	    (v->tail[1] = calloc(HC_TAIL, sizeof(*v->tail[1]))) == NULL) {
+	    (v->tail[1] = calloc(HC_TAIL, sizeof(*v->tail[1]))) == NULL ||
+	    sk_hitchain_hasher_new(&v->hasher) < 0) {
 		sk_hitchain_verifier_free(v);
 		return -1;
 	}
@@ -110,6 +162,7 @@ sk_hitchain_verifier_free(struct sk_hitchain_verifier *v)
 {
 	if (v == NULL)
 		return;
+	sk_hitchain_hasher_free(v->hasher);
 	free(v->inst);
 	free(v->tail[0]);
 	free(v->tail[1]);
@@ -329,7 +382,7 @@ hc_verify(struct sk_hitchain_verifier *v, const char *line, size_t len)
 		                                        : "sinkhole.prev_hash");
 		return v->problems;
 	}
-	if (sk_hitchain_hash(line, prefix_len, hash) < 0)
+	if (sk_hitchain_hash(v->hasher, line, prefix_len, hash) < 0)
 		return -1;
 	if (memcmp(hash, h.hash, SK_HITFMT_HASH_HEX) != 0)
 		hc_report(v, 1, "hash does not match: record changed");
@@ -469,12 +522,10 @@ int
 sk_hitchain_verify_line(
     struct sk_hitchain_verifier *v, const char *line, size_t len)
 {
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int dlen = 0;
+	unsigned char d[HC_DIGEST];
 
 	v->problems = 0;
-	if (EVP_Digest(line, len, d, &dlen, EVP_sha256(), NULL) != 1 ||
-	    dlen != HC_DIGEST)
+	if (hc_digest(v->hasher, line, len, d) < 0)
 		return -1;
 	if (hc_repeat(v, d)) {
 		hc_remember(v, d);

@@ -21,22 +21,36 @@
 /** prev_hash of an instance's first record. */
 extern const char sk_hitchain_zero[SK_HITFMT_HASH_HEX + 1];
 
+/** SHA-256 fetched once, with a context reused for every record: a
+ * one-shot digest looks the algorithm up again each time, which costs a
+ * third of hashing a record. One thread at a time. */
+struct sk_hitchain_hasher;
+
+/** @return 0, or -1 (out of memory, no SHA-256 in libcrypto). */
+int sk_hitchain_hasher_new(struct sk_hitchain_hasher **out);
+
+/** Free a hasher. NULL is fine. */
+void sk_hitchain_hasher_free(struct sk_hitchain_hasher *h);
+
 /**
  * SHA-256 of data, as lower-case hex.
+ * @param h: a hasher, or NULL for a one-shot digest (tests, tools).
  * @param hex: receives SK_HITFMT_HASH_HEX digits and a NUL.
  * @return 0, or -1 when libcrypto fails.
  */
-int sk_hitchain_hash(const char *data, size_t len, char *hex);
+int sk_hitchain_hash(
+    struct sk_hitchain_hasher *h, const char *data, size_t len, char *hex);
 
 /**
  * Complete a prefix from sk_hitfmt_prefix: hash it, append the hash field
  * and newline (sk_hitfmt_finish).
+ * @param h: a hasher, or NULL (one-shot).
  * @param hash: receives the record's hash (SK_HITFMT_HASH_HEX + 1), the
  *	next record's prev_hash.
  * @return the line's length, or -1 (buffer too small, libcrypto failed).
  */
-int sk_hitchain_seal(
-    enum sk_hit_format fmt, char *buf, size_t len, size_t bufsize, char *hash);
+int sk_hitchain_seal(struct sk_hitchain_hasher *h, enum sk_hit_format fmt,
+    char *buf, size_t len, size_t bufsize, char *hash);
 
 /** How a verifier reports: broken is 1 for a broken log, 0 for a note
  * that does not fail it. msg has no file or line. */

@@ -77,6 +77,7 @@ struct sk_hitlog {
 	dev_t dev;
 	ino_t ino;
 	uint64_t seq;
+	struct sk_hitchain_hasher *hasher;
 	char prev[SK_HITFMT_HASH_HEX + 1];
 	uint64_t dropped_reported;
 	_Atomic uint64_t written, write_errors;
@@ -86,7 +87,6 @@ struct sk_hitlog {
 	size_t nlines;
 	uint32_t line_end[HL_PENDING_LINES]; /* end offset of each line */
 	uint8_t line_hit[HL_PENDING_LINES];  /* is it a hit record? */
-	char line[SK_HITFMT_MAX];
 };
 
 static int64_t
@@ -167,25 +167,25 @@ hl_room(const struct sk_hitlog *log)
 	    HL_PENDING_BYTES - log->pending_len >= SK_HITFMT_MAX;
 }
 
-/* Format, chain and append one record to the pending buffer. */
+/* Format, chain and append one record to the pending buffer (hl_room
+ * made sure SK_HITFMT_MAX bytes are free there). */
 static void
 hl_append(struct sk_hitlog *log, struct sk_hitfmt_rec *rec)
 {
 	char hash[SK_HITFMT_HASH_HEX + 1];
+	char *line = log->pending + log->pending_len;
 	int n;
 
 	rec->sequence = log->seq + 1;
 	rec->instance_id = log->conf.instance_id;
 	rec->version = log->version;
 	rec->prev_hash = log->prev;
-	n = sk_hitfmt_prefix(
-	    rec, log->conf.format, log->line, sizeof(log->line));
+	n = sk_hitfmt_prefix(rec, log->conf.format, line, SK_HITFMT_MAX);
 	if (n >= 0)
-		n = sk_hitchain_seal(log->conf.format, log->line, (size_t)n,
-		    sizeof(log->line), hash);
+		n = sk_hitchain_seal(log->hasher, log->conf.format, line,
+		    (size_t)n, SK_HITFMT_MAX, hash);
 	if (n < 0) /* cannot happen: SK_HITFMT_MAX holds any record */
 		return;
-	memcpy(log->pending + log->pending_len, log->line, (size_t)n);
 	log->pending_len += (size_t)n;
 	log->line_end[log->nlines] = (uint32_t)log->pending_len;
 	log->line_hit[log->nlines] = rec->event == SK_HITFMT_HIT;
@@ -365,7 +365,8 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 	}
 	if ((log = calloc(1, sizeof(*log))) == NULL ||
 	    (log->ring = calloc(n, sizeof(*log->ring))) == NULL ||
-	    (log->pending = malloc(HL_PENDING_BYTES)) == NULL) {
+	    (log->pending = malloc(HL_PENDING_BYTES)) == NULL ||
+	    sk_hitchain_hasher_new(&log->hasher) < 0) {
 		snprintf(err, errsize, "hit log: out of memory");
 		goto fail;
 	}
@@ -406,6 +407,7 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 	return 0;
 fail:
 	if (log != NULL) {
+		sk_hitchain_hasher_free(log->hasher);
 		free(log->pending);
 		free(log->ring);
 	}
@@ -509,6 +511,7 @@ sk_hitlog_close(struct sk_hitlog *log)
 		close(log->fd);
 	pthread_mutex_unlock(&log->lock);
 	pthread_mutex_destroy(&log->lock);
+	sk_hitchain_hasher_free(log->hasher);
 	free(log->pending);
 	free(log->ring);
 	free(log);

@@ -211,7 +211,7 @@ check(
 	n = sk_hitfmt_prefix(rec, fmt, buf, sizeof(buf));
 	if (n < 0)
 		abort(); /* SK_HITFMT_MAX must hold any record */
-	n = sk_hitchain_seal(fmt, buf, (size_t)n, sizeof(buf), hash);
+	n = sk_hitchain_seal(NULL, fmt, buf, (size_t)n, sizeof(buf), hash);
 	if (n <= 0 || buf[n - 1] != '\n')
 		abort();
 	for (i = 0; i + 1 < (size_t)n; i++) {

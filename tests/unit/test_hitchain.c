@@ -72,7 +72,8 @@ log_run(struct log *l, enum sk_hit_format f, const char *id, int stop)
 		hit.client_port = (uint16_t)(1000 + i);
 		rec.hit = &hit;
 		n = sk_hitfmt_prefix(&rec, f, buf, sizeof(buf));
-		n = sk_hitchain_seal(f, buf, (size_t)n, sizeof(buf), prev);
+		n = sk_hitchain_seal(
+		    NULL, f, buf, (size_t)n, sizeof(buf), prev);
 		CHECK(n > 0, "seal %d", i);
 		buf[n - 1] = '\0'; /* lines are verified without newline */
 		l->line[l->n++] = strdup(buf);
@@ -194,7 +195,7 @@ rehash(struct log *l, int k, enum sk_hit_format f)
 	/* Recompute over the changed text; the hash is the line's end. */
 	change_port(l, k);
 	sk_hitfmt_parse(line, strlen(line), &got, &plen, NULL, NULL, &why);
-	sk_hitchain_hash(line, plen, hash);
+	sk_hitchain_hash(NULL, line, plen, hash);
 	memcpy(line + strlen(line) - SK_HITFMT_HASH_HEX -
 	        (f == SK_HIT_JSON ? 2 : 0),
 	    hash, SK_HITFMT_HASH_HEX);
@@ -404,10 +405,29 @@ test_hash(void)
 {
 	char hex[SK_HITFMT_HASH_HEX + 1];
 
-	sk_hitchain_hash("abc", 3, hex);
+	struct sk_hitchain_hasher *h;
+	char again[SK_HITFMT_HASH_HEX + 1], line[300];
+	int i;
+
+	CHECK(sk_hitchain_hash(NULL, "abc", 3, hex) == 0, "one-shot");
 	CHECK_STR(hex,
 	    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
 	    "sha256(abc) %s", hex);
+	/* A reused hasher gives the same digests, record after record. */
+	if (sk_hitchain_hasher_new(&h) != 0) {
+		CHECK(0, "hasher_new");
+		return;
+	}
+	CHECK(sk_hitchain_hash(h, "abc", 3, again) == 0, "hasher");
+	CHECK_STR(again, hex, "reused hasher, sha256(abc)");
+	for (i = 0; i < 200; i++) {
+		memset(line, 'a' + i % 26, sizeof(line));
+		sk_hitchain_hash(NULL, line, (size_t)i, hex);
+		sk_hitchain_hash(h, line, (size_t)i, again);
+		CHECK_STR(again, hex, "reused hasher, %d bytes", i);
+	}
+	sk_hitchain_hasher_free(h);
+	sk_hitchain_hasher_free(NULL);
 }
 
 int

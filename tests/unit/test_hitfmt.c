@@ -74,7 +74,7 @@ fmt_line(const struct sk_hitfmt_rec *rec, enum sk_hit_format f, char *buf,
 
 	if (n < 0)
 		return -1;
-	return sk_hitchain_seal(f, buf, (size_t)n, size, hash);
+	return sk_hitchain_seal(NULL, f, buf, (size_t)n, size, hash);
 }
 
 static void
@@ -151,8 +151,8 @@ test_exact_lines(void)
 		    "%s prefix:\n got %.*s\nwant %s", sk_hitfmt_name(fmts[i]),
 		    n, buf, want_hit[i]);
 		m = sk_hitchain_seal(
-		    fmts[i], buf, (size_t)n, sizeof(buf), hash);
-		sk_hitchain_hash(want_hit[i], strlen(want_hit[i]), hash);
+		    NULL, fmts[i], buf, (size_t)n, sizeof(buf), hash);
+		sk_hitchain_hash(NULL, want_hit[i], strlen(want_hit[i]), hash);
 		snprintf(want, sizeof(want), "%s%ssinkhole.hash%s%s%s\n",
 		    want_hit[i],
 		    fmts[i] == SK_HIT_JSON      ? ",\""
