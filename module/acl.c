@@ -96,7 +96,27 @@ is_v4mapped(const uint8_t a[16])
 static void
 format_v4(const uint8_t a[4], char *buf, size_t bufsize)
 {
-	snprintf(buf, bufsize, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+	char tmp[16], *p = tmp;
+	size_t n;
+	int i;
+
+	if (bufsize == 0)
+		return;
+	/* By hand: the hit log formats one address per record. */
+	for (i = 0; i < 4; i++) {
+		if (a[i] >= 100)
+			*p++ = (char)('0' + a[i] / 100);
+		if (a[i] >= 10)
+			*p++ = (char)('0' + a[i] / 10 % 10);
+		*p++ = (char)('0' + a[i] % 10);
+		*p++ = i < 3 ? '.' : '\0';
+	}
+	n = (size_t)(p - tmp); /* with the NUL */
+	if (n > bufsize) {     /* cut, as snprintf would */
+		n = bufsize;
+		tmp[n - 1] = '\0';
+	}
+	memcpy(buf, tmp, n);
 }
 
 /* RFC 5952: lower-case hex, no leading zeros, the longest run of two or

@@ -209,6 +209,9 @@ struct fmt_case {
  * a dotted quad. */
 static const struct fmt_case fmt_cases[] = {
     {"192.0.2.1", "192.0.2.1"},
+    {"0.0.0.0", "0.0.0.0"},
+    {"255.255.255.255", "255.255.255.255"},
+    {"10.99.100.9", "10.99.100.9"},
     {"::ffff:192.0.2.1", "192.0.2.1"},
     {"::", "::"},
     {"::1", "::1"},
@@ -265,6 +268,13 @@ test_short_buffer(void)
 	CHECK(buf[5] == 'x', "wrote past the buffer");
 	sk_addr_format(net.addr, buf, 3);
 	CHECK(strlen(buf) <= 2, "addr truncated to %s", buf);
+	sk_subnet_parse("192.168.100.0/24", &net);
+	memset(buf, 'x', sizeof(buf));
+	sk_addr_format(net.addr, buf, 5);
+	CHECK_STR(buf, "192.", "v4 truncated to %s", buf);
+	CHECK(buf[5] == 'x', "v4 wrote past the buffer");
+	sk_addr_format(net.addr, buf, 1);
+	CHECK_STR(buf, "", "v4 into one byte: %s", buf);
 }
 
 static void
