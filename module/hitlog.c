@@ -22,7 +22,17 @@
  * after each batch; a batch that may have landed in the renamed file is
  * written again at the start of the new one (hl_after_write), so a
  * rotation can repeat one batch, byte for byte, but never lose one.
+ *
+ * The log does not pile up in memory (hl_settle): at 50,000 hits a second
+ * it grows by 45 MB a second, so each second's records are sent to disk a
+ * second after they were written and dropped from the page cache a second
+ * after that. What is on disk lags by about a second instead of the
+ * kernel's 30 s of dirty pages, and the log reuses the same few MB of page
+ * cache instead of taking fresh memory for every write (on a virtual
+ * machine that hands freed memory back to its host, fresh memory costs a
+ * host page fault a page: 1.2 us per KiB written against 0.37 us here).
  */
+#define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -56,6 +66,9 @@
 /* How many files in a row one batch is written to again (a rotation
  * during the rewrite); more is not a rotation but a fight over the path. */
 #define HL_REWRITE_MAX 3
+/* How long written records wait before they are sent to disk, and again
+ * before they leave the page cache, ms (hl_settle). */
+#define HL_SETTLE_MS 1000
 
 struct hl_slot {
 	_Atomic size_t turn; /* == pos: free for pos; == pos + 1: filled */
@@ -76,6 +89,10 @@ struct sk_hitlog {
 	int fd;
 	dev_t dev;
 	ino_t ino;
+	/* hl_settle's marks in the open file: [drop_from, sync_from) is on
+	 * its way to disk, [sync_from, end) not yet sent. */
+	off_t drop_from, sync_from;
+	int64_t settle_at_ms; /* the next turn (monotonic) */
 	uint64_t seq;
 	struct sk_hitchain_hasher *hasher;
 	char prev[SK_HITFMT_HASH_HEX + 1];
@@ -90,12 +107,18 @@ struct sk_hitlog {
 };
 
 static int64_t
-hl_now_ms(void)
+hl_clock_ms(clockid_t clock)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(clock, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+hl_now_ms(void)
+{
+	return hl_clock_ms(CLOCK_REALTIME);
 }
 
 /* Open (or reopen) the file; keeps the old fd on failure. */
@@ -118,7 +141,36 @@ hl_open_file(struct sk_hitlog *log)
 	log->fd = fd;
 	log->dev = st.st_dev;
 	log->ino = st.st_ino;
+	/* What the file held before is not ours to settle. */
+	log->drop_from = log->sync_from = st.st_size;
 	return 0;
+}
+
+/*
+ * Once a second: drop from the page cache what was sent to disk a second
+ * ago, and send to disk what was written since. Both calls are hints to
+ * the kernel: when they fail (a file system without writeback, such as
+ * tmpfs, or a pipe) nothing is lost, the pages just stay in memory.
+ */
+static void
+hl_settle(struct sk_hitlog *log)
+{
+	int64_t now = hl_clock_ms(CLOCK_MONOTONIC);
+	off_t end;
+
+	if (log->fd < 0 || now < log->settle_at_ms)
+		return;
+	log->settle_at_ms = now + HL_SETTLE_MS;
+	if ((end = lseek(log->fd, 0, SEEK_END)) < 0)
+		return;
+	if (log->sync_from > log->drop_from)
+		(void)posix_fadvise(log->fd, log->drop_from,
+		    log->sync_from - log->drop_from, POSIX_FADV_DONTNEED);
+	log->drop_from = log->sync_from;
+	if (end > log->sync_from)
+		(void)sync_file_range(log->fd, log->sync_from,
+		    end - log->sync_from, SYNC_FILE_RANGE_WRITE);
+	log->sync_from = end;
 }
 
 /* Does the path no longer name the open file (renamed or removed)?
@@ -462,6 +514,7 @@ hl_flush_locked(struct sk_hitlog *log)
 		if (atomic_load(&log->tail) == before && had == 0)
 			break;
 	}
+	hl_settle(log);
 }
 
 void

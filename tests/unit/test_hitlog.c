@@ -9,17 +9,22 @@
  * start of the new file, byte for byte, and verify-log accepting that
  * repeat across the files); a disk that
  * fills up (RLIMIT_FSIZE in a child: the writer retries, writes whole
- * records only, and reports what it had to drop); and heartbeats.
+ * records only, and reports what it had to drop); heartbeats; and a log
+ * that does not pile up in the page cache (records written two settle
+ * turns ago are no longer resident).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -277,6 +282,113 @@ test_no_loss(void)
 	tally_files(&t, files, 1);
 	CHECK(t.problems == 0 && t.hits == 4096 && t.losses == 1 && t.lost == 1,
 	    "no loss: %lu hits, %lu lost: %s", t.hits, t.lost, t.first_problem);
+}
+
+/* Pages of [from, to) of the file that are in the page cache, and pages. */
+static void
+resident_pages(const char *path, off_t from, off_t to, size_t *resident,
+    size_t *pages)
+{
+	long psz = sysconf(_SC_PAGESIZE);
+	unsigned char *vec;
+	struct stat st;
+	size_t i, n;
+	void *map;
+	int fd;
+
+	*resident = *pages = 0;
+	if ((fd = open(path, O_RDONLY)) < 0 || fstat(fd, &st) != 0 ||
+	    st.st_size == 0) {
+		CHECK(0, "open %s", path);
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	n = (size_t)((st.st_size + psz - 1) / psz);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_SHARED, fd, 0);
+	vec = calloc(n, 1);
+	if (map != MAP_FAILED && vec != NULL &&
+	    mincore(map, (size_t)st.st_size, vec) == 0) {
+		for (i = (size_t)(from / psz); i < n && (off_t)i * psz < to;
+		     i++) {
+			(*pages)++;
+			*resident += vec[i] & 1;
+		}
+	} else {
+		CHECK(0, "mincore %s: %s", path, strerror(errno));
+	}
+	free(vec);
+	if (map != MAP_FAILED)
+		munmap(map, (size_t)st.st_size);
+	close(fd);
+}
+
+/* The writer sends records to disk a second after writing them and drops
+ * them from the page cache a second later: the log reuses a few MB of
+ * memory instead of taking more for every write. */
+static void
+test_settle(void)
+{
+	static const char *const files[] = {"settle.log"};
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	size_t resident, pages;
+	struct statfs fs;
+	struct sk_hit h;
+	struct stat st;
+	struct tally t;
+	char err[256];
+	off_t first;
+	unsigned i;
+	int fd;
+
+	conf_for(&conf, files[0], 4096, SK_HIT_JSON);
+	unlink(conf.path);
+	if (statfs(dir, &fs) == 0 && fs.f_type == 0x01021994 /* tmpfs */) {
+		printf("test_settle: skipped, %s is on tmpfs (no writeback)\n",
+		    dir);
+		return;
+	}
+	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
+		CHECK(0, "open: %s", err);
+		return;
+	}
+	/* Turn 1: about 2 MB written and sent to disk. */
+	for (i = 0; i < 2000; i++) {
+		make_hit(&h, i);
+		CHECK(sk_hitlog_submit(log, &h) == 0, "submit %u", i);
+	}
+	sk_hitlog_flush(log);
+	CHECK(stat(conf.path, &st) == 0 && st.st_size > 1024 * 1024,
+	    "2,000 records written");
+	first = st.st_size;
+	/* The writeback the writer started: let it finish for sure. */
+	if ((fd = open(conf.path, O_RDONLY)) >= 0) {
+		CHECK(fdatasync(fd) == 0, "fdatasync");
+		close(fd);
+	}
+	resident_pages(conf.path, 0, first, &resident, &pages);
+	CHECK(resident == pages, "before the next turn, all %zu pages are "
+	                         "still cached (%zu)", pages, resident);
+	/* Turn 2, a second later: turn 1's records leave the cache. */
+	usleep(1100 * 1000);
+	for (; i < 2100; i++) {
+		make_hit(&h, i);
+		CHECK(sk_hitlog_submit(log, &h) == 0, "submit %u", i);
+	}
+	sk_hitlog_flush(log);
+	resident_pages(conf.path, 0, first - 4096, &resident, &pages);
+	CHECK(pages > 200 && resident == 0,
+	    "%zu of %zu pages of turn 1 still cached", resident, pages);
+	CHECK(stat(conf.path, &st) == 0, "stat");
+	resident_pages(conf.path, first, st.st_size, &resident, &pages);
+	CHECK(pages > 0 && resident == pages,
+	    "turn 2's records are cached: %zu of %zu", resident, pages);
+	sk_hitlog_close(log);
+	/* Nothing lost by dropping pages. */
+	tally_files(&t, files, 1);
+	CHECK(t.problems == 0 && t.hits == 2100 && t.losses == 0,
+	    "settled log: %lu hits: %s", t.hits, t.first_problem);
 }
 
 /* logrotate: rename, then the writer notices and creates a new file. */
@@ -654,6 +766,7 @@ main(void)
 			test_rotation_race(fmts[i], c);
 	}
 	test_disk_full();
+	test_settle();
 	rc = unit_done("test_hitlog");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
