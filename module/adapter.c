@@ -317,11 +317,14 @@ answer(struct module_qstate *qstate, struct sk_module *m,
 		qstate->ext_state[id] = module_error;
 }
 
-/** Copy at most size-1 bytes and a NUL. */
+/** Copy at most size-1 bytes and a NUL (not snprintf: five per hit). */
 static void
 copy_text(char *dst, size_t size, const char *src)
 {
-	snprintf(dst, size, "%s", src != NULL ? src : "");
+	size_t n = src != NULL ? strnlen(src, size - 1) : 0;
+
+	memcpy(dst, src != NULL ? src : "", n);
+	dst[n] = '\0';
 }
 
 /**
@@ -336,64 +339,66 @@ record_hit(struct sk_module *m, struct module_qstate *qstate,
     const struct sk_snapshot *snap, const struct sk_verdict *v,
     const uint8_t *matched, size_t matchedlen, const struct sockaddr *client)
 {
-	struct sk_hit hit;
+	struct sk_hit *hit;
 	struct timespec now;
 	const struct sk_category *cat;
+	const struct sk_exemption *ex = NULL;
+	uint8_t addr[16];
 
 	if (m->hits == NULL || client == NULL ||
 	    (v->kind != SK_VERDICT_BLOCKED && v->kind != SK_VERDICT_MONITORED &&
-	        v->kind != SK_VERDICT_EXEMPT))
+	        v->kind != SK_VERDICT_EXEMPT) ||
+	    sk_addr_from_sockaddr(client, addr) != 0)
 		return;
-	memset(&hit, 0, sizeof(hit));
+	/* Filled in place in the queue: every field is set. */
+	if ((hit = sk_hitlog_reserve(m->hits)) == NULL)
+		return; /* dropped and counted; a loss event will say so */
 	clock_gettime(CLOCK_REALTIME, &now);
-	hit.time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	if (sk_addr_from_sockaddr(client, hit.client) != 0)
-		return;
+	hit->time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+	memcpy(hit->client, addr, sizeof(addr));
 	if (client->sa_family == AF_INET)
-		hit.client_port =
+		hit->client_port =
 		    ntohs(((const struct sockaddr_in *)client)->sin_port);
 	else
-		hit.client_port =
+		hit->client_port =
 		    ntohs(((const struct sockaddr_in6 *)client)->sin6_port);
-	hit.qtype = qstate->qinfo.qtype;
-	hit.qclass = qstate->qinfo.qclass;
-	hit.kind = (uint8_t)v->kind;
-	hit.action =
+	hit->qtype = qstate->qinfo.qtype;
+	hit->qclass = qstate->qinfo.qclass;
+	hit->kind = (uint8_t)v->kind;
+	hit->action =
 	    (uint8_t)(v->kind == SK_VERDICT_MONITORED ? SK_ACTION_MONITOR
 	                                              : v->answer);
-	hit.entry_match = (uint8_t)((v->match.rec.flags & SK_REC_MATCH_MASK) >>
+	hit->entry_match = (uint8_t)((v->match.rec.flags & SK_REC_MATCH_MASK) >>
 	    SK_REC_MATCH_SHIFT);
-	hit.qname_len = (uint8_t)qstate->qinfo.qname_len;
-	memcpy(hit.qname, qstate->qinfo.qname, hit.qname_len);
-	hit.matched_len = (uint8_t)matchedlen;
-	memcpy(hit.matched, matched, matchedlen);
-	hit.entry_offset = (uint8_t)v->match.name_offset;
-	hit.list_line = v->match.rec.line;
-	copy_text(hit.list, sizeof(hit.list),
+	hit->qname_len = (uint8_t)qstate->qinfo.qname_len;
+	memcpy(hit->qname, qstate->qinfo.qname, hit->qname_len);
+	hit->matched_len = (uint8_t)matchedlen;
+	memcpy(hit->matched, matched, matchedlen);
+	hit->entry_offset = (uint8_t)v->match.name_offset;
+	hit->list_line = v->match.rec.line;
+	copy_text(hit->list, sizeof(hit->list),
 	    sk_snapshot_list_name(snap, v->match.rec.list_id));
 	cat = v->category >= 0 ? sk_snapshot_category(snap, (size_t)v->category)
 	                       : NULL;
-	if (cat != NULL) {
-		copy_text(hit.category, sizeof(hit.category), cat->name);
-		copy_text(
-		    hit.policy_ref, sizeof(hit.policy_ref), cat->policy_ref);
-	}
+	copy_text(hit->category, sizeof(hit->category),
+	    cat != NULL ? cat->name : NULL);
+	copy_text(hit->policy_ref, sizeof(hit->policy_ref),
+	    cat != NULL ? cat->policy_ref : NULL);
 	copy_text(
-	    hit.snapshot_id, sizeof(hit.snapshot_id), sk_snapshot_id(snap));
-	if (v->kind == SK_VERDICT_EXEMPT && v->exemption >= 0) {
-		const struct sk_exemption *ex =
-		    sk_snapshot_exemption(snap, (size_t)v->exemption);
-		if (ex != NULL) {
-			sk_subnet_format(&ex->subnet, hit.exempt_subnet,
-			    sizeof(hit.exempt_subnet));
-			copy_text(hit.exempt_approver,
-			    sizeof(hit.exempt_approver), ex->approver);
-			copy_text(hit.exempt_reason, sizeof(hit.exempt_reason),
-			    ex->reason);
-			hit.exempt_expires = ex->expires;
-		}
-	}
-	(void)sk_hitlog_submit(m->hits, &hit);
+	    hit->snapshot_id, sizeof(hit->snapshot_id), sk_snapshot_id(snap));
+	if (v->kind == SK_VERDICT_EXEMPT && v->exemption >= 0)
+		ex = sk_snapshot_exemption(snap, (size_t)v->exemption);
+	if (ex != NULL)
+		sk_subnet_format(&ex->subnet, hit->exempt_subnet,
+		    sizeof(hit->exempt_subnet));
+	else
+		hit->exempt_subnet[0] = '\0';
+	copy_text(hit->exempt_approver, sizeof(hit->exempt_approver),
+	    ex != NULL ? ex->approver : NULL);
+	copy_text(hit->exempt_reason, sizeof(hit->exempt_reason),
+	    ex != NULL ? ex->reason : NULL);
+	hit->exempt_expires = ex != NULL ? ex->expires : 0;
+	sk_hitlog_commit(m->hits, hit);
 }
 
 /** A new query: decide on its name before anything else runs. */

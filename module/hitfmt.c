@@ -255,15 +255,47 @@ static const char *const hf_field_name[HF_NFIELDS] = {"@timestamp",
     "sinkhole.stats.dropped", "sinkhole.stats.write_errors",
     "sinkhole.stats.queue_depth", "sinkhole.prev_hash", "sinkhole.hash"};
 
-/* Longest key text: separator, the longest name and ":\"" or "=". */
-#define HF_KEY_TEXT 40
+/* How a field's value is written in JSON: "text", a number, or ["text"]
+ * (an ECS list of one value). CEF and LEEF write all three bare. */
+enum hf_kind { HF_TEXT, HF_NUMBER, HF_LIST };
 
-/* What starts a field in each format: separator and key, as written
- * (",\"client.ip\":" in JSON, " src=" in CEF, "\tsrc=" in LEEF); len 0
- * when the format does not carry the field. */
+static enum hf_kind
+hf_field_kind(enum hf_field f)
+{
+	switch (f) {
+	case F_EVENT_CATEGORY:
+	case F_EVENT_TYPE:
+		return HF_LIST;
+	case F_EVENT_SEQUENCE:
+	case F_CLIENT_PORT:
+	case F_LIST_LINE:
+	case F_CONFIG_QUEUE_SIZE:
+	case F_CONFIG_HEARTBEAT:
+	case F_LOST:
+	case F_LOST_TOTAL:
+	case F_STATS_SUBMITTED:
+	case F_STATS_WRITTEN:
+	case F_STATS_DROPPED:
+	case F_STATS_WRITE_ERRORS:
+	case F_STATS_QUEUE_DEPTH:
+		return HF_NUMBER;
+	default:
+		return HF_TEXT;
+	}
+}
+
+/* Longest key text: separator, the longest name and ":[\"" or "=". */
+#define HF_KEY_TEXT 44
+
+/* What starts a field in each format, as written: separator, key and what
+ * opens the value (",\"client.ip\":\"" in JSON, " src=" in CEF, "\tsrc="
+ * in LEEF; len 0 when the format does not carry the field), and what
+ * closes the value ("\"", "\"]" or nothing). */
 static struct {
 	char text[HF_KEY_TEXT];
 	uint8_t len;
+	char close[3];
+	uint8_t close_len;
 } hf_key_text[3][HF_NFIELDS];
 
 /* Bytes that every format writes as they are inside a value. */
@@ -276,9 +308,12 @@ hf_init(void)
 {
 	static const enum sk_hit_format all[] = {
 	    SK_HIT_JSON, SK_HIT_CEF, SK_HIT_LEEF};
+	enum hf_kind kinds[HF_NFIELDS];
 	size_t f, i, n;
 	int c;
 
+	for (f = 0; f < HF_NFIELDS; f++)
+		kinds[f] = hf_field_kind((enum hf_field)f);
 	for (i = 0; i < 3; i++) {
 		for (f = 0; f < HF_NFIELDS; f++) {
 			const char *key =
@@ -293,8 +328,16 @@ hf_init(void)
 				sep = all[i] == SK_HIT_CEF ? " " : "\t";
 			n = (size_t)snprintf(hf_key_text[all[i]][f].text,
 			    HF_KEY_TEXT, "%s%s%s", sep, key,
-			    all[i] == SK_HIT_JSON ? "\":" : "=");
+			    all[i] != SK_HIT_JSON     ? "="
+			        : kinds[f] == HF_TEXT ? "\":\""
+			        : kinds[f] == HF_LIST ? "\":[\""
+			                              : "\":");
 			hf_key_text[all[i]][f].len = (uint8_t)n;
+			if (all[i] != SK_HIT_JSON || kinds[f] == HF_NUMBER)
+				continue;
+			n = (size_t)snprintf(hf_key_text[all[i]][f].close, 3,
+			    "%s", kinds[f] == HF_TEXT ? "\"" : "\"]");
+			hf_key_text[all[i]][f].close_len = (uint8_t)n;
 		}
 	}
 	for (c = 0x20; c < 0x7f; c++)
@@ -446,21 +489,26 @@ hf_key(struct hf_out *o, enum hf_field f)
 	return 1;
 }
 
-/* A text value, escaped (raw: written as it is, for values this file
- * makes, such as times, addresses and names of actions). */
+/* End a field's value. */
+static inline void
+hf_close(struct hf_out *o, enum hf_field f)
+{
+	hf_put(
+	    o, hf_key_text[o->fmt][f].close, hf_key_text[o->fmt][f].close_len);
+}
+
+/* A value, escaped (raw: written as it is, for values this file makes,
+ * such as times, addresses and names of actions). */
 static void
 hf_value(struct hf_out *o, enum hf_field f, const char *s, size_t n, int raw)
 {
 	if (!hf_key(o, f))
 		return;
-	if (o->fmt == SK_HIT_JSON)
-		hf_putc(o, '"');
 	if (raw)
 		hf_put(o, s, n);
 	else
 		hf_esc(o, HF_VALUE, s, n);
-	if (o->fmt == SK_HIT_JSON)
-		hf_putc(o, '"');
+	hf_close(o, f);
 }
 
 static void
@@ -474,19 +522,6 @@ hf_str(struct hf_out *o, enum hf_field f, const char *s)
 
 /* A char array that may lack its NUL. */
 #define HF_ARRAY(o, f, arr) hf_value(o, f, arr, strnlen(arr, sizeof(arr)), 0)
-
-/* An ECS list field of one value: an array in JSON only. */
-static void
-hf_list(struct hf_out *o, enum hf_field f, const char *s)
-{
-	if (!hf_key(o, f))
-		return;
-	if (o->fmt == SK_HIT_JSON)
-		HF_LIT(o, "[\"");
-	hf_put(o, s, strlen(s));
-	if (o->fmt == SK_HIT_JSON)
-		HF_LIT(o, "\"]");
-}
 
 /* v in decimal, into the end of a 20-byte buffer; returns the start. */
 static char *
@@ -732,8 +767,8 @@ sk_hitfmt_prefix(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
 	}
 	HF_RAW(&o, F_ECS_VERSION, HF_ECS_VERSION);
 	hf_value(&o, F_EVENT_KIND, kind, strlen(kind), 1);
-	hf_list(&o, F_EVENT_CATEGORY, cat);
-	hf_list(&o, F_EVENT_TYPE, type);
+	hf_value(&o, F_EVENT_CATEGORY, cat, strlen(cat), 1);
+	hf_value(&o, F_EVENT_TYPE, type, strlen(type), 1);
 	hf_value(&o, F_EVENT_ACTION, action, strlen(action), 1);
 	hf_num(&o, F_EVENT_SEQUENCE, rec->sequence);
 	HF_RAW(&o, F_OBSERVER_VENDOR, HF_VENDOR);

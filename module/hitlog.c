@@ -37,6 +37,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +73,7 @@
 
 struct hl_slot {
 	_Atomic size_t turn; /* == pos: free for pos; == pos + 1: filled */
+	size_t pos;          /* the producer's, from reserve to commit */
 	struct sk_hit hit;
 };
 
@@ -467,8 +469,8 @@ fail:
 	return -1;
 }
 
-int
-sk_hitlog_submit(struct sk_hitlog *log, const struct sk_hit *hit)
+struct sk_hit *
+sk_hitlog_reserve(struct sk_hitlog *log)
 {
 	struct hl_slot *slot;
 	size_t pos, turn;
@@ -485,14 +487,35 @@ sk_hitlog_submit(struct sk_hitlog *log, const struct sk_hit *hit)
 		} else if ((intptr_t)(turn - pos) < 0) {
 			atomic_fetch_add_explicit(
 			    &log->dropped, 1, memory_order_relaxed);
-			return -1;
+			return NULL;
 		} else {
 			pos = atomic_load_explicit(
 			    &log->head, memory_order_relaxed);
 		}
 	}
-	memcpy(&slot->hit, hit, sizeof(*hit));
-	atomic_store_explicit(&slot->turn, pos + 1, memory_order_release);
+	slot->pos = pos;
+	return &slot->hit;
+}
+
+void
+sk_hitlog_commit(struct sk_hitlog *log, struct sk_hit *hit)
+{
+	struct hl_slot *slot =
+	    (struct hl_slot *)((char *)hit - offsetof(struct hl_slot, hit));
+
+	(void)log;
+	atomic_store_explicit(&slot->turn, slot->pos + 1, memory_order_release);
+}
+
+int
+sk_hitlog_submit(struct sk_hitlog *log, const struct sk_hit *hit)
+{
+	struct sk_hit *slot = sk_hitlog_reserve(log);
+
+	if (slot == NULL)
+		return -1;
+	memcpy(slot, hit, sizeof(*hit));
+	sk_hitlog_commit(log, slot);
 	return 0;
 }
 

@@ -105,6 +105,19 @@ int sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 int sk_hitlog_submit(struct sk_hitlog *log, const struct sk_hit *hit);
 
 /**
+ * The same in two steps, to fill the queue's slot in place instead of
+ * copying a whole struct sk_hit (about 1.4 KB) into it: reserve a slot,
+ * set every field (strings NUL-terminated; the slot holds an older hit),
+ * commit it. Any thread; never blocks. The writer waits for a reserved
+ * slot, so commit it at once.
+ * @return the slot, or NULL: dropped (queue full; counted).
+ */
+struct sk_hit *sk_hitlog_reserve(struct sk_hitlog *log);
+
+/** Hand over a slot from sk_hitlog_reserve, filled. */
+void sk_hitlog_commit(struct sk_hitlog *log, struct sk_hit *hit);
+
+/**
  * Drain the queue: format, chain and write every queued record, and a loss
  * event when records were dropped since the last one. Reopens the file
  * when it was rotated away. Background thread only.
