@@ -659,7 +659,7 @@ int
 sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
     size_t namelen, struct sk_lookup *out)
 {
-	MDB_txn *txn;
+	MDB_txn *txn = NULL;
 	MDB_val key, val;
 	struct sk_entry_rec rec;
 	const uint8_t *p;
@@ -667,9 +667,6 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 	int rc, match, mon, best_mon = 0, err = 0;
 
 	memset(out, 0, sizeof(*out));
-	rc = mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &txn);
-	if (rc != 0)
-		return SK_SNAP_E_LMDB;
 	/* From the full name up; the root itself is never an entry. Every
 	 * label must lie inside namelen (a malformed name ends the walk). */
 	for (off = 0;
@@ -682,6 +679,14 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 		if (snap->has_filter &&
 		    !sk_filter_maybe(&snap->filter, key.mv_data, key.mv_size))
 			continue;
+		/* Begun at the first suffix that may be listed: a name the
+		 * filter rules out whole costs no transaction (a malloc). */
+		if (txn == NULL &&
+		    mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &txn) != 0) {
+			txn = NULL;
+			err = SK_SNAP_E_LMDB;
+			break;
+		}
 		rc = mdb_get(txn, snap->names, &key, &val);
 		if (rc == MDB_NOTFOUND)
 			continue;
@@ -737,7 +742,8 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 		}
 	}
 done:
-	mdb_txn_abort(txn);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
 	if (err != 0)
 		memset(out, 0, sizeof(*out));
 	else if (out->found && !out->allowed)
