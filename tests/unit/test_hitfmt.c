@@ -333,6 +333,72 @@ test_escaping(void)
 	}
 }
 
+/* Every byte at every place of a longer value is escaped as it is alone:
+ * values of 16 bytes and more are scanned 16 bytes at a time, shorter
+ * ones a byte at a time, so the short form is the reference. */
+static void
+test_escape_positions(void)
+{
+	static const size_t at[] = {0, 1, 7, 15, 16, 17, 31, 32, 47, 60};
+	static char empty[SK_HITFMT_MAX], alone[SK_HITFMT_MAX];
+	static char got[SK_HITFMT_MAX], want[SK_HITFMT_MAX];
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h;
+	char key[96];
+	const char *k, *sep;
+	size_t p, cut, pre, esc_len;
+	int i, b, n0, n1, n2, bad = 0;
+
+	for (i = 0; i < 3; i++) {
+		sep = fmts[i] == SK_HIT_JSON ? "\":\"" : "=";
+		snprintf(key, sizeof(key), "%s%s",
+		    sk_hitfmt_key(fmts[i], "sinkhole.exemption.reason"), sep);
+		make_exempt(&h);
+		memset(h.exempt_reason, 0, sizeof(h.exempt_reason));
+		base_rec(&rec, &h);
+		n0 = sk_hitfmt_prefix(&rec, fmts[i], empty, sizeof(empty));
+		k = n0 > 0 ? strstr(empty, key) : NULL;
+		CHECK(k != NULL, "%s: reason key %s", sk_hitfmt_name(fmts[i]),
+		    key);
+		if (k == NULL)
+			continue;
+		cut = (size_t)(k - empty) + strlen(key);
+		for (b = 1; b < 256; b++) {
+			memset(h.exempt_reason, 0, sizeof(h.exempt_reason));
+			h.exempt_reason[0] = (char)b;
+			n1 = sk_hitfmt_prefix(&rec, fmts[i], alone, sizeof(alone));
+			if (n1 < n0) {
+				bad++;
+				continue;
+			}
+			esc_len = (size_t)(n1 - n0);
+			for (p = 0; p < sizeof(at) / sizeof(at[0]); p++) {
+				/* 'x' * at[p], the byte, 'y' up to 64 bytes. */
+				memset(h.exempt_reason, 0,
+				    sizeof(h.exempt_reason));
+				memset(h.exempt_reason, 'x', at[p]);
+				h.exempt_reason[at[p]] = (char)b;
+				memset(h.exempt_reason + at[p] + 1, 'y',
+				    63 - at[p]);
+				n2 = sk_hitfmt_prefix(
+				    &rec, fmts[i], got, sizeof(got));
+				pre = cut + at[p];
+				memcpy(want, empty, cut);
+				memset(want + cut, 'x', at[p]);
+				memcpy(want + pre, alone + cut, esc_len);
+				memset(want + pre + esc_len, 'y', 63 - at[p]);
+				memcpy(want + pre + esc_len + 63 - at[p],
+				    empty + cut, (size_t)n0 - cut);
+				if (n2 != n0 + (int)esc_len + 63 ||
+				    memcmp(got, want, (size_t)n2) != 0)
+					bad++;
+			}
+		}
+	}
+	CHECK(bad == 0, "%d byte/place pairs escaped otherwise than alone",
+	    bad);
+}
+
 /* Query names with hostile bytes: presentation form keeps them ASCII. */
 static const struct {
 	const char *label; /* one label, raw bytes */
@@ -562,6 +628,7 @@ main(void)
 {
 	test_exact_lines();
 	test_escaping();
+	test_escape_positions();
 	test_names();
 	test_mnemonics();
 	test_actions();
