@@ -107,35 +107,11 @@ port_free $NSD_PORT
 port_free $UB_PORT
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
-cat >"$OUT/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $UB_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	directory: "$OUT"
-	pidfile: ""
-	use-syslog: no
-	logfile: "$OUT/unbound.log"
-	verbosity: 1
-	num-threads: 1
-	module-config: "dynlib validator iterator"
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	qname-minimisation: no
-	prefetch: yes
-	serve-expired: yes
-stub-zone:
-	name: "."
-	stub-addr: 127.0.0.1@$NSD_PORT
-remote-control:
-	control-enable: no
-dynlib:
-	dynlib-file: "$MODULE"
-EOF
-printf 'snapshot: %s\nsinkhole-ipv4: 0.0.0.0\nsinkhole-ipv6: ::\nttl: 60\n' \
-    "$PUB/active.mdb" >"$OUT/sinkhole.conf"
+unbound_conf "$OUT/unbound.conf" "$OUT/unbound.log" \
+    "dynlib validator iterator" $NSD_PORT - "qname-minimisation: no" \
+    "prefetch: yes" "serve-expired: yes"
+printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" >>"$OUT/unbound.conf"
+sinkhole_conf "$OUT/sinkhole.conf" "$PUB/active.mdb"
 SINKHOLE_CONF=$OUT/sinkhole.conf
 export SINKHOLE_CONF
 set -- $($PROBE launch $UB_PORT "$OUT/unbound.stderr" $RESOLVER_CPU \

@@ -85,36 +85,10 @@ trap 'cleanup; exit 1' INT TERM
 # buffers of 4-8 MB on both sides (Unbound's so-rcvbuf, dnsperf -b): with
 # the defaults (about 200 kB) bursts overflow them at 50,000 queries a
 # second, and the "lost" queries are the load generator's own drops.
-cat >"$OUT/unbound.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $UB_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	directory: "$OUT"
-	pidfile: ""
-	use-syslog: no
-	logfile: "$OUT/unbound.log"
-	verbosity: 1
-	num-threads: 1
-	module-config: "dynlib validator iterator"
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	so-rcvbuf: 8m
-	so-sndbuf: 8m
-stub-zone:
-	name: "."
-	stub-addr: 127.0.0.1@$NO_UPSTREAM_PORT
-remote-control:
-	control-enable: no
-dynlib:
-	dynlib-file: "$MODULE"
-EOF
-
-dnsperf_stat() {
-	sed -n "s/^ *$2: *\([0-9.]*\).*/\1/p" "$1" | head -n 1
-}
+unbound_conf "$OUT/unbound.conf" "$OUT/unbound.log" \
+    "dynlib validator iterator" $NO_UPSTREAM_PORT - "so-rcvbuf: 8m" \
+    "so-sndbuf: 8m"
+printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" >>"$OUT/unbound.conf"
 
 # ticks PID: utime+stime of the main thread (the DNS worker with
 # num-threads: 1); the rest of the process is the module's background
@@ -130,13 +104,12 @@ record() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
 one_run() {
 	run=$1 mode=$2 rate=$3 secs=$4
 	log=$OUT/hits-$run-$mode-$rate.log
-	{
-		printf 'snapshot: %s\nsinkhole-ipv4: 0.0.0.0\n' "$SNAP"
-		printf 'sinkhole-ipv6: ::\nttl: 60\n'
-		if [ "$mode" != off ]; then
-			printf 'hit-log: %s\nhit-log-format: %s\n' "$log" "$mode"
-		fi
-	} >"$OUT/sinkhole.conf"
+	if [ "$mode" = off ]; then
+		sinkhole_conf "$OUT/sinkhole.conf" "$SNAP"
+	else
+		sinkhole_conf "$OUT/sinkhole.conf" "$SNAP" "hit-log: $log" \
+		    "hit-log-format: $mode"
+	fi
 	port_free $UB_PORT
 	SINKHOLE_CONF=$OUT/sinkhole.conf
 	export SINKHOLE_CONF

@@ -169,3 +169,80 @@ EOF
 	$PYTHON3 "$BENCH_DIR/probe.py" wait "$2" ||
 		die "NSD did not start ($1/nsd.log)"
 }
+
+# dnsperf_stat FILE KEY: a number from dnsperf's statistics.
+dnsperf_stat() {
+	sed -n "s/^ *$2: *\([0-9.]*\).*/\1/p" "$1" | head -n 1
+}
+
+# rpz_zone: path of Unbound's RPZ zone of the 1M names (built when
+# missing): each name "CNAME ." (NXDOMAIN), a subtree entry with its
+# wildcard too.
+rpz_zone() {
+	z=$NAMES/rpz-1000000.zone
+	if [ ! -f "$z" ] || [ "$NAMES/names-1000000.txt" -nt "$z" ]; then
+		{
+			printf '$TTL 3600\n@ SOA localhost. root.localhost. 1 3600 600 86400 60\n'
+			printf '@ NS localhost.\n'
+			# A subtree entry needs the name and its wildcard, an
+			# exact (hosts) entry the name alone. Names too long to
+			# sit below the zone's origin cannot be in an RPZ (a
+			# handful).
+			awk 'length($1) <= 240 { print $1 " CNAME .";
+			    if ($2 == "s") print "*." $1 " CNAME ." }' \
+			    "$NAMES/names-1000000.txt"
+		} >"$z.tmp" && mv "$z.tmp" "$z" || die "cannot write $z"
+	fi
+	echo "$z"
+}
+
+# unbound_conf FILE LOG MODULES UPSTREAM_PORT CONTROL_PORT [LINE...]: the
+# configuration of a benchmark resolver: 127.0.0.1:$UB_PORT, one thread,
+# logging to LOG, module-config MODULES, every name resolved from NSD on
+# 127.0.0.1:UPSTREAM_PORT; remote control on 127.0.0.1:CONTROL_PORT
+# without certificates, or none for "-". Each LINE is added to the
+# server: clause. The caller appends the dynlib: or rpz: clause.
+unbound_conf() {
+	f=$1 log=$2 mc=$3 up=$4 ctl=$5
+	shift 5
+	{
+		cat <<CONF
+server:
+	interface: 127.0.0.1
+	port: $UB_PORT
+	do-ip6: no
+	username: ""
+	chroot: ""
+	directory: "$(dirname "$f")"
+	pidfile: ""
+	use-syslog: no
+	logfile: "$log"
+	verbosity: 1
+	num-threads: 1
+	module-config: "$mc"
+	access-control: 127.0.0.0/8 allow
+	do-not-query-localhost: no
+CONF
+		for line in "$@"; do printf '\t%s\n' "$line"; done
+		printf 'stub-zone:\n\tname: "."\n\tstub-addr: 127.0.0.1@%s\n' "$up"
+		if [ "$ctl" = - ]; then
+			printf 'remote-control:\n\tcontrol-enable: no\n'
+		else
+			printf 'remote-control:\n\tcontrol-enable: yes\n'
+			printf '\tcontrol-interface: 127.0.0.1\n'
+			printf '\tcontrol-port: %s\n\tcontrol-use-cert: no\n' "$ctl"
+		fi
+	} >"$f" || die "cannot write $f"
+}
+
+# sinkhole_conf FILE SNAPSHOT [LINE...]: the module's configuration:
+# SNAPSHOT answered with 0.0.0.0 / :: and TTL 60, plus each LINE.
+sinkhole_conf() {
+	f=$1 snap=$2
+	shift 2
+	{
+		printf 'snapshot: %s\nsinkhole-ipv4: 0.0.0.0\n' "$snap"
+		printf 'sinkhole-ipv6: ::\nttl: 60\n'
+		for line in "$@"; do printf '%s\n' "$line"; done
+	} >"$f" || die "cannot write $f"
+}

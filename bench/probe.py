@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Small measuring helpers for bench/resolver.sh.
 
-  probe.py latency FILE
+  probe.py latency FILE [NAMES...]
       Read `dnsperf -v` output; print "avg_ms p99_ms max_ms answered
       timeouts" over the per-query lines ("> RCODE name type seconds").
+      With files of NAMES (first word of each line), two more fields:
+      "p99_ms max_ms" over the queries for those names alone.
   probe.py launch PORT LOG CPU COMMAND...
       Start COMMAND pinned to CPU (stdout and stderr to LOG), then ask
       127.0.0.1:PORT for "localhost. A" every 2 ms until any answer comes;
@@ -60,28 +62,44 @@ def cmd_launch(port, log, cpu, command):
     return 0 if ok else 1
 
 
-def cmd_latency(path):
-    lat = []
+def percentiles(lat):
+    """ "p99 max" of a list of seconds, in milliseconds."""
+    if not lat:
+        return "- -"
+    lat.sort()
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    return "%.3f %.3f" % (p99 * 1e3, lat[-1] * 1e3)
+
+
+def cmd_latency(path, name_files):
+    names = set()
+    for nf in name_files:
+        with open(nf) as f:
+            names.update(line.split()[0] for line in f if line.strip())
+    lat, some = [], []
     timeouts = 0
     with open(path, errors="replace") as f:
         for line in f:
             if not line.startswith("> "):
                 continue
             parts = line.split()
+            if len(parts) < 5 or parts[1] == "I":
+                continue
             if parts[1] == "T":
                 timeouts += 1
                 continue
             try:
-                lat.append(float(parts[-1]))
+                v = float(parts[-1])
             except ValueError:
-                pass
-    if not lat:
-        print("- - - 0 %d" % timeouts)
-        return 0
-    lat.sort()
-    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
-    print("%.3f %.3f %.3f %d %d" % (sum(lat) / len(lat) * 1e3, p99 * 1e3,
-                                    lat[-1] * 1e3, len(lat), timeouts))
+                continue
+            lat.append(v)
+            if parts[2] in names:
+                some.append(v)
+    avg = "%.3f" % (sum(lat) / len(lat) * 1e3) if lat else "-"
+    line = "%s %s %d %d" % (avg, percentiles(lat), len(lat), timeouts)
+    if name_files:
+        line += " " + percentiles(some)
+    print(line)
     return 0
 
 
@@ -135,8 +153,8 @@ def main(argv):
         return cmd_launch(int(argv[2]), argv[3], argv[4], argv[5:])
     if len(argv) == 3 and argv[1] == "wait":
         return 0 if wait_answer(int(argv[2]), 10.0) else 1
-    if len(argv) == 3 and argv[1] == "latency":
-        return cmd_latency(argv[2])
+    if len(argv) >= 3 and argv[1] == "latency":
+        return cmd_latency(argv[2], argv[3:])
     if len(argv) == 4 and argv[1] == "cpu":
         return cmd_cpu(int(argv[2]), argv[3])
     if len(argv) in (3, 4) and argv[1] == "mem":

@@ -21,6 +21,8 @@
 # pages of the snapshot mapping), right after start-up and after the run.
 #
 # usage: bench/resolver.sh [--quick] [--runs N] [--configs "plain sk-5m ..."]
+#            [--sets "cached blocked ..."] [--secs S]
+#   --secs    length of each throughput phase (default 3)
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
 # (bench/lib.sh). Results: $BENCH_WORK/resolver/results.tsv and summary.txt.
 . "$(dirname "$0")/lib.sh"
@@ -30,15 +32,19 @@ TP_SECS=3
 LAT_SECS=2
 CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m"
 SETS="cached blocked uncached mix"
+usage() {
+	echo "usage: $0 [--quick] [--runs N] [--configs LIST] [--sets LIST]" \
+	    "[--secs S]"
+}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) RUNS=1 TP_SECS=2 LAT_SECS=1 ;;
 	--runs) RUNS=$2; shift ;;
 	--configs) CONFIGS=$2; shift ;;
-	-h | --help)
-		echo "usage: $0 [--quick] [--runs N] [--configs LIST]"
-		exit 0 ;;
-	*) echo "usage: $0 [--quick] [--runs N] [--configs LIST]" >&2; exit 2 ;;
+	--sets) SETS=$2; shift ;;
+	--secs) TP_SECS=$2; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -80,20 +86,8 @@ record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
 SNAP_EMPTY=$(snapshot 0)
 SNAP_1M=$(snapshot 1000000)
 SNAP_5M=$(snapshot 5000000)
-RPZ=$NAMES/rpz-1000000.zone
+RPZ=$(rpz_zone)
 LZ=$NAMES/localzone-1000000.conf
-if [ ! -f "$RPZ" ] || [ "$NAMES/names-1000000.txt" -nt "$RPZ" ]; then
-	{
-		printf '$TTL 3600\n@ SOA localhost. root.localhost. 1 3600 600 86400 60\n'
-		printf '@ NS localhost.\n'
-		# A subtree entry needs the name and its wildcard, an exact
-		# (hosts) entry the name alone. Names too long to sit below
-		# the zone's origin cannot be in an RPZ (a handful).
-		awk 'length($1) <= 240 { print $1 " CNAME .";
-		    if ($2 == "s") print "*." $1 " CNAME ." }' \
-		    "$NAMES/names-1000000.txt"
-	} >"$RPZ.tmp" && mv "$RPZ.tmp" "$RPZ"
-fi
 if [ ! -f "$LZ" ] || [ "$NAMES/names-1000000.txt" -nt "$LZ" ]; then
 	awk '{ print "local-zone: \"" $1 ".\" always_nxdomain" }' \
 	    "$NAMES/names-1000000.txt" >"$LZ.tmp" && mv "$LZ.tmp" "$LZ"
@@ -104,62 +98,32 @@ start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 # write_conf CONFIG: Unbound's config for one configuration.
 write_conf() {
-	case $1 in
+	cfg=$1
+	case $cfg in
 	plain) mc="validator iterator" ;;
 	sk-*) mc="dynlib validator iterator" ;;
 	rpz-*) mc="respip validator iterator" ;;
 	lz-*) mc="validator iterator" ;;
 	esac
-	cat >"$OUT/$1.conf" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $UB_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	directory: "$OUT"
-	pidfile: ""
-	use-syslog: no
-	logfile: "$OUT/unbound-$1.log"
-	verbosity: 1
-	num-threads: 1
-	module-config: "$mc"
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	qname-minimisation: no
-	msg-cache-size: 256m
-	rrset-cache-size: 512m
-EOF
-	[ "$1" = lz-1m ] && echo "	include: \"$LZ\"" >>"$OUT/$1.conf"
-	cat >>"$OUT/$1.conf" <<EOF
-stub-zone:
-	name: "."
-	stub-addr: 127.0.0.1@$NSD_PORT
-remote-control:
-	control-enable: no
-EOF
-	case $1 in
+	set -- "qname-minimisation: no" "msg-cache-size: 256m" \
+	    "rrset-cache-size: 512m"
+	[ "$cfg" = lz-1m ] && set -- "$@" "include: \"$LZ\""
+	unbound_conf "$OUT/$cfg.conf" "$OUT/unbound-$cfg.log" "$mc" \
+	    $NSD_PORT - "$@"
+	case $cfg in
 	sk-*) printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" \
-	    >>"$OUT/$1.conf" ;;
+	    >>"$OUT/$cfg.conf" ;;
 	rpz-*) printf 'rpz:\n\tname: "rpz.bench."\n\tzonefile: "%s"\n' "$RPZ" \
-	    >>"$OUT/$1.conf" ;;
+	    >>"$OUT/$cfg.conf" ;;
 	esac
-	case $1 in
+	case $cfg in
 	sk-empty) s=$SNAP_EMPTY ;;
 	sk-1m) s=$SNAP_1M ;;
 	sk-5m) s=$SNAP_5M ;;
 	*) s= ;;
 	esac
-	if [ -n "$s" ]; then
-		printf 'snapshot: %s\nsinkhole-ipv4: 0.0.0.0\nsinkhole-ipv6: ::\nttl: 60\n' \
-		    "$s" >"$OUT/$1.sinkhole.conf"
-	fi
+	[ -z "$s" ] || sinkhole_conf "$OUT/$cfg.sinkhole.conf" "$s"
 	SNAP=$s
-}
-
-# dnsperf_stat FILE KEY: a number from dnsperf's statistics.
-dnsperf_stat() {
-	sed -n "s/^ *$2: *\([0-9.]*\).*/\1/p" "$1" | head -n 1
 }
 
 # measure CONFIG RUN SET: the two phases of one query set.
