@@ -1,11 +1,12 @@
 #!/bin/sh
 # Every benchmark, one command: the build scale (bench/build-scale.sh), the
 # resolver comparison (bench/resolver.sh), emergency edits and publish
-# pickup on a running resolver (bench/edit-latency.sh) and hit records
-# under load (bench/hitlog.sh); see doc/PERFORMANCE.md.
+# pickup on a running resolver (bench/edit-latency.sh), publishing under
+# load against Unbound's RPZ reloads (bench/publish-load.sh) and hit
+# records under load (bench/hitlog.sh); see doc/PERFORMANCE.md.
 #
 # usage: bench/run-all.sh [--quick]
-#   --quick   one run of each, shorter phases (about 6 minutes once the
+#   --quick   one run of each, shorter phases (about 9 minutes once the
 #             names are generated): a smoke test, not numbers to publish
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
 # (bench/lib.sh). The report goes to standard output and to
@@ -39,6 +40,10 @@ mkdir -p "$BENCH_WORK"
 	echo "## Emergency edits and publish pickup"
 	echo
 	sh "$BENCH_DIR/edit-latency.sh" $quick || exit 1
+	echo
+	echo "## Publishing under load"
+	echo
+	sh "$BENCH_DIR/publish-load.sh" $quick || exit 1
 	echo
 	echo "## Hit records under load"
 	echo
