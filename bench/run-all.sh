@@ -2,11 +2,12 @@
 # Every benchmark, one command: the build scale (bench/build-scale.sh), the
 # resolver comparison (bench/resolver.sh), emergency edits and publish
 # pickup on a running resolver (bench/edit-latency.sh), publishing under
-# load against Unbound's RPZ reloads (bench/publish-load.sh) and hit
-# records under load (bench/hitlog.sh); see doc/PERFORMANCE.md.
+# load against Unbound's RPZ reloads (bench/publish-load.sh), hit records
+# under load (bench/hitlog.sh) and instructions per query under callgrind
+# (bench/instructions.sh); see doc/PERFORMANCE.md.
 #
 # usage: bench/run-all.sh [--quick]
-#   --quick   one run of each, shorter phases (about 9 minutes once the
+#   --quick   one run of each, shorter phases (about 11 minutes once the
 #             names are generated): a smoke test, not numbers to publish
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
 # (bench/lib.sh). The report goes to standard output and to
@@ -48,4 +49,13 @@ mkdir -p "$BENCH_WORK"
 	echo "## Hit records under load"
 	echo
 	sh "$BENCH_DIR/hitlog.sh" $quick || exit 1
+	echo
+	echo "## Instructions per query (callgrind)"
+	echo
+	if [ -n "$quick" ]; then
+		sh "$BENCH_DIR/instructions.sh" --names 2000 \
+		    --configs "plain sk-1m" || exit 1
+	else
+		sh "$BENCH_DIR/instructions.sh" || exit 1
+	fi
 } | tee "$BENCH_WORK/report.txt"

@@ -1,0 +1,229 @@
+#!/bin/sh
+# Instructions per query (issue 5: "valgrind --tool=callgrind for
+# instruction counts that do not depend on machine noise"): the same
+# configurations as bench/resolver.sh, each Unbound run under callgrind,
+# counting the instructions of the whole process (every thread) while it
+# answers a fixed set of queries.
+#
+# NSD on 127.0.0.1:5480 is the upstream (the root wildcard of lib.sh);
+# Unbound (num-threads: 1) on port 5481 runs under
+# `valgrind --tool=callgrind --instr-atstart=no`: no instrumentation while
+# it starts (loading a 1M-name RPZ stays near its native time, about 4x),
+# then `callgrind_control --instr=on`. Per configuration:
+#   cached   the first NAMES names of the cached set, asked twice before
+#            counting (resolved from NSD, then answered from the cache),
+#            then counted over one more pass: every answer a cache hit
+#   blocked  the first NAMES names of the blocked set that fit an RPZ
+#            (200 characters or less), asked once before counting, then
+#            counted over one more pass (plain Unbound resolves them from
+#            NSD: not comparable, so not measured)
+# plain-2t and sk-1m-2t run two worker threads (num-threads: 2): a
+# process with more than one thread pays glibc's cancellation bookkeeping
+# on every system call (sendto, recvfrom: about 110 instructions a
+# query), which single-threaded plain Unbound does not, and sinkhole's
+# background thread makes any process multi-threaded.
+# Counting: `callgrind_control --zero`, one dnsperf pass (-n 1, 20
+# outstanding), `callgrind_control --dump`; instructions (Ir) divided by
+# the queries answered. dnsperf and NSD run on CPU 0, Unbound on CPU 1.
+#
+# usage: bench/instructions.sh [--names N] [--configs "plain sk-1m ..."]
+#   --names    queries per set (default 10000)
+#   --configs  from: plain sk-empty sk-1m sk-5m rpz-1m lz-1m plain-2t
+#              sk-1m-2t (the default), and sk-1m-hits: sk-1m writing JSON
+#              hit records (user space only: the kernel's writing is not
+#              counted; the CPU valgrind shows OpenSSL may lack the SHA
+#              extensions, so the hash may cost more than natively)
+# Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
+# (bench/lib.sh). Results: $BENCH_WORK/instructions/results.tsv, summary.txt.
+. "$(dirname "$0")/lib.sh"
+
+COUNT=10000
+CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m plain-2t sk-1m-2t"
+usage() { echo "usage: $0 [--names N] [--configs LIST]"; }
+while [ $# -gt 0 ]; do
+	case $1 in
+	--names) COUNT=$2; shift ;;
+	--configs) CONFIGS=$2; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) usage >&2; exit 2 ;;
+	esac
+	shift
+done
+case $COUNT in
+'' | *[!0-9]*) usage >&2; exit 2 ;;
+esac
+
+NSD_PORT=5480
+UB_PORT=5481
+LOAD_CPU=0
+RESOLVER_CPU=1
+need nsd nsd
+need dnsperf dnsperf
+need valgrind valgrind
+need callgrind_control valgrind
+need taskset util-linux
+need "$PYTHON3" python3
+[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (resolver and load generator apart)"
+need_build module
+prepare_names
+PROBE="$PYTHON3 $BENCH_DIR/probe.py"
+
+OUT=$BENCH_WORK/instructions
+rm -rf "$OUT"
+mkdir -p "$OUT"
+RES=$OUT/results.tsv
+: >"$RES"
+PIDS=""
+UB_PID=""
+
+cleanup() {
+	for p in $UB_PID $PIDS; do kill "$p" 2>/dev/null; done
+	sleep 0.5
+	for p in $UB_PID $PIDS; do kill -9 "$p" 2>/dev/null; done
+	UB_PID="" PIDS=""
+}
+trap cleanup EXIT
+trap 'cleanup; exit 1' INT TERM
+
+record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
+
+head -n "$COUNT" "$NAMES/q-cached.txt" >"$OUT/q-cached.txt"
+awk 'length($1) <= 200' "$NAMES/q-blocked.txt" | head -n "$COUNT" \
+    >"$OUT/q-blocked.txt"
+[ "$(wc -l <"$OUT/q-cached.txt")" -eq "$COUNT" ] &&
+    [ "$(wc -l <"$OUT/q-blocked.txt")" -eq "$COUNT" ] ||
+	die "the query sets hold fewer than $COUNT names"
+
+RPZ=$(rpz_zone)
+LZ=$NAMES/localzone-1000000.conf
+if [ ! -f "$LZ" ] || [ "$NAMES/names-1000000.txt" -nt "$LZ" ]; then
+	awk '{ print "local-zone: \"" $1 ".\" always_nxdomain" }' \
+	    "$NAMES/names-1000000.txt" >"$LZ.tmp" && mv "$LZ.tmp" "$LZ"
+fi
+
+port_free $NSD_PORT
+port_free $UB_PORT
+start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
+
+# write_conf CONFIG: as bench/resolver.sh's.
+write_conf() {
+	cfg=$1
+	case $cfg in
+	plain* | lz-*) mc="validator iterator" ;;
+	sk-*) mc="dynlib validator iterator" ;;
+	rpz-*) mc="respip validator iterator" ;;
+	*) die "unknown configuration $cfg" ;;
+	esac
+	set -- "qname-minimisation: no" "msg-cache-size: 256m" \
+	    "rrset-cache-size: 512m"
+	[ "$cfg" = lz-1m ] && set -- "$@" "include: \"$LZ\""
+	case $cfg in *-2t) set -- "$@" "num-threads: 2" ;; esac
+	unbound_conf "$OUT/$cfg.conf" "$OUT/unbound-$cfg.log" "$mc" \
+	    $NSD_PORT - "$@"
+	case $cfg in
+	sk-*) printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" \
+	    >>"$OUT/$cfg.conf" ;;
+	rpz-*) printf 'rpz:\n\tname: "rpz.bench."\n\tzonefile: "%s"\n' "$RPZ" \
+	    >>"$OUT/$cfg.conf" ;;
+	esac
+	case $cfg in
+	sk-empty) sinkhole_conf "$OUT/$cfg.sinkhole.conf" "$(snapshot 0)" ;;
+	sk-1m | sk-1m-2t) sinkhole_conf "$OUT/$cfg.sinkhole.conf" \
+	    "$(snapshot 1000000)" ;;
+	sk-1m-hits) sinkhole_conf "$OUT/$cfg.sinkhole.conf" \
+	    "$(snapshot 1000000)" "hit-log: $OUT/hits.log" ;;
+	sk-5m) sinkhole_conf "$OUT/$cfg.sinkhole.conf" "$(snapshot 5000000)" ;;
+	esac
+}
+
+# pass FILE LOG: one dnsperf pass over FILE; prints the queries answered.
+pass() {
+	taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p $UB_PORT -d "$1" -n 1 \
+	    -q 20 -t 30 >"$2" 2>&1 || die "dnsperf failed ($2)"
+	dnsperf_stat "$2" "Queries completed"
+}
+
+# count CONFIG SET: instructions per query of one counted pass.
+count() {
+	cfg=$1 set=$2
+	callgrind_control --zero "$UB_PID" >/dev/null 2>&1 ||
+		die "callgrind_control --zero failed"
+	n=$(pass "$OUT/q-$set.txt" "$OUT/dnsperf-$cfg-$set.log")
+	# The hit writer drains its queue every 20 ms (slower under valgrind).
+	sleep 1
+	callgrind_control --dump="$cfg-$set" "$UB_PID" >/dev/null 2>&1 ||
+		die "callgrind_control --dump failed"
+	# The newest dump of this process.
+	f=$(ls -t "$OUT"/callgrind.out.* 2>/dev/null | head -n 1)
+	ir=$(sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$f" | head -n 1)
+	[ -n "$ir" ] && [ "${n:-0}" -gt 0 ] ||
+		die "$cfg $set: no count ($f, $OUT/dnsperf-$cfg-$set.log)"
+	record "$cfg" "$set" answered "$n"
+	record "$cfg" "$set" instructions "$ir"
+	say "$cfg $set: $n answered, $(awk -v i="$ir" -v n="$n" \
+	    'BEGIN { printf "%.0f", i / n }') instructions a query"
+}
+
+for cfg in $CONFIGS; do
+	write_conf "$cfg"
+	unset SINKHOLE_CONF
+	if [ -f "$OUT/$cfg.sinkhole.conf" ]; then
+		SINKHOLE_CONF=$OUT/$cfg.sinkhole.conf
+		export SINKHOLE_CONF
+	fi
+	port_free $UB_PORT
+	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
+	    $RESOLVER_CPU valgrind --tool=callgrind --instr-atstart=no \
+	    --callgrind-out-file="$OUT/callgrind.out.$cfg" \
+	    "$UNBOUND" -d -c "$OUT/$cfg.conf")
+	UB_PID=${1:-}
+	[ "${2:-timeout}" != timeout ] || die "$cfg: Unbound did not answer" \
+	    "($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)"
+	say "$cfg: answering under valgrind after $2 ms"
+	pass "$OUT/q-cached.txt" "$OUT/warm-$cfg-1.log" >/dev/null
+	callgrind_control --instr=on "$UB_PID" >/dev/null 2>&1 ||
+		die "callgrind_control --instr=on failed"
+	pass "$OUT/q-cached.txt" "$OUT/warm-$cfg-2.log" >/dev/null
+	count "$cfg" cached
+	if [ "${cfg%-2t}" != plain ]; then
+		pass "$OUT/q-blocked.txt" "$OUT/warm-$cfg-3.log" >/dev/null
+		count "$cfg" blocked
+	fi
+	kill "$UB_PID"
+	i=0
+	while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$UB_PID" 2>/dev/null
+	UB_PID=""
+done
+cleanup
+
+# --- summary ---
+awk -F'\t' -v names="$COUNT" '
+	$3 == "answered" { n[$1 " " $2] = $4 }
+	$3 == "instructions" { ir[$1 " " $2] = $4; if (!($1 in seen)) {
+	    seen[$1] = 1; order[++k] = $1 } }
+	END {
+		printf "callgrind, instructions of the whole Unbound process per" \
+		    " answered query, %d queries a set\n\n", names
+		print "| configuration | cached | x plain (same threads) | blocked | x rpz-1m | x sk-1m |"
+		print "|---|---:|---:|---:|---:|---:|"
+		rb = ("rpz-1m blocked" in ir) ? ir["rpz-1m blocked"] / n["rpz-1m blocked"] : 0
+		sb = ("sk-1m blocked" in ir) ? ir["sk-1m blocked"] / n["sk-1m blocked"] : 0
+		for (i = 1; i <= k; i++) {
+			c = order[i]
+			# Two-thread configurations against two-thread plain.
+			base = c ~ /-2t$/ ? "plain-2t cached" : "plain cached"
+			pc = (base in ir) ? ir[base] / n[base] : 0
+			ci = (c " cached" in ir) ? ir[c " cached"] / n[c " cached"] : 0
+			bi = (c " blocked" in ir) ? ir[c " blocked"] / n[c " blocked"] : 0
+			printf "| %s | %s | %s | %s | %s | %s |\n", c,
+			    ci ? sprintf("%.0f", ci) : "-",
+			    ci && pc ? sprintf("%.3f", ci / pc) : "-",
+			    bi ? sprintf("%.0f", bi) : "-",
+			    bi && rb ? sprintf("%.3f", bi / rb) : "-",
+			    bi && sb ? sprintf("%.3f", bi / sb) : "-"
+		}
+	}' "$RES" | tee "$OUT/summary.txt"
