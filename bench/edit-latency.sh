@@ -65,21 +65,8 @@ if [ -n "$SUMMARY_ONLY" ]; then
 	REPS=$(awk '$1 == "block"' "$RES" | wc -l)
 fi
 [ -n "$SUMMARY_ONLY" ] || {
-rm -rf "$OUT"
-mkdir -p "$OUT"
+bench_out edit-latency
 PUB=$OUT/pub
-: >"$RES"
-PIDS=""
-UB_PID=""
-
-cleanup() {
-	for p in $UB_PID $PIDS; do kill "$p" 2>/dev/null; done
-	sleep 0.2
-	for p in $UB_PID $PIDS; do kill -9 "$p" 2>/dev/null; done
-	UB_PID="" PIDS=""
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
 
 # --- the policies: A (the benchmark policy) and B (A plus a marker) ---
 MARKER=publish-marker.bench-edit.example
@@ -172,7 +159,7 @@ while [ $i -le "$REPS" ]; do
 	    127.0.0.1/32
 	i=$((i + 1))
 done
-cleanup
+bench_cleanup
 }
 
 # --- summary ---

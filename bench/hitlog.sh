@@ -53,11 +53,7 @@ UB_PORT=5460
 NO_UPSTREAM_PORT=5461
 LOAD_CPU=0
 RESOLVER_CPU=1
-need dnsperf dnsperf
-need taskset util-linux
-need "$PYTHON3" python3
-[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (resolver and load generator apart)"
-need_build module
+need_resolver_bench
 prepare_names
 PROBE="$PYTHON3 $BENCH_DIR/probe.py"
 HZ=$(getconf CLK_TCK)
@@ -65,21 +61,7 @@ HZ=$(getconf CLK_TCK)
 SNAP=$(snapshot 1000000)
 QUERIES=$NAMES/q-blocked.txt
 
-OUT=$BENCH_WORK/hitlog
-rm -rf "$OUT"
-mkdir -p "$OUT"
-RES=$OUT/results.tsv
-: >"$RES"
-UB_PID=""
-
-cleanup() {
-	[ -n "$UB_PID" ] && kill "$UB_PID" 2>/dev/null
-	sleep 0.2
-	[ -n "$UB_PID" ] && kill -9 "$UB_PID" 2>/dev/null
-	UB_PID=""
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
+bench_out hitlog
 
 # Every query is answered by the module: the stub is never asked. Socket
 # buffers of 4-8 MB on both sides (Unbound's so-rcvbuf, dnsperf -b): with
@@ -128,14 +110,7 @@ one_run() {
 	    -l "$secs" -Q "$rate" -q 2000 -b 4096 >"$p.run" 2>&1
 	set -- $($PROBE cpu "$UB_PID" $RESOLVER_CPU) $(main_ticks "$UB_PID")
 	c1=$1 b1=$2 a1=$3 m1=$4
-	kill "$UB_PID"
-	i=0
-	while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$UB_PID" 2>/dev/null
-	UB_PID=""
+	stop_resolver
 	sent=$(dnsperf_stat "$p.run" "Queries sent")
 	done_q=$(dnsperf_stat "$p.run" "Queries completed")
 	lost=$(dnsperf_stat "$p.run" "Queries lost")

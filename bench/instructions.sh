@@ -57,33 +57,13 @@ NSD_PORT=5480
 UB_PORT=5481
 LOAD_CPU=0
 RESOLVER_CPU=1
-need nsd nsd
-need dnsperf dnsperf
+need_resolver_bench nsd
 need valgrind valgrind
 need callgrind_control valgrind
-need taskset util-linux
-need "$PYTHON3" python3
-[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (resolver and load generator apart)"
-need_build module
 prepare_names
 PROBE="$PYTHON3 $BENCH_DIR/probe.py"
 
-OUT=$BENCH_WORK/instructions
-rm -rf "$OUT"
-mkdir -p "$OUT"
-RES=$OUT/results.tsv
-: >"$RES"
-PIDS=""
-UB_PID=""
-
-cleanup() {
-	for p in $UB_PID $PIDS; do kill "$p" 2>/dev/null; done
-	sleep 0.5
-	for p in $UB_PID $PIDS; do kill -9 "$p" 2>/dev/null; done
-	UB_PID="" PIDS=""
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
+bench_out instructions
 
 record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
 
@@ -189,16 +169,9 @@ for cfg in $CONFIGS; do
 		pass "$OUT/q-blocked.txt" "$OUT/warm-$cfg-3.log" >/dev/null
 		count "$cfg" blocked
 	fi
-	kill "$UB_PID"
-	i=0
-	while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$UB_PID" 2>/dev/null
-	UB_PID=""
+	stop_resolver
 done
-cleanup
+bench_cleanup
 
 # --- summary ---
 awk -F'\t' -v names="$COUNT" '

@@ -246,3 +246,55 @@ sinkhole_conf() {
 		for line in "$@"; do printf '%s\n' "$line"; done
 	} >"$f" || die "cannot write $f"
 }
+
+# need_resolver_bench [nsd]: what every resolver benchmark needs (dnsperf,
+# taskset, python3, 2 CPUs, the module built), and NSD when asked.
+need_resolver_bench() {
+	[ "${1:-}" != nsd ] || need nsd nsd
+	need dnsperf dnsperf
+	need taskset util-linux
+	need "$PYTHON3" python3
+	[ "$(nproc)" -ge 2 ] ||
+		die "needs 2 CPUs (resolver and load generator apart)"
+	need_build module
+}
+
+# bench_cleanup: stop what the script started: the load ($LOAD_PIDS),
+# Unbound ($UB_PID) and the other servers ($PIDS).
+bench_cleanup() {
+	for p in ${LOAD_PIDS:-} ${UB_PID:-} ${PIDS:-}; do
+		kill "$p" 2>/dev/null
+	done
+	sleep 0.5
+	for p in ${LOAD_PIDS:-} ${UB_PID:-} ${PIDS:-}; do
+		kill -9 "$p" 2>/dev/null
+	done
+	LOAD_PIDS="" UB_PID="" PIDS=""
+}
+
+# bench_out NAME: OUT, a fresh $BENCH_WORK/NAME, and RES, its empty
+# results.tsv; bench_cleanup runs on exit and on INT or TERM.
+bench_out() {
+	OUT=$BENCH_WORK/$1
+	rm -rf "$OUT"
+	mkdir -p "$OUT" || die "cannot make $OUT"
+	RES=$OUT/results.tsv
+	: >"$RES"
+	LOAD_PIDS="" UB_PID="" PIDS=""
+	trap bench_cleanup EXIT
+	trap 'bench_cleanup; exit 1' INT TERM
+}
+
+# stop_resolver: stop Unbound ($UB_PID) and wait until it is gone (30 s at
+# most, then SIGKILL).
+stop_resolver() {
+	[ -n "${UB_PID:-}" ] || return 0
+	kill "$UB_PID" 2>/dev/null
+	i=0
+	while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	kill -9 "$UB_PID" 2>/dev/null
+	UB_PID=""
+}

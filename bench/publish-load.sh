@@ -80,12 +80,7 @@ LOAD_CPU=0
 RESOLVER_CPU=1
 CHANGE_TIMEOUT=600
 MARKERS=5
-need nsd nsd
-need dnsperf dnsperf
-need taskset util-linux
-need "$PYTHON3" python3
-[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (resolver and load generator apart)"
-need_build module
+need_resolver_bench nsd
 UNBOUND_CONTROL=$UNBOUND_BUILD/unbound-control
 [ -x "$UNBOUND_CONTROL" ] || die "no unbound-control in $UNBOUND_BUILD"
 prepare_names
@@ -93,23 +88,7 @@ PROBE="$PYTHON3 $BENCH_DIR/probe.py"
 POLL="$PYTHON3 $BENCH_DIR/editpoll.py"
 HZ=$(getconf CLK_TCK)
 
-OUT=$BENCH_WORK/publish-load
-rm -rf "$OUT"
-mkdir -p "$OUT"
-RES=$OUT/results.tsv
-: >"$RES"
-PIDS=""
-UB_PID=""
-LOAD_PIDS=""
-
-cleanup() {
-	for p in $LOAD_PIDS $UB_PID $PIDS; do kill "$p" 2>/dev/null; done
-	sleep 0.2
-	for p in $LOAD_PIDS $UB_PID $PIDS; do kill -9 "$p" 2>/dev/null; done
-	LOAD_PIDS="" UB_PID="" PIDS=""
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
+bench_out publish-load
 
 record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
 
@@ -365,14 +344,7 @@ run_config() {
 	say "run $run $cfg: $secs s at $RATE/s: sent $sent, lost $lost," \
 	    "answered $done_q; latency $lat; $probe; resolver core $busy %" \
 	    "busy, others used $other %"
-	kill "$UB_PID"
-	i=0
-	while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$UB_PID" 2>/dev/null
-	UB_PID=""
+	stop_resolver
 	unset SINKHOLE_CONF
 }
 
@@ -413,7 +385,7 @@ while [ $run -le "$RUNS" ]; do
 	run=$((run + 1))
 done
 say "measured in $(($(date +%s) - start)) s"
-cleanup
+bench_cleanup
 
 # --- summary ---
 "$PYTHON3" "$BENCH_DIR/publish-summary.py" "$RES" "$RATE" "$EVENTS" "$GAP" |

@@ -53,32 +53,12 @@ NSD_PORT=5400
 UB_PORT=5401
 LOAD_CPU=0
 RESOLVER_CPU=1
-need nsd nsd
-need dnsperf dnsperf
-need taskset util-linux
-need "$PYTHON3" python3
-[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs (resolver and load generator apart)"
-need_build module
+need_resolver_bench nsd
 prepare_names
 PROBE="$PYTHON3 $BENCH_DIR/probe.py"
 HZ=$(getconf CLK_TCK)
 
-OUT=$BENCH_WORK/resolver
-rm -rf "$OUT"
-mkdir -p "$OUT"
-RES=$OUT/results.tsv
-: >"$RES"
-PIDS=""
-UB_PID=""
-
-cleanup() {
-	for p in $UB_PID $PIDS; do kill "$p" 2>/dev/null; done
-	sleep 0.2
-	for p in $UB_PID $PIDS; do kill -9 "$p" 2>/dev/null; done
-	UB_PID="" PIDS=""
-}
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
+bench_out resolver
 
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
 
@@ -210,14 +190,7 @@ run_config() {
 		measure "$cfg" "$run" "$set"
 	done
 	memory "$cfg" "$run" end
-	kill "$UB_PID"
-	i=0
-	while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$UB_PID" 2>/dev/null
-	UB_PID=""
+	stop_resolver
 	unset SINKHOLE_CONF
 }
 
