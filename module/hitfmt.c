@@ -646,8 +646,7 @@ hf_time(int64_t t_ms, int with_ms, char *buf)
  * final dot) after an optional prefix; text holds HF_NAME_TEXT bytes.
  * @return the length, or -1 for a name that is not exactly len bytes. */
 static int
-hf_name_text(
-    const char *prefix, const uint8_t *wire, size_t len, char *text)
+hf_name_text(const char *prefix, const uint8_t *wire, size_t len, char *text)
 {
 	size_t pl = strlen(prefix);
 	int n;
@@ -762,7 +761,7 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 	else
 		hf_name(o, F_RULE_NAME, rtext,
 		    hf_name_text(prefix, h->matched + h->entry_offset,
-			(size_t)(h->matched_len - h->entry_offset), rtext));
+		        (size_t)(h->matched_len - h->entry_offset), rtext));
 	HF_ARRAY(o, F_RULESET, h->list);
 	HF_ARRAY(o, F_REFERENCE, h->policy_ref);
 	hf_num(o, F_LIST_LINE, h->list_line);

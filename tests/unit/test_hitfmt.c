@@ -366,7 +366,8 @@ test_escape_positions(void)
 		for (b = 1; b < 256; b++) {
 			memset(h.exempt_reason, 0, sizeof(h.exempt_reason));
 			h.exempt_reason[0] = (char)b;
-			n1 = sk_hitfmt_prefix(&rec, fmts[i], alone, sizeof(alone));
+			n1 = sk_hitfmt_prefix(
+			    &rec, fmts[i], alone, sizeof(alone));
 			if (n1 < n0) {
 				bad++;
 				continue;
@@ -395,8 +396,8 @@ test_escape_positions(void)
 			}
 		}
 	}
-	CHECK(bad == 0, "%d byte/place pairs escaped otherwise than alone",
-	    bad);
+	CHECK(
+	    bad == 0, "%d byte/place pairs escaped otherwise than alone", bad);
 }
 
 /* Query names with hostile bytes: presentation form keeps them ASCII. */
