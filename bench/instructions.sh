@@ -74,47 +74,14 @@ awk 'length($1) <= 200' "$NAMES/q-blocked.txt" | head -n "$COUNT" \
     [ "$(wc -l <"$OUT/q-blocked.txt")" -eq "$COUNT" ] ||
 	die "the query sets hold fewer than $COUNT names"
 
-RPZ=$(rpz_zone)
-LZ=$NAMES/localzone-1000000.conf
-if [ ! -f "$LZ" ] || [ "$NAMES/names-1000000.txt" -nt "$LZ" ]; then
-	awk '{ print "local-zone: \"" $1 ".\" always_nxdomain" }' \
-	    "$NAMES/names-1000000.txt" >"$LZ.tmp" && mv "$LZ.tmp" "$LZ"
-fi
+# Made before the first run, so that no build falls inside one.
+rpz_zone >/dev/null
+localzone_list >/dev/null
 
 port_free $NSD_PORT
 port_free $UB_PORT
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
-# write_conf CONFIG: as bench/resolver.sh's.
-write_conf() {
-	cfg=$1
-	case $cfg in
-	plain* | lz-*) mc="validator iterator" ;;
-	sk-*) mc="dynlib validator iterator" ;;
-	rpz-*) mc="respip validator iterator" ;;
-	*) die "unknown configuration $cfg" ;;
-	esac
-	set -- "qname-minimisation: no" "msg-cache-size: 256m" \
-	    "rrset-cache-size: 512m"
-	[ "$cfg" = lz-1m ] && set -- "$@" "include: \"$LZ\""
-	case $cfg in *-2t) set -- "$@" "num-threads: 2" ;; esac
-	unbound_conf "$OUT/$cfg.conf" "$OUT/unbound-$cfg.log" "$mc" \
-	    $NSD_PORT - "$@"
-	case $cfg in
-	sk-*) printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" \
-	    >>"$OUT/$cfg.conf" ;;
-	rpz-*) printf 'rpz:\n\tname: "rpz.bench."\n\tzonefile: "%s"\n' "$RPZ" \
-	    >>"$OUT/$cfg.conf" ;;
-	esac
-	case $cfg in
-	sk-empty) sinkhole_conf "$OUT/$cfg.sinkhole.conf" "$(snapshot 0)" ;;
-	sk-1m | sk-1m-2t) sinkhole_conf "$OUT/$cfg.sinkhole.conf" \
-	    "$(snapshot 1000000)" ;;
-	sk-1m-hits) sinkhole_conf "$OUT/$cfg.sinkhole.conf" \
-	    "$(snapshot 1000000)" "hit-log: $OUT/hits.log" ;;
-	sk-5m) sinkhole_conf "$OUT/$cfg.sinkhole.conf" "$(snapshot 5000000)" ;;
-	esac
-}
 
 # pass FILE LOG: one dnsperf pass over FILE; prints the queries answered.
 pass() {
@@ -145,7 +112,7 @@ count() {
 }
 
 for cfg in $CONFIGS; do
-	write_conf "$cfg"
+	resolver_conf "$cfg"
 	unset SINKHOLE_CONF
 	if [ -f "$OUT/$cfg.sinkhole.conf" ]; then
 		SINKHOLE_CONF=$OUT/$cfg.sinkhole.conf

@@ -298,3 +298,52 @@ stop_resolver() {
 	kill -9 "$UB_PID" 2>/dev/null
 	UB_PID=""
 }
+
+# localzone_list: path of the 1M names as `local-zone: "name." always_nxdomain`
+# lines (built when missing).
+localzone_list() {
+	z=$NAMES/localzone-1000000.conf
+	if [ ! -f "$z" ] || [ "$NAMES/names-1000000.txt" -nt "$z" ]; then
+		awk '{ print "local-zone: \"" $1 ".\" always_nxdomain" }' \
+		    "$NAMES/names-1000000.txt" >"$z.tmp" && mv "$z.tmp" "$z" ||
+			die "cannot write $z"
+	fi
+	echo "$z"
+}
+
+# resolver_conf CONFIG: $OUT/CONFIG.conf (and for sinkhole
+# $OUT/CONFIG.sinkhole.conf) of one configuration of the resolver
+# comparison, resolving from NSD on $NSD_PORT: plain, sk-empty, sk-1m,
+# sk-5m, rpz-1m (Unbound's RPZ), lz-1m (local-zone always_nxdomain); a
+# "-2t" suffix runs two worker threads, sk-1m-hits writes JSON hit
+# records to $OUT/hits.log. Sets SNAP to the snapshot ("" without one).
+resolver_conf() {
+	cfg=$1
+	case $cfg in
+	plain* | lz-*) mc="validator iterator" ;;
+	sk-*) mc="dynlib validator iterator" ;;
+	rpz-*) mc="respip validator iterator" ;;
+	*) die "unknown configuration $cfg" ;;
+	esac
+	set -- "qname-minimisation: no" "msg-cache-size: 256m" \
+	    "rrset-cache-size: 512m"
+	case $cfg in lz-1m*) set -- "$@" "include: \"$(localzone_list)\"" ;; esac
+	case $cfg in *-2t) set -- "$@" "num-threads: 2" ;; esac
+	unbound_conf "$OUT/$cfg.conf" "$OUT/unbound-$cfg.log" "$mc" \
+	    $NSD_PORT - "$@"
+	case $cfg in
+	sk-*) printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" \
+	    >>"$OUT/$cfg.conf" ;;
+	rpz-*) printf 'rpz:\n\tname: "rpz.bench."\n\tzonefile: "%s"\n' \
+	    "$(rpz_zone)" >>"$OUT/$cfg.conf" ;;
+	esac
+	case $cfg in
+	sk-empty*) SNAP=$(snapshot 0) ;;
+	sk-1m*) SNAP=$(snapshot 1000000) ;;
+	sk-5m*) SNAP=$(snapshot 5000000) ;;
+	*) SNAP= ;;
+	esac
+	set --
+	[ "$cfg" != sk-1m-hits ] || set -- "hit-log: $OUT/hits.log"
+	[ -z "$SNAP" ] || sinkhole_conf "$OUT/$cfg.sinkhole.conf" "$SNAP" "$@"
+}

@@ -63,48 +63,13 @@ bench_out resolver
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
 
 # --- inputs: snapshots, the RPZ zone and the local-zone list (1M names) ---
-SNAP_EMPTY=$(snapshot 0)
-SNAP_1M=$(snapshot 1000000)
-SNAP_5M=$(snapshot 5000000)
-RPZ=$(rpz_zone)
-LZ=$NAMES/localzone-1000000.conf
-if [ ! -f "$LZ" ] || [ "$NAMES/names-1000000.txt" -nt "$LZ" ]; then
-	awk '{ print "local-zone: \"" $1 ".\" always_nxdomain" }' \
-	    "$NAMES/names-1000000.txt" >"$LZ.tmp" && mv "$LZ.tmp" "$LZ"
-fi
+# Made before the first run, so that no build falls inside one.
+for n in 0 1000000 5000000; do snapshot $n >/dev/null; done
+rpz_zone >/dev/null
+localzone_list >/dev/null
 
 # --- the upstream ---
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
-
-# write_conf CONFIG: Unbound's config for one configuration.
-write_conf() {
-	cfg=$1
-	case $cfg in
-	plain) mc="validator iterator" ;;
-	sk-*) mc="dynlib validator iterator" ;;
-	rpz-*) mc="respip validator iterator" ;;
-	lz-*) mc="validator iterator" ;;
-	esac
-	set -- "qname-minimisation: no" "msg-cache-size: 256m" \
-	    "rrset-cache-size: 512m"
-	[ "$cfg" = lz-1m ] && set -- "$@" "include: \"$LZ\""
-	unbound_conf "$OUT/$cfg.conf" "$OUT/unbound-$cfg.log" "$mc" \
-	    $NSD_PORT - "$@"
-	case $cfg in
-	sk-*) printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" \
-	    >>"$OUT/$cfg.conf" ;;
-	rpz-*) printf 'rpz:\n\tname: "rpz.bench."\n\tzonefile: "%s"\n' "$RPZ" \
-	    >>"$OUT/$cfg.conf" ;;
-	esac
-	case $cfg in
-	sk-empty) s=$SNAP_EMPTY ;;
-	sk-1m) s=$SNAP_1M ;;
-	sk-5m) s=$SNAP_5M ;;
-	*) s= ;;
-	esac
-	[ -z "$s" ] || sinkhole_conf "$OUT/$cfg.sinkhole.conf" "$s"
-	SNAP=$s
-}
 
 # measure CONFIG RUN SET: the two phases of one query set.
 measure() {
@@ -165,7 +130,7 @@ memory() {
 
 run_config() {
 	cfg=$1 run=$2
-	write_conf "$cfg"
+	resolver_conf "$cfg"
 	if [ -n "$SNAP" ]; then
 		SINKHOLE_CONF=$OUT/$cfg.sinkhole.conf
 		export SINKHOLE_CONF
