@@ -31,6 +31,8 @@ struct sk_active {
 	struct sk_file_id seen;
 	int seen_valid;
 	int missing_reported;
+	sk_active_retire_fn retire; /**< NULL: close at once */
+	void *retire_arg;
 };
 
 int
@@ -57,6 +59,13 @@ sk_active_new(const char *path, struct sk_active **out)
 	pthread_rwlockattr_destroy(&attr);
 	*out = act;
 	return 0;
+}
+
+void
+sk_active_set_retire(struct sk_active *act, sk_active_retire_fn fn, void *arg)
+{
+	act->retire = fn;
+	act->retire_arg = arg;
 }
 
 void
@@ -139,7 +148,10 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 	pthread_rwlock_unlock(&act->lock);
 	/* Every reader of old held the read lock; the write lock above
 	 * waited for them, and new readers see the new snapshot. */
-	sk_snapshot_close(old);
+	if (old != NULL && act->retire != NULL)
+		act->retire(act->retire_arg, old);
+	else
+		sk_snapshot_close(old);
 	snprintf(detail, detailsize,
 	    "snapshot %s (%s): %llu names, %zu categories, %zu exemptions",
 	    sk_snapshot_id(snap), shown,

@@ -34,6 +34,17 @@ enum sk_active_change {
  */
 int sk_active_new(const char *path, struct sk_active **out);
 
+/** What becomes of a snapshot that was replaced (sk_active_retire_fn):
+ * closed at once by default; hit records that point into it need it
+ * kept until they are written (hitlog.h). */
+typedef void (*sk_active_retire_fn)(void *arg, struct sk_snapshot *old);
+
+/** Hand replaced snapshots to fn instead of closing them; fn runs on the
+ * thread of sk_active_poll(), once no worker holds the snapshot, and must
+ * close it in time (sk_snapshot_close). */
+void sk_active_set_retire(
+    struct sk_active *act, sk_active_retire_fn fn, void *arg);
+
 /** Close the snapshot and free; no worker may hold it. NULL is fine. */
 void sk_active_free(struct sk_active *act);
 

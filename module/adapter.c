@@ -154,6 +154,24 @@ follow_snapshot(struct sk_module *m, int at_start)
 }
 
 static void
+close_snapshot(void *snap)
+{
+	sk_snapshot_close(snap);
+}
+
+/** A replaced snapshot: queued hit records point into it, so it is
+ * closed once the writer is past them. */
+static void
+retire_snapshot(void *arg, struct sk_snapshot *old)
+{
+	struct sk_module *m = arg;
+
+	if (sk_hitlog_retire(m->hits, old, close_snapshot) != 0)
+		log_err("sinkhole: out of memory; snapshot %s stays open",
+		    sk_snapshot_id(old));
+}
+
+static void
 on_poll(void *arg)
 {
 	follow_snapshot(arg, 0);
@@ -226,6 +244,8 @@ init(struct module_env *env, int id)
 			log_err("sinkhole: out of memory");
 			return 0;
 		}
+		if (m->hits != NULL)
+			sk_active_set_retire(m->active, retire_snapshot, m);
 		follow_snapshot(m, 1);
 	}
 	if (m->active != NULL || m->hits != NULL)
@@ -317,16 +337,6 @@ answer(struct module_qstate *qstate, struct sk_module *m,
 		qstate->ext_state[id] = module_error;
 }
 
-/** Copy at most size-1 bytes and a NUL (not snprintf: five per hit). */
-static void
-copy_text(char *dst, size_t size, const char *src)
-{
-	size_t n = src != NULL ? strnlen(src, size - 1) : 0;
-
-	memcpy(dst, src != NULL ? src : "", n);
-	dst[n] = '\0';
-}
-
 /**
  * Hand a hit record to the writer: blocked, monitored and exempt
  * decisions, for queries with a client. No I/O here: a copy into the
@@ -372,20 +382,23 @@ record_hit(struct sk_module *m, struct module_qstate *qstate,
 	    SK_REC_MATCH_SHIFT);
 	hit->qname_len = (uint8_t)qstate->qinfo.qname_len;
 	memcpy(hit->qname, qstate->qinfo.qname, hit->qname_len);
-	hit->matched_len = (uint8_t)matchedlen;
-	memcpy(hit->matched, matched, matchedlen);
+	/* Mostly the query name itself matched: not copied twice. */
+	if (matched == qstate->qinfo.qname) {
+		hit->matched_len = 0;
+	} else {
+		hit->matched_len = (uint8_t)matchedlen;
+		memcpy(hit->matched, matched, matchedlen);
+	}
 	hit->entry_offset = (uint8_t)v->match.name_offset;
 	hit->list_line = v->match.rec.line;
-	copy_text(hit->list, sizeof(hit->list),
-	    sk_snapshot_list_name(snap, v->match.rec.list_id));
+	/* Texts point into snap: the writer is done with them before it is
+	 * closed (retire_snapshot). */
+	hit->list = sk_snapshot_list_name(snap, v->match.rec.list_id);
 	cat = v->category >= 0 ? sk_snapshot_category(snap, (size_t)v->category)
 	                       : NULL;
-	copy_text(hit->category, sizeof(hit->category),
-	    cat != NULL ? cat->name : NULL);
-	copy_text(hit->policy_ref, sizeof(hit->policy_ref),
-	    cat != NULL ? cat->policy_ref : NULL);
-	copy_text(
-	    hit->snapshot_id, sizeof(hit->snapshot_id), sk_snapshot_id(snap));
+	hit->category = cat != NULL ? cat->name : NULL;
+	hit->policy_ref = cat != NULL ? cat->policy_ref : NULL;
+	hit->snapshot_id = sk_snapshot_id(snap);
 	if (v->kind == SK_VERDICT_EXEMPT && v->exemption >= 0)
 		ex = sk_snapshot_exemption(snap, (size_t)v->exemption);
 	if (ex != NULL)
@@ -393,10 +406,8 @@ record_hit(struct sk_module *m, struct module_qstate *qstate,
 		    sizeof(hit->exempt_subnet));
 	else
 		hit->exempt_subnet[0] = '\0';
-	copy_text(hit->exempt_approver, sizeof(hit->exempt_approver),
-	    ex != NULL ? ex->approver : NULL);
-	copy_text(hit->exempt_reason, sizeof(hit->exempt_reason),
-	    ex != NULL ? ex->reason : NULL);
+	hit->exempt_approver = ex != NULL ? ex->approver : NULL;
+	hit->exempt_reason = ex != NULL ? ex->reason : NULL;
 	hit->exempt_expires = ex != NULL ? ex->expires : 0;
 	sk_hitlog_commit(m->hits, hit);
 }

@@ -559,6 +559,16 @@ hf_str(struct hf_out *o, enum hf_field f, const char *s)
 /* A char array that may lack its NUL. */
 #define HF_ARRAY(o, f, arr) hf_value(o, f, arr, strnlen(arr, sizeof(arr)), 0)
 
+/* A text a hit points to (NULL: empty), cut at max bytes, so that a
+ * record stays within SK_HITFMT_MAX whatever a snapshot holds. */
+static void
+hf_text(struct hf_out *o, enum hf_field f, const char *s, size_t max)
+{
+	if (s == NULL)
+		s = "";
+	hf_value(o, f, s, strnlen(s, max), 0);
+}
+
 /* v in decimal, into the end of a 20-byte buffer; returns the start. */
 static char *
 hf_u64(uint64_t v, char end[20])
@@ -729,6 +739,8 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 	char tmp[64], qtext[HF_NAME_TEXT], other[HF_NAME_TEXT];
 	char rtext[HF_NAME_TEXT];
 	const char *prefix, *mtext;
+	const uint8_t *matched = h->matched_len != 0 ? h->matched : h->qname;
+	size_t mlen = h->matched_len != 0 ? h->matched_len : h->qname_len;
 	int qn, mn;
 	size_t n;
 
@@ -741,37 +753,37 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 	hf_value(o, F_QTYPE, tmp, strlen(tmp), 1);
 	sk_hitfmt_qclass(h->qclass, tmp, sizeof(tmp));
 	hf_value(o, F_QCLASS, tmp, strlen(tmp), 1);
-	HF_ARRAY(o, F_CATEGORY, h->category);
+	hf_text(o, F_CATEGORY, h->category, SK_CATEGORY_NAME_MAX - 1);
 	prefix = h->entry_match == SK_MATCH_EXACT ? "="
 	    : h->entry_match == SK_MATCH_BELOW    ? "*."
 	                                          : "";
 	/* Mostly the query name itself matched: its text is made once. */
-	if (h->matched_len == h->qname_len &&
-	    memcmp(h->matched, h->qname, h->qname_len) == 0) {
+	if (matched == h->qname ||
+	    (mlen == h->qname_len && memcmp(matched, h->qname, mlen) == 0)) {
 		mtext = qtext;
 		mn = qn;
 	} else {
 		mtext = other;
-		mn = hf_name_text("", h->matched, h->matched_len, other);
+		mn = hf_name_text("", matched, mlen, other);
 	}
-	if (h->entry_offset >= h->matched_len)
+	if (h->entry_offset >= mlen)
 		HF_RAW(o, F_RULE_NAME, "(invalid)");
 	else if (h->entry_offset == 0 && *prefix == '\0')
 		hf_name(o, F_RULE_NAME, mtext, mn);
 	else
 		hf_name(o, F_RULE_NAME, rtext,
-		    hf_name_text(prefix, h->matched + h->entry_offset,
-		        (size_t)(h->matched_len - h->entry_offset), rtext));
-	HF_ARRAY(o, F_RULESET, h->list);
-	HF_ARRAY(o, F_REFERENCE, h->policy_ref);
+		    hf_name_text(prefix, matched + h->entry_offset,
+		        mlen - h->entry_offset, rtext));
+	hf_text(o, F_RULESET, h->list, SK_HIT_LIST_MAX);
+	hf_text(o, F_REFERENCE, h->policy_ref, SK_TEXT_MAX - 1);
 	hf_num(o, F_LIST_LINE, h->list_line);
 	hf_name(o, F_MATCHED_NAME, mtext, mn);
-	HF_ARRAY(o, F_SNAPSHOT_ID, h->snapshot_id);
+	hf_text(o, F_SNAPSHOT_ID, h->snapshot_id, SK_SNAPSHOT_ID_LEN);
 	if (h->kind != SK_VERDICT_EXEMPT)
 		return;
 	HF_ARRAY(o, F_EXEMPT_SUBNET, h->exempt_subnet);
-	HF_ARRAY(o, F_EXEMPT_APPROVER, h->exempt_approver);
-	HF_ARRAY(o, F_EXEMPT_REASON, h->exempt_reason);
+	hf_text(o, F_EXEMPT_APPROVER, h->exempt_approver, SK_TEXT_MAX - 1);
+	hf_text(o, F_EXEMPT_REASON, h->exempt_reason, SK_TEXT_MAX - 1);
 	n = hf_time(h->exempt_expires * 1000, 0, tmp);
 	hf_value(o, F_EXEMPT_EXPIRES, tmp, n, 1);
 }

@@ -18,6 +18,12 @@
  * are counted, and a loss event says how many once writing works again.
  * A record is written whole or not at all: a partial write is cut back.
  *
+ * Hits point to their snapshot's texts (hitlog.h): a replaced snapshot is
+ * handed to sk_hitlog_retire and released once the writer's tail passes
+ * the head at that moment. Workers reserve a slot while holding the
+ * snapshot, and the swap waits for every holder, so each hit that points
+ * into it lies before that head.
+ *
  * Rotation is by rename (logrotate): the path is looked at before and
  * after each batch; a batch that may have landed in the renamed file is
  * written again at the start of the new one (hl_after_write), so a
@@ -71,6 +77,15 @@
  * before they leave the page cache, ms (hl_settle). */
 #define HL_SETTLE_MS 1000
 
+/* What queued hits point into (a replaced snapshot), released once the
+ * writer is past every hit reserved before it was retired. */
+struct hl_retired {
+	void *obj;
+	void (*release)(void *obj);
+	size_t mark; /* head when retired */
+	struct hl_retired *next;
+};
+
 struct hl_slot {
 	_Atomic size_t turn; /* == pos: free for pos; == pos + 1: filled */
 	size_t pos;          /* the producer's, from reserve to commit */
@@ -100,6 +115,7 @@ struct sk_hitlog {
 	char prev[SK_HITFMT_HASH_HEX + 1];
 	uint64_t dropped_reported;
 	_Atomic uint64_t written, write_errors;
+	struct hl_retired *retired; /* oldest first */
 
 	char *pending;
 	size_t pending_len;
@@ -539,6 +555,22 @@ sk_hitlog_submit(struct sk_hitlog *log, const struct sk_hit *hit)
 	return 0;
 }
 
+/* Release what was retired before every hit the writer is past (all:
+ * everything, the log is closing). */
+static void
+hl_release(struct sk_hitlog *log, int all)
+{
+	size_t tail = atomic_load_explicit(&log->tail, memory_order_relaxed);
+	struct hl_retired *r;
+
+	while ((r = log->retired) != NULL &&
+	    (all || (intptr_t)(tail - r->mark) >= 0)) {
+		log->retired = r->next;
+		r->release(r->obj);
+		free(r);
+	}
+}
+
 /* Drain and write until the queue is empty or writing fails. */
 static void
 hl_flush_locked(struct sk_hitlog *log)
@@ -557,6 +589,7 @@ hl_flush_locked(struct sk_hitlog *log)
 		if (atomic_load(&log->tail) == before && had == 0)
 			break;
 	}
+	hl_release(log, 0);
 	hl_settle(log);
 }
 
@@ -577,6 +610,32 @@ sk_hitlog_heartbeat(struct sk_hitlog *log)
 		hl_append_event(log, SK_HITFMT_HEARTBEAT);
 	(void)hl_write(log);
 	pthread_mutex_unlock(&log->lock);
+}
+
+int
+sk_hitlog_retire(struct sk_hitlog *log, void *obj, void (*release)(void *obj))
+{
+	struct hl_retired *r, **end;
+	size_t head = atomic_load(&log->head);
+	int rc = 0;
+
+	pthread_mutex_lock(&log->lock);
+	if (atomic_load_explicit(&log->tail, memory_order_relaxed) == head &&
+	    log->retired == NULL) {
+		release(obj); /* no hit is waiting: none points into it */
+	} else if ((r = malloc(sizeof(*r))) == NULL) {
+		rc = -1;
+	} else {
+		r->obj = obj;
+		r->release = release;
+		r->mark = head;
+		r->next = NULL;
+		for (end = &log->retired; *end != NULL; end = &(*end)->next)
+			;
+		*end = r;
+	}
+	pthread_mutex_unlock(&log->lock);
+	return rc;
 }
 
 void
@@ -605,6 +664,8 @@ sk_hitlog_close(struct sk_hitlog *log)
 	(void)hl_write(log);
 	if (log->fd >= 0)
 		close(log->fd);
+	/* Hits still queued (the disk was full) are never formatted now. */
+	hl_release(log, 1);
 	pthread_mutex_unlock(&log->lock);
 	pthread_mutex_destroy(&log->lock);
 	sk_hitchain_hasher_free(log->hasher);

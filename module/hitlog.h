@@ -30,8 +30,14 @@ enum sk_hit_format {
 	SK_HIT_LEEF = 2  /**< IBM QRadar LEEF:2.0 */
 };
 
-/** One hit, as a worker hands it over: fixed size, no pointers, so the
- * snapshot it came from may be closed before it is written. */
+/** The longest list name a record carries (longer ones are cut). */
+#define SK_HIT_LIST_MAX 127
+
+/** One hit, as a worker hands it over: fixed size, the names copied in.
+ * The texts are not copied: they point into the snapshot the decision was
+ * made on (NULL: empty), which must stay open until the writer is past
+ * the hit: sk_hitlog_retire() says when. A worker copying six texts into
+ * each slot cost it time and the writer a cache miss for each. */
 struct sk_hit {
 	int64_t time_ms;        /**< wall clock, ms since the epoch, UTC */
 	uint8_t client[16];     /**< sk_addr form (acl.h) */
@@ -41,24 +47,26 @@ struct sk_hit {
 	uint8_t action;         /**< enum sk_action: what was answered */
 	uint8_t entry_match;    /**< enum sk_match of the matching entry */
 	uint8_t qname_len;      /**< wire length of qname */
-	uint8_t matched_len;    /**< wire length of matched */
-	uint8_t entry_offset;   /**< the entry is matched + entry_offset */
-	uint8_t qname[SK_NAME_MAX_WIRE];   /**< query name, wire, as asked */
-	uint8_t matched[SK_NAME_MAX_WIRE]; /**< the name that matched: the
-		query name, or a name of its CNAME chain */
-	uint32_t list_line; /**< line of the entry in its list file */
-	char list[128];     /**< list file, as named in the policy */
-	char category[SK_CATEGORY_NAME_MAX];
-	char policy_ref[SK_TEXT_MAX]; /**< the category's policy reference */
-	char snapshot_id[SK_SNAPSHOT_ID_LEN + 1];
-	/** The exemption used (kind == EXEMPT), else all empty/zero. */
-	char exempt_subnet[64];
-	char exempt_approver[SK_TEXT_MAX];
-	char exempt_reason[SK_TEXT_MAX];
+	/** Wire length of matched; 0: the query name itself matched and
+	 * matched is not filled. */
+	uint8_t matched_len;
+	uint8_t entry_offset; /**< the entry is (matched or qname) + this */
+	uint32_t list_line;   /**< line of the entry in its list file */
+	const char *list;     /**< list file, as named in the policy */
+	const char *category;
+	const char *policy_ref; /**< the category's policy reference */
+	const char *snapshot_id;
+	/** The exemption used (kind == EXEMPT), else NULL, "" and 0. */
+	const char *exempt_approver;
+	const char *exempt_reason;
 	int64_t exempt_expires;
+	uint8_t qname[SK_NAME_MAX_WIRE];   /**< query name, wire, as asked */
+	uint8_t matched[SK_NAME_MAX_WIRE]; /**< the name of the query's
+		CNAME chain that matched, when not the query name */
+	char exempt_subnet[64];
 };
 
-/** Default hit-log-queue: 16384 records (about 22 MB), a third of a
+/** Default hit-log-queue: 16384 records (about 11 MB), a third of a
  * second at 50,000 hits/s; the writer drains every ~20 ms. */
 #define SK_HITLOG_QUEUE_DEFAULT 16384
 /** Smallest and largest hit-log-queue (powers of two). */
@@ -106,9 +114,8 @@ int sk_hitlog_submit(struct sk_hitlog *log, const struct sk_hit *hit);
 
 /**
  * The same in two steps, to fill the queue's slot in place instead of
- * copying a whole struct sk_hit (about 1.4 KB) into it: reserve a slot,
- * set every field (strings NUL-terminated; the slot holds an older hit),
- * commit it. Any thread; never blocks. The writer waits for a reserved
+ * copying a whole struct sk_hit (672 bytes) into it: reserve a
+ * slot, set every field (the slot holds an older hit), commit it. Any thread; never blocks. The writer waits for a reserved
  * slot, so commit it at once.
  * @return the slot, or NULL: dropped (queue full; counted).
  */
@@ -127,6 +134,17 @@ void sk_hitlog_flush(struct sk_hitlog *log);
 /** Write a heartbeat event with the counters (after a flush). Background
  * thread only. */
 void sk_hitlog_heartbeat(struct sk_hitlog *log);
+
+/**
+ * Keep what queued hits point to (a replaced snapshot) until the writer
+ * is past them: release(obj) is called once every hit reserved before
+ * this call has been formatted, at a later flush or at sk_hitlog_close;
+ * at once when none is waiting. Background thread only.
+ * @return 0; -1 out of memory: obj is kept open for good (never released,
+ *	so never read after its release), and the caller should say so.
+ */
+int sk_hitlog_retire(
+    struct sk_hitlog *log, void *obj, void (*release)(void *obj));
 
 /** Current counters (any thread). */
 void sk_hitlog_stats(struct sk_hitlog *log, struct sk_hitlog_stats *out);

@@ -241,6 +241,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const enum sk_hit_format fmts[] = {
 	    SK_HIT_JSON, SK_HIT_CEF, SK_HIT_LEEF};
 	static struct fields a, b;
+	/* The texts the hit points to (the module's: a snapshot's). */
+	static char category[SK_CATEGORY_NAME_MAX], list[SK_HIT_LIST_MAX + 1],
+	    ref[SK_TEXT_MAX], approver[SK_TEXT_MAX], reason[SK_TEXT_MAX];
 	struct sk_hitfmt_rec rec;
 	struct sk_hit hit, plain;
 	const uint8_t *s;
@@ -269,19 +272,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	hit.qname[o] = 0;
 	hit.qname_len = (uint8_t)(o + 1);
-	memcpy(hit.matched, hit.qname, hit.qname_len);
-	hit.matched_len = hit.qname_len;
-	hit.entry_offset = (uint8_t)(data[-1] % hit.matched_len);
+	/* matched_len 0: the query name matched (matched not filled). */
+	if (data[-4] & 0x80) {
+		memcpy(hit.matched, hit.qname, hit.qname_len);
+		hit.matched_len = hit.qname_len;
+	}
+	hit.entry_offset = (uint8_t)(data[-1] % hit.qname_len);
 	n = piece(&data, &size, &s);
-	text(hit.category, sizeof(hit.category), s, n);
+	text(category, sizeof(category), s, n);
+	hit.category = category;
 	n = piece(&data, &size, &s);
-	text(hit.list, sizeof(hit.list), s, n);
+	text(list, sizeof(list), s, n);
+	hit.list = list;
 	n = piece(&data, &size, &s);
-	text(hit.policy_ref, sizeof(hit.policy_ref), s, n);
+	text(ref, sizeof(ref), s, n);
+	hit.policy_ref = ref;
 	n = piece(&data, &size, &s);
-	text(hit.exempt_approver, sizeof(hit.exempt_approver), s, n);
+	text(approver, sizeof(approver), s, n);
+	hit.exempt_approver = approver;
 	n = piece(&data, &size, &s);
-	text(hit.exempt_reason, sizeof(hit.exempt_reason), s, n);
+	text(reason, sizeof(reason), s, n);
+	hit.exempt_reason = reason;
 	n = piece(&data, &size, &s);
 	text(hit.exempt_subnet, sizeof(hit.exempt_subnet), s, n);
 

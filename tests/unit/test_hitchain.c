@@ -57,7 +57,7 @@ log_run(struct log *l, enum sk_hit_format f, const char *id, int stop)
 	sk_name_from_text("ads.example.com", 15, hit.qname, &len);
 	hit.qname_len = hit.matched_len = (uint8_t)len;
 	memcpy(hit.matched, hit.qname, len);
-	snprintf(hit.category, sizeof(hit.category), "advertising");
+	hit.category = "advertising";
 	for (i = 1; i <= NREC; i++) {
 		memset(&rec, 0, sizeof(rec));
 		rec.event = i == 1      ? SK_HITFMT_START

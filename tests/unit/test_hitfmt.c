@@ -19,6 +19,11 @@
 
 static const enum sk_hit_format fmts[] = {SK_HIT_JSON, SK_HIT_CEF, SK_HIT_LEEF};
 
+/* The texts a hit points to (in the module: its snapshot's). */
+static char t_list[512], t_category[SK_CATEGORY_NAME_MAX], t_ref[SK_TEXT_MAX],
+    t_id[SK_SNAPSHOT_ID_LEN + 1], t_approver[SK_TEXT_MAX],
+    t_reason[SK_TEXT_MAX];
+
 /* A sinkholed A query from 192.0.2.7:53000 for www.ads.example.com,
  * matched through the CNAME target track.ads.example.net by the entry
  * "*.ads.example.net" (line 17 of lists/ads.txt). */
@@ -45,11 +50,14 @@ make_hit(struct sk_hit *h)
 	h->matched_len = (uint8_t)len;
 	h->entry_offset = 6; /* "ads.example.net" */
 	h->list_line = 17;
-	snprintf(h->list, sizeof(h->list), "lists/ads.txt");
-	snprintf(h->category, sizeof(h->category), "advertising");
-	snprintf(h->policy_ref, sizeof(h->policy_ref), "AUP 4.2(b)");
-	snprintf(
-	    h->snapshot_id, sizeof(h->snapshot_id), "20261128T150000Z-1a2b");
+	snprintf(t_list, sizeof(t_list), "lists/ads.txt");
+	snprintf(t_category, sizeof(t_category), "advertising");
+	snprintf(t_ref, sizeof(t_ref), "AUP 4.2(b)");
+	snprintf(t_id, sizeof(t_id), "20261128T150000Z-1a2b");
+	h->list = t_list;
+	h->category = t_category;
+	h->policy_ref = t_ref;
+	h->snapshot_id = t_id;
 }
 
 static void
@@ -59,8 +67,10 @@ make_exempt(struct sk_hit *h)
 	h->kind = SK_VERDICT_EXEMPT;
 	h->action = SK_ACTION_PASS;
 	snprintf(h->exempt_subnet, sizeof(h->exempt_subnet), "192.0.2.0/24");
-	snprintf(h->exempt_approver, sizeof(h->exempt_approver), "J. Doe");
-	snprintf(h->exempt_reason, sizeof(h->exempt_reason), "INC-1234");
+	snprintf(t_approver, sizeof(t_approver), "J. Doe");
+	snprintf(t_reason, sizeof(t_reason), "INC-1234");
+	h->exempt_approver = t_approver;
+	h->exempt_reason = t_reason;
 	h->exempt_expires = 1796000000;
 }
 
@@ -297,14 +307,14 @@ test_escaping(void)
 			parse_back(buf, &cref, "reference");
 
 			make_exempt(&h);
-			memset(h.exempt_approver, 0, sizeof(h.exempt_approver));
-			memset(h.exempt_reason, 0, sizeof(h.exempt_reason));
-			memset(h.category, 0, sizeof(h.category));
-			memset(h.list, 0, sizeof(h.list));
-			memcpy(h.exempt_approver, texts[t].in, texts[t].inlen);
-			memcpy(h.exempt_reason, texts[t].in, texts[t].inlen);
-			memcpy(h.category, texts[t].in, texts[t].inlen);
-			memcpy(h.list, texts[t].in, texts[t].inlen);
+			memset(t_approver, 0, sizeof(t_approver));
+			memset(t_reason, 0, sizeof(t_reason));
+			memset(t_category, 0, sizeof(t_category));
+			memset(t_list, 0, sizeof(t_list));
+			memcpy(t_approver, texts[t].in, texts[t].inlen);
+			memcpy(t_reason, texts[t].in, texts[t].inlen);
+			memcpy(t_category, texts[t].in, texts[t].inlen);
+			memcpy(t_list, texts[t].in, texts[t].inlen);
 			base_rec(&rec, &h);
 			snprintf(what, sizeof(what), "text %zu %s", t,
 			    sk_hitfmt_name(fmts[i]));
@@ -354,7 +364,7 @@ test_escape_positions(void)
 		snprintf(key, sizeof(key), "%s%s",
 		    sk_hitfmt_key(fmts[i], "sinkhole.exemption.reason"), sep);
 		make_exempt(&h);
-		memset(h.exempt_reason, 0, sizeof(h.exempt_reason));
+		memset(t_reason, 0, sizeof(t_reason));
 		base_rec(&rec, &h);
 		n0 = sk_hitfmt_prefix(&rec, fmts[i], empty, sizeof(empty));
 		k = n0 > 0 ? strstr(empty, key) : NULL;
@@ -364,8 +374,8 @@ test_escape_positions(void)
 			continue;
 		cut = (size_t)(k - empty) + strlen(key);
 		for (b = 1; b < 256; b++) {
-			memset(h.exempt_reason, 0, sizeof(h.exempt_reason));
-			h.exempt_reason[0] = (char)b;
+			memset(t_reason, 0, sizeof(t_reason));
+			t_reason[0] = (char)b;
 			n1 = sk_hitfmt_prefix(
 			    &rec, fmts[i], alone, sizeof(alone));
 			if (n1 < n0) {
@@ -375,12 +385,10 @@ test_escape_positions(void)
 			esc_len = (size_t)(n1 - n0);
 			for (p = 0; p < sizeof(at) / sizeof(at[0]); p++) {
 				/* 'x' * at[p], the byte, 'y' up to 64 bytes. */
-				memset(h.exempt_reason, 0,
-				    sizeof(h.exempt_reason));
-				memset(h.exempt_reason, 'x', at[p]);
-				h.exempt_reason[at[p]] = (char)b;
-				memset(h.exempt_reason + at[p] + 1, 'y',
-				    63 - at[p]);
+				memset(t_reason, 0, sizeof(t_reason));
+				memset(t_reason, 'x', at[p]);
+				t_reason[at[p]] = (char)b;
+				memset(t_reason + at[p] + 1, 'y', 63 - at[p]);
 				n2 = sk_hitfmt_prefix(
 				    &rec, fmts[i], got, sizeof(got));
 				pre = cut + at[p];
@@ -453,6 +461,53 @@ test_names(void)
 			        strcmp(got + 1, names[t].want) == 0,
 			    "%s: rule.name %s", what, got);
 		}
+	}
+}
+
+/* The texts a hit points to: NULL is an empty field, a text longer than
+ * its field's limit is cut there (a record's size stays bounded), and
+ * matched_len 0 means the query name matched: it is matched_name and the
+ * entry is found in it. */
+static void
+test_text_pointers(void)
+{
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], got[SK_HITFMT_MAX], what[64];
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		make_hit(&h);
+		h.category = NULL;
+		h.policy_ref = NULL;
+		memset(t_list, 'l', sizeof(t_list) - 1);
+		t_list[sizeof(t_list) - 1] = '\0';
+		h.matched_len = 0;
+		memset(h.matched, 0xff, sizeof(h.matched)); /* not read */
+		h.entry_offset = 4; /* "ads.example.com" */
+		base_rec(&rec, &h);
+		snprintf(
+		    what, sizeof(what), "pointers %s", sk_hitfmt_name(fmts[i]));
+		CHECK(fmt_line(&rec, fmts[i], buf, sizeof(buf)) > 0,
+		    "%s: formats", what);
+		if (parse_back(buf, &c, what) < 0)
+			continue;
+		field_of(&c, sk_hitfmt_key(fmts[i], "rule.category"), got,
+		    sizeof(got));
+		CHECK_STR(got, "", "%s: NULL category", what);
+		field_of(&c, "rule.reference", got, sizeof(got));
+		CHECK_STR(got, "", "%s: NULL reference", what);
+		field_of(&c, "rule.ruleset", got, sizeof(got));
+		CHECK(strlen(got) == SK_HIT_LIST_MAX &&
+		        strspn(got, "l") == SK_HIT_LIST_MAX,
+		    "%s: list cut at %d: %zu bytes", what, SK_HIT_LIST_MAX,
+		    strlen(got));
+		field_of(&c, "sinkhole.matched_name", got, sizeof(got));
+		CHECK_STR(
+		    got, "www.ads.example.com.", "%s: matched_name", what);
+		field_of(&c, "rule.name", got, sizeof(got));
+		CHECK_STR(got, "*.ads.example.com.", "%s: rule.name", what);
 	}
 }
 
@@ -631,6 +686,7 @@ main(void)
 	test_escaping();
 	test_escape_positions();
 	test_names();
+	test_text_pointers();
 	test_mnemonics();
 	test_actions();
 	test_events();

@@ -56,9 +56,9 @@ make_hit(struct sk_hit *h, unsigned n)
 	memcpy(h->matched, h->qname, len);
 	h->entry_offset = 4;
 	h->list_line = n;
-	snprintf(h->list, sizeof(h->list), "lists/ads.txt");
-	snprintf(h->category, sizeof(h->category), "advertising");
-	snprintf(h->policy_ref, sizeof(h->policy_ref), "AUP 4.2");
+	h->list = "lists/ads.txt";
+	h->category = "advertising";
+	h->policy_ref = "AUP 4.2";
 }
 
 static void
@@ -286,8 +286,8 @@ test_no_loss(void)
 
 /* Pages of [from, to) of the file that are in the page cache, and pages. */
 static void
-resident_pages(const char *path, off_t from, off_t to, size_t *resident,
-    size_t *pages)
+resident_pages(
+    const char *path, off_t from, off_t to, size_t *resident, size_t *pages)
 {
 	long psz = sysconf(_SC_PAGESIZE);
 	unsigned char *vec;
@@ -368,8 +368,10 @@ test_settle(void)
 		close(fd);
 	}
 	resident_pages(conf.path, 0, first, &resident, &pages);
-	CHECK(resident == pages, "before the next turn, all %zu pages are "
-	                         "still cached (%zu)", pages, resident);
+	CHECK(resident == pages,
+	    "before the next turn, all %zu pages are "
+	    "still cached (%zu)",
+	    pages, resident);
 	/* Turn 2, a second later: turn 1's records leave the cache. */
 	usleep(1100 * 1000);
 	for (; i < 2100; i++) {
@@ -725,6 +727,85 @@ test_open_errors(void)
 	sk_hitlog_close(NULL);
 }
 
+/* What sk_hitlog_retire released, in order. */
+static char released[8][32];
+static int nreleased;
+
+static void
+release_text(void *obj)
+{
+	if (nreleased < 8)
+		snprintf(released[nreleased++], sizeof(released[0]), "%s",
+		    (char *)obj);
+	free(obj);
+}
+
+/* A retired text stays alive until every hit reserved before it was
+ * retired is written, even one still being filled; then it is released,
+ * oldest first; at close whatever is left. (Under ASan a text read after
+ * its release fails the test.) */
+static void
+test_retire(void)
+{
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct sk_hit *slot;
+	char err[256], *first, *second, *text, line[4096];
+	int found = 0;
+	FILE *fp;
+
+	conf_for(&conf, "retire.log", 64, SK_HIT_JSON);
+	unlink(conf.path);
+	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
+		CHECK(0, "open: %s", err);
+		return;
+	}
+	nreleased = 0;
+	CHECK(sk_hitlog_retire(log, strdup("idle"), release_text) == 0 &&
+	        nreleased == 1,
+	    "nothing queued: released at once (%d)", nreleased);
+
+	first = strdup("lists/first.txt");
+	second = strdup("lists/second.txt");
+	slot = sk_hitlog_reserve(log); /* a worker still filling it */
+	CHECK(slot != NULL, "reserve");
+	if (slot == NULL)
+		return;
+	make_hit(slot, 1);
+	slot->list = first;
+	CHECK(sk_hitlog_retire(log, first, release_text) == 0 &&
+	        sk_hitlog_retire(log, second, release_text) == 0,
+	    "retire");
+	sk_hitlog_flush(log);
+	CHECK(nreleased == 1, "kept while a hit before it is not written");
+	sk_hitlog_commit(log, slot);
+	sk_hitlog_flush(log);
+	CHECK(nreleased == 3 && strcmp(released[1], "lists/first.txt") == 0 &&
+	        strcmp(released[2], "lists/second.txt") == 0,
+	    "released in order once written: %d", nreleased);
+
+	text = strdup("lists/third.txt");
+	slot = sk_hitlog_reserve(log);
+	if (slot != NULL) {
+		make_hit(slot, 2);
+		slot->list = text;
+		sk_hitlog_commit(log, slot);
+	}
+	CHECK(sk_hitlog_retire(log, text, release_text) == 0 && nreleased == 3,
+	    "a queued hit keeps it");
+	sk_hitlog_close(log);
+	CHECK(nreleased == 4 && strcmp(released[3], "lists/third.txt") == 0,
+	    "released at close: %d", nreleased);
+
+	if ((fp = fopen(conf.path, "r")) != NULL) {
+		while (fgets(line, sizeof(line), fp) != NULL)
+			found += strstr(line, "\"lists/first.txt\"") != NULL ||
+			    strstr(line, "\"lists/third.txt\"") != NULL;
+		fclose(fp);
+	}
+	CHECK(found == 2, "both hits written with their texts: %d", found);
+}
+
 /* The file is created 0640 whatever the umask allows beyond that. */
 static void
 test_mode(void)
@@ -758,6 +839,7 @@ main(void)
 	}
 	test_open_errors();
 	test_mode();
+	test_retire();
 	test_no_loss();
 	for (i = 0; i < 3; i++) {
 		test_threads(fmts[i]);
