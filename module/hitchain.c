@@ -75,21 +75,28 @@ hc_digest(struct sk_hitchain_hasher *h, const void *data, size_t len,
 	return mdlen == HC_DIGEST ? 0 : -1;
 }
 
-int
-sk_hitchain_hash(
-    struct sk_hitchain_hasher *h, const char *data, size_t len, char *hex)
+void
+sk_hitchain_hex(const unsigned char *md, char *hex)
 {
 	static const char digits[] = "0123456789abcdef";
-	unsigned char md[HC_DIGEST];
 	unsigned int i;
 
-	if (hc_digest(h, data, len, md) < 0)
-		return -1;
 	for (i = 0; i < HC_DIGEST; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 0x0f];
 	}
 	hex[SK_HITFMT_HASH_HEX] = '\0';
+}
+
+int
+sk_hitchain_hash(
+    struct sk_hitchain_hasher *h, const char *data, size_t len, char *hex)
+{
+	unsigned char md[HC_DIGEST];
+
+	if (hc_digest(h, data, len, md) < 0)
+		return -1;
+	sk_hitchain_hex(md, hex);
 	return 0;
 }
 

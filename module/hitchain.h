@@ -41,6 +41,10 @@ void sk_hitchain_hasher_free(struct sk_hitchain_hasher *h);
 int sk_hitchain_hash(
     struct sk_hitchain_hasher *h, const char *data, size_t len, char *hex);
 
+/** A 32-byte digest as SK_HITFMT_HASH_HEX lower-case hex digits and a
+ * NUL. */
+void sk_hitchain_hex(const unsigned char *md, char *hex);
+
 /**
  * Complete a prefix from sk_hitfmt_prefix: hash it, append the hash field
  * and newline (sk_hitfmt_finish).

@@ -799,7 +799,7 @@ hf_stats(struct hf_out *o, const struct sk_hitfmt_rec *rec)
 }
 
 int
-sk_hitfmt_prefix(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
+sk_hitfmt_body(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
     char *buf, size_t bufsize)
 {
 	struct hf_out o = {buf, bufsize, 0, 0, fmt};
@@ -872,8 +872,31 @@ sk_hitfmt_prefix(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
 		hf_stats(&o, rec);
 		break;
 	}
-	hf_str(&o, F_PREV_HASH, rec->prev_hash != NULL ? rec->prev_hash : "");
 	return o.full || o.len > INT32_MAX ? -1 : (int)o.len;
+}
+
+int
+sk_hitfmt_prev(enum sk_hit_format fmt, char *buf, size_t len, size_t bufsize,
+    const char *prev_hash)
+{
+	struct hf_out o = {buf, bufsize, len, 0, fmt};
+
+	pthread_once(&hf_once, hf_init);
+	if ((unsigned)fmt > SK_HIT_LEEF || len > bufsize)
+		return -1;
+	hf_str(&o, F_PREV_HASH, prev_hash != NULL ? prev_hash : "");
+	return o.full || o.len > INT32_MAX ? -1 : (int)o.len;
+}
+
+int
+sk_hitfmt_prefix(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
+    char *buf, size_t bufsize)
+{
+	int n = sk_hitfmt_body(rec, fmt, buf, bufsize);
+
+	if (n < 0)
+		return -1;
+	return sk_hitfmt_prev(fmt, buf, (size_t)n, bufsize, rec->prev_hash);
 }
 
 int

@@ -64,6 +64,20 @@ int sk_hitfmt_prefix(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
     char *buf, size_t bufsize);
 
 /**
+ * The same in two steps: the prefix without its last field, prev_hash
+ * (rec->prev_hash is not read), then that field. Everything a body holds
+ * is known before the previous record's hash, so bodies can be hashed
+ * ahead (hitlog.c, sha256ni.h).
+ * @return the length written, or -1 when buf is too small.
+ */
+int sk_hitfmt_body(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
+    char *buf, size_t bufsize);
+/** @param len: the body's length in buf. @return the prefix's length, or
+ *	-1 when buf is too small. */
+int sk_hitfmt_prev(enum sk_hit_format fmt, char *buf, size_t len,
+    size_t bufsize, const char *prev_hash);
+
+/**
  * Append the hash field, the record's end and a newline to a prefix.
  * @param len: the prefix length in buf.
  * @param hash: SK_HITFMT_HASH_HEX hex digits.

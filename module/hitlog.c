@@ -58,6 +58,7 @@
 #include "hitchain.h"
 #include "hitfmt.h"
 #include "hitlog.h"
+#include "sha256ni.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -112,6 +113,10 @@ struct sk_hitlog {
 	int64_t settle_at_ms; /* the next turn (monotonic) */
 	uint64_t seq;
 	struct sk_hitchain_hasher *hasher;
+	/* Hits are hashed two at a time with the SHA extensions (hl_pair);
+	 * tail_len: the prev_hash field, the hash field and the newline. */
+	int ni;
+	size_t tail_len;
 	char prev[SK_HITFMT_HASH_HEX + 1];
 	uint64_t dropped_reported;
 	_Atomic uint64_t written, write_errors;
@@ -229,12 +234,30 @@ hl_check_rotation(struct sk_hitlog *log)
 	return 1;
 }
 
-/* Room for one more record in the pending buffer? */
+/* Room for n more records in the pending buffer? */
+static int
+hl_room_for(const struct sk_hitlog *log, size_t n)
+{
+	return log->nlines + n <= HL_PENDING_LINES &&
+	    HL_PENDING_BYTES - log->pending_len >= n * SK_HITFMT_MAX;
+}
+
 static int
 hl_room(const struct sk_hitlog *log)
 {
-	return log->nlines < HL_PENDING_LINES &&
-	    HL_PENDING_BYTES - log->pending_len >= SK_HITFMT_MAX;
+	return hl_room_for(log, 1);
+}
+
+/* A line of len bytes was added at the end of the pending buffer. */
+static void
+hl_appended(struct sk_hitlog *log, size_t len, int hit, const char *hash)
+{
+	log->pending_len += len;
+	log->line_end[log->nlines] = (uint32_t)log->pending_len;
+	log->line_hit[log->nlines] = (uint8_t)hit;
+	log->nlines++;
+	log->seq++;
+	memcpy(log->prev, hash, SK_HITFMT_HASH_HEX + 1);
 }
 
 /* Format, chain and append one record to the pending buffer (hl_room
@@ -256,12 +279,86 @@ hl_append(struct sk_hitlog *log, struct sk_hitfmt_rec *rec)
 		    (size_t)n, SK_HITFMT_MAX, hash);
 	if (n < 0) /* cannot happen: SK_HITFMT_MAX holds any record */
 		return;
-	log->pending_len += (size_t)n;
-	log->line_end[log->nlines] = (uint32_t)log->pending_len;
-	log->line_hit[log->nlines] = rec->event == SK_HITFMT_HIT;
-	log->nlines++;
-	log->seq++;
-	memcpy(log->prev, hash, sizeof(hash));
+	hl_appended(log, (size_t)n, rec->event == SK_HITFMT_HIT, hash);
+}
+
+/* Complete a body whose whole blocks c has hashed: its prev_hash field,
+ * the rest of the hash, the hash field and newline, within size bytes
+ * (exactly: nothing written after them, not even a NUL). Appended to the
+ * pending buffer. @return 0, or -1 (the line would not end at size). */
+static int
+hl_pair_seal(struct sk_hitlog *log, struct sk_sha256ni *c, char *line,
+    size_t len, size_t size, char *hash)
+{
+	enum sk_hit_format fmt = log->conf.format;
+	size_t whole = len & ~(size_t)63;
+	unsigned char md[32];
+	int n;
+
+	n = sk_hitfmt_prev(fmt, line, len, size, log->prev);
+	if (n < 0)
+		return -1;
+	sk_sha256ni_final(c, line + whole, (size_t)n - whole, md);
+	sk_hitchain_hex(md, hash);
+	n = sk_hitfmt_finish(fmt, line, (size_t)n, size, hash);
+	if (n < 0 || (size != SK_HITFMT_MAX && (size_t)n != size))
+		return -1;
+	hl_appended(log, (size_t)n, 1, hash);
+	return 0;
+}
+
+/*
+ * Two hits (b may be NULL) with the SHA extensions. A record's hash covers
+ * its body and then prev_hash, its predecessor's hash: the bodies' whole
+ * blocks do not depend on it and are hashed together, two chains of
+ * dependent instructions side by side (sha256ni.h); only each record's
+ * last block or two wait for the hash before it. Lines are byte for byte
+ * those of hl_append.
+ */
+static void
+hl_pair(struct sk_hitlog *log, struct sk_hitfmt_rec *a, struct sk_hitfmt_rec *b)
+{
+	enum sk_hit_format fmt = log->conf.format;
+	char *pa = log->pending + log->pending_len, *pb = NULL;
+	char hash[SK_HITFMT_HASH_HEX + 1];
+	struct sk_sha256ni ca, cb;
+	int la, lb = 0;
+
+	a->sequence = log->seq + 1;
+	a->instance_id = log->conf.instance_id;
+	a->version = log->version;
+	la = sk_hitfmt_body(a, fmt, pa, SK_HITFMT_MAX - log->tail_len);
+	if (la < 0)
+		return; /* cannot happen: SK_HITFMT_MAX holds any record */
+	sk_sha256ni_init(&ca);
+	if (b != NULL) {
+		/* Right after a's line, whose tail has a fixed length. */
+		pb = pa + la + log->tail_len;
+		b->sequence = log->seq + 2;
+		b->instance_id = log->conf.instance_id;
+		b->version = log->version;
+		lb = sk_hitfmt_body(b, fmt, pb, SK_HITFMT_MAX - log->tail_len);
+		if (lb < 0) { /* cannot happen: one at a time instead */
+			hl_pair(log, a, NULL);
+			hl_pair(log, b, NULL);
+			return;
+		}
+		sk_sha256ni_init(&cb);
+	}
+	sk_sha256ni_blocks2(
+	    &ca, pa, (size_t)la, b != NULL ? &cb : NULL, pb, (size_t)lb);
+	if (hl_pair_seal(log, &ca, pa, (size_t)la,
+	        b != NULL ? (size_t)la + log->tail_len : SK_HITFMT_MAX,
+	        hash) < 0) {
+		if (b != NULL) { /* cannot happen: one at a time instead */
+			hl_pair(log, a, NULL);
+			hl_pair(log, b, NULL);
+		}
+		return;
+	}
+	if (b != NULL)
+		(void)hl_pair_seal(
+		    log, &cb, pb, (size_t)lb, SK_HITFMT_MAX, hash);
 }
 
 static void
@@ -277,47 +374,65 @@ hl_append_event(struct sk_hitlog *log, enum sk_hitfmt_event ev)
 	hl_append(log, &rec);
 }
 
-/* Ask for the parts of the next record that formatting reads. A slot was
- * filled by a worker some milliseconds ago and has left this core's
- * caches; without this each field's first byte waits for memory. The
- * slot may still be empty: a prefetch of it is harmless. */
+/* Ask for the parts of the next record that formatting reads: its
+ * numbers, text pointers and the query name (the texts themselves are the
+ * snapshot's few, in cache). A slot was filled by a worker some
+ * milliseconds ago and has left this core's caches; without this each
+ * line's first byte waits for memory. The slot may still be empty: a
+ * prefetch of it is harmless. */
 static inline void
 hl_prefetch(const struct sk_hit *h)
 {
-	__builtin_prefetch(h);
-	__builtin_prefetch(h->qname + 64);
-	__builtin_prefetch(h->matched);
-	__builtin_prefetch(h->matched + 64);
-	__builtin_prefetch(&h->list_line);
-	__builtin_prefetch(h->list + 64);
-	__builtin_prefetch(h->category);
-	__builtin_prefetch(h->policy_ref);
-	__builtin_prefetch(h->snapshot_id);
-	__builtin_prefetch(h->snapshot_id + 64);
+	const char *p = (const char *)h;
+
+	__builtin_prefetch(p);
+	__builtin_prefetch(p + 64);
+	__builtin_prefetch(p + 128);
+	__builtin_prefetch(p + 192);
 }
 
-/* Take the records out of the queue while there is room for them. */
+/* Take the records out of the queue while there is room for them: two
+ * at a time with the SHA extensions (hl_pair), else one (hl_append). */
 static void
 hl_drain(struct sk_hitlog *log)
 {
-	struct sk_hitfmt_rec rec;
-	struct hl_slot *slot;
+	struct sk_hitfmt_rec rec, rec2;
+	struct hl_slot *slot, *next;
 	size_t tail = atomic_load_explicit(&log->tail, memory_order_relaxed);
+	int two;
 
 	memset(&rec, 0, sizeof(rec));
 	rec.event = SK_HITFMT_HIT;
-	while (hl_room(log)) {
+	rec2 = rec;
+	while (hl_room_for(log, 2)) {
 		slot = &log->ring[tail & log->mask];
 		if (atomic_load_explicit(&slot->turn, memory_order_acquire) !=
 		    tail + 1)
 			break; /* empty, or a producer still copying */
-		hl_prefetch(&log->ring[(tail + 1) & log->mask].hit);
+		next = &log->ring[(tail + 1) & log->mask];
+		two = log->ni &&
+		    atomic_load_explicit(&next->turn, memory_order_acquire) ==
+		        tail + 2;
+		hl_prefetch(&log->ring[(tail + 1 + two) & log->mask].hit);
+		if (two)
+			hl_prefetch(&log->ring[(tail + 3) & log->mask].hit);
 		rec.hit = &slot->hit;
 		rec.time_ms = slot->hit.time_ms;
-		hl_append(log, &rec);
+		if (two) {
+			rec2.hit = &next->hit;
+			rec2.time_ms = next->hit.time_ms;
+			hl_pair(log, &rec, &rec2);
+		} else if (log->ni) {
+			hl_pair(log, &rec, NULL);
+		} else {
+			hl_append(log, &rec);
+		}
 		atomic_store_explicit(
 		    &slot->turn, tail + log->mask + 1, memory_order_release);
-		tail++;
+		if (two)
+			atomic_store_explicit(&next->turn,
+			    tail + 1 + log->mask + 1, memory_order_release);
+		tail += 1 + (size_t)two;
 		atomic_store_explicit(&log->tail, tail, memory_order_relaxed);
 	}
 }
@@ -433,6 +548,35 @@ hl_write(struct sk_hitlog *log)
 	return rc;
 }
 
+/* Hash hits two at a time when the CPU can (hl_pair): the length their
+ * lines add after the body, the same for every record. */
+static void
+hl_measure_tail(struct sk_hitlog *log)
+{
+	char line[SK_HITFMT_MAX];
+	struct sk_hitfmt_rec rec;
+	struct sk_hit hit;
+	int body, n;
+
+	memset(&rec, 0, sizeof(rec));
+	memset(&hit, 0, sizeof(hit));
+	hit.qname_len = 1; /* the root */
+	rec.event = SK_HITFMT_HIT;
+	rec.hit = &hit;
+	rec.instance_id = log->conf.instance_id;
+	rec.version = log->version;
+	body = sk_hitfmt_body(&rec, log->conf.format, line, sizeof(line));
+	n = body < 0 ? -1
+	             : sk_hitfmt_prev(log->conf.format, line, (size_t)body,
+	                   sizeof(line), sk_hitchain_zero);
+	if (n >= 0)
+		n = sk_hitfmt_finish(log->conf.format, line, (size_t)n,
+		    sizeof(line), sk_hitchain_zero);
+	log->ni = n > body && sk_sha256ni_usable() &&
+	    getenv("SINKHOLE_NO_SHA_NI") == NULL;
+	log->tail_len = log->ni ? (size_t)(n - body) : 0;
+}
+
 int
 sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
     char *err, size_t errsize)
@@ -491,6 +635,7 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		pthread_mutex_destroy(&log->lock);
 		goto fail;
 	}
+	hl_measure_tail(log);
 	hl_append_event(log, SK_HITFMT_START);
 	(void)hl_write(log);
 	*out = log;
