@@ -303,6 +303,33 @@ for r in rates:
                   recs, miss, loss, drop,
                   fmt(med([f(x.get("other_pct")) for x in d]), 1)))
 print()
+# The machine's speed drifts between runs (10-20 % within minutes on a VM),
+# so a within-run ratio of two 60 s runs is noisy. Two steadier views: the
+# DNS worker's own CPU per query (the main thread) with and without
+# records, and the writer's share of the process measured in the same run
+# as the worker it is set against: with an unchanged worker the ratio is
+# 1 / (1 - share).
+for r in rates:
+    if ("json", r) not in out:
+        continue
+    def worker(mode):
+        return med([f(x.get("cpu_us")) * (1 - f(x.get("bg_pct")) / 100)
+                    for k, x in v.items() if k[1] == mode and k[2] == r
+                    and f(x.get("cpu_us")) is not None
+                    and f(x.get("bg_pct")) is not None])
+    w_off, w_on = worker("off"), worker("json")
+    if w_off and w_on:
+        print("DNS worker (main thread) CPU/query at %s/s: off %s us, json "
+              "%s us (%sx)" % (r, fmt(w_off), fmt(w_on), fmt(w_on / w_off)))
+    for mode in ("json", "cef"):
+        shares = [f(x.get("bg_pct")) for k, x in v.items()
+                  if k[1] == mode and k[2] == r]
+        share = med(shares)
+        if share is not None and share < 100:
+            print("writer share at %s/s, %s: %s %% of the process: %sx if "
+                  "the worker's own CPU is unchanged" % (
+                      r, mode, fmt(share, 1), fmt(1 / (1 - share / 100))))
+print()
 for r in rates:
     if ("json", r) not in out:
         continue

@@ -511,6 +511,43 @@ test_text_pointers(void)
 	}
 }
 
+/* The observer's fields follow the instance id and version of each record,
+ * even when the caller changes them in the same buffer (the formatter
+ * keeps the rendered fields while they stay the same). */
+static void
+test_observer_changes(void)
+{
+	static const char *const ids[] = {"dns1", "dns2-b", "dns1", "x\"y"};
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], got[SK_HITFMT_MAX], id[32], version[16];
+	size_t k;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		for (k = 0; k < sizeof(ids) / sizeof(ids[0]); k++) {
+			make_hit(&h);
+			base_rec(&rec, &h);
+			snprintf(id, sizeof(id), "%s", ids[k]);
+			snprintf(version, sizeof(version), "1.%zu", k);
+			rec.instance_id = id;
+			rec.version = version;
+			fmt_line(&rec, fmts[i], buf, sizeof(buf));
+			if (parse_back(buf, &c, "observer") < 0)
+				continue;
+			field_of(&c, sk_hitfmt_key(fmts[i], "observer.name"),
+			    got, sizeof(got));
+			CHECK_STR(got, ids[k], "%s: observer.name %s",
+			    sk_hitfmt_name(fmts[i]), got);
+			if (fmts[i] != SK_HIT_JSON)
+				continue; /* CEF and LEEF: in the header */
+			field_of(&c, "observer.version", got, sizeof(got));
+			CHECK_STR(got, version, "observer.version %s", got);
+		}
+	}
+}
+
 static void
 test_mnemonics(void)
 {
@@ -687,6 +724,7 @@ main(void)
 	test_escape_positions();
 	test_names();
 	test_text_pointers();
+	test_observer_changes();
 	test_mnemonics();
 	test_actions();
 	test_events();
