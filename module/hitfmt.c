@@ -961,14 +961,26 @@ sk_hitfmt_body(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
 	return o.full || o.len > INT32_MAX ? -1 : (int)o.len;
 }
 
+/* An output that goes on after len bytes already in buf.
+ * @return 0, or -1 (an unknown format, len beyond the buffer). */
+static int
+hf_continue(struct hf_out *o, enum sk_hit_format fmt, char *buf, size_t len,
+    size_t bufsize)
+{
+	pthread_once(&hf_once, hf_init);
+	if ((unsigned)fmt > SK_HIT_LEEF || len > bufsize)
+		return -1;
+	*o = (struct hf_out){buf, bufsize, len, 0, fmt};
+	return 0;
+}
+
 int
 sk_hitfmt_prev(enum sk_hit_format fmt, char *buf, size_t len, size_t bufsize,
     const char *prev_hash)
 {
-	struct hf_out o = {buf, bufsize, len, 0, fmt};
+	struct hf_out o;
 
-	pthread_once(&hf_once, hf_init);
-	if ((unsigned)fmt > SK_HIT_LEEF || len > bufsize)
+	if (hf_continue(&o, fmt, buf, len, bufsize) < 0)
 		return -1;
 	hf_str(&o, F_PREV_HASH, prev_hash != NULL ? prev_hash : "");
 	return o.full || o.len > INT32_MAX ? -1 : (int)o.len;
@@ -989,10 +1001,9 @@ int
 sk_hitfmt_finish(enum sk_hit_format fmt, char *buf, size_t len, size_t bufsize,
     const char *hash)
 {
-	struct hf_out o = {buf, bufsize, len, 0, fmt};
+	struct hf_out o;
 
-	pthread_once(&hf_once, hf_init);
-	if ((unsigned)fmt > SK_HIT_LEEF || len > bufsize)
+	if (hf_continue(&o, fmt, buf, len, bufsize) < 0)
 		return -1;
 	hf_value(&o, F_HASH, hash, SK_HITFMT_HASH_HEX, 0);
 	if (fmt == SK_HIT_JSON)
