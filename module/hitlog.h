@@ -114,9 +114,9 @@ int sk_hitlog_submit(struct sk_hitlog *log, const struct sk_hit *hit);
 
 /**
  * The same in two steps, to fill the queue's slot in place instead of
- * copying a whole struct sk_hit (672 bytes) into it: reserve a
- * slot, set every field (the slot holds an older hit), commit it. Any thread; never blocks. The writer waits for a reserved
- * slot, so commit it at once.
+ * copying a whole struct sk_hit (672 bytes) into it: reserve a slot, set
+ * every field (the slot holds an older hit), commit it. Any thread; never
+ * blocks. The writer waits for a reserved slot, so commit it at once.
  * @return the slot, or NULL: dropped (queue full; counted).
  */
 struct sk_hit *sk_hitlog_reserve(struct sk_hitlog *log);
