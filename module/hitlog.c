@@ -260,6 +260,16 @@ hl_appended(struct sk_hitlog *log, size_t len, int hit, const char *hash)
 	memcpy(log->prev, hash, SK_HITFMT_HASH_HEX + 1);
 }
 
+/* The fields the log sets on every record: the sequence number of the
+ * record nth after the last one appended, the instance and version. */
+static void
+hl_stamp(struct sk_hitlog *log, struct sk_hitfmt_rec *rec, uint64_t nth)
+{
+	rec->sequence = log->seq + nth;
+	rec->instance_id = log->conf.instance_id;
+	rec->version = log->version;
+}
+
 /* Format, chain and append one record to the pending buffer (hl_room
  * made sure SK_HITFMT_MAX bytes are free there). */
 static void
@@ -269,9 +279,7 @@ hl_append(struct sk_hitlog *log, struct sk_hitfmt_rec *rec)
 	char *line = log->pending + log->pending_len;
 	int n;
 
-	rec->sequence = log->seq + 1;
-	rec->instance_id = log->conf.instance_id;
-	rec->version = log->version;
+	hl_stamp(log, rec, 1);
 	rec->prev_hash = log->prev;
 	n = sk_hitfmt_prefix(rec, log->conf.format, line, SK_HITFMT_MAX);
 	if (n >= 0)
@@ -324,9 +332,7 @@ hl_pair(struct sk_hitlog *log, struct sk_hitfmt_rec *a, struct sk_hitfmt_rec *b)
 	struct sk_sha256ni ca, cb;
 	int la, lb = 0;
 
-	a->sequence = log->seq + 1;
-	a->instance_id = log->conf.instance_id;
-	a->version = log->version;
+	hl_stamp(log, a, 1);
 	la = sk_hitfmt_body(a, fmt, pa, SK_HITFMT_MAX - log->tail_len);
 	if (la < 0)
 		return; /* cannot happen: SK_HITFMT_MAX holds any record */
@@ -334,15 +340,10 @@ hl_pair(struct sk_hitlog *log, struct sk_hitfmt_rec *a, struct sk_hitfmt_rec *b)
 	if (b != NULL) {
 		/* Right after a's line, whose tail has a fixed length. */
 		pb = pa + la + log->tail_len;
-		b->sequence = log->seq + 2;
-		b->instance_id = log->conf.instance_id;
-		b->version = log->version;
+		hl_stamp(log, b, 2);
 		lb = sk_hitfmt_body(b, fmt, pb, SK_HITFMT_MAX - log->tail_len);
-		if (lb < 0) { /* cannot happen: one at a time instead */
-			hl_pair(log, a, NULL);
-			hl_pair(log, b, NULL);
-			return;
-		}
+		if (lb < 0)
+			goto one_by_one;
 		sk_sha256ni_init(&cb);
 	}
 	sk_sha256ni_blocks2(
@@ -350,15 +351,17 @@ hl_pair(struct sk_hitlog *log, struct sk_hitfmt_rec *a, struct sk_hitfmt_rec *b)
 	if (hl_pair_seal(log, &ca, pa, (size_t)la,
 	        b != NULL ? (size_t)la + log->tail_len : SK_HITFMT_MAX,
 	        hash) < 0) {
-		if (b != NULL) { /* cannot happen: one at a time instead */
-			hl_pair(log, a, NULL);
-			hl_pair(log, b, NULL);
-		}
+		if (b != NULL)
+			goto one_by_one;
 		return;
 	}
 	if (b != NULL)
 		(void)hl_pair_seal(
 		    log, &cb, pb, (size_t)lb, SK_HITFMT_MAX, hash);
+	return;
+one_by_one: /* cannot happen (the tail's length is fixed): one at a time */
+	hl_pair(log, a, NULL);
+	hl_pair(log, b, NULL);
 }
 
 static void
