@@ -5,9 +5,10 @@
 # Unbound with sinkhole.so, both started here and stopped by PID on exit.
 # Clients are dig/kdig bound to 127.0.0.N (all of 127/8 is local on Linux).
 #
-# A test sets TEST_NUM (1..24) before sourcing: its ports are
-# 5300 + 4*TEST_NUM + {0: unbound, 1: nsd, 2: unbound-control, 3: spare},
-# so tests run in parallel without colliding.
+# A test sets TEST_NUM (1..40) before sourcing: its ports are
+# SK_TEST_PORT_BASE (default 5300) + 4*TEST_NUM + {0: unbound, 1: nsd,
+# 2: unbound-control, 3: spare}, so tests run in parallel without
+# colliding; two checkouts tested at once set different bases.
 
 set -u
 
@@ -16,7 +17,7 @@ set -u
 
 TEST_NAME=$(basename "$0" .sh)
 WORK="$top_builddir/tests/integration/work/$TEST_NAME"
-PORT_BASE=$((5300 + 4 * TEST_NUM))
+PORT_BASE=$((${SK_TEST_PORT_BASE:-5300} + 4 * TEST_NUM))
 UB_PORT=$PORT_BASE
 NSD_PORT=$((PORT_BASE + 1))
 CTL_PORT=$((PORT_BASE + 2))
