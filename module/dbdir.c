@@ -884,9 +884,10 @@ static int
 read_intent(
     const char *dirpath, struct intent *in, char *detail, size_t detailsize)
 {
-	char path[4096], buf[16384], copy[2048], *line, *next, *f[3];
+	char path[4096], *buf, copy[2048], *line, *next, *f[3];
+	size_t bufsize = 2048 + 2 * SK_DBDIR_MAX_RENAMES * 4096 + 64;
 	ssize_t n;
-	int fd, ended = 0, lineno = 0;
+	int fd, ended = 0, lineno = 0, saved;
 
 	memset(in, 0, sizeof(*in));
 	if (join(path, sizeof(path), dirpath, INTENT, "") != 0)
@@ -898,11 +899,19 @@ read_intent(
 	if (fd < 0)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
 		    path, strerror(errno));
-	n = read(fd, buf, sizeof(buf) - 1);
+	if ((buf = malloc(bufsize)) == NULL) {
+		close(fd);
+		return sk_detail(
+		    detail, detailsize, SK_DBDIR_E_NOMEM, "out of memory");
+	}
+	n = read(fd, buf, bufsize - 1);
+	saved = errno;
 	close(fd);
-	if (n < 0)
+	if (n < 0) {
+		free(buf);
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
-		    path, strerror(errno));
+		    path, strerror(saved));
+	}
 	buf[n] = '\0';
 	for (line = buf; line != NULL && *line != '\0' && !ended; line = next) {
 		next = strchr(line, '\n');
@@ -931,6 +940,7 @@ read_intent(
 			    (in->ren[in->nren][1] = strdup(f[2])) == NULL) {
 				free(in->ren[in->nren][0]);
 				intent_free(in);
+				free(buf);
 				return sk_detail(detail, detailsize,
 				    SK_DBDIR_E_NOMEM, "out of memory");
 			}
@@ -939,6 +949,7 @@ read_intent(
 			break;
 		}
 	}
+	free(buf);
 	if (!ended) {
 		intent_free(in);
 		return sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
@@ -1018,6 +1029,20 @@ remove_intent(struct sk_dbdir *d)
 		(void)sync_dir(d->path);
 }
 
+/* path made absolute against the working directory (heap; NULL when out
+ * of memory). */
+static char *
+absolute(const char *path)
+{
+	char cwd[4096], *out;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return strdup(path);
+	if (asprintf(&out, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return out;
+}
+
 int
 sk_dbdir_change_begin(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
     const char *const (*renames)[2], size_t nrenames, char *detail,
@@ -1051,17 +1076,23 @@ sk_dbdir_change_begin(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
 		    "history line too long");
 	cap = strlen(d->in.line) + 64;
 	for (i = 0; i < nrenames; i++) {
-		escape(renames[i][0], a, sizeof(a));
-		escape(renames[i][1], b, sizeof(b));
-		cap += strlen(a) + strlen(b) + 16;
-		if ((d->in.ren[i][0] = strdup(renames[i][0])) == NULL ||
-		    (d->in.ren[i][1] = strdup(renames[i][1])) == NULL) {
+		cap += 2 * sizeof(a) + 16;
+		/* Absolute: the run that finishes it may start elsewhere. */
+		if ((d->in.ren[i][0] = absolute(renames[i][0])) == NULL ||
+		    (d->in.ren[i][1] = absolute(renames[i][1])) == NULL) {
 			free(d->in.ren[i][0]);
 			intent_free(&d->in);
 			return sk_detail(detail, detailsize, SK_DBDIR_E_NOMEM,
 			    "out of memory");
 		}
 		d->in.nren++;
+		/* Escaped, each must fit a and b. */
+		if (strlen(d->in.ren[i][0]) >= sizeof(a) / 2 ||
+		    strlen(d->in.ren[i][1]) >= sizeof(b) / 2) {
+			intent_free(&d->in);
+			return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+			    "%s: path too long", renames[i][1]);
+		}
 	}
 	if ((text = malloc(cap)) == NULL) {
 		intent_free(&d->in);
@@ -1070,8 +1101,8 @@ sk_dbdir_change_begin(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
 	}
 	len = (size_t)snprintf(text, cap, INTENT_MAGIC "\n%s\n", d->in.line);
 	for (i = 0; i < nrenames; i++) {
-		escape(renames[i][0], a, sizeof(a));
-		escape(renames[i][1], b, sizeof(b));
+		escape(d->in.ren[i][0], a, sizeof(a));
+		escape(d->in.ren[i][1], b, sizeof(b));
 		len += (size_t)snprintf(
 		    text + len, cap - len, "rename\t%s\t%s\n", a, b);
 	}

@@ -485,6 +485,33 @@ test_intent(void)
 			    "commit: %s", detail);
 		}
 	}
+	/* Relative source paths: the run that completes the change may
+	 * start in another folder. */
+	if (d != NULL) {
+		char cwd[4096];
+		const char *rel[1][2] = {{"policy.conf.tmp.2", "policy.conf"}};
+
+		CHECK(getcwd(cwd, sizeof(cwd)) != NULL && chdir(tmpl) == 0,
+		    "chdir");
+		sk_dbdir_active(d, act, NULL, 0);
+		event(&ev, "allow", ids[2], act, t + 9);
+		CHECK(sk_dbdir_change_begin(
+		          d, &ev, rel, 1, detail, sizeof(detail)) == 0,
+		    "relative begin: %s", detail);
+		put_file("policy.conf.tmp.2", "relative\n");
+		CHECK(sk_dbdir_activate(d, ids[2], detail, sizeof(detail)) == 0,
+		    "activate");
+		sk_dbdir_close(d); /* killed after the switch */
+		CHECK(chdir("/") == 0, "chdir /");
+		CHECK(sk_dbdir_open(
+		          db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+		    "writer elsewhere: %s", detail);
+		read_text(sdst, text, sizeof(text));
+		CHECK_STR(text, "relative\n",
+		    "renamed by a run started in another folder (%s)",
+		    sk_dbdir_note(d));
+		CHECK(chdir(cwd) == 0, "chdir back");
+	}
 	/* An abort removes the temporary and the intent. */
 	if (d != NULL) {
 		event(&ev, "allow", ids[2], ids[1], t + 10);
