@@ -1,13 +1,14 @@
 #!/bin/sh
 # kill -9 of publish, rollback and each edit (block, allow, exempt add,
 # exempt remove) at 20 random moments each. After each kill the folder is
-# consistent: active.mdb links to a snapshot that opens (check -s),
-# status shows a history that ends with the active id, rollback works (in
+# consistent: active.mdb links to a snapshot that opens, status shows a
+# history that ends with the active id, rollback works (in
 # a copy). After the next run (the same command again, which takes the
-# lock; after a rollback, a publish of the active file) the history file itself ends with the active id, no temporary file
-# is left (in the folder or beside the policy), the edit is in the policy
-# source exactly when it is active (a full build of the source gives the
-# active id), and what that run reports is what happened. A running
+# lock; after a rollback, a publish of the active file) the history file
+# itself ends with the active id, no temporary file is left (in the folder
+# or beside the policy), the edit is active (or gone) as that run says, and
+# after a kill the edit is in the policy source exactly when it is active
+# (a full build of the source gives the active id). A running
 # Unbound follows the folder throughout and never serves a snapshot the
 # history does not name.
 #
@@ -78,10 +79,7 @@ consistent() {
 	[0-9a-f]*) [ ${#id} -eq 64 ] || bad "$1: active.mdb -> $(readlink "$DB/active.mdb")" ;;
 	*) bad "$1: active.mdb -> $(readlink "$DB/active.mdb")"; return ;;
 	esac
-	# check opens (and verifies) the snapshot as the module would
-	"$CTL" check -q -s "$DB/active.mdb" www.blocked.test \
-		2>"$WORK/check.err" ||
-		bad "$1: check on active.mdb: $(cat "$WORK/check.err")"
+	# status opens (and verifies) active.mdb as the module would
 	"$CTL" status -d "$DB" -n 1 >"$WORK/status.out" 2>&1 ||
 		bad "$1: status: $(cat "$WORK/status.out")"
 	st_active=$(sed -n 's/^active: //p' "$WORK/status.out")
@@ -116,9 +114,9 @@ settled() {
 
 # source_matches WHAT: a full build of the edited source is the active one.
 source_matches() {
-	"$CTL" build -q -p "$P/policy.conf" -o "$WORK/rebuilt.mdb" \
+	"$CTL" build -p "$P/policy.conf" -o "$WORK/rebuilt.mdb" \
 		>"$WORK/rebuild.log" 2>&1 || { bad "$1: rebuild"; return; }
-	rid=$("$CTL" info -s "$WORK/rebuilt.mdb" | sed -n 's/^id: //p')
+	rid=$(sed -n 's/^snapshot \([0-9a-f]*\): .*/\1/p' "$WORK/rebuild.log")
 	[ "$rid" = "$(active_id)" ] ||
 		bad "$1: the policy source and the active snapshot differ (a build of the source: $rid)"
 }
@@ -195,7 +193,7 @@ edit_phase() {
 		"$CTL" "$@" >"$WORK/next.out" 2>&1
 		$after "$label $i" "$?"
 		settled "$label $i"
-		source_matches "$label $i"
+		[ "$rc" -eq 137 ] && source_matches "$label $i"
 	done
 }
 blocked_after() {
