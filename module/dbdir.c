@@ -1211,7 +1211,7 @@ static int
 recover(struct sk_dbdir *d, char *detail, size_t detailsize)
 {
 	char snaps[4096], path[4096], active[SK_SNAPSHOT_ID_LEN + 1];
-	char last[2048], hist[4096];
+	char last[2048], hist[4096], sub[1024];
 	struct stat st;
 	size_t removed = 0;
 	off_t whole;
@@ -1243,8 +1243,12 @@ recover(struct sk_dbdir *d, char *detail, size_t detailsize)
 		len = (int)strlen(d->note);
 		if (strcmp(active, d->in.ev.id) == 0) {
 			/* Switched: what a reader sees already; finish. */
-			if ((rc = do_renames(&d->in, detail, detailsize)) != 0)
-				return rc;
+			if ((rc = do_renames(&d->in, sub, sizeof(sub))) != 0)
+				return sk_detail(detail, detailsize, rc,
+				    "finishing an interrupted %s: %s (fix "
+				    "that, or check the policy source and "
+				    "remove %s/" INTENT ")",
+				    d->in.ev.action, sub, d->path);
 			if (strcmp(last, d->in.line) != 0 &&
 			    (rc = append_line(
 			         d, d->in.line, detail, detailsize)) != 0)
