@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -27,11 +28,31 @@
 #define ACTIVE "active.mdb"
 #define HISTORY "history"
 #define LOCKFILE ".lock"
+#define INTENT ".intent"
+#define INTENT_MAGIC "sinkhole-intent 1"
+
+/* A change under way (DIR/.intent). */
+struct intent {
+	char line[2048]; /* the history line, no newline */
+	struct sk_dbdir_event ev;
+	size_t nren;
+	char *ren[SK_DBDIR_MAX_RENAMES][2]; /* heap: tmp, final */
+};
 
 struct sk_dbdir {
 	char *path;
-	int lockfd; /* -1 when opened read-only */
+	int lockfd;  /* -1 when opened read-only */
+	int pending; /* a change begun, not committed or aborted */
+	struct intent in;
+	char note[512];
 };
+
+static int recover(struct sk_dbdir *d, char *detail, size_t detailsize);
+static int read_intent(
+    const char *dirpath, struct intent *in, char *detail, size_t detailsize);
+static int same_event(
+    const struct sk_dbdir_event *a, const struct sk_dbdir_event *b);
+static void intent_free(struct intent *in);
 
 const char *
 sk_dbdir_strerror(int err)
@@ -131,7 +152,15 @@ make_dir(const char *path, char *detail, size_t detailsize)
 {
 	struct stat st;
 
-	if (mkdir(path, 0755) == 0 || errno == EEXIST) {
+	if (mkdir(path, SK_DBDIR_DIR_MODE) == 0) {
+		/* mkdir applies the umask (077 under some root shells):
+		 * a resolver running as another user must traverse it. */
+		if (chmod(path, SK_DBDIR_DIR_MODE) != 0)
+			return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+			    "chmod %s: %s", path, strerror(errno));
+		return 0;
+	}
+	if (errno == EEXIST) {
 		if (stat(path, &st) != 0)
 			return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 			    "%s: %s", path, strerror(errno));
@@ -156,10 +185,14 @@ take_lock(struct sk_dbdir *d, char *detail, size_t detailsize)
 	if (join(path, sizeof(path), d->path, LOCKFILE, "") != 0)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", d->path);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+	    SK_DBDIR_FILE_MODE);
 	if (fd < 0)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "cannot lock %s: %s", path, strerror(errno));
+	/* Not the umask's; a file of another owner keeps its mode. */
+	if (fchmod(fd, SK_DBDIR_FILE_MODE) != 0)
+		(void)0;
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		int saved = errno;
 
@@ -223,7 +256,9 @@ sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out, char *detail,
 		    ((flags & SK_DBDIR_LOCK) &&
 		        (rc = take_lock(d, detail, detailsize)) != 0) ||
 		    ((flags & SK_DBDIR_CREATE) &&
-		        (rc = make_dir(snaps, detail, detailsize)) != 0))
+		        (rc = make_dir(snaps, detail, detailsize)) != 0) ||
+		    ((flags & SK_DBDIR_LOCK) &&
+		        (rc = recover(d, detail, detailsize)) != 0))
 			goto err;
 	} else if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		rc =
@@ -239,11 +274,30 @@ err:
 	return rc;
 }
 
+const char *
+sk_dbdir_note(const struct sk_dbdir *d)
+{
+	return d->note;
+}
+
+static void
+intent_free(struct intent *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nren; i++) {
+		free(in->ren[i][0]);
+		free(in->ren[i][1]);
+	}
+	in->nren = 0;
+}
+
 void
 sk_dbdir_close(struct sk_dbdir *d)
 {
 	if (d == NULL)
 		return;
+	intent_free(&d->in);
 	if (d->lockfd >= 0) {
 		/* No stale pid for the next writer to report. */
 		if (ftruncate(d->lockfd, 0) != 0)
@@ -417,7 +471,7 @@ sk_dbdir_adopt(struct sk_dbdir *d, const char *tmp, const char *id,
 		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: bad id or path too long", d->path);
 	}
-	if (chmod(tmp, 0444) != 0 || rename(tmp, dst) != 0) {
+	if (chmod(tmp, SK_DBDIR_SNAP_MODE) != 0 || rename(tmp, dst) != 0) {
 		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "renaming %s to %s: %s", tmp, dst, strerror(errno));
 		unlink(tmp);
@@ -519,11 +573,28 @@ unescape(char *s)
 	*w = '\0';
 }
 
-int
-sk_dbdir_history_append(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
-    char *detail, size_t detailsize)
+/* The history line of ev, without its newline. @return its length, or -1
+ * when it does not fit. */
+static int
+format_line(const struct sk_dbdir_event *ev, char *line, size_t linesize)
 {
-	char path[4096], when[32], user[256], reason[1024], line[2048];
+	char when[32], user[256], reason[1024];
+	int n;
+
+	sk_format_utc_time(ev->time, when, sizeof(when));
+	escape(ev->user, user, sizeof(user));
+	escape(ev->reason, reason, sizeof(reason));
+	n = snprintf(line, linesize, "%s\t%s\t%s\t%s\t%s\t%s", when, ev->action,
+	    ev->id, ev->prev[0] != '\0' ? ev->prev : "-", user, reason);
+	return n < 0 || (size_t)n >= linesize ? -1 : n;
+}
+
+/* Append line (no newline) and a newline to the history; fsync it. */
+static int
+append_line(
+    struct sk_dbdir *d, const char *text, char *detail, size_t detailsize)
+{
+	char path[4096], line[2048 + 1];
 	ssize_t w;
 	int fd, n, created;
 	struct stat st;
@@ -531,20 +602,22 @@ sk_dbdir_history_append(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
 	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", d->path);
-	sk_format_utc_time(ev->time, when, sizeof(when));
-	escape(ev->user, user, sizeof(user));
-	escape(ev->reason, reason, sizeof(reason));
-	n = snprintf(line, sizeof(line), "%s\t%s\t%s\t%s\t%s\t%s\n", when,
-	    ev->action, ev->id, ev->prev[0] != '\0' ? ev->prev : "-", user,
-	    reason);
+	n = snprintf(line, sizeof(line), "%s\n", text);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "history line too long");
 	created = stat(path, &st) != 0;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    SK_DBDIR_FILE_MODE);
 	if (fd < 0)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
 		    path, strerror(errno));
+	if (created && fchmod(fd, SK_DBDIR_FILE_MODE) != 0) {
+		n = errno;
+		close(fd);
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "chmod %s: %s", path, strerror(n));
+	}
 	/* One write: O_APPEND keeps the line whole. */
 	w = write(fd, line, (size_t)n);
 	if (w != n || fsync(fd) != 0) {
@@ -559,6 +632,18 @@ sk_dbdir_history_append(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
 		    path, strerror(errno));
 	return 0;
+}
+
+int
+sk_dbdir_history_append(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
+    char *detail, size_t detailsize)
+{
+	char line[2048];
+
+	if (format_line(ev, line, sizeof(line)) < 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+		    "history line too long");
+	return append_line(d, line, detail, detailsize);
 }
 
 /* Split at tabs into nf fields; @return the number found. */
@@ -601,6 +686,29 @@ parse_event(char *line, struct sk_dbdir_event *ev)
 	return 0;
 }
 
+/* The intent's line as the last event, when its switch happened and the
+ * line is not in the history yet (a writer died in between). */
+static int
+add_pending(const struct sk_dbdir *d, struct sk_dbdir_event **e, size_t *n)
+{
+	char active[SK_SNAPSHOT_ID_LEN + 1];
+	struct sk_dbdir_event *ne;
+	struct intent in;
+
+	if (read_intent(d->path, &in, NULL, 0) != 0)
+		return 0;
+	intent_free(&in);
+	if (sk_dbdir_active(d, active, NULL, 0) != 0 ||
+	    strcmp(active, in.ev.id) != 0 ||
+	    (*n > 0 && same_event(&(*e)[*n - 1], &in.ev)))
+		return 0;
+	if ((ne = realloc(*e, (*n + 1) * sizeof(**e))) == NULL)
+		return -1;
+	*e = ne;
+	ne[(*n)++] = in.ev;
+	return 0;
+}
+
 int
 sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
     size_t *n, char *detail, size_t detailsize)
@@ -619,16 +727,16 @@ sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
 		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", d->path);
 	f = fopen(path, "r");
-	if (f == NULL) {
-		if (errno == ENOENT)
-			return 0;
+	if (f == NULL && errno != ENOENT)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
 		    path, strerror(errno));
-	}
-	while ((len = getline(&buf, &cap, f)) >= 0) {
+	while (f != NULL && (len = getline(&buf, &cap, f)) >= 0) {
 		lineno++;
 		if (len > 0 && buf[len - 1] == '\n')
 			buf[--len] = '\0';
+		else if (feof(f))
+			break; /* cut by a crash mid-append; the next writer
+			          removes it */
 		if (len == 0)
 			continue;
 		if (*n == ecap) {
@@ -648,11 +756,15 @@ sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
 		}
 		(*n)++;
 	}
-	if (ferror(f))
+	if (f != NULL && ferror(f))
 		rc = sk_detail(
 		    detail, detailsize, SK_DBDIR_E_IO, "%s: read error", path);
+	if (rc == 0 && add_pending(d, &e, n) != 0)
+		rc = sk_detail(
+		    detail, detailsize, SK_DBDIR_E_NOMEM, "out of memory");
 out:
-	fclose(f);
+	if (f != NULL)
+		fclose(f);
 	free(buf);
 	if (rc != 0) {
 		free(e);
@@ -661,6 +773,526 @@ out:
 		*evs = e;
 	}
 	return rc;
+}
+
+/* Read up to the last 8 KiB of the history: the last whole line (no
+ * newline, "" for none) and the length of the file up to the end of that
+ * line (shorter than the file when a crash cut the last line). */
+static int
+history_tail(const struct sk_dbdir *d, char *last, size_t lastsize,
+    off_t *whole, char *detail, size_t detailsize)
+{
+	char path[4096], buf[8192], *nl, *start;
+	struct stat st;
+	ssize_t n;
+	off_t from;
+	int fd;
+
+	last[0] = '\0';
+	*whole = 0;
+	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+		    "%s: path too long", d->path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    path, strerror(errno));
+	}
+	if (fstat(fd, &st) != 0)
+		goto ioerr;
+	from = st.st_size > (off_t)sizeof(buf) - 1
+	    ? st.st_size - (off_t)sizeof(buf) + 1
+	    : 0;
+	n = pread(fd, buf, (size_t)(st.st_size - from), from);
+	if (n < 0 || n != st.st_size - from)
+		goto ioerr;
+	close(fd);
+	buf[n] = '\0';
+	/* Drop a cut last line: a crash of the machine mid-append. */
+	while (n > 0 && buf[n - 1] != '\n')
+		n--;
+	if (n == 0 && from > 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
+		    "%s: last line longer than %zu bytes", path, sizeof(buf));
+	*whole = from + n;
+	if (n == 0)
+		return 0;
+	buf[n - 1] = '\0';
+	nl = strrchr(buf, '\n');
+	start = nl != NULL ? nl + 1 : buf;
+	if (strlen(start) >= lastsize)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
+		    "%s: last line too long", path);
+	memcpy(last, start, strlen(start) + 1);
+	return 0;
+ioerr:
+	n = errno;
+	close(fd);
+	return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "reading %s: %s",
+	    path, strerror((int)n));
+}
+
+/* Write a whole file durably: path.tmp, fsync, rename, fsync the folder. */
+static int
+write_durably(const char *dir, const char *path, const char *text, char *detail,
+    size_t detailsize)
+{
+	char tmp[4096 + 8];
+	size_t len = strlen(text), off = 0;
+	ssize_t w;
+	int fd, saved;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    SK_DBDIR_FILE_MODE);
+	if (fd < 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "creating %s: %s", tmp, strerror(errno));
+	if (fchmod(fd, SK_DBDIR_FILE_MODE) != 0)
+		goto fail;
+	while (off < len) {
+		w = write(fd, text + off, len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fsync(fd) != 0)
+		goto fail;
+	if (close(fd) != 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) != 0 || sync_dir(dir) != 0)
+		goto fail;
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "writing %s: %s",
+	    path, strerror(saved));
+}
+
+/* Read DIR/.intent. @return 0 read, 1 none, or a negative error. */
+static int
+read_intent(
+    const char *dirpath, struct intent *in, char *detail, size_t detailsize)
+{
+	char path[4096], *buf, copy[2048], *line, *next, *f[3];
+	size_t bufsize = 2048 + 2 * SK_DBDIR_MAX_RENAMES * 4096 + 64;
+	ssize_t n;
+	int fd, ended = 0, lineno = 0, saved;
+
+	memset(in, 0, sizeof(*in));
+	if (join(path, sizeof(path), dirpath, INTENT, "") != 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+		    "%s: path too long", dirpath);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 && errno == ENOENT)
+		return 1;
+	if (fd < 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    path, strerror(errno));
+	if ((buf = malloc(bufsize)) == NULL) {
+		close(fd);
+		return sk_detail(
+		    detail, detailsize, SK_DBDIR_E_NOMEM, "out of memory");
+	}
+	n = read(fd, buf, bufsize - 1);
+	saved = errno;
+	close(fd);
+	if (n < 0) {
+		free(buf);
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    path, strerror(saved));
+	}
+	buf[n] = '\0';
+	for (line = buf; line != NULL && *line != '\0' && !ended; line = next) {
+		next = strchr(line, '\n');
+		if (next == NULL)
+			break; /* a line without newline: not complete */
+		*next++ = '\0';
+		lineno++;
+		if (lineno == 1) {
+			if (strcmp(line, INTENT_MAGIC) != 0)
+				break;
+		} else if (lineno == 2) {
+			if (strlen(line) >= sizeof(in->line))
+				break;
+			memcpy(in->line, line, strlen(line) + 1);
+			memcpy(copy, line, strlen(line) + 1);
+			if (parse_event(copy, &in->ev) != 0)
+				break;
+		} else if (strcmp(line, "end") == 0) {
+			ended = 1;
+		} else if (split_tabs(line, f, 3) == 3 &&
+		    strcmp(f[0], "rename") == 0 &&
+		    in->nren < SK_DBDIR_MAX_RENAMES) {
+			unescape(f[1]);
+			unescape(f[2]);
+			if ((in->ren[in->nren][0] = strdup(f[1])) == NULL ||
+			    (in->ren[in->nren][1] = strdup(f[2])) == NULL) {
+				free(in->ren[in->nren][0]);
+				intent_free(in);
+				free(buf);
+				return sk_detail(detail, detailsize,
+				    SK_DBDIR_E_NOMEM, "out of memory");
+			}
+			in->nren++;
+		} else {
+			break;
+		}
+	}
+	free(buf);
+	if (!ended) {
+		intent_free(in);
+		return sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
+		    "%s: not an intent file (line %d); a change was cut in a "
+		    "way sinkhole-ctl cannot finish: check active.mdb and "
+		    "history, then remove it",
+		    path, lineno);
+	}
+	return 0;
+}
+
+static int
+same_event(const struct sk_dbdir_event *a, const struct sk_dbdir_event *b)
+{
+	return a->time == b->time && strcmp(a->action, b->action) == 0 &&
+	    strcmp(a->id, b->id) == 0 && strcmp(a->prev, b->prev) == 0 &&
+	    strcmp(a->user, b->user) == 0 && strcmp(a->reason, b->reason) == 0;
+}
+
+/* fsync the folder holding path. */
+static int
+sync_parent(const char *path)
+{
+	char dir[4096], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash == dir)
+		slash[1] = '\0';
+	else if (slash != NULL)
+		*slash = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	return sync_dir(dir);
+}
+
+/* Rename an intent's files into place; one already renamed (its
+ * temporary gone, the final there) is done. */
+static int
+do_renames(const struct intent *in, char *detail, size_t detailsize)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < in->nren; i++) {
+		if (rename(in->ren[i][0], in->ren[i][1]) != 0) {
+			if (errno == ENOENT && stat(in->ren[i][1], &st) == 0)
+				continue;
+			return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+			    "renaming %s to %s: %s", in->ren[i][0],
+			    in->ren[i][1], strerror(errno));
+		}
+		if (sync_parent(in->ren[i][1]) != 0)
+			return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+			    "syncing the folder of %s: %s", in->ren[i][1],
+			    strerror(errno));
+	}
+	return 0;
+}
+
+static void
+unlink_temps(const struct intent *in)
+{
+	size_t i;
+
+	for (i = 0; i < in->nren; i++)
+		unlink(in->ren[i][0]);
+}
+
+static void
+remove_intent(struct sk_dbdir *d)
+{
+	char path[4096];
+
+	if (join(path, sizeof(path), d->path, INTENT, "") == 0 &&
+	    unlink(path) == 0)
+		(void)sync_dir(d->path);
+}
+
+/* path made absolute against the working directory (heap; NULL when out
+ * of memory). */
+static char *
+absolute(const char *path)
+{
+	char cwd[4096], *out;
+
+	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
+		return strdup(path);
+	if (asprintf(&out, "%s/%s", cwd, path) < 0)
+		return NULL;
+	return out;
+}
+
+int
+sk_dbdir_change_begin(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
+    const char *const (*renames)[2], size_t nrenames, char *detail,
+    size_t detailsize)
+{
+	char path[4096], snap[4096], *text = NULL, a[4096], b[4096];
+	size_t i, len, cap;
+	struct stat st;
+	int rc;
+
+	if (d->lockfd < 0 || d->pending || nrenames > SK_DBDIR_MAX_RENAMES ||
+	    !sk_dbdir_valid_id(ev->id) ||
+	    sk_dbdir_snapshot_path(d, ev->id, snap, sizeof(snap)) != 0 ||
+	    join(path, sizeof(path), d->path, INTENT, "") != 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+		    "%s: change without the lock, or bad id", d->path);
+	if (stat(snap, &st) != 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
+		    snap, strerror(errno));
+	/* One imported under an older sinkhole-ctl and umask 077 would be
+	 * unreadable to the resolver: make it 0444 before it is active. */
+	if ((st.st_mode & 07777) != SK_DBDIR_SNAP_MODE &&
+	    chmod(snap, SK_DBDIR_SNAP_MODE) != 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "chmod %s: %s", snap, strerror(errno));
+	intent_free(&d->in);
+	memset(&d->in, 0, sizeof(d->in));
+	d->in.ev = *ev;
+	if (format_line(ev, d->in.line, sizeof(d->in.line)) < 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+		    "history line too long");
+	cap = strlen(d->in.line) + 64;
+	for (i = 0; i < nrenames; i++) {
+		cap += 2 * sizeof(a) + 16;
+		/* Absolute: the run that finishes it may start elsewhere. */
+		if ((d->in.ren[i][0] = absolute(renames[i][0])) == NULL ||
+		    (d->in.ren[i][1] = absolute(renames[i][1])) == NULL) {
+			free(d->in.ren[i][0]);
+			intent_free(&d->in);
+			return sk_detail(detail, detailsize, SK_DBDIR_E_NOMEM,
+			    "out of memory");
+		}
+		d->in.nren++;
+		/* Escaped, each must fit a and b. */
+		if (strlen(d->in.ren[i][0]) >= sizeof(a) / 2 ||
+		    strlen(d->in.ren[i][1]) >= sizeof(b) / 2) {
+			intent_free(&d->in);
+			return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+			    "%s: path too long", renames[i][1]);
+		}
+	}
+	if ((text = malloc(cap)) == NULL) {
+		intent_free(&d->in);
+		return sk_detail(
+		    detail, detailsize, SK_DBDIR_E_NOMEM, "out of memory");
+	}
+	len = (size_t)snprintf(text, cap, INTENT_MAGIC "\n%s\n", d->in.line);
+	for (i = 0; i < nrenames; i++) {
+		escape(d->in.ren[i][0], a, sizeof(a));
+		escape(d->in.ren[i][1], b, sizeof(b));
+		len += (size_t)snprintf(
+		    text + len, cap - len, "rename\t%s\t%s\n", a, b);
+	}
+	snprintf(text + len, cap - len, "end\n");
+	rc = write_durably(d->path, path, text, detail, detailsize);
+	free(text);
+	if (rc != 0) {
+		intent_free(&d->in);
+		return rc;
+	}
+	d->pending = 1;
+	return 0;
+}
+
+void
+sk_dbdir_change_abort(struct sk_dbdir *d)
+{
+	if (!d->pending)
+		return;
+	unlink_temps(&d->in);
+	remove_intent(d);
+	intent_free(&d->in);
+	d->pending = 0;
+}
+
+int
+sk_dbdir_change_commit(struct sk_dbdir *d, char *detail, size_t detailsize)
+{
+	char sub[1024];
+	int rc;
+
+	if (!d->pending)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+		    "%s: no change begun", d->path);
+	/* The commit point: before it, nothing a reader sees changed. */
+	if ((rc = sk_dbdir_activate(d, d->in.ev.id, detail, detailsize)) != 0) {
+		sk_dbdir_change_abort(d);
+		return rc;
+	}
+	if ((rc = do_renames(&d->in, sub, sizeof(sub))) != 0 ||
+	    (rc = append_line(d, d->in.line, sub, sizeof(sub))) != 0) {
+		/* .intent stays: the next writer completes the change. */
+		d->pending = 0;
+		return sk_detail(detail, detailsize, rc,
+		    "%s; %s is active and the next run of sinkhole-ctl on %s "
+		    "completes the change",
+		    sub, d->in.ev.id, d->path);
+	}
+	remove_intent(d);
+	intent_free(&d->in);
+	d->pending = 0;
+	return 0;
+}
+
+/* Remove the files of dir named prefix...: all of them (need_dead 0: the
+ * caller holds the lock that their writers held), or those named
+ * prefix<pid>[.-]... of a process that is gone. */
+static int
+clean_prefix(
+    const char *dir, const char *prefix, int need_dead, size_t *removed)
+{
+	char path[4096];
+	struct dirent *de;
+	size_t plen = strlen(prefix);
+	const char *p;
+	char *end;
+	long pid;
+	DIR *dh;
+
+	if ((dh = opendir(dir)) == NULL)
+		return -1;
+	while ((de = readdir(dh)) != NULL) {
+		if (strncmp(de->d_name, prefix, plen) != 0)
+			continue;
+		if (need_dead) {
+			p = de->d_name + plen;
+			if (*p < '1' || *p > '9')
+				continue;
+			errno = 0;
+			pid = strtol(p, &end, 10);
+			if (errno != 0 || pid <= 0 ||
+			    (*end != '\0' && *end != '.' && *end != '-') ||
+			    pid == (long)getpid())
+				continue;
+			if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+				continue; /* alive, or not ours to judge */
+		}
+		if (join(path, sizeof(path), dir, de->d_name, "") != 0)
+			continue;
+		if (unlink(path) == 0 && removed != NULL)
+			(*removed)++;
+	}
+	closedir(dh);
+	return 0;
+}
+
+int
+sk_dbdir_clean_stale(const char *dir, const char *prefix, size_t *removed)
+{
+	return clean_prefix(dir, prefix, 1, removed);
+}
+
+/* Under the lock, at open: finish or revert a change a dead writer left,
+ * cut a torn history line, remove temporary files of dead runs. */
+static int
+recover(struct sk_dbdir *d, char *detail, size_t detailsize)
+{
+	char snaps[4096], path[4096], active[SK_SNAPSHOT_ID_LEN + 1];
+	char last[2048], hist[4096], sub[1024];
+	struct stat st;
+	size_t removed = 0;
+	off_t whole;
+	int rc, len;
+
+	d->note[0] = '\0';
+	if (join(snaps, sizeof(snaps), d->path, SNAPDIR, "") != 0 ||
+	    join(hist, sizeof(hist), d->path, HISTORY, "") != 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+		    "%s: path too long", d->path);
+	if ((rc = history_tail(
+	         d, last, sizeof(last), &whole, detail, detailsize)) != 0)
+		return rc;
+	if (stat(hist, &st) == 0 && st.st_size > whole) {
+		if (truncate(hist, whole) != 0)
+			return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+			    "cutting the torn last line of %s: %s", hist,
+			    strerror(errno));
+		snprintf(d->note, sizeof(d->note),
+		    "history: removed a torn last line; ");
+	}
+	rc = read_intent(d->path, &d->in, detail, detailsize);
+	if (rc < 0)
+		return rc;
+	if (rc == 0) {
+		if ((rc = sk_dbdir_active(d, active, NULL, 0)) != 0 &&
+		    rc != SK_DBDIR_E_NOACTIVE)
+			active[0] = '\0';
+		len = (int)strlen(d->note);
+		if (strcmp(active, d->in.ev.id) == 0) {
+			/* Switched: what a reader sees already; finish. */
+			if ((rc = do_renames(&d->in, sub, sizeof(sub))) != 0)
+				return sk_detail(detail, detailsize, rc,
+				    "finishing an interrupted %s: %s (fix "
+				    "that, or check the policy source and "
+				    "remove %s/" INTENT ")",
+				    d->in.ev.action, sub, d->path);
+			if (strcmp(last, d->in.line) != 0 &&
+			    (rc = append_line(
+			         d, d->in.line, detail, detailsize)) != 0)
+				return rc;
+			snprintf(d->note + len, sizeof(d->note) - (size_t)len,
+			    "completed an interrupted %s of %s (active.mdb "
+			    "had been switched; history line added)",
+			    d->in.ev.action, d->in.ev.id);
+		} else {
+			unlink_temps(&d->in);
+			snprintf(d->note + len, sizeof(d->note) - (size_t)len,
+			    "reverted an interrupted %s of %s (active.mdb "
+			    "had not been switched)",
+			    d->in.ev.action, d->in.ev.id);
+		}
+		remove_intent(d);
+		intent_free(&d->in);
+	}
+	/* Temporaries: ours need the lock we hold, builds are checked by
+	 * pid (they run without the lock). */
+	if (join(path, sizeof(path), d->path, ".active.mdb.tmp", "") == 0 &&
+	    unlink(path) == 0)
+		removed++;
+	if (join(path, sizeof(path), d->path, INTENT ".tmp", "") == 0 &&
+	    unlink(path) == 0)
+		removed++;
+	if (clean_prefix(snaps, ".import.", 0, &removed) != 0 ||
+	    clean_prefix(snaps, ".edit.", 0, &removed) != 0 ||
+	    clean_prefix(snaps, ".build.", 1, &removed) != 0) {
+		if (errno != ENOENT)
+			return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+			    "%s: %s", snaps, strerror(errno));
+	}
+	if (removed > 0) {
+		len = (int)strlen(d->note);
+		snprintf(d->note + len, sizeof(d->note) - (size_t)len,
+		    "%sremoved %zu temporary file%s of dead runs",
+		    len > 0 && d->note[len - 1] != ' ' ? "; " : "", removed,
+		    removed == 1 ? "" : "s");
+	}
+	len = (int)strlen(d->note);
+	if (len >= 2 && strcmp(d->note + len - 2, "; ") == 0)
+		d->note[len - 2] = '\0';
+	return 0;
 }
 
 /* Replay evs into a stack of ids (heap, caller frees); @return its depth. */

@@ -20,6 +20,29 @@
  *   DIR/.lock               flock(LOCK_EX | LOCK_NB) by every writer; holds
  *                           the holder's pid, for the message a second
  *                           writer gets.
+ *   DIR/.intent             a change under way (sk_dbdir_change_begin):
+ *                           its history line and the source files it
+ *                           renames into place; see "Crash safety".
+ *
+ * Modes do not depend on the umask: directories are created 0755, the
+ * history, .lock and .intent 0644, snapshots 0444 (SK_DBDIR_*_MODE), so a
+ * resolver running as another user can always read what root published.
+ *
+ * Crash safety. A change of the active snapshot (publish, rollback, an
+ * edit) is: (1) DIR/.intent written (temporary name, fsync, rename, fsync
+ * DIR) with the history line to append and the source files to rename;
+ * (2) the new files written and synced at their temporary names; (3) the
+ * active link switched (the commit point); (4) the source files renamed;
+ * (5) the history line appended and fsync'd; (6) .intent removed. A run
+ * killed anywhere is finished by the next writer (sk_dbdir_open with
+ * SK_DBDIR_LOCK): when active.mdb names the intent's id the change is
+ * completed (renames, history line), otherwise it is reverted (its
+ * temporary files removed); either way .intent goes. Until then readers
+ * (sk_dbdir_history_load) see the intent's line as the last history line
+ * when the switch happened, so the history always ends with the active id.
+ * The same open removes temporary files of dead runs: .import.* and
+ * .edit.* in DIR/snapshots (only writers make them, and we hold the lock),
+ * .build.<pid>* of builds whose process is gone.
  *
  * Rollback follows a stack, not the last two lines: replaying the history,
  * every change pushes its new id and every rollback pops one, so a second
@@ -35,6 +58,14 @@
 
 /** Snapshots kept by default (sk_dbdir_prune). */
 #define SK_DBDIR_KEEP 5
+
+/** Modes given explicitly (chmod/fchmod), whatever the umask. */
+#define SK_DBDIR_DIR_MODE 0755  /**< DIR, DIR/snapshots */
+#define SK_DBDIR_FILE_MODE 0644 /**< history, .lock, .intent */
+#define SK_DBDIR_SNAP_MODE 0444 /**< snapshots/<id>.mdb */
+
+/** Source files one change may rename into place (sk_dbdir_change_begin). */
+#define SK_DBDIR_MAX_RENAMES 4
 
 /** Error codes; negative. */
 enum sk_dbdir_err {
@@ -82,6 +113,14 @@ struct sk_dbdir;
  */
 int sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out,
     char *detail, size_t detailsize);
+
+/**
+ * What opening with SK_DBDIR_LOCK did to finish a dead run: "" or a
+ * sentence naming the interrupted change and whether it was completed or
+ * reverted, and how many stale temporary files were removed. Valid while
+ * open.
+ */
+const char *sk_dbdir_note(const struct sk_dbdir *d);
 
 /** Release the lock and free; NULL is fine. */
 void sk_dbdir_close(struct sk_dbdir *d);
@@ -139,6 +178,41 @@ int sk_dbdir_activate(
     struct sk_dbdir *d, const char *id, char *detail, size_t detailsize);
 
 /**
+ * Start a change of the active snapshot (needs SK_DBDIR_LOCK): write
+ * DIR/.intent durably, holding ev's history line and the renames. Then
+ * write the files to rename (synced) and call sk_dbdir_change_commit, or
+ * sk_dbdir_change_abort.
+ * @param ev: the history event; ev->id must be in snapshots/ already.
+ * @param renames: nrenames pairs (temporary path, final path), renamed
+ *	after the switch; NULL when nrenames is 0. Copied.
+ * @return 0 or a negative error (then nothing changed).
+ */
+int sk_dbdir_change_begin(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
+    const char *const (*renames)[2], size_t nrenames, char *detail,
+    size_t detailsize);
+
+/**
+ * Finish the change begun: switch active.mdb to ev->id (the commit point),
+ * rename the files, append the history line, remove .intent.
+ * @return 0; or a negative error: before the switch the change is
+ *	aborted (active unchanged, temporaries removed); after it .intent
+ *	stays and the next writer completes the change (the detail says so).
+ */
+int sk_dbdir_change_commit(struct sk_dbdir *d, char *detail, size_t detailsize);
+
+/** Give up the change begun: remove its temporary files and .intent. */
+void sk_dbdir_change_abort(struct sk_dbdir *d);
+
+/**
+ * Remove files of dead runs in dir: those named PREFIX<pid>, PREFIX<pid>.*
+ * or PREFIX<pid>-* whose process no longer exists (kill(pid, 0) fails with
+ * ESRCH). Files of a live process (or a pid reused since) are kept.
+ * @param removed: incremented by the files removed (may be NULL).
+ * @return 0, or -1 when dir cannot be read (errno kept).
+ */
+int sk_dbdir_clean_stale(const char *dir, const char *prefix, size_t *removed);
+
+/**
  * Append one event to the history and fsync it. The fields are copied as
  * given; user and reason are escaped.
  */
@@ -146,7 +220,10 @@ int sk_dbdir_history_append(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
     char *detail, size_t detailsize);
 
 /**
- * Read the whole history.
+ * Read the whole history. When a change was interrupted after its switch
+ * (DIR/.intent names the active id and its line is not in the file yet),
+ * that line is returned as the last event, as the next writer will write
+ * it.
  * @param evs: receives a heap array (caller frees), NULL when empty.
  * @param n: receives its length.
  * @return 0 (a missing history is empty) or a negative error naming the

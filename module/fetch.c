@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "dbdir.h"
 #include "fetch.h"
 
 /* Longest URL, Location or request line we handle. */
@@ -252,8 +254,8 @@ write_meta(const char *meta, const char *url, const char *etag, const char *lm)
 	FILE *f;
 	int fd, ok;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.XXXXXX", meta) >=
-	    sizeof(tmp))
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.%ld.XXXXXX", meta,
+	        (long)getpid()) >= sizeof(tmp))
 		return -1;
 	if ((fd = mkstemp(tmp)) < 0)
 		return -1;
@@ -562,6 +564,22 @@ next_url(const char *from, const char *loc, char *out, size_t outsize)
 	    : -1;
 }
 
+/* Remove PATH.part.<pid>.* and PATH.meta.<pid>.* of downloads whose
+ * process died (a kill -9 mid-download): a live one's stay. */
+static void
+clean_stale(const char *path)
+{
+	char dir[4096], base[4096], prefix[4200];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	snprintf(prefix, sizeof(prefix), "%s.part.", basename(base));
+	(void)sk_dbdir_clean_stale(dirname(dir), prefix, NULL);
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(prefix, sizeof(prefix), "%s.meta.", basename(base));
+	(void)sk_dbdir_clean_stale(dirname(dir), prefix, NULL);
+}
+
 int
 sk_fetch(const char *url, const char *path, const struct sk_fetch_opts *opts,
     struct sk_fetch_result *res, char *err, size_t errsize)
@@ -581,11 +599,12 @@ sk_fetch(const char *url, const char *path, const struct sk_fetch_opts *opts,
 	                                           : SK_FETCH_DEFAULT_MAX;
 	if ((size_t)snprintf(meta, sizeof(meta), "%s.meta", path) >=
 	        sizeof(meta) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s.part.XXXXXX", path) >=
-	        sizeof(tmp) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s.part.%ld.XXXXXX", path,
+	        (long)getpid()) >= sizeof(tmp) ||
 	    (size_t)snprintf(cur, sizeof(cur), "%s", url) >= sizeof(cur))
 		return ferr(
 		    err, errsize, SK_FETCH_E_URL, "%s: name too long", path);
+	clean_stale(path);
 	have_old = stat(path, &st) == 0;
 	etag[0] = lm[0] = '\0';
 	if (have_old && (opts == NULL || !opts->unconditional))

@@ -91,6 +91,11 @@ void put_category_mask(const struct sk_snapshot *snap, uint64_t mask);
  * EXPIRED or expires-in=... mark (ctl_publish.c; status, exempt list). */
 void put_exemptions(const struct sk_snapshot *snap);
 
+struct sk_dbdir;
+/** Warn what opening a publication directory for writing finished of a
+ * dead run (sk_dbdir_note), if anything (ctl_publish.c). */
+void put_dbdir_note(const struct sk_dbdir *d);
+
 /** Flush stdout; warn and return EX_FAIL (or fail_code) if it failed. */
 int finish_stdout(int rc, int fail_code);
 

@@ -7,12 +7,15 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -78,18 +81,25 @@ build_diag(void *arg, const char *file, unsigned line, const char *message)
 }
 
 /**
- * --strict: compile into a fresh file beside the target, so that a policy
- * with rejected lines leaves the target untouched; rename on success.
+ * -o: compile into a fresh file beside the target (OUT.build.<pid>.XXXXXX),
+ * so that a policy with rejected lines under --strict, or a run killed
+ * half-way, leaves the target untouched; chmod 0644 and rename on
+ * success. Files of builds whose process is gone are removed first.
  * @param tmp: receives the temporary path.
  * @return 0, or -1 with a warning printed.
  */
 static int
-strict_tmp_path(const char *out, char *tmp, size_t tmpsize)
+build_tmp_path(const char *out, char *tmp, size_t tmpsize)
 {
+	char dir[4096], base[4096], prefix[4200];
 	int fd;
 
-	if ((size_t)snprintf(tmp, tmpsize, "%s.strict-XXXXXX", out) >=
-	    tmpsize) {
+	snprintf(dir, sizeof(dir), "%s", out);
+	snprintf(base, sizeof(base), "%s", out);
+	snprintf(prefix, sizeof(prefix), "%s.build.", basename(base));
+	(void)sk_dbdir_clean_stale(dirname(dir), prefix, NULL);
+	if ((size_t)snprintf(tmp, tmpsize, "%s.build.%ld.XXXXXX", out,
+	        (long)getpid()) >= tmpsize) {
 		warnx("%s: path too long", out);
 		return -1;
 	}
@@ -99,6 +109,22 @@ strict_tmp_path(const char *out, char *tmp, size_t tmpsize)
 	}
 	close(fd);
 	return 0;
+}
+
+/* fsync the folder of path, so that a rename into it is durable. */
+static int
+sync_parent(const char *path)
+{
+	char dir[4096];
+	int fd, rc;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
 }
 
 /**
@@ -203,11 +229,14 @@ cmd_build(int argc, char **argv)
 			sk_dbdir_close(dir);
 			return EX_FAIL;
 		}
+		/* Builds run without the lock: only those of dead pids. */
+		snprintf(final, sizeof(final), "%s", tmp);
+		(void)sk_dbdir_clean_stale(dirname(final), ".build.", NULL);
 		out = dirpath;
 		target = tmp;
 		tmp_live = 1;
-	} else if (strict) {
-		if (strict_tmp_path(out, tmp, sizeof(tmp)) != 0)
+	} else {
+		if (build_tmp_path(out, tmp, sizeof(tmp)) != 0)
 			return EX_FAIL;
 		target = tmp;
 		tmp_live = 1;
@@ -268,9 +297,21 @@ cmd_build(int argc, char **argv)
 		out = final;
 		if (quiet)
 			printf("%s\n", final);
-	} else if (strict && rename(tmp, out) != 0) {
-		warn("%s: cannot rename %s over it", out, tmp);
-		goto out;
+	} else {
+		/* Readable by the resolver's user whatever the umask. */
+		if (chmod(tmp, 0644) != 0) {
+			warn("%s: chmod", tmp);
+			goto out;
+		}
+		if (rename(tmp, out) != 0) {
+			warn("%s: cannot rename %s over it", out, tmp);
+			goto out;
+		}
+		if (sync_parent(out) != 0) {
+			warn("%s: syncing its folder", out);
+			tmp_live = 0;
+			goto out;
+		}
 	}
 	tmp_live = 0; /* the temporary file is now the target */
 	if (!quiet) {

@@ -117,12 +117,38 @@ read_file(const char *path, struct str *s, int missing_ok)
 	return str_add(s, "", 0);
 }
 
-/* Replace path by text atomically and durably (temporary file beside it,
- * fsync, rename, fsync the folder). */
+/* The temporary name a new text of path is written at: beside it, with
+ * our pid, so that the next edit removes it if we die (dbdir.h). */
 static int
-write_file(const char *path, const char *text)
+tmp_name(const char *path, char *tmp, size_t tmpsize)
 {
-	char tmp[4096], dir[4096];
+	if ((size_t)snprintf(
+	        tmp, tmpsize, "%s.tmp.%ld", path, (long)getpid()) >= tmpsize) {
+		warnx("%s: path too long", path);
+		return -1;
+	}
+	return 0;
+}
+
+/* Remove path.tmp.<pid> files of edits that died before their intent was
+ * written (the intent's own are handled by sk_dbdir_open). */
+static void
+clean_tmp(const char *path)
+{
+	char dir[4096], base[4096], prefix[4200];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	snprintf(prefix, sizeof(prefix), "%s.tmp.", basename(base));
+	(void)sk_dbdir_clean_stale(dirname(dir), prefix, NULL);
+}
+
+/* Write text to tmp, the new content of path (its mode kept, 0644 for a
+ * new file, whatever the umask), and fsync it; the rename into place is
+ * the change's (sk_dbdir_change_commit). */
+static int
+write_tmp(const char *path, const char *tmp, const char *text)
+{
 	struct stat st;
 	size_t len = strlen(text), off = 0;
 	ssize_t w;
@@ -131,16 +157,14 @@ write_file(const char *path, const char *text)
 
 	if (stat(path, &st) == 0)
 		mode = st.st_mode & 07777;
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path,
-	        (long)getpid()) >= sizeof(tmp)) {
-		warnx("%s: path too long", path);
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = open(
+	    tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0) {
 		warn("cannot create %s", tmp);
 		return -1;
 	}
+	if (fchmod(fd, mode) != 0)
+		goto fail;
 	while (off < len) {
 		w = write(fd, text + off, len - off);
 		if (w < 0) {
@@ -155,17 +179,6 @@ write_file(const char *path, const char *text)
 	if (close(fd) != 0) {
 		fd = -1;
 		goto fail;
-	}
-	if (rename(tmp, path) != 0) {
-		warn("cannot rename %s to %s", tmp, path);
-		unlink(tmp);
-		return -1;
-	}
-	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
 	}
 	return 0;
 fail:
@@ -519,7 +532,9 @@ run_edit(struct edit *e)
 	struct sk_lookup lk;
 	char detail[1024], active[SK_SNAPSHOT_ID_LEN + 1], apath[4096];
 	char tmp[4096], id[SK_SNAPSHOT_ID_LEN + 1], list_name[256];
-	char *old_list = NULL;
+	char ltmp[4096 + 32], ptmp[4096 + 32];
+	const char *ren[2][2];
+	size_t nren = 0;
 	int r, rc = EX_FAIL;
 	time_t now = time(NULL);
 
@@ -531,6 +546,7 @@ run_edit(struct edit *e)
 		warnx("%s", detail[0] != '\0' ? detail : sk_dbdir_strerror(r));
 		return EX_FAIL;
 	}
+	put_dbdir_note(d);
 	if ((r = sk_dbdir_active(d, active, detail, sizeof(detail))) != 0 ||
 	    sk_dbdir_file_path(d, "active.mdb", apath, sizeof(apath)) != 0 ||
 	    (r = sk_snapshot_open(apath, &snap, detail, sizeof(detail))) != 0) {
@@ -580,27 +596,23 @@ run_edit(struct edit *e)
 		warnx("%s: %s; nothing changed", e->cmd, detail);
 		goto out;
 	}
-	/* The source next: a list file before the policy naming it. */
+	/* The intent names the new source files, then they are written at
+	 * temporary names; the commit switches active.mdb, renames them
+	 * (a list file before the policy naming it) and records the event.
+	 * A kill anywhere is completed or reverted by the next run. */
 	if (e->list_text != NULL) {
-		struct str s = {0};
-
-		if (read_file(e->list_path, &s, 1) != 0)
+		clean_tmp(e->list_path);
+		if (tmp_name(e->list_path, ltmp, sizeof(ltmp)) != 0)
 			goto out;
-		old_list = s.p;
-		if (write_file(e->list_path, e->list_text) != 0)
-			goto out_nochange;
+		ren[nren][0] = ltmp;
+		ren[nren++][1] = e->list_path;
 	}
-	if (e->policy_text != NULL && write_file(e->policy, e->policy_text)) {
-		if (old_list != NULL)
-			write_file(e->list_path, old_list);
-		goto out_nochange;
-	}
-	if ((r = sk_dbdir_activate(d, id, detail, sizeof(detail))) != 0) {
-		warnx("%s: %s", e->cmd, detail);
-		warnx("%s: the policy source holds the edit but it is not "
-		      "active: publish a build of it",
-		    e->cmd);
-		goto out;
+	if (e->policy_text != NULL) {
+		clean_tmp(e->policy);
+		if (tmp_name(e->policy, ptmp, sizeof(ptmp)) != 0)
+			goto out;
+		ren[nren][0] = ptmp;
+		ren[nren++][1] = e->policy;
 	}
 	memset(&ev, 0, sizeof(ev));
 	ev.time = (int64_t)now;
@@ -613,10 +625,20 @@ run_edit(struct edit *e)
 	snprintf(ev.user, sizeof(ev.user), "%s", e->user);
 	snprintf(ev.reason, sizeof(ev.reason), "%s %s: %s", e->cmd, e->arg,
 	    e->reason);
-	if ((r = sk_dbdir_history_append(d, &ev, detail, sizeof(detail))) !=
-	    0) {
-		warnx("%s: %s; %s is active but not in the history", e->cmd,
-		    detail, id);
+	if ((r = sk_dbdir_change_begin(
+	         d, &ev, ren, nren, detail, sizeof(detail))) != 0) {
+		warnx("%s: %s; nothing changed", e->cmd, detail);
+		goto out;
+	}
+	if ((e->list_text != NULL &&
+	        write_tmp(e->list_path, ltmp, e->list_text) != 0) ||
+	    (e->policy_text != NULL &&
+	        write_tmp(e->policy, ptmp, e->policy_text) != 0)) {
+		sk_dbdir_change_abort(d);
+		goto out_nochange;
+	}
+	if ((r = sk_dbdir_change_commit(d, detail, sizeof(detail))) != 0) {
+		warnx("%s: %s", e->cmd, detail);
 		goto out;
 	}
 	if (sk_dbdir_prune(d, SK_DBDIR_KEEP, NULL, detail, sizeof(detail)))
@@ -627,7 +649,6 @@ run_edit(struct edit *e)
 out_nochange:
 	warnx("%s: policy source not updated; nothing published", e->cmd);
 out:
-	free(old_list);
 	sk_policyfile_free(pol);
 	sk_snapshot_close(snap);
 	sk_dbdir_close(d);

@@ -134,7 +134,9 @@ shrink_guard(
 	return refused;
 }
 
-/* Switch the active link to id, record it, prune. */
+/* Switch the active link to id, record it, prune: the intent first, so
+ * that a run killed at any point is completed or reverted by the next
+ * (dbdir.h, "Crash safety"). */
 static int
 switch_active(struct sk_dbdir *d, const char *action, const char *id,
     const char *prev, const char *by, const char *reason, size_t keep)
@@ -143,11 +145,6 @@ switch_active(struct sk_dbdir *d, const char *action, const char *id,
 	char detail[1024];
 	int r;
 
-	if ((r = sk_dbdir_activate(d, id, detail, sizeof(detail))) != 0) {
-		warn_detail(detail, sk_dbdir_strerror(r));
-		warnx("%s: active snapshot unchanged", sk_dbdir_path(d));
-		return EX_FAIL;
-	}
 	memset(&ev, 0, sizeof(ev));
 	ev.time = (int64_t)time(NULL);
 	snprintf(ev.action, sizeof(ev.action), "%s", action);
@@ -155,17 +152,27 @@ switch_active(struct sk_dbdir *d, const char *action, const char *id,
 	snprintf(ev.prev, sizeof(ev.prev), "%s", prev);
 	sk_dbdir_user(by, ev.user, sizeof(ev.user));
 	snprintf(ev.reason, sizeof(ev.reason), "%s", reason ? reason : "");
-	if ((r = sk_dbdir_history_append(d, &ev, detail, sizeof(detail))) !=
-	    0) {
-		/* Active already switched: say so rather than pretend. */
+	if ((r = sk_dbdir_change_begin(
+	         d, &ev, NULL, 0, detail, sizeof(detail))) != 0) {
 		warn_detail(detail, sk_dbdir_strerror(r));
-		warnx("%s: %s is active but not recorded in the history",
-		    sk_dbdir_path(d), id);
+		warnx("%s: active snapshot unchanged", sk_dbdir_path(d));
+		return EX_FAIL;
+	}
+	if ((r = sk_dbdir_change_commit(d, detail, sizeof(detail))) != 0) {
+		warn_detail(detail, sk_dbdir_strerror(r));
 		return EX_FAIL;
 	}
 	if ((r = sk_dbdir_prune(d, keep, NULL, detail, sizeof(detail))) != 0)
 		warnx("pruning old snapshots: %s (ignored)", detail);
 	return EX_OK;
+}
+
+/* What opening DIR for writing finished of a dead run, if anything. */
+void
+put_dbdir_note(const struct sk_dbdir *d)
+{
+	if (sk_dbdir_note(d)[0] != '\0')
+		warnx("%s: %s", sk_dbdir_path(d), sk_dbdir_note(d));
 }
 
 /* Parse -k N. */
@@ -255,6 +262,7 @@ cmd_publish(int argc, char **argv)
 		warn_detail(detail, sk_dbdir_strerror(r));
 		goto out;
 	}
+	put_dbdir_note(d);
 	prev[0] = '\0';
 	r = sk_dbdir_active(d, prev, detail, sizeof(detail));
 	if (r != 0 && r != SK_DBDIR_E_NOACTIVE) {
@@ -345,6 +353,7 @@ cmd_rollback(int argc, char **argv)
 		warn_detail(detail, sk_dbdir_strerror(r));
 		goto out;
 	}
+	put_dbdir_note(d);
 	if (sk_dbdir_rollback_target(evs, nevs, target) != 0) {
 		warnx("rollback: %s: no earlier snapshot in the history",
 		    dirpath);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "dbdir.h"
 #include "fetch.h"
 #include "policyfile.h"
 
@@ -117,6 +118,7 @@ cmd_update(int argc, char **argv)
 	struct sk_fetch_result fr;
 	struct upd_ctx u;
 	char err[1024], tmp[4096];
+	const char *tmpdir;
 	char *words[16];
 	size_t i, nurl = 0, changed = 0, failed = 0;
 	int ch, quiet = 0, dry = 0, force = 0, rc = EX_FAIL, fd, n;
@@ -227,8 +229,12 @@ cmd_update(int argc, char **argv)
 	}
 
 	/* 2. build into a temporary file; publish copies it into DIR */
-	snprintf(tmp, sizeof(tmp), "%s/sinkhole-update.XXXXXX",
-	    getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp");
+	/* Named with our pid: the next update removes those of dead runs
+	 * (with the build's own temporaries beside them). */
+	tmpdir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	(void)sk_dbdir_clean_stale(tmpdir, "sinkhole-update.", NULL);
+	snprintf(tmp, sizeof(tmp), "%s/sinkhole-update.%ld.XXXXXX", tmpdir,
+	    (long)getpid());
 	if ((fd = mkstemp(tmp)) < 0) {
 		warn("%s", tmp);
 		goto out;

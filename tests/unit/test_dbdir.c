@@ -1,14 +1,18 @@
 /**
  * \file
  * Unit tests for dbdir.c: the rollback stack, the history log (append,
- * reload, escaping, a bad line), the active link, the lock, pruning.
+ * reload, escaping, a bad line), the active link, the lock, pruning; the
+ * modes given whatever the umask; a change killed at each step (completed
+ * or reverted by the next writer); temporary files of dead runs.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -217,11 +221,409 @@ test_user(void)
 	CHECK_STR(buf, "carol", "then $USER");
 }
 
+static mode_t
+mode_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? st.st_mode & 07777 : (mode_t)-1;
+}
+
+static void
+put_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	CHECK(f != NULL, "create %s", path);
+	if (f == NULL)
+		return;
+	fputs(text, f);
+	fclose(f);
+}
+
+static void
+read_text(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "r");
+	size_t n = 0;
+
+	if (f != NULL) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* A pid no process has (a child that exited and was reaped). */
+static long
+dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return (long)pid;
+}
+
+static void
+event(struct sk_dbdir_event *ev, const char *action, const char *id,
+    const char *prev, int64_t t)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->time = t;
+	snprintf(ev->action, sizeof(ev->action), "%s", action);
+	snprintf(ev->id, sizeof(ev->id), "%s", id);
+	snprintf(ev->prev, sizeof(ev->prev), "%s", prev);
+	snprintf(ev->user, sizeof(ev->user), "tester");
+	snprintf(ev->reason, sizeof(ev->reason), "step");
+}
+
+/* The id of the last event a reader sees, and how many there are. */
+static size_t
+last_event(struct sk_dbdir *d, char *id)
+{
+	struct sk_dbdir_event *evs = NULL;
+	char detail[512];
+	size_t n = 0;
+
+	id[0] = '\0';
+	CHECK(sk_dbdir_history_load(d, &evs, &n, detail, sizeof(detail)) == 0,
+	    "load: %s", detail);
+	if (n > 0)
+		memcpy(id, evs[n - 1].id, SK_SNAPSHOT_ID_LEN + 1);
+	free(evs);
+	return n;
+}
+
+/* Directories 0755, history and lock 0644, snapshots 0444, with umask
+ * 077 (a root shell's): a resolver running as another user reads them. */
+static void
+test_modes(void)
+{
+	char tmpl[] = "/tmp/test_dbdir.XXXXXX", path[4200], detail[512];
+	char id[SK_SNAPSHOT_ID_LEN + 1], tmp[4096];
+	struct sk_dbdir *d = NULL;
+	struct sk_dbdir_event ev;
+	mode_t old = umask(077);
+
+	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
+	snprintf(path, sizeof(path), "%s/db", tmpl);
+	CHECK(sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) ==
+	        0,
+	    "open: %s", detail);
+	if (d == NULL) {
+		umask(old);
+		return;
+	}
+	CHECK(mode_of(path) == SK_DBDIR_DIR_MODE && SK_DBDIR_DIR_MODE == 0755,
+	    "DIR mode %o", (unsigned)mode_of(path));
+	snprintf(path, sizeof(path), "%s/db/snapshots", tmpl);
+	CHECK(mode_of(path) == 0755, "snapshots/ mode %o",
+	    (unsigned)mode_of(path));
+	snprintf(path, sizeof(path), "%s/db/.lock", tmpl);
+	CHECK(mode_of(path) == 0644, ".lock mode %o", (unsigned)mode_of(path));
+	/* A build's file (LMDB creates it 0644 & ~umask = 0600) adopted. */
+	sk_dbdir_file_path(d, "build", tmp, sizeof(tmp));
+	make_snapshot(tmp, "moded", id);
+	CHECK(mode_of(tmp) == 0600, "umask applied to the build: %o",
+	    (unsigned)mode_of(tmp));
+	CHECK(sk_dbdir_adopt(d, tmp, id, detail, sizeof(detail)) == 0,
+	    "adopt: %s", detail);
+	sk_dbdir_snapshot_path(d, id, path, sizeof(path));
+	CHECK(mode_of(path) == SK_DBDIR_SNAP_MODE && SK_DBDIR_SNAP_MODE == 0444,
+	    "snapshot mode %o", (unsigned)mode_of(path));
+	/* One left 0400 by an older import is made 0444 when activated. */
+	chmod(path, 0400);
+	event(&ev, "publish", id, "", (int64_t)time(NULL));
+	CHECK(sk_dbdir_change_begin(d, &ev, NULL, 0, detail, sizeof(detail)) ==
+	            0 &&
+	        sk_dbdir_change_commit(d, detail, sizeof(detail)) == 0,
+	    "change: %s", detail);
+	CHECK(mode_of(path) == 0444, "activated snapshot mode %o",
+	    (unsigned)mode_of(path));
+	snprintf(path, sizeof(path), "%s/db/history", tmpl);
+	CHECK(
+	    mode_of(path) == 0644, "history mode %o", (unsigned)mode_of(path));
+	sk_dbdir_close(d);
+	umask(old);
+	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
+	CHECK(system(path) == 0, "cleanup");
+}
+
+/* A change killed after each of its steps (a close without commit is
+ * what a kill -9 leaves): the next writer completes it when the switch
+ * happened, reverts it otherwise; readers always see the history end with
+ * the active id. */
+static void
+test_intent(void)
+{
+	char tmpl[] = "/tmp/test_dbdir.XXXXXX", db[4200], path[4300];
+	char detail[512], ids[3][SK_SNAPSHOT_ID_LEN + 1];
+	char act[SK_SNAPSHOT_ID_LEN + 1], last[SK_SNAPSHOT_ID_LEN + 1];
+	char src[4300], stmp[4300], sdst[4300], text[256], name[8];
+	const char *ren[1][2];
+	struct sk_dbdir *d = NULL;
+	struct sk_dbdir_event ev;
+	int64_t t = (int64_t)time(NULL);
+	size_t n0, n, i;
+	int step;
+
+	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
+	snprintf(db, sizeof(db), "%s/db", tmpl);
+	CHECK(
+	    sk_dbdir_open(db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+	    "open: %s", detail);
+	if (d == NULL)
+		return;
+	for (i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "i%zu", i);
+		snprintf(src, sizeof(src), "%s/src.mdb", tmpl);
+		make_snapshot(src, name, ids[i]);
+		CHECK(sk_dbdir_import(d, src, ids[i], detail, sizeof(detail)) ==
+		        0,
+		    "import: %s", detail);
+		unlink(src);
+	}
+	event(&ev, "publish", ids[0], "", t);
+	CHECK(sk_dbdir_change_begin(d, &ev, NULL, 0, detail, sizeof(detail)) ==
+	            0 &&
+	        sk_dbdir_change_commit(d, detail, sizeof(detail)) == 0,
+	    "first publish: %s", detail);
+	snprintf(path, sizeof(path), "%s/.intent", db);
+	CHECK(access(path, F_OK) != 0, "no .intent after a commit");
+	snprintf(sdst, sizeof(sdst), "%s/policy.conf", tmpl);
+	snprintf(stmp, sizeof(stmp), "%s/policy.conf.tmp.1", tmpl);
+	put_file(sdst, "old\n");
+	ren[0][0] = stmp;
+	ren[0][1] = sdst;
+
+	/* step 0: killed after the intent, before the switch: reverted.
+	 * step 1: after the switch: completed (rename and history line).
+	 * step 2: after the rename. step 3: after the history line too. */
+	for (step = 0; step < 4; step++) {
+		const char *from = ids[step % 2 == 0 ? 0 : 1];
+		const char *to = ids[step % 2 == 0 ? 1 : 0];
+
+		CHECK(sk_dbdir_active(d, act, NULL, 0) == 0 &&
+		        strcmp(act, from) == 0,
+		    "step %d: starts at the expected id", step);
+		n0 = last_event(d, last);
+		snprintf(text, sizeof(text), "new %d\n", step);
+		event(&ev, "block", to, from, t + step + 1);
+		CHECK(sk_dbdir_change_begin(
+		          d, &ev, ren, 1, detail, sizeof(detail)) == 0,
+		    "step %d: begin: %s", step, detail);
+		put_file(stmp, text);
+		if (step >= 1)
+			CHECK(sk_dbdir_activate(
+			          d, to, detail, sizeof(detail)) == 0,
+			    "activate: %s", detail);
+		if (step >= 2)
+			CHECK(rename(stmp, sdst) == 0, "rename");
+		if (step >= 3)
+			CHECK(sk_dbdir_history_append(
+			          d, &ev, detail, sizeof(detail)) == 0,
+			    "append: %s", detail);
+		sk_dbdir_close(d); /* the kill: no commit, no abort */
+		d = NULL;
+
+		/* A reader (status) before any writer ran. */
+		CHECK(sk_dbdir_open(db, 0, &d, detail, sizeof(detail)) == 0,
+		    "reader: %s", detail);
+		sk_dbdir_active(d, act, NULL, 0);
+		n = last_event(d, last);
+		CHECK_STR(last, act,
+		    "step %d: reader: history ends with the "
+		    "active id",
+		    step);
+		CHECK(n == (step == 0 ? n0 : n0 + 1),
+		    "step %d: reader: %zu events (had %zu)", step, n, n0);
+		sk_dbdir_close(d);
+
+		/* The next writer. */
+		CHECK(sk_dbdir_open(
+		          db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+		    "step %d: next writer: %s", step, detail);
+		if (d == NULL)
+			break;
+		CHECK(strstr(sk_dbdir_note(d),
+		          step == 0 ? "reverted an interrupted block"
+		                    : "completed an interrupted block") != NULL,
+		    "step %d: note: %s", step, sk_dbdir_note(d));
+		CHECK(
+		    access(path, F_OK) != 0, "step %d: .intent removed", step);
+		CHECK(access(stmp, F_OK) != 0, "step %d: temporary gone", step);
+		read_text(sdst, text, sizeof(text));
+		if (step == 0) {
+			CHECK_STR(text, "old\n", "step 0: source unchanged");
+		} else {
+			snprintf(name, sizeof(name), "%d", step);
+			CHECK(strstr(text, "new ") != NULL &&
+			        strstr(text, name) != NULL,
+			    "step %d: source renamed in: %s", step, text);
+		}
+		sk_dbdir_active(d, act, NULL, 0);
+		CHECK_STR(act, step == 0 ? from : to, "step %d: active", step);
+		n = last_event(d, last);
+		CHECK_STR(last, act, "step %d: history ends with the active id",
+		    step);
+		CHECK(n == (step == 0 ? n0 : n0 + 1),
+		    "step %d: %zu events on disk (had %zu): one line, never "
+		    "two",
+		    step, n, n0);
+		if (step == 0) {
+			/* the same change again, committed this time */
+			event(&ev, "block", to, from, t + step + 1);
+			put_file(stmp, "new 0\n");
+			CHECK(sk_dbdir_change_begin(
+			          d, &ev, ren, 1, detail, sizeof(detail)) == 0,
+			    "begin");
+			put_file(stmp, "new 0\n");
+			CHECK(sk_dbdir_change_commit(
+			          d, detail, sizeof(detail)) == 0,
+			    "commit: %s", detail);
+		}
+	}
+	/* Relative source paths: the run that completes the change may
+	 * start in another folder. */
+	if (d != NULL) {
+		char cwd[4096];
+		const char *rel[1][2] = {{"policy.conf.tmp.2", "policy.conf"}};
+
+		CHECK(getcwd(cwd, sizeof(cwd)) != NULL && chdir(tmpl) == 0,
+		    "chdir");
+		sk_dbdir_active(d, act, NULL, 0);
+		event(&ev, "allow", ids[2], act, t + 9);
+		CHECK(sk_dbdir_change_begin(
+		          d, &ev, rel, 1, detail, sizeof(detail)) == 0,
+		    "relative begin: %s", detail);
+		put_file("policy.conf.tmp.2", "relative\n");
+		CHECK(sk_dbdir_activate(d, ids[2], detail, sizeof(detail)) == 0,
+		    "activate");
+		sk_dbdir_close(d); /* killed after the switch */
+		CHECK(chdir("/") == 0, "chdir /");
+		CHECK(sk_dbdir_open(
+		          db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+		    "writer elsewhere: %s", detail);
+		read_text(sdst, text, sizeof(text));
+		CHECK_STR(text, "relative\n",
+		    "renamed by a run started in another folder (%s)",
+		    sk_dbdir_note(d));
+		CHECK(chdir(cwd) == 0, "chdir back");
+	}
+	/* An abort removes the temporary and the intent. */
+	if (d != NULL) {
+		event(&ev, "allow", ids[2], ids[1], t + 10);
+		CHECK(sk_dbdir_change_begin(
+		          d, &ev, ren, 1, detail, sizeof(detail)) == 0,
+		    "begin: %s", detail);
+		put_file(stmp, "x\n");
+		sk_dbdir_change_abort(d);
+		CHECK(access(stmp, F_OK) != 0 && access(path, F_OK) != 0,
+		    "abort removes the temporary and .intent");
+		sk_dbdir_close(d);
+	}
+
+	/* A history line cut by a crash of the machine: readers skip it,
+	 * the next writer removes it. */
+	snprintf(path, sizeof(path), "%s/history", db);
+	{
+		FILE *f = fopen(path, "a");
+
+		fputs("2026-01-01T00:00:00Z\tpubl", f);
+		fclose(f);
+	}
+	CHECK(sk_dbdir_open(db, 0, &d, detail, sizeof(detail)) == 0, "reader");
+	n = last_event(d, last);
+	sk_dbdir_close(d);
+	CHECK(
+	    sk_dbdir_open(db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+	    "writer: %s", detail);
+	CHECK(strstr(sk_dbdir_note(d), "torn last line") != NULL, "note: %s",
+	    sk_dbdir_note(d));
+	read_text(path, text, sizeof(text));
+	CHECK(last_event(d, last) == n, "same events after the cut");
+	sk_dbdir_close(d);
+	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
+	CHECK(system(path) == 0, "cleanup");
+}
+
+/* Temporary files: the next writer removes those of writers (it holds
+ * their lock) and those of builds whose pid is gone, never a live one's. */
+static void
+test_stale(void)
+{
+	char tmpl[] = "/tmp/test_dbdir.XXXXXX", db[4200], path[4400];
+	char detail[512];
+	struct sk_dbdir *d = NULL;
+	long dead = dead_pid(), live = (long)getppid();
+	size_t removed = 0;
+	static const char *const gone[] = {"snapshots/.import.77",
+	    "snapshots/.edit.78", "snapshots/.edit.78-lock", ".active.mdb.tmp",
+	    ".intent.tmp", NULL};
+	size_t i;
+
+	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
+	snprintf(db, sizeof(db), "%s/db", tmpl);
+	CHECK(
+	    sk_dbdir_open(db, SK_DBDIR_CREATE, &d, detail, sizeof(detail)) == 0,
+	    "create: %s", detail);
+	sk_dbdir_close(d);
+	for (i = 0; gone[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", db, gone[i]);
+		put_file(path, "x");
+	}
+	snprintf(path, sizeof(path), "%s/snapshots/.build.%ld.tmp.%ld", db,
+	    dead, dead);
+	put_file(path, "x");
+	snprintf(path, sizeof(path), "%s/snapshots/.build.%ld.tmp.%ld-lock", db,
+	    dead, dead);
+	put_file(path, "x");
+	snprintf(path, sizeof(path), "%s/snapshots/.build.%ld", db, live);
+	put_file(path, "live");
+	CHECK(
+	    sk_dbdir_open(db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+	    "writer: %s", detail);
+	CHECK(strstr(sk_dbdir_note(d), "removed 7 temporary files") != NULL,
+	    "note: %s", sk_dbdir_note(d));
+	sk_dbdir_close(d);
+	for (i = 0; gone[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", db, gone[i]);
+		CHECK(access(path, F_OK) != 0, "%s removed", gone[i]);
+	}
+	snprintf(path, sizeof(path), "%s/snapshots/.build.%ld", db, live);
+	CHECK(access(path, F_OK) == 0, "a live build's file stays");
+
+	/* sk_dbdir_clean_stale: pid after the prefix, dead ones only. */
+	snprintf(path, sizeof(path), "%s/l.txt.part.%ld.Ab12Cd", tmpl, dead);
+	put_file(path, "x");
+	snprintf(path, sizeof(path), "%s/l.txt.part.%ld.Zz", tmpl, live);
+	put_file(path, "x");
+	snprintf(path, sizeof(path), "%s/l.txt.part.XXab", tmpl);
+	put_file(path, "x");
+	CHECK(sk_dbdir_clean_stale(tmpl, "l.txt.part.", &removed) == 0 &&
+	        removed == 1,
+	    "one dead download removed (%zu)", removed);
+	snprintf(path, sizeof(path), "%s/l.txt.part.%ld.Zz", tmpl, live);
+	CHECK(access(path, F_OK) == 0, "a live download stays");
+	snprintf(path, sizeof(path), "%s/l.txt.part.XXab", tmpl);
+	CHECK(access(path, F_OK) == 0, "a name without a pid stays");
+	CHECK(sk_dbdir_clean_stale("/nonexistent/x", "a.", NULL) == -1 &&
+	        errno == ENOENT,
+	    "missing folder");
+	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
+	CHECK(system(path) == 0, "cleanup");
+}
+
 int
 main(void)
 {
 	test_rollback_target();
 	test_dir();
 	test_user();
+	test_modes();
+	test_intent();
+	test_stale();
 	return unit_done("test_dbdir");
 }

@@ -219,6 +219,31 @@ test_http(int port)
 	CHECK_STR(slurp("list.txt"), "a.test\nb.test\nc.test\nd.test\n",
 	    "refused kept");
 
+	/* temporary files of a download killed mid-way (its pid is gone)
+	 * are removed by the next fetch of the list; a live one's stay */
+	{
+		char dead[160], live[160], meta[160];
+		pid_t pid = fork();
+
+		if (pid == 0)
+			_exit(0);
+		waitpid(pid, NULL, 0);
+		snprintf(
+		    dead, sizeof(dead), "%s.part.%ld.AbC123", path, (long)pid);
+		snprintf(
+		    meta, sizeof(meta), "%s.meta.%ld.XyZ789", path, (long)pid);
+		snprintf(live, sizeof(live), "%s.part.%ld.LiVe00", path,
+		    (long)getppid());
+		put(strrchr(dead, '/') + 1, "x");
+		put(strrchr(meta, '/') + 1, "x");
+		put(strrchr(live, '/') + 1, "x");
+		rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
+		CHECK(access(dead, F_OK) != 0 && access(meta, F_OK) != 0,
+		    "a dead download's files removed by the next fetch");
+		CHECK(access(live, F_OK) == 0, "a live download's file kept");
+		unlink(live);
+	}
+
 	/* bad URLs */
 	rc = sk_fetch("ftp://127.0.0.1/x", path, &o, &r, err, sizeof(err));
 	CHECK(rc == SK_FETCH_E_URL, "ftp: %d %s", rc, err);
