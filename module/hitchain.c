@@ -489,13 +489,19 @@ hc_check_previous(
 			    (int)h->p_id_len, id, want, (int)h->id_len, h->id);
 		return;
 	}
-	if (last < want)
+	if (last + 1 == want)
 		hc_report(v, 1,
-		    "instance %.*s: record%s %" PRIu64 " to %" PRIu64
+		    "instance %.*s: record %" PRIu64
+		    " missing at the end of its run: it had written it "
+		    "before instance %.*s started",
+		    (int)h->p_id_len, id, want, (int)h->id_len, h->id);
+	else if (last < want)
+		hc_report(v, 1,
+		    "instance %.*s: records %" PRIu64 " to %" PRIu64
 		    " missing at the end of its run: it had written them "
 		    "before instance %.*s started",
-		    (int)h->p_id_len, id, want - last == 1 ? "" : "s", last + 1,
-		    want, (int)h->id_len, h->id);
+		    (int)h->p_id_len, id, last + 1, want, (int)h->id_len,
+		    h->id);
 	else if (last == want &&
 	    memcmp(last_hash, h->p_hash, SK_HITFMT_HASH_HEX) != 0)
 		hc_report(v, 1,
