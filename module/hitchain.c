@@ -417,16 +417,17 @@ hc_end_run(struct sk_hitchain_verifier *v, const struct hc_instance *in)
  * at the end of that run. A run not read at all: missing too, unless this
  * start event is the first record read (the run is in older files).
  */
+static void hc_check_end(struct sk_hitchain_verifier *v, const char *id,
+    size_t id_len, const char *run, uint64_t want, const char *hash, int first,
+    const char *when);
+
 static void
 hc_check_previous(
     struct sk_hitchain_verifier *v, const struct hc_fields *h, int first)
 {
 	const char *id = h->p_id, *run = h->p_run;
-	const struct hc_instance *in;
-	const char *last_hash = NULL;
-	uint64_t want, last = 0;
-	size_t i;
-	int found = 0;
+	char when[HC_ID_MAX + 64];
+	uint64_t want;
 
 	if (h->p_state == NULL)
 		return; /* written before these fields existed */
@@ -455,9 +456,30 @@ hc_check_previous(
 		    v, 1, "start event with bad sinkhole.previous fields");
 		return;
 	}
+	snprintf(when, sizeof(when), "before instance %.*s started",
+	    (int)h->id_len, h->id);
+	hc_check_end(v, id, h->p_id_len, run, want, h->p_hash, first, when);
+}
+
+/* Does the run of instance id (run: its start event's hash) reach its
+ * record want, with hash (the rule of BOUNDARIES)? first: 1 when the
+ * records that name it come first (the run may be in older files), -1
+ * for a state file read after the files (a later record is the writer
+ * going on, not worth a note). when: how the record is known written. */
+static void
+hc_check_end(struct sk_hitchain_verifier *v, const char *id, size_t id_len,
+    const char *run, uint64_t want, const char *hash, int first,
+    const char *when)
+{
+	const struct hc_instance *in;
+	const char *last_hash = NULL;
+	uint64_t last = 0;
+	size_t i;
+	int found = 0;
+
 	/* The run: an instance's current one (same run, or one whose start
 	 * was not read), else one that ended when its id started again. */
-	in = hc_find(v, id, h->p_id_len);
+	in = hc_find(v, id, id_len);
 	if (in != NULL &&
 	    (in->run[0] == '\0' ||
 	        memcmp(in->run, run, SK_HITFMT_HASH_HEX) == 0)) {
@@ -466,8 +488,8 @@ hc_check_previous(
 		last_hash = in->hash;
 	}
 	for (i = v->nended; !found && i-- > 0;)
-		if (strlen(v->ended[i].id) == h->p_id_len &&
-		    memcmp(v->ended[i].id, id, h->p_id_len) == 0 &&
+		if (strlen(v->ended[i].id) == id_len &&
+		    memcmp(v->ended[i].id, id, id_len) == 0 &&
 		    (v->ended[i].run[0] == '\0' ||
 		        memcmp(v->ended[i].run, run, SK_HITFMT_HASH_HEX) ==
 		            0)) {
@@ -480,42 +502,38 @@ hc_check_previous(
 			hc_report(v, 0,
 			    "the run before (instance %.*s, to sequence %" PRIu64
 			    ") is in older files",
-			    (int)h->p_id_len, id, want);
+			    (int)id_len, id, want);
 		else
 			hc_report(v, 1,
 			    "instance %.*s: records 1 to %" PRIu64
-			    " missing: its run, which ended before instance "
-			    "%.*s started, is not in the files read",
-			    (int)h->p_id_len, id, want, (int)h->id_len, h->id);
+			    " missing: its run, written %s, is not in the "
+			    "files read",
+			    (int)id_len, id, want, when);
 		return;
 	}
 	if (last + 1 == want)
 		hc_report(v, 1,
 		    "instance %.*s: record %" PRIu64
-		    " missing at the end of its run: it had written it "
-		    "before instance %.*s started",
-		    (int)h->p_id_len, id, want, (int)h->id_len, h->id);
+		    " missing at the end of its run: it was written %s",
+		    (int)id_len, id, want, when);
 	else if (last < want)
 		hc_report(v, 1,
 		    "instance %.*s: records %" PRIu64 " to %" PRIu64
-		    " missing at the end of its run: it had written them "
-		    "before instance %.*s started",
-		    (int)h->p_id_len, id, last + 1, want, (int)h->id_len,
-		    h->id);
+		    " missing at the end of its run: they were written %s",
+		    (int)id_len, id, last + 1, want, when);
 	else if (last == want &&
-	    memcmp(last_hash, h->p_hash, SK_HITFMT_HASH_HEX) != 0)
+	    memcmp(last_hash, hash, SK_HITFMT_HASH_HEX) != 0)
 		hc_report(v, 1,
 		    "instance %.*s: its record %" PRIu64
-		    " is not the one it wrote last (hash differs): records "
+		    " is not the one it wrote (hash differs): records "
 		    "replaced at the end of its run",
-		    (int)h->p_id_len, id, want);
-	else if (last > want)
+		    (int)id_len, id, want);
+	else if (last > want && first >= 0)
 		hc_report(v, 0,
 		    "instance %.*s: %" PRIu64
 		    " record%s after the last one its state file named (it "
 		    "was killed right after a write)",
-		    (int)h->p_id_len, id, last - want,
-		    last - want == 1 ? "" : "s");
+		    (int)id_len, id, last - want, last - want == 1 ? "" : "s");
 }
 
 /* Check one line against the chain (sk_hitchain_verify_line without the
@@ -736,4 +754,21 @@ sk_hitchain_verifier_eof(struct sk_hitchain_verifier *v)
 	v->cur = !v->cur;
 	v->lines[v->cur] = 0;
 	v->repeat = HC_START;
+}
+
+int
+sk_hitchain_verifier_end(struct sk_hitchain_verifier *v, const char *instance,
+    const char *run, uint64_t sequence, const char *hash)
+{
+	size_t n = strlen(instance);
+
+	v->problems = 0;
+	if (n == 0 || n >= HC_ID_MAX || !hc_hex64(run, strlen(run)) ||
+	    !hc_hex64(hash, strlen(hash)) || sequence == 0) {
+		hc_report(v, 1, "state file with bad fields");
+		return v->problems;
+	}
+	hc_check_end(v, instance, n, run, sequence, hash,
+	    v->records == 0 ? 1 : -1, "before its state file named it");
+	return v->problems;
 }

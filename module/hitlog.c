@@ -688,13 +688,12 @@ hl_state_open(struct sk_hitlog *log)
 	return fd;
 }
 
-/* A slot's text parsed into the previous run (its fields in log->prev_*).
- * @return its GEN, or 0 when the slot is not a good one. */
+/* A slot's text parsed. @return its GEN, or 0 when the slot is not a
+ * good one. */
 static uint64_t
-hl_state_parse(struct sk_hitlog *log, const char *slot, int *stopped)
+hl_state_slot(const char *slot, struct sk_hitlog_state *st)
 {
-	char text[HL_STATE_SLOT + 1], id[64], run[SK_HITFMT_HASH_HEX + 1];
-	char hash[SK_HITFMT_HASH_HEX + 1], sum[HL_STATE_SUM + 1];
+	char text[HL_STATE_SLOT + 1], sum[HL_STATE_SUM + 1];
 	char want[HL_STATE_SUM + 1];
 	unsigned long long gen, seq;
 	int version, stop;
@@ -706,58 +705,90 @@ hl_state_parse(struct sk_hitlog *log, const char *slot, int *stopped)
 	    (p = strstr(text, " sum=")) == NULL ||
 	    sscanf(text,
 	        HL_STATE_MAGIC " %d %llu %63s %64s %llu %64s %d sum=%16s",
-	        &version, &gen, id, run, &seq, hash, &stop, sum) != 8 ||
-	    version != 1 || gen == 0 || strlen(run) != SK_HITFMT_HASH_HEX ||
-	    strlen(hash) != SK_HITFMT_HASH_HEX ||
+	        &version, &gen, st->instance, st->run, &seq, st->hash, &stop,
+	        sum) != 8 ||
+	    version != 1 || gen == 0 || strlen(st->run) != SK_HITFMT_HASH_HEX ||
+	    strlen(st->hash) != SK_HITFMT_HASH_HEX ||
 	    hl_state_sum(text, (size_t)(p - text), want) < 0 ||
 	    strcmp(sum, want) != 0)
 		return 0;
-	snprintf(log->prev_instance, sizeof(log->prev_instance), "%s", id);
-	memcpy(log->prev_run, run, sizeof(log->prev_run));
-	memcpy(log->prev_hash, hash, sizeof(log->prev_hash));
-	log->previous.sequence = seq;
-	*stopped = stop != 0;
+	st->gen = gen;
+	st->sequence = seq;
+	st->stopped = stop != 0;
 	return gen;
 }
 
+/* The state in fd: the good slot with the larger GEN.
+ * @return 1, 0 for an empty file, -1 for none good (or a read error). */
+static int
+hl_state_get(int fd, struct sk_hitlog_state *st)
+{
+	char buf[2 * HL_STATE_SLOT];
+	struct sk_hitlog_state s[2];
+	uint64_t gen[2] = {0, 0};
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
+	int i, best;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < 2; i++)
+		if (n >= (ssize_t)((i + 1) * HL_STATE_SLOT))
+			gen[i] = hl_state_slot(buf + i * HL_STATE_SLOT, &s[i]);
+	best = gen[1] > gen[0];
+	if (gen[best] == 0)
+		return -1;
+	*st = s[best];
+	return 1;
+}
+
+int
+sk_hitlog_state_load(const char *path, struct sk_hitlog_state *out)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = hl_state_get(fd, out);
+	close(fd);
+	if (rc <= 0)
+		errno = rc == 0 ? ENODATA : EINVAL;
+	return rc > 0 ? 0 : -1;
+}
+
 /* Read what the state file says of the run before this one, for the
- * start event. log_size: the log file's size (-1: unknown). */
+ * start event. log_size: the log file's size. */
 static void
 hl_state_read(struct sk_hitlog *log, off_t log_size)
 {
-	char buf[2 * HL_STATE_SLOT];
-	uint64_t gen[2] = {0, 0};
-	ssize_t n = 0;
-	int stopped[2] = {0, 0}, best, i;
+	struct sk_hitlog_state st;
+	int rc;
 
 	log->previous.state = "lost";
-	if (log->state_fd >= 0)
-		n = pread(log->state_fd, buf, sizeof(buf), 0);
-	if (log->state_fd >= 0 && n == 0 && log_size == 0) {
+	if (log->state_fd < 0)
+		return;
+	rc = hl_state_get(log->state_fd, &st);
+	if (rc == 0 && log_size == 0) {
 		log->previous.state = "none"; /* a new log */
 		return;
 	}
-	for (i = 0; i < 2; i++)
-		if (n >= (ssize_t)((i + 1) * HL_STATE_SLOT))
-			gen[i] = hl_state_parse(
-			    log, buf + i * HL_STATE_SLOT, &stopped[i]);
-	best = gen[1] > gen[0];
-	if (gen[best] == 0) {
-		if (log->state_fd >= 0)
-			hl_note(log,
-			    "%s: %s; the end of the run before this one cannot "
-			    "be checked",
-			    log->state_path,
-			    n == 0 ? "empty though the log is not"
-			           : "no good state in it");
+	if (rc <= 0) {
+		hl_note(log,
+		    "%s: %s; the end of the run before this one cannot be "
+		    "checked",
+		    log->state_path,
+		    rc == 0 ? "empty though the log is not"
+		            : "no good state in it");
 		return;
 	}
-	if (best == 0 && gen[1] != 0) /* parse the newer one last */
-		(void)hl_state_parse(log, buf, &stopped[0]);
-	log->state_gen = gen[best];
-	log->previous.state = stopped[best] ? "stopped" : "running";
+	snprintf(
+	    log->prev_instance, sizeof(log->prev_instance), "%s", st.instance);
+	memcpy(log->prev_run, st.run, sizeof(log->prev_run));
+	memcpy(log->prev_hash, st.hash, sizeof(log->prev_hash));
+	log->state_gen = st.gen;
+	log->previous.state = st.stopped ? "stopped" : "running";
 	log->previous.instance = log->prev_instance;
 	log->previous.run = log->prev_run;
+	log->previous.sequence = st.sequence;
 	log->previous.hash = log->prev_hash;
 }
 

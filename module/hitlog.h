@@ -107,6 +107,23 @@ struct sk_hitlog;
 /** The suffix of the state file beside the log. */
 #define SK_HITLOG_STATE_SUFFIX ".state"
 
+/** What the state file says (sinkhole-hitlog(5), BOUNDARIES): the last
+ * record known written of the run that wrote the log last. */
+struct sk_hitlog_state {
+	uint64_t gen;      /**< the slot's generation */
+	char instance[64]; /**< its instance id */
+	char run[65];      /**< the hash (hex) of its start event */
+	uint64_t sequence; /**< its last record known written */
+	char hash[65];     /**< that record's hash (hex) */
+	int stopped;       /**< that record is its stop event */
+};
+
+/**
+ * Read a state file (PATH.state; never through a symbolic link).
+ * @return 0, or -1 with errno (ENODATA: empty; EINVAL: no good slot).
+ */
+int sk_hitlog_state_load(const char *path, struct sk_hitlog_state *out);
+
 /** How loud a message of the hit log is. */
 enum sk_hitlog_level { SK_HITLOG_ERR = 0, SK_HITLOG_WARN = 1 };
 

@@ -89,6 +89,19 @@ expect_eq "the second start event names the first run, stopped at 8" \
     "$(field "$WORK/intact/hits.log" "$start2" sinkhole.previous.state) $(field "$WORK/intact/hits.log" "$start2" sinkhole.previous.instance) $(field "$WORK/intact/hits.log" "$start2" sinkhole.previous.sequence)" \
     "stopped $idi 8"
 check "the state file is beside the log" test -s "$WORK/intact/hits.log.state"
+# The end of the last run: only the state file can tell (verify-log -s).
+"$CTL" verify-log -s "$WORK/intact/hits.log.state" "$WORK/intact/hits.log" \
+    >"$WORK/verify-state.out" 2>&1
+expect_eq "intact, with the state file: verify-log passes" "$?" 0
+n=$(wc -l <"$WORK/intact/hits.log")
+head -n $((n - 2)) "$WORK/intact/hits.log" >"$WORK/intact-cut-end.log"
+"$CTL" verify-log -s "$WORK/intact/hits.log.state" \
+    "$WORK/intact-cut-end.log" >"$WORK/verify-state-cut.out" 2>&1
+expect_eq "the last run's end cut: verify-log -s fails" "$?" 1
+id2=$(field "$WORK/intact/hits.log" "$n" observer.name)
+expect_match "and names the instance and records" \
+    "$(cat "$WORK/verify-state-cut.out")" \
+    "hits\.log\.state:1: instance $id2: records 5 to 6 missing at the end of its run"
 
 # --- 2. kill -9 between runs: an intact log still verifies ------------
 mkdir -p "$WORK/kill"

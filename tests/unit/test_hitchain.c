@@ -479,16 +479,16 @@ static const struct {
 } b_cases[] = {
     {B_INTACT, 0, NULL, 0},
     {B_CUT, NREC - 1,
-        "instance A: records 11 to 12 missing at the end of its run: it "
-        "had written them before instance B started",
+        "instance A: records 11 to 12 missing at the end of its run: they "
+        "were written before instance B started",
         0},
     {B_CUT_ONE, NREC, "instance A: record 12 missing at the end of its run", 0},
     {B_LAG, 0, NULL, 1},
     {B_REPLACED, NREC + 1,
-        "instance A: its record 12 is not the one it wrote last", 0},
+        "instance A: its record 12 is not the one it wrote (hash differs)", 0},
     {B_GONE, NREC + 1,
-        "instance A: records 1 to 12 missing: its run, which ended "
-        "before instance B started, is not in the files read",
+        "instance A: records 1 to 12 missing: its run, written before "
+        "instance B started, is not in the files read",
         0},
     {B_OLDER, 0, NULL, 1},
     {B_SAME_ID, NREC - 2,

@@ -147,6 +147,10 @@ tally_field(void *arg, const struct sk_hitfmt_field *f)
 	return 0;
 }
 
+/* When set, tally_files checks the end of the last run against it, as
+ * verify-log -s does. */
+static const struct sk_hitlog_state *tally_state;
+
 /* Verify files in order, as verify-log does, and count what they hold. */
 static void
 tally_files(struct tally *t, const char *const *names, int n)
@@ -184,6 +188,11 @@ tally_files(struct tally *t, const char *const *names, int n)
 		}
 		fclose(fp);
 		sk_hitchain_verifier_eof(v);
+	}
+	if (tally_state != NULL) {
+		t->file = "state";
+		sk_hitchain_verifier_end(v, tally_state->instance,
+		    tally_state->run, tally_state->sequence, tally_state->hash);
 	}
 	t->duplicated = sk_hitchain_duplicated(v);
 	free(buf);
@@ -1026,6 +1035,7 @@ test_boundaries(void)
 {
 	static const char *const files[] = {"bound.log"};
 	static const char *const cut[] = {"bound.cut"};
+	struct sk_hitlog_state hs;
 	char path[512], *text;
 	struct tally t;
 	int a, b;
@@ -1059,8 +1069,28 @@ test_boundaries(void)
 	    "start events name the run before");
 	free(text);
 
-	/* Cut the end of each run but the last (the state file of the last
-	 * is not read by verify-log): always found. */
+	/* With the state file (verify-log -s), the end of the last run is
+	 * checked too. */
+	snprintf(path, sizeof(path), "%s/bound.log.state", dir);
+	CHECK(sk_hitlog_state_load(path, &hs) == 0 && hs.stopped &&
+	        strcmp(hs.instance, "r5") == 0 && hs.sequence == 6,
+	    "the state: %s %llu stopped %d", hs.instance,
+	    (unsigned long long)hs.sequence, hs.stopped);
+	tally_state = &hs;
+	tally_files(&t, files, 1);
+	CHECK(t.problems == 0, "intact with the state: %s", t.first_problem);
+	b = last_line_of("bound.log", "r5");
+	copy_without("bound.log", "bound.cut", b, b);
+	tally_files(&t, cut, 1);
+	CHECK(t.problems == 1 &&
+	        strstr(t.first_problem,
+	            "state:44: instance r5: record 6 missing at the end of its "
+	            "run") != NULL,
+	    "the last run's stop cut, found with the state: %s",
+	    t.first_problem);
+	tally_state = NULL;
+
+	/* Cut the end of each run but the last: always found. */
 	for (int r = 1; r <= 4; r++) {
 		char id[8];
 
