@@ -937,8 +937,12 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		    SK_HITLOG_QUEUE_MIN, SK_HITLOG_QUEUE_MAX);
 		return -1;
 	}
-	if ((log = calloc(1, sizeof(*log))) == NULL ||
-	    (log->ring = calloc(n, sizeof(*log->ring))) == NULL ||
+	if ((log = calloc(1, sizeof(*log))) == NULL) {
+		snprintf(err, errsize, "hit log: out of memory");
+		return -1;
+	}
+	log->fd = log->state_fd = -1; /* nothing to close on failure */
+	if ((log->ring = calloc(n, sizeof(*log->ring))) == NULL ||
 	    (log->pending = malloc(HL_PENDING_BYTES)) == NULL ||
 	    sk_hitchain_hasher_new(&log->hasher) < 0) {
 		snprintf(err, errsize, "hit log: out of memory");
@@ -948,7 +952,6 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 	log->mask = n - 1;
 	for (i = 0; i < n; i++)
 		atomic_init(&log->ring[i].turn, i);
-	log->fd = -1;
 	memcpy(log->prev, sk_hitchain_zero, sizeof(log->prev));
 	snprintf(log->version, sizeof(log->version), "%s", PACKAGE_VERSION);
 	if (log->conf.instance_id[0] == '\0') {
@@ -966,7 +969,6 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		    "%.32s-%u-%u", host, (unsigned)getpid(),
 		    (unsigned)(hl_now_ms() / 1000));
 	}
-	log->state_fd = -1;
 	if (strlen(conf->path) + sizeof(SK_HITLOG_STATE_SUFFIX) >
 	    sizeof(log->state_path)) {
 		snprintf(err, errsize, "hit log: path too long");
