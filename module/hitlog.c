@@ -156,10 +156,10 @@ struct sk_hitlog {
 	char write_why[128], open_why[PATH_MAX + 64], state_why[PATH_MAX + 64];
 	char note[PATH_MAX + 256]; /* from sk_hitlog_open, said at a flush */
 
-	/* The state file (PATH.state) and what it says of this run: its
+	/* The state file (DIR/.NAME.state) and what it says of this run: its
 	 * start event's hash, its last record known written, and whether
 	 * that record is the stop event. */
-	char state_path[PATH_MAX + sizeof(SK_HITLOG_STATE_SUFFIX)];
+	char state_path[PATH_MAX + 8];
 	int state_fd;
 	uint64_t state_gen;
 	char run[SK_HITFMT_HASH_HEX + 1];
@@ -742,6 +742,17 @@ hl_state_get(int fd, struct sk_hitlog_state *st)
 }
 
 int
+sk_hitlog_state_path(const char *path, char *out, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+	int n;
+
+	n = snprintf(out, size, "%.*s.%s.state", (int)dir, path, path + dir);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int
 sk_hitlog_state_load(const char *path, struct sk_hitlog_state *out)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc;
@@ -969,13 +980,11 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		    "%.32s-%u-%u", host, (unsigned)getpid(),
 		    (unsigned)(hl_now_ms() / 1000));
 	}
-	if (strlen(conf->path) + sizeof(SK_HITLOG_STATE_SUFFIX) >
-	    sizeof(log->state_path)) {
+	if (sk_hitlog_state_path(
+	        conf->path, log->state_path, sizeof(log->state_path)) < 0) {
 		snprintf(err, errsize, "hit log: path too long");
 		goto fail;
 	}
-	snprintf(log->state_path, sizeof(log->state_path), "%s%s", conf->path,
-	    SK_HITLOG_STATE_SUFFIX);
 	if (pthread_mutex_init(&log->lock, NULL) != 0) {
 		snprintf(err, errsize, "hit log: cannot create a mutex");
 		goto fail;

@@ -12,7 +12,9 @@
  * file), so it may appear twice, byte for byte: verify-log counts such
  * repeats, the SIEM dedups by sequence. The path is opened with
  * O_NOFOLLOW: a symbolic link in its place is refused, never followed.
- * A state file beside the log (PATH.state) names the last record known
+ * A state file beside the log (DIR/.NAME.state: hidden, so that globs
+ * such as NAME* or DIR/\* of shippers and logrotate do not take it for a
+ * log) names the last record known
  * written, so that the next start event can say where the run before it
  * ended (sinkhole-hitlog(5), BOUNDARIES). The log's own errors (failed
  * writes, drops, refused paths) reach the host's log through a callback,
@@ -104,8 +106,9 @@ struct sk_hitlog_stats {
 
 struct sk_hitlog;
 
-/** The suffix of the state file beside the log. */
-#define SK_HITLOG_STATE_SUFFIX ".state"
+/** The state file of the log at path: DIR/.NAME.state.
+ * @return 0, or -1 when it does not fit in size. */
+int sk_hitlog_state_path(const char *path, char *out, size_t size);
 
 /** What the state file says (sinkhole-hitlog(5), BOUNDARIES): the last
  * record known written of the run that wrote the log last. */
@@ -119,7 +122,8 @@ struct sk_hitlog_state {
 };
 
 /**
- * Read a state file (PATH.state; never through a symbolic link).
+ * Read a state file (sk_hitlog_state_path; never through a symbolic
+ * link).
  * @return 0, or -1 with errno (ENODATA: empty; EINVAL: no good slot).
  */
 int sk_hitlog_state_load(const char *path, struct sk_hitlog_state *out);

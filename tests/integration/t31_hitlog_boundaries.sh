@@ -3,7 +3,7 @@
 # - records cut off the end of one resolver run are found by verify-log
 #   although the next run's records follow in the same file: each start
 #   event names where the run before it ended (the state file beside the
-#   log, hits.log.state); the same two runs on an intact file pass;
+#   log, .hits.log.state); the same two runs on an intact file pass;
 # - kill -9 of Unbound between runs (after its last write, and during a
 #   write: a partial record left at the end) never makes an intact log
 #   fail;
@@ -88,20 +88,20 @@ start2=$(grep -n '"event.action":"start"' "$WORK/intact/hits.log" |
 expect_eq "the second start event names the first run, stopped at 8" \
     "$(field "$WORK/intact/hits.log" "$start2" sinkhole.previous.state) $(field "$WORK/intact/hits.log" "$start2" sinkhole.previous.instance) $(field "$WORK/intact/hits.log" "$start2" sinkhole.previous.sequence)" \
     "stopped $idi 8"
-check "the state file is beside the log" test -s "$WORK/intact/hits.log.state"
+check "the state file is beside the log, hidden" test -s "$WORK/intact/.hits.log.state"
 # The end of the last run: only the state file can tell (verify-log -s).
-"$CTL" verify-log -s "$WORK/intact/hits.log.state" "$WORK/intact/hits.log" \
+"$CTL" verify-log -s "$WORK/intact/.hits.log.state" "$WORK/intact/hits.log" \
     >"$WORK/verify-state.out" 2>&1
 expect_eq "intact, with the state file: verify-log passes" "$?" 0
 n=$(wc -l <"$WORK/intact/hits.log")
 head -n $((n - 2)) "$WORK/intact/hits.log" >"$WORK/intact-cut-end.log"
-"$CTL" verify-log -s "$WORK/intact/hits.log.state" \
+"$CTL" verify-log -s "$WORK/intact/.hits.log.state" \
     "$WORK/intact-cut-end.log" >"$WORK/verify-state-cut.out" 2>&1
 expect_eq "the last run's end cut: verify-log -s fails" "$?" 1
 id2=$(field "$WORK/intact/hits.log" "$n" observer.name)
 expect_match "and names the instance and records" \
     "$(cat "$WORK/verify-state-cut.out")" \
-    "hits\.log\.state:1: instance $id2: records 5 to 6 missing at the end of its run"
+    "\.hits\.log\.state:1: instance $id2: records 5 to 6 missing at the end of its run"
 
 # --- 2. kill -9 between runs: an intact log still verifies ------------
 mkdir -p "$WORK/kill"

@@ -973,7 +973,7 @@ writer_run(const char *name, const char *id, unsigned n, int how)
 
 	conf_for(&conf, name, 64, SK_HIT_JSON);
 	snprintf(conf.instance_id, sizeof(conf.instance_id), "%s", id);
-	snprintf(state, sizeof(state), "%s.state", name);
+	snprintf(state, sizeof(state), ".%s.state", name);
 	fflush(NULL);
 	if (how != 'c' && (pid = fork()) != 0) {
 		waitpid(pid, &status, 0);
@@ -1071,7 +1071,13 @@ test_boundaries(void)
 
 	/* With the state file (verify-log -s), the end of the last run is
 	 * checked too. */
-	snprintf(path, sizeof(path), "%s/bound.log.state", dir);
+	CHECK(sk_hitlog_state_path(
+	          "/var/log/sinkhole/hits.log", path, sizeof(path)) == 0 &&
+	        strcmp(path, "/var/log/sinkhole/.hits.log.state") == 0 &&
+	        sk_hitlog_state_path("hits.log", path, sizeof(path)) == 0 &&
+	        strcmp(path, ".hits.log.state") == 0,
+	    "state path %s", path);
+	snprintf(path, sizeof(path), "%s/.bound.log.state", dir);
 	CHECK(sk_hitlog_state_load(path, &hs) == 0 && hs.stopped &&
 	        strcmp(hs.instance, "r5") == 0 && hs.sequence == 6,
 	    "the state: %s %llu stopped %d", hs.instance,
