@@ -45,6 +45,17 @@ field() {
 	sed -n "$2s/.*\"$3\":\"\{0,1\}\([^\",]*\)\"\{0,1\}[,}].*/\1/p" "$1"
 }
 
+# wait_grep FILE REGEX N: until FILE has N lines matching (10 s at most;
+# the writer drains every 20 ms, but the machine may be busy).
+wait_grep() {
+	i=0
+	while [ "$(grep -c -- "$2" "$1" 2>/dev/null)" -lt "$3" ] &&
+	    [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
 # kill9: kill the Unbound started last with SIGKILL, and wait for it.
 kill9() {
 	kill -9 "$UNBOUND_PID" 2>/dev/null
@@ -108,11 +119,11 @@ mkdir -p "$WORK/kill"
 KLOG="$WORK/kill/hits.log"
 run_on "$KLOG"
 hits 5 kill-one
-sleep 0.5 # written (the writer drains every 20 ms)
+wait_grep "$KLOG" kill-one- 5 # written, then killed
 kill9
 run_on "$KLOG"
 hits 3 kill-two
-sleep 0.5
+wait_grep "$KLOG" kill-two- 3
 kill9
 # A kill during a write: part of a record at the end of the file.
 printf '{"@timestamp":"2026-12-05T23:00:00.000Z","ecs.version":"8.1' >>"$KLOG"
@@ -145,11 +156,16 @@ cp "$WORK/elsewhere/target" "$WORK/target.orig"
 SLOG="$WORK/sym/hits.log"
 run_on "$SLOG"
 hits 2 sym-one
-sleep 0.5
-# Renamed away (as logrotate does) and a link planted at once.
-mv "$SLOG" "$SLOG.1" && ln -s "$WORK/elsewhere/target" "$SLOG"
+wait_grep "$SLOG" sym-one- 2
+# The file kept under another name, and a link put in its place at once
+# (a rename over it: the path is never missing, else the writer would
+# create a file there after 20 ms, as logrotate's rename-then-create
+# wants).
+ln "$SLOG" "$SLOG.1" && ln -s "$WORK/elsewhere/target" "$WORK/link.tmp" &&
+    mv -T "$WORK/link.tmp" "$SLOG" || fail "cannot plant the link"
 hits 3 sym-two
-sleep 1
+wait_grep "$SLOG.1" sym-two- 3
+sleep 0.2
 check "running: the link's target is unchanged" \
     cmp -s "$WORK/elsewhere/target" "$WORK/target.orig"
 expect_match "running: Unbound's log says the link was refused" \
