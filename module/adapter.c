@@ -215,6 +215,19 @@ start_background(struct sk_module *m)
 	m->bg = NULL;
 }
 
+/** The hit log's own errors (write errors, drops, a refused path), into
+ * Unbound's log; called by the thread that writes the hit log (the
+ * background thread; init and deinit), never by a DNS worker. */
+static void
+hitlog_say(void *arg, enum sk_hitlog_level level, const char *msg)
+{
+	(void)arg;
+	if (level == SK_HITLOG_ERR)
+		log_err("%s", msg);
+	else
+		log_warn("%s", msg);
+}
+
 SK_EXPORT int
 init(struct module_env *env, int id)
 {
@@ -239,6 +252,8 @@ init(struct module_env *env, int id)
 		log_err("sinkhole: hit log: %s; hits are not recorded", err);
 		m->hits = NULL;
 	}
+	if (m->hits != NULL)
+		sk_hitlog_set_log(m->hits, hitlog_say, NULL);
 	if (m->conf.snapshot[0] != '\0') {
 		if (sk_active_new(m->conf.snapshot, &m->active) != 0) {
 			log_err("sinkhole: out of memory");

@@ -116,6 +116,20 @@ struct hc_instance {
 	char hash[SK_HITFMT_HASH_HEX + 1];
 	int64_t time_ms; /* of its latest record; -1 unknown */
 	int stopped;
+	/* Its current run: the hash of the run's start event ("": its start
+	 * was not read). */
+	char run[SK_HITFMT_HASH_HEX + 1];
+};
+
+/* A run that ended when its instance id started again (an instance-id
+ * set in the config is the same in every run): where it ended, for a
+ * later start event's sinkhole.previous fields; run "": its start was
+ * not read. */
+struct hc_ended {
+	char id[HC_ID_MAX];
+	char run[SK_HITFMT_HASH_HEX + 1];
+	uint64_t seq;
+	char hash[SK_HITFMT_HASH_HEX + 1];
 };
 
 /* Where a file's start stands against the previous file's end. */
@@ -131,6 +145,8 @@ struct sk_hitchain_verifier {
 	struct sk_hitchain_hasher *hasher;
 	struct hc_instance *inst;
 	size_t ninst, cap;
+	struct hc_ended *ended;
+	size_t nended, ended_cap;
 	uint64_t records, duplicated;
 	int problems; /* of the current line */
 	/* Digests of the last HC_TAIL lines of the current file (tail[cur])
@@ -171,6 +187,7 @@ sk_hitchain_verifier_free(struct sk_hitchain_verifier *v)
 		return;
 	sk_hitchain_hasher_free(v->hasher);
 	free(v->inst);
+	free(v->ended);
 	free(v->tail[0]);
 	free(v->tail[1]);
 	free(v);
@@ -210,6 +227,9 @@ hc_report(struct sk_hitchain_verifier *v, int broken, const char *fmt, ...)
 struct hc_fields {
 	const char *action, *seq, *id, *prev, *hash, *time;
 	size_t action_len, seq_len, id_len, prev_len, hash_len, time_len;
+	/* A start event's sinkhole.previous.* fields. */
+	const char *p_state, *p_id, *p_run, *p_seq, *p_hash;
+	size_t p_state_len, p_id_len, p_run_len, p_seq_len, p_hash_len;
 };
 
 static int
@@ -236,6 +256,16 @@ hc_field(void *arg, const struct sk_hitfmt_field *f)
 	else if (hc_is(f, "@timestamp") || hc_is(f, "rt") ||
 	    hc_is(f, "devTime"))
 		h->time = f->val, h->time_len = f->vallen;
+	else if (hc_is(f, "sinkhole.previous.state"))
+		h->p_state = f->val, h->p_state_len = f->vallen;
+	else if (hc_is(f, "sinkhole.previous.instance"))
+		h->p_id = f->val, h->p_id_len = f->vallen;
+	else if (hc_is(f, "sinkhole.previous.run"))
+		h->p_run = f->val, h->p_run_len = f->vallen;
+	else if (hc_is(f, "sinkhole.previous.sequence"))
+		h->p_seq = f->val, h->p_seq_len = f->vallen;
+	else if (hc_is(f, "sinkhole.previous.hash"))
+		h->p_hash = f->val, h->p_hash_len = f->vallen;
 	return 0;
 }
 
@@ -253,10 +283,14 @@ hc_time(const char *s, size_t n)
 
 	if (s == NULL || n == 0 || n >= sizeof(buf))
 		return -1;
-	for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+	/* Epoch ms: 15 digits reach the year 33658; more would overflow
+	 * (a 20-digit rt= did: signed overflow). */
+	for (i = 0; i < n && i < 16 && s[i] >= '0' && s[i] <= '9'; i++)
 		v = v * 10 + (s[i] - '0');
 	if (i == n)
 		return n <= 15 ? v : -1;
+	if (i == 16)
+		return -1; /* 16 digits and more */
 	memcpy(buf, s, n);
 	buf[n] = '\0';
 	memset(&tm, 0, sizeof(tm));
@@ -345,6 +379,163 @@ hc_adopt(struct hc_instance *in, uint64_t seq, const struct hc_fields *h,
 	in->time_ms = hc_time(h->time, h->time_len);
 }
 
+static int
+hc_span_is(const char *s, size_t n, const char *word)
+{
+	return s != NULL && n == strlen(word) && memcmp(s, word, n) == 0;
+}
+
+/* Remember where the instance's current run ended: it starts again. */
+static int
+hc_end_run(struct sk_hitchain_verifier *v, const struct hc_instance *in)
+{
+	struct hc_ended *e;
+
+	if (v->nended == v->ended_cap) {
+		size_t cap = v->ended_cap ? v->ended_cap * 2 : 8;
+
+		if ((e = realloc(v->ended, cap * sizeof(*e))) == NULL)
+			return -1;
+		v->ended = e;
+		v->ended_cap = cap;
+	}
+	e = &v->ended[v->nended++];
+	memcpy(e->id, in->id, sizeof(e->id));
+	memcpy(e->run, in->run, sizeof(e->run));
+	e->seq = in->seq;
+	memcpy(e->hash, in->hash, sizeof(e->hash));
+	return 0;
+}
+
+/*
+ * A start event that names the run before it (sinkhole.previous.*, from
+ * the state file the writer keeps beside the log): the rule of
+ * sinkhole-hitlog(5), BOUNDARIES. The state names a record only after it
+ * was written, so the run's last record read must be that one (same
+ * sequence, same hash) or a later one (the writer was killed after a
+ * write, before the state said so). An earlier one: records are missing
+ * at the end of that run. A run not read at all: missing too, unless this
+ * start event is the first record read (the run is in older files).
+ */
+static void hc_check_end(struct sk_hitchain_verifier *v, const char *id,
+    size_t id_len, const char *run, uint64_t want, const char *hash, int first,
+    const char *when);
+
+static void
+hc_check_previous(
+    struct sk_hitchain_verifier *v, const struct hc_fields *h, int first)
+{
+	const char *id = h->p_id, *run = h->p_run;
+	char when[HC_ID_MAX + 64];
+	uint64_t want;
+
+	if (h->p_state == NULL)
+		return; /* written before these fields existed */
+	if (hc_span_is(h->p_state, h->p_state_len, "none")) {
+		if (!first)
+			hc_report(v, 0,
+			    "instance %.*s started on a log its state file "
+			    "called new, after other records (state file "
+			    "removed with the log rotated?)",
+			    (int)h->id_len, h->id);
+		return;
+	}
+	if (!hc_span_is(h->p_state, h->p_state_len, "running") &&
+	    !hc_span_is(h->p_state, h->p_state_len, "stopped")) {
+		hc_report(v, 0,
+		    "instance %.*s started without the state of the run "
+		    "before it (%.*s): that run's end is not checked",
+		    (int)h->id_len, h->id, (int)h->p_state_len, h->p_state);
+		return;
+	}
+	if (id == NULL || h->p_id_len == 0 || h->p_id_len >= HC_ID_MAX ||
+	    run == NULL || !hc_hex64(run, h->p_run_len) || h->p_hash == NULL ||
+	    !hc_hex64(h->p_hash, h->p_hash_len) || h->p_seq == NULL ||
+	    hc_seq(h->p_seq, h->p_seq_len, &want) < 0) {
+		hc_report(
+		    v, 1, "start event with bad sinkhole.previous fields");
+		return;
+	}
+	snprintf(when, sizeof(when), "before instance %.*s started",
+	    (int)h->id_len, h->id);
+	hc_check_end(v, id, h->p_id_len, run, want, h->p_hash, first, when);
+}
+
+/* Does the run of instance id (run: its start event's hash) reach its
+ * record want, with hash (the rule of BOUNDARIES)? first: 1 when the
+ * records that name it come first (the run may be in older files), -1
+ * for a state file read after the files (a later record is the writer
+ * going on, not worth a note). when: how the record is known written. */
+static void
+hc_check_end(struct sk_hitchain_verifier *v, const char *id, size_t id_len,
+    const char *run, uint64_t want, const char *hash, int first,
+    const char *when)
+{
+	const struct hc_instance *in;
+	const char *last_hash = NULL;
+	uint64_t last = 0;
+	size_t i;
+	int found = 0;
+
+	/* The run: an instance's current one (same run, or one whose start
+	 * was not read), else one that ended when its id started again. */
+	in = hc_find(v, id, id_len);
+	if (in != NULL &&
+	    (in->run[0] == '\0' ||
+	        memcmp(in->run, run, SK_HITFMT_HASH_HEX) == 0)) {
+		found = 1;
+		last = in->seq;
+		last_hash = in->hash;
+	}
+	for (i = v->nended; !found && i-- > 0;)
+		if (strlen(v->ended[i].id) == id_len &&
+		    memcmp(v->ended[i].id, id, id_len) == 0 &&
+		    (v->ended[i].run[0] == '\0' ||
+		        memcmp(v->ended[i].run, run, SK_HITFMT_HASH_HEX) ==
+		            0)) {
+			found = 1;
+			last = v->ended[i].seq;
+			last_hash = v->ended[i].hash;
+		}
+	if (!found) {
+		if (first)
+			hc_report(v, 0,
+			    "the run before (instance %.*s, to sequence %" PRIu64
+			    ") is in older files",
+			    (int)id_len, id, want);
+		else
+			hc_report(v, 1,
+			    "instance %.*s: records 1 to %" PRIu64
+			    " missing: its run, written %s, is not in the "
+			    "files read",
+			    (int)id_len, id, want, when);
+		return;
+	}
+	if (last + 1 == want)
+		hc_report(v, 1,
+		    "instance %.*s: record %" PRIu64
+		    " missing at the end of its run: it was written %s",
+		    (int)id_len, id, want, when);
+	else if (last < want)
+		hc_report(v, 1,
+		    "instance %.*s: records %" PRIu64 " to %" PRIu64
+		    " missing at the end of its run: they were written %s",
+		    (int)id_len, id, last + 1, want, when);
+	else if (last == want &&
+	    memcmp(last_hash, hash, SK_HITFMT_HASH_HEX) != 0)
+		hc_report(v, 1,
+		    "instance %.*s: its record %" PRIu64
+		    " is not the one it wrote (hash differs): records "
+		    "replaced at the end of its run",
+		    (int)id_len, id, want);
+	else if (last > want && first >= 0)
+		hc_report(v, 0,
+		    "instance %.*s: %" PRIu64
+		    " record%s after the last one its state file named (it "
+		    "was killed right after a write)",
+		    (int)id_len, id, last - want, last - want == 1 ? "" : "s");
+}
+
 /* Check one line against the chain (sk_hitchain_verify_line without the
  * repeats across rotation). @return 0, or -1 (out of memory). */
 static int
@@ -398,6 +589,9 @@ hc_verify(struct sk_hitchain_verifier *v, const char *line, size_t len)
 	is_stop = h.action_len == 4 && memcmp(h.action, "stop", 4) == 0;
 	in = hc_find(v, h.id, h.id_len);
 	if (is_start) {
+		hc_check_previous(v, &h, first);
+		/* The check may have looked at in: find it again. */
+		in = hc_find(v, h.id, h.id_len);
 		if (seq != 1 ||
 		    memcmp(h.prev, sk_hitchain_zero, SK_HITFMT_HASH_HEX) != 0)
 			hc_report(v, 1,
@@ -413,15 +607,19 @@ hc_verify(struct sk_hitchain_verifier *v, const char *line, size_t len)
 			    ": files out of order, or records "
 			    "moved",
 			    (int)h.id_len, h.id, in->seq);
-		else if (in != NULL && !in->stopped)
+		else if (in != NULL && !in->stopped && h.p_state == NULL)
 			hc_report(v, 0,
 			    "instance %.*s starts again after sequence %" PRIu64
 			    " without a stop event (a crash, or records removed "
 			    "at the end of its run)",
 			    (int)h.id_len, h.id, in->seq);
+		if (in != NULL && hc_end_run(v, in) < 0)
+			return -1;
 		if (in == NULL && (in = hc_add(v, h.id, h.id_len)) == NULL)
 			return -1;
 		hc_adopt(in, seq, &h, is_stop);
+		memcpy(in->run, h.hash, SK_HITFMT_HASH_HEX);
+		in->run[SK_HITFMT_HASH_HEX] = '\0';
 		v->records++;
 		return v->problems;
 	}
@@ -556,4 +754,21 @@ sk_hitchain_verifier_eof(struct sk_hitchain_verifier *v)
 	v->cur = !v->cur;
 	v->lines[v->cur] = 0;
 	v->repeat = HC_START;
+}
+
+int
+sk_hitchain_verifier_end(struct sk_hitchain_verifier *v, const char *instance,
+    const char *run, uint64_t sequence, const char *hash)
+{
+	size_t n = strlen(instance);
+
+	v->problems = 0;
+	if (n == 0 || n >= HC_ID_MAX || !hc_hex64(run, strlen(run)) ||
+	    !hc_hex64(hash, strlen(hash)) || sequence == 0) {
+		hc_report(v, 1, "state file with bad fields");
+		return v->problems;
+	}
+	hc_check_end(v, instance, n, run, sequence, hash,
+	    v->records == 0 ? 1 : -1, "before its state file named it");
+	return v->problems;
 }

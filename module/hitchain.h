@@ -96,6 +96,17 @@ int sk_hitchain_verify_line(
  */
 void sk_hitchain_verifier_eof(struct sk_hitchain_verifier *v);
 
+/**
+ * After the last file: check that the run the hit log's state file names
+ * (sk_hitlog_state_read) reaches the record it names, as a start event's
+ * sinkhole.previous fields are checked (sinkhole-hitlog(5), BOUNDARIES):
+ * records cut off the end of the last run are found. A run that goes on
+ * past that record is fine (the writer is still writing).
+ * @return the number of problems reported.
+ */
+int sk_hitchain_verifier_end(struct sk_hitchain_verifier *v,
+    const char *instance, const char *run, uint64_t sequence, const char *hash);
+
 /** Records accepted so far (repeats across a rotation not included). */
 uint64_t sk_hitchain_verified(const struct sk_hitchain_verifier *v);
 

@@ -229,6 +229,11 @@ enum hf_field {
 	F_CONFIG_QUEUE_SIZE,
 	F_CONFIG_HEARTBEAT,
 	F_CONFIG_PATH,
+	F_PREVIOUS_STATE,
+	F_PREVIOUS_INSTANCE,
+	F_PREVIOUS_RUN,
+	F_PREVIOUS_SEQUENCE,
+	F_PREVIOUS_HASH,
 	F_LOST,
 	F_LOST_TOTAL,
 	F_STATS_SUBMITTED,
@@ -253,8 +258,10 @@ static const char *const hf_field_name[HF_NFIELDS] = {"@timestamp",
     "sinkhole.exemption.approver", "sinkhole.exemption.reason",
     "sinkhole.exemption.expires", "sinkhole.config.format",
     "sinkhole.config.queue_size", "sinkhole.config.heartbeat",
-    "sinkhole.config.path", "sinkhole.lost", "sinkhole.lost_total",
-    "sinkhole.stats.submitted", "sinkhole.stats.written",
+    "sinkhole.config.path", "sinkhole.previous.state",
+    "sinkhole.previous.instance", "sinkhole.previous.run",
+    "sinkhole.previous.sequence", "sinkhole.previous.hash", "sinkhole.lost",
+    "sinkhole.lost_total", "sinkhole.stats.submitted", "sinkhole.stats.written",
     "sinkhole.stats.dropped", "sinkhole.stats.write_errors",
     "sinkhole.stats.queue_depth", "sinkhole.prev_hash", "sinkhole.hash"};
 
@@ -274,6 +281,7 @@ hf_field_kind(enum hf_field f)
 	case F_LIST_LINE:
 	case F_CONFIG_QUEUE_SIZE:
 	case F_CONFIG_HEARTBEAT:
+	case F_PREVIOUS_SEQUENCE:
 	case F_LOST:
 	case F_LOST_TOTAL:
 	case F_STATS_SUBMITTED:
@@ -788,6 +796,19 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 	hf_value(o, F_EXEMPT_EXPIRES, tmp, n, 1);
 }
 
+/* A start event's fields on the run before it (sinkhole-hitlog(5)). */
+static void
+hf_previous(struct hf_out *o, const struct sk_hitfmt_previous *p)
+{
+	hf_str(o, F_PREVIOUS_STATE, p->state != NULL ? p->state : "");
+	if (p->instance == NULL)
+		return;
+	hf_str(o, F_PREVIOUS_INSTANCE, p->instance);
+	hf_str(o, F_PREVIOUS_RUN, p->run != NULL ? p->run : "");
+	hf_num(o, F_PREVIOUS_SEQUENCE, p->sequence);
+	hf_str(o, F_PREVIOUS_HASH, p->hash != NULL ? p->hash : "");
+}
+
 static void
 hf_stats(struct hf_out *o, const struct sk_hitfmt_rec *rec)
 {
@@ -948,6 +969,8 @@ sk_hitfmt_body(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
 			hf_num(&o, F_CONFIG_HEARTBEAT, rec->conf->heartbeat_s);
 			HF_ARRAY(&o, F_CONFIG_PATH, rec->conf->path);
 		}
+		if (rec->previous != NULL)
+			hf_previous(&o, rec->previous);
 		break;
 	case SK_HITFMT_LOSS:
 		hf_num(&o, F_LOST, rec->lost);

@@ -31,6 +31,19 @@ enum sk_hitfmt_event {
 	SK_HITFMT_STOP = 4       /**< the writer stops: final counters */
 };
 
+/** What a start event says about the run that wrote the log before it
+ * (the hit log's state file, hitlog.c); see sinkhole-hitlog(5). */
+struct sk_hitfmt_previous {
+	/** "none": a new log; "stopped", "running": the fields below are
+	 * set; "lost": the state file is missing or damaged though the log
+	 * is not empty. */
+	const char *state;
+	const char *instance; /**< its instance id */
+	const char *run;      /**< the hash of its start event */
+	uint64_t sequence;    /**< its last record known written */
+	const char *hash;     /**< that record's hash */
+};
+
 /** One record to format. Pointers are borrowed for the call. */
 struct sk_hitfmt_rec {
 	enum sk_hitfmt_event event;
@@ -44,6 +57,9 @@ struct sk_hitfmt_rec {
 	const struct sk_hit *hit; /**< SK_HITFMT_HIT */
 	/** SK_HITFMT_START: the configuration in force. */
 	const struct sk_hitlog_conf *conf;
+	/** SK_HITFMT_START: the run before (NULL: no such fields, as
+	 * before they existed). */
+	const struct sk_hitfmt_previous *previous;
 	/** SK_HITFMT_LOSS: records dropped since the last loss event, and
 	 * in all since the start. */
 	uint64_t lost, lost_total;

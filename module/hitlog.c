@@ -41,7 +41,9 @@
 #define _GNU_SOURCE /* sync_file_range */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -77,6 +79,30 @@
 /* How long written records wait before they are sent to disk, and again
  * before they leave the page cache, ms (hl_settle). */
 #define HL_SETTLE_MS 1000
+
+/* The state file: two slots of this many bytes, written in turn, so
+ * that a slot torn by a power loss leaves the other. */
+#define HL_STATE_SLOT 512
+/* Its first word, and the version of its layout. */
+#define HL_STATE_MAGIC "sinkhole-hitlog-state"
+/* How many hex digits of a slot's SHA-256 it carries as its checksum. */
+#define HL_STATE_SUM 16
+
+/* Kinds of messages to the host's log (sk_hitlog_set_log). */
+enum hl_alarm_kind {
+	HL_AL_WRITE,
+	HL_AL_DROP,
+	HL_AL_OPEN,
+	HL_AL_STATE,
+	HL_AL_N
+};
+
+/* One kind's rate limit: the counter's value when last said, and when it
+ * may be said again (monotonic ms). */
+struct hl_alarm {
+	uint64_t said;
+	int64_t next_ms;
+};
 
 /* What queued hits point into (a replaced snapshot), released once the
  * writer is past every hit reserved before it was retired. */
@@ -122,6 +148,29 @@ struct sk_hitlog {
 	_Atomic uint64_t written, write_errors;
 	struct hl_retired *retired; /* oldest first */
 
+	/* Messages to the host (writer only but logfn, set before). */
+	sk_hitlog_log_fn logfn;
+	void *logarg;
+	struct hl_alarm alarm[HL_AL_N];
+	uint64_t open_errors, state_errors;
+	char write_why[128], open_why[PATH_MAX + 64], state_why[PATH_MAX + 64];
+	char note[PATH_MAX + 256]; /* from sk_hitlog_open, said at a flush */
+
+	/* The state file (DIR/.NAME.state) and what it says of this run: its
+	 * start event's hash, its last record known written, and whether
+	 * that record is the stop event. */
+	char state_path[PATH_MAX + 8];
+	int state_fd;
+	uint64_t state_gen;
+	char run[SK_HITFMT_HASH_HEX + 1];
+	uint64_t sure_seq;
+	char sure_hash[SK_HITFMT_HASH_HEX + 1];
+	int stopping;
+	/* What the state said of the run before, for the start event. */
+	struct sk_hitfmt_previous previous;
+	char prev_instance[64], prev_run[SK_HITFMT_HASH_HEX + 1],
+	    prev_hash[SK_HITFMT_HASH_HEX + 1];
+
 	char *pending;
 	size_t pending_len;
 	size_t nlines;
@@ -144,20 +193,94 @@ hl_now_ms(void)
 	return hl_clock_ms(CLOCK_REALTIME);
 }
 
-/* Open (or reopen) the file; keeps the old fd on failure. */
+static void hl_note(struct sk_hitlog *log, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Keep a message of sk_hitlog_open for the first flush (the log callback
+ * is set after the open). */
+static void
+hl_note(struct sk_hitlog *log, const char *fmt, ...)
+{
+	size_t n = strlen(log->note);
+	va_list ap;
+
+	if (n > 0 && n + 2 < sizeof(log->note)) {
+		memcpy(log->note + n, "; ", 3);
+		n += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(log->note + n, sizeof(log->note) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* A file that does not end with a newline ends with part of a record: a
+ * crash (kill -9) during a write. Cut it off, so that the next record
+ * starts a line of its own and the file holds whole records only, as a
+ * failed write leaves it (hl_write). */
+static void
+hl_cut_partial(struct sk_hitlog *log, int fd, off_t size)
+{
+	char buf[SK_HITFMT_MAX];
+	off_t from;
+	ssize_t n, i;
+
+	if (size <= 0 || pread(fd, buf, 1, size - 1) != 1 || buf[0] == '\n')
+		return;
+	from = size > (off_t)sizeof(buf) ? size - (off_t)sizeof(buf) : 0;
+	if ((n = pread(fd, buf, (size_t)(size - from), from)) != size - from)
+		return;
+	for (i = n - 1; i >= 0 && buf[i] != '\n'; i--)
+		;
+	if (i < 0 && from > 0)
+		return; /* no line end in a record's length: not ours */
+	if (ftruncate(fd, from + i + 1) == 0)
+		hl_note(log,
+		    "cut %lld bytes of a partial record off the end of %s (a "
+		    "crash during a write)",
+		    (long long)(size - from - i - 1), log->conf.path);
+}
+
+/* Open (or reopen) the file, never through a symbolic link; keeps the
+ * old fd on failure (log->open_why says why). */
 static int
 hl_open_file(struct sk_hitlog *log)
 {
 	struct stat st;
-	int fd;
+	int fd, rd = 1;
 
-	fd = open(
-	    log->conf.path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd < 0)
+	fd = open(log->conf.path,
+	    O_RDWR | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0 && errno == EACCES) { /* write-only for us: no cut */
+		rd = 0;
+		fd = open(log->conf.path,
+		    O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		    0640);
+	}
+	if (fd < 0) {
+		int e = errno;
+
+		log->open_errors++;
+		if (e == ELOOP)
+			snprintf(log->open_why, sizeof(log->open_why),
+			    "%s: a symbolic link: refused, not followed",
+			    log->conf.path);
+		else
+			snprintf(log->open_why, sizeof(log->open_why), "%s: %s",
+			    log->conf.path, strerror(e));
+		errno = e;
 		return -1;
-	if (fstat(fd, &st) < 0) {
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		log->open_errors++;
+		snprintf(log->open_why, sizeof(log->open_why),
+		    "%s: not a regular file: refused", log->conf.path);
 		close(fd);
+		errno = EINVAL;
 		return -1;
+	}
+	if (rd) {
+		hl_cut_partial(log, fd, st.st_size);
+		(void)fstat(fd, &st);
 	}
 	if (log->fd >= 0)
 		close(log->fd);
@@ -209,7 +332,9 @@ hl_moved(const struct sk_hitlog *log)
 	if (log->fd < 0)
 		return 1;
 	for (i = 0; i < HL_CREATE_WAIT_MS; i++) {
-		if (stat(log->conf.path, &st) == 0)
+		/* lstat: a symbolic link put in the file's place is another
+		 * file (and hl_open_file refuses it). */
+		if (lstat(log->conf.path, &st) == 0)
 			return st.st_dev != log->dev || st.st_ino != log->ino;
 		if (errno != ENOENT)
 			return 0; /* cannot tell: keep the open file */
@@ -373,6 +498,8 @@ hl_append_event(struct sk_hitlog *log, enum sk_hitfmt_event ev)
 	rec.event = ev;
 	rec.time_ms = hl_now_ms();
 	rec.conf = &log->conf;
+	if (ev == SK_HITFMT_START)
+		rec.previous = &log->previous;
 	sk_hitlog_stats(log, &rec.stats);
 	hl_append(log, &rec);
 }
@@ -501,10 +628,228 @@ hl_after_write(struct sk_hitlog *log, size_t len)
 
 	for (i = 0; i < HL_REWRITE_MAX && hl_check_rotation(log); i++) {
 		if (hl_write_all(log->fd, log->pending, len) < 0) {
+			snprintf(log->write_why, sizeof(log->write_why),
+			    "%s (writing a batch again after a rotation)",
+			    strerror(errno));
 			atomic_fetch_add(&log->write_errors, 1);
 			return;
 		}
 	}
+}
+
+/*
+ * The state file. Each slot is one line of HL_STATE_SLOT bytes:
+ *   sinkhole-hitlog-state 1 GEN ID RUN SEQ HASH STOPPED SUM
+ * padded with spaces before its newline; SUM is the first HL_STATE_SUM hex
+ * digits of the SHA-256 of the text before it. The slot with the larger
+ * GEN and a good SUM is the state.
+ *
+ * The rule (sinkhole-hitlog(5), BOUNDARIES): the state is written after
+ * the records it names were written, never before. So whatever kills the
+ * process, the log holds at least the records the state names: the state
+ * may lag the log (by the batch written just before the kill), never lead
+ * it. A run whose last record in the log comes before the one its state
+ * names has lost records at its end.
+ */
+
+/* The checksum of a slot's text. */
+static int
+hl_state_sum(const char *text, size_t len, char *sum)
+{
+	char hex[SK_HITFMT_HASH_HEX + 1];
+
+	if (sk_hitchain_hash(NULL, text, len, hex) < 0)
+		return -1;
+	memcpy(sum, hex, HL_STATE_SUM);
+	sum[HL_STATE_SUM] = '\0';
+	return 0;
+}
+
+/* Open the state file (never through a symbolic link). */
+static int
+hl_state_open(struct sk_hitlog *log)
+{
+	struct stat st;
+	int fd = open(
+	    log->state_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		fd = -1;
+		errno = EINVAL;
+	}
+	if (fd < 0) {
+		log->state_errors++;
+		snprintf(log->state_why, sizeof(log->state_why), "%s: %s",
+		    log->state_path,
+		    errno == ELOOP ? "a symbolic link: refused, not followed"
+		                   : strerror(errno));
+	}
+	return fd;
+}
+
+/* A slot's text parsed. @return its GEN, or 0 when the slot is not a
+ * good one. */
+static uint64_t
+hl_state_slot(const char *slot, struct sk_hitlog_state *st)
+{
+	char text[HL_STATE_SLOT + 1], sum[HL_STATE_SUM + 1];
+	char want[HL_STATE_SUM + 1];
+	unsigned long long gen, seq;
+	int version, stop;
+	char *p;
+
+	memcpy(text, slot, HL_STATE_SLOT);
+	text[HL_STATE_SLOT] = '\0';
+	if (text[HL_STATE_SLOT - 1] != '\n' ||
+	    (p = strstr(text, " sum=")) == NULL ||
+	    sscanf(text,
+	        HL_STATE_MAGIC " %d %llu %63s %64s %llu %64s %d sum=%16s",
+	        &version, &gen, st->instance, st->run, &seq, st->hash, &stop,
+	        sum) != 8 ||
+	    version != 1 || gen == 0 || strlen(st->run) != SK_HITFMT_HASH_HEX ||
+	    strlen(st->hash) != SK_HITFMT_HASH_HEX ||
+	    hl_state_sum(text, (size_t)(p - text), want) < 0 ||
+	    strcmp(sum, want) != 0)
+		return 0;
+	st->gen = gen;
+	st->sequence = seq;
+	st->stopped = stop != 0;
+	return gen;
+}
+
+/* The state in fd: the good slot with the larger GEN.
+ * @return 1, 0 for an empty file, -1 for none good (or a read error). */
+static int
+hl_state_get(int fd, struct sk_hitlog_state *st)
+{
+	char buf[2 * HL_STATE_SLOT];
+	struct sk_hitlog_state s[2];
+	uint64_t gen[2] = {0, 0};
+	ssize_t n = pread(fd, buf, sizeof(buf), 0);
+	int i, best;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < 2; i++)
+		if (n >= (ssize_t)((i + 1) * HL_STATE_SLOT))
+			gen[i] = hl_state_slot(buf + i * HL_STATE_SLOT, &s[i]);
+	best = gen[1] > gen[0];
+	if (gen[best] == 0)
+		return -1;
+	*st = s[best];
+	return 1;
+}
+
+int
+sk_hitlog_state_path(const char *path, char *out, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t dir = slash != NULL ? (size_t)(slash - path) + 1 : 0;
+	int n;
+
+	n = snprintf(out, size, "%.*s.%s.state", (int)dir, path, path + dir);
+	return n < 0 || (size_t)n >= size ? -1 : 0;
+}
+
+int
+sk_hitlog_state_load(const char *path, struct sk_hitlog_state *out)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return -1;
+	rc = hl_state_get(fd, out);
+	close(fd);
+	if (rc <= 0)
+		errno = rc == 0 ? ENODATA : EINVAL;
+	return rc > 0 ? 0 : -1;
+}
+
+/* Read what the state file says of the run before this one, for the
+ * start event. log_size: the log file's size. */
+static void
+hl_state_read(struct sk_hitlog *log, off_t log_size)
+{
+	struct sk_hitlog_state st;
+	int rc;
+
+	log->previous.state = "lost";
+	if (log->state_fd < 0)
+		return;
+	rc = hl_state_get(log->state_fd, &st);
+	if (rc == 0 && log_size == 0) {
+		log->previous.state = "none"; /* a new log */
+		return;
+	}
+	if (rc <= 0) {
+		hl_note(log,
+		    "%s: %s; the end of the run before this one cannot be "
+		    "checked",
+		    log->state_path,
+		    rc == 0 ? "empty though the log is not"
+		            : "no good state in it");
+		return;
+	}
+	snprintf(
+	    log->prev_instance, sizeof(log->prev_instance), "%s", st.instance);
+	memcpy(log->prev_run, st.run, sizeof(log->prev_run));
+	memcpy(log->prev_hash, st.hash, sizeof(log->prev_hash));
+	log->state_gen = st.gen;
+	log->previous.state = st.stopped ? "stopped" : "running";
+	log->previous.instance = log->prev_instance;
+	log->previous.run = log->prev_run;
+	log->previous.sequence = st.sequence;
+	log->previous.hash = log->prev_hash;
+}
+
+/* Write the state: this run's last record known written. Once a batch,
+ * after its write returned; a failure is counted and said (the state
+ * then lags more, which hides nothing that is there). */
+static void
+hl_state_write(struct sk_hitlog *log)
+{
+	char slot[HL_STATE_SLOT + 1], sum[HL_STATE_SUM + 1];
+	int n, m;
+
+	if (log->state_fd < 0 || log->run[0] == '\0')
+		return;
+	n = snprintf(slot, sizeof(slot),
+	    HL_STATE_MAGIC " 1 %" PRIu64 " %s %s %" PRIu64 " %s %d",
+	    log->state_gen + 1, log->conf.instance_id, log->run, log->sure_seq,
+	    log->sure_hash, log->stopping && log->sure_seq == log->seq);
+	if (n < 0 || hl_state_sum(slot, (size_t)n, sum) < 0)
+		return;
+	m = snprintf(slot + n, sizeof(slot) - (size_t)n, " sum=%s", sum);
+	if (m < 0 || (size_t)(n + m) >= HL_STATE_SLOT)
+		return;
+	memset(slot + n + m, ' ', HL_STATE_SLOT - (size_t)(n + m) - 1);
+	slot[HL_STATE_SLOT - 1] = '\n';
+	log->state_gen++;
+	if (pwrite(log->state_fd, slot, HL_STATE_SLOT,
+	        (off_t)(log->state_gen & 1) * HL_STATE_SLOT) != HL_STATE_SLOT) {
+		log->state_errors++;
+		snprintf(log->state_why, sizeof(log->state_why), "%s: %s",
+		    log->state_path, strerror(errno));
+	}
+}
+
+/* The first k pending lines (done bytes) were written: the last of them
+ * is this run's last record known written. Its hash is the line's last
+ * field (sinkhole-hitlog(5)), its sequence follows from the pending
+ * count. */
+static void
+hl_wrote(struct sk_hitlog *log, size_t k, size_t done)
+{
+	size_t tail = log->conf.format == SK_HIT_JSON ? 3 : 1; /* "}\n */
+
+	if (done < tail + SK_HITFMT_HASH_HEX)
+		return;
+	log->sure_seq = log->seq - log->nlines + k;
+	memcpy(log->sure_hash, log->pending + done - tail - SK_HITFMT_HASH_HEX,
+	    SK_HITFMT_HASH_HEX);
+	log->sure_hash[SK_HITFMT_HASH_HEX] = '\0';
+	hl_state_write(log);
 }
 
 /* Write the pending buffer; keep what could not be written.
@@ -524,6 +869,8 @@ hl_write(struct sk_hitlog *log)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
+			snprintf(log->write_why, sizeof(log->write_why), "%s",
+			    n < 0 ? strerror(errno) : "nothing written");
 			atomic_fetch_add(&log->write_errors, 1);
 			rc = -1;
 			break;
@@ -542,6 +889,7 @@ hl_write(struct sk_hitlog *log)
 	if (k == 0)
 		return rc;
 	hl_after_write(log, done);
+	hl_wrote(log, k, done);
 	memmove(log->pending, log->pending + done, log->pending_len - done);
 	log->pending_len -= done;
 	memmove(log->line_hit, log->line_hit + k, log->nlines - k);
@@ -600,8 +948,12 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		    SK_HITLOG_QUEUE_MIN, SK_HITLOG_QUEUE_MAX);
 		return -1;
 	}
-	if ((log = calloc(1, sizeof(*log))) == NULL ||
-	    (log->ring = calloc(n, sizeof(*log->ring))) == NULL ||
+	if ((log = calloc(1, sizeof(*log))) == NULL) {
+		snprintf(err, errsize, "hit log: out of memory");
+		return -1;
+	}
+	log->fd = log->state_fd = -1; /* nothing to close on failure */
+	if ((log->ring = calloc(n, sizeof(*log->ring))) == NULL ||
 	    (log->pending = malloc(HL_PENDING_BYTES)) == NULL ||
 	    sk_hitchain_hasher_new(&log->hasher) < 0) {
 		snprintf(err, errsize, "hit log: out of memory");
@@ -611,7 +963,6 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 	log->mask = n - 1;
 	for (i = 0; i < n; i++)
 		atomic_init(&log->ring[i].turn, i);
-	log->fd = -1;
 	memcpy(log->prev, sk_hitchain_zero, sizeof(log->prev));
 	snprintf(log->version, sizeof(log->version), "%s", PACKAGE_VERSION);
 	if (log->conf.instance_id[0] == '\0') {
@@ -629,22 +980,36 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		    "%.32s-%u-%u", host, (unsigned)getpid(),
 		    (unsigned)(hl_now_ms() / 1000));
 	}
+	if (sk_hitlog_state_path(
+	        conf->path, log->state_path, sizeof(log->state_path)) < 0) {
+		snprintf(err, errsize, "hit log: path too long");
+		goto fail;
+	}
 	if (pthread_mutex_init(&log->lock, NULL) != 0) {
 		snprintf(err, errsize, "hit log: cannot create a mutex");
 		goto fail;
 	}
 	if (hl_open_file(log) < 0) {
-		snprintf(err, errsize, "%s: %s", conf->path, strerror(errno));
+		snprintf(err, errsize, "%s", log->open_why);
 		pthread_mutex_destroy(&log->lock);
 		goto fail;
 	}
+	log->state_fd = hl_state_open(log);
+	hl_state_read(log, log->drop_from); /* the file's size at open */
 	hl_measure_tail(log);
 	hl_append_event(log, SK_HITFMT_START);
+	/* This run is known by its start event's hash (the state names it,
+	 * and so does the next start event). */
+	memcpy(log->run, log->prev, sizeof(log->run));
 	(void)hl_write(log);
 	*out = log;
 	return 0;
 fail:
 	if (log != NULL) {
+		if (log->state_fd >= 0)
+			close(log->state_fd);
+		if (log->fd >= 0)
+			close(log->fd);
 		sk_hitchain_hasher_free(log->hasher);
 		free(log->pending);
 		free(log->ring);
@@ -719,6 +1084,93 @@ hl_release(struct sk_hitlog *log, int all)
 	}
 }
 
+static void hl_say(struct sk_hitlog *log, enum sk_hitlog_level level,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+hl_say(struct sk_hitlog *log, enum sk_hitlog_level level, const char *fmt, ...)
+{
+	char msg[PATH_MAX + 512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log->logfn(log->logarg, level, msg);
+}
+
+/* Has kind's counter (now total) grown since it was last said, and may
+ * it be said now (once a minute; final: the log closes, say it all)?
+ * @return how much it grew, or 0: nothing to say. */
+static uint64_t
+hl_alarm_due(struct sk_hitlog *log, enum hl_alarm_kind kind, uint64_t total,
+    int64_t now, int final)
+{
+	struct hl_alarm *a = &log->alarm[kind];
+	uint64_t n = total - a->said;
+
+	if (total == a->said || (!final && now < a->next_ms))
+		return 0;
+	a->said = total;
+	a->next_ms = now + SK_HITLOG_ALARM_MS;
+	return n;
+}
+
+/* Tell the host's log what went wrong since it was last told: at most
+ * once a minute per kind, with counts. Writer only. */
+static void
+hl_alarms(struct sk_hitlog *log, int final)
+{
+	int64_t now = hl_clock_ms(CLOCK_MONOTONIC);
+	uint64_t n, total;
+
+	if (log->logfn == NULL)
+		return;
+	if (log->note[0] != '\0') {
+		hl_say(log, SK_HITLOG_WARN, "sinkhole: hit log: %s", log->note);
+		log->note[0] = '\0';
+	}
+	total = atomic_load(&log->write_errors);
+	if ((n = hl_alarm_due(log, HL_AL_WRITE, total, now, final)) > 0)
+		hl_say(log, SK_HITLOG_ERR,
+		    "sinkhole: hit log %s: %" PRIu64
+		    " failed write%s (%s), %" PRIu64
+		    " since the start; records are kept and written again, "
+		    "hits that do not fit are dropped and counted",
+		    log->conf.path, n, n == 1 ? "" : "s",
+		    log->write_why[0] != '\0' ? log->write_why : "no file open",
+		    total);
+	total = atomic_load(&log->dropped);
+	if ((n = hl_alarm_due(log, HL_AL_DROP, total, now, final)) > 0)
+		hl_say(log, SK_HITLOG_ERR,
+		    "sinkhole: hit log %s: %" PRIu64
+		    " hit%s dropped (the queue "
+		    "was full), %" PRIu64 " since the start; loss events in "
+		    "the log say how many",
+		    log->conf.path, n, n == 1 ? "" : "s", total);
+	if ((n = hl_alarm_due(log, HL_AL_OPEN, log->open_errors, now, final)) >
+	    0)
+		hl_say(log, SK_HITLOG_ERR,
+		    "sinkhole: hit log: cannot open %s (%" PRIu64
+		    " time%s); records go on to the file open before, if any",
+		    log->open_why, n, n == 1 ? "" : "s");
+	if ((n = hl_alarm_due(
+	         log, HL_AL_STATE, log->state_errors, now, final)) > 0)
+		hl_say(log, SK_HITLOG_ERR,
+		    "sinkhole: hit log state %s (%" PRIu64 " time%s); the next "
+		    "start cannot check the end of this run so closely",
+		    log->state_why, n, n == 1 ? "" : "s");
+}
+
+void
+sk_hitlog_set_log(struct sk_hitlog *log, sk_hitlog_log_fn fn, void *arg)
+{
+	pthread_mutex_lock(&log->lock);
+	log->logfn = fn;
+	log->logarg = arg;
+	pthread_mutex_unlock(&log->lock);
+}
+
 /* Drain and write until the queue is empty or writing fails. */
 static void
 hl_flush_locked(struct sk_hitlog *log)
@@ -739,6 +1191,7 @@ hl_flush_locked(struct sk_hitlog *log)
 	}
 	hl_release(log, 0);
 	hl_settle(log);
+	hl_alarms(log, 0);
 }
 
 void
@@ -807,11 +1260,17 @@ sk_hitlog_close(struct sk_hitlog *log)
 		return;
 	pthread_mutex_lock(&log->lock);
 	hl_flush_locked(log);
-	if (hl_room(log))
+	if (hl_room(log)) {
 		hl_append_event(log, SK_HITFMT_STOP);
+		/* The state written after the stop event says so. */
+		log->stopping = 1;
+	}
 	(void)hl_write(log);
+	hl_alarms(log, 1);
 	if (log->fd >= 0)
 		close(log->fd);
+	if (log->state_fd >= 0)
+		close(log->state_fd);
 	/* Hits still queued (the disk was full) are never formatted now. */
 	hl_release(log, 1);
 	pthread_mutex_unlock(&log->lock);

@@ -10,7 +10,15 @@
  * noticed and the file reopened; a batch that landed in the renamed file is
  * written again at the start of the new one (imfile stops reading a renamed
  * file), so it may appear twice, byte for byte: verify-log counts such
- * repeats, the SIEM dedups by sequence. Plain C, no Unbound types.
+ * repeats, the SIEM dedups by sequence. The path is opened with
+ * O_NOFOLLOW: a symbolic link in its place is refused, never followed.
+ * A state file beside the log (DIR/.NAME.state: hidden, so that globs
+ * such as NAME* or DIR/\* of shippers and logrotate do not take it for a
+ * log) names the last record known
+ * written, so that the next start event can say where the run before it
+ * ended (sinkhole-hitlog(5), BOUNDARIES). The log's own errors (failed
+ * writes, drops, refused paths) reach the host's log through a callback,
+ * at most once a minute each. Plain C, no Unbound types.
  */
 #ifndef SK_HITLOG_H
 #define SK_HITLOG_H
@@ -98,13 +106,61 @@ struct sk_hitlog_stats {
 
 struct sk_hitlog;
 
+/** The state file of the log at path: DIR/.NAME.state.
+ * @return 0, or -1 when it does not fit in size. */
+int sk_hitlog_state_path(const char *path, char *out, size_t size);
+
+/** What the state file says (sinkhole-hitlog(5), BOUNDARIES): the last
+ * record known written of the run that wrote the log last. */
+struct sk_hitlog_state {
+	uint64_t gen;      /**< the slot's generation */
+	char instance[64]; /**< its instance id */
+	char run[65];      /**< the hash (hex) of its start event */
+	uint64_t sequence; /**< its last record known written */
+	char hash[65];     /**< that record's hash (hex) */
+	int stopped;       /**< that record is its stop event */
+};
+
 /**
- * Open the spool file (append, created 0640) and set up the queue.
+ * Read a state file (sk_hitlog_state_path; never through a symbolic
+ * link).
+ * @return 0, or -1 with errno (ENODATA: empty; EINVAL: no good slot).
+ */
+int sk_hitlog_state_load(const char *path, struct sk_hitlog_state *out);
+
+/** How loud a message of the hit log is. */
+enum sk_hitlog_level { SK_HITLOG_ERR = 0, SK_HITLOG_WARN = 1 };
+
+/** Where the hit log's own messages go (the adapter: Unbound's log). */
+typedef void (*sk_hitlog_log_fn)(
+    void *arg, enum sk_hitlog_level level, const char *msg);
+
+/** At most one message a minute of each kind (write errors, drops, a
+ * path that cannot be opened, the state file), with counts. */
+#define SK_HITLOG_ALARM_MS 60000
+
+/**
+ * Open the spool file (append, created 0640, never through a symbolic
+ * link) and its state file, write the start event (with what the state
+ * says about the run before), and set up the queue. A partial record at
+ * the end of the file (a crash during a write) is cut off first.
  * @param err: receives the reason on failure.
  * @return 0, or -1.
  */
 int sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
     char *err, size_t errsize);
+
+/**
+ * Send the log's errors to fn (NULL: nowhere, the default). fn is called
+ * only by the thread that writes (sk_hitlog_flush, sk_hitlog_heartbeat,
+ * sk_hitlog_close), never from sk_hitlog_submit/reserve/commit, and at
+ * most once a minute per kind: failed writes, dropped hits, a path that
+ * is refused (a symbolic link) or cannot be opened, the state file. What
+ * sk_hitlog_open noticed (a partial record cut off the end of the file, a
+ * lost state file) is said at the first flush. Call it right after
+ * sk_hitlog_open, before any other thread uses the log.
+ */
+void sk_hitlog_set_log(struct sk_hitlog *log, sk_hitlog_log_fn fn, void *arg);
 
 /**
  * Hand a hit over; any thread; never blocks, never does I/O.

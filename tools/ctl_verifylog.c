@@ -15,6 +15,7 @@
 #include "ctl.h"
 #include "ctl_verifylog.h"
 #include "hitchain.h"
+#include "hitlog.h"
 
 struct vl_state {
 	const char *file;
@@ -78,19 +79,25 @@ cmd_verify_log(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"quiet", no_argument, NULL, 'q'},
+	    {"state", required_argument, NULL, 's'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct sk_hitchain_verifier *v;
+	struct sk_hitlog_state hs;
 	struct vl_state st;
+	const char *state = NULL;
 	int ch, i, rc = EX_OK;
 
 	memset(&st, 0, sizeof(st));
 	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, ":qs:h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'q':
 			st.quiet = 1;
+			break;
+		case 's':
+			state = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -101,6 +108,12 @@ cmd_verify_log(int argc, char **argv)
 	}
 	if (optind == argc)
 		return usage_msg("verify-log", "no log file given");
+	/* Read first: the writer may update it while the files are read,
+	 * and a state older than the files is what the rule allows. */
+	if (state != NULL && sk_hitlog_state_load(state, &hs) < 0) {
+		warn("%s", state);
+		return EX_USAGE; /* 2: an error (could not read) */
+	}
 	if (sk_hitchain_verifier_new(&v, vl_report, &st) < 0) {
 		warnx("verify-log: out of memory");
 		return EX_USAGE; /* 2: an error */
@@ -113,6 +126,13 @@ cmd_verify_log(int argc, char **argv)
 		}
 		/* The next file may begin with a batch written again. */
 		sk_hitchain_verifier_eof(v);
+	}
+	/* The end of the last run: where the writer's state file says. */
+	if (rc == EX_OK && state != NULL) {
+		st.file = state;
+		st.line = 1;
+		sk_hitchain_verifier_end(
+		    v, hs.instance, hs.run, hs.sequence, hs.hash);
 	}
 	if (rc == EX_OK && st.problems > 0)
 		rc = EX_FAIL;

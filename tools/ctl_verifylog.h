@@ -8,8 +8,10 @@
 #define SK_CTL_VERIFYLOG_H
 
 /**
- * The subcommand: sinkhole-ctl verify-log [-q] FILE...
- * Prints "FILE:LINE: problem" for each problem, then a summary line.
+ * The subcommand: sinkhole-ctl verify-log [-q] [-s STATE] FILE...
+ * Prints "FILE:LINE: problem" for each problem, then a summary line. With
+ * -s, the hit log's state file: the last run must reach the record it
+ * names (records cut off the end of the last file are found).
  * @return 0 intact, 1 broken, 2 usage or read error.
  */
 int cmd_verify_log(int argc, char **argv);

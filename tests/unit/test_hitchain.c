@@ -38,9 +38,11 @@ log_free(struct log *l)
 	l->n = 0;
 }
 
-/* Append one instance's run: start, NREC - 2 hits, stop. */
+/* Append one instance's run: start (saying prev of the run before it,
+ * when not NULL), NREC - 2 hits, stop. */
 static void
-log_run(struct log *l, enum sk_hit_format f, const char *id, int stop)
+log_run_after(struct log *l, enum sk_hit_format f, const char *id, int stop,
+    const struct sk_hitfmt_previous *previous)
 {
 	static int64_t clock = 1795881600000LL; /* runs follow in time */
 	char buf[SK_HITFMT_MAX], prev[SK_HITFMT_HASH_HEX + 1];
@@ -69,6 +71,8 @@ log_run(struct log *l, enum sk_hit_format f, const char *id, int stop)
 		rec.instance_id = id;
 		rec.version = "1.0.0";
 		rec.prev_hash = prev;
+		if (i == 1)
+			rec.previous = previous;
 		hit.client_port = (uint16_t)(1000 + i);
 		rec.hit = &hit;
 		n = sk_hitfmt_prefix(&rec, f, buf, sizeof(buf));
@@ -78,6 +82,12 @@ log_run(struct log *l, enum sk_hit_format f, const char *id, int stop)
 		buf[n - 1] = '\0'; /* lines are verified without newline */
 		l->line[l->n++] = strdup(buf);
 	}
+}
+
+static void
+log_run(struct log *l, enum sk_hit_format f, const char *id, int stop)
+{
+	log_run_after(l, f, id, stop, NULL);
 }
 
 struct seen {
@@ -430,10 +440,183 @@ test_hash(void)
 	sk_hitchain_hasher_free(NULL);
 }
 
+/* The hash of a line (its last field). */
+static void
+line_hash(const char *line, enum sk_hit_format f, char *hash)
+{
+	size_t n = strlen(line) - (f == SK_HIT_JSON ? 2 : 0);
+
+	memcpy(hash, line + n - SK_HITFMT_HASH_HEX, SK_HITFMT_HASH_HEX);
+	hash[SK_HITFMT_HASH_HEX] = '\0';
+}
+
+/*
+ * Run boundaries: a start event names the run before it (the writer's
+ * state file): instance, run (its start event's hash), the last sequence
+ * known written and its hash. Records cut off the end of that run are
+ * found even though another run follows; a run that goes on past what
+ * the state named (killed after a write, before the state said so) is
+ * fine.
+ */
+enum boundary {
+	B_INTACT,    /* A stopped; B names A's stop */
+	B_CUT,       /* A's last two records removed */
+	B_CUT_ONE,   /* A's last record removed, A killed (no stop) */
+	B_LAG,       /* the state lags A's log by three records (a kill) */
+	B_REPLACED,  /* A's last record is not the one the state names */
+	B_GONE,      /* A's whole run removed; C ran before it */
+	B_OLDER,     /* B's start is the first record read */
+	B_SAME_ID,   /* instance-id the same in both runs: cut at the end */
+	B_START_ONLY /* same id; a run killed right after its start event,
+		        before its state: the next names the one before */
+};
+
+static const struct {
+	enum boundary b;
+	int line;        /* of the first problem, 0 intact */
+	const char *msg; /* its message (prefix) */
+	int notes;
+} b_cases[] = {
+    {B_INTACT, 0, NULL, 0},
+    {B_CUT, NREC - 1,
+        "instance A: records 11 to 12 missing at the end of its run: they "
+        "were written before instance B started",
+        0},
+    {B_CUT_ONE, NREC, "instance A: record 12 missing at the end of its run", 0},
+    {B_LAG, 0, NULL, 1},
+    {B_REPLACED, NREC + 1,
+        "instance A: its record 12 is not the one it wrote (hash differs)", 0},
+    {B_GONE, NREC + 1,
+        "instance A: records 1 to 12 missing: its run, written before "
+        "instance B started, is not in the files read",
+        0},
+    {B_OLDER, 0, NULL, 1},
+    {B_SAME_ID, NREC - 2,
+        "instance A: records 10 to 12 missing at the end of its run", 0},
+    {B_START_ONLY, 0, NULL, 0},
+};
+
+static void
+test_boundaries(void)
+{
+	struct log l = {{NULL}, 0}, c = {{NULL}, 0};
+	struct sk_hitfmt_previous prev;
+	char run[SK_HITFMT_HASH_HEX + 1], hash[SK_HITFMT_HASH_HEX + 1];
+	struct seen s;
+	size_t k;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		for (k = 0; k < sizeof(b_cases) / sizeof(b_cases[0]); k++) {
+			enum boundary b = b_cases[k].b;
+			const char *next =
+			    b == B_SAME_ID || b == B_START_ONLY ? "A" : "B";
+
+			if (b == B_GONE)
+				log_run(&c, fmts[i], "C", 1);
+			log_run(&l, fmts[i], "A",
+			    b != B_LAG && b != B_CUT_ONE && b != B_START_ONLY);
+			memset(&prev, 0, sizeof(prev));
+			prev.state =
+			    b == B_LAG || b == B_CUT_ONE || b == B_START_ONLY
+			    ? "running"
+			    : "stopped";
+			prev.instance = "A";
+			line_hash(l.line[0], fmts[i], run);
+			prev.run = run;
+			prev.sequence = b == B_LAG ? NREC - 3 : NREC;
+			line_hash(l.line[prev.sequence - 1], fmts[i], hash);
+			if (b == B_REPLACED)
+				line_hash(l.line[NREC - 2], fmts[i], hash);
+			prev.hash = hash;
+			if (b == B_CUT || b == B_SAME_ID)
+				drop(&l, NREC - 1);
+			if (b == B_CUT || b == B_SAME_ID || b == B_CUT_ONE)
+				drop(&l, l.n - 1);
+			if (b == B_SAME_ID)
+				drop(&l, l.n - 1);
+			if (b == B_START_ONLY) {
+				/* A run of A with its start event only; its
+				 * own start named the run before, too. */
+				log_run_after(&l, fmts[i], "A", 0, &prev);
+				while (l.n > NREC + 1)
+					drop(&l, l.n - 1);
+			}
+			if (b == B_GONE || b == B_OLDER)
+				log_free(&l);
+			while (b == B_GONE && c.n > 0) { /* C, then B */
+				l.line[l.n++] = c.line[0];
+				memmove(&c.line[0], &c.line[1],
+				    (size_t)(--c.n) * sizeof(c.line[0]));
+			}
+			log_run_after(&l, fmts[i], next, 1, &prev);
+			verify(&l, &s);
+			if (b_cases[k].line == 0)
+				CHECK(s.count == 0,
+				    "%s boundary %zu: intact, got line %d: %s",
+				    sk_hitfmt_name(fmts[i]), k, s.first, s.msg);
+			else
+				CHECK(s.first == b_cases[k].line &&
+				        strncmp(s.msg, b_cases[k].msg,
+				            strlen(b_cases[k].msg)) == 0,
+				    "%s boundary %zu: want line %d \"%s\", got "
+				    "line %d \"%s\"",
+				    sk_hitfmt_name(fmts[i]), k, b_cases[k].line,
+				    b_cases[k].msg, s.first, s.msg);
+			CHECK(s.notes == b_cases[k].notes,
+			    "%s boundary %zu: %d notes, want %d",
+			    sk_hitfmt_name(fmts[i]), k, s.notes,
+			    b_cases[k].notes);
+			log_free(&l);
+			log_free(&c);
+		}
+	}
+}
+
+/* A CEF rt= of 20 digits (and other times no writer makes) is not a
+ * time: no overflow (UBSan aborted here), and no order check from it. */
+static void
+test_time_overflow(void)
+{
+	static const char *const rts[] = {"99999999999999999999",
+	    "18446744073709551616", "9223372036854775808", "1234567890123456",
+	    "00000000000000000000000000000"};
+	struct log l = {{NULL}, 0};
+	struct seen s;
+	char *p, *q, *line;
+	size_t i;
+
+	for (i = 0; i < sizeof(rts) / sizeof(rts[0]); i++) {
+		log_run(&l, SK_HIT_CEF, "A", 1);
+		log_run(&l, SK_HIT_CEF, "A", 1);
+		/* The second run's start: its time huge. */
+		p = strstr(l.line[NREC], "rt=");
+		q = p != NULL ? strchr(p, ' ') : NULL;
+		CHECK(q != NULL, "rt= in %s", l.line[NREC]);
+		if (q == NULL)
+			break;
+		line = malloc(strlen(l.line[NREC]) + 64);
+		sprintf(line, "%.*s%s%s", (int)(p + 3 - l.line[NREC]),
+		    l.line[NREC], rts[i], q);
+		free(l.line[NREC]);
+		l.line[NREC] = line;
+		verify(&l, &s);
+		/* Its hash no longer matches (the only problem), and its
+		 * time is unknown: not "before the time of its record". */
+		CHECK(s.count == 1 && s.first == NREC + 1 &&
+		        strstr(s.msg, "hash does not match") != NULL,
+		    "rt=%s: %d problems, line %d: %s", rts[i], s.count, s.first,
+		    s.msg);
+		log_free(&l);
+	}
+}
+
 int
 main(void)
 {
 	test_hash();
+	test_time_overflow();
+	test_boundaries();
 	test_tamper();
 	test_mixed_formats();
 	test_rotation_repeat();

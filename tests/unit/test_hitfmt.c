@@ -681,6 +681,90 @@ test_events(void)
 	}
 }
 
+/* A start event's sinkhole.previous.* fields (the run before it), exact
+ * in each format, after the config and before the chain; "none" has the
+ * state only; without them (NULL) the line is as before they existed. */
+static void
+test_previous(void)
+{
+	static const char run[] =
+	    "5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c";
+	static const char hash[] =
+	    "77b077b077b077b077b077b077b077b077b077b077b077b077b077b077b077b0";
+	static const char *const want[3] = {
+	    ",\"sinkhole.config.path\":\"/var/log/sinkhole/hits.log\","
+	    "\"sinkhole.previous.state\":\"stopped\","
+	    "\"sinkhole.previous.instance\":\"dns1-4242-1795881000\","
+	    "\"sinkhole.previous.run\":\"5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c"
+	    "5d1c5d1c5d1c5d1c5d1c5d1c5d1c\",\"sinkhole.previous.sequence\":120,"
+	    "\"sinkhole.previous.hash\":\"77b077b077b077b077b077b077b077b077b0"
+	    "77b077b077b077b077b077b077b0\",\"sinkhole.prev_hash\":",
+	    " sinkhole.config.path=/var/log/sinkhole/hits.log "
+	    "sinkhole.previous.state=stopped "
+	    "sinkhole.previous.instance=dns1-4242-1795881000 "
+	    "sinkhole.previous.run=5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c"
+	    "5d1c5d1c5d1c5d1c5d1c sinkhole.previous.sequence=120 "
+	    "sinkhole.previous.hash=77b077b077b077b077b077b077b077b077b077b077b0"
+	    "77b077b077b077b077b0 sinkhole.prev_hash=",
+	    "\tsinkhole.config.path=/var/log/sinkhole/hits.log\t"
+	    "sinkhole.previous.state=stopped\t"
+	    "sinkhole.previous.instance=dns1-4242-1795881000\t"
+	    "sinkhole.previous.run=5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c5d1c"
+	    "5d1c5d1c5d1c5d1c5d1c\tsinkhole.previous.sequence=120\t"
+	    "sinkhole.previous.hash=77b077b077b077b077b077b077b077b077b077b077b0"
+	    "77b077b077b077b077b0\tsinkhole.prev_hash=",
+	};
+	static const char *const none[3] = {
+	    "\"sinkhole.previous.state\":\"none\",\"sinkhole.prev_hash\"",
+	    " sinkhole.previous.state=none sinkhole.prev_hash=",
+	    "\tsinkhole.previous.state=none\tsinkhole.prev_hash="};
+	struct sk_hitfmt_previous prev = {
+	    "stopped", "dns1-4242-1795881000", run, 120, hash};
+	struct sk_hitfmt_previous first = {"none", NULL, NULL, 0, NULL};
+	struct sk_hitlog_conf conf;
+	struct sk_hitfmt_rec rec;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], got[256], what[64];
+	int i;
+
+	memset(&conf, 0, sizeof(conf));
+	snprintf(conf.path, sizeof(conf.path), "/var/log/sinkhole/hits.log");
+	conf.queue_size = 1024;
+	for (i = 0; i < 3; i++) {
+		base_rec(&rec, NULL);
+		rec.event = SK_HITFMT_START;
+		rec.sequence = 1;
+		rec.conf = &conf;
+		rec.previous = &prev;
+		snprintf(
+		    what, sizeof(what), "previous %s", sk_hitfmt_name(fmts[i]));
+		CHECK(fmt_line(&rec, fmts[i], buf, sizeof(buf)) > 0 &&
+		        strstr(buf, want[i]) != NULL,
+		    "%s: %s", what, buf);
+		if (parse_back(buf, &c, what) == 0) {
+			CHECK(field_of(&c, "sinkhole.previous.sequence", got,
+			          sizeof(got)) == 0 &&
+			        strcmp(got, "120") == 0,
+			    "%s: sequence %s", what, got);
+		}
+		rec.previous = &first;
+		CHECK(fmt_line(&rec, fmts[i], buf, sizeof(buf)) > 0 &&
+		        strstr(buf, none[i]) != NULL &&
+		        strstr(buf, "previous.instance") == NULL,
+		    "%s none: %s", what, buf);
+		rec.previous = NULL;
+		CHECK(fmt_line(&rec, fmts[i], buf, sizeof(buf)) > 0 &&
+		        strstr(buf, "sinkhole.previous") == NULL,
+		    "%s absent: %s", what, buf);
+		/* Only start events carry them. */
+		rec.event = SK_HITFMT_STOP;
+		rec.previous = &prev;
+		CHECK(fmt_line(&rec, fmts[i], buf, sizeof(buf)) > 0 &&
+		        strstr(buf, "sinkhole.previous") == NULL,
+		    "%s stop: %s", what, buf);
+	}
+}
+
 /* Lines the parser must refuse. */
 static void
 test_parse_rejects(void)
@@ -728,6 +812,7 @@ main(void)
 	test_mnemonics();
 	test_actions();
 	test_events();
+	test_previous();
 	test_parse_rejects();
 	return unit_done("test_hitfmt");
 }

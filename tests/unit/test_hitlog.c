@@ -72,6 +72,35 @@ conf_for(struct sk_hitlog_conf *c, const char *name, unsigned queue,
 	c->heartbeat_s = 60;
 }
 
+/* What the hit log said to its host (sk_hitlog_set_log). */
+static char said[8192];
+static unsigned said_n;
+
+static void
+say_capture(void *arg, enum sk_hitlog_level level, const char *msg)
+{
+	size_t n = strlen(said);
+
+	(void)arg;
+	said_n++;
+	snprintf(said + n, sizeof(said) - n, "%s: %s\n",
+	    level == SK_HITLOG_ERR ? "error" : "warning", msg);
+}
+
+/* How many lines of what was said hold text. */
+static unsigned
+said_count(const char *text)
+{
+	const char *p = said;
+	unsigned n = 0;
+
+	while ((p = strstr(p, text)) != NULL) {
+		n++;
+		p += strlen(text);
+	}
+	return n;
+}
+
 /* What a set of files holds. */
 struct tally {
 	unsigned long lines, hits, problems, starts, stops, losses, heartbeats,
@@ -118,6 +147,10 @@ tally_field(void *arg, const struct sk_hitfmt_field *f)
 	return 0;
 }
 
+/* When set, tally_files checks the end of the last run against it, as
+ * verify-log -s does. */
+static const struct sk_hitlog_state *tally_state;
+
 /* Verify files in order, as verify-log does, and count what they hold. */
 static void
 tally_files(struct tally *t, const char *const *names, int n)
@@ -155,6 +188,11 @@ tally_files(struct tally *t, const char *const *names, int n)
 		}
 		fclose(fp);
 		sk_hitchain_verifier_eof(v);
+	}
+	if (tally_state != NULL) {
+		t->file = "state";
+		sk_hitchain_verifier_end(v, tally_state->instance,
+		    tally_state->run, tally_state->sequence, tally_state->hash);
 	}
 	t->duplicated = sk_hitchain_duplicated(v);
 	free(buf);
@@ -653,6 +691,9 @@ disk_full_child(void)
 		CHECK(0, "open: %s", err);
 		return 1;
 	}
+	said[0] = '\0';
+	said_n = 0;
+	sk_hitlog_set_log(log, say_capture, NULL);
 	/* 4000 records of ~800 bytes: far beyond the limit and beyond what
 	 * the writer holds pending, so the queue overflows too. */
 	for (round = 0; round < 80; round++) {
@@ -669,6 +710,11 @@ disk_full_child(void)
 	    (unsigned long long)st.dropped);
 	CHECK(stat(conf.path, &sb) == 0 && sb.st_size <= 64 * 1024, "size %lld",
 	    (long long)sb.st_size);
+	/* Said to the host once (a minute), not at every failed write. */
+	CHECK(said_count("failed write") == 1 &&
+	        said_count("File too large") == 1 &&
+	        said_count("dropped (the queue was full)") == 1,
+	    "write errors and drops said once each: %s", said);
 	tally_files(&t, files, 1);
 	CHECK(t.partial == 0 && t.problems == 0,
 	    "only whole records while full: %lu partial, %s", t.partial,
@@ -684,6 +730,11 @@ disk_full_child(void)
 	    "after: written %llu + dropped %llu, submitted %llu",
 	    (unsigned long long)st.written, (unsigned long long)st.dropped,
 	    (unsigned long long)st.submitted);
+	/* At close, what happened since: with counts. */
+	CHECK(said_count("failed write") == 2 &&
+	        said_count("dropped (the queue was full)") == 2 &&
+	        said_count("since the start") == 4,
+	    "said again at close: %s", said);
 	tally_files(&t, files, 1);
 	CHECK(t.problems == 0 && t.partial == 0, "after: %s", t.first_problem);
 	CHECK(t.hits == st.written && t.lost == st.dropped && t.losses > 0,
@@ -825,6 +876,308 @@ test_mode(void)
 	    "mode %o", (unsigned)(sb.st_mode & 0777));
 }
 
+/* Run boundaries.  A file's lines, and one line of it. */
+static char *
+slurp_path(const char *name)
+{
+	char path[512], *buf = NULL;
+	size_t cap = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return NULL;
+	if (getdelim(&buf, &cap, '\0', fp) < 0) {
+		free(buf);
+		buf = strdup("");
+	}
+	fclose(fp);
+	return buf;
+}
+
+static void
+spit(const char *name, const char *text)
+{
+	char path[512];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "w")) != NULL) {
+		fputs(text, fp);
+		fclose(fp);
+	}
+}
+
+/* Copy a file without the lines whose 1-based numbers are in [a, b]. */
+static void
+copy_without(const char *from, const char *to, int a, int b)
+{
+	char *text = slurp_path(from), *p, *nl, *out;
+	int line = 1;
+	size_t n = 0;
+
+	if (text == NULL || (out = malloc(strlen(text) + 1)) == NULL) {
+		free(text);
+		CHECK(0, "read %s", from);
+		return;
+	}
+	for (p = text; *p != '\0'; p = nl + 1, line++) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		if (line < a || line > b) {
+			memcpy(out + n, p, (size_t)(nl - p + 1));
+			n += (size_t)(nl - p + 1);
+		}
+	}
+	out[n] = '\0';
+	spit(to, out);
+	free(out);
+	free(text);
+}
+
+/* The 1-based line of the last record of instance id. */
+static int
+last_line_of(const char *name, const char *id)
+{
+	char *text = slurp_path(name), *p, *nl, key[128];
+	int line = 1, last = 0;
+
+	if (text == NULL)
+		return 0;
+	snprintf(key, sizeof(key), "\"observer.name\":\"%s\"", id);
+	for (p = text; *p != '\0' && (nl = strchr(p, '\n')) != NULL;
+	     p = nl + 1, line++) {
+		*nl = '\0';
+		if (strstr(p, key) != NULL)
+			last = line;
+	}
+	free(text);
+	return last;
+}
+
+/* One run of the writer: open as instance id, n hits, then close (how:
+ * 'c'), or die without closing in a child ('k': as kill -9 would, after
+ * the last flush; 'l': the state file put back as it was before the last
+ * flush, as a kill between a write and the state's update leaves it;
+ * 'p': a partial record left at the end, as a kill during a write). */
+static void
+writer_run(const char *name, const char *id, unsigned n, int how)
+{
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	char err[256], state[600], *old = NULL;
+	pid_t pid;
+	unsigned i;
+	int status = -1, fd;
+
+	conf_for(&conf, name, 64, SK_HIT_JSON);
+	snprintf(conf.instance_id, sizeof(conf.instance_id), "%s", id);
+	snprintf(state, sizeof(state), ".%s.state", name);
+	fflush(NULL);
+	if (how != 'c' && (pid = fork()) != 0) {
+		waitpid(pid, &status, 0);
+		CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		    "writer %s died badly (%d)", id, status);
+		return;
+	}
+	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
+		CHECK(0, "open: %s", err);
+		if (how != 'c')
+			_exit(1);
+		return;
+	}
+	sk_hitlog_set_log(log, say_capture, NULL);
+	for (i = 0; i < n; i++) {
+		make_hit(&h, i);
+		sk_hitlog_submit(log, &h);
+		if (i == n / 2) {
+			sk_hitlog_flush(log);
+			free(old);
+			old = slurp_path(state);
+		}
+	}
+	sk_hitlog_flush(log);
+	if (how == 'c') {
+		sk_hitlog_close(log);
+		free(old);
+		return;
+	}
+	if (how == 'l' && old != NULL) {
+		char path[1200];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, state);
+		if ((fd = open(path, O_WRONLY)) >= 0) {
+			(void)!pwrite(fd, old, strlen(old), 0);
+			close(fd);
+		}
+	}
+	if (how == 'p') {
+		char path[1200];
+
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if ((fd = open(path, O_WRONLY | O_APPEND)) >= 0) {
+			(void)!write(fd, "{\"@timestamp\":\"2026-", 20);
+			close(fd);
+		}
+	}
+	_exit(0); /* no stop event, no state after the last flush */
+}
+
+/*
+ * A start event names where the run before it ended (the state file):
+ * records cut off the end of one run are found although the next run's
+ * records follow in the same file; kill -9 (at any of the moments
+ * writer_run makes) never makes an intact log fail.
+ */
+static void
+test_boundaries(void)
+{
+	static const char *const files[] = {"bound.log"};
+	static const char *const cut[] = {"bound.cut"};
+	struct sk_hitlog_state hs;
+	char path[512], *text;
+	struct tally t;
+	int a, b;
+
+	snprintf(path, sizeof(path), "%s/bound.log", dir);
+	unlink(path);
+	said[0] = '\0';
+	writer_run("bound.log", "r1", 5, 'c'); /* stopped */
+	writer_run("bound.log", "r2", 9, 'k'); /* killed */
+	writer_run("bound.log", "r3", 8, 'l'); /* killed, state behind */
+	writer_run("bound.log", "r4", 6, 'p'); /* killed mid-record */
+	writer_run("bound.log", "r5", 4, 'c');
+	writer_run("bound.log", "r5", 4, 'c'); /* the same id again */
+	tally_files(&t, files, 1);
+	CHECK(t.problems == 0 && t.partial == 0 && t.starts == 6 &&
+	        t.stops == 3 && t.hits == 36,
+	    "intact across kills: %lu starts, %lu stops, %lu hits, %lu "
+	    "partial: %s",
+	    t.starts, t.stops, t.hits, t.partial, t.first_problem);
+	CHECK(said_count("cut 20 bytes of a partial record") == 1,
+	    "the partial record cut, and said: %s", said);
+	text = slurp_path("bound.log");
+	CHECK(text != NULL &&
+	        strstr(text, "\"sinkhole.previous.state\":\"none\"") != NULL &&
+	        strstr(text,
+	            "\"sinkhole.previous.state\":\"running\","
+	            "\"sinkhole.previous.instance\":\"r2\"") != NULL &&
+	        strstr(text,
+	            "\"sinkhole.previous.state\":\"stopped\","
+	            "\"sinkhole.previous.instance\":\"r5\"") != NULL,
+	    "start events name the run before");
+	free(text);
+
+	/* With the state file (verify-log -s), the end of the last run is
+	 * checked too. */
+	CHECK(sk_hitlog_state_path(
+	          "/var/log/sinkhole/hits.log", path, sizeof(path)) == 0 &&
+	        strcmp(path, "/var/log/sinkhole/.hits.log.state") == 0 &&
+	        sk_hitlog_state_path("hits.log", path, sizeof(path)) == 0 &&
+	        strcmp(path, ".hits.log.state") == 0,
+	    "state path %s", path);
+	snprintf(path, sizeof(path), "%s/.bound.log.state", dir);
+	CHECK(sk_hitlog_state_load(path, &hs) == 0 && hs.stopped &&
+	        strcmp(hs.instance, "r5") == 0 && hs.sequence == 6,
+	    "the state: %s %llu stopped %d", hs.instance,
+	    (unsigned long long)hs.sequence, hs.stopped);
+	tally_state = &hs;
+	tally_files(&t, files, 1);
+	CHECK(t.problems == 0, "intact with the state: %s", t.first_problem);
+	b = last_line_of("bound.log", "r5");
+	copy_without("bound.log", "bound.cut", b, b);
+	tally_files(&t, cut, 1);
+	CHECK(t.problems == 1 &&
+	        strstr(t.first_problem,
+	            "state:44: instance r5: record 6 missing at the end of its "
+	            "run") != NULL,
+	    "the last run's stop cut, found with the state: %s",
+	    t.first_problem);
+	tally_state = NULL;
+
+	/* Cut the end of each run but the last: always found. */
+	for (int r = 1; r <= 4; r++) {
+		char id[8];
+
+		snprintf(id, sizeof(id), "r%d", r); /* observer.name */
+		b = last_line_of("bound.log", id);
+		/* r3's state names its record 6 of 9 (the state put back as
+		 * a kill between a write and the state's update leaves it):
+		 * records after that one are the window no state covers. A
+		 * cut through it is found, a cut within it is not
+		 * (BOUNDARIES in sinkhole-hitlog(5)). */
+		if (r == 3) {
+			copy_without("bound.log", "bound.cut", b - 1, b);
+			tally_files(&t, cut, 1);
+			CHECK(t.problems == 0, "r3: in the lag: %s",
+			    t.first_problem);
+		}
+		for (a = b; a >= b - 1; a--) {
+			int from = r == 3 ? a - 3 : a;
+
+			copy_without("bound.log", "bound.cut", from, b);
+			tally_files(&t, cut, 1);
+			CHECK(t.problems > 0 &&
+			        strstr(t.first_problem,
+			            "missing at the end "
+			            "of its run") != NULL,
+			    "r%d: lines %d-%d cut: %s", r, from, b,
+			    t.first_problem);
+		}
+	}
+}
+
+/* A symbolic link in the log's place is refused, at open and when the
+ * writer reopens the path after a rotation; never followed. */
+static void
+test_symlink(void)
+{
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	char target[512], moved[PATH_MAX + 8], err[512], *text;
+
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	spit("elsewhere", "precious\n");
+	conf_for(&conf, "sym.log", 64, SK_HIT_JSON);
+	unlink(conf.path);
+	CHECK(symlink(target, conf.path) == 0, "symlink");
+	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == -1 &&
+	        strstr(err, "symbolic link") != NULL,
+	    "a symlink at open is refused: %s", err);
+
+	conf_for(&conf, "sym2.log", 64, SK_HIT_JSON);
+	unlink(conf.path);
+	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
+		CHECK(0, "open: %s", err);
+		return;
+	}
+	said[0] = '\0';
+	sk_hitlog_set_log(log, say_capture, NULL);
+	make_hit(&h, 1);
+	sk_hitlog_submit(log, &h);
+	sk_hitlog_flush(log);
+	snprintf(moved, sizeof(moved), "%s.1", conf.path);
+	CHECK(rename(conf.path, moved) == 0 && symlink(target, conf.path) == 0,
+	    "rotate and plant a link");
+	make_hit(&h, 2);
+	sk_hitlog_submit(log, &h);
+	sk_hitlog_flush(log);
+	sk_hitlog_flush(log);
+	sk_hitlog_close(log);
+	text = slurp_path("elsewhere");
+	CHECK(text != NULL && strcmp(text, "precious\n") == 0,
+	    "the link's target is untouched: %s", text);
+	free(text);
+	CHECK(said_count("a symbolic link: refused, not followed") >= 1,
+	    "said: %s", said);
+	text = slurp_path("sym2.log.1");
+	CHECK(text != NULL && strstr(text, "\"client.port\":2,") != NULL,
+	    "the hit went on into the file open before");
+	free(text);
+}
+
 int
 main(void)
 {
@@ -856,6 +1209,8 @@ main(void)
 		test_threads(fmts[i]);
 	unsetenv("SINKHOLE_NO_SHA_NI");
 	test_disk_full();
+	test_boundaries();
+	test_symlink();
 	test_settle();
 	rc = unit_done("test_hitlog");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
