@@ -41,6 +41,13 @@ sk_adapter_alias_target(struct ub_packed_rrset_key *rrset, size_t *len)
 }
 
 int
+sk_adapter_uncachable(const struct sk_verdict *v)
+{
+	return sk_verdict_keeps_out_of_cache(v) ||
+	    v->kind == SK_VERDICT_MONITORED;
+}
+
+int
 sk_adapter_listed(
     const struct sk_snapshot *snap, const uint8_t *name, size_t namelen)
 {
@@ -54,7 +61,7 @@ sk_adapter_listed(
 	/* Without a client, any blocking entry gives NO_CLIENT. */
 	if (sk_decide(snap, lower, namelen, NULL, (int64_t)time(NULL), &v) != 0)
 		return 0;
-	return sk_verdict_keeps_out_of_cache(&v);
+	return sk_adapter_uncachable(&v);
 }
 
 void
