@@ -8,38 +8,8 @@
 TEST_NUM=25
 . "$top_srcdir/tests/integration/lib.sh"
 
-# NSD serves test. and chain.test. (zones/chain.zone); no rate limiting, or
-# it drops answers under this load.
-mkdir -p "$WORK/nsd"
-cat >"$WORK/nsd/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1
-	port: $NSD_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$ZONES"
-	pidfile: "$WORK/nsd/nsd.pid"
-	xfrdfile: "$WORK/nsd/xfrd.state"
-	zonelistfile: "$WORK/nsd/zone.list"
-	database: ""
-	logfile: "$WORK/nsd.log"
-	server-count: 1
-	verbosity: 1
-	rrl-ratelimit: 0
-	rrl-whitelist-ratelimit: 0
-remote-control:
-	control-enable: no
-zone:
-	name: "test."
-	zonefile: "test.zone"
-zone:
-	name: "chain.test."
-	zonefile: "chain.zone"
-EOF
-"$NSD" -d -c "$WORK/nsd/nsd.conf" >>"$WORK/nsd.log" 2>&1 &
-PIDS="$PIDS $!"
-wait_for_dns "$NSD_PORT" ok.test || { fail "NSD did not start"; finish; }
+. "$top_srcdir/tests/integration/chainlib.sh"
+start_nsd_chain
 
 # chain.test. is 0.5 s away: many queries for one alias are in flight at
 # once, and their chains complete in bursts while new queries arrive.
