@@ -17,7 +17,7 @@ usage: dnshammer.py PORT CLIENTS NAMES WINDOW SECONDS REAL OUT
            (0.0.0.0), or the rcode name with "-empty" or "-other"
 
 Prints one summary line: sent, replies, real, sinkhole, other, lost.
-Replies missing 10 s after their query are counted as lost."""
+Replies missing 5 s after their query are counted as lost."""
 import socket
 import struct
 import sys
@@ -89,7 +89,8 @@ class Client:
         self.sock.sendto(query, self.server)
         self.count["sent"] += 1
 
-    def run(self):
+    def run(self, delay):
+        time.sleep(delay)
         start = time.monotonic()
         for _ in range(self.window):
             self.send()
@@ -97,10 +98,10 @@ class Client:
         while self.pending:
             now = time.monotonic()
             sending = now - start < self.seconds
-            if now - start > self.seconds + 20:
+            if now - start > self.seconds + 8:
                 return
             for qid, sent in list(self.pending.items()):
-                if now - sent > 10:  # lost: give it up, keep the window
+                if now - sent > 5:  # lost: give it up, keep the window
                     del self.pending[qid]
                     if sending:
                         self.send()
@@ -135,7 +136,11 @@ def main():
     clients = [Client(a, port, names[i % len(names)], int(sys.argv[4]),
                       float(sys.argv[5]), sys.argv[6].split(","))
                for i, a in enumerate(sys.argv[2].split(","))]
-    threads = [threading.Thread(target=c.run, daemon=True) for c in clients]
+    # Staggered starts over one upstream delay: the sockets' rounds do not
+    # all end at the same moment.
+    threads = [threading.Thread(target=c.run, daemon=True,
+                                args=(0.5 * i / len(clients),))
+               for i, c in enumerate(clients)]
     for t in threads:
         t.start()
     for t in threads:
