@@ -61,8 +61,8 @@ int sk_adapter_uncachable(const struct sk_verdict *v);
 
 /**
  * Does the snapshot keep this name out of the caches (a blocking entry
- * matches, whatever the client, or a monitor-only category)? The name is
- * lower-cased into a copy.
+ * matches, whatever the client, or a monitor-only category)? Also true
+ * when the lookup fails. The name is lower-cased into a copy.
  */
 int sk_adapter_listed(
     const struct sk_snapshot *snap, const uint8_t *name, size_t namelen);

@@ -58,9 +58,11 @@ sk_adapter_listed(
 		return 0;
 	memcpy(lower, name, namelen);
 	sk_name_lower(lower, namelen);
-	/* Without a client, any blocking entry gives NO_CLIENT. */
+	/* Without a client, any blocking entry gives NO_CLIENT. A lookup
+	 * that fails (a damaged record) might have found the name: keep it
+	 * out of the caches rather than let it in. */
 	if (sk_decide(snap, lower, namelen, NULL, (int64_t)time(NULL), &v) != 0)
-		return 0;
+		return 1;
 	return sk_adapter_uncachable(&v);
 }
 
