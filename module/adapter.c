@@ -228,6 +228,85 @@ hitlog_say(void *arg, enum sk_hitlog_level level, const char *msg)
 		log_warn("%s", msg);
 }
 
+/** Is name (wire form, from a parsed message) kept out of the caches? */
+static int
+response_name_listed(
+    const struct sk_snapshot *snap, const uint8_t *name, size_t namelen)
+{
+	return name != NULL && namelen > 0 &&
+	    sk_adapter_listed(snap, name, namelen);
+}
+
+/** Does an upstream response lead to a name kept out of the caches: its
+ * question, or the owner or target of a CNAME/DNAME in its answer? */
+static int
+response_lists(const struct sk_snapshot *snap, struct dns_msg *response)
+{
+	struct reply_info *rep = response->rep;
+	const uint8_t *qname = response->qinfo.qname;
+	size_t i;
+
+	if (response_name_listed(snap, qname, response->qinfo.qname_len))
+		return 1;
+	for (i = 0;
+	     rep != NULL && i < rep->an_numrrsets && i < rep->rrset_count;
+	     i++) {
+		struct ub_packed_rrset_key *rrset = rep->rrsets[i];
+		const uint8_t *target;
+		size_t len = 0;
+
+		target = sk_adapter_alias_target(rrset, &len);
+		if (target == NULL)
+			continue; /* other owners are the question or a target */
+		if (response_name_listed(snap, target, len))
+			return 1;
+		if ((qname == NULL ||
+		        query_dname_compare(
+		            rrset->rk.dname, (uint8_t *)qname) != 0) &&
+		    response_name_listed(
+		        snap, rrset->rk.dname, rrset->rk.dname_len))
+			return 1;
+	}
+	return 0;
+}
+
+/**
+ * inplace_cb_query_response: the iterator calls it with each upstream
+ * response before it stores anything of it (iterator.c
+ * processQueryResponse). A response that leads to a listed or monitored
+ * name makes the whole query uncachable: no_cache_store stops every store
+ * of the rest of the query (its rrsets, the chain's message under the
+ * query name, the validator's store, error and negative caching), so no
+ * cache hit can ever carry the chain and every lookup reaches the module.
+ * Runs on a worker thread: lookups in the mapped snapshot only.
+ */
+static int
+on_upstream_response(
+    struct module_qstate *qstate, struct dns_msg *response, int id, void *arg)
+{
+	struct sk_module *m = arg;
+	const struct sk_snapshot *snap;
+	int listed = 0;
+
+	(void)id;
+	if (m == NULL || m->active == NULL || qstate == NULL ||
+	    response == NULL || qstate->no_cache_store)
+		return 1;
+	snap = sk_active_acquire(m->active, NULL);
+	if (snap != NULL)
+		listed = response_lists(snap, response);
+	sk_active_release(m->active);
+	if (listed) {
+		qstate->no_cache_store = 1;
+		if (verbosity >= VERB_ALGO)
+			log_query_info(VERB_ALGO,
+			    "sinkhole: response leads to a listed name, "
+			    "not cached:",
+			    &response->qinfo);
+	}
+	return 1;
+}
+
 SK_EXPORT int
 init(struct module_env *env, int id)
 {
@@ -245,6 +324,14 @@ init(struct module_env *env, int id)
 	/* Each client query gets its own mesh state, so an exempt client's
 	 * answer is never handed to a client that is not exempt. */
 	env->unique_mesh = 1;
+	/* Only through the wrapper: Unbound's function-pointer whitelist
+	 * kills the daemon for a callback it does not know. */
+	if (de->inplace_cb_register_wrapped == NULL ||
+	    !de->inplace_cb_register_wrapped((void *)on_upstream_response,
+	        inplace_cb_query_response, m, env, id))
+		log_err("sinkhole: cannot register the upstream response "
+		        "callback; a chain into a listed name can be served "
+		        "from the cache until the module removes it");
 
 	load_config(m);
 	if (m->conf.hitlog.path[0] != '\0' &&
@@ -276,6 +363,10 @@ deinit(struct module_env *env, int id)
 
 	if (m == NULL)
 		return;
+	/* The callback lives in this library, which is unloaded next. */
+	if (de->inplace_cb_delete_wrapped != NULL)
+		de->inplace_cb_delete_wrapped(
+		    env, inplace_cb_query_response, id);
 	sk_background_free(m->bg); /* joins: no task runs after this */
 	sk_hitlog_close(m->hits);  /* writes what is queued, and a stop */
 	sk_active_free(m->active);
@@ -464,8 +555,10 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 		return;
 	}
 	/* A listed name resolved anyway (exempt client, or no client):
-	 * its answer must not be served from cache to anyone else. */
-	if (sk_verdict_keeps_out_of_cache(&v))
+	 * its answer must not be served from cache to anyone else. A
+	 * monitored name neither: every lookup of it must reach the module
+	 * to be recorded, so each one goes upstream. */
+	if (sk_adapter_uncachable(&v))
 		qstate->no_cache_store = 1;
 	qstate->ext_state[id] = module_wait_module;
 }
@@ -496,7 +589,7 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 	if (recheck_qname &&
 	    decide_name(snap, qstate->qinfo.qname, qstate->qinfo.qname_len,
 	        client, *qstate->env->now, &v) == 0 &&
-	    sk_verdict_keeps_out_of_cache(&v)) {
+	    sk_adapter_uncachable(&v)) {
 		log_verdict(
 		    snap, &v, qstate->qinfo.qname, qstate->qinfo.qname_len);
 		record_hit(m, qstate, snap, &v, qstate->qinfo.qname,
@@ -534,7 +627,7 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 				    lens[j], client);
 				recorded = 1;
 			}
-			if (!sk_verdict_keeps_out_of_cache(&v))
+			if (!sk_adapter_uncachable(&v))
 				continue;
 			sk_adapter_uncache(qstate, rrset);
 			if (block.kind == SK_VERDICT_NONE &&

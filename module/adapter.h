@@ -53,8 +53,16 @@ const uint8_t *sk_adapter_alias_target(
     struct ub_packed_rrset_key *rrset, size_t *len);
 
 /**
+ * Must an answer with this verdict stay out of the caches? Blocked, exempt
+ * and no-client verdicts (sk_verdict_keeps_out_of_cache), and monitored
+ * names: a cache hit reaches no module, so it would not be recorded.
+ */
+int sk_adapter_uncachable(const struct sk_verdict *v);
+
+/**
  * Does the snapshot keep this name out of the caches (a blocking entry
- * matches, whatever the client)? The name is lower-cased into a copy.
+ * matches, whatever the client, or a monitor-only category)? Also true
+ * when the lookup fails. The name is lower-cased into a copy.
  */
 int sk_adapter_listed(
     const struct sk_snapshot *snap, const uint8_t *name, size_t namelen);

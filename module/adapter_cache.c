@@ -41,6 +41,13 @@ sk_adapter_alias_target(struct ub_packed_rrset_key *rrset, size_t *len)
 }
 
 int
+sk_adapter_uncachable(const struct sk_verdict *v)
+{
+	return sk_verdict_keeps_out_of_cache(v) ||
+	    v->kind == SK_VERDICT_MONITORED;
+}
+
+int
 sk_adapter_listed(
     const struct sk_snapshot *snap, const uint8_t *name, size_t namelen)
 {
@@ -51,10 +58,12 @@ sk_adapter_listed(
 		return 0;
 	memcpy(lower, name, namelen);
 	sk_name_lower(lower, namelen);
-	/* Without a client, any blocking entry gives NO_CLIENT. */
+	/* Without a client, any blocking entry gives NO_CLIENT. A lookup
+	 * that fails (a damaged record) might have found the name: keep it
+	 * out of the caches rather than let it in. */
 	if (sk_decide(snap, lower, namelen, NULL, (int64_t)time(NULL), &v) != 0)
-		return 0;
-	return sk_verdict_keeps_out_of_cache(&v);
+		return 1;
+	return sk_adapter_uncachable(&v);
 }
 
 void
