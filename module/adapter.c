@@ -162,6 +162,18 @@ follow_snapshot(struct sk_module *m, int at_start)
 	case SK_ACTIVE_DROPPED:
 		log_err("sinkhole: %s; no snapshot in use: %s", detail,
 		    fail_mode_text(m));
+		/* Decisions made while the file was changing may have let a
+		 * listed name into the caches; closed promises no answer
+		 * without a policy (open resolves anyway, and the switch to
+		 * the next snapshot sweeps its names). */
+		if (m->conf.fail_mode == SK_FAIL_CLOSED && !at_start) {
+			removed = sk_adapter_sweep_caches(m->env, NULL);
+			if (removed != 0)
+				log_info("sinkhole: removed %ld cached entries "
+				         "(decided while the snapshot was "
+				         "changing)",
+				    removed);
+		}
 		return;
 	case SK_ACTIVE_WITHOUT:
 		log_err("sinkhole: no snapshot in use: %s; %s", detail,
@@ -531,9 +543,10 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 
 	qstate->ext_state[id] = module_finished;
 	if (snap == NULL && sq != NULL && !sq->answered) {
-		/* The snapshot was dropped while the query was out. */
-		if (!fail_query(qstate, m, client, id))
-			sk_adapter_uncache(qstate, NULL);
+		/* The snapshot was dropped while the query was out: its
+		 * decision cannot be trusted. */
+		sk_adapter_uncache(qstate, NULL);
+		fail_query(qstate, m, client, id);
 		return;
 	}
 	if (snap == NULL || sq == NULL || sq->answered)

@@ -184,7 +184,8 @@ collect(struct lruhash_entry *e, void *arg)
 	s->used += namelen + targetlen;
 }
 
-/** Remove the collected entries whose names are listed. */
+/** Remove the collected entries whose names are listed (every one when
+ * snap is NULL). */
 static long
 sweep_remove(
     struct module_env *env, const struct sk_snapshot *snap, struct sweep *s)
@@ -195,7 +196,8 @@ sweep_remove(
 	for (i = 0; i < s->n; i++) {
 		struct sweep_item *it = &s->items[i];
 		uint8_t *name = s->names + it->off;
-		int listed = sk_adapter_listed(snap, name, it->namelen) ||
+		int listed = snap == NULL ||
+		    sk_adapter_listed(snap, name, it->namelen) ||
 		    (it->targetlen > 0 &&
 		        sk_adapter_listed(
 		            snap, name + it->namelen, it->targetlen));

@@ -3,11 +3,15 @@
  * The fault guard (guard.h): a process-wide SIGBUS/SIGSEGV handler and a
  * per-thread stack of guarded regions.
  *
- * The handler finds the current region through one thread-local pointer of
- * the initial-exec TLS model: the module is dlopen'ed, and the default
- * model would reach the variable through __tls_get_addr, which may allocate
- * on a thread's first access, so not in a signal handler. Initial-exec uses
- * 8 bytes of glibc's static TLS reserve for dlopen'ed objects.
+ * The handler finds the current region through a pthread key. Not a
+ * __thread variable: the module is dlopen'ed, where the default TLS model
+ * reaches a variable through __tls_get_addr, which allocates on a thread's
+ * first access (so not in a signal handler), and the initial-exec model
+ * needs glibc's static TLS reserve, which Unbound's process has used up
+ * ("cannot allocate memory in static TLS block" at load). glibc's
+ * pthread_getspecific reads the thread's own key slots: no lock, no
+ * allocation (POSIX does not list it as async-signal-safe; glibc's is, as
+ * is reading the slot of a key this thread never set: NULL).
  */
 #include "guard.h"
 
@@ -17,9 +21,14 @@
 #include <stddef.h>
 #include <string.h>
 
-/** The innermost guarded region of this thread; NULL outside any. */
-static __thread struct sk_guard *volatile current
-    __attribute__((tls_model("initial-exec")));
+/** This thread's innermost guarded region (NULL outside any); valid
+ * while installed. */
+static pthread_key_t current_key;
+/** Non-NULL once this thread has SIGBUS and SIGSEGV unblocked. Unbound's
+ * worker threads block every signal (ub_thread_blocksigs), and a fault
+ * raised while its signal is blocked is not delivered to a handler: the
+ * kernel resets it to the default and the process dies. */
+static pthread_key_t ready_key;
 
 static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned install_refs;
@@ -56,15 +65,30 @@ chain(int sig, siginfo_t *si, void *uc)
 		raise(sig);
 }
 
+static struct sk_guard *
+current(void)
+{
+	return pthread_getspecific(current_key);
+}
+
+static void
+set_current(struct sk_guard *g)
+{
+	/* The key's slot is set in normal context only; a first set on a
+	 * thread may allocate a block of slots there, not in the handler. */
+	pthread_setspecific(current_key, g);
+}
+
 static void
 handler(int sig, siginfo_t *si, void *uc)
 {
-	struct sk_guard *g = current;
+	struct sk_guard *g = installed ? current() : NULL;
 
 	/* si_code > 0: raised by the kernel for this thread's own access,
 	 * not sent by kill(2) or another thread. */
 	if (g != NULL && si != NULL && si->si_code > 0) {
-		current = g->prev;
+		/* Left in the handler: a store into a slot that exists. */
+		pthread_setspecific(current_key, g->prev);
 		g->sig = sig;
 		g->addr = si->si_addr;
 		siglongjmp(g->jb, 1);
@@ -79,7 +103,15 @@ sk_guard_acquire(void)
 	int rc = 0, err = 0;
 
 	pthread_mutex_lock(&install_lock);
-	if (install_refs == 0) {
+	if (install_refs == 0 && pthread_key_create(&current_key, NULL) != 0) {
+		err = errno = EAGAIN;
+		rc = -1;
+	} else if (install_refs == 0 &&
+	    pthread_key_create(&ready_key, NULL) != 0) {
+		pthread_key_delete(current_key);
+		err = errno = EAGAIN;
+		rc = -1;
+	} else if (install_refs == 0) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_sigaction = handler;
 		/* NODEFER: the jump leaves the handler without restoring the
@@ -87,6 +119,7 @@ sk_guard_acquire(void)
 		 * or the next fault on this thread kills the process. */
 		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 		sigemptyset(&sa.sa_mask);
+		installed = 1;
 		if (sigaction(SIGBUS, &sa, &old_bus) != 0) {
 			err = errno;
 			rc = -1;
@@ -94,8 +127,11 @@ sk_guard_acquire(void)
 			err = errno;
 			sigaction(SIGBUS, &old_bus, NULL);
 			rc = -1;
-		} else {
-			installed = 1;
+		}
+		if (rc != 0) {
+			installed = 0;
+			pthread_key_delete(current_key);
+			pthread_key_delete(ready_key);
 		}
 	}
 	if (rc == 0)
@@ -124,6 +160,8 @@ sk_guard_release(void)
 		restore(SIGSEGV, &old_segv);
 		restore(SIGBUS, &old_bus);
 		installed = 0;
+		pthread_key_delete(current_key);
+		pthread_key_delete(ready_key);
 	}
 	pthread_mutex_unlock(&install_lock);
 }
@@ -139,29 +177,45 @@ sk_guard_enter(struct sk_guard *g)
 {
 	g->sig = 0;
 	g->addr = NULL;
-	g->prev = current;
+	if (!installed) {
+		g->prev = NULL;
+		return; /* unguarded, as without the guard */
+	}
+	if (pthread_getspecific(ready_key) == NULL) {
+		/* Once a thread: a system call, then a flag. */
+		sigset_t faults;
+
+		sigemptyset(&faults);
+		sigaddset(&faults, SIGBUS);
+		sigaddset(&faults, SIGSEGV);
+		pthread_sigmask(SIG_UNBLOCK, &faults, NULL);
+		pthread_setspecific(ready_key, &ready_key);
+	}
+	g->prev = current();
 	/* jb and prev are written before the handler can see g. */
 	atomic_signal_fence(memory_order_seq_cst);
-	current = g;
+	set_current(g);
 	atomic_signal_fence(memory_order_seq_cst);
 }
 
 void
 sk_guard_leave(struct sk_guard *g)
 {
+	if (!installed)
+		return;
 	atomic_signal_fence(memory_order_seq_cst);
-	current = g->prev;
+	set_current(g->prev);
 	atomic_signal_fence(memory_order_seq_cst);
 }
 
 void
 sk_guard_escape(int why)
 {
-	struct sk_guard *g = current;
+	struct sk_guard *g = installed ? current() : NULL;
 
 	if (g == NULL)
 		return;
-	current = g->prev;
+	set_current(g->prev);
 	g->sig = why;
 	g->addr = NULL;
 	siglongjmp(g->jb, 1);

@@ -13,9 +13,9 @@
  * installed by sk_guard_acquire(): a fault raised by the kernel on a thread
  * inside a guarded region jumps back to that region's sigsetjmp; any other
  * fault goes to the disposition that was there before (by default: the
- * process dies with a core, as a real bug must). The handler reads one
- * initial-exec thread-local pointer (no allocation, no lock) and calls
- * siglongjmp, sigaction or raise only: it is async-signal-safe.
+ * process dies with a core, as a real bug must). The handler reads and
+ * writes this thread's slot of one pthread key (in glibc: no allocation,
+ * no lock; see guard.c) and calls siglongjmp, sigaction or raise only.
  *
  * A guarded region must hold no lock and call nothing that allocates or
  * takes a lock while it may touch the map: the jump skips whatever was in
@@ -67,7 +67,9 @@ void sk_guard_release(void);
 /** @return 1 when the handler is installed. */
 int sk_guard_installed(void);
 
-/** Enter a region whose jb was just set by sigsetjmp(g->jb, 0). */
+/** Enter a region whose jb was just set by sigsetjmp(g->jb, 0). The
+ * first region of a thread unblocks SIGBUS and SIGSEGV in it (Unbound's
+ * workers block every signal; a blocked fault kills the process). */
 void sk_guard_enter(struct sk_guard *g);
 
 /** Leave the region entered last on this thread (no fault happened). */
