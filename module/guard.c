@@ -21,14 +21,15 @@
 #include <stddef.h>
 #include <string.h>
 
-/** This thread's innermost guarded region (NULL outside any); valid
- * while installed. */
+/** This thread's innermost guarded region; &idle outside any; NULL on a
+ * thread that has not entered one yet. Valid while installed. */
 static pthread_key_t current_key;
-/** Non-NULL once this thread has SIGBUS and SIGSEGV unblocked. Unbound's
- * worker threads block every signal (ub_thread_blocksigs), and a fault
- * raised while its signal is blocked is not delivered to a handler: the
- * kernel resets it to the default and the process dies. */
-static pthread_key_t ready_key;
+/** The mark of a thread outside any region that has SIGBUS and SIGSEGV
+ * unblocked. Unbound's worker threads block every signal
+ * (ub_thread_blocksigs), and a fault raised while its signal is blocked is
+ * not delivered to a handler: the kernel resets it to the default and the
+ * process dies. */
+static struct sk_guard idle;
 
 static pthread_mutex_t install_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned install_refs;
@@ -86,7 +87,7 @@ handler(int sig, siginfo_t *si, void *uc)
 
 	/* si_code > 0: raised by the kernel for this thread's own access,
 	 * not sent by kill(2) or another thread. */
-	if (g != NULL && si != NULL && si->si_code > 0) {
+	if (g != NULL && g != &idle && si != NULL && si->si_code > 0) {
 		/* Left in the handler: a store into a slot that exists. */
 		pthread_setspecific(current_key, g->prev);
 		g->sig = sig;
@@ -104,11 +105,6 @@ sk_guard_acquire(void)
 
 	pthread_mutex_lock(&install_lock);
 	if (install_refs == 0 && pthread_key_create(&current_key, NULL) != 0) {
-		err = errno = EAGAIN;
-		rc = -1;
-	} else if (install_refs == 0 &&
-	    pthread_key_create(&ready_key, NULL) != 0) {
-		pthread_key_delete(current_key);
 		err = errno = EAGAIN;
 		rc = -1;
 	} else if (install_refs == 0) {
@@ -131,7 +127,6 @@ sk_guard_acquire(void)
 		if (rc != 0) {
 			installed = 0;
 			pthread_key_delete(current_key);
-			pthread_key_delete(ready_key);
 		}
 	}
 	if (rc == 0)
@@ -161,7 +156,6 @@ sk_guard_release(void)
 		restore(SIGBUS, &old_bus);
 		installed = 0;
 		pthread_key_delete(current_key);
-		pthread_key_delete(ready_key);
 	}
 	pthread_mutex_unlock(&install_lock);
 }
@@ -181,17 +175,17 @@ sk_guard_enter(struct sk_guard *g)
 		g->prev = NULL;
 		return; /* unguarded, as without the guard */
 	}
-	if (pthread_getspecific(ready_key) == NULL) {
-		/* Once a thread: a system call, then a flag. */
+	g->prev = current();
+	if (g->prev == NULL) {
+		/* The thread's first region: a system call, once. */
 		sigset_t faults;
 
 		sigemptyset(&faults);
 		sigaddset(&faults, SIGBUS);
 		sigaddset(&faults, SIGSEGV);
 		pthread_sigmask(SIG_UNBLOCK, &faults, NULL);
-		pthread_setspecific(ready_key, &ready_key);
+		g->prev = &idle;
 	}
-	g->prev = current();
 	/* jb and prev are written before the handler can see g. */
 	atomic_signal_fence(memory_order_seq_cst);
 	set_current(g);
@@ -213,7 +207,7 @@ sk_guard_escape(int why)
 {
 	struct sk_guard *g = installed ? current() : NULL;
 
-	if (g == NULL)
+	if (g == NULL || g == &idle)
 		return;
 	set_current(g->prev);
 	g->sig = why;

@@ -48,7 +48,7 @@ struct sk_guard {
 	volatile sig_atomic_t sig;
 	/** The faulting address (si_addr), NULL for an assertion. */
 	void *volatile addr;
-	/** The region this one is nested in, or NULL. */
+	/** The region this one is nested in, or guard.c's idle mark. */
 	struct sk_guard *prev;
 };
 

@@ -6,9 +6,9 @@
 # good snapshot. Unbound's PID stays alive and answers continue; while no
 # snapshot is usable the fail mode applies to every query the module sees
 # (closed: SERVFAIL for listed and unlisted names; open: resolved, the real
-# answer, not cached), Unbound's log says why at every poll, and a snapshot
-# published with `sinkhole-ctl publish` brings filtering back. Run with
-# fail-mode closed and open.
+# answer, kept out of the caches), Unbound's log says why at every poll,
+# and a snapshot published with `sinkhole-ctl publish` brings filtering
+# back. Run with fail-mode closed and open.
 #
 # Then a snapshot the resolver (running as nobody) cannot read: chmod 000 of
 # the file at start-up, and a new publication into a directory without x:
@@ -124,6 +124,10 @@ PY
 	event gap1
 	truncate -s 8192 "$DB/snapshots/$id1.mdb"
 	sleep 4
+	# A name that may be listed never enters the caches while no
+	# decision can be made (open resolves it, uncached).
+	n=$(ubctl dump_cache | grep -c 'blocked\.test\.')
+	expect_eq "$mode: no listed name in the caches during the gap" "$n" 0
 	# Published anew: filtering comes back.
 	s2=$(new_snapshot 2)
 	id2=$(basename "$s2" .mdb)
