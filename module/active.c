@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -228,6 +229,30 @@ check_current(
 	return 1;
 }
 
+/* sk_snapshot_open inside a guarded region: a file truncated in place
+ * between its size check and the reads of its pages raises SIGBUS here,
+ * on the background thread. A fault leaks the half-open snapshot (its map
+ * and descriptor): a rare race, and better than the resolver. */
+static int
+open_guarded(
+    const char *path, struct sk_snapshot **out, char *why, size_t whysize)
+{
+	struct sk_guard g;
+	int rc;
+
+	*out = NULL;
+	if (sigsetjmp(g.jb, 0) != 0) {
+		*out = NULL;
+		say(why, whysize, "the file changed while it was read (%s)",
+		    fault_name(g.sig));
+		return SK_SNAP_E_FAULT;
+	}
+	sk_guard_enter(&g);
+	rc = sk_snapshot_open(path, out, why, whysize);
+	sk_guard_leave(&g);
+	return rc;
+}
+
 /* Drop the snapshot in use: none until the path gives a good one. */
 static enum sk_active_change
 drop(struct sk_active *act, const char *trouble, const char *path_state,
@@ -304,7 +329,7 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 	act->seen = id;
 	act->seen_valid = 1;
 
-	rc = sk_snapshot_open(act->path, &snap, why, sizeof(why));
+	rc = open_guarded(act->path, &snap, why, sizeof(why));
 	if (rc == 0) {
 		/* What was verified is what is mapped: the file may have been
 		 * replaced or changed between the stat above and the open. */
