@@ -741,6 +741,12 @@ lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 		/* Begun at the first suffix that may be listed: a name the
 		 * filter rules out whole costs no transaction (a malloc). */
 		if (txn == NULL) {
+			/* mdb_txn_begin reads the meta pages after its calloc:
+			 * a fault there would lose the transaction. Touch them
+			 * first, where a fault loses nothing. */
+			MDB_envinfo info;
+
+			mdb_env_info(snap->env, &info);
 			if (mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &txn) !=
 			    0)
 				return SK_SNAP_E_LMDB;
@@ -811,9 +817,10 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 	if (sigsetjmp(g.jb, 0) != 0) {
 		/* A fault inside (the region is left): nothing of LMDB's
 		 * holds a lock or a reader slot (MDB_NOLOCK), the read
-		 * transaction is ended below. A fault inside mdb_txn_begin
-		 * itself, after its calloc, loses that transaction (a few
-		 * hundred bytes, once a thread: later lookups stop above). */
+		 * transaction is ended below. Only a file truncated between
+		 * lookup_walk's touch of the meta pages and mdb_txn_begin's
+		 * read of them, after its calloc, would lose that transaction
+		 * (430 bytes, once a thread: later lookups stop above). */
 		err = mark_damaged(snap, &g);
 	} else {
 		sk_guard_enter(&g);
