@@ -819,8 +819,9 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 		 * holds a lock or a reader slot (MDB_NOLOCK), the read
 		 * transaction is ended below. Only a file truncated between
 		 * lookup_walk's touch of the meta pages and mdb_txn_begin's
-		 * read of them, after its calloc, would lose that transaction
-		 * (430 bytes, once a thread: later lookups stop above). */
+		 * read of them (its calloc is in between) loses that
+		 * transaction: 430 bytes, at most once a thread and damaged
+		 * snapshot (later lookups stop above). */
 		err = mark_damaged(snap, &g);
 	} else {
 		sk_guard_enter(&g);
@@ -866,6 +867,12 @@ sk_snapshot_foreach(const struct sk_snapshot *snap,
 	/* Only the map reads are guarded: not the allocations, not the
 	 * callback (a jump out of either would skip their locks). */
 	sk_guard_enter(&g);
+	{
+		/* As in lookup_walk: the meta pages first. */
+		MDB_envinfo info;
+
+		mdb_env_info(snap->env, &info);
+	}
 	rc = mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &t);
 	if (rc == 0) {
 		txn = t;

@@ -28,6 +28,18 @@
 
 static char dir[] = "/tmp/sk_test_active.XXXXXX";
 
+/* LeakSanitizer: a reader thread inside mdb_txn_begin, between the touch
+ * of the meta pages and its own read of them (after its calloc), when the
+ * file is truncated to nothing loses that transaction: at most once a
+ * thread and damaged snapshot, as snapshot.c says. The readers below are
+ * in that window often (they do nothing else). */
+const char *__lsan_default_suppressions(void);
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:mdb_txn_begin\n";
+}
+
 /** Build a snapshot at path blocking one name; return its id in id. */
 static void
 build(const char *path, const char *blocked, char *id)
