@@ -33,7 +33,8 @@ static char dir[] = "/tmp/sk_test_active.XXXXXX";
  * file is truncated to nothing loses that transaction: at most once a
  * thread and damaged snapshot, as snapshot.c says. The readers below are
  * in that window often (they do nothing else). */
-const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+    __attribute__((visibility("default")));
 const char *
 __lsan_default_suppressions(void)
 {
