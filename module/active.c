@@ -1,11 +1,15 @@
 /**
  * \file
- * The active snapshot: a read-write lock around one pointer, and the file
- * identity (device, inode, size, mtime) of what the path resolved to last.
+ * The active snapshot: a read-write lock around one pointer, the file
+ * identity (device, inode, size, mtime, ctime) of what the path resolved
+ * to last, and that of the file in use as it was verified.
  */
 #include "active.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,12 +18,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/** What a path resolved to, to notice a replacement. */
+#include <stdarg.h>
+
+#include "guard.h"
+
+/** What a path resolved to, to notice a replacement or a change in place
+ * (ctime too: it moves on every write and cannot be set back). */
 struct sk_file_id {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
+	struct timespec ctime;
 };
 
 struct sk_active {
@@ -33,6 +43,14 @@ struct sk_active {
 	int missing_reported;
 	sk_active_retire_fn retire; /**< NULL: close at once */
 	void *retire_arg;
+	/** The file in use as verified at open (fstat of its descriptor),
+	 * and how it was reached; background only. */
+	struct sk_file_id verified;
+	char opened[2 * PATH_MAX + 8];
+	/** Why no snapshot is in use, repeated at every poll; background
+	 * only; "" when one is, or none was ever tried. */
+	char why[1024];
+	int guarded; /**< holds a reference on the fault guard */
 };
 
 int
@@ -57,6 +75,9 @@ sk_active_new(const char *path, struct sk_active **out)
 	    &attr, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	pthread_rwlock_init(&act->lock, &attr);
 	pthread_rwlockattr_destroy(&attr);
+	/* Lookups of this holder's snapshots are guarded; without the
+	 * handler they run as before (a fault ends the process). */
+	act->guarded = sk_guard_acquire() == 0;
 	*out = act;
 	return 0;
 }
@@ -74,6 +95,8 @@ sk_active_free(struct sk_active *act)
 	if (act == NULL)
 		return;
 	sk_snapshot_close(act->snap);
+	if (act->guarded)
+		sk_guard_release();
 	pthread_rwlock_destroy(&act->lock);
 	free(act->path);
 	free(act);
@@ -84,7 +107,20 @@ same_file(const struct sk_file_id *a, const struct sk_file_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	    a->mtime.tv_sec == b->mtime.tv_sec &&
-	    a->mtime.tv_nsec == b->mtime.tv_nsec;
+	    a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	    a->ctime.tv_sec == b->ctime.tv_sec &&
+	    a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+static void
+file_id(const struct stat *st, struct sk_file_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+	id->ctime = st->st_ctim;
 }
 
 /** The path for the log, with its target when it is a symlink: operators
@@ -103,44 +139,25 @@ describe_path(const char *path, char *buf, size_t bufsize)
 	}
 }
 
-enum sk_active_change
-sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
+/** snprintf for reasons: cut at the buffer's end, which is fine for a
+ * log line. */
+static void __attribute__((format(printf, 3, 4)))
+say(char *buf, size_t bufsize, const char *fmt, ...)
 {
-	struct sk_file_id id;
-	struct stat st;
-	struct sk_snapshot *snap = NULL, *old;
-	char why[512] = "";
-	char shown[2 * PATH_MAX + 8];
-	int rc;
+	va_list ap;
 
-	detail[0] = '\0';
-	describe_path(act->path, shown, sizeof(shown));
-	if (stat(act->path, &st) != 0) {
-		if (act->missing_reported)
-			return SK_ACTIVE_SAME;
-		act->missing_reported = 1;
-		act->seen_valid = 0;
-		snprintf(
-		    detail, detailsize, "%s: %s", act->path, strerror(errno));
-		return SK_ACTIVE_MISSING;
-	}
-	act->missing_reported = 0;
-	memset(&id, 0, sizeof(id));
-	id.dev = st.st_dev;
-	id.ino = st.st_ino;
-	id.size = st.st_size;
-	id.mtime = st.st_mtim;
-	if (act->seen_valid && same_file(&id, &act->seen))
-		return SK_ACTIVE_SAME;
-	act->seen = id;
-	act->seen_valid = 1;
+	va_start(ap, fmt);
+	vsnprintf(buf, bufsize, fmt, ap);
+	va_end(ap);
+}
 
-	rc = sk_snapshot_open(act->path, &snap, why, sizeof(why));
-	if (rc != 0) {
-		snprintf(detail, detailsize, "%s: %s%s%s", shown,
-		    sk_snapshot_strerror(rc), why[0] ? ": " : "", why);
-		return SK_ACTIVE_REFUSED;
-	}
+/** Make snap (NULL: none) the one workers get; the old one is closed, or
+ * retired, once no worker holds it. */
+static void
+swap(struct sk_active *act, struct sk_snapshot *snap)
+{
+	struct sk_snapshot *old;
+
 	pthread_rwlock_wrlock(&act->lock);
 	old = act->snap;
 	act->snap = snap;
@@ -152,12 +169,205 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 		act->retire(act->retire_arg, old);
 	else
 		sk_snapshot_close(old);
-	snprintf(detail, detailsize,
-	    "snapshot %s (%s): %llu names, %zu categories, %zu exemptions",
+}
+
+static const char *
+fault_name(int sig)
+{
+	switch (sig) {
+	case SIGBUS:
+		return "SIGBUS";
+	case SIGSEGV:
+		return "SIGSEGV";
+	case SK_GUARD_ASSERT:
+		return "an LMDB assertion";
+	}
+	return "a fault";
+}
+
+/**
+ * Is the snapshot in use still what was verified? Its file may have been
+ * truncated or rewritten in place (the map then shows the new bytes, or
+ * SIGBUS past the new end), or a lookup met a fault.
+ * @param same_file_out: set to 1 when the file itself did not change (a
+ *	fault in an unchanged file: opening it again gives the same).
+ * @return 0 when all is well, else 1 with the reason in buf.
+ */
+static int
+check_current(
+    struct sk_active *act, char *buf, size_t bufsize, int *same_file_out)
+{
+	struct sk_file_id now;
+	struct stat st;
+	void *addr;
+	int sig, fd, changed;
+	size_t n;
+
+	*same_file_out = 0;
+	sig = sk_snapshot_damaged(act->snap, &addr);
+	fd = sk_snapshot_fd(act->snap);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		say(buf, bufsize, "snapshot %s (%s): cannot stat its file",
+		    sk_snapshot_id(act->snap), act->opened);
+		return 1;
+	}
+	file_id(&st, &now);
+	changed = !same_file(&now, &act->verified);
+	if (!changed && sig == 0)
+		return 0;
+	*same_file_out = !changed;
+	n = (size_t)snprintf(buf, bufsize, "snapshot %s (%s)",
+	    sk_snapshot_id(act->snap), act->opened);
+	if (changed && n < bufsize)
+		n += (size_t)snprintf(buf + n, bufsize - n,
+		    ": its file changed in place (size %lld -> %lld bytes%s)",
+		    (long long)act->verified.size, (long long)now.size,
+		    now.size == act->verified.size ? ", rewritten" : "");
+	if (sig != 0 && n < bufsize)
+		say(buf + n, bufsize - n, "%s a read of it met %s at %p",
+		    changed ? ";" : ":", fault_name(sig), addr);
+	return 1;
+}
+
+/* sk_snapshot_open inside a guarded region: a file truncated in place
+ * between its size check and the reads of its pages raises SIGBUS here,
+ * on the background thread. A fault leaks the half-open snapshot (its map
+ * and descriptor): a rare race, and better than the resolver. */
+static int
+open_guarded(
+    const char *path, struct sk_snapshot **out, char *why, size_t whysize)
+{
+	struct sk_guard g;
+	int rc;
+
+	*out = NULL;
+	if (sigsetjmp(g.jb, 0) != 0) {
+		*out = NULL;
+		say(why, whysize, "the file changed while it was read (%s)",
+		    fault_name(g.sig));
+		return SK_SNAP_E_FAULT;
+	}
+	sk_guard_enter(&g);
+	rc = sk_snapshot_open(path, out, why, whysize);
+	sk_guard_leave(&g);
+	return rc;
+}
+
+/* Drop the snapshot in use: none until the path gives a good one. */
+static enum sk_active_change
+drop(struct sk_active *act, const char *trouble, const char *path_state,
+    char *detail, size_t detailsize)
+{
+	swap(act, NULL);
+	say(act->why, sizeof(act->why), "%s; dropped%s%s", trouble,
+	    path_state[0] ? "; the path: " : "", path_state);
+	say(detail, detailsize, "%s", act->why);
+	return SK_ACTIVE_DROPPED;
+}
+
+enum sk_active_change
+sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
+{
+	struct sk_file_id id, vid;
+	struct stat st;
+	struct sk_snapshot *snap = NULL;
+	char why[512] = "";
+	char trouble[1024] = "", state[1024] = "";
+	char shown[2 * PATH_MAX + 8];
+	int rc, err, bad = 0, file_same = 0, fd;
+
+	detail[0] = '\0';
+	/* The file in use first: changed under our feet, or faulted. */
+	if (act->snap != NULL)
+		bad = check_current(act, trouble, sizeof(trouble), &file_same);
+	describe_path(act->path, shown, sizeof(shown));
+	if (stat(act->path, &st) != 0) {
+		err = errno;
+		say(state, sizeof(state), "%s: %s", act->path, strerror(err));
+		if (bad)
+			return drop(act, trouble, state, detail, detailsize);
+		say(detail, detailsize, "%s", state);
+		act->seen_valid = 0;
+		if (err != ENOENT && err != ENOTDIR)
+			return SK_ACTIVE_UNREADABLE;
+		/* Gone: said once while a snapshot is kept, at every poll
+		 * while there is none. */
+		if (act->snap != NULL && act->missing_reported)
+			return SK_ACTIVE_SAME;
+		act->missing_reported = 1;
+		say(act->why, sizeof(act->why), "%s", state);
+		return SK_ACTIVE_MISSING;
+	}
+	act->missing_reported = 0;
+	/* Readable by us? stat needs no read permission: try, each poll
+	 * until fixed (nothing about the file changes when its directory's
+	 * mode is fixed). */
+	fd = open(act->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		say(state, sizeof(state), "%s: %s", shown, strerror(errno));
+		if (bad)
+			return drop(act, trouble, state, detail, detailsize);
+		say(detail, detailsize, "%s", state);
+		if (act->snap == NULL)
+			say(act->why, sizeof(act->why), "%s", state);
+		return SK_ACTIVE_UNREADABLE;
+	}
+	if (fd >= 0)
+		close(fd);
+	file_id(&st, &id);
+	if (act->seen_valid && same_file(&id, &act->seen)) {
+		/* Opening the same file again gives the same fault. */
+		if (bad && file_same)
+			return drop(act, trouble, "", detail, detailsize);
+		if (!bad) {
+			if (act->snap != NULL || act->why[0] == '\0')
+				return SK_ACTIVE_SAME;
+			say(detail, detailsize, "%s", act->why);
+			return SK_ACTIVE_WITHOUT;
+		}
+	}
+	act->seen = id;
+	act->seen_valid = 1;
+
+	rc = open_guarded(act->path, &snap, why, sizeof(why));
+	if (rc == 0) {
+		/* What was verified is what is mapped: the file may have been
+		 * replaced or changed between the stat above and the open. */
+		fd = sk_snapshot_fd(snap);
+		if (fd < 0 || fstat(fd, &st) != 0) {
+			memset(&vid, 0, sizeof(vid));
+		} else {
+			file_id(&st, &vid);
+		}
+		if (!same_file(&vid, &id)) {
+			sk_snapshot_close(snap);
+			snap = NULL;
+			act->seen_valid = 0; /* look again next time */
+			rc = SK_SNAP_E_OPEN;
+			say(why, sizeof(why),
+			    "the file changed while it was opened");
+		}
+	}
+	if (rc != 0) {
+		say(state, sizeof(state), "%s: %s%s%s", shown,
+		    sk_snapshot_strerror(rc), why[0] ? ": " : "", why);
+		if (bad)
+			return drop(act, trouble, state, detail, detailsize);
+		say(detail, detailsize, "%s", state);
+		if (act->snap == NULL)
+			say(act->why, sizeof(act->why), "%s", state);
+		return SK_ACTIVE_REFUSED;
+	}
+	swap(act, snap);
+	act->verified = vid;
+	say(act->opened, sizeof(act->opened), "%s", shown);
+	act->why[0] = '\0';
+	say(detail, detailsize,
+	    "snapshot %s (%s): %llu names, %zu categories, %zu exemptions%s%s",
 	    sk_snapshot_id(snap), shown,
 	    (unsigned long long)sk_snapshot_name_count(snap),
-	    sk_snapshot_category_count(snap),
-	    sk_snapshot_exemption_count(snap));
+	    sk_snapshot_category_count(snap), sk_snapshot_exemption_count(snap),
+	    bad ? "; replacing " : "", bad ? trouble : "");
 	return SK_ACTIVE_SWITCHED;
 }
 

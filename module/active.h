@@ -5,6 +5,14 @@
  * a new file is opened and validated off the DNS path and swapped in, and a
  * file that fails validation is refused while the last good one stays.
  *
+ * The file in use is watched too: a snapshot whose file changed in place
+ * (truncated, or overwritten through the same inode: its size, mtime or
+ * ctime differ from what was verified at open) or whose reads faulted
+ * (guard.h) is dropped at the next poll, unless the path gives a good
+ * snapshot at once; until one is found the module has none, each poll says
+ * why, and the fail mode applies. The holder keeps the fault guard
+ * installed for its lifetime (sk_guard_acquire).
+ *
  * Workers read the current snapshot between sk_active_acquire() and
  * sk_active_release() (a read lock held for one decision); the swap takes
  * the write lock only to exchange a pointer, and the old snapshot is closed
@@ -25,11 +33,22 @@ enum sk_active_change {
 	SK_ACTIVE_SAME = 0,     /**< nothing new at the path */
 	SK_ACTIVE_SWITCHED = 1, /**< a new snapshot is active */
 	SK_ACTIVE_REFUSED = 2,  /**< a new file failed validation: old kept */
-	SK_ACTIVE_MISSING = 3   /**< the path is gone: old kept */
+	SK_ACTIVE_MISSING = 3,  /**< the path is gone: old kept, reported
+				     once; without a snapshot, at every poll */
+	/** The active snapshot's file changed in place or faulted and the
+	 * path gave no good replacement: dropped, none is active. */
+	SK_ACTIVE_DROPPED = 4,
+	/** Still no usable snapshot, nothing new at the path: reported at
+	 * every poll, with the reason it was dropped or refused. */
+	SK_ACTIVE_WITHOUT = 5,
+	/** The path or its file cannot be read (permissions): reported at
+	 * every poll until fixed; the current snapshot, if any, is kept. */
+	SK_ACTIVE_UNREADABLE = 6
 };
 
 /**
  * Create the holder for the snapshot at path; nothing is opened yet.
+ * Installs the fault guard (guard.h) until sk_active_free().
  * @return 0, or -1 (out of memory).
  */
 int sk_active_new(const char *path, struct sk_active **out);
@@ -49,11 +68,12 @@ void sk_active_set_retire(
 void sk_active_free(struct sk_active *act);
 
 /**
- * Check the path; open, validate and switch to a new file there. A file
- * that was refused once is not tried again until the path changes again.
+ * Check the file in use (changed in place, or faulted: see above), then
+ * the path; open, validate and switch to a new file there. A file that
+ * was refused once is not tried again until the path changes again.
  * Runs on the background thread (or in init); never on the DNS path.
  * @param detail: receives what happened, for the log (SWITCHED: the new id
- *	and counts; REFUSED and MISSING: why).
+ *	and counts; every other result but SAME: why).
  * @return an sk_active_change.
  */
 enum sk_active_change sk_active_poll(

@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,15 +107,39 @@ load_config(struct sk_module *m)
 	}
 }
 
+/** Decisions that failed since the last poll (any worker), and the last
+ * error: logged by the background thread, not by the workers. */
+static atomic_ulong lookup_errors;
+static atomic_int last_lookup_error;
+
+/** What a query gets while no decision can be made. */
+static const char *
+fail_mode_text(const struct sk_module *m)
+{
+	return m->conf.fail_mode == SK_FAIL_CLOSED
+	    ? "answering SERVFAIL to clients (fail-mode: closed)"
+	    : "resolving without a policy, answers not cached "
+	      "(fail-mode: open)";
+}
+
 /** Look for a new snapshot, log what happened; after a switch, remove
- * newly listed names from the caches. */
+ * newly listed names from the caches. Whatever keeps the module without a
+ * usable snapshot, or a file it cannot read, is an error at every poll. */
 static void
 follow_snapshot(struct sk_module *m, int at_start)
 {
 	char detail[1024];
 	const struct sk_snapshot *snap;
+	unsigned long failed;
 	long removed;
 
+	failed = atomic_exchange(&lookup_errors, 0);
+	if (failed > 0)
+		log_err("sinkhole: %lu decisions failed (last: %s); each "
+		        "query followed the fail mode: %s",
+		    failed,
+		    sk_snapshot_strerror(atomic_load(&last_lookup_error)),
+		    fail_mode_text(m));
 	switch (sk_active_poll(m->active, detail, sizeof(detail))) {
 	case SK_ACTIVE_SAME:
 		return;
@@ -134,8 +159,29 @@ follow_snapshot(struct sk_module *m, int at_start)
 			         "listed names",
 			    removed);
 		return;
+	case SK_ACTIVE_DROPPED:
+		log_err("sinkhole: %s; no snapshot in use: %s", detail,
+		    fail_mode_text(m));
+		/* Decisions made while the file was changing may have let a
+		 * listed name into the caches; closed promises no answer
+		 * without a policy (open resolves anyway, and the switch to
+		 * the next snapshot sweeps its names). */
+		if (m->conf.fail_mode == SK_FAIL_CLOSED && !at_start) {
+			removed = sk_adapter_sweep_caches(m->env, NULL);
+			if (removed != 0)
+				log_info("sinkhole: removed %ld cached entries "
+				         "(decided while the snapshot was "
+				         "changing)",
+				    removed);
+		}
+		return;
+	case SK_ACTIVE_WITHOUT:
+		log_err("sinkhole: no snapshot in use: %s; %s", detail,
+		    fail_mode_text(m));
+		return;
 	case SK_ACTIVE_REFUSED:
 	case SK_ACTIVE_MISSING:
+	case SK_ACTIVE_UNREADABLE:
 		snap = sk_active_acquire(m->active, NULL);
 		if (snap != NULL)
 			log_err("sinkhole: cannot use snapshot %s; keeping "
@@ -143,11 +189,7 @@ follow_snapshot(struct sk_module *m, int at_start)
 			    detail, sk_snapshot_id(snap));
 		else
 			log_err("sinkhole: cannot use snapshot %s; %s", detail,
-			    m->conf.fail_mode == SK_FAIL_CLOSED
-			        ? "answering SERVFAIL to clients "
-			          "(fail-mode: closed)"
-			        : "resolving without a policy (fail-mode: "
-			          "open)");
+			    fail_mode_text(m));
 		sk_active_release(m->active);
 		return;
 	}
@@ -408,7 +450,8 @@ log_verdict(const struct sk_snapshot *snap, const struct sk_verdict *v,
 	    text, cat != NULL ? cat->name : "-");
 }
 
-/** Decide for one name (copied and lower-cased first). */
+/** Decide for one name (copied and lower-cased first). On failure the
+ * verdict is SK_VERDICT_ERROR, never one that resolves and caches. */
 static int
 decide_name(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
     const struct sockaddr *client, time_t now, struct sk_verdict *v)
@@ -417,15 +460,20 @@ decide_name(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 	int rc;
 
 	memset(v, 0, sizeof(*v));
-	if (namelen == 0 || namelen > sizeof(lower))
+	if (namelen == 0 || namelen > sizeof(lower)) {
+		v->kind = SK_VERDICT_ERROR;
+		v->category = -1;
+		v->exemption = -1;
 		return -1;
+	}
 	memcpy(lower, name, namelen);
 	sk_name_lower(lower, namelen);
 	rc = sk_decide(snap, lower, namelen, client, (int64_t)now, v);
 	if (rc != 0) {
-		log_err(
-		    "sinkhole: lookup failed: %s", sk_snapshot_strerror(rc));
-		memset(v, 0, sizeof(*v));
+		/* v is SK_VERDICT_ERROR: the caller follows the fail mode.
+		 * Counted here, logged by the background thread. */
+		atomic_fetch_add(&lookup_errors, 1);
+		atomic_store(&last_lookup_error, rc);
 	}
 	return rc;
 }
@@ -518,6 +566,26 @@ record_hit(struct sk_module *m, struct module_qstate *qstate,
 	sk_hitlog_commit(m->hits, hit);
 }
 
+/**
+ * No decision for this query (no usable snapshot, or the decision failed):
+ * the fail mode. closed: SERVFAIL to a client; otherwise resolve, and keep
+ * the answer out of the caches, as the name may be listed.
+ * @return 1 when the query was finished here.
+ */
+static int
+fail_query(struct module_qstate *qstate, const struct sk_module *m,
+    const struct sockaddr *client, int id)
+{
+	if (m->conf.fail_mode == SK_FAIL_CLOSED && client != NULL) {
+		qstate->return_rcode = LDNS_RCODE_SERVFAIL;
+		qstate->return_msg = NULL;
+		qstate->ext_state[id] = module_finished;
+		return 1;
+	}
+	qstate->no_cache_store = 1;
+	return 0;
+}
+
 /** A new query: decide on its name before anything else runs. */
 static void
 on_new_query(struct module_qstate *qstate, struct sk_module *m,
@@ -528,12 +596,8 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 	const struct sockaddr *client = client_of(qstate);
 
 	if (snap == NULL) {
-		if (m->conf.fail_mode == SK_FAIL_CLOSED && client != NULL) {
-			qstate->return_rcode = LDNS_RCODE_SERVFAIL;
-			qstate->ext_state[id] = module_finished;
-			return;
-		}
-		qstate->ext_state[id] = module_wait_module;
+		if (!fail_query(qstate, m, client, id))
+			qstate->ext_state[id] = module_wait_module;
 		return;
 	}
 	sq = regional_alloc_zero(qstate->region, sizeof(*sq));
@@ -549,6 +613,10 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 	record_hit(m, qstate, snap, &v, qstate->qinfo.qname,
 	    qstate->qinfo.qname_len, client);
 
+	if (v.kind == SK_VERDICT_ERROR && fail_query(qstate, m, client, id)) {
+		sq->answered = 1;
+		return;
+	}
 	if (v.kind == SK_VERDICT_BLOCKED && v.answer != SK_ACTION_PASS) {
 		sq->answered = 1;
 		answer(qstate, m, snap, &v, id);
@@ -578,18 +646,29 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 	struct reply_info *rep;
 	const struct sockaddr *client = client_of(qstate);
 	struct sk_verdict block, v;
-	int recheck_qname, recorded = 0;
+	int recheck_qname, recorded = 0, failed = 0;
 	size_t i;
 
 	qstate->ext_state[id] = module_finished;
+	if (snap == NULL && sq != NULL && !sq->answered) {
+		/* The snapshot was dropped while the query was out: its
+		 * decision cannot be trusted. */
+		sk_adapter_uncache(qstate, NULL);
+		fail_query(qstate, m, client, id);
+		return;
+	}
 	if (snap == NULL || sq == NULL || sq->answered)
 		return;
 	block.kind = SK_VERDICT_NONE;
 	recheck_qname = sq->generation != generation;
+	/* A failed decision (SK_VERDICT_ERROR) keeps out of the caches too,
+	 * and follows the fail mode below. */
 	if (recheck_qname &&
-	    decide_name(snap, qstate->qinfo.qname, qstate->qinfo.qname_len,
-	        client, *qstate->env->now, &v) == 0 &&
+	    (decide_name(snap, qstate->qinfo.qname, qstate->qinfo.qname_len,
+	         client, *qstate->env->now, &v) == 0 ||
+	        v.kind == SK_VERDICT_ERROR) &&
 	    sk_adapter_uncachable(&v)) {
+		failed |= v.kind == SK_VERDICT_ERROR;
 		log_verdict(
 		    snap, &v, qstate->qinfo.qname, qstate->qinfo.qname_len);
 		record_hit(m, qstate, snap, &v, qstate->qinfo.qname,
@@ -615,11 +694,12 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 			    query_dname_compare(
 			        (uint8_t *)names[j], qstate->qinfo.qname) == 0)
 				continue;
-			if (decide_name(snap, names[j], lens[j], client,
-			        *qstate->env->now, &v) != 0 ||
-			    v.kind == SK_VERDICT_NONE ||
+			decide_name(snap, names[j], lens[j], client,
+			    *qstate->env->now, &v);
+			if (v.kind == SK_VERDICT_NONE ||
 			    v.kind == SK_VERDICT_ALLOWED)
 				continue;
+			failed |= v.kind == SK_VERDICT_ERROR;
 			log_verdict(snap, &v, names[j], lens[j]);
 			/* One record a query: the first name that matched. */
 			if (!recorded) {
@@ -635,6 +715,11 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 			    v.answer != SK_ACTION_PASS)
 				block = v;
 		}
+	}
+	if (failed && block.kind != SK_VERDICT_BLOCKED &&
+	    fail_query(qstate, m, client, id)) {
+		sq->answered = 1;
+		return;
 	}
 	if (block.kind == SK_VERDICT_BLOCKED) {
 		/* The SOA owner must be an ancestor of the query name: use

@@ -39,7 +39,9 @@ void sk_adapter_uncache(
  * listed in snap (or whose CNAME/DNAME points at a listed name), so that a
  * newly published snapshot is not bypassed by answers cached before it.
  * Runs on the background thread; names are copied under the cache locks
- * and looked up after.
+ * and looked up after. snap NULL: remove every entry (a snapshot dropped
+ * because its file changed under the resolver: answers decided between
+ * the change and the drop cannot be trusted).
  * @return the number of entries removed, or -1 when out of memory.
  */
 long sk_adapter_sweep_caches(

@@ -58,11 +58,9 @@ sk_adapter_listed(
 		return 0;
 	memcpy(lower, name, namelen);
 	sk_name_lower(lower, namelen);
-	/* Without a client, any blocking entry gives NO_CLIENT. A lookup
-	 * that fails (a damaged record) might have found the name: keep it
-	 * out of the caches rather than let it in. */
-	if (sk_decide(snap, lower, namelen, NULL, (int64_t)time(NULL), &v) != 0)
-		return 1;
+	/* Without a client, any blocking entry gives NO_CLIENT; a failed
+	 * decision gives ERROR: the name may be listed, so it goes too. */
+	sk_decide(snap, lower, namelen, NULL, (int64_t)time(NULL), &v);
 	return sk_adapter_uncachable(&v);
 }
 
@@ -193,7 +191,8 @@ collect(struct lruhash_entry *e, void *arg)
 	s->used += namelen + targetlen;
 }
 
-/** Remove the collected entries whose names are listed. */
+/** Remove the collected entries whose names are listed (every one when
+ * snap is NULL). */
 static long
 sweep_remove(
     struct module_env *env, const struct sk_snapshot *snap, struct sweep *s)
@@ -204,7 +203,8 @@ sweep_remove(
 	for (i = 0; i < s->n; i++) {
 		struct sweep_item *it = &s->items[i];
 		uint8_t *name = s->names + it->off;
-		int listed = sk_adapter_listed(snap, name, it->namelen) ||
+		int listed = snap == NULL ||
+		    sk_adapter_listed(snap, name, it->namelen) ||
 		    (it->targetlen > 0 &&
 		        sk_adapter_listed(
 		            snap, name + it->namelen, it->targetlen));

@@ -25,6 +25,8 @@ sk_verdict_kind_name(enum sk_verdict_kind k)
 		return "exempt";
 	case SK_VERDICT_NO_CLIENT:
 		return "no-client";
+	case SK_VERDICT_ERROR:
+		return "error";
 	}
 	return "?";
 }
@@ -33,7 +35,7 @@ int
 sk_verdict_keeps_out_of_cache(const struct sk_verdict *v)
 {
 	return v->kind == SK_VERDICT_BLOCKED || v->kind == SK_VERDICT_EXEMPT ||
-	    v->kind == SK_VERDICT_NO_CLIENT;
+	    v->kind == SK_VERDICT_NO_CLIENT || v->kind == SK_VERDICT_ERROR;
 }
 
 /* @return the first exemption that covers this client, category and time,
@@ -59,28 +61,63 @@ find_exemption(const struct sk_snapshot *snap, const struct sockaddr *client,
 	return -1;
 }
 
+/* No decision: the caller follows the fail mode. */
+static int
+error_verdict(struct sk_verdict *out, int rc)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = SK_VERDICT_ERROR;
+	out->answer = SK_ACTION_PASS;
+	out->category = -1;
+	out->exemption = -1;
+	return rc;
+}
+
 int
-sk_decide(const struct sk_snapshot *snap, const uint8_t *qname, size_t qnamelen,
-    const struct sockaddr *client, int64_t now, struct sk_verdict *out)
+sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
+    const struct sk_lookup *match, const struct sockaddr *client, int64_t now,
+    struct sk_verdict *out)
 {
 	const struct sk_category *cat;
-	int rc;
 
 	memset(out, 0, sizeof(*out));
 	out->kind = SK_VERDICT_NONE;
 	out->answer = SK_ACTION_PASS;
 	out->category = -1;
 	out->exemption = -1;
-	rc = sk_snapshot_lookup(snap, qname, qnamelen, &out->match);
-	if (rc != 0 || !out->match.found)
-		return rc;
-	if (out->match.allowed) {
+	if (lookup_rc != 0)
+		return error_verdict(
+		    out, lookup_rc < 0 ? lookup_rc : SK_SNAP_E_CORRUPT);
+	out->match = *match;
+	if (!match->found)
+		return 0;
+	if (match->allowed) {
 		out->kind = SK_VERDICT_ALLOWED;
 		return 0;
 	}
-	out->category = out->match.rec.category;
-	/* The lookup checked the index against the category table. */
-	cat = sk_snapshot_category(snap, out->match.rec.category);
+	/* The lookup checks the index against the category table; a match
+	 * from elsewhere might not have been. */
+	cat = sk_snapshot_category(snap, match->rec.category);
+	if (cat == NULL)
+		return error_verdict(out, SK_SNAP_E_CORRUPT);
+	switch (match->action) {
+	case SK_ACTION_PASS:
+	case SK_ACTION_NXDOMAIN:
+	case SK_ACTION_NODATA:
+		break;
+	default:
+		return error_verdict(out, SK_SNAP_E_CORRUPT);
+	}
+	switch (cat->action) {
+	case SK_ACTION_SINKHOLE:
+	case SK_ACTION_NXDOMAIN:
+	case SK_ACTION_MONITOR:
+	case SK_ACTION_NODATA:
+		break;
+	default:
+		return error_verdict(out, SK_SNAP_E_CORRUPT);
+	}
+	out->category = match->rec.category;
 	if (cat->action == SK_ACTION_MONITOR) {
 		out->kind = SK_VERDICT_MONITORED;
 		return 0;
@@ -89,15 +126,25 @@ sk_decide(const struct sk_snapshot *snap, const uint8_t *qname, size_t qnamelen,
 		out->kind = SK_VERDICT_NO_CLIENT;
 		return 0;
 	}
-	out->exemption =
-	    find_exemption(snap, client, out->match.rec.category, now);
+	out->exemption = find_exemption(snap, client, match->rec.category, now);
 	if (out->exemption >= 0) {
 		out->kind = SK_VERDICT_EXEMPT;
 		return 0;
 	}
 	out->kind = SK_VERDICT_BLOCKED;
 	/* An entry's own answer (RPZ) beats its category's. */
-	out->answer = out->match.action != SK_ACTION_PASS ? out->match.action
-	                                                  : cat->action;
+	out->answer =
+	    match->action != SK_ACTION_PASS ? match->action : cat->action;
 	return 0;
+}
+
+int
+sk_decide(const struct sk_snapshot *snap, const uint8_t *qname, size_t qnamelen,
+    const struct sockaddr *client, int64_t now, struct sk_verdict *out)
+{
+	struct sk_lookup match;
+	int rc;
+
+	rc = sk_snapshot_lookup(snap, qname, qnamelen, &match);
+	return sk_verdict_from_lookup(snap, rc, &match, client, now, out);
 }

@@ -8,12 +8,16 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <lmdb.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "detail.h"
+#include "guard.h"
 #include "name.h"
 #include "snapshot.h"
 #include "namefilter.h"
@@ -36,7 +40,21 @@ struct sk_snapshot {
 	 * has_filter 0 for snapshots written without one. */
 	struct sk_filter filter;
 	int has_filter;
+	/** What ended a guarded read (sk_snapshot_damaged), 0 while none. */
+	atomic_int damaged;
+	_Atomic(uintptr_t) fault_addr;
 };
+
+/* LMDB calls this on a failed assertion and then aborts: inside a guarded
+ * read, leave the read instead (guard.h); elsewhere LMDB aborts as it
+ * always did. */
+static void
+on_mdb_assert(MDB_env *env, const char *msg)
+{
+	(void)env;
+	(void)msg;
+	sk_guard_escape(SK_GUARD_ASSERT);
+}
 
 void
 sk_entry_rec_encode(const struct sk_entry_rec *r, uint8_t out[12])
@@ -98,6 +116,9 @@ sk_snapshot_strerror(int err)
 		return "LMDB error";
 	case SK_SNAP_E_NOMEM:
 		return "out of memory";
+	case SK_SNAP_E_FAULT:
+		return "snapshot file changed or damaged under the reader "
+		       "(a read of it faulted)";
 	}
 	return "unknown snapshot error";
 }
@@ -512,6 +533,7 @@ sk_snapshot_open(
 		goto err;
 	}
 	mdb_env_set_maxdbs(s->env, 4);
+	mdb_env_set_assert(s->env, on_mdb_assert);
 	/* NOLOCK: the file is never written again, so readers need no lock
 	 * file (and the unbound user need not be able to create one). */
 	rc = mdb_env_open(s->env, path,
@@ -655,18 +677,55 @@ rec_action(const struct sk_entry_rec *r)
 	}
 }
 
+/* A guarded read was ended by a fault: mark the snapshot, first one wins.
+ * The snapshot is shared read-only, but this flag is meant to be set by
+ * whichever reader meets the damage. */
+static int
+mark_damaged(const struct sk_snapshot *snap, const struct sk_guard *g)
+{
+	struct sk_snapshot *w = (struct sk_snapshot *)snap;
+	int none = 0;
+
+	if (atomic_compare_exchange_strong(&w->damaged, &none, (int)g->sig))
+		atomic_store(&w->fault_addr, (uintptr_t)g->addr);
+	return SK_SNAP_E_FAULT;
+}
+
 int
-sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
-    size_t namelen, struct sk_lookup *out)
+sk_snapshot_damaged(const struct sk_snapshot *snap, void **addr)
+{
+	struct sk_snapshot *w = (struct sk_snapshot *)snap;
+	int sig = atomic_load(&w->damaged);
+
+	if (addr != NULL)
+		*addr = sig != 0 ? (void *)atomic_load(&w->fault_addr) : NULL;
+	return sig;
+}
+
+int
+sk_snapshot_fd(const struct sk_snapshot *snap)
+{
+	mdb_filehandle_t fd;
+
+	if (snap->env == NULL || mdb_env_get_fd(snap->env, &fd) != 0)
+		return -1;
+	return fd;
+}
+
+/* The walk of sk_snapshot_lookup, inside its guarded region: touches the
+ * map (filter, pages), allocates only in mdb_txn_begin. *txnp receives
+ * the read transaction, which the caller ends, also after a fault. */
+static int
+lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
+    struct sk_lookup *out, MDB_txn *volatile *txnp)
 {
 	MDB_txn *txn = NULL;
 	MDB_val key, val;
 	struct sk_entry_rec rec;
 	const uint8_t *p;
 	size_t off, i;
-	int rc, match, mon, best_mon = 0, err = 0;
+	int rc, match, mon, best_mon = 0;
 
-	memset(out, 0, sizeof(*out));
 	/* From the full name up; the root itself is never an entry. Every
 	 * label must lie inside namelen (a malformed name ends the walk). */
 	for (off = 0;
@@ -681,23 +740,25 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 			continue;
 		/* Begun at the first suffix that may be listed: a name the
 		 * filter rules out whole costs no transaction (a malloc). */
-		if (txn == NULL &&
-		    mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &txn) != 0) {
-			txn = NULL;
-			err = SK_SNAP_E_LMDB;
-			break;
+		if (txn == NULL) {
+			/* mdb_txn_begin reads the meta pages after its calloc:
+			 * a fault there would lose the transaction. Touch them
+			 * first, where a fault loses nothing. */
+			MDB_envinfo info;
+
+			mdb_env_info(snap->env, &info);
+			if (mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &txn) !=
+			    0)
+				return SK_SNAP_E_LMDB;
+			*txnp = txn;
 		}
 		rc = mdb_get(txn, snap->names, &key, &val);
 		if (rc == MDB_NOTFOUND)
 			continue;
-		if (rc != 0) {
-			err = SK_SNAP_E_LMDB;
-			break;
-		}
-		if (val.mv_size == 0 || val.mv_size % SK_ENTRY_REC_SIZE != 0) {
-			err = SK_SNAP_E_CORRUPT;
-			break;
-		}
+		if (rc != 0)
+			return SK_SNAP_E_LMDB;
+		if (val.mv_size == 0 || val.mv_size % SK_ENTRY_REC_SIZE != 0)
+			return SK_SNAP_E_CORRUPT;
 		p = val.mv_data;
 		for (i = 0; i < val.mv_size; i += SK_ENTRY_REC_SIZE) {
 			sk_entry_rec_decode(p + i, &rec);
@@ -708,10 +769,8 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 				continue;
 			if (match > SK_MATCH_BELOW ||
 			    (rec.flags & SK_REC_ACTION_MASK) >>
-			        SK_REC_ACTION_SHIFT > SK_REC_ACTION_NODATA) {
-				err = SK_SNAP_E_CORRUPT;
-				goto done;
-			}
+			        SK_REC_ACTION_SHIFT > SK_REC_ACTION_NODATA)
+				return SK_SNAP_E_CORRUPT;
 			if (rec.flags & SK_REC_ALLOW) {
 				/* The first allow met is the most specific
 				 * one, and any allow wins. */
@@ -719,12 +778,10 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 				out->allowed = 1;
 				out->rec = rec;
 				out->name_offset = off;
-				goto done;
+				return 0;
 			}
-			if (rec.category >= snap->ncats) {
-				err = SK_SNAP_E_CORRUPT;
-				goto done;
-			}
+			if (rec.category >= snap->ncats)
+				return SK_SNAP_E_CORRUPT;
 			mon = snap->cats[rec.category].action ==
 			    SK_ACTION_MONITOR;
 			/* Offsets only grow, so a later hit is less
@@ -741,7 +798,37 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 			}
 		}
 	}
-done:
+	return 0;
+}
+
+int
+sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
+    size_t namelen, struct sk_lookup *out)
+{
+	struct sk_guard g;
+	/* volatile: set inside the region, read after a jump out of it. */
+	MDB_txn *volatile txn = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	/* A damaged file is not read again: its pages may be anything. */
+	if (atomic_load_explicit(&snap->damaged, memory_order_relaxed) != 0)
+		return SK_SNAP_E_FAULT;
+	if (sigsetjmp(g.jb, 0) != 0) {
+		/* A fault inside (the region is left): nothing of LMDB's
+		 * holds a lock or a reader slot (MDB_NOLOCK), the read
+		 * transaction is ended below. Only a file truncated between
+		 * lookup_walk's touch of the meta pages and mdb_txn_begin's
+		 * read of them (its calloc is in between) loses that
+		 * transaction: 430 bytes, at most once a thread and damaged
+		 * snapshot (later lookups stop above). */
+		err = mark_damaged(snap, &g);
+	} else {
+		sk_guard_enter(&g);
+		err = lookup_walk(snap, name, namelen, out, &txn);
+		sk_guard_leave(&g);
+	}
+	/* Ending a read-only NOLOCK transaction frees it and reads no page. */
 	if (txn != NULL)
 		mdb_txn_abort(txn);
 	if (err != 0)
@@ -757,49 +844,87 @@ sk_snapshot_foreach(const struct sk_snapshot *snap,
         const struct sk_entry_rec *recs, size_t nrecs),
     void *arg)
 {
-	MDB_txn *txn;
-	MDB_cursor *cur;
+	struct sk_guard g;
+	/* volatile: set inside the region, read after a jump out of it. */
+	MDB_txn *volatile txn = NULL;
+	MDB_cursor *volatile cur = NULL;
+	struct sk_entry_rec *volatile recs = NULL;
+	volatile size_t cap = 0;
+	volatile int ret = 0, rc = 0;
+	MDB_txn *t;
+	MDB_cursor *c;
 	MDB_val key, val;
-	struct sk_entry_rec *recs = NULL, *nr;
-	size_t cap = 0, n, i;
-	int rc, ret = 0;
+	struct sk_entry_rec *nr;
+	uint8_t name[512];
+	size_t n, i, namelen;
 
-	rc = mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &txn);
-	if (rc != 0)
-		return SK_SNAP_E_LMDB;
-	rc = mdb_cursor_open(txn, snap->names, &cur);
+	if (atomic_load_explicit(&snap->damaged, memory_order_relaxed) != 0)
+		return SK_SNAP_E_FAULT;
+	if (sigsetjmp(g.jb, 0) != 0) {
+		ret = mark_damaged(snap, &g);
+		goto out;
+	}
+	/* Only the map reads are guarded: not the allocations, not the
+	 * callback (a jump out of either would skip their locks). */
+	sk_guard_enter(&g);
+	{
+		/* As in lookup_walk: the meta pages first. */
+		MDB_envinfo info;
+
+		mdb_env_info(snap->env, &info);
+	}
+	rc = mdb_txn_begin(snap->env, NULL, MDB_RDONLY, &t);
+	if (rc == 0) {
+		txn = t;
+		rc = mdb_cursor_open(t, snap->names, &c);
+		if (rc == 0)
+			cur = c;
+	}
 	if (rc != 0) {
-		mdb_txn_abort(txn);
-		return SK_SNAP_E_LMDB;
+		sk_guard_leave(&g);
+		ret = SK_SNAP_E_LMDB;
+		goto out;
 	}
 	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		if (val.mv_size == 0 || val.mv_size % SK_ENTRY_REC_SIZE != 0) {
+		if (val.mv_size == 0 || val.mv_size % SK_ENTRY_REC_SIZE != 0 ||
+		    key.mv_size > sizeof(name)) {
 			ret = SK_SNAP_E_CORRUPT;
 			break;
 		}
 		n = val.mv_size / SK_ENTRY_REC_SIZE;
 		if (n > cap) {
+			sk_guard_leave(&g);
 			nr = realloc(recs, n * sizeof(*recs));
 			if (nr == NULL) {
 				ret = SK_SNAP_E_NOMEM;
-				break;
+				goto out;
 			}
 			recs = nr;
 			cap = n;
+			sk_guard_enter(&g);
 		}
 		for (i = 0; i < n; i++)
 			sk_entry_rec_decode((const uint8_t *)val.mv_data +
 			        i * SK_ENTRY_REC_SIZE,
 			    &recs[i]);
-		ret = cb(arg, key.mv_data, key.mv_size, recs, n);
+		namelen = key.mv_size;
+		memcpy(name, key.mv_data, namelen);
+		sk_guard_leave(&g);
+		ret = cb(arg, name, namelen, recs, n);
 		if (ret != 0)
-			break;
+			goto out;
+		sk_guard_enter(&g);
 	}
+	sk_guard_leave(&g);
 	if (ret == 0 && rc != 0 && rc != MDB_NOTFOUND)
 		ret = SK_SNAP_E_LMDB;
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+out:
+	/* Neither reads a page: safe after a fault. */
+	if (cur != NULL)
+		mdb_cursor_close(cur);
+	if (txn != NULL)
+		mdb_txn_abort(txn);
 	free(recs);
 	return ret;
 }

@@ -65,7 +65,12 @@ enum sk_snapshot_err {
 	SK_SNAP_E_FORMAT = -42,    /**< not a sinkhole snapshot / version */
 	SK_SNAP_E_CORRUPT = -43,   /**< inconsistent metadata or records */
 	SK_SNAP_E_LMDB = -44,      /**< an LMDB call failed */
-	SK_SNAP_E_NOMEM = -45
+	SK_SNAP_E_NOMEM = -45,
+	/** A read of the mapped file faulted (SIGBUS, SIGSEGV) or failed an
+	 * LMDB assertion: the file changed under the reader, or is damaged.
+	 * The snapshot is marked damaged (sk_snapshot_damaged) and every
+	 * later lookup fails at once. The last code of the range. */
+	SK_SNAP_E_FAULT = -49
 };
 
 /** An open snapshot: read-only, safe to query from many threads at once. */
@@ -88,6 +93,19 @@ int sk_snapshot_open(const char *path, struct sk_snapshot **out, char *detail,
 
 /** Close a snapshot. No thread may still use it. NULL is fine. */
 void sk_snapshot_close(struct sk_snapshot *snap);
+
+/**
+ * Has a lookup or walk of this snapshot met a fault (guard.h)? Set by any
+ * thread, once; never cleared: the file is not to be trusted any more.
+ * @param addr: if not NULL, receives the faulting address (NULL for an
+ *	LMDB assertion).
+ * @return 0, or what ended the read: SIGBUS, SIGSEGV or SK_GUARD_ASSERT.
+ */
+int sk_snapshot_damaged(const struct sk_snapshot *snap, void **addr);
+
+/** @return the descriptor of the mapped file (to fstat it and notice a
+ * change in place), or -1. Owned by the snapshot. */
+int sk_snapshot_fd(const struct sk_snapshot *snap);
 
 /** @return the hex id; valid while the snapshot is open. */
 const char *sk_snapshot_id(const struct sk_snapshot *snap);
@@ -132,6 +150,10 @@ struct sk_lookup {
  * An EXACT record matches only at offset 0; a BELOW record only at offset
  * > 0; a SUBTREE record at any offset. A record whose action bits hold 3
  * is SK_SNAP_E_CORRUPT.
+ *
+ * The reads of the map run in a guarded region (guard.h): a fault or an
+ * LMDB assertion there returns SK_SNAP_E_FAULT and marks the snapshot
+ * damaged instead of ending the process (when the guard is installed).
  * @param snap: an open snapshot.
  * @param name: lower-case wire name.
  * @param namelen: its length.
@@ -142,7 +164,9 @@ int sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
     size_t namelen, struct sk_lookup *out);
 
 /**
- * Visit every stored name in key order (for dumps and diffs).
+ * Visit every stored name in key order (for dumps and diffs). The walk is
+ * guarded as lookups are; the callback runs outside the guard, with the
+ * name copied out of the map.
  * @param cb: called with the wire name and its records; a non-zero return
  *	stops the walk and is returned.
  * @return 0, the callback's non-zero value, or a negative sk_snapshot_err.

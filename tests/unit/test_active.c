@@ -3,9 +3,16 @@
  * Following the active snapshot: a snapshot published by replacing a
  * symlink is switched to, a truncated or missing one is refused while the
  * last good one stays, and readers on other threads never see a closed
- * snapshot while the swap happens. Also the background loop's timers.
+ * snapshot while the swap happens. A file truncated or rewritten in place
+ * under readers on several threads: the lookups fail instead of the
+ * process, the next poll drops it (or switches to what the path now holds),
+ * every poll without a snapshot says why, and a good file brings it back.
+ * Also the background loop's timers.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,11 +21,25 @@
 
 #include "active.h"
 #include "background.h"
+#include "guard.h"
 #include "name.h"
 #include "snapbuild.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/sk_test_active.XXXXXX";
+
+/* LeakSanitizer: a reader thread inside mdb_txn_begin, between the touch
+ * of the meta pages and its own read of them (after its calloc), when the
+ * file is truncated to nothing loses that transaction: at most once a
+ * thread and damaged snapshot, as snapshot.c says. The readers below are
+ * in that window often (they do nothing else). */
+const char *__lsan_default_suppressions(void)
+    __attribute__((visibility("default")));
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:mdb_txn_begin\n";
+}
 
 /** Build a snapshot at path blocking one name; return its id in id. */
 static void
@@ -143,8 +164,8 @@ test_follow(void)
 	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_MISSING,
 	    "nothing published yet is MISSING");
 	CHECK(strstr(detail, "No such file") != NULL, "detail: %s", detail);
-	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SAME,
-	    "a missing file is reported once");
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_MISSING,
+	    "without a snapshot, a missing file is reported at every poll");
 	CHECK(blocks(act, "one.example") == -1, "no snapshot yet");
 
 	publish(one);
@@ -228,6 +249,180 @@ test_follow(void)
 	unlink(link);
 }
 
+/** Copy src over dst in place (same inode: open without O_CREAT's
+ * replacement, truncate, write), as `cp src dst` does. */
+static void
+copy_in_place(const char *src, const char *dst)
+{
+	char chunk[65536];
+	ssize_t n;
+	int in = open(src, O_RDONLY), out = open(dst, O_WRONLY | O_TRUNC);
+
+	CHECK(in >= 0 && out >= 0, "open %s, %s", src, dst);
+	while (in >= 0 && out >= 0 && (n = read(in, chunk, sizeof(chunk))) > 0)
+		CHECK(write(out, chunk, (size_t)n) == n, "write %s", dst);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+}
+
+/** Readers that count what they met while the file changes under them. */
+struct fault_reader {
+	struct sk_active *act;
+	int *stop;
+	long ok, faults, none, other;
+};
+
+static void *
+fault_loop(void *arg)
+{
+	struct fault_reader *r = arg;
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	size_t len;
+	struct sk_lookup l;
+	int rc;
+
+	sk_name_from_text("www.one.example", 15, wire, &len);
+	while (!__atomic_load_n(r->stop, __ATOMIC_SEQ_CST)) {
+		const struct sk_snapshot *snap =
+		    sk_active_acquire(r->act, NULL);
+		if (snap == NULL) {
+			r->none++;
+		} else {
+			rc = sk_snapshot_lookup(snap, wire, len, &l);
+			if (rc == 0)
+				r->ok++;
+			else if (rc == SK_SNAP_E_FAULT)
+				r->faults++;
+			else
+				r->other++;
+		}
+		sk_active_release(r->act);
+	}
+	return NULL;
+}
+
+static void
+test_in_place(void)
+{
+	char one[256], two[256], file[256], link[256], detail[1024];
+	char id1[SK_SNAPSHOT_ID_LEN + 1], id2[SK_SNAPSHOT_ID_LEN + 1];
+	char buf[SK_SNAPSHOT_ID_LEN + 1];
+	struct sk_active *act;
+	struct fault_reader r[4];
+	pthread_t t[4];
+	int stop = 0, i, round;
+	long faults = 0, none = 0, other = 0;
+
+	snprintf(one, sizeof(one), "%s/one.mdb", dir);
+	snprintf(two, sizeof(two), "%s/two.mdb", dir);
+	snprintf(file, sizeof(file), "%s/inplace.mdb", dir);
+	snprintf(link, sizeof(link), "%s/active.mdb", dir);
+	build(one, "one.example", id1);
+	build(two, "two.example", id2);
+	{
+		FILE *f = fopen(file, "w");
+		if (f != NULL)
+			fclose(f);
+	}
+	copy_in_place(one, file);
+	publish(file);
+
+	CHECK(sk_active_new(link, &act) == 0, "active_new");
+	CHECK(sk_guard_installed(), "the holder installs the fault guard");
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SWITCHED,
+	    "first poll opens the file");
+	CHECK(blocks(act, "www.one.example") == 1, "it blocks");
+
+	for (round = 0; round < 2; round++) {
+		/* Readers on four threads while the file is truncated in
+		 * place under them: no signal reaches the process. */
+		stop = 0;
+		for (i = 0; i < 4; i++) {
+			memset(&r[i], 0, sizeof(r[i]));
+			r[i].act = act;
+			r[i].stop = &stop;
+			pthread_create(&t[i], NULL, fault_loop, &r[i]);
+		}
+		usleep(20000);
+		CHECK(truncate(file, round == 0 ? 0 : 8192) == 0,
+		    "truncate in place: %s", strerror(errno));
+		usleep(50000);
+		/* Between the change and the poll, lookups fail (round 0:
+		 * the meta pages are gone, the first touch faults). */
+		if (round == 0) {
+			CHECK(blocks(act, "www.one.example") == -1,
+			    "a lookup after the truncation fails");
+		}
+		CHECK(sk_active_poll(act, detail, sizeof(detail)) ==
+		        SK_ACTIVE_DROPPED,
+		    "round %d: the poll drops the changed file", round);
+		CHECK(strstr(detail, "changed in place") != NULL &&
+		        strstr(detail, id1) != NULL,
+		    "detail says what and which: %s", detail);
+		CHECK_STR(current_id(act, buf), "none", "nothing in use");
+		usleep(20000);
+		__atomic_store_n(&stop, 1, __ATOMIC_SEQ_CST);
+		for (i = 0; i < 4; i++) {
+			pthread_join(t[i], NULL);
+			faults += r[i].faults;
+			none += r[i].none;
+			other += r[i].other;
+		}
+		CHECK(other == 0, "no other error (%ld)", other);
+		CHECK(none > 0, "readers saw no snapshot after the drop");
+		/* Every poll says so while nothing is usable. */
+		for (i = 0; i < 3; i++) {
+			CHECK(sk_active_poll(act, detail, sizeof(detail)) ==
+			        SK_ACTIVE_WITHOUT,
+			    "round %d poll %d: WITHOUT", round, i);
+			CHECK(strstr(detail, "changed in place") != NULL,
+			    "with the reason: %s", detail);
+		}
+		/* Fixed in place: the same path, the same inode. */
+		copy_in_place(round == 0 ? one : two, file);
+		CHECK(sk_active_poll(act, detail, sizeof(detail)) ==
+		        SK_ACTIVE_SWITCHED,
+		    "round %d: a good file in place is taken: %s", round,
+		    detail);
+		CHECK_STR(
+		    current_id(act, buf), round == 0 ? id1 : id2, "and used");
+	}
+	CHECK(faults > 0, "the readers met faults, confined (%ld)", faults);
+
+	/* Overwritten in place by another good snapshot: switched at once,
+	 * no gap. */
+	copy_in_place(one, file);
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SWITCHED,
+	    "an in-place overwrite with a good file switches to it");
+	CHECK(strstr(detail, "replacing") != NULL && strstr(detail, id1),
+	    "saying what it replaced: %s", detail);
+	CHECK_STR(current_id(act, buf), id1, "one again");
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SAME,
+	    "then SAME");
+
+	/* Truncated to a bad length and the path then removed: dropped. */
+	CHECK(truncate(file, 100) == 0, "truncate");
+	unlink(link);
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_DROPPED,
+	    "changed and no path: dropped: %s", detail);
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_MISSING,
+	    "then missing at every poll");
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_MISSING,
+	    "and again");
+	publish(two);
+	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SWITCHED,
+	    "a new publication recovers");
+	CHECK_STR(current_id(act, buf), id2, "two");
+	sk_active_free(act);
+	CHECK(!sk_guard_installed(), "freeing the holder removes the guard");
+	unlink(one);
+	unlink(two);
+	unlink(file);
+	unlink(link);
+}
+
 static void
 count(void *arg)
 {
@@ -263,6 +458,7 @@ main(void)
 		return 1;
 	}
 	test_follow();
+	test_in_place();
 	test_background();
 	rmdir(dir);
 	return unit_done("test_active");

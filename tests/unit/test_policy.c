@@ -3,7 +3,11 @@
  * Unit tests for policy.c: the verdict for (name, client, time) over a small
  * snapshot built here: allow, block per action, monitor, exemptions by
  * subnet (IPv4, IPv6, IPv4-mapped), category mask and expiry, and queries
- * without a client. The snapshot lives in a mkdtemp directory.
+ * without a client. Errors: a failed lookup (faked, and a real one: the
+ * snapshot truncated under it) or a match that does not fit the snapshot
+ * (category out of range, a bad action) give SK_VERDICT_ERROR, which keeps
+ * the answer out of the caches, whatever the client. The snapshot lives in
+ * a mkdtemp directory.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -14,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "guard.h"
 #include "name.h"
 #include "policy.h"
 #include "snapbuild.h"
@@ -183,6 +188,83 @@ build(const char *path)
 	return rc;
 }
 
+/* Verdicts from lookup results that went wrong, faked. */
+static void
+test_errors(const struct sk_snapshot *s)
+{
+	static const struct {
+		const char *what;
+		int rc;             /* what the lookup returned */
+		int found, allowed; /* its result */
+		unsigned category;
+		enum sk_action action;
+		const char *client;
+		int want_rc;
+		enum sk_verdict_kind kind;
+	} ecases[] = {
+	    {"LMDB error", SK_SNAP_E_LMDB, 0, 0, 0, SK_ACTION_PASS, "10.1.2.3",
+	        SK_SNAP_E_LMDB, SK_VERDICT_ERROR},
+	    {"corrupt record", SK_SNAP_E_CORRUPT, 0, 0, 0, SK_ACTION_PASS,
+	        "10.1.2.3", SK_SNAP_E_CORRUPT, SK_VERDICT_ERROR},
+	    {"fault while reading", SK_SNAP_E_FAULT, 0, 0, 0, SK_ACTION_PASS,
+	        "10.1.2.3", SK_SNAP_E_FAULT, SK_VERDICT_ERROR},
+	    {"error without a client", SK_SNAP_E_FAULT, 0, 0, 0, SK_ACTION_PASS,
+	        "", SK_SNAP_E_FAULT, SK_VERDICT_ERROR},
+	    {"error for an exempt client", SK_SNAP_E_LMDB, 1, 0, C_MALWARE,
+	        SK_ACTION_PASS, "192.0.2.5", SK_SNAP_E_LMDB, SK_VERDICT_ERROR},
+	    {"positive rc is an error too", 1, 0, 0, 0, SK_ACTION_PASS,
+	        "10.1.2.3", SK_SNAP_E_CORRUPT, SK_VERDICT_ERROR},
+	    {"category out of range", 0, 1, 0, 3, SK_ACTION_PASS, "10.1.2.3",
+	        SK_SNAP_E_CORRUPT, SK_VERDICT_ERROR},
+	    {"category 65535", 0, 1, 0, 65535, SK_ACTION_PASS, "",
+	        SK_SNAP_E_CORRUPT, SK_VERDICT_ERROR},
+	    {"out-of-range category, exempt subnet", 0, 1, 0, 40,
+	        SK_ACTION_PASS, "2001:db8::1", SK_SNAP_E_CORRUPT,
+	        SK_VERDICT_ERROR},
+	    {"record action not an answer", 0, 1, 0, C_MALWARE,
+	        SK_ACTION_MONITOR, "10.1.2.3", SK_SNAP_E_CORRUPT,
+	        SK_VERDICT_ERROR},
+	    {"record action out of the enum", 0, 1, 0, C_MALWARE,
+	        (enum sk_action)9, "10.1.2.3", SK_SNAP_E_CORRUPT,
+	        SK_VERDICT_ERROR},
+	    /* and the same results without the fault decide as ever */
+	    {"in range: blocked", 0, 1, 0, C_MALWARE, SK_ACTION_PASS,
+	        "10.1.2.3", 0, SK_VERDICT_BLOCKED},
+	    {"allowed ignores the category", 0, 1, 1, 77, SK_ACTION_PASS,
+	        "10.1.2.3", 0, SK_VERDICT_ALLOWED},
+	    {"not found", 0, 0, 0, 0, SK_ACTION_PASS, "10.1.2.3", 0,
+	        SK_VERDICT_NONE},
+	};
+	struct sockaddr_storage ss;
+	struct sk_lookup l;
+	struct sk_verdict v;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(ecases) / sizeof(ecases[0]); i++) {
+		memset(&l, 0, sizeof(l));
+		l.found = ecases[i].found;
+		l.allowed = ecases[i].allowed;
+		l.rec.category = (uint16_t)ecases[i].category;
+		l.action = ecases[i].action;
+		memset(&v, 0x5a, sizeof(v));
+		rc = sk_verdict_from_lookup(s, ecases[i].rc, &l,
+		    client_addr(ecases[i].client, &ss), T0, &v);
+		CHECK(rc == ecases[i].want_rc, "%s: rc %d want %d",
+		    ecases[i].what, rc, ecases[i].want_rc);
+		CHECK(v.kind == ecases[i].kind, "%s: kind %s want %s",
+		    ecases[i].what, sk_verdict_kind_name(v.kind),
+		    sk_verdict_kind_name(ecases[i].kind));
+		if (ecases[i].kind != SK_VERDICT_ERROR)
+			continue;
+		CHECK(sk_verdict_keeps_out_of_cache(&v),
+		    "%s: kept out of the caches", ecases[i].what);
+		CHECK(v.answer == SK_ACTION_PASS && v.category == -1 &&
+		        v.exemption == -1 && !v.match.found,
+		    "%s: nothing else set", ecases[i].what);
+	}
+}
+
 int
 main(void)
 {
@@ -237,6 +319,7 @@ main(void)
 		    {SK_VERDICT_MONITORED, "monitored", 0},
 		    {SK_VERDICT_EXEMPT, "exempt", 1},
 		    {SK_VERDICT_NO_CLIENT, "no-client", 1},
+		    {SK_VERDICT_ERROR, "error", 1},
 		};
 
 		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
@@ -251,6 +334,23 @@ main(void)
 		CHECK_STR(sk_verdict_kind_name((enum sk_verdict_kind)99), "?",
 		    "unknown kind");
 	}
+	test_errors(s);
+	/* The real thing: the file truncated under the open snapshot. The
+	 * lookup faults (confined by the guard) and the verdict is ERROR,
+	 * for a listed name and an unlisted one alike. */
+	CHECK(sk_guard_acquire() == 0, "guard");
+	CHECK(truncate(path, 0) == 0, "truncate in place");
+	for (i = 0; i < 2; i++) {
+		len = wire(i == 0 ? "www.bad.test" : "other.test", w);
+		memset(&v, 0x5a, sizeof(v));
+		rc = sk_decide(s, w, len, client_addr("10.1.2.3", &ss), T0, &v);
+		CHECK(rc == SK_SNAP_E_FAULT && v.kind == SK_VERDICT_ERROR &&
+		        v.category == -1 && !v.match.found &&
+		        sk_verdict_keeps_out_of_cache(&v),
+		    "truncated under the lookup %zu: rc %d kind %s", i, rc,
+		    sk_verdict_kind_name(v.kind));
+	}
+	sk_guard_release();
 out:
 	sk_snapshot_close(s);
 	unlink(path);
