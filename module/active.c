@@ -4,6 +4,7 @@
  * identity (device, inode, size, mtime) of what the path resolved to last.
  */
 #include "active.h"
+#include "lastgood.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -155,6 +156,37 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 	snprintf(detail, detailsize,
 	    "snapshot %s (%s): %llu names, %zu categories, %zu exemptions",
 	    sk_snapshot_id(snap), shown,
+	    (unsigned long long)sk_snapshot_name_count(snap),
+	    sk_snapshot_category_count(snap),
+	    sk_snapshot_exemption_count(snap));
+	return SK_ACTIVE_SWITCHED;
+}
+
+enum sk_active_change
+sk_active_fallback(struct sk_active *act, char *detail, size_t detailsize)
+{
+	struct sk_snapshot *snap = NULL;
+	char file[4096], why[1024];
+	int rc;
+
+	detail[0] = '\0';
+	if (act->snap != NULL) /* only this thread writes it */
+		return SK_ACTIVE_SAME;
+	/* The file just refused at the path is not tried again. */
+	rc = sk_lastgood_open(act->path, act->seen_valid ? act->seen.dev : 0,
+	    act->seen_valid ? act->seen.ino : 0, &snap, file, sizeof(file), why,
+	    sizeof(why));
+	if (rc != 0) {
+		snprintf(detail, detailsize, "%s", why);
+		return SK_ACTIVE_REFUSED;
+	}
+	pthread_rwlock_wrlock(&act->lock);
+	act->snap = snap;
+	act->generation++;
+	pthread_rwlock_unlock(&act->lock);
+	snprintf(detail, detailsize,
+	    "%s from %s: %llu names, %zu categories, %zu exemptions",
+	    sk_snapshot_id(snap), file,
 	    (unsigned long long)sk_snapshot_name_count(snap),
 	    sk_snapshot_category_count(snap),
 	    sk_snapshot_exemption_count(snap));
