@@ -71,8 +71,8 @@ struct sk_snapverify_info {
  *	(structure or records), SK_SNAP_E_ID (content does not match its id),
  *	SK_SNAP_E_OPEN (read error), SK_SNAP_E_NOMEM.
  */
-int sk_snapshot_verify_fd(int fd, struct sk_snapverify_info *info,
-    char *detail, size_t detailsize);
+int sk_snapshot_verify_fd(
+    int fd, struct sk_snapverify_info *info, char *detail, size_t detailsize);
 
 /** sk_snapshot_verify_fd() on a path (details name the path). */
 int sk_snapshot_verify(const char *path, struct sk_snapverify_info *info,
