@@ -6,17 +6,20 @@
  * query one snapshot at once.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "detail.h"
 #include "name.h"
 #include "snapshot.h"
 #include "namefilter.h"
+#include "snapverify.h"
 
 struct sk_snapshot {
 	MDB_env *env;
@@ -98,6 +101,10 @@ sk_snapshot_strerror(int err)
 		return "LMDB error";
 	case SK_SNAP_E_NOMEM:
 		return "out of memory";
+	case SK_SNAP_E_DIGEST:
+		return "snapshot digest missing or wrong";
+	case SK_SNAP_E_ID:
+		return "snapshot content does not match its id";
 	}
 	return "unknown snapshot error";
 }
@@ -484,26 +491,36 @@ int
 sk_snapshot_open(
     const char *path, struct sk_snapshot **out, char *detail, size_t detailsize)
 {
-	struct sk_snapshot *s;
+	struct sk_snapshot *s = NULL;
+	struct sk_snapverify_info vi;
 	struct stat st;
 	MDB_envinfo info;
 	MDB_stat mst;
 	MDB_txn *txn;
-	int rc;
+	char sub[512];
+	int rc, fd, mfd;
 
 	*out = NULL;
 	if (detail != NULL && detailsize > 0)
 		detail[0] = '\0';
-	if (stat(path, &st) != 0)
+	/* Verify everything LMDB could read before LMDB sees the file, from
+	 * a descriptor of our own: then make sure LMDB maps that same file
+	 * (a rename in between would otherwise slip an unverified one in). */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return sk_detail(detail, detailsize, SK_SNAP_E_OPEN, "%s: %s",
 		    path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return sk_detail(detail, detailsize, SK_SNAP_E_OPEN,
-		    "%s: not a regular file", path);
+	rc = sk_snapshot_verify_fd(fd, &vi, sub, sizeof(sub));
+	if (rc != 0) {
+		rc = sk_detail(detail, detailsize, rc, "%s: %s", path, sub);
+		goto err;
+	}
 	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return sk_detail(
+	if (s == NULL) {
+		rc = sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
+		goto err;
+	}
 	rc = mdb_env_create(&s->env);
 	if (rc != 0) {
 		s->env = NULL;
@@ -527,8 +544,15 @@ sk_snapshot_open(
 			    "%s: %s", path, mdb_strerror(rc));
 		goto err;
 	}
-	/* A truncated file opens fine and then SIGBUSes on the first read
-	 * past its end: check the size before touching any page. */
+	if (mdb_env_get_fd(s->env, &mfd) != 0 || fstat(mfd, &st) != 0 ||
+	    st.st_dev != vi.dev || st.st_ino != vi.ino ||
+	    st.st_size != vi.size) {
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_OPEN,
+		    "%s: replaced or changed while it was verified", path);
+		goto err;
+	}
+	/* Verified above; kept as a second line against a file that
+	 * shrank since (a read past its end would SIGBUS). */
 	if (mdb_env_info(s->env, &info) != 0 ||
 	    mdb_env_stat(s->env, &mst) != 0) {
 		rc = sk_detail(detail, detailsize, SK_SNAP_E_LMDB,
@@ -549,8 +573,12 @@ sk_snapshot_open(
 		    path, mdb_strerror(rc));
 		goto err;
 	}
-	rc = load_meta(s, txn, detail, detailsize);
+	rc = load_meta(s, txn, sub, sizeof(sub));
+	if (rc == 0 && strcmp(s->id, vi.id) != 0)
+		rc = sk_detail(sub, sizeof(sub), SK_SNAP_E_ID,
+		    "content does not match its id");
 	if (rc != 0) {
+		rc = sk_detail(detail, detailsize, rc, "%s: %s", path, sub);
 		mdb_txn_abort(txn);
 		goto err;
 	}
@@ -561,9 +589,11 @@ sk_snapshot_open(
 		    path, mdb_strerror(rc));
 		goto err;
 	}
+	close(fd);
 	*out = s;
 	return 0;
 err:
+	close(fd);
 	sk_snapshot_close(s);
 	return rc;
 }
