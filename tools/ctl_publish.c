@@ -243,10 +243,12 @@ cmd_publish(int argc, char **argv)
 		                   : "only one snapshot at a time");
 	path = argv[optind];
 
-	/* Validate before anything else: a bad file never gets near DIR. */
+	/* Verify before anything else: a bad file never gets near DIR.
+	 * --force skips the shrink guard, never this. */
 	if ((r = sk_snapshot_open(path, &snap, detail, sizeof(detail))) != 0) {
-		warnx("publish: %s; nothing published",
-		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+		warnx("publish: %s; nothing published%s",
+		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r),
+		    force ? " (--force never skips verification)" : "");
 		return EX_FAIL;
 	}
 	snprintf(id, sizeof(id), "%s", sk_snapshot_id(snap));
