@@ -506,7 +506,8 @@ sk_snapshot_open(
 	/* Verify everything LMDB could read before LMDB sees the file, from
 	 * a descriptor of our own: then make sure LMDB maps that same file
 	 * (a rename in between would otherwise slip an unverified one in). */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* NONBLOCK: a FIFO put in place must not hang the open. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return sk_detail(detail, detailsize, SK_SNAP_E_OPEN, "%s: %s",
 		    path, strerror(errno));
@@ -529,6 +530,8 @@ sk_snapshot_open(
 		goto err;
 	}
 	mdb_env_set_maxdbs(s->env, 4);
+	/* Map the file as verified, whatever map size its meta records. */
+	mdb_env_set_mapsize(s->env, (size_t)vi.size);
 	/* NOLOCK: the file is never written again, so readers need no lock
 	 * file (and the unbound user need not be able to create one). */
 	rc = mdb_env_open(s->env, path,

@@ -534,7 +534,7 @@ sk_snapshot_verify(
 	char sub[512];
 	int fd, rc;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return sk_detail(detail, ds, SK_SNAP_E_OPEN, "%s: %s", path,
 		    strerror(errno));
