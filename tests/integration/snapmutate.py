@@ -491,10 +491,8 @@ class Tally:
                   sum(self.refused.values()), self.same, len(self.failures)))
         for k, v in sorted(self.refused.items(), key=lambda kv: -kv[1]):
             print("  refused %4d: %s" % (v, k))
-        for f in self.failures[:40]:
+        for f in self.failures:
             print("  FAIL " + f)
-        if len(self.failures) > 40:
-            print("  ... %d more" % (len(self.failures) - 40))
         return 1 if self.failures else 0
 
 
