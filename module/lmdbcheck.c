@@ -169,7 +169,7 @@ check_meta(
 
 	if (get64(pg) != i || get16(pg + 10) != P_META)
 		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
-		    "meta page %u: bad page header", i);
+		    "meta page %u: bad page header: not an LMDB file", i);
 	if (get32(m) != MDB_MAGIC)
 		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
 		    "meta page %u: not an LMDB file (bad magic)", i);

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,11 +149,13 @@ sk_snapdigest_strip(int fd)
 	return ftruncate(fd, st.st_size - SK_SNAPDIGEST_SIZE);
 }
 
-/* The trailer of a file of size bytes. @return 0 and *covered set. */
+/* The trailer of a file of size bytes: *covered and the SHA-256 it
+ * records. */
 static int
-check_digest(int fd, uint64_t size, uint64_t *covered, char *detail, size_t ds)
+check_trailer(int fd, uint64_t size, uint64_t *covered, uint8_t want[32],
+    char *detail, size_t ds)
 {
-	uint8_t t[SK_SNAPDIGEST_SIZE], h[32];
+	uint8_t t[SK_SNAPDIGEST_SIZE];
 	int i;
 
 	if (size < SK_SNAPDIGEST_SIZE ||
@@ -171,20 +174,65 @@ check_digest(int fd, uint64_t size, uint64_t *covered, char *detail, size_t ds)
 		    "digest trailer damaged (covers %" PRIu64
 		    " bytes of %" PRIu64 ")",
 		    *covered, size - SK_SNAPDIGEST_SIZE);
-	if (hash_file(fd, *covered, h) != 0) {
-		if (errno == 0)
-			return sk_detail(detail, ds, SK_SNAP_E_TRUNCATED,
-			    "the file ended early (changed while read?)");
-		return sk_detail(detail, ds, SK_SNAP_E_OPEN,
-		    "reading for the digest: %s", strerror(errno));
-	}
-	if (memcmp(h, t + 24, 32) != 0)
-		return sk_detail(detail, ds, SK_SNAP_E_DIGEST,
-		    "digest mismatch: the file is damaged (its %" PRIu64
-		    " bytes do not hash to the SHA-256 recorded at its end)",
-		    *covered);
+	memcpy(want, t + 24, 32);
 	return 0;
 }
+
+/* Hashing the file, on a thread of its own for large files: it reads the
+ * file once in order while the walk reads it in tree order (pread shares
+ * no offset), and takes a quarter of the time on 5M names. */
+struct hashjob {
+	int fd;
+	uint64_t len;
+	uint8_t want[32];
+	int rc, err;
+	char detail[256];
+};
+
+static void *
+hash_run(void *arg)
+{
+	struct hashjob *j = arg;
+	uint8_t h[32];
+
+	j->rc = 0;
+	if (hash_file(j->fd, j->len, h) != 0) {
+		if (errno == 0)
+			j->rc = sk_detail(j->detail, sizeof(j->detail),
+			    SK_SNAP_E_TRUNCATED,
+			    "the file ended early (changed while read?)");
+		else
+			j->rc = sk_detail(j->detail, sizeof(j->detail),
+			    SK_SNAP_E_OPEN, "reading for the digest: %s",
+			    strerror(errno));
+	} else if (memcmp(h, j->want, 32) != 0) {
+		j->rc = sk_detail(j->detail, sizeof(j->detail),
+		    SK_SNAP_E_DIGEST,
+		    "digest mismatch: the file is damaged (its %" PRIu64
+		    " bytes do not hash to the SHA-256 recorded at its end)",
+		    j->len);
+	}
+	return NULL;
+}
+
+/* The filter check (every name in the name filter) probes the filter at
+ * random: a cache and TLB miss each, 35M of them for 5M names (1 s). So the
+ * positions are sorted into buckets by region of the filter (256 KiB each,
+ * which stays in cache) and a bucket is tested when full: 0.2 s. */
+#define FILTER_REGION_BITS (256 * 1024 * 8)
+#define FILTER_BUCKET 4096
+
+struct probe {
+	uint64_t pos;
+	uint64_t seq; /* the name's number in key order */
+};
+
+struct buckets {
+	struct probe *p; /* nb * FILTER_BUCKET */
+	unsigned *n;
+	uint64_t region; /* bits a bucket covers */
+	size_t nb;
+};
 
 /* What the walks collect. */
 struct vctx {
@@ -196,6 +244,7 @@ struct vctx {
 	size_t filterlen;
 	int have_info, have_cats, have_lists, have_exs;
 	struct sk_filter fv;
+	struct sk_filter_prober fp;
 	int has_filter;
 	/* from "info" */
 	char id[SK_SNAPSHOT_ID_LEN + 1];
@@ -203,6 +252,7 @@ struct vctx {
 	/* the names walk */
 	struct sk_snapid *h;
 	uint64_t seen;
+	struct buckets bk;
 };
 
 /* A name for a detail: text when it is a valid name, else hex. */
@@ -372,6 +422,74 @@ bad_name(const uint8_t *k, size_t kn, uint64_t pgno, const char *why,
 }
 
 static int
+filter_init(struct vctx *v)
+{
+	struct buckets *b = &v->bk;
+
+	sk_filter_prober_init(&v->fp, &v->fv);
+	b->region = FILTER_REGION_BITS;
+	if (v->fv.nbits / b->region >= 1024)
+		b->region = v->fv.nbits / 1024 + 1;
+	b->nb = (size_t)((v->fv.nbits + b->region - 1) / b->region);
+	b->p = malloc(b->nb * FILTER_BUCKET * sizeof(*b->p));
+	b->n = calloc(b->nb, sizeof(*b->n));
+	return b->p == NULL || b->n == NULL ? -1 : 0;
+}
+
+/* Test the probes of bucket i. */
+static int
+filter_flush(struct vctx *v, size_t i, char *detail, size_t ds)
+{
+	struct buckets *b = &v->bk;
+	const struct probe *p = b->p + i * FILTER_BUCKET;
+	unsigned j;
+
+	for (j = 0; j < b->n[i]; j++)
+		if (!sk_filter_bit(&v->fv, p[j].pos))
+			return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+			    "names tree: name %" PRIu64
+			    " (in key order) missing from the name filter",
+			    p[j].seq + 1);
+	b->n[i] = 0;
+	return 0;
+}
+
+static int
+filter_add(
+    struct vctx *v, const uint8_t *key, size_t klen, char *detail, size_t ds)
+{
+	struct buckets *b = &v->bk;
+	uint64_t pos[SK_FILTER_MAX_PROBES];
+	unsigned i, n;
+	size_t k;
+	int rc;
+
+	n = sk_filter_positions(&v->fp, key, klen, pos);
+	for (i = 0; i < n; i++) {
+		k = (size_t)(pos[i] / b->region);
+		if (b->n[k] == FILTER_BUCKET &&
+		    (rc = filter_flush(v, k, detail, ds)) != 0)
+			return rc;
+		b->p[k * FILTER_BUCKET + b->n[k]].pos = pos[i];
+		b->p[k * FILTER_BUCKET + b->n[k]].seq = v->seen;
+		b->n[k]++;
+	}
+	return 0;
+}
+
+static int
+filter_drain(struct vctx *v, char *detail, size_t ds)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < v->bk.nb; i++)
+		if ((rc = filter_flush(v, i, detail, ds)) != 0)
+			return rc;
+	return 0;
+}
+
+static int
 cb_names(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
     const uint8_t *val, size_t vlen, unsigned flags, char *detail, size_t ds)
 {
@@ -379,6 +497,7 @@ cb_names(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 	struct sk_entry_rec r, prev;
 	size_t i, j;
 	unsigned match, action;
+	int rc;
 
 	(void)flags;
 	if (klen < 2 || klen > SK_NAME_MAX_WIRE ||
@@ -416,9 +535,8 @@ cb_names(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 			    detail, ds);
 		prev = r;
 	}
-	if (v->has_filter && !sk_filter_maybe(&v->fv, key, klen))
-		return bad_name(key, klen, pgno, "missing from the name filter",
-		    detail, ds);
+	if (v->has_filter && (rc = filter_add(v, key, klen, detail, ds)) != 0)
+		return rc;
 	sk_snapid_add_name(v->h, key, klen, val, vlen);
 	v->seen++;
 	return 0;
@@ -432,87 +550,117 @@ vctx_free(struct vctx *v)
 	free(v->lists.p);
 	free(v->exs.p);
 	free(v->filter);
+	free(v->bk.p);
+	free(v->bk.n);
 	sk_snapid_abort(v->h);
 }
+
+/* Everything but the digest: the LMDB structure, the records, the id. */
+static int
+check_content(int fd, uint64_t covered, struct vctx *v,
+    struct sk_lmdbcheck **cp, char *id, char *detail, size_t ds)
+{
+	struct sk_lmdbcheck *c;
+	int rc;
+
+	if ((rc = sk_lmdbcheck_open(fd, covered, cp, detail, ds)) != 0)
+		return rc;
+	c = *cp;
+	if ((rc = sk_lmdbcheck_walk(c, "main", sk_lmdbcheck_main(c),
+	         SK_LMDB_F_SUBDATA, cb_main, v, detail, ds)) != 0)
+		return rc;
+	if (!v->have_names || !v->have_meta)
+		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
+		    "no names/meta databases: not a sinkhole snapshot");
+	if ((rc = sk_lmdbcheck_walk(c, "meta", &v->meta, SK_LMDB_F_BIGDATA,
+	         cb_meta, v, detail, ds)) != 0)
+		return rc;
+	if (!v->have_info || !v->have_cats || !v->have_lists || !v->have_exs)
+		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
+		    "meta lacks info, categories, lists or exemptions");
+	if ((rc = parse_info(v, detail, ds)) != 0)
+		return rc;
+	if (v->filter != NULL) {
+		if (sk_filter_view(v->filter, v->filterlen, &v->fv) != 0)
+			return sk_detail(
+			    detail, ds, SK_SNAP_E_CORRUPT, "bad name filter");
+		v->has_filter = 1;
+		if (filter_init(v) != 0)
+			return sk_detail(
+			    detail, ds, SK_SNAP_E_NOMEM, "out of memory");
+	}
+	if (sk_snapid_begin(&v->h) != 0)
+		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
+	if ((rc = sk_lmdbcheck_walk(c, "names", &v->names, SK_LMDB_F_BIGDATA,
+	         cb_names, v, detail, ds)) != 0)
+		return rc;
+	if (v->has_filter && (rc = filter_drain(v, detail, ds)) != 0)
+		return rc;
+	if (v->seen != v->n_names)
+		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+		    "%" PRIu64 " names, info says %" PRIu64, v->seen,
+		    v->n_names);
+	sk_snapid_add_table(v->h, "categories", &v->cats);
+	sk_snapid_add_table(v->h, "lists", &v->lists);
+	sk_snapid_add_table(v->h, "exemptions", &v->exs);
+	rc = sk_snapid_end(v->h, id);
+	v->h = NULL;
+	if (rc != 0)
+		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "SHA-256 failed");
+	if (strcmp(id, v->id) != 0)
+		return sk_detail(detail, ds, SK_SNAP_E_ID,
+		    "content does not match its id (info says %.12s..., the "
+		    "content hashes to %.12s...)",
+		    v->id, id);
+	return 0;
+}
+
+/* Files below this are hashed without a thread. */
+#define HASH_THREAD_MIN (4u << 20)
 
 int
 sk_snapshot_verify_fd(
     int fd, struct sk_snapverify_info *info, char *detail, size_t ds)
 {
 	struct sk_lmdbcheck *c = NULL;
+	struct hashjob job;
 	struct vctx v;
 	struct stat st;
-	uint64_t covered = 0;
+	pthread_t th;
 	char id[SK_SNAPSHOT_ID_LEN + 1];
-	int rc;
+	int rc, threaded = 0;
 
 	if (detail != NULL && ds > 0)
 		detail[0] = '\0';
 	memset(&v, 0, sizeof(v));
+	memset(&job, 0, sizeof(job));
 	if (fstat(fd, &st) != 0)
 		return sk_detail(
 		    detail, ds, SK_SNAP_E_OPEN, "fstat: %s", strerror(errno));
 	if (!S_ISREG(st.st_mode))
 		return sk_detail(
 		    detail, ds, SK_SNAP_E_OPEN, "not a regular file");
-	if ((rc = check_digest(
-	         fd, (uint64_t)st.st_size, &covered, detail, ds)) != 0 ||
-	    (rc = sk_lmdbcheck_open(fd, covered, &c, detail, ds)) != 0)
-		goto out;
-	if ((rc = sk_lmdbcheck_walk(c, "main", sk_lmdbcheck_main(c),
-	         SK_LMDB_F_SUBDATA, cb_main, &v, detail, ds)) != 0)
-		goto out;
-	if (!v.have_names || !v.have_meta) {
-		rc = sk_detail(detail, ds, SK_SNAP_E_FORMAT,
-		    "no names/meta databases: not a sinkhole snapshot");
-		goto out;
-	}
-	if ((rc = sk_lmdbcheck_walk(c, "meta", &v.meta, SK_LMDB_F_BIGDATA,
-	         cb_meta, &v, detail, ds)) != 0)
-		goto out;
-	if (!v.have_info || !v.have_cats || !v.have_lists || !v.have_exs) {
-		rc = sk_detail(detail, ds, SK_SNAP_E_FORMAT,
-		    "meta lacks info, categories, lists or exemptions");
-		goto out;
-	}
-	if ((rc = parse_info(&v, detail, ds)) != 0)
-		goto out;
-	if (v.filter != NULL) {
-		if (sk_filter_view(v.filter, v.filterlen, &v.fv) != 0) {
-			rc = sk_detail(
-			    detail, ds, SK_SNAP_E_CORRUPT, "bad name filter");
-			goto out;
-		}
-		v.has_filter = 1;
-	}
-	if (sk_snapid_begin(&v.h) != 0) {
-		rc = sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
+	if ((rc = check_trailer(fd, (uint64_t)st.st_size, &job.len, job.want,
+	         detail, ds)) != 0)
+		return rc;
+	job.fd = fd;
+	if (job.len >= HASH_THREAD_MIN &&
+	    pthread_create(&th, NULL, hash_run, &job) == 0)
+		threaded = 1;
+	else
+		hash_run(&job);
+	/* The walk is safe over any bytes: it runs while the digest is
+	 * computed, and the digest's verdict comes first. */
+	rc = job.rc != 0 ? 0
+	                 : check_content(fd, job.len, &v, &c, id, detail, ds);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (job.rc != 0) {
+		rc = sk_detail(detail, ds, job.rc, "%s", job.detail);
 		goto out;
 	}
-	if ((rc = sk_lmdbcheck_walk(c, "names", &v.names, SK_LMDB_F_BIGDATA,
-	         cb_names, &v, detail, ds)) != 0)
+	if (rc != 0)
 		goto out;
-	if (v.seen != v.n_names) {
-		rc = sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
-		    "%" PRIu64 " names, info says %" PRIu64, v.seen, v.n_names);
-		goto out;
-	}
-	sk_snapid_add_table(v.h, "categories", &v.cats);
-	sk_snapid_add_table(v.h, "lists", &v.lists);
-	sk_snapid_add_table(v.h, "exemptions", &v.exs);
-	rc = sk_snapid_end(v.h, id);
-	v.h = NULL;
-	if (rc != 0) {
-		rc = sk_detail(detail, ds, SK_SNAP_E_NOMEM, "SHA-256 failed");
-		goto out;
-	}
-	if (strcmp(id, v.id) != 0) {
-		rc = sk_detail(detail, ds, SK_SNAP_E_ID,
-		    "content does not match its id (info says %.12s..., the "
-		    "content hashes to %.12s...)",
-		    v.id, id);
-		goto out;
-	}
 	if (info != NULL) {
 		info->dev = st.st_dev;
 		info->ino = st.st_ino;

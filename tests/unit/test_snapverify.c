@@ -6,6 +6,7 @@
  * resealed with a valid digest, as a broken writer or someone with write
  * access would leave it (the structural, record and id checks refuse it).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -484,6 +485,85 @@ test_records(void)
 	refused("id mismatch", b, len, SK_SNAP_E_ID, "does not match its id");
 }
 
+/* The leaf node of a key in the meta tree (a single leaf here). */
+static uint8_t *
+meta_node(uint8_t *b, const char *key)
+{
+	uint8_t *pg = b + g64(subdb(b, "meta") + 40) * PSIZE, *node;
+	unsigned i, n = (g16(pg + 12) - 16) / 2;
+
+	for (i = 0; i < n; i++) {
+		node = pg + g16(pg + 16 + 2 * i);
+		if (g16(node + 6) == strlen(key) &&
+		    memcmp(node + 8, key, strlen(key)) == 0)
+			return node;
+	}
+	exit(2);
+}
+
+static void
+test_filter_and_order(void)
+{
+	uint8_t *b, *p, *node, *val;
+	size_t len;
+	uint64_t ov;
+
+	/* every bit of the name filter cleared: each name would be skipped
+	 * by every lookup */
+	b = copy_lmdb(&len);
+	node = meta_node(b, "filter");
+	CHECK(g16(node + 4) == 1, "the filter is on overflow pages");
+	ov = g64(node + 8 + g16(node + 6));
+	memset(b + ov * PSIZE + 16 + 24, 0,
+	    (g16(node) | (size_t)g16(node + 2) << 16) - 24);
+	refused("empty name filter", b, len, SK_SNAP_E_CORRUPT,
+	    "missing from the name filter");
+	/* the filter's overflow page pointing past the file */
+	b = copy_lmdb(&len);
+	node = meta_node(b, "filter");
+	p64(node + 8 + g16(node + 6), len / PSIZE);
+	refused(
+	    "overflow outside", b, len, SK_SNAP_E_CORRUPT, "outside the file");
+	/* a meta table the id does not cover changed: "info" counts */
+	b = copy_lmdb(&len);
+	node = meta_node(b, "info");
+	val = node + 8 + g16(node + 6);
+	p = (uint8_t *)strstr((char *)val, "categories=2");
+	CHECK(p != NULL, "info holds the category count");
+	if (p != NULL)
+		p[11] = '3';
+	refused("info count", b, len, SK_SNAP_E_CORRUPT, "do not match");
+}
+
+static void
+test_strip(void)
+{
+	char path[128];
+	uint8_t *b;
+	size_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/strip.mdb", dir);
+	save(path, good, goodlen, 0);
+	fd = open(path, O_RDWR);
+	CHECK(fd >= 0 && sk_snapdigest_strip(fd) == 0, "trailer stripped");
+	close(fd);
+	b = load(path, &len);
+	CHECK(len == goodlen - SK_SNAPDIGEST_SIZE && memcmp(b, good, len) == 0,
+	    "strip leaves the LMDB bytes");
+	free(b);
+	fd = open(path, O_RDWR);
+	CHECK(fd >= 0 && sk_snapdigest_strip(fd) != 0 && errno == EINVAL,
+	    "no trailer: nothing stripped");
+	CHECK(sk_snapdigest_append(fd) == 0, "appended again");
+	close(fd);
+	b = load(path, &len);
+	CHECK(len == goodlen && memcmp(b, good, len) == 0,
+	    "the same trailer as the writer's");
+	free(b);
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -501,6 +581,8 @@ main(void)
 	test_meta();
 	test_pages();
 	test_records();
+	test_filter_and_order();
+	test_strip();
 	free(good);
 	unlink(path);
 	snprintf(path, sizeof(path), "%s/damaged.mdb", dir);
