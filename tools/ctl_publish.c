@@ -264,6 +264,13 @@ cmd_publish(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(prev, id) == 0) {
+		/* Its copy in snapshots/ may be damaged: import verifies it
+		 * and replaces it with this file if so. */
+		if ((r = sk_dbdir_import(
+		         d, path, id, detail, sizeof(detail))) != 0) {
+			warn_detail(detail, sk_dbdir_strerror(r));
+			goto out;
+		}
 		printf("%s\n", id);
 		warnx("publish: %s is already active", id);
 		rc = EX_OK;

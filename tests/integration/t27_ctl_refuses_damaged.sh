@@ -22,7 +22,9 @@ build_snapshot "$WORK/p2" "$WORK/two.mdb"
 id1=$("$CTL" info -s "$WORK/one.mdb" | sed -n 's/^id: *//p')
 id2=$("$CTL" info -s "$WORK/two.mdb" | sed -n 's/^id: *//p')
 "$PYTHON3" "$MUTATE" damage "$WORK/one.mdb" "$WORK/raw.mdb" &&
-	"$PYTHON3" "$MUTATE" damage --reseal "$WORK/one.mdb" "$WORK/sealed.mdb" ||
+	"$PYTHON3" "$MUTATE" damage --reseal "$WORK/one.mdb" "$WORK/sealed.mdb" &&
+	"$PYTHON3" "$MUTATE" damage "$WORK/two.mdb" "$WORK/raw2.mdb" &&
+	"$PYTHON3" "$MUTATE" damage --reseal "$WORK/two.mdb" "$WORK/sealed2.mdb" ||
 	{ fail "making the damaged copies"; finish; }
 
 check "publish the first snapshot" \
@@ -60,6 +62,18 @@ for kind in raw sealed; do
 	check "republish over a $kind-damaged copy: it verifies" \
 		quietly "$CTL" info -s "$DB/snapshots/$id1.mdb"
 	"$CTL" publish -d "$DB" "$WORK/two.mdb" >/dev/null 2>&1
+done
+
+# The same for the active snapshot's own copy: publishing it again (it is
+# already active) repairs the copy.
+for kind in raw sealed; do
+	chmod u+w "$DB/snapshots/$id2.mdb"
+	cp "$WORK/${kind}2.mdb" "$DB/snapshots/$id2.mdb"
+	out=$("$CTL" publish -d "$DB" "$WORK/two.mdb" 2>&1)
+	expect_match "republish the active over a $kind-damaged copy: already active" \
+		"$out" "already active"
+	check "republish the active over a $kind-damaged copy: repaired" \
+		cmp -s "$WORK/two.mdb" "$DB/snapshots/$id2.mdb"
 done
 
 # Rollback to a damaged snapshots/<id>.mdb is refused with the reason.
