@@ -173,7 +173,8 @@ sk_active_fallback(struct sk_active *act, char *detail, size_t detailsize)
 	if (act->snap != NULL) /* only this thread writes it */
 		return SK_ACTIVE_SAME;
 	/* The file just refused at the path is not tried again. */
-	rc = sk_lastgood_open(act->path, act->seen_valid ? act->seen.dev : 0,
+	rc = sk_lastgood_open(act->path, NULL,
+	    act->seen_valid ? act->seen.dev : 0,
 	    act->seen_valid ? act->seen.ino : 0, &snap, file, sizeof(file), why,
 	    sizeof(why));
 	if (rc != 0) {

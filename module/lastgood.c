@@ -272,9 +272,9 @@ add_reason(char *detail, size_t detailsize, const char *text)
 }
 
 int
-sk_lastgood_open(const char *active_path, dev_t skip_dev, ino_t skip_ino,
-    struct sk_snapshot **out, char *file, size_t filesize, char *detail,
-    size_t detailsize)
+sk_lastgood_open(const char *active_path, sk_lastgood_open_fn open_fn,
+    dev_t skip_dev, ino_t skip_ino, struct sk_snapshot **out, char *file,
+    size_t filesize, char *detail, size_t detailsize)
 {
 	char **paths = NULL, why[512], line[1024];
 	const char *base;
@@ -284,6 +284,8 @@ sk_lastgood_open(const char *active_path, dev_t skip_dev, ino_t skip_ino,
 	int rc;
 
 	*out = NULL;
+	if (open_fn == NULL)
+		open_fn = sk_snapshot_open;
 	if (file != NULL && filesize > 0)
 		file[0] = '\0';
 	if (detail != NULL && detailsize > 0)
@@ -302,8 +304,7 @@ sk_lastgood_open(const char *active_path, dev_t skip_dev, ino_t skip_ino,
 		rc = SK_LASTGOOD_E_REFUSED;
 		why[0] = '\0';
 		snap = NULL;
-		if ((rc = sk_snapshot_open(
-		         paths[i], &snap, why, sizeof(why))) != 0) {
+		if ((rc = open_fn(paths[i], &snap, why, sizeof(why))) != 0) {
 			snprintf(line, sizeof(line), "%s: %s%s%s", paths[i],
 			    sk_snapshot_strerror(rc), why[0] ? ": " : "", why);
 			add_reason(detail, detailsize, line);

@@ -51,9 +51,15 @@ int sk_lastgood_candidates(const char *active_path, char ***paths, size_t *n);
 /** Free what sk_lastgood_candidates() returned. */
 void sk_lastgood_free_paths(char **paths, size_t n);
 
+/** How a candidate is opened: sk_snapshot_open() or a wrapper of it (a
+ * guarded one, say); same contract. */
+typedef int (*sk_lastgood_open_fn)(const char *path, struct sk_snapshot **out,
+    char *detail, size_t detailsize);
+
 /**
  * Open the first candidate that verifies.
  * @param active_path: the configured snapshot path (DIR/active.mdb).
+ * @param open_fn: how to open one; NULL: sk_snapshot_open().
  * @param skip_dev, skip_ino: a file not to try again (the one just
  *	refused), or 0, 0.
  * @param out: set to the snapshot; close with sk_snapshot_close().
@@ -61,8 +67,8 @@ void sk_lastgood_free_paths(char **paths, size_t n);
  * @param detail: on failure, why each candidate was refused (in short).
  * @return 0 or a negative sk_lastgood_err.
  */
-int sk_lastgood_open(const char *active_path, dev_t skip_dev, ino_t skip_ino,
-    struct sk_snapshot **out, char *file, size_t filesize, char *detail,
-    size_t detailsize);
+int sk_lastgood_open(const char *active_path, sk_lastgood_open_fn open_fn,
+    dev_t skip_dev, ino_t skip_ino, struct sk_snapshot **out, char *file,
+    size_t filesize, char *detail, size_t detailsize);
 
 #endif /* SK_LASTGOOD_H */

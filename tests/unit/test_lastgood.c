@@ -171,8 +171,8 @@ test_open(const char *a, const char *b, const char *c)
 	path_of(active, sizeof(active), "active.mdb");
 	/* c (the latest change) damaged: a, the next in the history. */
 	damage(c);
-	rc = sk_lastgood_open(
-	    active, 0, 0, &snap, file, sizeof(file), detail, sizeof(detail));
+	rc = sk_lastgood_open(active, NULL, 0, 0, &snap, file, sizeof(file),
+	    detail, sizeof(detail));
 	CHECK(rc == 0, "open: %d %s", rc, detail);
 	CHECK(snap != NULL && strcmp(sk_snapshot_id(snap), a) == 0,
 	    "the next in the history is served");
@@ -183,7 +183,7 @@ test_open(const char *a, const char *b, const char *c)
 	/* a skipped as the file just refused: b. */
 	snprintf(p, sizeof(p), "%s/snapshots/%s.mdb", dir, a);
 	CHECK(stat(p, &st) == 0, "stat a");
-	rc = sk_lastgood_open(active, st.st_dev, st.st_ino, &snap, file,
+	rc = sk_lastgood_open(active, NULL, st.st_dev, st.st_ino, &snap, file,
 	    sizeof(file), detail, sizeof(detail));
 	CHECK(rc == 0 && snap != NULL && strcmp(sk_snapshot_id(snap), b) == 0,
 	    "the refused file is passed over: %d %s", rc, detail);
@@ -224,8 +224,8 @@ test_wrong_name(void)
 		}
 	}
 	snprintf(active, sizeof(active), "%s/named/active.mdb", dir);
-	rc = sk_lastgood_open(
-	    active, 0, 0, &snap, file, sizeof(file), detail, sizeof(detail));
+	rc = sk_lastgood_open(active, NULL, 0, 0, &snap, file, sizeof(file),
+	    detail, sizeof(detail));
 	CHECK(rc == SK_LASTGOOD_E_REFUSED && snap == NULL,
 	    "a file under another id is refused: %d", rc);
 	CHECK(strstr(detail, "holds snapshot") != NULL &&
@@ -235,8 +235,8 @@ test_wrong_name(void)
 
 	/* A folder without history or snapshots: none. */
 	snprintf(active, sizeof(active), "%s/nowhere/active.mdb", dir);
-	rc = sk_lastgood_open(
-	    active, 0, 0, &snap, file, sizeof(file), detail, sizeof(detail));
+	rc = sk_lastgood_open(active, NULL, 0, 0, &snap, file, sizeof(file),
+	    detail, sizeof(detail));
 	CHECK(rc == SK_LASTGOOD_E_NONE && snap == NULL, "no folder: %d", rc);
 	CHECK(detail[0] != '\0', "no folder: a reason");
 }
