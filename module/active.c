@@ -5,6 +5,7 @@
  * to last, and that of the file in use as it was verified.
  */
 #include "active.h"
+#include "lastgood.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -368,6 +369,45 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 	    (unsigned long long)sk_snapshot_name_count(snap),
 	    sk_snapshot_category_count(snap), sk_snapshot_exemption_count(snap),
 	    bad ? "; replacing " : "", bad ? trouble : "");
+	return SK_ACTIVE_SWITCHED;
+}
+
+enum sk_active_change
+sk_active_fallback(struct sk_active *act, char *detail, size_t detailsize)
+{
+	struct sk_snapshot *snap = NULL;
+	char file[4096], why[1024];
+	struct stat st;
+	int rc, fd;
+
+	detail[0] = '\0';
+	if (act->snap != NULL) /* only this thread writes it */
+		return SK_ACTIVE_SAME;
+	/* The file just refused at the path is not tried again. */
+	rc = sk_lastgood_open(act->path, open_guarded,
+	    act->seen_valid ? act->seen.dev : 0,
+	    act->seen_valid ? act->seen.ino : 0, &snap, file, sizeof(file), why,
+	    sizeof(why));
+	if (rc != 0) {
+		say(detail, detailsize, "%s", why);
+		return SK_ACTIVE_REFUSED;
+	}
+	/* As a switch at the path does: what the poll checks the file in
+	 * use against (a fallback changed in place is dropped too). */
+	fd = sk_snapshot_fd(snap);
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		file_id(&st, &act->verified);
+	else
+		memset(&act->verified, 0, sizeof(act->verified));
+	say(act->opened, sizeof(act->opened), "%s (last good)", file);
+	act->why[0] = '\0';
+	swap(act, snap);
+	say(detail, detailsize,
+	    "%s from %s: %llu names, %zu categories, %zu exemptions",
+	    sk_snapshot_id(snap), file,
+	    (unsigned long long)sk_snapshot_name_count(snap),
+	    sk_snapshot_category_count(snap),
+	    sk_snapshot_exemption_count(snap));
 	return SK_ACTIVE_SWITCHED;
 }
 

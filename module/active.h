@@ -80,6 +80,20 @@ enum sk_active_change sk_active_poll(
     struct sk_active *act, char *detail, size_t detailsize);
 
 /**
+ * When nothing is active (at start, after the path was refused): serve the
+ * newest snapshot of the path's publication folder that verifies
+ * (lastgood.h), instead of no policy. The path itself is still followed:
+ * the next sk_active_poll() that finds a new file there tries it, and a
+ * good one replaces the fallback. Runs where sk_active_poll() runs.
+ * @param detail: SWITCHED: "<id> from <file>" and counts; REFUSED: why no
+ *	snapshot of the folder was taken.
+ * @return SK_ACTIVE_SWITCHED, SK_ACTIVE_REFUSED, or SK_ACTIVE_SAME when a
+ *	snapshot is active already (nothing done).
+ */
+enum sk_active_change sk_active_fallback(
+    struct sk_active *act, char *detail, size_t detailsize);
+
+/**
  * Take the current snapshot for one decision; always pair with
  * sk_active_release(), even when NULL is returned.
  * @param generation: set to the number of switches so far (may be NULL).

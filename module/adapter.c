@@ -122,6 +122,28 @@ fail_mode_text(const struct sk_module *m)
 	      "(fail-mode: open)";
 }
 
+/** At start, the snapshot path refused: serve the newest snapshot of its
+ * publication folder that verifies rather than no policy; the path is
+ * still followed. @return 1 when one is served. */
+static int
+serve_last_good(struct sk_module *m, const char *refused)
+{
+	char found[2048];
+
+	if (sk_active_fallback(m->active, found, sizeof(found)) !=
+	    SK_ACTIVE_SWITCHED) {
+		if (found[0] != '\0')
+			log_err("sinkhole: no last good snapshot to serve "
+			        "instead: %s",
+			    found);
+		return 0;
+	}
+	log_err("sinkhole: snapshot refused: %s; serving last good snapshot "
+	        "%s",
+	    refused, found);
+	return 1;
+}
+
 /** Look for a new snapshot, log what happened; after a switch, remove
  * newly listed names from the caches. Whatever keeps the module without a
  * usable snapshot, or a file it cannot read, is an error at every poll. */
@@ -180,6 +202,9 @@ follow_snapshot(struct sk_module *m, int at_start)
 		    fail_mode_text(m));
 		return;
 	case SK_ACTIVE_REFUSED:
+		if (at_start && serve_last_good(m, detail))
+			return;
+		/* fall through */
 	case SK_ACTIVE_MISSING:
 	case SK_ACTIVE_UNREADABLE:
 		snap = sk_active_acquire(m->active, NULL);

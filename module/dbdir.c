@@ -74,6 +74,8 @@ sk_dbdir_strerror(int err)
 		return "out of memory";
 	case SK_DBDIR_E_ARG:
 		return "invalid argument";
+	case SK_DBDIR_E_DAMAGED:
+		return "snapshot copy does not verify";
 	}
 	return "unknown publication directory error";
 }
@@ -390,7 +392,7 @@ int
 sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
     char *detail, size_t detailsize)
 {
-	char dst[4096], tmp[4096], snaps[4096];
+	char dst[4096], tmp[4096], snaps[4096], why[512];
 	struct sk_snapshot *snap = NULL;
 	struct stat sst, dstst;
 	int in = -1, out = -1, rc;
@@ -407,7 +409,8 @@ sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
 	if (stat(dst, &dstst) == 0) {
 		if (dstst.st_dev == sst.st_dev && dstst.st_ino == sst.st_ino)
 			return 0;
-		/* Same id, so same content, unless that file is damaged. */
+		/* Same id, so same content, unless that file is damaged:
+		 * opening verifies every byte and recomputes the id. */
 		if (sk_snapshot_open(dst, &snap, NULL, 0) == 0 &&
 		    strcmp(sk_snapshot_id(snap), id) == 0) {
 			sk_snapshot_close(snap);
@@ -439,6 +442,20 @@ sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
 		goto err;
 	}
 	out = -1;
+	/* The copy is what the resolver will map: verify it, not only src
+	 * (changed since, or a bad copy). */
+	snap = NULL;
+	why[0] = '\0';
+	if ((rc = sk_snapshot_open(tmp, &snap, why, sizeof(why))) != 0 ||
+	    strcmp(sk_snapshot_id(snap), id) != 0) {
+		rc = sk_detail(detail, detailsize, SK_DBDIR_E_DAMAGED,
+		    "copy of %s: %s", src,
+		    rc != 0 ? (why[0] ? why : sk_snapshot_strerror(rc))
+		            : "not the snapshot of its id");
+		sk_snapshot_close(snap);
+		goto err;
+	}
+	sk_snapshot_close(snap);
 	if (rename(tmp, dst) != 0) {
 		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "renaming %s to %s: %s", tmp, dst, strerror(errno));

@@ -75,7 +75,8 @@ enum sk_dbdir_err {
 	SK_DBDIR_E_HISTORY = -63,  /**< history unreadable or inconsistent */
 	SK_DBDIR_E_NOPREV = -64,   /**< nothing to roll back to */
 	SK_DBDIR_E_NOMEM = -65,
-	SK_DBDIR_E_ARG = -66
+	SK_DBDIR_E_ARG = -66,
+	SK_DBDIR_E_DAMAGED = -67 /**< a snapshot copy does not verify */
 };
 
 /** @return a static description of an error code. */
@@ -151,8 +152,10 @@ int sk_dbdir_active(
 
 /**
  * Put a snapshot file into DIR/snapshots under its id: nothing to do when
- * it is that file already (or one with that id that opens); else copied to
- * a temporary file, synced, made read-only, renamed, DIR/snapshots synced.
+ * it is that file already, or when the file there verifies completely and
+ * holds that id (its name proves nothing: a damaged one is replaced); else
+ * copied to a temporary file, synced, verified (SK_DBDIR_E_DAMAGED when the
+ * copy does not), made read-only, renamed, DIR/snapshots synced.
  * @param src: a validated snapshot file.
  * @param id: its id.
  * @return 0 or a negative error (a full disk leaves no file behind).

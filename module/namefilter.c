@@ -124,3 +124,33 @@ sk_filter_maybe(const struct sk_filter *f, const uint8_t *name, size_t namelen)
 	}
 	return 1;
 }
+
+void
+sk_filter_prober_init(struct sk_filter_prober *p, const struct sk_filter *f)
+{
+	p->f = *f;
+	p->m = ~(unsigned __int128)0 / f->nbits + 1;
+}
+
+/* a % d for the d of m (Lemire's fastmod_u64). */
+static uint64_t
+fastmod(uint64_t a, unsigned __int128 m, uint64_t d)
+{
+	unsigned __int128 low = m * a, bottom, top;
+
+	bottom = ((low & UINT64_MAX) * d) >> 64;
+	top = (low >> 64) * d;
+	return (uint64_t)((bottom + top) >> 64);
+}
+
+unsigned
+sk_filter_positions(const struct sk_filter_prober *p, const uint8_t *name,
+    size_t namelen, uint64_t *bits)
+{
+	uint64_t h1 = hash_name(name, namelen), h2 = mix(h1) | 1;
+	unsigned i;
+
+	for (i = 0; i < p->f.probes && i < SK_FILTER_MAX_PROBES; i++)
+		bits[i] = fastmod(h1 + i * h2, p->m, p->f.nbits);
+	return i;
+}

@@ -51,4 +51,36 @@ int sk_filter_view(const uint8_t *blob, size_t size, struct sk_filter *out);
 int sk_filter_maybe(
     const struct sk_filter *f, const uint8_t *name, size_t namelen);
 
+/** Most probes a filter may have (sk_filter_view refuses more). */
+#define SK_FILTER_MAX_PROBES 32
+
+/** A filter prepared for sk_filter_positions(). */
+struct sk_filter_prober {
+	struct sk_filter f;
+	unsigned __int128 m; /**< 2^128 / nbits, rounded up (fast modulo) */
+};
+
+/** Prepare f for sk_filter_positions() (f's bits must outlive it). */
+void sk_filter_prober_init(
+    struct sk_filter_prober *p, const struct sk_filter *f);
+
+/**
+ * The bit positions a name probes (those sk_filter_maybe tests), for
+ * callers that test many names in an order of their own (the snapshot
+ * verifier tests them by region of the filter: a probe at random is a
+ * cache miss; the modulo is done by multiplication, D. Lemire, "Faster
+ * Remainder by Direct Computation", 2019: exact for 64-bit operands).
+ * @param bits: receives the positions (at most SK_FILTER_MAX_PROBES).
+ * @return the number of positions.
+ */
+unsigned sk_filter_positions(const struct sk_filter_prober *p,
+    const uint8_t *name, size_t namelen, uint64_t *bits);
+
+/** @return 1 when bit pos (a position from sk_filter_positions) is set. */
+static inline int
+sk_filter_bit(const struct sk_filter *f, uint64_t pos)
+{
+	return (f->bits[pos / 8] >> (pos % 8)) & 1;
+}
+
 #endif /* SK_NAMEFILTER_H */

@@ -22,6 +22,7 @@
 #include "snapbuild.h"
 #include "namefilter.h"
 #include "snapid.h"
+#include "snapverify.h"
 
 /* Most list files one snapshot may name. */
 #define MAX_LISTS (1u << 24)
@@ -451,10 +452,11 @@ write_once(struct wctx *w)
 		goto lmdb_err;
 	mdb_env_close(env);
 	env = NULL;
-	/* The sync above covers the data file; fsync again after close so
-	 * nothing LMDB did on close is left unsynced. */
-	fd = open(w->tmp, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) != 0) {
+	/* The digest trailer goes after LMDB's last page (snapverify.h);
+	 * the sync above covers the data file, this one the trailer and
+	 * anything LMDB did on close. */
+	fd = open(w->tmp, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || sk_snapdigest_append(fd) != 0 || fsync(fd) != 0) {
 		ret = sk_detail(w->detail, w->detailsize, SK_BUILD_E_IO,
 		    "syncing %s: %s", w->tmp, strerror(errno));
 		if (fd >= 0)

@@ -19,6 +19,7 @@
 #include "namefilter.h"
 #include "snapedit.h"
 #include "snapid.h"
+#include "snapverify.h"
 
 const char *
 sk_snapedit_strerror(int err)
@@ -379,6 +380,22 @@ out:
 	return ret;
 }
 
+/* Strip or append the digest trailer of path (snapverify.h). */
+static int
+digest_op(const char *path, int (*op)(int), const char *what, char *detail,
+    size_t detailsize)
+{
+	int fd, rc = 0;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0 || op(fd) != 0)
+		rc = sk_detail(detail, detailsize, SK_EDIT_E_IO, "%s %s: %s",
+		    what, path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
 int
 sk_snapedit_derive(const char *src, const char *dst,
     const struct sk_snapedit *edit, int64_t built, char *id_out, char *detail,
@@ -416,9 +433,16 @@ sk_snapedit_derive(const char *src, const char *dst,
 	if ((rc = make_tables(s, edit, &t, detail, detailsize)) != 0 ||
 	    (rc = copy_file(src, dst, &size, detail, detailsize)) != 0)
 		goto out;
+	/* LMDB appends pages where the copy's digest trailer is: strip it
+	 * first, append the new one once LMDB is done (snapverify.h). */
+	if ((rc = digest_op(dst, sk_snapdigest_strip, "stripping the digest of",
+	         detail, detailsize)) != 0)
+		goto out;
 	rc = edit_copy(dst, size, edit, &t, built, id_out, detail, detailsize);
 	unlink(lock); /* readers use MDB_NOLOCK */
-	if (rc != 0)
+	if (rc != 0 ||
+	    (rc = digest_op(dst, sk_snapdigest_append,
+	         "appending the digest to", detail, detailsize)) != 0)
 		goto out;
 	/* What a reader will see: open it as the module would. */
 	if (sk_snapshot_open(dst, &check, sub, sizeof(sub)) != 0 ||

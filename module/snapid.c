@@ -125,18 +125,48 @@ sk_snapid_info(struct sk_snapid_text *t, const char *id, int64_t built,
 	text_printf(t, "exemptions=%zu\n", nexs);
 }
 
+/* Names are small (about 40 bytes with their records): they are gathered
+ * into buf and hashed in large pieces, since a digest update costs about
+ * as much as hashing 100 bytes (5M names: 0.8 s of updates alone). */
+#define SNAPID_BUF (64 * 1024)
+
 struct sk_snapid {
 	EVP_MD_CTX *md;
+	size_t len;
+	uint8_t buf[SNAPID_BUF];
 };
+
+static void
+flush(struct sk_snapid *h)
+{
+	if (h->len > 0)
+		EVP_DigestUpdate(h->md, h->buf, h->len);
+	h->len = 0;
+}
+
+static void
+feed(struct sk_snapid *h, const void *p, size_t n)
+{
+	if (h->len + n > SNAPID_BUF) {
+		flush(h);
+		if (n > SNAPID_BUF) {
+			EVP_DigestUpdate(h->md, p, n);
+			return;
+		}
+	}
+	memcpy(h->buf + h->len, p, n);
+	h->len += n;
+}
 
 int
 sk_snapid_begin(struct sk_snapid **out)
 {
-	struct sk_snapid *h = calloc(1, sizeof(*h));
+	struct sk_snapid *h = malloc(sizeof(*h));
 
 	*out = NULL;
 	if (h == NULL)
 		return -1;
+	h->len = 0;
 	h->md = EVP_MD_CTX_new();
 	if (h->md == NULL ||
 	    EVP_DigestInit_ex(h->md, EVP_sha256(), NULL) != 1) {
@@ -154,14 +184,14 @@ sk_snapid_add_name(struct sk_snapid *h, const void *key, size_t keylen,
 	uint8_t hdr[4];
 
 	hdr[0] = (uint8_t)keylen;
-	EVP_DigestUpdate(h->md, hdr, 1);
-	EVP_DigestUpdate(h->md, key, keylen);
+	feed(h, hdr, 1);
+	feed(h, key, keylen);
 	hdr[0] = (uint8_t)vallen;
 	hdr[1] = (uint8_t)(vallen >> 8);
 	hdr[2] = (uint8_t)(vallen >> 16);
 	hdr[3] = (uint8_t)(vallen >> 24);
-	EVP_DigestUpdate(h->md, hdr, 4);
-	EVP_DigestUpdate(h->md, val, vallen);
+	feed(h, hdr, 4);
+	feed(h, val, vallen);
 }
 
 void
@@ -174,9 +204,9 @@ sk_snapid_add_table(
 
 	for (i = 0; i < 8; i++)
 		len[i] = (uint8_t)(n >> (8 * i));
-	EVP_DigestUpdate(h->md, tag, strlen(tag) + 1);
-	EVP_DigestUpdate(h->md, len, sizeof(len));
-	EVP_DigestUpdate(h->md, t->p != NULL ? t->p : "", t->len);
+	feed(h, tag, strlen(tag) + 1);
+	feed(h, len, sizeof(len));
+	feed(h, t->p != NULL ? t->p : "", t->len);
 }
 
 int
@@ -187,6 +217,7 @@ sk_snapid_end(struct sk_snapid *h, char *id_out)
 	int rc = 0;
 
 	id_out[0] = '\0';
+	flush(h);
 	if (EVP_DigestFinal_ex(h->md, digest, &dlen) != 1 || dlen != 32)
 		rc = -1;
 	for (i = 0; rc == 0 && i < 32; i++)

@@ -6,6 +6,7 @@
  * query one snapshot at once.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <lmdb.h>
 #include <setjmp.h>
@@ -15,12 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "detail.h"
 #include "guard.h"
 #include "name.h"
 #include "snapshot.h"
 #include "namefilter.h"
+#include "snapverify.h"
 
 struct sk_snapshot {
 	MDB_env *env;
@@ -119,6 +122,10 @@ sk_snapshot_strerror(int err)
 	case SK_SNAP_E_FAULT:
 		return "snapshot file changed or damaged under the reader "
 		       "(a read of it faulted)";
+	case SK_SNAP_E_DIGEST:
+		return "snapshot digest missing or wrong";
+	case SK_SNAP_E_ID:
+		return "snapshot content does not match its id";
 	}
 	return "unknown snapshot error";
 }
@@ -505,26 +512,37 @@ int
 sk_snapshot_open(
     const char *path, struct sk_snapshot **out, char *detail, size_t detailsize)
 {
-	struct sk_snapshot *s;
+	struct sk_snapshot *s = NULL;
+	struct sk_snapverify_info vi;
 	struct stat st;
 	MDB_envinfo info;
 	MDB_stat mst;
 	MDB_txn *txn;
-	int rc;
+	char sub[512];
+	int rc, fd, mfd;
 
 	*out = NULL;
 	if (detail != NULL && detailsize > 0)
 		detail[0] = '\0';
-	if (stat(path, &st) != 0)
+	/* Verify everything LMDB could read before LMDB sees the file, from
+	 * a descriptor of our own: then make sure LMDB maps that same file
+	 * (a rename in between would otherwise slip an unverified one in). */
+	/* NONBLOCK: a FIFO put in place must not hang the open. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
 		return sk_detail(detail, detailsize, SK_SNAP_E_OPEN, "%s: %s",
 		    path, strerror(errno));
-	if (!S_ISREG(st.st_mode))
-		return sk_detail(detail, detailsize, SK_SNAP_E_OPEN,
-		    "%s: not a regular file", path);
+	rc = sk_snapshot_verify_fd(fd, &vi, sub, sizeof(sub));
+	if (rc != 0) {
+		rc = sk_detail(detail, detailsize, rc, "%s: %s", path, sub);
+		goto err;
+	}
 	s = calloc(1, sizeof(*s));
-	if (s == NULL)
-		return sk_detail(
+	if (s == NULL) {
+		rc = sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
+		goto err;
+	}
 	rc = mdb_env_create(&s->env);
 	if (rc != 0) {
 		s->env = NULL;
@@ -534,6 +552,8 @@ sk_snapshot_open(
 	}
 	mdb_env_set_maxdbs(s->env, 4);
 	mdb_env_set_assert(s->env, on_mdb_assert);
+	/* Map the file as verified, whatever map size its meta records. */
+	mdb_env_set_mapsize(s->env, (size_t)vi.size);
 	/* NOLOCK: the file is never written again, so readers need no lock
 	 * file (and the unbound user need not be able to create one). */
 	rc = mdb_env_open(s->env, path,
@@ -549,8 +569,15 @@ sk_snapshot_open(
 			    "%s: %s", path, mdb_strerror(rc));
 		goto err;
 	}
-	/* A truncated file opens fine and then SIGBUSes on the first read
-	 * past its end: check the size before touching any page. */
+	if (mdb_env_get_fd(s->env, &mfd) != 0 || fstat(mfd, &st) != 0 ||
+	    st.st_dev != vi.dev || st.st_ino != vi.ino ||
+	    st.st_size != vi.size) {
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_OPEN,
+		    "%s: replaced or changed while it was verified", path);
+		goto err;
+	}
+	/* Verified above; kept as a second line against a file that
+	 * shrank since (a read past its end would SIGBUS). */
 	if (mdb_env_info(s->env, &info) != 0 ||
 	    mdb_env_stat(s->env, &mst) != 0) {
 		rc = sk_detail(detail, detailsize, SK_SNAP_E_LMDB,
@@ -571,8 +598,12 @@ sk_snapshot_open(
 		    path, mdb_strerror(rc));
 		goto err;
 	}
-	rc = load_meta(s, txn, detail, detailsize);
+	rc = load_meta(s, txn, sub, sizeof(sub));
+	if (rc == 0 && strcmp(s->id, vi.id) != 0)
+		rc = sk_detail(sub, sizeof(sub), SK_SNAP_E_ID,
+		    "content does not match its id");
 	if (rc != 0) {
+		rc = sk_detail(detail, detailsize, rc, "%s: %s", path, sub);
 		mdb_txn_abort(txn);
 		goto err;
 	}
@@ -583,9 +614,11 @@ sk_snapshot_open(
 		    path, mdb_strerror(rc));
 		goto err;
 	}
+	close(fd);
 	*out = s;
 	return 0;
 err:
+	close(fd);
 	sk_snapshot_close(s);
 	return rc;
 }

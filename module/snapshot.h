@@ -10,7 +10,16 @@
  *            "categories" -> one line a category, tab-separated fields;
  *            "lists" -> one list file name a line (its index = list id);
  *            "exemptions" -> one line an exemption, tab-separated fields.
- * The snapshot id is the SHA-256 of the names and meta contents, hex.
+ * The snapshot id is the SHA-256 of the names and meta contents, hex
+ * (snapid.h). After LMDB's last page every writer appends a digest trailer:
+ * magic, covered length and the SHA-256 of every byte before it
+ * (snapverify.h).
+ *
+ * Nothing reads a file that has not been verified first: sk_snapshot_open()
+ * reads the whole file with pread and checks the trailer, walks every LMDB
+ * page and node a lookup could follow (lmdbcheck.h), checks every name and
+ * record and recomputes the id (snapverify.h); only then does LMDB map it,
+ * and only when the file LMDB opened is the inode that was verified.
  */
 #ifndef SK_SNAPSHOT_H
 #define SK_SNAPSHOT_H
@@ -66,6 +75,8 @@ enum sk_snapshot_err {
 	SK_SNAP_E_CORRUPT = -43,   /**< inconsistent metadata or records */
 	SK_SNAP_E_LMDB = -44,      /**< an LMDB call failed */
 	SK_SNAP_E_NOMEM = -45,
+	SK_SNAP_E_DIGEST = -46, /**< no digest trailer, or it does not match */
+	SK_SNAP_E_ID = -47,     /**< content does not match its id */
 	/** A read of the mapped file faulted (SIGBUS, SIGSEGV) or failed an
 	 * LMDB assertion: the file changed under the reader, or is damaged.
 	 * The snapshot is marked damaged (sk_snapshot_damaged) and every

@@ -250,10 +250,12 @@ cmd_publish(int argc, char **argv)
 		                   : "only one snapshot at a time");
 	path = argv[optind];
 
-	/* Validate before anything else: a bad file never gets near DIR. */
+	/* Verify before anything else: a bad file never gets near DIR.
+	 * --force skips the shrink guard, never this. */
 	if ((r = sk_snapshot_open(path, &snap, detail, sizeof(detail))) != 0) {
-		warnx("publish: %s; nothing published",
-		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+		warnx("publish: %s; nothing published%s",
+		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r),
+		    force ? " (--force never skips verification)" : "");
 		return EX_FAIL;
 	}
 	snprintf(id, sizeof(id), "%s", sk_snapshot_id(snap));
@@ -270,6 +272,13 @@ cmd_publish(int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(prev, id) == 0) {
+		/* Its copy in snapshots/ may be damaged: import verifies it
+		 * and replaces it with this file if so. */
+		if ((r = sk_dbdir_import(
+		         d, path, id, detail, sizeof(detail))) != 0) {
+			warn_detail(detail, sk_dbdir_strerror(r));
+			goto out;
+		}
 		printf("%s\n", id);
 		warnx("publish: %s is already active", id);
 		rc = EX_OK;

@@ -46,14 +46,34 @@ expect_eq "nothing changed, the policy source included" "$(state)" "$before"
 # 2. A corrupt and a truncated snapshot are refused.
 s2=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
 size=$(wc -c <"$s2")
-head -c $((size / 2)) "$s2" >"$WORK/truncated.mdb"
-err=$("$CTL" publish -d "$DB" "$WORK/truncated.mdb" 2>&1)
+# seal FILE: append a valid digest trailer (sinkhole-ctl's format), as a
+# broken writer would: the checks behind the digest must refuse the file.
+seal() {
+	"$PYTHON3" -c '
+import hashlib, struct, sys
+p = sys.argv[1]
+data = open(p, "rb").read()
+with open(p, "ab") as f:
+    f.write(b"sinkhole digest1" + struct.pack("<Q", len(data)) +
+            hashlib.sha256(data).digest() + bytes(8))
+' "$1"
+}
+head -c $((size / 2)) "$s2" >"$WORK/half.mdb"
+err=$("$CTL" publish -d "$DB" "$WORK/half.mdb" 2>&1)
 expect_eq "a truncated snapshot is refused (exit 1)" "$?" 1
-expect_match "the message says truncated" "$err" 'truncated|pages need'
+expect_match "the message says its digest is missing" "$err" 'no digest'
+seal "$WORK/half.mdb"
+err=$("$CTL" publish -d "$DB" "$WORK/half.mdb" 2>&1)
+expect_eq "a truncated snapshot with a digest is refused (exit 1)" "$?" 1
+expect_match "the message says truncated" "$err" 'beyond the file'
 head -c 8192 /dev/urandom >"$WORK/garbage.mdb"
 err=$("$CTL" publish -d "$DB" "$WORK/garbage.mdb" 2>&1)
 expect_eq "a corrupt snapshot is refused (exit 1)" "$?" 1
-expect_match "the message says why" "$err" 'not an LMDB file|not a sinkhole'
+expect_match "the message says why" "$err" 'no digest'
+seal "$WORK/garbage.mdb"
+err=$("$CTL" publish -d "$DB" "$WORK/garbage.mdb" 2>&1)
+expect_eq "a corrupt snapshot with a digest is refused (exit 1)" "$?" 1
+expect_match "the message says why" "$err" 'not an LMDB file'
 expect_eq "active still the first snapshot" "$(readlink "$DB/active.mdb")" \
 	"snapshots/$id1.mdb"
 

@@ -3,8 +3,10 @@
  * Unit tests for dbdir.c: the rollback stack, the history log (append,
  * reload, escaping, a bad line), the active link, the lock, pruning; the
  * modes given whatever the umask; a change killed at each step (completed
- * or reverted by the next writer); temporary files of dead runs.
+ * or reverted by the next writer); temporary files of dead runs; import
+ * verifying what it finds and what it copies.
  */
+#define _GNU_SOURCE /* memmem */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -200,6 +202,121 @@ test_dir(void)
 	snprintf(path, sizeof(path), "%s/db", tmpl);
 	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
 	CHECK(rc == 0, "reopen after close: %s", detail);
+	sk_dbdir_close(d);
+	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
+	CHECK(system(path) == 0, "cleanup");
+}
+
+/* Read a whole file; caller frees. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n)) != NULL &&
+	    fread(buf, 1, (size_t)n, f) == (size_t)n)
+		*len = (size_t)n;
+	fclose(f);
+	return buf;
+}
+
+/* Change one letter of a stored name in place: LMDB sees a well-formed
+ * file (it opened before verification existed), the content is another. */
+static void
+damage_name(const char *path, const char *name)
+{
+	size_t len;
+	char *buf = slurp(path, &len), *at;
+	FILE *f;
+
+	at = buf != NULL ? memmem(buf, len, name, strlen(name)) : NULL;
+	CHECK(at != NULL, "%s holds %s", path, name);
+	if (at == NULL) {
+		free(buf);
+		return;
+	}
+	at[strlen(name) - 1] ^= 0x01;
+	chmod(path, 0644);
+	f = fopen(path, "r+b");
+	CHECK(f != NULL && fwrite(buf, 1, len, f) == len, "rewrite %s", path);
+	if (f != NULL)
+		fclose(f);
+	free(buf);
+}
+
+static int
+same_bytes(const char *a, const char *b)
+{
+	size_t la, lb;
+	char *x = slurp(a, &la), *y = slurp(b, &lb);
+	int same = x != NULL && y != NULL && la == lb && memcmp(x, y, la) == 0;
+
+	free(x);
+	free(y);
+	return same;
+}
+
+/* snapshots/<id>.mdb is verified on import, never trusted by its name: a
+ * damaged copy there is replaced, and a copy that does not verify is not
+ * put in place. */
+static void
+test_import_damaged(void)
+{
+	char tmpl[] = "/tmp/test_dbdir_dmg.XXXXXX", path[4096], detail[512];
+	char src[1024], bad[1024], dst[1024], id[SK_SNAPSHOT_ID_LEN + 1];
+	struct sk_snapshot *snap = NULL;
+	struct sk_dbdir *d = NULL;
+	int rc;
+
+	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
+	snprintf(path, sizeof(path), "%s/db", tmpl);
+	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
+	CHECK(rc == 0, "open: %s", detail);
+	if (rc != 0)
+		return;
+	snprintf(src, sizeof(src), "%s/good.mdb", tmpl);
+	make_snapshot(src, "zzdamageme", id);
+	CHECK(sk_dbdir_import(d, src, id, detail, sizeof(detail)) == 0,
+	    "import: %s", detail);
+	sk_dbdir_snapshot_path(d, id, dst, sizeof(dst));
+	CHECK(same_bytes(src, dst), "imported as is");
+
+	/* Damaged in place (a bad disk, a mistaken cp): the good file
+	 * imported again replaces it. */
+	damage_name(dst, "zzdamageme");
+	CHECK(!same_bytes(src, dst), "damaged");
+	rc = sk_dbdir_import(d, src, id, detail, sizeof(detail));
+	CHECK(rc == 0, "import again: %d %s", rc, detail);
+	CHECK(same_bytes(src, dst),
+	    "the damaged copy with the same id is "
+	    "replaced by the good file");
+	rc = sk_snapshot_open(dst, &snap, detail, sizeof(detail));
+	CHECK(rc == 0, "and opens: %s", detail);
+	sk_snapshot_close(snap);
+
+	/* A source that does not verify never lands under the id. */
+	snprintf(bad, sizeof(bad), "%s/bad.mdb", tmpl);
+	snprintf(path, sizeof(path), "cp '%s' '%s'", src, bad);
+	CHECK(system(path) == 0, "cp");
+	damage_name(bad, "zzdamageme");
+	unlink(dst);
+	rc = sk_dbdir_import(d, bad, id, detail, sizeof(detail));
+	CHECK(rc == SK_DBDIR_E_DAMAGED, "a damaged source is refused: %d", rc);
+	CHECK(strstr(detail, "bad.mdb") != NULL, "naming it: %s", detail);
+	CHECK(access(dst, F_OK) != 0, "nothing under its id");
+	snprintf(path, sizeof(path), "%s/db/snapshots", tmpl);
+	{
+		char cmd[4200];
+
+		snprintf(cmd, sizeof(cmd), "test -z \"$(ls -A '%s')\"", path);
+		CHECK(system(cmd) == 0, "no temporary file left in %s", path);
+	}
 	sk_dbdir_close(d);
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
 	CHECK(system(path) == 0, "cleanup");
@@ -621,6 +738,7 @@ main(void)
 {
 	test_rollback_target();
 	test_dir();
+	test_import_damaged();
 	test_user();
 	test_modes();
 	test_intent();

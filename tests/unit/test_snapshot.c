@@ -20,6 +20,7 @@
 #include "name.h"
 #include "snapbuild.h"
 #include "snapshot.h"
+#include "snapverify.h"
 #include "unit.h"
 
 static char dir[64];
@@ -456,6 +457,18 @@ copy_file(const char *from, const char *to, off_t keep)
 		exit(2);
 }
 
+/* Give a damaged file a valid digest trailer, as a broken writer would:
+ * the checks behind the digest must still refuse it. */
+static void
+seal(const char *path)
+{
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0 || sk_snapdigest_append(fd) != 0)
+		exit(2);
+	close(fd);
+}
+
 static void
 write_bytes(const char *path, const char *data, size_t len, size_t times)
 {
@@ -483,6 +496,10 @@ test_damaged(const char *good)
 	snprintf(p, sizeof(p), "%s/half.mdb", dir);
 	copy_file(good, p, st.st_size / 2);
 	rc = sk_snapshot_open(p, &s, detail, sizeof(detail));
+	CHECK(rc == SK_SNAP_E_DIGEST && s == NULL,
+	    "truncated file, no digest: rc %d (%s)", rc, detail);
+	seal(p);
+	rc = sk_snapshot_open(p, &s, detail, sizeof(detail));
 	CHECK(rc == SK_SNAP_E_TRUNCATED && s == NULL,
 	    "truncated file: rc %d (%s)", rc, detail);
 	/* truncated to less than its two meta pages */
@@ -492,6 +509,10 @@ test_damaged(const char *good)
 
 	snprintf(p, sizeof(p), "%s/garbage.mdb", dir);
 	write_bytes(p, "this is not lmdb\n", 17, 2000);
+	rc = sk_snapshot_open(p, &s, detail, sizeof(detail));
+	CHECK(rc == SK_SNAP_E_DIGEST && s == NULL,
+	    "garbage, no digest: rc %d (%s)", rc, detail);
+	seal(p);
 	rc = sk_snapshot_open(p, &s, detail, sizeof(detail));
 	CHECK(rc == SK_SNAP_E_FORMAT && s == NULL, "garbage: rc %d (%s)", rc,
 	    detail);
