@@ -1,7 +1,7 @@
 /**
  * \file
  * The active snapshot: a read-write lock around one pointer, the file
- * identity (device, inode, size, mtime, ctime) of what the path resolved
+ * identity (device, inode, size, mtime) of what the path resolved
  * to last, and that of the file in use as it was verified.
  */
 #include "active.h"
@@ -23,14 +23,17 @@
 
 #include "guard.h"
 
-/** What a path resolved to, to notice a replacement or a change in place
- * (ctime too: it moves on every write and cannot be set back). */
+/** What a path resolved to, to notice a replacement or a change in place.
+ * Not ctime: it also moves when the file is unlinked (a new snapshot
+ * renamed over the path), linked or chmod-ed (publish makes the active
+ * one 0444), none of which changes what the map shows. mtime can be set
+ * back by someone who can write the file; so can a valid sealed snapshot
+ * be written: against writers only signatures help. */
 struct sk_file_id {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
 	struct timespec mtime;
-	struct timespec ctime;
 };
 
 struct sk_active {
@@ -108,9 +111,7 @@ same_file(const struct sk_file_id *a, const struct sk_file_id *b)
 {
 	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
 	    a->mtime.tv_sec == b->mtime.tv_sec &&
-	    a->mtime.tv_nsec == b->mtime.tv_nsec &&
-	    a->ctime.tv_sec == b->ctime.tv_sec &&
-	    a->ctime.tv_nsec == b->ctime.tv_nsec;
+	    a->mtime.tv_nsec == b->mtime.tv_nsec;
 }
 
 static void
@@ -121,7 +122,6 @@ file_id(const struct stat *st, struct sk_file_id *id)
 	id->ino = st->st_ino;
 	id->size = st->st_size;
 	id->mtime = st->st_mtim;
-	id->ctime = st->st_ctim;
 }
 
 /** The path for the log, with its target when it is a symlink: operators
