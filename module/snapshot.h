@@ -91,8 +91,11 @@ struct sk_snapshot;
 const char *sk_snapshot_strerror(int err);
 
 /**
- * Open and validate a snapshot file (size against its last page, format
- * version, metadata). The file must never be written again while open.
+ * Open a snapshot file after verifying it completely (digest, LMDB
+ * structure, records, content id: sk_snapshot_verify_fd() in snapverify.h)
+ * and only if LMDB maps the inode that was verified; then parse its
+ * metadata. Reads the whole file: call it off the DNS path. The file must
+ * never be written again while open.
  * @param path: the file.
  * @param out: set to the snapshot; close with sk_snapshot_close().
  * @param detail: if not NULL, receives a human-readable reason on failure.
