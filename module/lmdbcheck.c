@@ -22,7 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "detail.h"
+#include "fileio.h"
 #include "lmdbcheck.h"
 #include "snapshot.h"
 
@@ -79,36 +81,17 @@ struct bound {
 	size_t n;
 };
 
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	    (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
 void
 sk_lmdb_db_decode(const uint8_t *p, struct sk_lmdb_db *out)
 {
-	out->pad = get32(p);
-	out->flags = get16(p + 4);
-	out->depth = get16(p + 6);
-	out->branch = get64(p + 8);
-	out->leaf = get64(p + 16);
-	out->overflow = get64(p + 24);
-	out->entries = get64(p + 32);
-	out->root = get64(p + 40);
+	out->pad = sk_le32(p);
+	out->flags = sk_le16(p + 4);
+	out->depth = sk_le16(p + 6);
+	out->branch = sk_le64(p + 8);
+	out->leaf = sk_le64(p + 16);
+	out->overflow = sk_le64(p + 24);
+	out->entries = sk_le64(p + 32);
+	out->root = sk_le64(p + 40);
 }
 
 /* LMDB's default key order (mdb_cmp_memn). */
@@ -120,29 +103,6 @@ key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 	if (c != 0)
 		return c;
 	return an < bn ? -1 : an > bn;
-}
-
-/* pread exactly n bytes at off. @return 0, or -1 (short read: errno 0). */
-static int
-read_at(int fd, void *buf, size_t n, uint64_t off)
-{
-	uint8_t *p = buf;
-	ssize_t r;
-
-	while (n > 0) {
-		r = pread(fd, p, n, (off_t)off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = 0;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-		off += (uint64_t)r;
-	}
-	return 0;
 }
 
 static int
@@ -164,19 +124,19 @@ check_meta(
     const uint8_t *pg, unsigned i, uint64_t datalen, char *detail, size_t ds)
 {
 	const uint8_t *m = pg + META_OFF;
-	uint32_t psize = get32(m + 24);
-	uint64_t last = get64(m + 24 + 2 * SK_LMDB_DB_SIZE);
+	uint32_t psize = sk_le32(m + 24);
+	uint64_t last = sk_le64(m + 24 + 2 * SK_LMDB_DB_SIZE);
 
-	if (get64(pg) != i || get16(pg + 10) != P_META)
+	if (sk_le64(pg) != i || sk_le16(pg + 10) != P_META)
 		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
 		    "meta page %u: bad page header: not an LMDB file", i);
-	if (get32(m) != MDB_MAGIC)
+	if (sk_le32(m) != MDB_MAGIC)
 		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
 		    "meta page %u: not an LMDB file (bad magic)", i);
-	if (get32(m + 4) != MDB_DATA_VERSION)
+	if (sk_le32(m + 4) != MDB_DATA_VERSION)
 		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
 		    "meta page %u: LMDB data version %" PRIu32 " not supported",
-		    i, get32(m + 4));
+		    i, sk_le32(m + 4));
 	if (psize < MIN_PSIZE || psize > MAX_PSIZE ||
 	    (psize & (psize - 1)) != 0)
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
@@ -205,33 +165,33 @@ sk_lmdbcheck_open(int fd, uint64_t datalen, struct sk_lmdbcheck **out,
 	if (datalen < 2 * MIN_PSIZE)
 		return sk_detail(detail, ds, SK_SNAP_E_TRUNCATED,
 		    "%" PRIu64 " bytes: too short for an LMDB file", datalen);
-	if (read_at(fd, pg[0], sizeof(pg[0]), 0) != 0)
+	if (sk_pread_full(fd, pg[0], sizeof(pg[0]), 0) != 0)
 		return read_fail(NULL, 0, detail, ds);
 	if ((rc = check_meta(pg[0], 0, datalen, detail, ds)) != 0)
 		return rc;
-	psize = get32(pg[0] + META_OFF + 24);
-	if (read_at(fd, pg[1], sizeof(pg[1]), psize) != 0)
+	psize = sk_le32(pg[0] + META_OFF + 24);
+	if (sk_pread_full(fd, pg[1], sizeof(pg[1]), psize) != 0)
 		return read_fail(NULL, 1, detail, ds);
 	if ((rc = check_meta(pg[1], 1, datalen, detail, ds)) != 0)
 		return rc;
 	m0 = pg[0] + META_OFF;
 	m1 = pg[1] + META_OFF;
-	if (get32(m1 + 24) != psize)
+	if (sk_le32(m1 + 24) != psize)
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "meta pages disagree on the page size (%" PRIu32
 		    " and %" PRIu32 ")",
-		    psize, get32(m1 + 24));
+		    psize, sk_le32(m1 + 24));
 	if (datalen % psize != 0)
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "%" PRIu64 " bytes: not a whole number of %" PRIu32
 		    "-byte pages",
 		    datalen, psize);
 	/* mdb_env_pick_meta: meta 1 when its txnid is higher. */
-	t0 = get64(m0 + 24 + 2 * SK_LMDB_DB_SIZE + 8);
-	t1 = get64(m1 + 24 + 2 * SK_LMDB_DB_SIZE + 8);
+	t0 = sk_le64(m0 + 24 + 2 * SK_LMDB_DB_SIZE + 8);
+	t1 = sk_le64(m1 + 24 + 2 * SK_LMDB_DB_SIZE + 8);
 	i = t0 < t1;
 	use = i ? m1 : m0;
-	last = get64(use + 24 + 2 * SK_LMDB_DB_SIZE);
+	last = sk_le64(use + 24 + 2 * SK_LMDB_DB_SIZE);
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
@@ -324,7 +284,7 @@ get_page(struct walk *w, uint64_t pgno, const uint8_t **out)
 		if (n > c->npages - pgno)
 			n = c->npages - pgno;
 		c->win_n = 0;
-		if (read_at(c->fd, c->win, (size_t)(n * c->psize),
+		if (sk_pread_full(c->fd, c->win, (size_t)(n * c->psize),
 		        pgno * c->psize) != 0)
 			return read_fail(c, pgno, w->detail, w->detailsize);
 		c->win_first = pgno;
@@ -340,7 +300,7 @@ read_overflow(struct walk *w, uint64_t from, const uint8_t *node, size_t dsz,
     const uint8_t **val)
 {
 	struct sk_lmdbcheck *c = w->c;
-	uint64_t pgno = get64(node), pages, i;
+	uint64_t pgno = sk_le64(node), pages, i;
 	uint8_t hdr[PAGEHDRSZ];
 	uint8_t *nb;
 	int rc;
@@ -354,10 +314,10 @@ read_overflow(struct walk *w, uint64_t from, const uint8_t *node, size_t dsz,
 	for (i = 0; i < pages; i++)
 		if ((rc = claim(w, pgno + i, from)) != 0)
 			return rc;
-	if (read_at(c->fd, hdr, sizeof(hdr), pgno * c->psize) != 0)
+	if (sk_pread_full(c->fd, hdr, sizeof(hdr), pgno * c->psize) != 0)
 		return read_fail(c, pgno, w->detail, w->detailsize);
-	if (get64(hdr) != pgno || get16(hdr + 10) != P_OVERFLOW ||
-	    get32(hdr + 12) != pages)
+	if (sk_le64(hdr) != pgno || sk_le16(hdr + 10) != P_OVERFLOW ||
+	    sk_le32(hdr + 12) != pages)
 		return sk_detail(w->detail, w->detailsize, SK_SNAP_E_CORRUPT,
 		    "%s tree: overflow page %" PRIu64
 		    ": bad header (number, flags or count)",
@@ -371,7 +331,7 @@ read_overflow(struct walk *w, uint64_t from, const uint8_t *node, size_t dsz,
 		c->ovcap = dsz;
 	}
 	if (dsz > 0 &&
-	    read_at(c->fd, c->ov, dsz, pgno * c->psize + PAGEHDRSZ) != 0)
+	    sk_pread_full(c->fd, c->ov, dsz, pgno * c->psize + PAGEHDRSZ) != 0)
 		return read_fail(c, pgno, w->detail, w->detailsize);
 	w->overflow += pages;
 	*val = c->ov;
@@ -386,17 +346,17 @@ check_page(
 	unsigned psize = w->c->psize, lower, upper, n, i, ptr, ksz, flags;
 	uint64_t end;
 
-	if (get64(p) != pgno)
+	if (sk_le64(p) != pgno)
 		return sk_detail(w->detail, w->detailsize, SK_SNAP_E_CORRUPT,
 		    "%s tree: page %" PRIu64 " says it is page %" PRIu64,
-		    w->what, pgno, get64(p));
-	flags = get16(p + 10);
+		    w->what, pgno, sk_le64(p));
+	flags = sk_le16(p + 10);
 	if (flags != (leaf ? P_LEAF : P_BRANCH))
 		return sk_detail(w->detail, w->detailsize, SK_SNAP_E_CORRUPT,
 		    "%s tree: page %" PRIu64 ": flags 0x%x, expected a %s page",
 		    w->what, pgno, flags, leaf ? "leaf" : "branch");
-	lower = get16(p + 12);
-	upper = get16(p + 14);
+	lower = sk_le16(p + 12);
+	upper = sk_le16(p + 14);
 	if (lower < PAGEHDRSZ || (lower - PAGEHDRSZ) % 2 != 0 ||
 	    lower > upper || upper > psize)
 		return sk_detail(w->detail, w->detailsize, SK_SNAP_E_CORRUPT,
@@ -407,22 +367,22 @@ check_page(
 		return sk_detail(w->detail, w->detailsize, SK_SNAP_E_CORRUPT,
 		    "%s tree: page %" PRIu64 ": %u nodes", w->what, pgno, n);
 	for (i = 0; i < n; i++) {
-		ptr = get16(p + PAGEHDRSZ + 2 * i);
+		ptr = sk_le16(p + PAGEHDRSZ + 2 * i);
 		if (ptr < upper || ptr % 2 != 0 || ptr + NODESIZE > psize)
 			return sk_detail(w->detail, w->detailsize,
 			    SK_SNAP_E_CORRUPT,
 			    "%s tree: page %" PRIu64
 			    ": node %u at offset %u outside the node area",
 			    w->what, pgno, i, ptr);
-		ksz = get16(p + ptr + 6);
+		ksz = sk_le16(p + ptr + 6);
 		end = (uint64_t)ptr + NODESIZE + ksz;
 		if (leaf) {
-			flags = get16(p + ptr + 4);
+			flags = sk_le16(p + ptr + 4);
 			if (flags & SK_LMDB_F_BIGDATA)
 				end += 8;
 			else
-				end += get16(p + ptr) |
-				    (uint64_t)get16(p + ptr + 2) << 16;
+				end += sk_le16(p + ptr) |
+				    (uint64_t)sk_le16(p + ptr + 2) << 16;
 		}
 		if (end > psize || ksz > MAXKEYSIZE ||
 		    (ksz == 0 && (leaf || i > 0)))
@@ -469,11 +429,11 @@ walk_leaf(struct walk *w, uint64_t pgno, const uint8_t *p, unsigned n,
 	int rc;
 
 	for (i = 0; i < n; i++) {
-		node = p + get16(p + PAGEHDRSZ + 2 * i);
-		flags = get16(node + 4);
-		kn = get16(node + 6);
+		node = p + sk_le16(p + PAGEHDRSZ + 2 * i);
+		flags = sk_le16(node + 4);
+		kn = sk_le16(node + 6);
 		k = node + NODESIZE;
-		dsz = get16(node) | (size_t)get16(node + 2) << 16;
+		dsz = sk_le16(node) | (size_t)sk_le16(node + 2) << 16;
 		if ((rc = check_key(w, pgno, i, k, kn, prev, prevn, lo, hi)) !=
 		    0)
 			return rc;
@@ -534,8 +494,8 @@ walk_page(struct walk *w, uint64_t pgno, uint64_t from, unsigned depth,
 	memcpy(copy, p, c->psize);
 	p = copy;
 	for (i = 1; i < n; i++) {
-		node = p + get16(p + PAGEHDRSZ + 2 * i);
-		kn = get16(node + 6);
+		node = p + sk_le16(p + PAGEHDRSZ + 2 * i);
+		kn = sk_le16(node + 6);
 		if ((rc = check_key(w, pgno, i, node + NODESIZE, kn, prev,
 		         prevn, lo, hi)) != 0)
 			return rc;
@@ -547,21 +507,21 @@ walk_page(struct walk *w, uint64_t pgno, uint64_t from, unsigned depth,
 		prevn = kn;
 	}
 	for (i = 0; i < n; i++) {
-		node = p + get16(p + PAGEHDRSZ + 2 * i);
-		child = get16(node) | (uint64_t)get16(node + 2) << 16 |
-		    (uint64_t)get16(node + 4) << 32;
+		node = p + sk_le16(p + PAGEHDRSZ + 2 * i);
+		child = sk_le16(node) | (uint64_t)sk_le16(node + 2) << 16 |
+		    (uint64_t)sk_le16(node + 4) << 32;
 		if (i == 0) {
 			clo = *lo;
 		} else {
 			clo.p = node + NODESIZE;
-			clo.n = get16(node + 6);
+			clo.n = sk_le16(node + 6);
 		}
 		if (i + 1 < n) {
 			const uint8_t *nx =
-			    p + get16(p + PAGEHDRSZ + 2 * (i + 1));
+			    p + sk_le16(p + PAGEHDRSZ + 2 * (i + 1));
 
 			chi.p = nx + NODESIZE;
-			chi.n = get16(nx + 6);
+			chi.n = sk_le16(nx + 6);
 		} else {
 			chi = *hi;
 		}

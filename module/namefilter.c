@@ -4,6 +4,7 @@
  * (FNV-1a, then a splitmix64 finaliser for the second hash).
  */
 #include "namefilter.h"
+#include "bytes.h"
 
 #include <string.h>
 
@@ -35,24 +36,6 @@ mix(uint64_t x)
 	return x;
 }
 
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int i;
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-	for (i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
 size_t
 sk_filter_size(uint64_t nnames)
 {
@@ -69,7 +52,7 @@ sk_filter_init(uint8_t *blob, size_t size)
 {
 	memset(blob, 0, size);
 	memcpy(blob, SK_FILTER_MAGIC, 8);
-	put64(blob + 8, (uint64_t)(size - SK_FILTER_HEADER) * 8);
+	sk_put_le64(blob + 8, (uint64_t)(size - SK_FILTER_HEADER) * 8);
 	blob[16] = SK_FILTER_PROBES;
 }
 
@@ -99,7 +82,7 @@ sk_filter_view(const uint8_t *blob, size_t size, struct sk_filter *out)
 	if (blob == NULL || size < SK_FILTER_HEADER + 8 ||
 	    memcmp(blob, SK_FILTER_MAGIC, 8) != 0)
 		return -1;
-	nbits = get64(blob + 8);
+	nbits = sk_le64(blob + 8);
 	probes = (uint32_t)blob[16] | (uint32_t)blob[17] << 8 |
 	    (uint32_t)blob[18] << 16 | (uint32_t)blob[19] << 24;
 	if (nbits == 0 || nbits % 64 != 0 ||

@@ -17,7 +17,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "detail.h"
+#include "fileio.h"
 #include "lmdbcheck.h"
 #include "name.h"
 #include "namefilter.h"
@@ -26,48 +28,6 @@
 
 /* Bytes hashed per read. */
 #define HASH_CHUNK (1u << 20)
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	int i;
-
-	for (i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static int
-pread_all(int fd, void *buf, size_t n, off_t off)
-{
-	uint8_t *p = buf;
-	ssize_t r;
-
-	while (n > 0) {
-		r = pread(fd, p, n, off);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			if (r == 0)
-				errno = 0;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-		off += r;
-	}
-	return 0;
-}
 
 /* SHA-256 of the first len bytes of fd. @return 0, or -1 (errno; 0 for
  * a file that ended early, EIO when the hash failed). */
@@ -88,7 +48,7 @@ hash_file(int fd, uint64_t len, uint8_t out[32])
 	}
 	while (off < len) {
 		n = len - off < HASH_CHUNK ? (size_t)(len - off) : HASH_CHUNK;
-		if (pread_all(fd, buf, n, (off_t)off) != 0)
+		if (sk_pread_full(fd, buf, n, (off_t)off) != 0)
 			goto out;
 		if (EVP_DigestUpdate(md, buf, n) != 1) {
 			errno = EIO;
@@ -117,7 +77,7 @@ sk_snapdigest_append(int fd)
 		return -1;
 	memset(t, 0, sizeof(t));
 	memcpy(t, SK_SNAPDIGEST_MAGIC, 16);
-	put64(t + 16, (uint64_t)st.st_size);
+	sk_put_le64(t + 16, (uint64_t)st.st_size);
 	if (hash_file(fd, (uint64_t)st.st_size, t + 24) != 0) {
 		if (errno == 0)
 			errno = EIO;
@@ -140,9 +100,10 @@ sk_snapdigest_strip(int fd)
 	if (fstat(fd, &st) != 0)
 		return -1;
 	if (st.st_size < SK_SNAPDIGEST_SIZE ||
-	    pread_all(fd, t, sizeof(t), st.st_size - SK_SNAPDIGEST_SIZE) != 0 ||
+	    sk_pread_full(fd, t, sizeof(t), st.st_size - SK_SNAPDIGEST_SIZE) !=
+	        0 ||
 	    memcmp(t, SK_SNAPDIGEST_MAGIC, 16) != 0 ||
-	    get64(t + 16) != (uint64_t)st.st_size - SK_SNAPDIGEST_SIZE) {
+	    sk_le64(t + 16) != (uint64_t)st.st_size - SK_SNAPDIGEST_SIZE) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -159,13 +120,13 @@ check_trailer(int fd, uint64_t size, uint64_t *covered, uint8_t want[32],
 	int i;
 
 	if (size < SK_SNAPDIGEST_SIZE ||
-	    pread_all(fd, t, sizeof(t), (off_t)(size - SK_SNAPDIGEST_SIZE)) !=
-	        0 ||
+	    sk_pread_full(
+	        fd, t, sizeof(t), (off_t)(size - SK_SNAPDIGEST_SIZE)) != 0 ||
 	    memcmp(t, SK_SNAPDIGEST_MAGIC, 16) != 0)
 		return sk_detail(detail, ds, SK_SNAP_E_DIGEST,
 		    "no digest: written by an older sinkhole-ctl (rebuild and "
 		    "publish), or damaged at its end");
-	*covered = get64(t + 16);
+	*covered = sk_le64(t + 16);
 	for (i = 56; i < SK_SNAPDIGEST_SIZE; i++)
 		if (t[i] != 0)
 			break;
