@@ -1,7 +1,8 @@
 #!/bin/sh
-# Every benchmark, one command: the build scale (bench/build-scale.sh), the
-# resolver comparison (bench/resolver.sh), emergency edits and publish
-# pickup on a running resolver (bench/edit-latency.sh), publishing under
+# Every benchmark, one command: the build scale (bench/build-scale.sh),
+# snapshot verification time (bench/verify-time.sh), the resolver
+# comparison (bench/resolver.sh), emergency edits and publish pickup on a
+# running resolver (bench/edit-latency.sh), publishing under
 # load against Unbound's RPZ reloads (bench/publish-load.sh), hit records
 # under load (bench/hitlog.sh) and instructions per query under callgrind
 # (bench/instructions.sh); see doc/PERFORMANCE.md.
@@ -33,6 +34,10 @@ mkdir -p "$BENCH_WORK"
 	echo "## Build scale (sinkhole-ctl build)"
 	echo
 	sh "$BENCH_DIR/build-scale.sh" -r "$scale_runs" || exit 1
+	echo
+	echo "## Snapshot verification"
+	echo
+	sh "$BENCH_DIR/verify-time.sh" -r "$((scale_runs * 2 + 1))" || exit 1
 	echo
 	echo "## Resolver"
 	echo
