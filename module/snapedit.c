@@ -397,11 +397,11 @@ digest_op(const char *path, int (*op)(int), const char *what, char *detail,
 }
 
 int
-sk_snapedit_derive(const char *src, const char *dst,
-    const struct sk_snapedit *edit, int64_t built, char *id_out, char *detail,
-    size_t detailsize)
+sk_snapedit_derive_from(const struct sk_snapshot *s, const char *src,
+    const char *dst, const struct sk_snapedit *edit, int64_t built,
+    char *id_out, char *detail, size_t detailsize)
 {
-	struct sk_snapshot *s = NULL, *check = NULL;
+	struct sk_snapshot *check = NULL;
 	struct tables t;
 	char lock[4200], sub[512];
 	off_t size = 0;
@@ -420,9 +420,6 @@ sk_snapedit_derive(const char *src, const char *dst,
 	    (size_t)snprintf(lock, sizeof(lock), "%s-lock", dst) >=
 	        sizeof(lock))
 		return sk_detail(detail, detailsize, SK_EDIT_E_ARG, "bad edit");
-	if ((rc = sk_snapshot_open(src, &s, sub, sizeof(sub))) != 0)
-		return sk_detail(
-		    detail, detailsize, SK_EDIT_E_SOURCE, "%s", sub);
 	if (edit->kind == SK_EDIT_ADD_ENTRY &&
 	    !(edit->rec.flags & SK_REC_ALLOW) &&
 	    edit->rec.category >= sk_snapshot_category_count(s)) {
@@ -467,7 +464,27 @@ out:
 		unlink(lock);
 	}
 	sk_snapshot_close(check);
-	sk_snapshot_close(s);
 	tables_free(&t);
+	return rc;
+}
+
+int
+sk_snapedit_derive(const char *src, const char *dst,
+    const struct sk_snapedit *edit, int64_t built, char *id_out, char *detail,
+    size_t detailsize)
+{
+	struct sk_snapshot *s;
+	char sub[512];
+	int rc;
+
+	id_out[0] = '\0';
+	if (detail != NULL && detailsize > 0)
+		detail[0] = '\0';
+	if ((rc = sk_snapshot_open(src, &s, sub, sizeof(sub))) != 0)
+		return sk_detail(
+		    detail, detailsize, SK_EDIT_E_SOURCE, "%s", sub);
+	rc = sk_snapedit_derive_from(
+	    s, src, dst, edit, built, id_out, detail, detailsize);
+	sk_snapshot_close(s);
 	return rc;
 }

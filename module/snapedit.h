@@ -67,4 +67,16 @@ int sk_snapedit_derive(const char *src, const char *dst,
     const struct sk_snapedit *edit, int64_t built, char *id_out, char *detail,
     size_t detailsize);
 
+/**
+ * sk_snapedit_derive() from a source the caller has open already: opening
+ * verifies a snapshot completely (0.75 s for 5M names), so an edit that
+ * looked at the active snapshot first need not verify it twice.
+ * @param s: src, open; the file must not change until this returns (the
+ *	caller holds the publication folder's lock).
+ * Other parameters and the result as for sk_snapedit_derive().
+ */
+int sk_snapedit_derive_from(const struct sk_snapshot *s, const char *src,
+    const char *dst, const struct sk_snapedit *edit, int64_t built,
+    char *id_out, char *detail, size_t detailsize);
+
 #endif /* SK_SNAPEDIT_H */

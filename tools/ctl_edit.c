@@ -581,8 +581,9 @@ run_edit(struct edit *e)
 		warnx("%s: path too long", e->dirpath);
 		goto out;
 	}
-	r = sk_snapedit_derive(
-	    apath, tmp, &ed, (int64_t)now, id, detail, sizeof(detail));
+	/* snap is active.mdb, verified above; the lock keeps it in place. */
+	r = sk_snapedit_derive_from(
+	    snap, apath, tmp, &ed, (int64_t)now, id, detail, sizeof(detail));
 	if (r == SK_EDIT_E_NOOP) {
 		warnx("%s: %s", e->cmd, detail);
 		goto out;

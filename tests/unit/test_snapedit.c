@@ -194,7 +194,19 @@ main(void)
 	memset(&ed, 0, sizeof(ed));
 	ed.kind = SK_EDIT_REMOVE_EXEMPTION;
 	sk_subnet_parse("10.0.0.0/8", &ed.ex.subnet);
-	rc = sk_snapedit_derive(src, dst, &ed, 3, got, detail, sizeof(detail));
+	/* From a source the caller opened (sinkhole-ctl's edits): the same. */
+	{
+		struct sk_snapshot *open_src = NULL;
+
+		CHECK(sk_snapshot_open(
+		          src, &open_src, detail, sizeof(detail)) == 0,
+		    "open the source: %s", detail);
+		rc = open_src == NULL
+		    ? -1
+		    : sk_snapedit_derive_from(open_src, src, dst, &ed, 3, got,
+		          detail, sizeof(detail));
+		sk_snapshot_close(open_src);
+	}
 	CHECK(rc == 0, "exempt remove: %s", detail);
 	CHECK_STR(got, want, "exempt remove: same id as a full build");
 
