@@ -8,7 +8,9 @@ src=$1 build=$2 ub=$3 run=$4
 port=${SINKHOLE_RUN_PORT:-5335}
 
 mkdir -p "$run"
-if [ ! -f "$run/active.mdb" ] ||
+# Built again when the lists or sinkhole-ctl changed (a snapshot written by
+# an older sinkhole-ctl may lack what the module now verifies).
+if [ ! -f "$run/active.mdb" ] || [ "$build/sinkhole-ctl" -nt "$run/active.mdb" ] ||
     [ -n "$(find "$src/blocklists" -newer "$run/active.mdb" -type f | head -n 1)" ]; then
 	echo "sinkhole: compiling the shipped policy ($src/blocklists/policy.conf)"
 	"$build/sinkhole-ctl" build -p "$src/blocklists/policy.conf" \
