@@ -103,7 +103,10 @@ wait_for_dns() {
 	return 1
 }
 
-# start_nsd: NSD on NSD_PORT serving tests/integration/zones/test.zone.
+# start_nsd [ZONE FILE]...: NSD on NSD_PORT serving test. from
+# tests/integration/zones/test.zone, and each further ZONE from FILE in the
+# same folder; without response rate limiting (Debian's NSD drops answers
+# under load otherwise, which looks like a slow resolver).
 start_nsd() {
 	mkdir -p "$WORK/nsd"
 	cat >"$WORK/nsd/nsd.conf" <<EOF
@@ -121,12 +124,19 @@ server:
 	logfile: "$WORK/nsd.log"
 	server-count: 1
 	verbosity: 1
+	rrl-ratelimit: 0
+	rrl-whitelist-ratelimit: 0
 remote-control:
 	control-enable: no
 zone:
 	name: "test."
 	zonefile: "test.zone"
 EOF
+	while [ $# -ge 2 ]; do
+		printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$1" "$2" \
+		    >>"$WORK/nsd/nsd.conf"
+		shift 2
+	done
 	"$NSD" -d -c "$WORK/nsd/nsd.conf" >>"$WORK/nsd.log" 2>&1 &
 	PIDS="$PIDS $!"
 	wait_for_dns "$NSD_PORT" ok.test || { fail "NSD did not start"; finish; }

@@ -16,8 +16,7 @@
 TEST_NUM=25
 . "$top_srcdir/tests/integration/lib.sh"
 
-. "$top_srcdir/tests/integration/chainlib.sh"
-start_nsd_chain
+start_nsd chain.test. chain.zone
 
 # chain.test. is 0.5 s away: many queries for one alias are in flight at
 # once, and their chains complete in bursts while new queries arrive.

@@ -7,8 +7,7 @@
 # still cached.
 TEST_NUM=26
 . "$top_srcdir/tests/integration/lib.sh"
-. "$top_srcdir/tests/integration/chainlib.sh"
-start_nsd_chain
+start_nsd chain.test. chain.zone
 write_policy "$WORK/policy"
 build_snapshot "$WORK/policy" "$WORK/active.mdb"
 write_module_conf "$WORK/active.mdb" "hit-log: $WORK/hits.json
