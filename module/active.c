@@ -172,6 +172,31 @@ swap(struct sk_active *act, struct sk_snapshot *snap)
 		sk_snapshot_close(old);
 }
 
+/* The identity of the file snap maps, from its descriptor (all zero when
+ * it cannot be read: then any poll sees a change). */
+static void
+mapped_id(const struct sk_snapshot *snap, struct sk_file_id *id)
+{
+	struct stat st;
+	int fd = sk_snapshot_fd(snap);
+
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		file_id(&st, id);
+	else
+		memset(id, 0, sizeof(*id));
+}
+
+/* Put snap in use: verified as vid, reached as shown (for the log). */
+static void
+take(struct sk_active *act, struct sk_snapshot *snap,
+    const struct sk_file_id *vid, const char *shown)
+{
+	swap(act, snap);
+	act->verified = *vid;
+	say(act->opened, sizeof(act->opened), "%s", shown);
+	act->why[0] = '\0';
+}
+
 static const char *
 fault_name(int sig)
 {
@@ -334,12 +359,7 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 	if (rc == 0) {
 		/* What was verified is what is mapped: the file may have been
 		 * replaced or changed between the stat above and the open. */
-		fd = sk_snapshot_fd(snap);
-		if (fd < 0 || fstat(fd, &st) != 0) {
-			memset(&vid, 0, sizeof(vid));
-		} else {
-			file_id(&st, &vid);
-		}
+		mapped_id(snap, &vid);
 		if (!same_file(&vid, &id)) {
 			sk_snapshot_close(snap);
 			snap = NULL;
@@ -359,10 +379,7 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 			say(act->why, sizeof(act->why), "%s", state);
 		return SK_ACTIVE_REFUSED;
 	}
-	swap(act, snap);
-	act->verified = vid;
-	say(act->opened, sizeof(act->opened), "%s", shown);
-	act->why[0] = '\0';
+	take(act, snap, &vid, shown);
 	say(detail, detailsize,
 	    "snapshot %s (%s): %llu names, %zu categories, %zu exemptions%s%s",
 	    sk_snapshot_id(snap), shown,
@@ -376,9 +393,9 @@ enum sk_active_change
 sk_active_fallback(struct sk_active *act, char *detail, size_t detailsize)
 {
 	struct sk_snapshot *snap = NULL;
-	char file[4096], why[1024];
-	struct stat st;
-	int rc, fd;
+	struct sk_file_id vid;
+	char file[4096], why[1024], shown[4096 + 16];
+	int rc;
 
 	detail[0] = '\0';
 	if (act->snap != NULL) /* only this thread writes it */
@@ -392,16 +409,11 @@ sk_active_fallback(struct sk_active *act, char *detail, size_t detailsize)
 		say(detail, detailsize, "%s", why);
 		return SK_ACTIVE_REFUSED;
 	}
-	/* As a switch at the path does: what the poll checks the file in
-	 * use against (a fallback changed in place is dropped too). */
-	fd = sk_snapshot_fd(snap);
-	if (fd >= 0 && fstat(fd, &st) == 0)
-		file_id(&st, &act->verified);
-	else
-		memset(&act->verified, 0, sizeof(act->verified));
-	say(act->opened, sizeof(act->opened), "%s (last good)", file);
-	act->why[0] = '\0';
-	swap(act, snap);
+	/* As a switch at the path does: the poll checks the file in use
+	 * against vid (a fallback changed in place is dropped too). */
+	mapped_id(snap, &vid);
+	say(shown, sizeof(shown), "%s (last good)", file);
+	take(act, snap, &vid, shown);
 	say(detail, detailsize,
 	    "%s from %s: %llu names, %zu categories, %zu exemptions",
 	    sk_snapshot_id(snap), file,
