@@ -219,27 +219,37 @@ run_mode closed
 run_mode open
 
 # A snapshot the resolver cannot read: Unbound runs as nobody. nobody must
-# reach the directory: a fresh folder under /tmp (the checkout may sit
-# below a 0700 folder).
+# reach the publication folder, the module, its config and the log: a
+# fresh folder under /tmp holds them all (the checkout may sit below a
+# 0700 folder, as a mktemp -d clone does).
 if [ "$(id -u)" = 0 ]; then
 	permdir=$(mktemp -d /tmp/sk-t28.XXXXXX)
 	chmod 755 "$permdir"
+	trap 'cleanup; rm -rf "$permdir"' EXIT
+	cp "$MODULE" "$permdir/sinkhole.so"
+	chmod 755 "$permdir/sinkhole.so"
+	MODULE="$permdir/sinkhole.so"
+	LOG="$permdir/unbound.log"
 	DB="$permdir/db"
 	s1=$(new_snapshot 1)
 	publish "$s1"
 	id1=$(basename "$s1" .mdb)
 	chmod 000 "$DB/snapshots/$id1.mdb"
 	write_module_conf "$DB/active.mdb" "fail-mode: closed"
-	chmod 644 "$WORK/sinkhole.conf"
+	cp "$WORK/sinkhole.conf" "$permdir/sinkhole.conf"
+	chmod 644 "$permdir/sinkhole.conf"
+	SINKHOLE_CONF="$permdir/sinkhole.conf"
 	write_unbound_conf "$WORK/unbound.conf"
-	sed -i 's/username: ""/username: "nobody"/' "$WORK/unbound.conf"
-	: >"$WORK/unbound.log"
-	chown nobody "$WORK/unbound.log"
+	sed -i -e 's/username: ""/username: "nobody"/' \
+	    -e "s#logfile: \"$WORK/unbound.log\"#logfile: \"$LOG\"#" \
+	    "$WORK/unbound.conf"
+	: >"$LOG"
+	chown nobody "$LOG"
 	start_unbound "$WORK/unbound.conf"
 	pid=$UNBOUND_PID
 	sleep 1.5
 	n=$(grep -c "cannot use snapshot .*$id1.*Permission denied.*fail-mode: closed" \
-		"$WORK/unbound.log")
+		"$LOG")
 	check "unreadable at start: an error at every poll ($n lines in 1.5 s)" \
 		test "$n" -ge 3
 	expect_eq "unreadable at start, fail-mode closed: SERVFAIL" \
@@ -247,9 +257,9 @@ if [ "$(id -u)" = 0 ]; then
 	chmod 444 "$DB/snapshots/$id1.mdb"
 	took=$(wait_answer 1 www.blocked.test A 0.0.0.0 5000)
 	check "fixed (chmod 444): filtering in $took ms" test "$took" != timeout
-	n1=$(grep -c "Permission denied" "$WORK/unbound.log")
+	n1=$(grep -c "Permission denied" "$LOG")
 	sleep 1
-	n2=$(grep -c "Permission denied" "$WORK/unbound.log")
+	n2=$(grep -c "Permission denied" "$LOG")
 	expect_eq "and the errors stop" "$n2" "$n1"
 
 	# A new publication nobody cannot reach (snapshots/ without x for
@@ -260,7 +270,7 @@ if [ "$(id -u)" = 0 ]; then
 	publish "$s2"
 	sleep 1.5
 	n=$(grep -c "cannot use snapshot .*Permission denied.*keeping snapshot $id1" \
-		"$WORK/unbound.log")
+		"$LOG")
 	check "unreadable publication: an error at every poll ($n lines)" \
 		test "$n" -ge 3
 	expect_eq "the old snapshot still blocks" "$(q 1 www.blocked.test A)" \
@@ -269,7 +279,7 @@ if [ "$(id -u)" = 0 ]; then
 	took=$(wait_answer 1 extra2.test A 0.0.0.0 5000)
 	check "fixed (chmod 755): the new snapshot in $took ms" \
 		test "$took" != timeout
-	expect_match "switched to it" "$(cat "$WORK/unbound.log")" \
+	expect_match "switched to it" "$(cat "$LOG")" \
 		"switched to snapshot $id2"
 	check "Unbound (PID $pid) is still running" kill -0 "$pid"
 	stop_unbound
