@@ -288,7 +288,7 @@ sk_snapshot_open(
 	MDB_envinfo info;
 	MDB_stat mst;
 	MDB_txn *txn;
-	char sub[512];
+	char sub[SK_DETAIL_MAX];
 	int rc, fd, mfd;
 
 	*out = NULL;
@@ -642,7 +642,7 @@ sk_snapshot_foreach(const struct sk_snapshot *snap,
 	MDB_cursor *c;
 	MDB_val key, val;
 	struct sk_entry_rec *nr;
-	uint8_t name[512];
+	uint8_t name[SK_NAME_MAX_WIRE];
 	size_t n, i, namelen;
 
 	if (atomic_load_explicit(&snap->damaged, memory_order_relaxed) != 0)
