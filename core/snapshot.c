@@ -546,12 +546,14 @@ lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 		p = val.mv_data;
 		for (i = 0; i < val.mv_size; i += SK_ENTRY_REC_SIZE) {
 			sk_entry_rec_decode(p + i, &rec);
-			if (!sk_rec_flags_valid(rec.flags))
-				return SK_SNAP_E_CORRUPT;
 			match = sk_rec_match(&rec);
 			if ((match == SK_MATCH_EXACT && off != 0) ||
 			    (match == SK_MATCH_BELOW && off == 0))
 				continue;
+			/* After the skip: most records met are skipped, and
+			 * the file was verified (this is a second line). */
+			if (!sk_rec_flags_valid(rec.flags))
+				return SK_SNAP_E_CORRUPT;
 			if (sk_rec_allowed(&rec)) {
 				/* The first allow met is the most specific
 				 * one, and any allow wins. */
