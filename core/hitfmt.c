@@ -17,7 +17,6 @@
 
 #include "acl.h"
 #include "hitfmt.h"
-#include "listparse.h"
 #include "policy.h"
 
 #define HF_VENDOR "sinkhole"
@@ -661,19 +660,13 @@ hf_time(int64_t t_ms, int with_ms, char *buf)
 #define HF_NAME_TEXT (SK_NAME_MAX_TEXT + 2)
 
 /* A wire name in presentation form (sk_name_to_text: absolute, with its
- * final dot) after an optional prefix; text holds HF_NAME_TEXT bytes.
+ * final dot); text holds HF_NAME_TEXT bytes.
  * @return the length, or -1 for a name that is not exactly len bytes. */
 static int
-hf_name_text(const char *prefix, const uint8_t *wire, size_t len, char *text)
+hf_name_text(const uint8_t *wire, size_t len, char *text)
 {
-	size_t pl = strlen(prefix);
-	int n;
-
-	memcpy(text, prefix, pl);
-	n = sk_name_to_text(wire, len, text + pl, HF_NAME_TEXT - pl);
-	if (n < 0 || sk_name_wire_len(wire, len) != (int)len)
-		return -1;
-	return (int)pl + n;
+	return sk_entry_text(
+	    SK_MATCH_SUBTREE, wire, len, 0, text, HF_NAME_TEXT);
 }
 
 /* A name's text from hf_name_text. */
@@ -746,7 +739,7 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 {
 	char tmp[64], qtext[HF_NAME_TEXT], other[HF_NAME_TEXT];
 	char rtext[HF_NAME_TEXT];
-	const char *prefix, *mtext;
+	const char *mtext;
 	const uint8_t *matched = h->matched_len != 0 ? h->matched : h->qname;
 	size_t mlen = h->matched_len != 0 ? h->matched_len : h->qname_len;
 	int qn, mn;
@@ -755,16 +748,13 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 	sk_addr_format(h->client, tmp, sizeof(tmp));
 	hf_value(o, F_CLIENT_IP, tmp, strlen(tmp), 1);
 	hf_num(o, F_CLIENT_PORT, h->client_port);
-	qn = hf_name_text("", h->qname, h->qname_len, qtext);
+	qn = hf_name_text(h->qname, h->qname_len, qtext);
 	hf_name(o, F_QNAME, qtext, qn);
 	sk_hitfmt_qtype(h->qtype, tmp, sizeof(tmp));
 	hf_value(o, F_QTYPE, tmp, strlen(tmp), 1);
 	sk_hitfmt_qclass(h->qclass, tmp, sizeof(tmp));
 	hf_value(o, F_QCLASS, tmp, strlen(tmp), 1);
 	hf_text(o, F_CATEGORY, h->category, SK_CATEGORY_NAME_MAX - 1);
-	prefix = h->entry_match == SK_MATCH_EXACT ? "="
-	    : h->entry_match == SK_MATCH_BELOW    ? "*."
-	                                          : "";
 	/* Mostly the query name itself matched: its text is made once. */
 	if (matched == h->qname ||
 	    (mlen == h->qname_len && memcmp(matched, h->qname, mlen) == 0)) {
@@ -772,16 +762,16 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 		mn = qn;
 	} else {
 		mtext = other;
-		mn = hf_name_text("", matched, mlen, other);
+		mn = hf_name_text(matched, mlen, other);
 	}
-	if (h->entry_offset >= mlen)
-		HF_RAW(o, F_RULE_NAME, "(invalid)");
-	else if (h->entry_offset == 0 && *prefix == '\0')
+	/* rule.name: the entry as its list writes it (sk_entry_text). */
+	if (h->entry_offset == 0 && mlen > 0 &&
+	    *sk_match_prefix((enum sk_match)h->entry_match) == '\0')
 		hf_name(o, F_RULE_NAME, mtext, mn);
 	else
 		hf_name(o, F_RULE_NAME, rtext,
-		    hf_name_text(prefix, matched + h->entry_offset,
-		        mlen - h->entry_offset, rtext));
+		    sk_entry_text((enum sk_match)h->entry_match, matched, mlen,
+		        h->entry_offset, rtext, sizeof(rtext)));
 	hf_text(o, F_RULESET, h->list, SK_HIT_LIST_MAX);
 	hf_text(o, F_REFERENCE, h->policy_ref, SK_TEXT_MAX - 1);
 	hf_num(o, F_LIST_LINE, h->list_line);

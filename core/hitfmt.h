@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hitlog.h"
+#include "hitrecord.h"
 
 /** Buffer size that holds any formatted record, newline and NUL included:
  * three names of at most 1020 presentation bytes and seven texts of at
