@@ -14,6 +14,8 @@
 
 #include "hitchain.h"
 #include "hitfmt.h"
+#include "hitparse.h"
+#include "hitverify.h"
 #include "listparse.h"
 #include "policy.h"
 #include "unit.h"
