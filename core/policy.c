@@ -71,19 +71,6 @@ sk_exemption_covers(
 	    sk_subnet_contains(&ex->subnet, addr);
 }
 
-const char *
-sk_match_prefix(enum sk_match match)
-{
-	switch (match) {
-	case SK_MATCH_EXACT:
-		return "=";
-	case SK_MATCH_BELOW:
-		return "*.";
-	default:
-		return "";
-	}
-}
-
 int
 sk_entry_text(enum sk_match match, const uint8_t *name, size_t namelen,
     size_t offset, char *out, size_t outsize)
@@ -165,8 +152,7 @@ sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
 	out->match = *match;
 	if (!match->found)
 		return 0;
-	out->entry_match = (enum sk_match)(
-	    (match->rec.flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT);
+	out->entry_match = sk_rec_match(&match->rec);
 	out->list = sk_snapshot_list_name(snap, match->rec.list_id);
 	if (match->allowed) {
 		out->kind = SK_VERDICT_ALLOWED;

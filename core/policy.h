@@ -103,13 +103,9 @@ int sk_name_uncachable(
 int sk_exemption_covers(
     const struct sk_exemption *ex, const uint8_t addr[16], int category);
 
-/** How a list writes an entry of this kind before its name: "=" exact,
- * "*." below, "" subtree. */
-const char *sk_match_prefix(enum sk_match match);
-
 /**
  * The matching entry as a list writes it: "=name." exact, "*.name."
- * below, "name." subtree.
+ * below, "name." subtree (sk_match_prefix, policydefs.h).
  * @param name: the name decided (wire form), of which the entry is the
  *	part from match.name_offset.
  * @return the length (NUL-terminated), or -1 when nothing matched, the

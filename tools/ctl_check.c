@@ -19,8 +19,8 @@
 #include "ctl.h"
 #include "name.h"
 #include "policy.h"
-#include "policyfile.h"
 #include "snapshot.h"
+#include "utctime.h"
 
 /** Parse a client address (IPv4 or IPv6, no prefix) into a sockaddr. */
 static int

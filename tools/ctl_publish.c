@@ -17,8 +17,8 @@
 #include "ctl.h"
 #include "dbdir.h"
 #include "name.h"
-#include "policyfile.h"
 #include "snapshot.h"
+#include "utctime.h"
 
 #define DEFAULT_MAX_SHRINK 10.0
 #define DEFAULT_DIFF_LIMIT 50
