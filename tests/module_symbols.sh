@@ -30,7 +30,6 @@ sk_hitfmt_parse
 sk_hitfmt_unescape
 sk_hitchain_verif*
 sk_hitchain_duplicated
-sk_parse_utc_time
 '
 
 tmp=$(mktemp -d) || exit 1
