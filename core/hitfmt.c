@@ -26,41 +26,6 @@
 /* Latest time we format (9999-12-31T23:59:59.999Z). */
 #define HF_TIME_MAX INT64_C(253402300799999)
 
-/* Keys that differ from the ECS name in a format (NULL: not carried).
- * Every other key is the ECS name in all three formats. */
-static const struct {
-	const char *name, *json, *cef, *leef;
-} hf_keys[] = {
-    {"@timestamp", "@timestamp", "rt", "devTime"},
-    {"devTimeFormat", NULL, NULL, "devTimeFormat"},
-    {"ecs.version", "ecs.version", NULL, NULL},
-    {"observer.vendor", "observer.vendor", NULL, NULL},
-    {"observer.product", "observer.product", NULL, NULL},
-    {"observer.type", "observer.type", NULL, NULL},
-    {"observer.version", "observer.version", NULL, NULL},
-    {"observer.name", "observer.name", "deviceExternalId", "observer.name"},
-    {"event.action", "event.action", "act", "event.action"},
-    {"client.ip", "client.ip", "src", "src"},
-    {"client.port", "client.port", "spt", "srcPort"},
-    {"rule.category", "rule.category", "cat", "cat"},
-};
-
-const char *
-sk_hitfmt_key(enum sk_hit_format fmt, const char *json_key)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(hf_keys) / sizeof(hf_keys[0]); i++) {
-		if (hf_keys[i].name[0] != json_key[0] ||
-		    strcmp(hf_keys[i].name, json_key) != 0)
-			continue;
-		if (fmt == SK_HIT_JSON)
-			return hf_keys[i].json;
-		return fmt == SK_HIT_CEF ? hf_keys[i].cef : hf_keys[i].leef;
-	}
-	return json_key;
-}
-
 const char *
 sk_hitfmt_name(enum sk_hit_format fmt)
 {
@@ -246,53 +211,102 @@ enum hf_field {
 	HF_NFIELDS
 };
 
-/* Their ECS names (sk_hitfmt_key gives each format's key). */
-static const char *const hf_field_name[HF_NFIELDS] = {"@timestamp",
-    "devTimeFormat", "ecs.version", "event.kind", "event.category",
-    "event.type", "event.action", "event.sequence", "observer.vendor",
-    "observer.product", "observer.type", "observer.version", "observer.name",
-    "client.ip", "client.port", "dns.question.name", "dns.question.type",
-    "dns.question.class", "rule.category", "rule.name", "rule.ruleset",
-    "rule.reference", "sinkhole.list_line", "sinkhole.matched_name",
-    "sinkhole.snapshot_id", "sinkhole.exemption.subnet",
-    "sinkhole.exemption.approver", "sinkhole.exemption.reason",
-    "sinkhole.exemption.expires", "sinkhole.config.format",
-    "sinkhole.config.queue_size", "sinkhole.config.heartbeat",
-    "sinkhole.config.path", "sinkhole.previous.state",
-    "sinkhole.previous.instance", "sinkhole.previous.run",
-    "sinkhole.previous.sequence", "sinkhole.previous.hash", "sinkhole.lost",
-    "sinkhole.lost_total", "sinkhole.stats.submitted", "sinkhole.stats.written",
-    "sinkhole.stats.dropped", "sinkhole.stats.write_errors",
-    "sinkhole.stats.queue_depth", "sinkhole.prev_hash", "sinkhole.hash"};
-
 /* How a field's value is written in JSON: "text", a number, or ["text"]
  * (an ECS list of one value). CEF and LEEF write all three bare. */
 enum hf_kind { HF_TEXT, HF_NUMBER, HF_LIST };
 
-static enum hf_kind
-hf_field_kind(enum hf_field f)
+/* A key that is the ECS name itself. */
+#define SAME ""
+
+/* The one table of the fields: the ECS name, each format's key (SAME:
+ * the ECS name; NULL: the format does not carry the field) and how JSON
+ * writes the value. */
+static const struct hf_field_def {
+	const char *name, *json, *cef, *leef;
+	enum hf_kind kind;
+} hf_fields[HF_NFIELDS] = {
+    [F_TIMESTAMP] = {"@timestamp", SAME, "rt", "devTime", HF_TEXT},
+    [F_DEVTIMEFORMAT] = {"devTimeFormat", NULL, NULL, SAME, HF_TEXT},
+    [F_ECS_VERSION] = {"ecs.version", SAME, NULL, NULL, HF_TEXT},
+    [F_EVENT_KIND] = {"event.kind", SAME, SAME, SAME, HF_TEXT},
+    [F_EVENT_CATEGORY] = {"event.category", SAME, SAME, SAME, HF_LIST},
+    [F_EVENT_TYPE] = {"event.type", SAME, SAME, SAME, HF_LIST},
+    [F_EVENT_ACTION] = {"event.action", SAME, "act", SAME, HF_TEXT},
+    [F_EVENT_SEQUENCE] = {"event.sequence", SAME, SAME, SAME, HF_NUMBER},
+    [F_OBSERVER_VENDOR] = {"observer.vendor", SAME, NULL, NULL, HF_TEXT},
+    [F_OBSERVER_PRODUCT] = {"observer.product", SAME, NULL, NULL, HF_TEXT},
+    [F_OBSERVER_TYPE] = {"observer.type", SAME, NULL, NULL, HF_TEXT},
+    [F_OBSERVER_VERSION] = {"observer.version", SAME, NULL, NULL, HF_TEXT},
+    [F_OBSERVER_NAME] = {"observer.name", SAME, "deviceExternalId", SAME,
+        HF_TEXT},
+    [F_CLIENT_IP] = {"client.ip", SAME, "src", "src", HF_TEXT},
+    [F_CLIENT_PORT] = {"client.port", SAME, "spt", "srcPort", HF_NUMBER},
+    [F_QNAME] = {"dns.question.name", SAME, SAME, SAME, HF_TEXT},
+    [F_QTYPE] = {"dns.question.type", SAME, SAME, SAME, HF_TEXT},
+    [F_QCLASS] = {"dns.question.class", SAME, SAME, SAME, HF_TEXT},
+    [F_CATEGORY] = {"rule.category", SAME, "cat", "cat", HF_TEXT},
+    [F_RULE_NAME] = {"rule.name", SAME, SAME, SAME, HF_TEXT},
+    [F_RULESET] = {"rule.ruleset", SAME, SAME, SAME, HF_TEXT},
+    [F_REFERENCE] = {"rule.reference", SAME, SAME, SAME, HF_TEXT},
+    [F_LIST_LINE] = {"sinkhole.list_line", SAME, SAME, SAME, HF_NUMBER},
+    [F_MATCHED_NAME] = {"sinkhole.matched_name", SAME, SAME, SAME, HF_TEXT},
+    [F_SNAPSHOT_ID] = {"sinkhole.snapshot_id", SAME, SAME, SAME, HF_TEXT},
+    [F_EXEMPT_SUBNET] = {"sinkhole.exemption.subnet", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_EXEMPT_APPROVER] = {"sinkhole.exemption.approver", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_EXEMPT_REASON] = {"sinkhole.exemption.reason", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_EXEMPT_EXPIRES] = {"sinkhole.exemption.expires", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_CONFIG_FORMAT] = {"sinkhole.config.format", SAME, SAME, SAME, HF_TEXT},
+    [F_CONFIG_QUEUE_SIZE] = {"sinkhole.config.queue_size", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_CONFIG_HEARTBEAT] = {"sinkhole.config.heartbeat", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_CONFIG_PATH] = {"sinkhole.config.path", SAME, SAME, SAME, HF_TEXT},
+    [F_PREVIOUS_STATE] = {"sinkhole.previous.state", SAME, SAME, SAME, HF_TEXT},
+    [F_PREVIOUS_INSTANCE] = {"sinkhole.previous.instance", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_PREVIOUS_RUN] = {"sinkhole.previous.run", SAME, SAME, SAME, HF_TEXT},
+    [F_PREVIOUS_SEQUENCE] = {"sinkhole.previous.sequence", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_PREVIOUS_HASH] = {"sinkhole.previous.hash", SAME, SAME, SAME, HF_TEXT},
+    [F_LOST] = {"sinkhole.lost", SAME, SAME, SAME, HF_NUMBER},
+    [F_LOST_TOTAL] = {"sinkhole.lost_total", SAME, SAME, SAME, HF_NUMBER},
+    [F_STATS_SUBMITTED] = {"sinkhole.stats.submitted", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_STATS_WRITTEN] = {"sinkhole.stats.written", SAME, SAME, SAME, HF_NUMBER},
+    [F_STATS_DROPPED] = {"sinkhole.stats.dropped", SAME, SAME, SAME, HF_NUMBER},
+    [F_STATS_WRITE_ERRORS] = {"sinkhole.stats.write_errors", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_STATS_QUEUE_DEPTH] = {"sinkhole.stats.queue_depth", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_PREV_HASH] = {"sinkhole.prev_hash", SAME, SAME, SAME, HF_TEXT},
+    [F_HASH] = {"sinkhole.hash", SAME, SAME, SAME, HF_TEXT},
+};
+
+/* A field's key in a format, or NULL. */
+static const char *
+hf_field_key(const struct hf_field_def *d, enum sk_hit_format fmt)
 {
-	switch (f) {
-	case F_EVENT_CATEGORY:
-	case F_EVENT_TYPE:
-		return HF_LIST;
-	case F_EVENT_SEQUENCE:
-	case F_CLIENT_PORT:
-	case F_LIST_LINE:
-	case F_CONFIG_QUEUE_SIZE:
-	case F_CONFIG_HEARTBEAT:
-	case F_PREVIOUS_SEQUENCE:
-	case F_LOST:
-	case F_LOST_TOTAL:
-	case F_STATS_SUBMITTED:
-	case F_STATS_WRITTEN:
-	case F_STATS_DROPPED:
-	case F_STATS_WRITE_ERRORS:
-	case F_STATS_QUEUE_DEPTH:
-		return HF_NUMBER;
-	default:
-		return HF_TEXT;
-	}
+	const char *key = fmt == SK_HIT_JSON ? d->json
+	    : fmt == SK_HIT_CEF              ? d->cef
+	                                     : d->leef;
+
+	return key != NULL && key[0] == '\0' ? d->name : key;
+}
+
+const char *
+sk_hitfmt_key(enum sk_hit_format fmt, const char *json_key)
+{
+	size_t i;
+
+	for (i = 0; i < HF_NFIELDS; i++)
+		if (hf_fields[i].name[0] == json_key[0] &&
+		    strcmp(hf_fields[i].name, json_key) == 0)
+			return hf_field_key(&hf_fields[i], fmt);
+	return json_key;
 }
 
 /* Longest key text: separator, the longest name and ":[\"" or "=". */
@@ -319,16 +333,13 @@ hf_init(void)
 {
 	static const enum sk_hit_format all[] = {
 	    SK_HIT_JSON, SK_HIT_CEF, SK_HIT_LEEF};
-	enum hf_kind kinds[HF_NFIELDS];
 	size_t f, i, n;
 	int c;
 
-	for (f = 0; f < HF_NFIELDS; f++)
-		kinds[f] = hf_field_kind((enum hf_field)f);
 	for (i = 0; i < 3; i++) {
 		for (f = 0; f < HF_NFIELDS; f++) {
-			const char *key =
-			    sk_hitfmt_key(all[i], hf_field_name[f]);
+			const char *key = hf_field_key(&hf_fields[f], all[i]);
+			enum hf_kind kind = hf_fields[f].kind;
 			const char *sep = "";
 
 			if (key == NULL)
@@ -339,15 +350,15 @@ hf_init(void)
 				sep = all[i] == SK_HIT_CEF ? " " : "\t";
 			n = (size_t)snprintf(hf_key_text[all[i]][f].text,
 			    HF_KEY_TEXT, "%s%s%s", sep, key,
-			    all[i] != SK_HIT_JSON     ? "="
-			        : kinds[f] == HF_TEXT ? "\":\""
-			        : kinds[f] == HF_LIST ? "\":[\""
-			                              : "\":");
+			    all[i] != SK_HIT_JSON ? "="
+			        : kind == HF_TEXT ? "\":\""
+			        : kind == HF_LIST ? "\":[\""
+			                          : "\":");
 			hf_key_text[all[i]][f].len = (uint8_t)n;
-			if (all[i] != SK_HIT_JSON || kinds[f] == HF_NUMBER)
+			if (all[i] != SK_HIT_JSON || kind == HF_NUMBER)
 				continue;
 			n = (size_t)snprintf(hf_key_text[all[i]][f].close, 3,
-			    "%s", kinds[f] == HF_TEXT ? "\"" : "\"]");
+			    "%s", kind == HF_TEXT ? "\"" : "\"]");
 			hf_key_text[all[i]][f].close_len = (uint8_t)n;
 		}
 	}
