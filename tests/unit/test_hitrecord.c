@@ -22,15 +22,9 @@ static const struct sk_category cat_ads = {
     "advertising", SK_ACTION_SINKHOLE, "AUP 4.2"};
 static struct sk_exemption exemption;
 
-static size_t
-wire(const char *text, uint8_t *out)
-{
-	size_t len = 0;
-
-	if (sk_name_from_text(text, strlen(text), out, &len) != 0)
-		exit(2);
-	return len;
-}
+/* The query name as asked, and a name of its CNAME chain (main). */
+static uint8_t qname[SK_NAME_MAX_WIRE], chain[SK_NAME_MAX_WIRE];
+static size_t qlen, clen;
 
 /* What the adapter wrote into a slot before sk_hit_fill, for the query
  * "WWW.ads.Example.com" AAAA from 192.0.2.7:5353, matched by the entry
@@ -51,10 +45,12 @@ old_hit(struct sk_hit *h, enum sk_verdict_kind kind, int chained)
 	    : kind == SK_VERDICT_EXEMPT          ? SK_ACTION_PASS
 	                                         : SK_ACTION_NXDOMAIN;
 	h->entry_match = SK_MATCH_BELOW;
-	h->qname_len = (uint8_t)wire("WWW.ads.Example.com", h->qname);
-	if (chained)
-		h->matched_len =
-		    (uint8_t)wire("cdn.Ads.example.com", h->matched);
+	h->qname_len = (uint8_t)qlen;
+	memcpy(h->qname, qname, qlen);
+	if (chained) {
+		h->matched_len = (uint8_t)clen;
+		memcpy(h->matched, chain, clen);
+	}
 	h->entry_offset = 4;
 	h->list_line = 12;
 	h->list = "lists/ads.txt";
@@ -91,6 +87,18 @@ verdict_for(struct sk_verdict *v, enum sk_verdict_kind kind,
 	v->list = "lists/ads.txt";
 	v->exempt = kind == SK_VERDICT_EXEMPT ? &exemption : NULL;
 	v->snap = NULL;
+}
+
+/* The query qname (class IN) from client. */
+static void
+query_from(
+    struct sk_hit_query *q, const struct sockaddr *client, uint16_t qtype)
+{
+	q->client = client;
+	q->qname = qname;
+	q->qname_len = qlen;
+	q->qtype = qtype;
+	q->qclass = 1;
 }
 
 /* Both records, formatted in every format, byte for byte. */
@@ -131,22 +139,15 @@ test_fill(void)
 	struct sk_hit_query q;
 	struct sk_verdict v;
 	struct sk_hit got, want;
-	uint8_t qname[SK_NAME_MAX_WIRE], chain[SK_NAME_MAX_WIRE];
 	char what[64];
-	size_t i, qlen, clen;
+	size_t i;
 	int chained;
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons(5353);
 	inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr);
-	qlen = wire("WWW.ads.Example.com", qname);
-	clen = wire("cdn.Ads.example.com", chain);
-	q.client = (const struct sockaddr *)&sin;
-	q.qname = qname;
-	q.qname_len = qlen;
-	q.qtype = 28;
-	q.qclass = 1;
+	query_from(&q, (const struct sockaddr *)&sin, 28);
 	for (i = 0; i < 3; i++) {
 		for (chained = 0; chained < 2; chained++) {
 			snprintf(what, sizeof(what), "%s%s",
@@ -200,19 +201,13 @@ test_wanted(void)
 	struct sk_hit_query q;
 	struct sk_verdict v;
 	struct sk_hit hit;
-	uint8_t qname[SK_NAME_MAX_WIRE];
-	size_t qlen = wire("a.example", qname);
 	enum sk_verdict_kind k;
 
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
 	sin6.sin6_port = htons(40000);
 	inet_pton(AF_INET6, "2001:db8::5", &sin6.sin6_addr);
-	q.client = (const struct sockaddr *)&sin6;
-	q.qname = qname;
-	q.qname_len = qlen;
-	q.qtype = 1;
-	q.qclass = 1;
+	query_from(&q, (const struct sockaddr *)&sin6, 1);
 	for (k = SK_VERDICT_NONE; k <= SK_VERDICT_ERROR; k++) {
 		verdict_for(&v, k, qname, qlen);
 		CHECK(sk_hit_wanted(&v, &q) ==
@@ -243,7 +238,9 @@ int
 main(void)
 {
 	memset(&exemption, 0, sizeof(exemption));
-	if (sk_subnet_parse("192.0.2.0/24", &exemption.subnet) != 0)
+	if (sk_name_from_text("WWW.ads.Example.com", 19, qname, &qlen) != 0 ||
+	    sk_name_from_text("cdn.Ads.example.com", 19, chain, &clen) != 0 ||
+	    sk_subnet_parse("192.0.2.0/24", &exemption.subnet) != 0)
 		return 2;
 	exemption.category_mask = 1;
 	exemption.expires = 1798761600;

@@ -278,6 +278,14 @@ wire_as_asked(const char *text, uint8_t *out)
 	return len;
 }
 
+/* Both NULL, or the same text. */
+static int
+same(const char *got, const char *want)
+{
+	return got == want ||
+	    (got != NULL && want != NULL && strcmp(got, want) == 0);
+}
+
 /* The decision lower-cases the name itself; the verdict explains itself
  * with the snapshot's texts; a hit record is filled from it. */
 static void
@@ -338,33 +346,23 @@ test_explained(const struct sk_snapshot *s)
 		CHECK(memcmp(w, lw, len) != 0 ||
 		        ecases[i].kind == SK_VERDICT_NONE,
 		    "%s: the caller's name is not lower-cased", what);
-		if (ecases[i].category == NULL)
-			CHECK(v.cat == NULL, "%s: no category", what);
-		else
-			CHECK(v.cat != NULL &&
-			        v.cat ==
-			            sk_snapshot_category(
-			                s, (size_t)v.category) &&
-			        strcmp(v.cat->name, ecases[i].category) == 0,
-			    "%s: category %s", what, ecases[i].category);
-		if (ecases[i].list == NULL)
-			CHECK(v.list == NULL, "%s: no list", what);
-		else
-			CHECK(v.list != NULL &&
-			        strcmp(v.list, ecases[i].list) == 0 &&
-			        v.match.rec.line == ecases[i].line,
-			    "%s: list %s:%u", what, ecases[i].list,
-			    ecases[i].line);
-		if (ecases[i].approver == NULL)
-			CHECK(v.exempt == NULL, "%s: no exemption", what);
-		else
-			CHECK(v.exempt != NULL &&
-			        v.exempt ==
-			            sk_snapshot_exemption(
-			                s, (size_t)v.exemption) &&
-			        strcmp(v.exempt->approver,
-			            ecases[i].approver) == 0,
-			    "%s: exemption by %s", what, ecases[i].approver);
+		CHECK(same(v.cat != NULL ? v.cat->name : NULL,
+		          ecases[i].category) &&
+		        same(v.list, ecases[i].list) &&
+		        v.match.rec.line == ecases[i].line &&
+		        same(v.exempt != NULL ? v.exempt->approver : NULL,
+		            ecases[i].approver),
+		    "%s: explained: category %s, list %s:%u, approver %s", what,
+		    ecases[i].category, ecases[i].list, ecases[i].line,
+		    ecases[i].approver);
+		/* the snapshot's own texts, not copies */
+		CHECK(
+		    (v.cat == NULL ||
+		        v.cat == sk_snapshot_category(s, (size_t)v.category)) &&
+		        (v.exempt == NULL ||
+		            v.exempt ==
+		                sk_snapshot_exemption(s, (size_t)v.exemption)),
+		    "%s: texts of the snapshot", what);
 		CHECK(v.entry_match == SK_MATCH_SUBTREE, "%s: subtree", what);
 		if (v.match.found) {
 			CHECK(sk_entry_text(v.entry_match, v.name, v.namelen,
