@@ -19,6 +19,7 @@
 #include "hitfmt.h"
 #include "name.h"
 #include "policy.h"
+#include "utctime.h"
 
 #define HF_VENDOR "sinkhole"
 #define HF_PRODUCT "sinkhole"
@@ -623,12 +624,13 @@ hf_digits(char *p, unsigned v, int n)
 	return p + n;
 }
 
-/* RFC 3339 UTC, with milliseconds or without (days to civil date, H.
- * Hinnant's algorithm); buf holds 24 bytes. @return the length. */
+/* RFC 3339 UTC, with milliseconds or without (the calendar of
+ * utctime.h); buf holds 24 bytes. @return the length. */
 static size_t
 hf_time(int64_t t_ms, int with_ms, char *buf)
 {
-	int64_t secs, days, z, era, doe, yoe, doy, mp, y, m, d, sod;
+	int64_t secs, sod, y;
+	unsigned m, d;
 	char *p = buf;
 
 	if (t_ms < 0)
@@ -636,17 +638,8 @@ hf_time(int64_t t_ms, int with_ms, char *buf)
 	if (t_ms > HF_TIME_MAX)
 		t_ms = HF_TIME_MAX;
 	secs = t_ms / 1000;
-	days = secs / 86400;
 	sod = secs % 86400;
-	z = days + 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
+	sk_utc_civil_from_days(secs / 86400, &y, &m, &d);
 	p = hf_digits(p, (unsigned)y, 4);
 	*p++ = '-';
 	p = hf_digits(p, (unsigned)m, 2);
