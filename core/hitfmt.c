@@ -19,47 +19,13 @@
 #include "hitfmt.h"
 #include "name.h"
 #include "policy.h"
+#include "utctime.h"
 
 #define HF_VENDOR "sinkhole"
 #define HF_PRODUCT "sinkhole"
 #define HF_ECS_VERSION "8.11.0"
 /* Latest time we format (9999-12-31T23:59:59.999Z). */
 #define HF_TIME_MAX INT64_C(253402300799999)
-
-/* Keys that differ from the ECS name in a format (NULL: not carried).
- * Every other key is the ECS name in all three formats. */
-static const struct {
-	const char *name, *json, *cef, *leef;
-} hf_keys[] = {
-    {"@timestamp", "@timestamp", "rt", "devTime"},
-    {"devTimeFormat", NULL, NULL, "devTimeFormat"},
-    {"ecs.version", "ecs.version", NULL, NULL},
-    {"observer.vendor", "observer.vendor", NULL, NULL},
-    {"observer.product", "observer.product", NULL, NULL},
-    {"observer.type", "observer.type", NULL, NULL},
-    {"observer.version", "observer.version", NULL, NULL},
-    {"observer.name", "observer.name", "deviceExternalId", "observer.name"},
-    {"event.action", "event.action", "act", "event.action"},
-    {"client.ip", "client.ip", "src", "src"},
-    {"client.port", "client.port", "spt", "srcPort"},
-    {"rule.category", "rule.category", "cat", "cat"},
-};
-
-const char *
-sk_hitfmt_key(enum sk_hit_format fmt, const char *json_key)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(hf_keys) / sizeof(hf_keys[0]); i++) {
-		if (hf_keys[i].name[0] != json_key[0] ||
-		    strcmp(hf_keys[i].name, json_key) != 0)
-			continue;
-		if (fmt == SK_HIT_JSON)
-			return hf_keys[i].json;
-		return fmt == SK_HIT_CEF ? hf_keys[i].cef : hf_keys[i].leef;
-	}
-	return json_key;
-}
 
 const char *
 sk_hitfmt_name(enum sk_hit_format fmt)
@@ -246,53 +212,102 @@ enum hf_field {
 	HF_NFIELDS
 };
 
-/* Their ECS names (sk_hitfmt_key gives each format's key). */
-static const char *const hf_field_name[HF_NFIELDS] = {"@timestamp",
-    "devTimeFormat", "ecs.version", "event.kind", "event.category",
-    "event.type", "event.action", "event.sequence", "observer.vendor",
-    "observer.product", "observer.type", "observer.version", "observer.name",
-    "client.ip", "client.port", "dns.question.name", "dns.question.type",
-    "dns.question.class", "rule.category", "rule.name", "rule.ruleset",
-    "rule.reference", "sinkhole.list_line", "sinkhole.matched_name",
-    "sinkhole.snapshot_id", "sinkhole.exemption.subnet",
-    "sinkhole.exemption.approver", "sinkhole.exemption.reason",
-    "sinkhole.exemption.expires", "sinkhole.config.format",
-    "sinkhole.config.queue_size", "sinkhole.config.heartbeat",
-    "sinkhole.config.path", "sinkhole.previous.state",
-    "sinkhole.previous.instance", "sinkhole.previous.run",
-    "sinkhole.previous.sequence", "sinkhole.previous.hash", "sinkhole.lost",
-    "sinkhole.lost_total", "sinkhole.stats.submitted", "sinkhole.stats.written",
-    "sinkhole.stats.dropped", "sinkhole.stats.write_errors",
-    "sinkhole.stats.queue_depth", "sinkhole.prev_hash", "sinkhole.hash"};
-
 /* How a field's value is written in JSON: "text", a number, or ["text"]
  * (an ECS list of one value). CEF and LEEF write all three bare. */
 enum hf_kind { HF_TEXT, HF_NUMBER, HF_LIST };
 
-static enum hf_kind
-hf_field_kind(enum hf_field f)
+/* A key that is the ECS name itself. */
+#define SAME ""
+
+/* The one table of the fields: the ECS name, each format's key (SAME:
+ * the ECS name; NULL: the format does not carry the field) and how JSON
+ * writes the value. */
+static const struct hf_field_def {
+	const char *name, *json, *cef, *leef;
+	enum hf_kind kind;
+} hf_fields[HF_NFIELDS] = {
+    [F_TIMESTAMP] = {"@timestamp", SAME, "rt", "devTime", HF_TEXT},
+    [F_DEVTIMEFORMAT] = {"devTimeFormat", NULL, NULL, SAME, HF_TEXT},
+    [F_ECS_VERSION] = {"ecs.version", SAME, NULL, NULL, HF_TEXT},
+    [F_EVENT_KIND] = {"event.kind", SAME, SAME, SAME, HF_TEXT},
+    [F_EVENT_CATEGORY] = {"event.category", SAME, SAME, SAME, HF_LIST},
+    [F_EVENT_TYPE] = {"event.type", SAME, SAME, SAME, HF_LIST},
+    [F_EVENT_ACTION] = {"event.action", SAME, "act", SAME, HF_TEXT},
+    [F_EVENT_SEQUENCE] = {"event.sequence", SAME, SAME, SAME, HF_NUMBER},
+    [F_OBSERVER_VENDOR] = {"observer.vendor", SAME, NULL, NULL, HF_TEXT},
+    [F_OBSERVER_PRODUCT] = {"observer.product", SAME, NULL, NULL, HF_TEXT},
+    [F_OBSERVER_TYPE] = {"observer.type", SAME, NULL, NULL, HF_TEXT},
+    [F_OBSERVER_VERSION] = {"observer.version", SAME, NULL, NULL, HF_TEXT},
+    [F_OBSERVER_NAME] = {"observer.name", SAME, "deviceExternalId", SAME,
+        HF_TEXT},
+    [F_CLIENT_IP] = {"client.ip", SAME, "src", "src", HF_TEXT},
+    [F_CLIENT_PORT] = {"client.port", SAME, "spt", "srcPort", HF_NUMBER},
+    [F_QNAME] = {"dns.question.name", SAME, SAME, SAME, HF_TEXT},
+    [F_QTYPE] = {"dns.question.type", SAME, SAME, SAME, HF_TEXT},
+    [F_QCLASS] = {"dns.question.class", SAME, SAME, SAME, HF_TEXT},
+    [F_CATEGORY] = {"rule.category", SAME, "cat", "cat", HF_TEXT},
+    [F_RULE_NAME] = {"rule.name", SAME, SAME, SAME, HF_TEXT},
+    [F_RULESET] = {"rule.ruleset", SAME, SAME, SAME, HF_TEXT},
+    [F_REFERENCE] = {"rule.reference", SAME, SAME, SAME, HF_TEXT},
+    [F_LIST_LINE] = {"sinkhole.list_line", SAME, SAME, SAME, HF_NUMBER},
+    [F_MATCHED_NAME] = {"sinkhole.matched_name", SAME, SAME, SAME, HF_TEXT},
+    [F_SNAPSHOT_ID] = {"sinkhole.snapshot_id", SAME, SAME, SAME, HF_TEXT},
+    [F_EXEMPT_SUBNET] = {"sinkhole.exemption.subnet", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_EXEMPT_APPROVER] = {"sinkhole.exemption.approver", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_EXEMPT_REASON] = {"sinkhole.exemption.reason", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_EXEMPT_EXPIRES] = {"sinkhole.exemption.expires", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_CONFIG_FORMAT] = {"sinkhole.config.format", SAME, SAME, SAME, HF_TEXT},
+    [F_CONFIG_QUEUE_SIZE] = {"sinkhole.config.queue_size", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_CONFIG_HEARTBEAT] = {"sinkhole.config.heartbeat", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_CONFIG_PATH] = {"sinkhole.config.path", SAME, SAME, SAME, HF_TEXT},
+    [F_PREVIOUS_STATE] = {"sinkhole.previous.state", SAME, SAME, SAME, HF_TEXT},
+    [F_PREVIOUS_INSTANCE] = {"sinkhole.previous.instance", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_PREVIOUS_RUN] = {"sinkhole.previous.run", SAME, SAME, SAME, HF_TEXT},
+    [F_PREVIOUS_SEQUENCE] = {"sinkhole.previous.sequence", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_PREVIOUS_HASH] = {"sinkhole.previous.hash", SAME, SAME, SAME, HF_TEXT},
+    [F_LOST] = {"sinkhole.lost", SAME, SAME, SAME, HF_NUMBER},
+    [F_LOST_TOTAL] = {"sinkhole.lost_total", SAME, SAME, SAME, HF_NUMBER},
+    [F_STATS_SUBMITTED] = {"sinkhole.stats.submitted", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_STATS_WRITTEN] = {"sinkhole.stats.written", SAME, SAME, SAME, HF_NUMBER},
+    [F_STATS_DROPPED] = {"sinkhole.stats.dropped", SAME, SAME, SAME, HF_NUMBER},
+    [F_STATS_WRITE_ERRORS] = {"sinkhole.stats.write_errors", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_STATS_QUEUE_DEPTH] = {"sinkhole.stats.queue_depth", SAME, SAME, SAME,
+        HF_NUMBER},
+    [F_PREV_HASH] = {"sinkhole.prev_hash", SAME, SAME, SAME, HF_TEXT},
+    [F_HASH] = {"sinkhole.hash", SAME, SAME, SAME, HF_TEXT},
+};
+
+/* A field's key in a format, or NULL. */
+static const char *
+hf_field_key(const struct hf_field_def *d, enum sk_hit_format fmt)
 {
-	switch (f) {
-	case F_EVENT_CATEGORY:
-	case F_EVENT_TYPE:
-		return HF_LIST;
-	case F_EVENT_SEQUENCE:
-	case F_CLIENT_PORT:
-	case F_LIST_LINE:
-	case F_CONFIG_QUEUE_SIZE:
-	case F_CONFIG_HEARTBEAT:
-	case F_PREVIOUS_SEQUENCE:
-	case F_LOST:
-	case F_LOST_TOTAL:
-	case F_STATS_SUBMITTED:
-	case F_STATS_WRITTEN:
-	case F_STATS_DROPPED:
-	case F_STATS_WRITE_ERRORS:
-	case F_STATS_QUEUE_DEPTH:
-		return HF_NUMBER;
-	default:
-		return HF_TEXT;
-	}
+	const char *key = fmt == SK_HIT_JSON ? d->json
+	    : fmt == SK_HIT_CEF              ? d->cef
+	                                     : d->leef;
+
+	return key != NULL && key[0] == '\0' ? d->name : key;
+}
+
+const char *
+sk_hitfmt_key(enum sk_hit_format fmt, const char *json_key)
+{
+	size_t i;
+
+	for (i = 0; i < HF_NFIELDS; i++)
+		if (hf_fields[i].name[0] == json_key[0] &&
+		    strcmp(hf_fields[i].name, json_key) == 0)
+			return hf_field_key(&hf_fields[i], fmt);
+	return json_key;
 }
 
 /* Longest key text: separator, the longest name and ":[\"" or "=". */
@@ -319,16 +334,13 @@ hf_init(void)
 {
 	static const enum sk_hit_format all[] = {
 	    SK_HIT_JSON, SK_HIT_CEF, SK_HIT_LEEF};
-	enum hf_kind kinds[HF_NFIELDS];
 	size_t f, i, n;
 	int c;
 
-	for (f = 0; f < HF_NFIELDS; f++)
-		kinds[f] = hf_field_kind((enum hf_field)f);
 	for (i = 0; i < 3; i++) {
 		for (f = 0; f < HF_NFIELDS; f++) {
-			const char *key =
-			    sk_hitfmt_key(all[i], hf_field_name[f]);
+			const char *key = hf_field_key(&hf_fields[f], all[i]);
+			enum hf_kind kind = hf_fields[f].kind;
 			const char *sep = "";
 
 			if (key == NULL)
@@ -339,15 +351,15 @@ hf_init(void)
 				sep = all[i] == SK_HIT_CEF ? " " : "\t";
 			n = (size_t)snprintf(hf_key_text[all[i]][f].text,
 			    HF_KEY_TEXT, "%s%s%s", sep, key,
-			    all[i] != SK_HIT_JSON     ? "="
-			        : kinds[f] == HF_TEXT ? "\":\""
-			        : kinds[f] == HF_LIST ? "\":[\""
-			                              : "\":");
+			    all[i] != SK_HIT_JSON ? "="
+			        : kind == HF_TEXT ? "\":\""
+			        : kind == HF_LIST ? "\":[\""
+			                          : "\":");
 			hf_key_text[all[i]][f].len = (uint8_t)n;
-			if (all[i] != SK_HIT_JSON || kinds[f] == HF_NUMBER)
+			if (all[i] != SK_HIT_JSON || kind == HF_NUMBER)
 				continue;
 			n = (size_t)snprintf(hf_key_text[all[i]][f].close, 3,
-			    "%s", kinds[f] == HF_TEXT ? "\"" : "\"]");
+			    "%s", kind == HF_TEXT ? "\"" : "\"]");
 			hf_key_text[all[i]][f].close_len = (uint8_t)n;
 		}
 	}
@@ -383,10 +395,8 @@ hf_putc(struct hf_out *o, char c)
 	hf_put(o, &c, 1);
 }
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
- * surrogates, nothing above U+10FFFF), or 0. */
-static size_t
-hf_utf8_len(const unsigned char *s, size_t n)
+size_t
+sk_hitfmt_utf8_len(const unsigned char *s, size_t n)
 {
 	size_t len, i;
 	uint32_t cp;
@@ -508,7 +518,7 @@ hf_esc(struct hf_out *o, enum hf_ctx ctx, const char *str, size_t n)
 		}
 		if (s[i] < 0x80) {
 			hf_esc_byte(o, ctx, s[i++]);
-		} else if ((k = hf_utf8_len(s + i, n - i)) > 0) {
+		} else if ((k = sk_hitfmt_utf8_len(s + i, n - i)) > 0) {
 			hf_put(o, str + i, k);
 			i += k;
 		} else {
@@ -614,12 +624,13 @@ hf_digits(char *p, unsigned v, int n)
 	return p + n;
 }
 
-/* RFC 3339 UTC, with milliseconds or without (days to civil date, H.
- * Hinnant's algorithm); buf holds 24 bytes. @return the length. */
+/* RFC 3339 UTC, with milliseconds or without (the calendar of
+ * utctime.h); buf holds 24 bytes. @return the length. */
 static size_t
 hf_time(int64_t t_ms, int with_ms, char *buf)
 {
-	int64_t secs, days, z, era, doe, yoe, doy, mp, y, m, d, sod;
+	int64_t secs, sod, y;
+	unsigned m, d;
 	char *p = buf;
 
 	if (t_ms < 0)
@@ -627,17 +638,8 @@ hf_time(int64_t t_ms, int with_ms, char *buf)
 	if (t_ms > HF_TIME_MAX)
 		t_ms = HF_TIME_MAX;
 	secs = t_ms / 1000;
-	days = secs / 86400;
 	sod = secs % 86400;
-	z = days + 719468;
-	era = z / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	m = mp < 10 ? mp + 3 : mp - 9;
-	y = yoe + era * 400 + (m <= 2);
+	sk_utc_civil_from_days(secs / 86400, &y, &m, &d);
 	p = hf_digits(p, (unsigned)y, 4);
 	*p++ = '-';
 	p = hf_digits(p, (unsigned)m, 2);
@@ -661,19 +663,13 @@ hf_time(int64_t t_ms, int with_ms, char *buf)
 #define HF_NAME_TEXT (SK_NAME_MAX_TEXT + 2)
 
 /* A wire name in presentation form (sk_name_to_text: absolute, with its
- * final dot) after an optional prefix; text holds HF_NAME_TEXT bytes.
+ * final dot); text holds HF_NAME_TEXT bytes.
  * @return the length, or -1 for a name that is not exactly len bytes. */
 static int
-hf_name_text(const char *prefix, const uint8_t *wire, size_t len, char *text)
+hf_name_text(const uint8_t *wire, size_t len, char *text)
 {
-	size_t pl = strlen(prefix);
-	int n;
-
-	memcpy(text, prefix, pl);
-	n = sk_name_to_text(wire, len, text + pl, HF_NAME_TEXT - pl);
-	if (n < 0 || sk_name_wire_len(wire, len) != (int)len)
-		return -1;
-	return (int)pl + n;
+	return sk_entry_text(
+	    SK_MATCH_SUBTREE, wire, len, 0, text, HF_NAME_TEXT);
 }
 
 /* A name's text from hf_name_text. */
@@ -746,7 +742,7 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 {
 	char tmp[64], qtext[HF_NAME_TEXT], other[HF_NAME_TEXT];
 	char rtext[HF_NAME_TEXT];
-	const char *prefix, *mtext;
+	const char *mtext;
 	const uint8_t *matched = h->matched_len != 0 ? h->matched : h->qname;
 	size_t mlen = h->matched_len != 0 ? h->matched_len : h->qname_len;
 	int qn, mn;
@@ -755,16 +751,13 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 	sk_addr_format(h->client, tmp, sizeof(tmp));
 	hf_value(o, F_CLIENT_IP, tmp, strlen(tmp), 1);
 	hf_num(o, F_CLIENT_PORT, h->client_port);
-	qn = hf_name_text("", h->qname, h->qname_len, qtext);
+	qn = hf_name_text(h->qname, h->qname_len, qtext);
 	hf_name(o, F_QNAME, qtext, qn);
 	sk_hitfmt_qtype(h->qtype, tmp, sizeof(tmp));
 	hf_value(o, F_QTYPE, tmp, strlen(tmp), 1);
 	sk_hitfmt_qclass(h->qclass, tmp, sizeof(tmp));
 	hf_value(o, F_QCLASS, tmp, strlen(tmp), 1);
 	hf_text(o, F_CATEGORY, h->category, SK_CATEGORY_NAME_MAX - 1);
-	prefix = h->entry_match == SK_MATCH_EXACT ? "="
-	    : h->entry_match == SK_MATCH_BELOW    ? "*."
-	                                          : "";
 	/* Mostly the query name itself matched: its text is made once. */
 	if (matched == h->qname ||
 	    (mlen == h->qname_len && memcmp(matched, h->qname, mlen) == 0)) {
@@ -772,16 +765,16 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 		mn = qn;
 	} else {
 		mtext = other;
-		mn = hf_name_text("", matched, mlen, other);
+		mn = hf_name_text(matched, mlen, other);
 	}
-	if (h->entry_offset >= mlen)
-		HF_RAW(o, F_RULE_NAME, "(invalid)");
-	else if (h->entry_offset == 0 && *prefix == '\0')
+	/* rule.name: the entry as its list writes it (sk_entry_text). */
+	if (h->entry_offset == 0 && mlen > 0 &&
+	    *sk_match_prefix((enum sk_match)h->entry_match) == '\0')
 		hf_name(o, F_RULE_NAME, mtext, mn);
 	else
 		hf_name(o, F_RULE_NAME, rtext,
-		    hf_name_text(prefix, matched + h->entry_offset,
-		        mlen - h->entry_offset, rtext));
+		    sk_entry_text((enum sk_match)h->entry_match, matched, mlen,
+		        h->entry_offset, rtext, sizeof(rtext)));
 	hf_text(o, F_RULESET, h->list, SK_HIT_LIST_MAX);
 	hf_text(o, F_REFERENCE, h->policy_ref, SK_TEXT_MAX - 1);
 	hf_num(o, F_LIST_LINE, h->list_line);
@@ -1037,460 +1030,4 @@ sk_hitfmt_finish(enum sk_hit_format fmt, char *buf, size_t len, size_t bufsize,
 	if (o.len < bufsize)
 		buf[o.len] = '\0';
 	return (int)o.len;
-}
-
-/*
- * Parsing.
- */
-
-struct hf_in {
-	const char *s;
-	size_t len, pos;
-	const char *why;
-};
-
-static int
-hf_fail(struct hf_in *in, const char *why)
-{
-	in->why = why;
-	return -1;
-}
-
-static int
-hf_is_key_char(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '@';
-}
-
-/* The whole line: UTF-8 without control bytes (but LEEF's tabs). */
-static int
-hf_check_bytes(struct hf_in *in)
-{
-	const unsigned char *s = (const unsigned char *)in->s;
-	int leef = in->len >= 5 && memcmp(in->s, "LEEF:", 5) == 0;
-	size_t i = 0, k;
-
-	while (i < in->len) {
-		if ((s[i] < 0x20 && !(leef && s[i] == '\t')) || s[i] == 0x7f)
-			return hf_fail(in, "control byte in line");
-		if (s[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if ((k = hf_utf8_len(s + i, in->len - i)) == 0)
-			return hf_fail(in, "invalid UTF-8 in line");
-		i += k;
-	}
-	return 0;
-}
-
-static int
-hf_hex4(const char *s, uint32_t *v)
-{
-	int i;
-
-	*v = 0;
-	for (i = 0; i < 4; i++) {
-		char c = s[i];
-
-		*v <<= 4;
-		if (c >= '0' && c <= '9')
-			*v |= (uint32_t)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			*v |= (uint32_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			*v |= (uint32_t)(c - 'A' + 10);
-		else
-			return -1;
-	}
-	return 0;
-}
-
-/* A JSON string at in->pos; on success *v, *n span its contents. */
-static int
-hf_json_string(struct hf_in *in, const char **v, size_t *n)
-{
-	size_t start;
-	uint32_t u;
-
-	if (in->pos >= in->len || in->s[in->pos] != '"')
-		return hf_fail(in, "expected a JSON string");
-	start = ++in->pos;
-	while (in->pos < in->len && in->s[in->pos] != '"') {
-		if (in->s[in->pos] != '\\') {
-			in->pos++;
-			continue;
-		}
-		if (in->pos + 1 >= in->len)
-			return hf_fail(in, "backslash at the end of the line");
-		if (strchr("\"\\/bfnrt", in->s[in->pos + 1]) != NULL &&
-		    in->s[in->pos + 1] != '\0') {
-			in->pos += 2;
-			continue;
-		}
-		if (in->s[in->pos + 1] != 'u' || in->pos + 6 > in->len ||
-		    hf_hex4(in->s + in->pos + 2, &u) < 0)
-			return hf_fail(in, "bad escape in a JSON string");
-		in->pos += 6;
-	}
-	if (in->pos >= in->len)
-		return hf_fail(in, "unterminated JSON string");
-	*v = in->s + start;
-	*n = in->pos - start;
-	in->pos++;
-	return 0;
-}
-
-static void
-hf_json_ws(struct hf_in *in)
-{
-	while (in->pos < in->len &&
-	    (in->s[in->pos] == ' ' || in->s[in->pos] == '\t'))
-		in->pos++;
-}
-
-/* A JSON value we write: string, number, or array of strings/numbers. */
-static int
-hf_json_value(struct hf_in *in, const char **v, size_t *n, int nested)
-{
-	size_t start = in->pos;
-	const char *sv;
-	size_t sn;
-
-	if (in->pos >= in->len)
-		return hf_fail(in, "missing JSON value");
-	if (in->s[in->pos] == '"')
-		return hf_json_string(in, v, n);
-	if (in->s[in->pos] == '[' && !nested) {
-		in->pos++;
-		hf_json_ws(in);
-		if (in->pos < in->len && in->s[in->pos] == ']') {
-			in->pos++;
-		} else {
-			for (;;) {
-				if (hf_json_value(in, &sv, &sn, 1) < 0)
-					return -1;
-				hf_json_ws(in);
-				if (in->pos < in->len &&
-				    in->s[in->pos] == ',') {
-					in->pos++;
-					hf_json_ws(in);
-					continue;
-				}
-				if (in->pos < in->len &&
-				    in->s[in->pos] == ']') {
-					in->pos++;
-					break;
-				}
-				return hf_fail(in, "bad JSON array");
-			}
-		}
-		*v = in->s + start;
-		*n = in->pos - start;
-		return 0;
-	}
-	if (in->s[in->pos] == '-')
-		in->pos++;
-	if (in->pos >= in->len || in->s[in->pos] < '0' || in->s[in->pos] > '9')
-		return hf_fail(in, "bad JSON value");
-	if (in->s[in->pos] == '0')
-		in->pos++;
-	else
-		while (in->pos < in->len && in->s[in->pos] >= '0' &&
-		    in->s[in->pos] <= '9')
-			in->pos++;
-	*v = in->s + start;
-	*n = in->pos - start;
-	return 0;
-}
-
-static int
-hf_is_hash_key(const struct sk_hitfmt_field *f)
-{
-	return f->keylen == 13 && memcmp(f->key, "sinkhole.hash", 13) == 0;
-}
-
-static int
-hf_parse_json(
-    struct hf_in *in, size_t *prefix_len, sk_hitfmt_field_fn fn, void *arg)
-{
-	struct sk_hitfmt_field f;
-	size_t sep = 0;
-	int r, nfields = 0;
-
-	in->pos = 1; /* '{' */
-	hf_json_ws(in);
-	while (in->pos < in->len && in->s[in->pos] != '}') {
-		if (nfields > 0) {
-			if (in->s[in->pos] != ',')
-				return hf_fail(in, "expected ',' in object");
-			sep = in->pos++;
-			hf_json_ws(in);
-		}
-		if (*prefix_len != 0)
-			return hf_fail(in, "sinkhole.hash is not the last");
-		if (hf_json_string(in, &f.key, &f.keylen) < 0)
-			return -1;
-		hf_json_ws(in);
-		if (in->pos >= in->len || in->s[in->pos] != ':')
-			return hf_fail(in, "expected ':' in object");
-		in->pos++;
-		hf_json_ws(in);
-		if (hf_json_value(in, &f.val, &f.vallen, 0) < 0)
-			return -1;
-		hf_json_ws(in);
-		nfields++;
-		if (hf_is_hash_key(&f))
-			*prefix_len = nfields > 1 ? sep : 1;
-		if (fn != NULL && (r = fn(arg, &f)) != 0)
-			return r;
-	}
-	if (in->pos >= in->len)
-		return hf_fail(in, "unterminated JSON object");
-	in->pos++;
-	hf_json_ws(in);
-	if (in->pos != in->len)
-		return hf_fail(in, "text after the JSON object");
-	return 0;
-}
-
-/* Skip n '|'-terminated header fields; escapes \\ and \| only. */
-static int
-hf_header_fields(struct hf_in *in, int n)
-{
-	while (n > 0) {
-		if (in->pos >= in->len)
-			return hf_fail(in, "header ends early");
-		if (in->s[in->pos] == '\\') {
-			if (in->pos + 1 >= in->len ||
-			    (in->s[in->pos + 1] != '\\' &&
-			        in->s[in->pos + 1] != '|'))
-				return hf_fail(in, "bad escape in header");
-			in->pos += 2;
-			continue;
-		}
-		if (in->s[in->pos] == '|')
-			n--;
-		in->pos++;
-	}
-	return 0;
-}
-
-/* CEF extension value escapes, or LEEF attribute escapes. */
-static int
-hf_ext_escape_ok(enum sk_hit_format fmt, char c)
-{
-	if (c == '\\' || c == 'r' || c == 'n')
-		return 1;
-	return fmt == SK_HIT_CEF ? c == '=' : c == 't';
-}
-
-static int
-hf_parse_ext(struct hf_in *in, enum sk_hit_format fmt, size_t *prefix_len,
-    sk_hitfmt_field_fn fn, void *arg)
-{
-	char sep = fmt == SK_HIT_CEF ? ' ' : '\t';
-	struct sk_hitfmt_field f;
-	size_t i, key_start, sep_pos = 0, lastsep;
-	int r, nfields = 0;
-
-	key_start = in->pos;
-	while (key_start < in->len) {
-		if (*prefix_len != 0)
-			return hf_fail(in, "sinkhole.hash is not the last");
-		for (i = key_start; i < in->len && hf_is_key_char(in->s[i]);
-		     i++)
-			;
-		if (i == key_start || i >= in->len || in->s[i] != '=')
-			return hf_fail(in, "expected key=value");
-		f.key = in->s + key_start;
-		f.keylen = i - key_start;
-		f.val = in->s + i + 1;
-		/* The value runs to the separator before the next key: in
-		 * CEF, the last space before an unescaped '='; in LEEF, the
-		 * next tab. */
-		lastsep = in->len;
-		for (i++; i < in->len; i++) {
-			char c = in->s[i];
-
-			if (c == '\\') {
-				if (i + 1 >= in->len ||
-				    !hf_ext_escape_ok(fmt, in->s[i + 1]))
-					return hf_fail(
-					    in, "bad escape in value");
-				i++;
-				continue;
-			}
-			if (c == sep) {
-				lastsep = i;
-				if (fmt == SK_HIT_LEEF)
-					break;
-			}
-			if (c == '=' && fmt == SK_HIT_CEF) {
-				if (lastsep == in->len)
-					return hf_fail(
-					    in, "unescaped '=' in value");
-				break;
-			}
-		}
-		if (i >= in->len && fmt == SK_HIT_CEF)
-			lastsep = in->len;
-		f.vallen = (size_t)(in->s + lastsep - f.val);
-		if (hf_is_hash_key(&f))
-			*prefix_len = nfields > 0 ? sep_pos : key_start;
-		nfields++;
-		if (fn != NULL && (r = fn(arg, &f)) != 0)
-			return r;
-		sep_pos = lastsep;
-		key_start = lastsep + 1;
-		if (lastsep < in->len && key_start >= in->len)
-			return hf_fail(in, "separator at the end of the line");
-	}
-	return 0;
-}
-
-int
-sk_hitfmt_parse(const char *line, size_t len, enum sk_hit_format *fmt,
-    size_t *prefix_len, sk_hitfmt_field_fn fn, void *arg, const char **why)
-{
-	struct hf_in in = {line, len, 0, NULL};
-	int r;
-
-	*prefix_len = 0;
-	if (hf_check_bytes(&in) < 0) {
-		*why = in.why;
-		return -1;
-	}
-	if (len > 0 && line[0] == '{') {
-		*fmt = SK_HIT_JSON;
-		r = hf_parse_json(&in, prefix_len, fn, arg);
-	} else if (len >= 6 && memcmp(line, "CEF:0|", 6) == 0) {
-		*fmt = SK_HIT_CEF;
-		in.pos = 6;
-		r = hf_header_fields(&in, 6);
-		if (r == 0)
-			r = hf_parse_ext(&in, SK_HIT_CEF, prefix_len, fn, arg);
-	} else if (len >= 9 && memcmp(line, "LEEF:2.0|", 9) == 0) {
-		*fmt = SK_HIT_LEEF;
-		in.pos = 9;
-		r = hf_header_fields(&in, 4);
-		if (r == 0 &&
-		    (in.len - in.pos < 4 ||
-		        memcmp(in.s + in.pos, "x09|", 4) != 0))
-			r = hf_fail(&in, "LEEF delimiter is not x09");
-		in.pos += 4;
-		if (r == 0)
-			r = hf_parse_ext(&in, SK_HIT_LEEF, prefix_len, fn, arg);
-	} else {
-		r = hf_fail(&in, "not a JSON, CEF:0 or LEEF:2.0 record");
-	}
-	if (r == 0 && *prefix_len == 0)
-		r = hf_fail(&in, "no sinkhole.hash field");
-	if (r == -1)
-		*why = in.why;
-	return r;
-}
-
-/* Append code point cp as UTF-8. */
-static int
-hf_put_cp(uint32_t cp, char *out, size_t *o, size_t outsize)
-{
-	unsigned char b[4];
-	size_t n, i;
-
-	if (cp < 0x80) {
-		b[0] = (unsigned char)cp, n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (unsigned char)(0xc0 | (cp >> 6));
-		b[1] = (unsigned char)(0x80 | (cp & 0x3f)), n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (unsigned char)(0xe0 | (cp >> 12));
-		b[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		b[2] = (unsigned char)(0x80 | (cp & 0x3f)), n = 3;
-	} else {
-		b[0] = (unsigned char)(0xf0 | (cp >> 18));
-		b[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-		b[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		b[3] = (unsigned char)(0x80 | (cp & 0x3f)), n = 4;
-	}
-	if (outsize - *o <= n)
-		return -1;
-	for (i = 0; i < n; i++)
-		out[(*o)++] = (char)b[i];
-	return 0;
-}
-
-int
-sk_hitfmt_unescape(enum sk_hit_format fmt, const char *val, size_t len,
-    char *out, size_t outsize)
-{
-	size_t i, o = 0;
-	uint32_t cp, lo;
-	char c;
-
-	if (outsize == 0)
-		return -1;
-	for (i = 0; i < len; i++) {
-		c = val[i];
-		if (c == '\\') {
-			if (++i >= len)
-				return -1;
-			c = val[i];
-			switch (c) {
-			case 'n':
-				c = '\n';
-				break;
-			case 'r':
-				c = '\r';
-				break;
-			case 't':
-				if (fmt == SK_HIT_CEF)
-					return -1;
-				c = '\t';
-				break;
-			case 'b':
-			case 'f':
-			case '/':
-			case '"':
-				if (fmt != SK_HIT_JSON)
-					return -1;
-				c = c == 'b' ? '\b' : c == 'f' ? '\f' : c;
-				break;
-			case '=':
-				if (fmt != SK_HIT_CEF)
-					return -1;
-				break;
-			case '\\':
-				break;
-			case 'u':
-				if (fmt != SK_HIT_JSON || i + 5 > len ||
-				    hf_hex4(val + i + 1, &cp) < 0)
-					return -1;
-				i += 4;
-				if (cp >= 0xd800 && cp <= 0xdbff) {
-					if (i + 7 > len || val[i + 1] != '\\' ||
-					    val[i + 2] != 'u' ||
-					    hf_hex4(val + i + 3, &lo) < 0 ||
-					    lo < 0xdc00 || lo > 0xdfff)
-						return -1;
-					cp = 0x10000 + ((cp - 0xd800) << 10) +
-					    (lo - 0xdc00);
-					i += 6;
-				} else if (cp >= 0xdc00 && cp <= 0xdfff) {
-					return -1;
-				}
-				if (hf_put_cp(cp, out, &o, outsize) < 0)
-					return -1;
-				continue;
-			default:
-				return -1;
-			}
-		}
-		if (outsize - o <= 1)
-			return -1;
-		out[o++] = c;
-	}
-	out[o] = '\0';
-	return o > INT32_MAX ? -1 : (int)o;
 }

@@ -3,8 +3,8 @@
  * One hit record or event as one line of text: JSON (ECS field names), CEF
  * or LEEF 2.0, with each format's escaping applied to every value, so no
  * byte of a query name, category, approver or reason can split a record or
- * forge a field. Also the parser that reads such a line back (for
- * verify-log and the fuzzer). Writes into caller buffers; never allocates.
+ * forge a field. The parser that reads such a line back is
+ * ops/hitparse.h. Writes into caller buffers; never allocates.
  * The field names and escaping rules are documented in sinkhole-hitlog(5).
  */
 #ifndef SK_HITFMT_H
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hitlog.h"
+#include "hitrecord.h"
 
 /** Buffer size that holds any formatted record, newline and NUL included:
  * three names of at most 1020 presentation bytes and seven texts of at
@@ -103,39 +103,9 @@ int sk_hitfmt_prev(enum sk_hit_format fmt, char *buf, size_t len,
 int sk_hitfmt_finish(enum sk_hit_format fmt, char *buf, size_t len,
     size_t bufsize, const char *hash);
 
-/** One field of a parsed line; spans point into the line. */
-struct sk_hitfmt_field {
-	const char *key;
-	size_t keylen;
-	const char *val; /**< the value as written (still escaped; a JSON
-			    string without its quotes) */
-	size_t vallen;
-};
-
-/** Called for each field in order; non-zero stops the parse (returned). */
-typedef int (*sk_hitfmt_field_fn)(void *arg, const struct sk_hitfmt_field *f);
-
-/**
- * Parse and validate one line (without its newline) in any of the three
- * formats (told apart by "{", "CEF:" or "LEEF:"): its syntax, its escapes,
- * UTF-8, no raw control bytes, and a final sinkhole.hash field.
- * @param fmt: receives the format.
- * @param prefix_len: receives the length of the hashed prefix.
- * @param fn: called for each field (header fields excluded); may be NULL.
- * @param why: receives a static description on failure.
- * @return 0, -1 when the line is malformed, or fn's non-zero value.
- */
-int sk_hitfmt_parse(const char *line, size_t len, enum sk_hit_format *fmt,
-    size_t *prefix_len, sk_hitfmt_field_fn fn, void *arg, const char **why);
-
-/**
- * Undo a format's escaping of a value (as given by sk_hitfmt_parse).
- * JSON \uXXXX escapes are written as UTF-8.
- * @return the length written (NUL-terminated), or -1 when out is too
- *	small or an escape is bad.
- */
-int sk_hitfmt_unescape(enum sk_hit_format fmt, const char *val, size_t len,
-    char *out, size_t outsize);
+/** Length of the valid UTF-8 sequence at s (RFC 3629: no overlongs, no
+ * surrogates, nothing above U+10FFFF), or 0. s[0] must be readable. */
+size_t sk_hitfmt_utf8_len(const unsigned char *s, size_t n);
 
 /** @return "json", "cef", "leef". */
 const char *sk_hitfmt_name(enum sk_hit_format fmt);

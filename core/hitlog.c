@@ -1056,6 +1056,24 @@ sk_hitlog_commit(struct sk_hitlog *log, struct sk_hit *hit)
 	atomic_store_explicit(&slot->turn, slot->pos + 1, memory_order_release);
 }
 
+void
+sk_hitlog_record(struct sk_hitlog *log, const struct sk_verdict *v,
+    const struct sk_hit_query *q)
+{
+	struct sk_hit *hit;
+	struct timespec now;
+
+	if (log == NULL || !sk_hit_wanted(v, q))
+		return;
+	/* Filled in place in the queue: sk_hit_fill sets every field. */
+	if ((hit = sk_hitlog_reserve(log)) == NULL)
+		return; /* dropped and counted; a loss event will say so */
+	clock_gettime(CLOCK_REALTIME, &now);
+	sk_hit_fill(
+	    hit, v, q, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	sk_hitlog_commit(log, hit);
+}
+
 int
 sk_hitlog_submit(struct sk_hitlog *log, const struct sk_hit *hit)
 {

@@ -27,52 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "name.h"
-#include "policydefs.h"
-#include "snapshot.h"
-
-/** Output formats. */
-enum sk_hit_format {
-	SK_HIT_JSON = 0, /**< one JSON object a line, ECS field names */
-	SK_HIT_CEF = 1,  /**< ArcSight CEF:0 */
-	SK_HIT_LEEF = 2  /**< IBM QRadar LEEF:2.0 */
-};
-
-/** The longest list name a record carries (longer ones are cut). */
-#define SK_HIT_LIST_MAX 127
-
-/** One hit, as a worker hands it over: fixed size, the names copied in.
- * The texts are not copied: they point into the snapshot the decision was
- * made on (NULL: empty), which must stay open until the writer is past
- * the hit: sk_hitlog_retire() says when. A worker copying six texts into
- * each slot cost it time and the writer a cache miss for each. */
-struct sk_hit {
-	int64_t time_ms;        /**< wall clock, ms since the epoch, UTC */
-	uint8_t client[16];     /**< sk_addr form (acl.h) */
-	uint16_t client_port;   /**< host order */
-	uint16_t qtype, qclass; /**< host order */
-	uint8_t kind;           /**< enum sk_verdict_kind (policy.h) */
-	uint8_t action;         /**< enum sk_action: what was answered */
-	uint8_t entry_match;    /**< enum sk_match of the matching entry */
-	uint8_t qname_len;      /**< wire length of qname */
-	/** Wire length of matched; 0: the query name itself matched and
-	 * matched is not filled. */
-	uint8_t matched_len;
-	uint8_t entry_offset; /**< the entry is (matched or qname) + this */
-	uint32_t list_line;   /**< line of the entry in its list file */
-	const char *list;     /**< list file, as named in the policy */
-	const char *category;
-	const char *policy_ref; /**< the category's policy reference */
-	const char *snapshot_id;
-	/** The exemption used (kind == EXEMPT), else NULL, "" and 0. */
-	const char *exempt_approver;
-	const char *exempt_reason;
-	int64_t exempt_expires;
-	uint8_t qname[SK_NAME_MAX_WIRE];   /**< query name, wire, as asked */
-	uint8_t matched[SK_NAME_MAX_WIRE]; /**< the name of the query's
-		CNAME chain that matched, when not the query name */
-	char exempt_subnet[64];
-};
+#include "hitrecord.h"
 
 /** Default hit-log-queue: 16384 records (about 11 MB), a third of a
  * second at 50,000 hits/s; the writer drains every ~20 ms. */
@@ -82,27 +37,6 @@ struct sk_hit {
 #define SK_HITLOG_QUEUE_MAX (1u << 20)
 /** Default heartbeat interval, seconds (0: no heartbeats). */
 #define SK_HITLOG_HEARTBEAT_DEFAULT 60
-
-/** Configuration of the hit log (keys of sinkhole.conf). */
-struct sk_hitlog_conf {
-	char path[PATH_MAX]; /**< spool file; "" = hit records off */
-	enum sk_hit_format format;
-	unsigned queue_size;  /**< records the queue holds: a power of
-				       two (default SK_HITLOG_QUEUE_DEFAULT) */
-	unsigned heartbeat_s; /**< seconds between heartbeats (default 60) */
-	char instance_id[64]; /**< names this process in every record
-				       (observer.name); "" = the default,
-				       "HOSTNAME-PID-STARTTIME" */
-};
-
-/** Counters, as written in heartbeats. */
-struct sk_hitlog_stats {
-	uint64_t submitted;    /**< handed to sk_hitlog_submit */
-	uint64_t written;      /**< hit records written */
-	uint64_t dropped;      /**< lost to a full queue */
-	uint64_t write_errors; /**< failed write()s (retried later) */
-	uint64_t queue_depth;  /**< records waiting in the queue */
-};
 
 struct sk_hitlog;
 
@@ -179,6 +113,16 @@ struct sk_hit *sk_hitlog_reserve(struct sk_hitlog *log);
 
 /** Hand over a slot from sk_hitlog_reserve, filled. */
 void sk_hitlog_commit(struct sk_hitlog *log, struct sk_hit *hit);
+
+/**
+ * Record a decision when it is one that is recorded (sk_hit_wanted): a
+ * slot filled in place from the verdict (sk_hit_fill) at the current
+ * time. Any thread; never blocks, never does I/O. NULL log: nothing.
+ * The verdict's snapshot must stay open until the writer is past the hit
+ * (sk_hitlog_retire).
+ */
+void sk_hitlog_record(struct sk_hitlog *log, const struct sk_verdict *v,
+    const struct sk_hit_query *q);
 
 /**
  * Drain the queue: format, chain and write every queued record, and a loss

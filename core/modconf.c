@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "hitfmt.h"
+#include "hitlog.h"
 #include "modconf.h"
 
 /* Longest TTL we will hand out: one day. */

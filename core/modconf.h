@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hitlog.h"
+#include "hitrecord.h"
 
 /** Environment variable that overrides the config file path. */
 #define SK_MODCONF_ENV "SINKHOLE_CONF"

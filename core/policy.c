@@ -1,8 +1,10 @@
 /**
  * \file
  * The decision for one query: look the name up, then apply the category's
- * action unless the client is exempt or there is no client at all. Runs on
- * DNS worker threads: no allocation, no I/O, no shared writes.
+ * action unless the client is exempt or there is no client at all; and
+ * what explains it (texts of the snapshot, entry rendering, exemption
+ * coverage). Runs on DNS worker threads: no allocation, no I/O, no shared
+ * writes.
  */
 #include <string.h>
 
@@ -38,11 +40,62 @@ sk_verdict_keeps_out_of_cache(const struct sk_verdict *v)
 	    v->kind == SK_VERDICT_NO_CLIENT || v->kind == SK_VERDICT_ERROR;
 }
 
+int
+sk_verdict_uncachable(const struct sk_verdict *v)
+{
+	return sk_verdict_keeps_out_of_cache(v) ||
+	    v->kind == SK_VERDICT_MONITORED;
+}
+
+int
+sk_name_uncachable(
+    const struct sk_snapshot *snap, const uint8_t *name, size_t namelen)
+{
+	struct sk_verdict v;
+
+	if (namelen == 0 || namelen > SK_NAME_MAX_WIRE)
+		return 0; /* not a name: nothing can list it */
+	/* Without a client, any blocking entry gives NO_CLIENT and no
+	 * exemption is looked at, so the time plays no part; a failed
+	 * decision gives ERROR. */
+	sk_decide(snap, name, namelen, NULL, 0, &v);
+	return sk_verdict_uncachable(&v);
+}
+
+int
+sk_exemption_covers(
+    const struct sk_exemption *ex, const uint8_t addr[16], int category)
+{
+	return category >= 0 && category < SK_MAX_CATEGORIES &&
+	    (ex->category_mask >> category & 1) != 0 &&
+	    sk_subnet_contains(&ex->subnet, addr);
+}
+
+int
+sk_entry_text(enum sk_match match, const uint8_t *name, size_t namelen,
+    size_t offset, char *out, size_t outsize)
+{
+	const char *prefix = sk_match_prefix(match);
+	size_t pl = strlen(prefix);
+	int n;
+
+	if (name == NULL || offset >= namelen || outsize <= pl)
+		return -1;
+	memcpy(out, prefix, pl);
+	n = sk_name_to_text(
+	    name + offset, namelen - offset, out + pl, outsize - pl);
+	if (n < 0 ||
+	    sk_name_wire_len(name + offset, namelen - offset) !=
+	        (int)(namelen - offset))
+		return -1;
+	return (int)pl + n;
+}
+
 /* @return the first exemption that covers this client, category and time,
  * or -1. */
 static int
 find_exemption(const struct sk_snapshot *snap, const struct sockaddr *client,
-    unsigned category, int64_t now)
+    int category, int64_t now)
 {
 	const struct sk_exemption *ex;
 	uint8_t addr[16];
@@ -53,23 +106,34 @@ find_exemption(const struct sk_snapshot *snap, const struct sockaddr *client,
 	n = sk_snapshot_exemption_count(snap);
 	for (i = 0; i < n; i++) {
 		ex = sk_snapshot_exemption(snap, i);
-		if (now < ex->expires && category < 64 &&
-		    (ex->category_mask >> category & 1) != 0 &&
-		    sk_subnet_contains(&ex->subnet, addr))
+		if (now < ex->expires &&
+		    sk_exemption_covers(ex, addr, category))
 			return (int)i;
 	}
 	return -1;
+}
+
+/* Every field of a verdict that says nothing: kind NONE. */
+static void
+empty_verdict(struct sk_verdict *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->kind = SK_VERDICT_NONE;
+	out->answer = SK_ACTION_PASS;
+	out->category = -1;
+	out->exemption = -1;
+	out->entry_match = SK_MATCH_SUBTREE;
 }
 
 /* No decision: the caller follows the fail mode. */
 static int
 error_verdict(struct sk_verdict *out, int rc)
 {
-	memset(out, 0, sizeof(*out));
+	const struct sk_snapshot *snap = out->snap;
+
+	empty_verdict(out);
 	out->kind = SK_VERDICT_ERROR;
-	out->answer = SK_ACTION_PASS;
-	out->category = -1;
-	out->exemption = -1;
+	out->snap = snap;
 	return rc;
 }
 
@@ -80,17 +144,16 @@ sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
 {
 	const struct sk_category *cat;
 
-	memset(out, 0, sizeof(*out));
-	out->kind = SK_VERDICT_NONE;
-	out->answer = SK_ACTION_PASS;
-	out->category = -1;
-	out->exemption = -1;
+	empty_verdict(out);
+	out->snap = snap;
 	if (lookup_rc != 0)
 		return error_verdict(
 		    out, lookup_rc < 0 ? lookup_rc : SK_SNAP_E_CORRUPT);
 	out->match = *match;
 	if (!match->found)
 		return 0;
+	out->entry_match = sk_rec_match(&match->rec);
+	out->list = sk_snapshot_list_name(snap, match->rec.list_id);
 	if (match->allowed) {
 		out->kind = SK_VERDICT_ALLOWED;
 		return 0;
@@ -118,6 +181,7 @@ sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
 		return error_verdict(out, SK_SNAP_E_CORRUPT);
 	}
 	out->category = match->rec.category;
+	out->cat = cat;
 	if (cat->action == SK_ACTION_MONITOR) {
 		out->kind = SK_VERDICT_MONITORED;
 		return 0;
@@ -126,9 +190,11 @@ sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
 		out->kind = SK_VERDICT_NO_CLIENT;
 		return 0;
 	}
-	out->exemption = find_exemption(snap, client, match->rec.category, now);
+	out->exemption = find_exemption(snap, client, out->category, now);
 	if (out->exemption >= 0) {
 		out->kind = SK_VERDICT_EXEMPT;
+		out->exempt =
+		    sk_snapshot_exemption(snap, (size_t)out->exemption);
 		return 0;
 	}
 	out->kind = SK_VERDICT_BLOCKED;
@@ -142,9 +208,29 @@ int
 sk_decide(const struct sk_snapshot *snap, const uint8_t *qname, size_t qnamelen,
     const struct sockaddr *client, int64_t now, struct sk_verdict *out)
 {
+	uint8_t lower[SK_NAME_MAX_WIRE];
 	struct sk_lookup match;
 	int rc;
 
-	rc = sk_snapshot_lookup(snap, qname, qnamelen, &match);
-	return sk_verdict_from_lookup(snap, rc, &match, client, now, out);
+	/* Names arrive as asked (0x20 mixed case); the snapshot holds them
+	 * lower-case. */
+	if (qnamelen == 0 || qnamelen > sizeof(lower)) {
+		out->snap = snap;
+		rc = error_verdict(out, SK_NAME_E_BAD_WIRE);
+	} else {
+		memcpy(lower, qname, qnamelen);
+		sk_name_lower(lower, qnamelen);
+		rc = sk_snapshot_lookup(snap, lower, qnamelen, &match);
+		rc = sk_verdict_from_lookup(snap, rc, &match, client, now, out);
+	}
+	out->name = qname;
+	out->namelen = qnamelen;
+	return rc;
+}
+
+const char *
+sk_decide_strerror(int err)
+{
+	return err == SK_NAME_E_BAD_WIRE ? sk_name_strerror(err)
+	                                 : sk_snapshot_strerror(err);
 }

@@ -1,8 +1,11 @@
 /**
  * \file
- * The decision: (query name, client address, time) -> verdict, with the
- * category, the matching entry and the exemption used. Plain C over plain
- * data; the adapter turns a verdict into a DNS answer.
+ * The decision: (query name, client address, time) -> verdict, with its
+ * explanation: the category, the matching entry and its list, the
+ * exemption used. A verdict carries every text a hit record
+ * (hitrecord.h), `sinkhole-ctl check` and a notice page show, so no
+ * caller turns indices back into texts. Plain C over plain data; the
+ * adapter turns a verdict into a DNS answer.
  */
 #ifndef SK_POLICY_H
 #define SK_POLICY_H
@@ -11,6 +14,7 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "name.h"
 #include "snapshot.h"
 
 /** What kind of decision was reached. */
@@ -35,7 +39,8 @@ enum sk_verdict_kind {
  * "no-client", "error". */
 const char *sk_verdict_kind_name(enum sk_verdict_kind k);
 
-/** A decision. */
+/** A decision and its explanation. The pointers point into the snapshot
+ * (valid while it is open) or at the caller's name (valid while it is). */
 struct sk_verdict {
 	enum sk_verdict_kind kind;
 	/** What to answer: SK_ACTION_SINKHOLE, SK_ACTION_NXDOMAIN or
@@ -48,6 +53,23 @@ struct sk_verdict {
 	struct sk_lookup match;
 	/** Index of the exemption used (kind == EXEMPT), else -1. */
 	int exemption;
+	/** The name decided, as the caller passed it to sk_decide() (not
+	 * lower-cased), or NULL (sk_verdict_from_lookup alone). */
+	const uint8_t *name;
+	size_t namelen;
+	/** The category at index category (name, action, policy
+	 * reference), or NULL. */
+	const struct sk_category *cat;
+	/** How the matching entry matches (valid when match.found). */
+	enum sk_match entry_match;
+	/** The matching entry's list file, as named in the policy, or NULL
+	 * when nothing matched. */
+	const char *list;
+	/** The exemption at index exemption (subnet, approver, reason,
+	 * expiry), or NULL. */
+	const struct sk_exemption *exempt;
+	/** The snapshot decided on (its id: sk_snapshot_id). */
+	const struct sk_snapshot *snap;
 };
 
 /**
@@ -58,15 +80,53 @@ struct sk_verdict {
 int sk_verdict_keeps_out_of_cache(const struct sk_verdict *v);
 
 /**
+ * Must an answer with this verdict stay out of the caches? Those of
+ * sk_verdict_keeps_out_of_cache(), and monitored names: a cache hit reaches
+ * no module, so it would not be recorded.
+ */
+int sk_verdict_uncachable(const struct sk_verdict *v);
+
+/**
+ * Does the snapshot keep this name out of the caches, whoever asks (a
+ * blocking entry matches, or a monitor-only category)? Also true when the
+ * decision fails: the name may be listed. Any case; false for a length
+ * that no name has (0, above SK_NAME_MAX_WIRE).
+ */
+int sk_name_uncachable(
+    const struct sk_snapshot *snap, const uint8_t *name, size_t namelen);
+
+/**
+ * Does an exemption cover this client address (sk_addr form, acl.h) for
+ * this category, whatever the time? The one rule for deciding and for
+ * explaining (check's expired exemptions).
+ */
+int sk_exemption_covers(
+    const struct sk_exemption *ex, const uint8_t addr[16], int category);
+
+/**
+ * The matching entry as a list writes it: "=name." exact, "*.name."
+ * below, "name." subtree (sk_match_prefix, policydefs.h).
+ * @param name: the name decided (wire form), of which the entry is the
+ *	part from match.name_offset.
+ * @return the length (NUL-terminated), or -1 when nothing matched, the
+ *	offset or name is bad, or out is too small.
+ */
+int sk_entry_text(enum sk_match match, const uint8_t *name, size_t namelen,
+    size_t offset, char *out, size_t outsize);
+
+/**
  * Decide for one query.
  * @param snap: the active snapshot.
- * @param qname: lower-case wire name.
- * @param qnamelen: its length.
+ * @param qname: wire name, any case (lower-cased into a copy; the verdict
+ *	points at qname as given).
+ * @param qnamelen: its length (1 to SK_NAME_MAX_WIRE).
  * @param client: the client's address, or NULL when the query has none.
  * @param now: the current time, seconds since the epoch (exemptions whose
  *	expires <= now do not apply).
  * @param out: the verdict; SK_VERDICT_ERROR when the lookup failed.
- * @return 0, or a negative sk_snapshot_err when the lookup failed.
+ * @return 0, a negative sk_snapshot_err when the lookup failed, or
+ *	SK_NAME_E_BAD_WIRE for a name length out of range (sk_decide_strerror
+ *	describes both).
  */
 int sk_decide(const struct sk_snapshot *snap, const uint8_t *qname,
     size_t qnamelen, const struct sockaddr *client, int64_t now,
@@ -85,5 +145,8 @@ int sk_decide(const struct sk_snapshot *snap, const uint8_t *qname,
 int sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
     const struct sk_lookup *match, const struct sockaddr *client, int64_t now,
     struct sk_verdict *out);
+
+/** @return a static description of what sk_decide() returned. */
+const char *sk_decide_strerror(int err);
 
 #endif /* SK_POLICY_H */

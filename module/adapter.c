@@ -159,8 +159,7 @@ follow_snapshot(struct sk_module *m, int at_start)
 	if (failed > 0)
 		log_err("sinkhole: %lu decisions failed (last: %s); each "
 		        "query followed the fail mode: %s",
-		    failed,
-		    sk_snapshot_strerror(atomic_load(&last_lookup_error)),
+		    failed, sk_decide_strerror(atomic_load(&last_lookup_error)),
 		    fail_mode_text(m));
 	switch (sk_active_poll(m->active, detail, sizeof(detail))) {
 	case SK_ACTIVE_SAME:
@@ -301,7 +300,7 @@ response_name_listed(
     const struct sk_snapshot *snap, const uint8_t *name, size_t namelen)
 {
 	return name != NULL && namelen > 0 &&
-	    sk_adapter_listed(snap, name, namelen);
+	    sk_name_uncachable(snap, name, namelen);
 }
 
 /** Does an upstream response lead to a name kept out of the caches: its
@@ -459,41 +458,28 @@ client_of(struct module_qstate *qstate)
 
 /** Log a decision at verbosity 3 (query); hit records are separate. */
 static void
-log_verdict(const struct sk_snapshot *snap, const struct sk_verdict *v,
-    const uint8_t *name, size_t namelen)
+log_verdict(const struct sk_verdict *v)
 {
 	char text[SK_NAME_MAX_TEXT];
-	const struct sk_category *cat;
 
 	if (verbosity < VERB_QUERY || v->kind == SK_VERDICT_NONE)
 		return;
-	if (sk_name_to_text(name, namelen, text, sizeof(text)) < 0)
+	if (sk_name_to_text(v->name, v->namelen, text, sizeof(text)) < 0)
 		snprintf(text, sizeof(text), "?");
-	cat = v->category >= 0 ? sk_snapshot_category(snap, (size_t)v->category)
-	                       : NULL;
 	verbose(VERB_QUERY, "sinkhole: %s %s %s", sk_verdict_kind_name(v->kind),
-	    text, cat != NULL ? cat->name : "-");
+	    text, v->cat != NULL ? v->cat->name : "-");
 }
 
-/** Decide for one name (copied and lower-cased first). On failure the
- * verdict is SK_VERDICT_ERROR, never one that resolves and caches. */
+/** Decide for one name (any case). On failure the verdict is
+ * SK_VERDICT_ERROR, never one that resolves and caches. */
 static int
-decide_name(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
-    const struct sockaddr *client, time_t now, struct sk_verdict *v)
+decide_name(struct module_qstate *qstate, const struct sk_snapshot *snap,
+    const uint8_t *name, size_t namelen, const struct sockaddr *client,
+    struct sk_verdict *v)
 {
-	uint8_t lower[SK_NAME_MAX_WIRE];
-	int rc;
+	int rc = sk_decide(
+	    snap, name, namelen, client, (int64_t)*qstate->env->now, v);
 
-	memset(v, 0, sizeof(*v));
-	if (namelen == 0 || namelen > sizeof(lower)) {
-		v->kind = SK_VERDICT_ERROR;
-		v->category = -1;
-		v->exemption = -1;
-		return -1;
-	}
-	memcpy(lower, name, namelen);
-	sk_name_lower(lower, namelen);
-	rc = sk_decide(snap, lower, namelen, client, (int64_t)now, v);
 	if (rc != 0) {
 		/* v is SK_VERDICT_ERROR: the caller follows the fail mode.
 		 * Counted here, logged by the background thread. */
@@ -503,116 +489,56 @@ decide_name(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 	return rc;
 }
 
-/** Answer a blocked verdict; fail the query when out of memory. */
-static void
-answer(struct module_qstate *qstate, struct sk_module *m,
-    const struct sk_snapshot *snap, const struct sk_verdict *v, int id)
-{
-	const struct sk_category *cat =
-	    sk_snapshot_category(snap, (size_t)v->category);
-
-	if (!sk_adapter_answer(
-	        qstate, &m->conf, cat != NULL ? cat->name : "blocked", v, id))
-		qstate->ext_state[id] = module_error;
-}
-
-/**
- * Hand a hit record to the writer: blocked, monitored and exempt
- * decisions, for queries with a client. No I/O here: a copy into the
- * queue, or a counted drop when it is full.
- * @param matched: the name that matched (the query name, or a name of its
- *	CNAME chain), wire form.
- */
+/** Hand a decision of this query to the hit log, when it is one that is
+ * recorded (blocked, monitored, exempt, with a client): a copy into the
+ * queue, or a counted drop when it is full. No I/O here. */
 static void
 record_hit(struct sk_module *m, struct module_qstate *qstate,
-    const struct sk_snapshot *snap, const struct sk_verdict *v,
-    const uint8_t *matched, size_t matchedlen, const struct sockaddr *client)
+    const struct sk_verdict *v, const struct sockaddr *client)
 {
-	struct sk_hit *hit;
-	struct timespec now;
-	const struct sk_category *cat;
-	const struct sk_exemption *ex = NULL;
-	uint8_t addr[16];
+	struct sk_hit_query q;
 
-	if (m->hits == NULL || client == NULL ||
-	    (v->kind != SK_VERDICT_BLOCKED && v->kind != SK_VERDICT_MONITORED &&
-	        v->kind != SK_VERDICT_EXEMPT) ||
-	    sk_addr_from_sockaddr(client, addr) != 0)
-		return;
-	/* Filled in place in the queue: every field is set. */
-	if ((hit = sk_hitlog_reserve(m->hits)) == NULL)
-		return; /* dropped and counted; a loss event will say so */
-	clock_gettime(CLOCK_REALTIME, &now);
-	hit->time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-	memcpy(hit->client, addr, sizeof(addr));
-	if (client->sa_family == AF_INET)
-		hit->client_port =
-		    ntohs(((const struct sockaddr_in *)client)->sin_port);
-	else
-		hit->client_port =
-		    ntohs(((const struct sockaddr_in6 *)client)->sin6_port);
-	hit->qtype = qstate->qinfo.qtype;
-	hit->qclass = qstate->qinfo.qclass;
-	hit->kind = (uint8_t)v->kind;
-	hit->action =
-	    (uint8_t)(v->kind == SK_VERDICT_MONITORED ? SK_ACTION_MONITOR
-	                                              : v->answer);
-	hit->entry_match = (uint8_t)((v->match.rec.flags & SK_REC_MATCH_MASK) >>
-	    SK_REC_MATCH_SHIFT);
-	hit->qname_len = (uint8_t)qstate->qinfo.qname_len;
-	memcpy(hit->qname, qstate->qinfo.qname, hit->qname_len);
-	/* Mostly the query name itself matched: not copied twice. */
-	if (matched == qstate->qinfo.qname) {
-		hit->matched_len = 0;
-	} else {
-		hit->matched_len = (uint8_t)matchedlen;
-		memcpy(hit->matched, matched, matchedlen);
-	}
-	hit->entry_offset = (uint8_t)v->match.name_offset;
-	hit->list_line = v->match.rec.line;
-	/* Texts point into snap: the writer is done with them before it is
-	 * closed (retire_snapshot). */
-	hit->list = sk_snapshot_list_name(snap, v->match.rec.list_id);
-	cat = v->category >= 0 ? sk_snapshot_category(snap, (size_t)v->category)
-	                       : NULL;
-	hit->category = cat != NULL ? cat->name : NULL;
-	hit->policy_ref = cat != NULL ? cat->policy_ref : NULL;
-	hit->snapshot_id = sk_snapshot_id(snap);
-	if (v->kind == SK_VERDICT_EXEMPT && v->exemption >= 0)
-		ex = sk_snapshot_exemption(snap, (size_t)v->exemption);
-	if (ex != NULL)
-		sk_subnet_format(&ex->subnet, hit->exempt_subnet,
-		    sizeof(hit->exempt_subnet));
-	else
-		hit->exempt_subnet[0] = '\0';
-	hit->exempt_approver = ex != NULL ? ex->approver : NULL;
-	hit->exempt_reason = ex != NULL ? ex->reason : NULL;
-	hit->exempt_expires = ex != NULL ? ex->expires : 0;
-	sk_hitlog_commit(m->hits, hit);
+	q.client = client;
+	q.qname = qstate->qinfo.qname;
+	q.qname_len = qstate->qinfo.qname_len;
+	q.qtype = qstate->qinfo.qtype;
+	q.qclass = qstate->qinfo.qclass;
+	sk_hitlog_record(m->hits, v, &q);
+}
+
+/** Answer a blocked verdict. @return the module's next state. */
+static enum module_ext_state
+answer(struct module_qstate *qstate, struct sk_module *m,
+    const struct sk_verdict *v)
+{
+	if (!sk_adapter_answer(
+	        qstate, &m->conf, v->cat != NULL ? v->cat->name : "blocked", v))
+		return module_error; /* out of memory */
+	return module_finished;
 }
 
 /**
  * No decision for this query (no usable snapshot, or the decision failed):
  * the fail mode. closed: SERVFAIL to a client; otherwise resolve, and keep
  * the answer out of the caches, as the name may be listed.
- * @return 1 when the query was finished here.
+ * @return 1 when the query is finished here (SERVFAIL set).
  */
 static int
 fail_query(struct module_qstate *qstate, const struct sk_module *m,
-    const struct sockaddr *client, int id)
+    const struct sockaddr *client)
 {
 	if (m->conf.fail_mode == SK_FAIL_CLOSED && client != NULL) {
 		qstate->return_rcode = LDNS_RCODE_SERVFAIL;
 		qstate->return_msg = NULL;
-		qstate->ext_state[id] = module_finished;
 		return 1;
 	}
 	qstate->no_cache_store = 1;
 	return 0;
 }
 
-/** A new query: decide on its name before anything else runs. */
-static void
+/** A new query: decide on its name before anything else runs.
+ * @return the module's next state. */
+static enum module_ext_state
 on_new_query(struct module_qstate *qstate, struct sk_module *m,
     const struct sk_snapshot *snap, uint64_t generation, int id)
 {
@@ -620,40 +546,34 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 	struct sk_verdict v;
 	const struct sockaddr *client = client_of(qstate);
 
-	if (snap == NULL) {
-		if (!fail_query(qstate, m, client, id))
-			qstate->ext_state[id] = module_wait_module;
-		return;
-	}
+	if (snap == NULL)
+		return fail_query(qstate, m, client) ? module_finished
+		                                     : module_wait_module;
 	sq = regional_alloc_zero(qstate->region, sizeof(*sq));
-	if (sq == NULL) {
-		qstate->ext_state[id] = module_error;
-		return;
-	}
+	if (sq == NULL)
+		return module_error;
 	qstate->minfo[id] = sq;
 	sq->generation = generation;
-	decide_name(snap, qstate->qinfo.qname, qstate->qinfo.qname_len, client,
-	    *qstate->env->now, &v);
-	log_verdict(snap, &v, qstate->qinfo.qname, qstate->qinfo.qname_len);
-	record_hit(m, qstate, snap, &v, qstate->qinfo.qname,
-	    qstate->qinfo.qname_len, client);
+	decide_name(qstate, snap, qstate->qinfo.qname, qstate->qinfo.qname_len,
+	    client, &v);
+	log_verdict(&v);
+	record_hit(m, qstate, &v, client);
 
-	if (v.kind == SK_VERDICT_ERROR && fail_query(qstate, m, client, id)) {
+	if (v.kind == SK_VERDICT_ERROR && fail_query(qstate, m, client)) {
 		sq->answered = 1;
-		return;
+		return module_finished;
 	}
 	if (v.kind == SK_VERDICT_BLOCKED && v.answer != SK_ACTION_PASS) {
 		sq->answered = 1;
-		answer(qstate, m, snap, &v, id);
-		return;
+		return answer(qstate, m, &v);
 	}
 	/* A listed name resolved anyway (exempt client, or no client):
 	 * its answer must not be served from cache to anyone else. A
 	 * monitored name neither: every lookup of it must reach the module
 	 * to be recorded, so each one goes upstream. */
-	if (sk_adapter_uncachable(&v))
+	if (sk_verdict_uncachable(&v))
 		qstate->no_cache_store = 1;
-	qstate->ext_state[id] = module_wait_module;
+	return module_wait_module;
 }
 
 /**
@@ -662,8 +582,9 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
  * (for every client), with the message; the chain is blocked for this
  * client when its verdict says so. If the snapshot changed while the query
  * was out, the query name itself is decided again too.
+ * @return the module's next state.
  */
-static void
+static enum module_ext_state
 on_answer(struct module_qstate *qstate, struct sk_module *m,
     const struct sk_snapshot *snap, uint64_t generation, int id)
 {
@@ -674,30 +595,27 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 	int recheck_qname, recorded = 0, failed = 0;
 	size_t i;
 
-	qstate->ext_state[id] = module_finished;
 	if (snap == NULL && sq != NULL && !sq->answered) {
 		/* The snapshot was dropped while the query was out: its
 		 * decision cannot be trusted. */
 		sk_adapter_uncache(qstate, NULL);
-		fail_query(qstate, m, client, id);
-		return;
+		fail_query(qstate, m, client);
+		return module_finished;
 	}
 	if (snap == NULL || sq == NULL || sq->answered)
-		return;
+		return module_finished;
 	block.kind = SK_VERDICT_NONE;
 	recheck_qname = sq->generation != generation;
 	/* A failed decision (SK_VERDICT_ERROR) keeps out of the caches too,
 	 * and follows the fail mode below. */
 	if (recheck_qname &&
-	    (decide_name(snap, qstate->qinfo.qname, qstate->qinfo.qname_len,
-	         client, *qstate->env->now, &v) == 0 ||
+	    (decide_name(qstate, snap, qstate->qinfo.qname,
+	         qstate->qinfo.qname_len, client, &v) == 0 ||
 	        v.kind == SK_VERDICT_ERROR) &&
-	    sk_adapter_uncachable(&v)) {
+	    sk_verdict_uncachable(&v)) {
 		failed |= v.kind == SK_VERDICT_ERROR;
-		log_verdict(
-		    snap, &v, qstate->qinfo.qname, qstate->qinfo.qname_len);
-		record_hit(m, qstate, snap, &v, qstate->qinfo.qname,
-		    qstate->qinfo.qname_len, client);
+		log_verdict(&v);
+		record_hit(m, qstate, &v, client);
 		recorded = 1;
 		sk_adapter_uncache(qstate, NULL);
 		if (v.kind == SK_VERDICT_BLOCKED && v.answer != SK_ACTION_PASS)
@@ -719,20 +637,19 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 			    query_dname_compare(
 			        (uint8_t *)names[j], qstate->qinfo.qname) == 0)
 				continue;
-			decide_name(snap, names[j], lens[j], client,
-			    *qstate->env->now, &v);
+			decide_name(
+			    qstate, snap, names[j], lens[j], client, &v);
 			if (v.kind == SK_VERDICT_NONE ||
 			    v.kind == SK_VERDICT_ALLOWED)
 				continue;
 			failed |= v.kind == SK_VERDICT_ERROR;
-			log_verdict(snap, &v, names[j], lens[j]);
+			log_verdict(&v);
 			/* One record a query: the first name that matched. */
 			if (!recorded) {
-				record_hit(m, qstate, snap, &v, names[j],
-				    lens[j], client);
+				record_hit(m, qstate, &v, client);
 				recorded = 1;
 			}
-			if (!sk_adapter_uncachable(&v))
+			if (!sk_verdict_uncachable(&v))
 				continue;
 			sk_adapter_uncache(qstate, rrset);
 			if (block.kind == SK_VERDICT_NONE &&
@@ -742,49 +659,42 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 		}
 	}
 	if (failed && block.kind != SK_VERDICT_BLOCKED &&
-	    fail_query(qstate, m, client, id)) {
+	    fail_query(qstate, m, client)) {
 		sq->answered = 1;
-		return;
+		return module_finished;
 	}
 	if (block.kind == SK_VERDICT_BLOCKED) {
 		/* The SOA owner must be an ancestor of the query name: use
 		 * the query name itself. */
 		block.match.name_offset = 0;
 		sq->answered = 1;
-		answer(qstate, m, snap, &block, id);
+		return answer(qstate, m, &block);
 	}
+	return module_finished;
 }
 
+/** The module's one entry for every event; its state is set here only. */
 SK_EXPORT void
 operate(struct module_qstate *qstate, enum module_ev event, int id,
     struct outbound_entry *outbound)
 {
 	struct sk_module *m = module_of(qstate->env, id);
 	const struct sk_snapshot *snap = NULL;
+	enum module_ext_state state = module_error;
 	uint64_t generation = 0;
 
 	(void)outbound;
-	if (m == NULL) {
-		qstate->ext_state[id] = module_error;
-		return;
-	}
 	/* The snapshot stays valid until released: one decision's time. */
-	if (m->active != NULL)
+	if (m != NULL && m->active != NULL)
 		snap = sk_active_acquire(m->active, &generation);
-	switch (event) {
-	case module_event_new:
-	case module_event_pass:
-		on_new_query(qstate, m, snap, generation, id);
-		break;
-	case module_event_moddone:
-		on_answer(qstate, m, snap, generation, id);
-		break;
-	default:
-		qstate->ext_state[id] = module_error;
-		break;
-	}
-	if (m->active != NULL)
+	if (m != NULL &&
+	    (event == module_event_new || event == module_event_pass))
+		state = on_new_query(qstate, m, snap, generation, id);
+	else if (m != NULL && event == module_event_moddone)
+		state = on_answer(qstate, m, snap, generation, id);
+	if (m != NULL && m->active != NULL)
 		sk_active_release(m->active);
+	qstate->ext_state[id] = state;
 }
 
 SK_EXPORT void

@@ -15,7 +15,7 @@ struct module_env;
 struct ub_packed_rrset_key;
 
 /**
- * Answer a blocked query and finish it: A/AAAA get the sinkhole address,
+ * Answer a blocked query (the caller finishes it): A/AAAA get the sinkhole address,
  * other types NODATA, the nxdomain action NXDOMAIN, the nodata action
  * NODATA for every type; negative answers carry an SOA owned by the
  * matching entry's name; EDE 15 (Blocked) carries the category when the
@@ -25,7 +25,7 @@ struct ub_packed_rrset_key;
  */
 int sk_adapter_answer(struct module_qstate *qstate,
     const struct sk_modconf *conf, const char *category,
-    const struct sk_verdict *v, int id);
+    const struct sk_verdict *v);
 
 /**
  * Remove what the caches hold for this query's message (both CD flag
@@ -53,20 +53,5 @@ long sk_adapter_sweep_caches(
  */
 const uint8_t *sk_adapter_alias_target(
     struct ub_packed_rrset_key *rrset, size_t *len);
-
-/**
- * Must an answer with this verdict stay out of the caches? Blocked, exempt
- * and no-client verdicts (sk_verdict_keeps_out_of_cache), and monitored
- * names: a cache hit reaches no module, so it would not be recorded.
- */
-int sk_adapter_uncachable(const struct sk_verdict *v);
-
-/**
- * Does the snapshot keep this name out of the caches (a blocking entry
- * matches, whatever the client, or a monitor-only category)? Also true
- * when the lookup fails. The name is lower-cased into a copy.
- */
-int sk_adapter_listed(
-    const struct sk_snapshot *snap, const uint8_t *name, size_t namelen);
 
 #endif /* SK_ADAPTER_H */

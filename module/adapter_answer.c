@@ -86,14 +86,14 @@ make_soa(struct regional *region, const uint8_t *owner, size_t ownerlen,
 }
 
 /**
- * Build the sinkhole answer for the query and finish it: A/AAAA get the
+ * Build the sinkhole answer for the query: A/AAAA get the
  * sinkhole address, other types NODATA, the nxdomain action NXDOMAIN, the
  * nodata action NODATA for every type;
  * negative answers carry an SOA; EDE 15 (Blocked) names the category.
  */
 int
 sk_adapter_answer(struct module_qstate *qstate, const struct sk_modconf *conf,
-    const char *category, const struct sk_verdict *v, int id)
+    const char *category, const struct sk_verdict *v)
 {
 	struct regional *region = qstate->region;
 	struct query_info *q = &qstate->qinfo;
@@ -145,6 +145,5 @@ sk_adapter_answer(struct module_qstate *qstate, const struct sk_modconf *conf,
 
 	qstate->return_msg = msg;
 	qstate->return_rcode = LDNS_RCODE_NOERROR;
-	qstate->ext_state[id] = module_finished;
 	return 1;
 }

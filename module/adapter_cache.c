@@ -18,7 +18,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "adapter.h"
 #include "name.h"
@@ -38,30 +37,6 @@ sk_adapter_alias_target(struct ub_packed_rrset_key *rrset, size_t *len)
 		return NULL;
 	*len = (size_t)n;
 	return d->rr_data[0] + 2;
-}
-
-int
-sk_adapter_uncachable(const struct sk_verdict *v)
-{
-	return sk_verdict_keeps_out_of_cache(v) ||
-	    v->kind == SK_VERDICT_MONITORED;
-}
-
-int
-sk_adapter_listed(
-    const struct sk_snapshot *snap, const uint8_t *name, size_t namelen)
-{
-	uint8_t lower[SK_NAME_MAX_WIRE];
-	struct sk_verdict v;
-
-	if (namelen == 0 || namelen > sizeof(lower))
-		return 0;
-	memcpy(lower, name, namelen);
-	sk_name_lower(lower, namelen);
-	/* Without a client, any blocking entry gives NO_CLIENT; a failed
-	 * decision gives ERROR: the name may be listed, so it goes too. */
-	sk_decide(snap, lower, namelen, NULL, (int64_t)time(NULL), &v);
-	return sk_adapter_uncachable(&v);
 }
 
 void
@@ -204,9 +179,9 @@ sweep_remove(
 		struct sweep_item *it = &s->items[i];
 		uint8_t *name = s->names + it->off;
 		int listed = snap == NULL ||
-		    sk_adapter_listed(snap, name, it->namelen) ||
+		    sk_name_uncachable(snap, name, it->namelen) ||
 		    (it->targetlen > 0 &&
-		        sk_adapter_listed(
+		        sk_name_uncachable(
 		            snap, name + it->namelen, it->targetlen));
 
 		if (!listed)

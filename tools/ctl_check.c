@@ -44,23 +44,16 @@ parse_client(const char *text, struct sockaddr_storage *ss)
 /** Print the matching entry as it is written in a list: "=name." for
  * exact, "*.name." for below, "name." for subtree. */
 static void
-put_entry(const uint8_t *wire, size_t wirelen, const struct sk_lookup *m)
+put_entry(const struct sk_verdict *v)
 {
-	char text[SK_NAME_MAX_TEXT];
-	int match = (m->rec.flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT;
-	const char *prefix = "";
+	char text[SK_NAME_MAX_TEXT + 2];
 
-	if (m->name_offset >= wirelen ||
-	    sk_name_to_text(wire + m->name_offset, wirelen - m->name_offset,
-	        text, sizeof(text)) < 0) {
+	if (sk_entry_text(v->entry_match, v->name, v->namelen,
+	        v->match.name_offset, text, sizeof(text)) < 0) {
 		put_field("entry", "?");
 		return;
 	}
-	if (match == SK_MATCH_EXACT)
-		prefix = "=";
-	else if (match == SK_MATCH_BELOW)
-		prefix = "*.";
-	printf("entry: %s%s\n", prefix, text);
+	printf("entry: %s\n", text);
 }
 
 /** For a blocked name: exemptions that cover the client and the category
@@ -74,15 +67,13 @@ put_expired_exemptions(const struct sk_snapshot *snap,
 	char net[64], when[32];
 	size_t i, n = sk_snapshot_exemption_count(snap);
 
-	if (category < 0 || category >= 64 ||
-	    sk_addr_from_sockaddr(client, addr) != 0)
+	if (sk_addr_from_sockaddr(client, addr) != 0)
 		return;
 	for (i = 0; i < n; i++) {
 		if ((ex = sk_snapshot_exemption(snap, i)) == NULL)
 			continue;
 		if (ex->expires > now ||
-		    !(ex->category_mask & (UINT64_C(1) << category)) ||
-		    !sk_subnet_contains(&ex->subnet, addr))
+		    !sk_exemption_covers(ex, addr, category))
 			continue;
 		sk_subnet_format(&ex->subnet, net, sizeof(net));
 		sk_format_utc_time(ex->expires, when, sizeof(when));
@@ -96,8 +87,8 @@ put_verdict(const struct sk_snapshot *snap, const uint8_t *wire, size_t wirelen,
     const char *client_text, const struct sockaddr *client, int64_t now,
     const struct sk_verdict *v)
 {
-	const struct sk_category *cat = NULL;
-	const struct sk_exemption *ex;
+	const struct sk_category *cat = v->cat;
+	const struct sk_exemption *ex = v->exempt;
 	char text[SK_NAME_MAX_TEXT], when[32], net[64];
 
 	if (sk_name_to_text(wire, wirelen, text, sizeof(text)) < 0)
@@ -108,8 +99,6 @@ put_verdict(const struct sk_snapshot *snap, const uint8_t *wire, size_t wirelen,
 	printf("time: %s\n", when);
 	printf("verdict: %s\n", sk_verdict_kind_name(v->kind));
 	printf("answer: %s\n", sk_action_name(v->answer));
-	if (v->category >= 0)
-		cat = sk_snapshot_category(snap, (size_t)v->category);
 	printf(
 	    "action: %s\n", cat != NULL ? sk_action_name(cat->action) : "pass");
 	put_field("category", cat != NULL ? cat->name : "-");
@@ -118,14 +107,12 @@ put_verdict(const struct sk_snapshot *snap, const uint8_t *wire, size_t wirelen,
 	if (v->kind == SK_VERDICT_NONE) {
 		printf("entry: -\nlist: -\n");
 	} else {
-		put_entry(wire, wirelen, &v->match);
+		put_entry(v);
 		printf("list: ");
-		put_text(
-		    stdout, sk_snapshot_list_name(snap, v->match.rec.list_id));
+		put_text(stdout, v->list);
 		printf(":%" PRIu32 "\n", v->match.rec.line);
 	}
-	if (v->kind == SK_VERDICT_EXEMPT && v->exemption >= 0 &&
-	    (ex = sk_snapshot_exemption(snap, (size_t)v->exemption)) != NULL) {
+	if (ex != NULL) {
 		sk_subnet_format(&ex->subnet, net, sizeof(net));
 		printf("exemption: %s\n", net);
 		put_field("approver", ex->approver);

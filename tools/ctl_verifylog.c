@@ -14,7 +14,7 @@
 
 #include "ctl.h"
 #include "ctl_verifylog.h"
-#include "hitchain.h"
+#include "hitverify.h"
 #include "hitlog.h"
 
 struct vl_state {

@@ -19,6 +19,7 @@
 
 #include "hitchain.h"
 #include "hitfmt.h"
+#include "hitparse.h"
 #include "listparse.h"
 #include "policy.h"
 

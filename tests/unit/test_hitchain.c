@@ -1,6 +1,7 @@
 /**
  * \file
- * Unit tests of the hit log's hash chain (module/hitchain.c), in each
+ * Unit tests of the hit log's hash chain (core/hitchain.c) and its
+ * verifier (ops/hitverify.c), in each
  * format: an intact log verifies; a changed byte, a removed, repeated or
  * reordered record, a cut-off last line, a record re-hashed by hand and a
  * second instance without its start event are each reported at the line
@@ -14,6 +15,8 @@
 
 #include "hitchain.h"
 #include "hitfmt.h"
+#include "hitparse.h"
+#include "hitverify.h"
 #include "listparse.h"
 #include "policy.h"
 #include "unit.h"
@@ -127,6 +130,22 @@ verify(const struct log *l, struct seen *s)
 		sk_hitchain_verify_line(v, l->line[i], strlen(l->line[i]));
 	}
 	sk_hitchain_verifier_free(v);
+}
+
+/* The first problem a verification reported: none (line 0), or at line,
+ * starting with msg. */
+static void
+expect_first(const struct seen *s, enum sk_hit_format fmt, const char *what,
+    size_t c, int line, const char *msg)
+{
+	if (line == 0)
+		CHECK(s->count == 0, "%s %s %zu: intact, got line %d: %s",
+		    sk_hitfmt_name(fmt), what, c, s->first, s->msg);
+	else
+		CHECK(
+		    s->first == line && strncmp(s->msg, msg, strlen(msg)) == 0,
+		    "%s %s %zu: want line %d \"%s\", got line %d \"%s\"",
+		    sk_hitfmt_name(fmt), what, c, line, msg, s->first, s->msg);
 }
 
 static void
@@ -267,19 +286,8 @@ test_tamper(void)
 				break;
 			}
 			verify(&l, &s);
-			if (cases[c].line == 0)
-				CHECK(s.count == 0,
-				    "%s case %zu: intact, got "
-				    "line %d: %s",
-				    sk_hitfmt_name(fmts[i]), c, s.first, s.msg);
-			else
-				CHECK(s.first == cases[c].line &&
-				        strncmp(s.msg, cases[c].msg,
-				            strlen(cases[c].msg)) == 0,
-				    "%s case %zu: want line %d \"%s\", got line "
-				    "%d \"%s\"",
-				    sk_hitfmt_name(fmts[i]), c, cases[c].line,
-				    cases[c].msg, s.first, s.msg);
+			expect_first(&s, fmts[i], "case", c, cases[c].line,
+			    cases[c].msg);
 			CHECK(s.notes == (cases[c].t == T_RESTART),
 			    "%s case %zu: %d notes", sk_hitfmt_name(fmts[i]), c,
 			    s.notes);
@@ -551,18 +559,8 @@ test_boundaries(void)
 			}
 			log_run_after(&l, fmts[i], next, 1, &prev);
 			verify(&l, &s);
-			if (b_cases[k].line == 0)
-				CHECK(s.count == 0,
-				    "%s boundary %zu: intact, got line %d: %s",
-				    sk_hitfmt_name(fmts[i]), k, s.first, s.msg);
-			else
-				CHECK(s.first == b_cases[k].line &&
-				        strncmp(s.msg, b_cases[k].msg,
-				            strlen(b_cases[k].msg)) == 0,
-				    "%s boundary %zu: want line %d \"%s\", got "
-				    "line %d \"%s\"",
-				    sk_hitfmt_name(fmts[i]), k, b_cases[k].line,
-				    b_cases[k].msg, s.first, s.msg);
+			expect_first(&s, fmts[i], "boundary", k,
+			    b_cases[k].line, b_cases[k].msg);
 			CHECK(s.notes == b_cases[k].notes,
 			    "%s boundary %zu: %d notes, want %d",
 			    sk_hitfmt_name(fmts[i]), k, s.notes,

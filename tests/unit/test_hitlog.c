@@ -31,6 +31,8 @@
 
 #include "hitchain.h"
 #include "hitfmt.h"
+#include "hitparse.h"
+#include "hitverify.h"
 #include "hitlog.h"
 #include "listparse.h"
 #include "policy.h"

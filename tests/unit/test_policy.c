@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "guard.h"
+#include "hitrecord.h"
 #include "name.h"
 #include "policy.h"
 #include "snapbuild.h"
@@ -265,6 +266,239 @@ test_errors(const struct sk_snapshot *s)
 	}
 }
 
+/* A wire name as asked, case kept (the resolver passes names as they came:
+ * 0x20 mixed case). */
+static size_t
+wire_as_asked(const char *text, uint8_t *out)
+{
+	size_t len = 0;
+
+	if (sk_name_from_text(text, strlen(text), out, &len) != 0)
+		exit(2);
+	return len;
+}
+
+/* Both NULL, or the same text. */
+static int
+same(const char *got, const char *want)
+{
+	return got == want ||
+	    (got != NULL && want != NULL && strcmp(got, want) == 0);
+}
+
+/* The decision lower-cases the name itself; the verdict explains itself
+ * with the snapshot's texts; a hit record is filled from it. */
+static void
+test_explained(const struct sk_snapshot *s)
+{
+	static const struct {
+		const char *what, *qname, *client;
+		enum sk_verdict_kind kind;
+		const char *category; /* NULL: none */
+		const char *list;     /* NULL: none */
+		unsigned line;
+		const char *approver; /* NULL: no exemption */
+	} ecases[] = {
+	    {"blocked, mixed case", "WwW.BaD.TeSt", "10.1.2.3",
+	        SK_VERDICT_BLOCKED, "malware", "test.txt", 1, NULL},
+	    {"blocked, upper case", "PORN.TEST", "10.1.2.3", SK_VERDICT_BLOCKED,
+	        "adult", "test.txt", 2, NULL},
+	    {"monitored, mixed case", "x.Watched.Test", "10.1.2.3",
+	        SK_VERDICT_MONITORED, "watch", "test.txt", 3, NULL},
+	    {"exempt, mixed case", "Bad.Test", "192.0.2.5", SK_VERDICT_EXEMPT,
+	        "malware", "test.txt", 1, "tester"},
+	    {"allowed, mixed case", "OK.bad.TEST", "10.1.2.3",
+	        SK_VERDICT_ALLOWED, NULL, "test.txt", 4, NULL},
+	    {"no client", "BAD.test", "", SK_VERDICT_NO_CLIENT, "malware",
+	        "test.txt", 1, NULL},
+	    {"not listed", "Example.ORG", "10.1.2.3", SK_VERDICT_NONE, NULL,
+	        NULL, 0, NULL},
+	};
+	struct sockaddr_storage ss;
+	const struct sockaddr *client;
+	struct sk_verdict v, lower;
+	struct sk_hit_query q;
+	struct sk_hit hit;
+	uint8_t w[SK_NAME_MAX_WIRE], lw[SK_NAME_MAX_WIRE];
+	char text[SK_NAME_MAX_TEXT + 2];
+	size_t i, len;
+	int rc;
+
+	for (i = 0; i < sizeof(ecases) / sizeof(ecases[0]); i++) {
+		const char *what = ecases[i].what;
+
+		len = wire_as_asked(ecases[i].qname, w);
+		client = client_addr(ecases[i].client, &ss);
+		memset(&v, 0x5a, sizeof(v)); /* every field must be set */
+		rc = sk_decide(s, w, len, client, T0, &v);
+		CHECK(rc == 0 && v.kind == ecases[i].kind, "%s: kind %s", what,
+		    sk_verdict_kind_name(v.kind));
+		/* the same verdict as for the lower-cased name */
+		memcpy(lw, w, len);
+		sk_name_lower(lw, len);
+		sk_decide(s, lw, len, client, T0, &lower);
+		CHECK(lower.kind == v.kind && lower.category == v.category &&
+		        lower.answer == v.answer &&
+		        lower.exemption == v.exemption,
+		    "%s: same as lower case", what);
+		CHECK(v.name == w && v.namelen == len && v.snap == s,
+		    "%s: the name as given, the snapshot", what);
+		CHECK(memcmp(w, lw, len) != 0 ||
+		        ecases[i].kind == SK_VERDICT_NONE,
+		    "%s: the caller's name is not lower-cased", what);
+		CHECK(same(v.cat != NULL ? v.cat->name : NULL,
+		          ecases[i].category) &&
+		        same(v.list, ecases[i].list) &&
+		        v.match.rec.line == ecases[i].line &&
+		        same(v.exempt != NULL ? v.exempt->approver : NULL,
+		            ecases[i].approver),
+		    "%s: explained: category %s, list %s:%u, approver %s", what,
+		    ecases[i].category, ecases[i].list, ecases[i].line,
+		    ecases[i].approver);
+		/* the snapshot's own texts, not copies */
+		CHECK(
+		    (v.cat == NULL ||
+		        v.cat == sk_snapshot_category(s, (size_t)v.category)) &&
+		        (v.exempt == NULL ||
+		            v.exempt ==
+		                sk_snapshot_exemption(s, (size_t)v.exemption)),
+		    "%s: texts of the snapshot", what);
+		CHECK(v.entry_match == SK_MATCH_SUBTREE, "%s: subtree", what);
+		if (v.match.found) {
+			CHECK(sk_entry_text(v.entry_match, v.name, v.namelen,
+			          v.match.name_offset, text, sizeof(text)) > 0,
+			    "%s: entry text", what);
+			CHECK(strcasecmp(text, ecases[i].qname) != 0 ||
+			        v.match.name_offset == 0,
+			    "%s: entry %s", what, text);
+		}
+
+		/* the hit record, from the verdict alone */
+		q.client = client;
+		q.qname = w;
+		q.qname_len = len;
+		q.qtype = 28;
+		q.qclass = 1;
+		memset(&hit, 0x5a, sizeof(hit));
+		rc = sk_hit_fill(&hit, &v, &q, 1234);
+		if (ecases[i].kind == SK_VERDICT_BLOCKED ||
+		    ecases[i].kind == SK_VERDICT_MONITORED ||
+		    ecases[i].kind == SK_VERDICT_EXEMPT) {
+			CHECK(rc == 0 && sk_hit_wanted(&v, &q), "%s: recorded",
+			    what);
+		} else {
+			CHECK(rc == -1 && !sk_hit_wanted(&v, &q),
+			    "%s: not recorded", what);
+			continue;
+		}
+		CHECK(hit.time_ms == 1234 && hit.qtype == 28 &&
+		        hit.qclass == 1 && hit.kind == v.kind &&
+		        hit.qname_len == len &&
+		        memcmp(hit.qname, w, len) == 0 &&
+		        hit.matched_len == 0 &&
+		        hit.entry_offset == v.match.name_offset &&
+		        hit.list_line == ecases[i].line &&
+		        strcmp(hit.list, ecases[i].list) == 0 &&
+		        strcmp(hit.category, ecases[i].category) == 0 &&
+		        hit.policy_ref == v.cat->policy_ref &&
+		        strcmp(hit.snapshot_id, sk_snapshot_id(s)) == 0,
+		    "%s: hit fields", what);
+		CHECK(hit.action ==
+		        (ecases[i].kind == SK_VERDICT_MONITORED
+		                ? SK_ACTION_MONITOR
+		                : v.answer),
+		    "%s: hit action %u", what, hit.action);
+		if (ecases[i].approver != NULL)
+			CHECK(strcmp(hit.exempt_subnet, "192.0.2.0/24") == 0 &&
+			        strcmp(hit.exempt_approver, "tester") == 0 &&
+			        strcmp(hit.exempt_reason, "unit test") == 0 &&
+			        hit.exempt_expires == T0 + 1000,
+			    "%s: hit exemption %s", what, hit.exempt_subnet);
+		else
+			CHECK(hit.exempt_subnet[0] == '\0' &&
+			        hit.exempt_approver == NULL &&
+			        hit.exempt_reason == NULL &&
+			        hit.exempt_expires == 0,
+			    "%s: hit without exemption", what);
+	}
+
+	/* Names no query has: an error verdict, said so. */
+	memset(&v, 0x5a, sizeof(v));
+	rc = sk_decide(s, w, 0, client_addr("10.1.2.3", &ss), T0, &v);
+	CHECK(rc == SK_NAME_E_BAD_WIRE && v.kind == SK_VERDICT_ERROR &&
+	        v.cat == NULL && v.list == NULL && v.exempt == NULL &&
+	        sk_verdict_uncachable(&v),
+	    "empty name: error, rc %d", rc);
+	rc = sk_decide(s, w, SK_NAME_MAX_WIRE + 1, NULL, T0, &v);
+	CHECK(rc == SK_NAME_E_BAD_WIRE && v.kind == SK_VERDICT_ERROR,
+	    "name too long: error, rc %d", rc);
+	CHECK(strcmp(sk_decide_strerror(SK_NAME_E_BAD_WIRE),
+	          sk_name_strerror(SK_NAME_E_BAD_WIRE)) == 0 &&
+	        strcmp(sk_decide_strerror(SK_SNAP_E_FAULT),
+	            sk_snapshot_strerror(SK_SNAP_E_FAULT)) == 0,
+	    "decide_strerror");
+
+	/* Kept out of the caches whoever asks, in any case. */
+	len = wire_as_asked("WWW.Bad.Test", w);
+	CHECK(sk_name_uncachable(s, w, len), "blocked name uncachable");
+	len = wire_as_asked("A.WATCHED.test", w);
+	CHECK(sk_name_uncachable(s, w, len), "monitored name uncachable");
+	len = wire_as_asked("Ok.Bad.Test", w);
+	CHECK(!sk_name_uncachable(s, w, len), "allowed name cachable");
+	len = wire_as_asked("Example.Org", w);
+	CHECK(!sk_name_uncachable(s, w, len), "unlisted name cachable");
+	CHECK(!sk_name_uncachable(s, w, 0), "no name: nothing to keep out");
+}
+
+/* Exemption coverage and entry rendering: the one rule each. */
+static void
+test_coverage_and_entries(void)
+{
+	struct sk_exemption ex;
+	struct sockaddr_storage ss;
+	uint8_t addr[16], w[SK_NAME_MAX_WIRE];
+	char text[SK_NAME_MAX_TEXT + 2];
+	size_t len;
+
+	memset(&ex, 0, sizeof(ex));
+	CHECK(sk_subnet_parse("192.0.2.0/24", &ex.subnet) == 0, "subnet");
+	ex.category_mask = (1u << 3) | (UINT64_C(1) << 63);
+	sk_addr_from_sockaddr(client_addr("192.0.2.9", &ss), addr);
+	CHECK(sk_exemption_covers(&ex, addr, 3), "covers category 3");
+	CHECK(sk_exemption_covers(&ex, addr, 63), "covers category 63");
+	CHECK(!sk_exemption_covers(&ex, addr, 2), "not category 2");
+	CHECK(!sk_exemption_covers(&ex, addr, -1), "not category -1");
+	CHECK(!sk_exemption_covers(&ex, addr, SK_MAX_CATEGORIES),
+	    "not past the last category");
+	sk_addr_from_sockaddr(client_addr("192.0.3.9", &ss), addr);
+	CHECK(!sk_exemption_covers(&ex, addr, 3), "not another subnet");
+
+	len = wire_as_asked("www.Ads.example", w);
+	CHECK(sk_entry_text(SK_MATCH_SUBTREE, w, len, 4, text, sizeof(text)) ==
+	            12 &&
+	        strcmp(text, "Ads.example.") == 0,
+	    "subtree: %s", text);
+	CHECK(sk_entry_text(SK_MATCH_EXACT, w, len, 0, text, sizeof(text)) ==
+	            17 &&
+	        strcmp(text, "=www.Ads.example.") == 0,
+	    "exact: %s", text);
+	CHECK(sk_entry_text(SK_MATCH_BELOW, w, len, 4, text, sizeof(text)) ==
+	            14 &&
+	        strcmp(text, "*.Ads.example.") == 0,
+	    "below: %s", text);
+	CHECK(sk_entry_text(
+	          SK_MATCH_SUBTREE, w, len, len, text, sizeof(text)) == -1,
+	    "offset past the name");
+	CHECK(sk_entry_text(SK_MATCH_SUBTREE, w, len, 2, text, sizeof(text)) ==
+	        -1,
+	    "offset not on a label");
+	CHECK(sk_entry_text(SK_MATCH_EXACT, w, len, 0, text, 5) == -1,
+	    "too small");
+	CHECK(
+	    sk_entry_text(SK_MATCH_EXACT, NULL, 0, 0, text, sizeof(text)) == -1,
+	    "no name");
+}
+
 int
 main(void)
 {
@@ -335,6 +569,8 @@ main(void)
 		    "unknown kind");
 	}
 	test_errors(s);
+	test_explained(s);
+	test_coverage_and_entries();
 	/* The real thing: the file truncated under the open snapshot. The
 	 * lookup faults (confined by the guard) and the verdict is ERROR,
 	 * for a listed name and an unlisted one alike. */

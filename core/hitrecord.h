@@ -1,0 +1,112 @@
+/**
+ * \file
+ * What the hit log records: one hit (struct sk_hit, filled from a verdict
+ * by sk_hit_fill), and the log's configuration and counters as its start
+ * and heartbeat events carry them. The queue (hitlog.h), the formatter
+ * (hitfmt.h) and the chain (hitchain.h) all read these types; none of them
+ * is needed to make a record. Plain C, no Unbound types.
+ */
+#ifndef SK_HITRECORD_H
+#define SK_HITRECORD_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "name.h"
+#include "policy.h"
+
+/** Output formats. */
+enum sk_hit_format {
+	SK_HIT_JSON = 0, /**< one JSON object a line, ECS field names */
+	SK_HIT_CEF = 1,  /**< ArcSight CEF:0 */
+	SK_HIT_LEEF = 2  /**< IBM QRadar LEEF:2.0 */
+};
+
+/** The longest list name a record carries (longer ones are cut). */
+#define SK_HIT_LIST_MAX 127
+
+/** One hit, as a worker hands it over: fixed size, the names copied in.
+ * The texts are not copied: they point into the snapshot the decision was
+ * made on (NULL: empty), which must stay open until the writer is past
+ * the hit: sk_hitlog_retire() says when. A worker copying six texts into
+ * each slot cost it time and the writer a cache miss for each. */
+struct sk_hit {
+	int64_t time_ms;        /**< wall clock, ms since the epoch, UTC */
+	uint8_t client[16];     /**< sk_addr form (acl.h) */
+	uint16_t client_port;   /**< host order */
+	uint16_t qtype, qclass; /**< host order */
+	uint8_t kind;           /**< enum sk_verdict_kind (policy.h) */
+	uint8_t action;         /**< enum sk_action: what was answered */
+	uint8_t entry_match;    /**< enum sk_match of the matching entry */
+	uint8_t qname_len;      /**< wire length of qname */
+	/** Wire length of matched; 0: the query name itself matched and
+	 * matched is not filled. */
+	uint8_t matched_len;
+	uint8_t entry_offset; /**< the entry is (matched or qname) + this */
+	uint32_t list_line;   /**< line of the entry in its list file */
+	const char *list;     /**< list file, as named in the policy */
+	const char *category;
+	const char *policy_ref; /**< the category's policy reference */
+	const char *snapshot_id;
+	/** The exemption used (kind == EXEMPT), else NULL, "" and 0. */
+	const char *exempt_approver;
+	const char *exempt_reason;
+	int64_t exempt_expires;
+	uint8_t qname[SK_NAME_MAX_WIRE];   /**< query name, wire, as asked */
+	uint8_t matched[SK_NAME_MAX_WIRE]; /**< the name of the query's
+		CNAME chain that matched, when not the query name */
+	char exempt_subnet[64];
+};
+
+/** Configuration of the hit log (keys of sinkhole.conf). */
+struct sk_hitlog_conf {
+	char path[PATH_MAX]; /**< spool file; "" = hit records off */
+	enum sk_hit_format format;
+	unsigned queue_size;  /**< records the queue holds: a power of
+				       two (default SK_HITLOG_QUEUE_DEFAULT) */
+	unsigned heartbeat_s; /**< seconds between heartbeats (default 60) */
+	char instance_id[64]; /**< names this process in every record
+				       (observer.name); "" = the default,
+				       "HOSTNAME-PID-STARTTIME" */
+};
+
+/** Counters, as written in heartbeats. */
+struct sk_hitlog_stats {
+	uint64_t submitted;    /**< handed to sk_hitlog_submit */
+	uint64_t written;      /**< hit records written */
+	uint64_t dropped;      /**< lost to a full queue */
+	uint64_t write_errors; /**< failed write()s (retried later) */
+	uint64_t queue_depth;  /**< records waiting in the queue */
+};
+
+/** The facts of a query that a hit record holds beside its verdict. */
+struct sk_hit_query {
+	/** The client; a hit is recorded only for an IP client. */
+	const struct sockaddr *client;
+	const uint8_t *qname; /**< query name, wire, as asked */
+	size_t qname_len;
+	uint16_t qtype, qclass; /**< host order */
+};
+
+/**
+ * Is this decision recorded: a blocked, monitored or exempt verdict, for a
+ * query with an IP client (and names that fit a record)? When it is,
+ * sk_hit_fill() cannot fail.
+ */
+int sk_hit_wanted(const struct sk_verdict *v, const struct sk_hit_query *q);
+
+/**
+ * Fill every field of a hit record from a verdict (sk_decide) and the
+ * query's facts. The texts point into v's snapshot (see struct sk_hit).
+ * The matched name is v->name: a name of the query's CNAME chain, or the
+ * query name itself (same pointer: not copied twice).
+ * @param time_ms: the record's time, ms since the epoch.
+ * @return 0, or -1 when the decision is not recorded (sk_hit_wanted; the
+ *	hit is untouched).
+ */
+int sk_hit_fill(struct sk_hit *hit, const struct sk_verdict *v,
+    const struct sk_hit_query *q, int64_t time_ms);
+
+#endif /* SK_HITRECORD_H */
