@@ -8,6 +8,7 @@
 #ifndef SK_CTL_H
 #define SK_CTL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -56,6 +57,44 @@ int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
 int cmd_update(int argc, char **argv);   /* ctl_update.c */
 
 /*
+ * What the subcommands do once their options are read: update runs the
+ * same steps as an operator typing build, diff and publish.
+ */
+
+/** build: compile policy into out (-o) or into dir's snapshots (-d). */
+struct build_args {
+	const char *policy;
+	const char *out; /**< -o, or NULL */
+	const char *dir; /**< -d, or NULL */
+	int quiet, strict;
+};
+int build_run(const struct build_args *b); /* ctl_build.c */
+
+/** publish: make the snapshot file path active in dir. */
+struct publish_args {
+	const char *dir;
+	const char *path;
+	const char *by, *reason; /**< NULL: the default user, "" */
+	int force;               /**< skip the shrink guard */
+	double max_shrink;       /**< percent */
+	size_t keep;             /**< snapshots to keep */
+};
+int publish_run(const struct publish_args *p); /* ctl_publish.c */
+
+/** The percentage of --max-shrink, checked as publish checks it (its
+ * messages name publish). @return 0 or EX_USAGE. */
+int publish_max_shrink(const char *cmd, const char *text, void *dst);
+
+/** diff newpath against oldpath, or against dir's active snapshot when
+ * oldpath is NULL; limit: names printed per category (0: all). */
+int diff_run(const char *dir, size_t limit, const char *newpath,
+    const char *oldpath); /* ctl_publish.c */
+
+/* Shared defaults. */
+#define DEFAULT_MAX_SHRINK 10.0 /**< publish --max-shrink */
+#define DEFAULT_DIFF_LIMIT 50   /**< diff --limit */
+
+/*
  * Helpers, in sinkhole-ctl.c.
  */
 
@@ -91,12 +130,77 @@ void put_category_mask(const struct sk_snapshot *snap, uint64_t mask);
  * EXPIRED or expires-in=... mark (ctl_publish.c; status, exempt list). */
 void put_exemptions(const struct sk_snapshot *snap);
 
-struct sk_dbdir;
-/** Warn what opening a publication directory for writing finished of a
- * dead run (sk_dbdir_note), if anything (ctl_publish.c). */
-void put_dbdir_note(const struct sk_dbdir *d);
-
 /** Flush stdout; warn and return EX_FAIL (or fail_code) if it failed. */
 int finish_stdout(int rc, int fail_code);
+
+/*
+ * Options from a table, and the other shared steps, in ctl_common.c.
+ */
+
+/** Room for a failure detail from the library. */
+#define CTL_DETAIL_MAX 1024
+/** Room for a UTC time text ("YYYY-MM-DDTHH:MM:SSZ"). */
+#define CTL_TIME_MAX 32
+/** Room for a subnet text ("2001:db8::/32"). */
+#define CTL_NET_MAX 64
+/** The most options one subcommand takes (besides -h). */
+#define CTL_MAX_OPTIONS 16
+/** Option keys from here up have no short form (--client, not -C). */
+#define CTL_OPT_LONG_ONLY 256
+
+/** One option of a subcommand: its long name (NULL: none), its key (also the short
+ * option when below CTL_OPT_LONG_ONLY) and where its value goes: a text
+ * (dst_text), a flag set to 1 (dst_flag), or parsed by parse into dst
+ * (parse returns 0, or an exit code after its usage message). */
+struct ctl_opt {
+	const char *name;
+	int key;
+	const char **dst_text;
+	int *dst_flag;
+	int (*parse)(const char *cmd, const char *text, void *dst);
+	void *dst;
+};
+#define CTL_OPT_TEXT(name, key, var) \
+	{ \
+		name, key, &(var), NULL, NULL, NULL \
+	}
+#define CTL_OPT_FLAG(name, key, var) \
+	{ \
+		name, key, NULL, &(var), NULL, NULL \
+	}
+#define CTL_OPT_PARSED(name, key, fn, var) \
+	{ \
+		name, key, NULL, NULL, fn, &(var) \
+	}
+#define CTL_OPT_END \
+	{ \
+		NULL, 0, NULL, NULL, NULL, NULL \
+	}
+
+/**
+ * Read a subcommand's options (getopt_long, errors reported with cmd's
+ * name; -h/--help prints the usage to stdout).
+ * @param opts: the table, ended by CTL_OPT_END (key 0).
+ * @return -1 to go on (operands from optind), or the exit code.
+ */
+int ctl_parse_options(
+    const char *cmd, int argc, char **argv, const struct ctl_opt *opts);
+
+/** @return -1 when no operand follows the options, else EX_USAGE after
+ * "cmd: unexpected argument X" and the usage. */
+int ctl_no_operands(const char *cmd, int argc, char **argv);
+
+/** warnx the detail, or fallback when the detail is empty. */
+void warn_detail(const char *detail, const char *fallback);
+
+struct sk_dbdir;
+/** Open a publication folder (sk_dbdir_open flags); say why not, or
+ * what opening for writing finished of a dead run (sk_dbdir_note).
+ * @return the folder, or NULL (warned). */
+struct sk_dbdir *ctl_open_dbdir(const char *path, int flags);
+
+struct sk_pub_change;
+/** Warn when a change's pruning failed (the change stands). */
+void put_prune_error(const struct sk_pub_change *c);
 
 #endif /* SK_CTL_H */
