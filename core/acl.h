@@ -36,9 +36,12 @@ const char *sk_acl_strerror(int err);
  */
 int sk_subnet_parse(const char *text, struct sk_subnet *out);
 
+/** Room for a subnet's text (sk_subnet_format), NUL included. */
+#define SK_SUBNET_TEXT_MAX 64
+
 /**
  * Print a subnet as it was written ("192.0.2.0/24", "2001:db8::/32").
- * @param buf: at least 64 bytes.
+ * @param buf: at least SK_SUBNET_TEXT_MAX bytes.
  */
 void sk_subnet_format(const struct sk_subnet *net, char *buf, size_t bufsize);
 

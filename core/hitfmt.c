@@ -17,7 +17,7 @@
 
 #include "acl.h"
 #include "hitfmt.h"
-#include "listparse.h"
+#include "name.h"
 #include "policy.h"
 
 #define HF_VENDOR "sinkhole"

@@ -1,7 +1,7 @@
 /**
  * \file
  * A Bloom filter over a snapshot's names, stored in its meta table under
- * "filter" and read in place from the map: a lookup asks it before each
+ * SK_META_FILTER (snapfmt.h) and read in place from the map: a lookup asks it before each
  * B-tree search and skips the suffixes that are certainly not names of the
  * snapshot (most of them: "www.example.com." and "com." when only
  * "example.com." is listed). A "maybe" still goes to the B-tree, so a
@@ -17,8 +17,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/** The meta key it is stored under. */
-#define SK_FILTER_KEY "filter"
 /** Bytes before the bits. */
 #define SK_FILTER_HEADER 24
 

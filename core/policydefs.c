@@ -1,7 +1,7 @@
 /**
  * \file
  * Names of the policy actions, for the policy file, the snapshot header and
- * the hit log.
+ * the hit log; how a match is written before a name.
  */
 #include <string.h>
 
@@ -35,4 +35,17 @@ sk_action_from_name(const char *name, enum sk_action *a)
 		}
 	}
 	return -1;
+}
+
+const char *
+sk_match_prefix(enum sk_match m)
+{
+	switch (m) {
+	case SK_MATCH_EXACT:
+		return "=";
+	case SK_MATCH_BELOW:
+		return "*.";
+	default:
+		return "";
+	}
 }

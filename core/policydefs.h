@@ -1,7 +1,8 @@
 /**
  * \file
  * The policy's vocabulary, shared by the compiler, the snapshot and the
- * decision: categories with their actions, and exemptions.
+ * decision: categories with their actions, how an entry matches, and
+ * exemptions. Core and ops both use it; it includes no ops header.
  */
 #ifndef SK_POLICYDEFS_H
 #define SK_POLICYDEFS_H
@@ -32,6 +33,17 @@ enum sk_action {
 const char *sk_action_name(enum sk_action a);
 /** @return 0 and *a set, or -1 for an unknown name. */
 int sk_action_from_name(const char *name, enum sk_action *a);
+
+/** How an entry matches query names. */
+enum sk_match {
+	SK_MATCH_SUBTREE = 0, /**< the name and every name below it */
+	SK_MATCH_EXACT = 1,   /**< the name only */
+	SK_MATCH_BELOW = 2    /**< names below it, not the name itself */
+};
+
+/** @return how an entry of this match is written in a domains list before
+ * its name: "" (subtree), "=" (exact), "*." (below); "" when unknown. */
+const char *sk_match_prefix(enum sk_match m);
 
 /** A category of the policy. */
 struct sk_category {

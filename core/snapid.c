@@ -1,129 +1,15 @@
 /**
  * \file
- * The snapshot id and metadata encoding (see snapid.h), shared by every
- * snapshot writer so that the same content always gets the same id.
+ * The snapshot id (see snapid.h), shared by every snapshot writer and the
+ * verifier so that the same content always gets the same id.
  */
-#include <inttypes.h>
 #include <openssl/evp.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "snapid.h"
-
-static void
-text_add(struct sk_snapid_text *t, const char *p, size_t n)
-{
-	size_t nc;
-	char *np;
-
-	if (t->oom)
-		return;
-	if (t->len + n + 1 > t->cap) {
-		nc = t->cap ? t->cap : 256;
-		while (nc < t->len + n + 1)
-			nc *= 2;
-		if ((np = realloc(t->p, nc)) == NULL) {
-			t->oom = 1;
-			return;
-		}
-		t->p = np;
-		t->cap = nc;
-	}
-	memcpy(t->p + t->len, p, n);
-	t->len += n;
-	t->p[t->len] = '\0';
-}
-
-static void
-text_printf(struct sk_snapid_text *t, const char *fmt, ...)
-{
-	char tmp[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		t->oom = 1; /* only short numeric fields pass through here */
-		return;
-	}
-	text_add(t, tmp, (size_t)n);
-}
-
-/* Free text into a tab-separated field: \, TAB, LF, CR escaped. */
-static void
-text_escaped(struct sk_snapid_text *t, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '\\':
-			text_add(t, "\\\\", 2);
-			break;
-		case '\t':
-			text_add(t, "\\t", 2);
-			break;
-		case '\n':
-			text_add(t, "\\n", 2);
-			break;
-		case '\r':
-			text_add(t, "\\r", 2);
-			break;
-		default:
-			text_add(t, s, 1);
-		}
-	}
-}
-
-void
-sk_snapid_category_line(struct sk_snapid_text *t, const struct sk_category *cat)
-{
-	text_escaped(t, cat->name);
-	text_add(t, "\t", 1);
-	text_escaped(t, sk_action_name(cat->action));
-	text_add(t, "\t", 1);
-	text_escaped(t, cat->policy_ref);
-	text_add(t, "\n", 1);
-}
-
-void
-sk_snapid_list_line(struct sk_snapid_text *t, const char *name)
-{
-	text_escaped(t, name);
-	text_add(t, "\n", 1);
-}
-
-void
-sk_snapid_exemption_line(
-    struct sk_snapid_text *t, const struct sk_exemption *ex)
-{
-	char net[64];
-
-	sk_subnet_format(&ex->subnet, net, sizeof(net));
-	text_escaped(t, net);
-	text_printf(
-	    t, "\t%" PRIx64 "\t%" PRId64 "\t", ex->category_mask, ex->expires);
-	text_escaped(t, ex->approver);
-	text_add(t, "\t", 1);
-	text_escaped(t, ex->reason);
-	text_add(t, "\n", 1);
-}
-
-void
-sk_snapid_info(struct sk_snapid_text *t, const char *id, int64_t built,
-    uint64_t names, size_t ncats, size_t nlists, size_t nexs)
-{
-	text_printf(t, "format=%d\n", SK_SNAPSHOT_FORMAT);
-	text_add(t, "id=", 3);
-	text_add(t, id, strlen(id));
-	text_printf(t, "\nbuilt=%" PRId64 "\n", built);
-	text_printf(t, "names=%" PRIu64 "\n", names);
-	text_printf(t, "categories=%zu\n", ncats);
-	text_printf(t, "lists=%zu\n", nlists);
-	text_printf(t, "exemptions=%zu\n", nexs);
-}
 
 /* Names are small (about 40 bytes with their records): they are gathered
  * into buf and hashed in large pieces, since a digest update costs about
@@ -194,19 +80,23 @@ sk_snapid_add_name(struct sk_snapid *h, const void *key, size_t keylen,
 	feed(h, val, vallen);
 }
 
-void
-sk_snapid_add_table(
-    struct sk_snapid *h, const char *tag, const struct sk_snapid_text *t)
+static void
+add_table(struct sk_snapid *h, const char *tag, const struct sk_fmt_text *t)
 {
 	uint8_t len[8];
-	uint64_t n = t->len;
-	int i;
 
-	for (i = 0; i < 8; i++)
-		len[i] = (uint8_t)(n >> (8 * i));
+	sk_put_le64(len, t->len);
 	feed(h, tag, strlen(tag) + 1);
 	feed(h, len, sizeof(len));
 	feed(h, t->p != NULL ? t->p : "", t->len);
+}
+
+void
+sk_snapid_add_tables(struct sk_snapid *h, const struct sk_fmt_tables *t)
+{
+	add_table(h, SK_META_CATEGORIES, &t->cats);
+	add_table(h, SK_META_LISTS, &t->lists);
+	add_table(h, SK_META_EXEMPTIONS, &t->exs);
 }
 
 int

@@ -59,48 +59,6 @@ on_mdb_assert(MDB_env *env, const char *msg)
 	sk_guard_escape(SK_GUARD_ASSERT);
 }
 
-void
-sk_entry_rec_encode(const struct sk_entry_rec *r, uint8_t out[12])
-{
-	out[0] = r->flags;
-	out[1] = (uint8_t)(r->category & 0xff);
-	out[2] = (uint8_t)(r->category >> 8);
-	out[3] = (uint8_t)(r->list_id & 0xff);
-	out[4] = (uint8_t)(r->list_id >> 8);
-	out[5] = (uint8_t)(r->list_id >> 16);
-	out[6] = (uint8_t)(r->list_id >> 24);
-	out[7] = (uint8_t)(r->line & 0xff);
-	out[8] = (uint8_t)(r->line >> 8);
-	out[9] = (uint8_t)(r->line >> 16);
-	out[10] = (uint8_t)(r->line >> 24);
-	out[11] = 0; /* reserved */
-}
-
-int
-sk_entry_rec_cmp(const struct sk_entry_rec *x, const struct sk_entry_rec *y)
-{
-	if (x->flags != y->flags)
-		return x->flags < y->flags ? -1 : 1;
-	if (x->category != y->category)
-		return x->category < y->category ? -1 : 1;
-	if (x->list_id != y->list_id)
-		return x->list_id < y->list_id ? -1 : 1;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	return 0;
-}
-
-void
-sk_entry_rec_decode(const uint8_t in[12], struct sk_entry_rec *r)
-{
-	r->flags = in[0];
-	r->category = (uint16_t)(in[1] | (in[2] << 8));
-	r->list_id = (uint32_t)in[3] | (uint32_t)in[4] << 8 |
-	    (uint32_t)in[5] << 16 | (uint32_t)in[6] << 24;
-	r->line = (uint32_t)in[7] | (uint32_t)in[8] << 8 |
-	    (uint32_t)in[9] << 16 | (uint32_t)in[10] << 24;
-}
-
 const char *
 sk_snapshot_strerror(int err)
 {
@@ -128,114 +86,6 @@ sk_snapshot_strerror(int err)
 		return "snapshot content does not match its id";
 	}
 	return "unknown snapshot error";
-}
-
-/* Undo the writer's escaping (\t \n \r \\) into dst of size dstsize.
- * @return 0, or -1 for a bad escape or a text that does not fit. */
-static int
-unescape(const char *src, char *dst, size_t dstsize)
-{
-	size_t n = 0;
-	char c;
-
-	for (; *src != '\0'; src++) {
-		c = *src;
-		if (c == '\\') {
-			src++;
-			switch (*src) {
-			case 't':
-				c = '\t';
-				break;
-			case 'n':
-				c = '\n';
-				break;
-			case 'r':
-				c = '\r';
-				break;
-			case '\\':
-				c = '\\';
-				break;
-			default:
-				return -1;
-			}
-		}
-		if (n + 1 >= dstsize)
-			return -1;
-		dst[n++] = c;
-	}
-	dst[n] = '\0';
-	return 0;
-}
-
-/* Split s at tabs into exactly nf fields (s is modified).
- * @return 0, or -1 when the count differs. */
-static int
-split_fields(char *s, char **f, int nf)
-{
-	int i = 0;
-
-	f[i++] = s;
-	for (; *s != '\0'; s++) {
-		if (*s != '\t')
-			continue;
-		if (i == nf)
-			return -1;
-		*s = '\0';
-		f[i++] = s + 1;
-	}
-	return i == nf ? 0 : -1;
-}
-
-/* Strict decimal parse of a whole string. */
-static int
-parse_i64(const char *s, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (*s == '\0' || (*s != '-' && (*s < '0' || *s > '9')))
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static int
-parse_u64(const char *s, int base, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	if (*s == '\0' || *s == '-' || *s == '+' || *s == ' ')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, base);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
-	return 0;
-}
-
-/* Next line of a NUL-terminated buffer: NUL-terminates it in place and
- * advances *cur; NULL at the end. A last line without '\n' counts. */
-static char *
-next_line(char **cur)
-{
-	char *line = *cur, *nl;
-
-	if (*line == '\0')
-		return NULL;
-	nl = strchr(line, '\n');
-	if (nl != NULL) {
-		*nl = '\0';
-		*cur = nl + 1;
-	} else {
-		*cur = line + strlen(line);
-	}
-	return line;
 }
 
 /* Fetch meta key into a fresh NUL-terminated heap copy. */
@@ -267,100 +117,21 @@ get_meta(MDB_txn *txn, MDB_dbi meta, const char *key, char **out, char *detail,
 	return 0;
 }
 
-/* The "info" counts, checked against the tables afterwards. */
-struct info {
-	int have_format, have_id, have_built;
-	uint64_t format, names, cats, lists, exs;
-	int have_names, have_cats, have_lists, have_exs;
-};
-
-static int
-parse_info(struct sk_snapshot *s, char *text, struct info *in, char *detail,
-    size_t detailsize)
-{
-	char *cur = text, *line, *val;
-	unsigned n = 0;
-	size_t i;
-	int bad;
-
-	memset(in, 0, sizeof(*in));
-	while ((line = next_line(&cur)) != NULL) {
-		n++;
-		val = strchr(line, '=');
-		if (val == NULL)
-			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
-			    "info line %u: no '='", n);
-		*val++ = '\0';
-		bad = 0;
-		if (strcmp(line, "format") == 0) {
-			in->have_format = 1;
-			bad = parse_u64(val, 10, &in->format);
-		} else if (strcmp(line, "id") == 0) {
-			in->have_id = 1;
-			bad = strlen(val) != SK_SNAPSHOT_ID_LEN;
-			for (i = 0; !bad && i < SK_SNAPSHOT_ID_LEN; i++)
-				bad =
-				    strchr("0123456789abcdef", val[i]) == NULL;
-			if (!bad)
-				memcpy(s->id, val, SK_SNAPSHOT_ID_LEN + 1);
-		} else if (strcmp(line, "built") == 0) {
-			in->have_built = 1;
-			bad = parse_i64(val, &s->built);
-		} else if (strcmp(line, "names") == 0) {
-			in->have_names = 1;
-			bad = parse_u64(val, 10, &in->names);
-		} else if (strcmp(line, "categories") == 0) {
-			in->have_cats = 1;
-			bad = parse_u64(val, 10, &in->cats);
-		} else if (strcmp(line, "lists") == 0) {
-			in->have_lists = 1;
-			bad = parse_u64(val, 10, &in->lists);
-		} else if (strcmp(line, "exemptions") == 0) {
-			in->have_exs = 1;
-			bad = parse_u64(val, 10, &in->exs);
-		}
-		/* Other keys are informational: a later writer of the same
-		 * format may add some. */
-		if (bad)
-			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
-			    "info line %u: bad value for %s", n, line);
-	}
-	if (!in->have_format)
-		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
-		    "no format version in info");
-	if (in->format != SK_SNAPSHOT_FORMAT)
-		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
-		    "format version %" PRIu64 " not supported (reads %d)",
-		    in->format, SK_SNAPSHOT_FORMAT);
-	if (!in->have_id || !in->have_built || !in->have_names ||
-	    !in->have_cats || !in->have_lists || !in->have_exs)
-		return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
-		    "info lacks a required key");
-	return 0;
-}
-
 static int
 parse_categories(
     struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
 {
-	char *cur = text, *line, *f[3];
-	struct sk_category *c;
+	char *cur = text, *line;
 
 	s->cats = calloc(SK_MAX_CATEGORIES, sizeof(*s->cats));
 	if (s->cats == NULL)
 		return sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
-	while ((line = next_line(&cur)) != NULL) {
+	while ((line = sk_fmt_next_line(&cur)) != NULL) {
 		if (s->ncats == SK_MAX_CATEGORIES)
 			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "more than %d categories", SK_MAX_CATEGORIES);
-		c = &s->cats[s->ncats];
-		if (split_fields(line, f, 3) != 0 ||
-		    unescape(f[0], c->name, sizeof(c->name)) != 0 ||
-		    c->name[0] == '\0' ||
-		    sk_action_from_name(f[1], &c->action) != 0 ||
-		    c->action == SK_ACTION_PASS ||
-		    unescape(f[2], c->policy_ref, sizeof(c->policy_ref)) != 0)
+		if (sk_fmt_category_parse(line, &s->cats[s->ncats]) != 0)
 			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "categories line %zu: bad line", s->ncats + 1);
 		s->ncats++;
@@ -368,25 +139,32 @@ parse_categories(
 	return 0;
 }
 
+/* @return the lines of a meta text (an upper bound: a last line without
+ * '\n' counts). */
+static size_t
+count_lines(const char *text)
+{
+	size_t n = 1;
+
+	for (; *text != '\0'; text++)
+		n += *text == '\n';
+	return n;
+}
+
 static int
 parse_lists(struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
 {
 	char *cur, *line;
-	size_t n = 0;
 
 	/* text stays as the names' storage: unescaping only shortens. */
-	for (cur = text; *cur != '\0'; cur++)
-		n += *cur == '\n';
-	n++;
-	s->lists = calloc(n, sizeof(*s->lists));
+	s->lists = calloc(count_lines(text), sizeof(*s->lists));
 	if (s->lists == NULL)
 		return sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
 	s->listbuf = text;
 	cur = text;
-	while ((line = next_line(&cur)) != NULL) {
-		if (unescape(line, line, strlen(line) + 1) != 0 ||
-		    line[0] == '\0')
+	while ((line = sk_fmt_next_line(&cur)) != NULL) {
+		if (sk_fmt_list_parse(line) != 0)
 			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "lists line %zu: bad line", s->nlists + 1);
 		s->lists[s->nlists++] = line;
@@ -398,27 +176,15 @@ static int
 parse_exemptions(
     struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
 {
-	char *cur, *line, *f[5];
-	struct sk_exemption *e;
-	size_t n = 0;
+	char *cur, *line;
 
-	for (cur = text; *cur != '\0'; cur++)
-		n += *cur == '\n';
-	n++;
-	s->exs = calloc(n, sizeof(*s->exs));
+	s->exs = calloc(count_lines(text), sizeof(*s->exs));
 	if (s->exs == NULL)
 		return sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
 	cur = text;
-	while ((line = next_line(&cur)) != NULL) {
-		e = &s->exs[s->nexs];
-		if (split_fields(line, f, 5) != 0 ||
-		    sk_subnet_parse(f[0], &e->subnet) != 0 ||
-		    strlen(f[1]) > 16 ||
-		    parse_u64(f[1], 16, &e->category_mask) != 0 ||
-		    parse_i64(f[2], &e->expires) != 0 ||
-		    unescape(f[3], e->approver, sizeof(e->approver)) != 0 ||
-		    unescape(f[4], e->reason, sizeof(e->reason)) != 0)
+	while ((line = sk_fmt_next_line(&cur)) != NULL) {
+		if (sk_fmt_exemption_parse(line, &s->exs[s->nexs]) != 0)
 			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 			    "exemptions line %zu: bad line", s->nexs + 1);
 		s->nexs++;
@@ -432,13 +198,13 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 {
 	MDB_dbi meta;
 	MDB_stat st;
-	struct info in;
+	struct sk_fmt_info in;
 	char *text = NULL;
 	int rc;
 
-	rc = mdb_dbi_open(txn, "names", 0, &s->names);
+	rc = mdb_dbi_open(txn, SK_DB_NAMES, 0, &s->names);
 	if (rc == 0)
-		rc = mdb_dbi_open(txn, "meta", 0, &meta);
+		rc = mdb_dbi_open(txn, SK_DB_META, 0, &meta);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)
 		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
 		    "no names/meta databases: not a sinkhole snapshot");
@@ -447,24 +213,28 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 		    "opening databases: %s", mdb_strerror(rc));
 
 	/* info first: it holds the format version. */
-	if ((rc = get_meta(txn, meta, "info", &text, detail, detailsize)) ||
-	    (rc = parse_info(s, text, &in, detail, detailsize)))
+	if ((rc = get_meta(
+	         txn, meta, SK_META_INFO, &text, detail, detailsize)) ||
+	    (rc = sk_fmt_info_parse(text, &in, detail, detailsize)))
 		goto out;
+	memcpy(s->id, in.id, sizeof(s->id));
+	s->built = in.built;
 	free(text);
 	text = NULL;
 	if ((rc = get_meta(
-	         txn, meta, "categories", &text, detail, detailsize)) ||
+	         txn, meta, SK_META_CATEGORIES, &text, detail, detailsize)) ||
 	    (rc = parse_categories(s, text, detail, detailsize)))
 		goto out;
 	free(text);
 	text = NULL;
 	if ((rc = get_meta(
-	         txn, meta, "exemptions", &text, detail, detailsize)) ||
+	         txn, meta, SK_META_EXEMPTIONS, &text, detail, detailsize)) ||
 	    (rc = parse_exemptions(s, text, detail, detailsize)))
 		goto out;
 	free(text);
 	text = NULL;
-	if ((rc = get_meta(txn, meta, "lists", &text, detail, detailsize)))
+	if ((rc = get_meta(
+	         txn, meta, SK_META_LISTS, &text, detail, detailsize)))
 		goto out;
 	rc = parse_lists(s, text, detail, detailsize);
 	text = NULL; /* owned by s->listbuf now */
@@ -481,8 +251,8 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 	{
 		MDB_val fk, fv;
 
-		fk.mv_data = (void *)SK_FILTER_KEY;
-		fk.mv_size = strlen(SK_FILTER_KEY);
+		fk.mv_data = (void *)SK_META_FILTER;
+		fk.mv_size = strlen(SK_META_FILTER);
 		rc = mdb_get(txn, meta, &fk, &fv);
 		if (rc == 0) {
 			if (sk_filter_view(
@@ -499,8 +269,8 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 		}
 		rc = 0;
 	}
-	if (in.names != s->nnames || in.cats != s->ncats ||
-	    in.lists != s->nlists || in.exs != s->nexs)
+	if (in.names != s->nnames || in.categories != s->ncats ||
+	    in.lists != s->nlists || in.exemptions != s->nexs)
 		rc = sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 		    "info counts do not match the tables");
 out:
@@ -696,20 +466,6 @@ sk_snapshot_list_name(const struct sk_snapshot *snap, uint32_t list_id)
 	return list_id < snap->nlists ? snap->lists[list_id] : "?";
 }
 
-/* A record's own answer as an action; PASS: the category's. */
-static enum sk_action
-rec_action(const struct sk_entry_rec *r)
-{
-	switch ((r->flags & SK_REC_ACTION_MASK) >> SK_REC_ACTION_SHIFT) {
-	case SK_REC_ACTION_NXDOMAIN:
-		return SK_ACTION_NXDOMAIN;
-	case SK_REC_ACTION_NODATA:
-		return SK_ACTION_NODATA;
-	default:
-		return SK_ACTION_PASS;
-	}
-}
-
 /* A guarded read was ended by a fault: mark the snapshot, first one wins.
  * The snapshot is shared read-only, but this flag is meant to be set by
  * whichever reader meets the damage. */
@@ -757,7 +513,8 @@ lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 	struct sk_entry_rec rec;
 	const uint8_t *p;
 	size_t off, i;
-	int rc, match, mon, best_mon = 0;
+	enum sk_match match;
+	int rc, mon, best_mon = 0;
 
 	/* From the full name up; the root itself is never an entry. Every
 	 * label must lie inside namelen (a malformed name ends the walk). */
@@ -790,21 +547,18 @@ lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 			continue;
 		if (rc != 0)
 			return SK_SNAP_E_LMDB;
-		if (val.mv_size == 0 || val.mv_size % SK_ENTRY_REC_SIZE != 0)
+		if (sk_entry_rec_count(val.mv_size) == 0)
 			return SK_SNAP_E_CORRUPT;
 		p = val.mv_data;
 		for (i = 0; i < val.mv_size; i += SK_ENTRY_REC_SIZE) {
 			sk_entry_rec_decode(p + i, &rec);
-			match = (rec.flags & SK_REC_MATCH_MASK) >>
-			    SK_REC_MATCH_SHIFT;
+			if (!sk_rec_flags_valid(rec.flags))
+				return SK_SNAP_E_CORRUPT;
+			match = sk_rec_match(&rec);
 			if ((match == SK_MATCH_EXACT && off != 0) ||
 			    (match == SK_MATCH_BELOW && off == 0))
 				continue;
-			if (match > SK_MATCH_BELOW ||
-			    (rec.flags & SK_REC_ACTION_MASK) >>
-			        SK_REC_ACTION_SHIFT > SK_REC_ACTION_NODATA)
-				return SK_SNAP_E_CORRUPT;
-			if (rec.flags & SK_REC_ALLOW) {
+			if (sk_rec_allowed(&rec)) {
 				/* The first allow met is the most specific
 				 * one, and any allow wins. */
 				out->found = 1;
@@ -867,7 +621,7 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 	if (err != 0)
 		memset(out, 0, sizeof(*out));
 	else if (out->found && !out->allowed)
-		out->action = rec_action(&out->rec);
+		out->action = sk_rec_own_action(&out->rec);
 	return err;
 }
 
@@ -920,12 +674,11 @@ sk_snapshot_foreach(const struct sk_snapshot *snap,
 	}
 	for (rc = mdb_cursor_get(cur, &key, &val, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &key, &val, MDB_NEXT)) {
-		if (val.mv_size == 0 || val.mv_size % SK_ENTRY_REC_SIZE != 0 ||
-		    key.mv_size > sizeof(name)) {
+		n = sk_entry_rec_count(val.mv_size);
+		if (n == 0 || key.mv_size > sizeof(name)) {
 			ret = SK_SNAP_E_CORRUPT;
 			break;
 		}
-		n = val.mv_size / SK_ENTRY_REC_SIZE;
 		if (n > cap) {
 			sk_guard_leave(&g);
 			nr = realloc(recs, n * sizeof(*recs));

@@ -3,13 +3,8 @@
  * Snapshots: one immutable LMDB file holding a compiled policy. This file
  * opens, validates and queries one; snapbuild.h writes one.
  *
- * Layout (named databases of one LMDB environment, MDB_NOSUBDIR):
- *   "names": key = lower-case wire name of an entry; value = one or more
- *            12-byte records (struct sk_entry_rec encoded little-endian).
- *   "meta":  key "info" -> text "key=value" lines (format, id, built, counts);
- *            "categories" -> one line a category, tab-separated fields;
- *            "lists" -> one list file name a line (its index = list id);
- *            "exemptions" -> one line an exemption, tab-separated fields.
+ * The layout (records, meta keys, meta lines) is in snapfmt.h, the one
+ * owner of the format; this file reads it through snapfmt's functions.
  * The snapshot id is the SHA-256 of the names and meta contents, hex
  * (snapid.h). After LMDB's last page every writer appends a digest trailer:
  * magic, covered length and the SHA-256 of every byte before it
@@ -27,45 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "listparse.h"
 #include "policydefs.h"
-
-/** Format version written in "info"; a reader refuses other versions. */
-#define SK_SNAPSHOT_FORMAT 1
-/** Hex snapshot id length (SHA-256), without NUL. */
-#define SK_SNAPSHOT_ID_LEN 64
-
-/** Bits of sk_entry_rec.flags. */
-#define SK_REC_ALLOW 0x01 /**< allowlist entry, beats every block entry */
-/* bits 1-2: enum sk_match */
-#define SK_REC_MATCH_SHIFT 1
-#define SK_REC_MATCH_MASK 0x06
-/* bits 3-4: the entry's own answer (RPZ "CNAME ." / "CNAME *."), used
- * when its category enforces; 3 is invalid */
-#define SK_REC_ACTION_SHIFT 3
-#define SK_REC_ACTION_MASK 0x18
-#define SK_REC_ACTION_CATEGORY 0 /**< the category's action */
-#define SK_REC_ACTION_NXDOMAIN 1
-#define SK_REC_ACTION_NODATA 2
-
-/** One record of an entry, as stored (12 bytes, little-endian). */
-struct sk_entry_rec {
-	uint8_t flags;
-	uint16_t category; /**< index into the category table (block only) */
-	uint32_t list_id;  /**< index into the list table */
-	uint32_t line;     /**< line in that list file */
-};
-#define SK_ENTRY_REC_SIZE 12
-
-/** Encode/decode one record to/from its 12 stored bytes. */
-void sk_entry_rec_encode(const struct sk_entry_rec *r, uint8_t out[12]);
-void sk_entry_rec_decode(const uint8_t in[12], struct sk_entry_rec *r);
-
-/** The order of the records of one name, as stored (by flags, category,
- * list id, line). Every writer must use it: it is part of the content id.
- * @return <0, 0 or >0. */
-int sk_entry_rec_cmp(
-    const struct sk_entry_rec *x, const struct sk_entry_rec *y);
+#include "snapfmt.h"
 
 /** Error codes; negative. */
 enum sk_snapshot_err {

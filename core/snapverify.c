@@ -197,7 +197,8 @@ struct vctx {
 	struct sk_lmdb_db names, meta;
 	int have_names, have_meta;
 	/* meta values (heap copies) */
-	struct sk_snapid_text info, cats, lists, exs;
+	struct sk_fmt_text info;
+	struct sk_fmt_tables tables; /* texts only: the counts stay 0 */
 	uint8_t *filter;
 	size_t filterlen;
 	int have_info, have_cats, have_lists, have_exs;
@@ -229,6 +230,13 @@ show_key(const uint8_t *k, size_t kn, char *out, size_t outsize)
 	out[o] = '\0';
 }
 
+/* Is the LMDB key the NUL-terminated s? */
+static int
+key_is(const uint8_t *key, size_t klen, const char *s)
+{
+	return klen == strlen(s) && memcmp(key, s, klen) == 0;
+}
+
 static int
 cb_main(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
     const uint8_t *val, size_t vlen, unsigned flags, char *detail, size_t ds)
@@ -237,10 +245,10 @@ cb_main(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 
 	(void)vlen;
 	(void)flags;
-	if (klen == 5 && memcmp(key, "names", 5) == 0) {
+	if (key_is(key, klen, SK_DB_NAMES)) {
 		sk_lmdb_db_decode(val, &v->names);
 		v->have_names = 1;
-	} else if (klen == 4 && memcmp(key, "meta", 4) == 0) {
+	} else if (key_is(key, klen, SK_DB_META)) {
 		sk_lmdb_db_decode(val, &v->meta);
 		v->have_meta = 1;
 	} else {
@@ -253,7 +261,7 @@ cb_main(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 }
 
 static int
-keep(struct sk_snapid_text *t, int *have, const uint8_t *val, size_t vlen)
+keep(struct sk_fmt_text *t, int *have, const uint8_t *val, size_t vlen)
 {
 	t->p = malloc(vlen + 1);
 	if (t->p == NULL)
@@ -274,17 +282,16 @@ cb_meta(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 	int rc, dummy;
 
 	(void)flags;
-#define IS(s) (klen == sizeof(s) - 1 && memcmp(key, s, klen) == 0)
-	if (IS("info"))
+	if (key_is(key, klen, SK_META_INFO))
 		rc = keep(&v->info, &v->have_info, val, vlen);
-	else if (IS("categories"))
-		rc = keep(&v->cats, &v->have_cats, val, vlen);
-	else if (IS("lists"))
-		rc = keep(&v->lists, &v->have_lists, val, vlen);
-	else if (IS("exemptions"))
-		rc = keep(&v->exs, &v->have_exs, val, vlen);
-	else if (IS(SK_FILTER_KEY)) {
-		struct sk_snapid_text t = {0};
+	else if (key_is(key, klen, SK_META_CATEGORIES))
+		rc = keep(&v->tables.cats, &v->have_cats, val, vlen);
+	else if (key_is(key, klen, SK_META_LISTS))
+		rc = keep(&v->tables.lists, &v->have_lists, val, vlen);
+	else if (key_is(key, klen, SK_META_EXEMPTIONS))
+		rc = keep(&v->tables.exs, &v->have_exs, val, vlen);
+	else if (key_is(key, klen, SK_META_FILTER)) {
+		struct sk_fmt_text t = {0};
 
 		rc = keep(&t, &dummy, val, vlen);
 		v->filter = (uint8_t *)t.p;
@@ -293,80 +300,28 @@ cb_meta(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "meta tree: page %" PRIu64 ": unknown key of %zu bytes",
 		    pgno, klen);
-#undef IS
 	if (rc != 0)
 		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
 	return 0;
 }
 
-/* The few "info" values the checks need (snapshot.c parses it all). */
+/* The "info" values the checks need (the id, the counts). */
 static int
 parse_info(struct vctx *v, char *detail, size_t ds)
 {
-	const char *p = v->info.p, *eol, *eq;
-	int have_id = 0, have_n = 0, have_c = 0, have_l = 0, fmt_ok = 0;
-	char num[24];
-	size_t kl, vl, i;
-	uint64_t *dst;
+	struct sk_fmt_info in;
+	int rc;
 
 	if (memchr(v->info.p, '\0', v->info.len) != NULL)
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
-		    "meta \"info\" holds a NUL byte");
-	for (; *p != '\0'; p = *eol != '\0' ? eol + 1 : eol) {
-		eol = strchr(p, '\n');
-		if (eol == NULL)
-			eol = p + strlen(p);
-		eq = memchr(p, '=', (size_t)(eol - p));
-		if (eq == NULL)
-			continue; /* snapshot.c refuses it */
-		kl = (size_t)(eq - p);
-		vl = (size_t)(eol - eq - 1);
-		if (kl == 2 && memcmp(p, "id", 2) == 0) {
-			if (vl != SK_SNAPSHOT_ID_LEN)
-				break;
-			memcpy(v->id, eq + 1, vl);
-			v->id[vl] = '\0';
-			have_id = 1;
-			continue;
-		}
-		if (kl == 6 && memcmp(p, "format", 6) == 0) {
-			fmt_ok = vl == 1 && eq[1] == '0' + SK_SNAPSHOT_FORMAT;
-			continue;
-		}
-		dst = NULL;
-		if (kl == 5 && memcmp(p, "names", 5) == 0) {
-			dst = &v->n_names;
-			have_n = 1;
-		} else if (kl == 10 && memcmp(p, "categories", 10) == 0) {
-			dst = &v->n_cats;
-			have_c = 1;
-		} else if (kl == 5 && memcmp(p, "lists", 5) == 0) {
-			dst = &v->n_lists;
-			have_l = 1;
-		}
-		if (dst == NULL)
-			continue;
-		if (vl == 0 || vl >= sizeof(num))
-			return sk_detail(
-			    detail, ds, SK_SNAP_E_CORRUPT, "info: bad count");
-		for (i = 0; i < vl; i++)
-			if (eq[1 + i] < '0' || eq[1 + i] > '9')
-				return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
-				    "info: bad count");
-		memcpy(num, eq + 1, vl);
-		num[vl] = '\0';
-		errno = 0;
-		*dst = strtoull(num, NULL, 10);
-		if (errno != 0)
-			return sk_detail(
-			    detail, ds, SK_SNAP_E_CORRUPT, "info: bad count");
-	}
-	if (!fmt_ok)
-		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
-		    "no format version %d in info", SK_SNAPSHOT_FORMAT);
-	if (!have_id || !have_n || !have_c || !have_l)
-		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
-		    "info lacks its id or a count");
+		    "meta \"%s\" holds a NUL byte", SK_META_INFO);
+	/* The text is a copy of ours and not part of the id. */
+	if ((rc = sk_fmt_info_parse(v->info.p, &in, detail, ds)) != 0)
+		return rc;
+	memcpy(v->id, in.id, sizeof(v->id));
+	v->n_names = in.names;
+	v->n_cats = in.categories;
+	v->n_lists = in.lists;
 	return 0;
 }
 
@@ -458,7 +413,6 @@ cb_names(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 	struct vctx *v = arg;
 	struct sk_entry_rec r, prev;
 	size_t i, j;
-	unsigned match, action;
 	int rc;
 
 	(void)flags;
@@ -470,23 +424,14 @@ cb_names(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 		if (key[j] >= 'A' && key[j] <= 'Z')
 			return bad_name(
 			    key, klen, pgno, "not lower case", detail, ds);
-	if (vlen == 0 || vlen % SK_ENTRY_REC_SIZE != 0)
+	if (sk_entry_rec_count(vlen) == 0)
 		return bad_name(key, klen, pgno,
 		    "value not a whole number of records", detail, ds);
 	for (i = 0; i < vlen; i += SK_ENTRY_REC_SIZE) {
-		sk_entry_rec_decode(val + i, &r);
-		match = (r.flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT;
-		action = (r.flags & SK_REC_ACTION_MASK) >> SK_REC_ACTION_SHIFT;
-		if ((r.flags &
-		        ~(SK_REC_ALLOW | SK_REC_MATCH_MASK |
-		            SK_REC_ACTION_MASK)) != 0 ||
-		    match > SK_MATCH_BELOW || action > SK_REC_ACTION_NODATA ||
-		    val[i + 11] != 0 ||
-		    ((r.flags & SK_REC_ALLOW) &&
-		        (action != 0 || r.category != 0)))
+		if (sk_entry_rec_decode_checked(val + i, &r) != 0)
 			return bad_name(key, klen, pgno,
 			    "a record with invalid flags", detail, ds);
-		if (!(r.flags & SK_REC_ALLOW) && r.category >= v->n_cats)
+		if (!sk_rec_allowed(&r) && r.category >= v->n_cats)
 			return bad_name(key, klen, pgno,
 			    "a record's category out of range", detail, ds);
 		if (r.list_id >= v->n_lists)
@@ -511,10 +456,8 @@ cb_names(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 static void
 vctx_free(struct vctx *v)
 {
-	free(v->info.p);
-	free(v->cats.p);
-	free(v->lists.p);
-	free(v->exs.p);
+	sk_fmt_text_free(&v->info);
+	sk_fmt_tables_free(&v->tables);
 	free(v->filter);
 	free(v->bk.p);
 	free(v->bk.n);
@@ -538,7 +481,7 @@ check_content(int fd, uint64_t covered, struct vctx *v,
 	if (!v->have_names || !v->have_meta)
 		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
 		    "no names/meta databases: not a sinkhole snapshot");
-	if ((rc = sk_lmdbcheck_walk(c, "meta", &v->meta, SK_LMDB_F_BIGDATA,
+	if ((rc = sk_lmdbcheck_walk(c, SK_DB_META, &v->meta, SK_LMDB_F_BIGDATA,
 	         cb_meta, v, detail, ds)) != 0)
 		return rc;
 	if (!v->have_info || !v->have_cats || !v->have_lists || !v->have_exs)
@@ -557,8 +500,8 @@ check_content(int fd, uint64_t covered, struct vctx *v,
 	}
 	if (sk_snapid_begin(&v->h) != 0)
 		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
-	if ((rc = sk_lmdbcheck_walk(c, "names", &v->names, SK_LMDB_F_BIGDATA,
-	         cb_names, v, detail, ds)) != 0)
+	if ((rc = sk_lmdbcheck_walk(c, SK_DB_NAMES, &v->names,
+	         SK_LMDB_F_BIGDATA, cb_names, v, detail, ds)) != 0)
 		return rc;
 	if (v->has_filter && !v->slow_filter &&
 	    (rc = filter_drain(v, detail, ds)) != 0)
@@ -567,9 +510,7 @@ check_content(int fd, uint64_t covered, struct vctx *v,
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "%" PRIu64 " names, info says %" PRIu64, v->seen,
 		    v->n_names);
-	sk_snapid_add_table(v->h, "categories", &v->cats);
-	sk_snapid_add_table(v->h, "lists", &v->lists);
-	sk_snapid_add_table(v->h, "exemptions", &v->exs);
+	sk_snapid_add_tables(v->h, &v->tables);
 	rc = sk_snapid_end(v->h, id);
 	v->h = NULL;
 	if (rc != 0)

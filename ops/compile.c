@@ -132,17 +132,16 @@ entry_rec(const struct sk_policy_list *l, const struct sk_list_entry *e,
 	if (l->format == SK_LIST_DOMAINS && match == SK_MATCH_SUBTREE)
 		match = l->default_match;
 	memset(rec, 0, sizeof(*rec));
-	rec->flags = (uint8_t)(match << SK_REC_MATCH_SHIFT);
 	if (l->category < 0 || e->action == SK_ENTRY_ALLOW) {
 		/* rpz-passthru: an allowlist entry, like "allow" */
-		rec->flags |= SK_REC_ALLOW;
+		rec->flags = sk_rec_flags(1, match, SK_ACTION_PASS);
 		return;
 	}
+	rec->flags = sk_rec_flags(0, match,
+	    e->action == SK_ENTRY_NXDOMAIN     ? SK_ACTION_NXDOMAIN
+	        : e->action == SK_ENTRY_NODATA ? SK_ACTION_NODATA
+	                                       : SK_ACTION_PASS);
 	rec->category = (uint16_t)l->category;
-	if (e->action == SK_ENTRY_NXDOMAIN)
-		rec->flags |= SK_REC_ACTION_NXDOMAIN << SK_REC_ACTION_SHIFT;
-	else if (e->action == SK_ENTRY_NODATA)
-		rec->flags |= SK_REC_ACTION_NODATA << SK_REC_ACTION_SHIFT;
 }
 
 /* Read one list file into the builder. @return 0 or -1 (err set). */

@@ -24,7 +24,8 @@
 
 #include "detail.h"
 #include "dbdir.h"
-#include "policyfile.h"
+#include "snapfmt.h" /* TSV escaping */
+#include "utctime.h"
 
 #define SNAPDIR "snapshots"
 #define ACTIVE "active.mdb"
@@ -539,59 +540,6 @@ sk_dbdir_activate(
 	return 0;
 }
 
-/* Escape \, TAB, LF, CR so that a field stays one field of one line. */
-static void
-escape(const char *s, char *out, size_t outsize)
-{
-	size_t n = 0;
-	const char *rep;
-	char one[2] = {0, 0};
-
-	for (; *s != '\0'; s++) {
-		switch (*s) {
-		case '\\':
-			rep = "\\\\";
-			break;
-		case '\t':
-			rep = "\\t";
-			break;
-		case '\n':
-			rep = "\\n";
-			break;
-		case '\r':
-			rep = "\\r";
-			break;
-		default:
-			one[0] = *s;
-			rep = one;
-		}
-		if (n + strlen(rep) >= outsize)
-			break;
-		memcpy(out + n, rep, strlen(rep));
-		n += strlen(rep);
-	}
-	out[n] = '\0';
-}
-
-static void
-unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s != '\0'; s++) {
-		if (*s == '\\' && s[1] != '\0') {
-			s++;
-			*w++ = *s == 't' ? '\t'
-			    : *s == 'n'  ? '\n'
-			    : *s == 'r'  ? '\r'
-			                 : *s;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-}
-
 /* The history line of ev, without its newline. @return its length, or -1
  * when it does not fit. */
 static int
@@ -601,8 +549,9 @@ format_line(const struct sk_dbdir_event *ev, char *line, size_t linesize)
 	int n;
 
 	sk_format_utc_time(ev->time, when, sizeof(when));
-	escape(ev->user, user, sizeof(user));
-	escape(ev->reason, reason, sizeof(reason));
+	/* Room for every byte escaped: never cut. */
+	sk_tsv_escape(ev->user, user, sizeof(user));
+	sk_tsv_escape(ev->reason, reason, sizeof(reason));
 	n = snprintf(line, linesize, "%s\t%s\t%s\t%s\t%s\t%s", when, ev->action,
 	    ev->id, ev->prev[0] != '\0' ? ev->prev : "-", user, reason);
 	return n < 0 || (size_t)n >= linesize ? -1 : n;
@@ -698,8 +647,10 @@ parse_event(char *line, struct sk_dbdir_event *ev)
 	strcpy(ev->id, f[2]);
 	if (strcmp(f[3], "-") != 0)
 		strcpy(ev->prev, f[3]);
-	unescape(f[4]);
-	unescape(f[5]);
+	/* Strict (snapfmt.h): every writer wrote only \\ \t \n \r. */
+	if (sk_tsv_unescape(f[4], f[4], strlen(f[4]) + 1) != 0 ||
+	    sk_tsv_unescape(f[5], f[5], strlen(f[5]) + 1) != 0)
+		return -1;
 	snprintf(ev->user, sizeof(ev->user), "%s", f[4]);
 	snprintf(ev->reason, sizeof(ev->reason), "%s", f[5]);
 	return 0;
@@ -967,8 +918,10 @@ read_intent(
 		} else if (split_tabs(line, f, 3) == 3 &&
 		    strcmp(f[0], "rename") == 0 &&
 		    in->nren < SK_DBDIR_MAX_RENAMES) {
-			unescape(f[1]);
-			unescape(f[2]);
+			if (sk_tsv_unescape(f[1], f[1], strlen(f[1]) + 1) !=
+			        0 ||
+			    sk_tsv_unescape(f[2], f[2], strlen(f[2]) + 1) != 0)
+				break;
 			if ((in->ren[in->nren][0] = strdup(f[1])) == NULL ||
 			    (in->ren[in->nren][1] = strdup(f[2])) == NULL) {
 				free(in->ren[in->nren][0]);
@@ -1135,8 +1088,8 @@ sk_dbdir_change_begin(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
 	}
 	len = (size_t)snprintf(text, cap, INTENT_MAGIC "\n%s\n", d->in.line);
 	for (i = 0; i < nrenames; i++) {
-		escape(d->in.ren[i][0], a, sizeof(a));
-		escape(d->in.ren[i][1], b, sizeof(b));
+		sk_tsv_escape(d->in.ren[i][0], a, sizeof(a));
+		sk_tsv_escape(d->in.ren[i][1], b, sizeof(b));
 		len += (size_t)snprintf(
 		    text + len, cap - len, "rename\t%s\t%s\n", a, b);
 	}

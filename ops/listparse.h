@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "name.h"
+#include "policydefs.h" /* enum sk_match */
 
 /** The formats a list file can be in. */
 enum sk_list_format {
@@ -48,13 +49,6 @@ enum sk_list_format {
 	 * SK_LIST_E_UNSUPPORTED. Needs a parser (sk_list_parser_line): lines
 	 * depend on the ones before them. */
 	SK_LIST_RPZ = 3
-};
-
-/** How an entry matches query names. */
-enum sk_match {
-	SK_MATCH_SUBTREE = 0, /**< the name and every name below it */
-	SK_MATCH_EXACT = 1,   /**< the name only */
-	SK_MATCH_BELOW = 2    /**< names below it, not the name itself */
 };
 
 /** What an entry asks for itself (RPZ); the compiler turns it into record

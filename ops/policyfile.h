@@ -18,6 +18,7 @@
 
 #include "listparse.h"
 #include "policydefs.h"
+#include "utctime.h" /* expires= times */
 
 /** A list file named by the policy. */
 struct sk_policy_list {
@@ -54,15 +55,5 @@ int sk_policyfile_load(
 
 /** Free a parsed policy; NULL is fine. */
 void sk_policyfile_free(struct sk_policyfile *pol);
-
-/**
- * Parse a time as written in policies: "YYYY-MM-DD" (midnight UTC) or
- * "YYYY-MM-DDTHH:MM:SSZ".
- * @return 0 and *out set (seconds since the epoch), or -1.
- */
-int sk_parse_utc_time(const char *text, int64_t *out);
-
-/** Format seconds since the epoch as "YYYY-MM-DDTHH:MM:SSZ" (buf >= 21). */
-void sk_format_utc_time(int64_t t, char *buf, size_t bufsize);
 
 #endif /* SK_POLICYFILE_H */

@@ -177,20 +177,13 @@ sk_snapbuild_add_entry(struct sk_snapbuild *b, const uint8_t *name,
 {
 	struct ent *e, *last;
 	size_t i;
-	int match, action;
 
 	if (name == NULL || rec == NULL || namelen < 2 ||
 	    namelen > SK_NAME_MAX_WIRE ||
 	    sk_name_wire_len(name, namelen) != (int)namelen)
 		return SK_BUILD_E_ARG; /* the root is never an entry */
-	match = (rec->flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT;
-	action = (rec->flags & SK_REC_ACTION_MASK) >> SK_REC_ACTION_SHIFT;
 	/* An entry's own action (RPZ) is for block entries only. */
-	if ((rec->flags &
-	        ~(SK_REC_ALLOW | SK_REC_MATCH_MASK | SK_REC_ACTION_MASK)) !=
-	        0 ||
-	    match > SK_MATCH_BELOW || action > SK_REC_ACTION_NODATA ||
-	    ((rec->flags & SK_REC_ALLOW) && action != 0))
+	if (!sk_rec_flags_valid(rec->flags))
 		return SK_BUILD_E_ARG;
 	if (b->nents == UINT32_MAX || b->arenalen + namelen > UINT32_MAX)
 		return SK_BUILD_E_LIMIT;
@@ -217,7 +210,7 @@ sk_snapbuild_add_entry(struct sk_snapbuild *b, const uint8_t *name,
 	for (i = 0; i < 8; i++)
 		e->key = e->key << 8 | (i < namelen ? b->arena[e->off + i] : 0);
 	e->flags = rec->flags;
-	e->category = rec->flags & SK_REC_ALLOW ? 0 : rec->category;
+	e->category = sk_rec_allowed(rec) ? 0 : rec->category;
 	e->list_id = rec->list_id;
 	e->line = rec->line;
 	b->nents++;
@@ -243,12 +236,20 @@ name_cmp(const struct sk_snapbuild *b, const struct ent *x, const struct ent *y)
 	return (int)x->len - (int)y->len;
 }
 
+/* The record an entry slot holds. */
+static struct sk_entry_rec
+ent_rec(const struct ent *e)
+{
+	struct sk_entry_rec r = {e->flags, e->category, e->list_id, e->line};
+
+	return r;
+}
+
 /* Records of one name in the stored order (sk_entry_rec_cmp). */
 static int
 rec_cmp(const struct ent *x, const struct ent *y)
 {
-	struct sk_entry_rec rx = {x->flags, x->category, x->list_id, x->line};
-	struct sk_entry_rec ry = {y->flags, y->category, y->list_id, y->line};
+	struct sk_entry_rec rx = ent_rec(x), ry = ent_rec(y);
 
 	return sk_entry_rec_cmp(&rx, &ry);
 }
@@ -300,7 +301,7 @@ struct wctx {
 	struct sk_snapbuild *b;
 	const char *tmp;
 	size_t mapsize;
-	struct sk_snapid_text *cats, *lists, *exs;
+	const struct sk_fmt_tables *tables;
 	int64_t built;
 	char *id_out;
 	char *detail;
@@ -322,17 +323,47 @@ lmdb_fail(struct wctx *w, int rc, const char *what)
 }
 
 static int
-put_meta(struct wctx *w, MDB_txn *txn, MDB_dbi meta, const char *key,
-    const struct sk_snapid_text *s, int *lmdb_rc)
+put_text(
+    MDB_txn *txn, MDB_dbi meta, const char *key, const struct sk_fmt_text *t)
 {
 	MDB_val k, v;
 
 	k.mv_data = (void *)key;
 	k.mv_size = strlen(key);
-	v.mv_data = s->p != NULL ? s->p : "";
-	v.mv_size = s->len;
-	*lmdb_rc = mdb_put(txn, meta, &k, &v, 0);
-	return *lmdb_rc;
+	v.mv_data = t->p != NULL ? t->p : "";
+	v.mv_size = t->len;
+	return mdb_put(txn, meta, &k, &v, 0);
+}
+
+int
+sk_snapbuild_put_meta(MDB_txn *txn, MDB_dbi meta, struct sk_snapid *h,
+    const struct sk_fmt_tables *t, int64_t built, uint64_t names, char *id_out)
+{
+	struct sk_fmt_text text = {0};
+	struct sk_fmt_info info;
+	int rc;
+
+	sk_snapid_add_tables(h, t);
+	if (sk_snapid_end(h, id_out) != 0)
+		return SK_BUILD_E_NOMEM;
+	memset(&info, 0, sizeof(info));
+	memcpy(info.id, id_out, sizeof(info.id));
+	info.built = built;
+	info.names = names;
+	info.categories = t->ncats;
+	info.lists = t->nlists;
+	info.exemptions = t->nexs;
+	sk_fmt_info_text(&text, &info);
+	if (text.oom) {
+		sk_fmt_text_free(&text);
+		return SK_BUILD_E_NOMEM;
+	}
+	if ((rc = put_text(txn, meta, SK_META_CATEGORIES, &t->cats)) == 0 &&
+	    (rc = put_text(txn, meta, SK_META_EXEMPTIONS, &t->exs)) == 0 &&
+	    (rc = put_text(txn, meta, SK_META_INFO, &text)) == 0)
+		rc = put_text(txn, meta, SK_META_LISTS, &t->lists);
+	sk_fmt_text_free(&text);
+	return rc;
 }
 
 /* Write every name and the meta tables in one transaction.
@@ -350,7 +381,6 @@ write_once(struct wctx *w)
 	uint8_t *vbuf = NULL, *filter = NULL;
 	size_t filtersize = sk_filter_size(b->ndistinct);
 	size_t vcap = 0, i, j, n;
-	struct sk_snapid_text info = {0};
 	int rc, ret = 0, fd, saved;
 
 	if (sk_snapid_begin(&md) != 0) {
@@ -366,7 +396,7 @@ write_once(struct wctx *w)
 	/* No MDB_WRITEMAP: with it a full disk crashes the writer. NOSYNC:
 	 * one explicit sync after the commit is enough. */
 	if ((rc = mdb_env_set_mapsize(env, w->mapsize)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(env, 2)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(env, SK_DB_COUNT)) != 0 ||
 	    (rc = mdb_env_open(env, w->tmp, MDB_NOSUBDIR | MDB_NOSYNC, 0644)) !=
 	        0) {
 		ret = lmdb_fail(w, rc, "creating");
@@ -380,8 +410,8 @@ write_once(struct wctx *w)
 	}
 	sk_filter_init(filter, filtersize);
 	if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "names", MDB_CREATE, &names)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "meta", MDB_CREATE, &meta)) != 0)
+	    (rc = mdb_dbi_open(txn, SK_DB_NAMES, MDB_CREATE, &names)) != 0 ||
+	    (rc = mdb_dbi_open(txn, SK_DB_META, MDB_CREATE, &meta)) != 0)
 		goto lmdb_err;
 
 	for (i = 0; i < b->nents; i = j) {
@@ -397,13 +427,8 @@ write_once(struct wctx *w)
 			goto out;
 		}
 		for (n = 0; n < j - i; n++) {
-			struct sk_entry_rec r;
-			const struct ent *e = &b->ents[i + n];
+			struct sk_entry_rec r = ent_rec(&b->ents[i + n]);
 
-			r.flags = e->flags;
-			r.category = e->category;
-			r.list_id = e->list_id;
-			r.line = e->line;
 			sk_entry_rec_encode(&r, vbuf + n * SK_ENTRY_REC_SIZE);
 		}
 		k.mv_data = b->arena + b->ents[i].off;
@@ -416,30 +441,18 @@ write_once(struct wctx *w)
 		    md, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
 		sk_filter_add(filter, filtersize, k.mv_data, k.mv_size);
 	}
-	sk_snapid_add_table(md, "categories", w->cats);
-	sk_snapid_add_table(md, "lists", w->lists);
-	sk_snapid_add_table(md, "exemptions", w->exs);
-	rc = sk_snapid_end(md, w->id_out);
+	rc = sk_snapbuild_put_meta(
+	    txn, meta, md, w->tables, w->built, b->ndistinct, w->id_out);
 	md = NULL;
-	if (rc != 0) {
-		ret = sk_detail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
-		    "SHA-256 failed");
-		goto out;
-	}
-	sk_snapid_info(&info, w->id_out, w->built, b->ndistinct, b->ncats,
-	    b->nlists, b->nexs);
-	if (info.oom) {
+	if (rc == SK_BUILD_E_NOMEM) {
 		ret = sk_detail(w->detail, w->detailsize, SK_BUILD_E_NOMEM,
 		    "out of memory");
 		goto out;
 	}
-	if (put_meta(w, txn, meta, "categories", w->cats, &rc) ||
-	    put_meta(w, txn, meta, "exemptions", w->exs, &rc) ||
-	    put_meta(w, txn, meta, "info", &info, &rc) ||
-	    put_meta(w, txn, meta, "lists", w->lists, &rc))
+	if (rc != 0)
 		goto lmdb_err;
-	k.mv_data = (void *)SK_FILTER_KEY;
-	k.mv_size = strlen(SK_FILTER_KEY);
+	k.mv_data = (void *)SK_META_FILTER;
+	k.mv_size = strlen(SK_META_FILTER);
 	v.mv_data = filter;
 	v.mv_size = filtersize;
 	if ((rc = mdb_put(txn, meta, &k, &v, 0)) != 0)
@@ -477,7 +490,6 @@ out:
 	sk_snapid_abort(md);
 	free(vbuf);
 	free(filter);
-	free(info.p);
 	errno = saved;
 	return ret;
 }
@@ -488,11 +500,13 @@ check_refs(struct sk_snapbuild *b, char *detail, size_t detailsize)
 {
 	char text[SK_NAME_MAX_TEXT];
 	const struct ent *e;
+	struct sk_entry_rec r;
 	size_t i;
 
 	for (i = 0; i < b->nents; i++) {
 		e = &b->ents[i];
-		if ((!(e->flags & SK_REC_ALLOW) && e->category >= b->ncats) ||
+		r = ent_rec(e);
+		if ((!sk_rec_allowed(&r) && e->category >= b->ncats) ||
 		    e->list_id >= b->nlists) {
 			if (sk_name_to_text(b->arena + e->off, e->len, text,
 			        sizeof(text)) < 0)
@@ -507,17 +521,16 @@ check_refs(struct sk_snapbuild *b, char *detail, size_t detailsize)
 }
 
 static void
-meta_texts(struct sk_snapbuild *b, struct sk_snapid_text *cats,
-    struct sk_snapid_text *lists, struct sk_snapid_text *exs)
+meta_texts(const struct sk_snapbuild *b, struct sk_fmt_tables *t)
 {
 	size_t i;
 
 	for (i = 0; i < b->ncats; i++)
-		sk_snapid_category_line(cats, &b->cats[i]);
+		sk_fmt_tables_add_category(t, &b->cats[i]);
 	for (i = 0; i < b->nlists; i++)
-		sk_snapid_list_line(lists, b->lists[i]);
+		sk_fmt_tables_add_list(t, b->lists[i]);
 	for (i = 0; i < b->nexs; i++)
-		sk_snapid_exemption_line(exs, &b->exs[i]);
+		sk_fmt_tables_add_exemption(t, &b->exs[i]);
 }
 
 static void
@@ -534,7 +547,7 @@ int
 sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
     char *id_out, char *detail, size_t detailsize)
 {
-	struct sk_snapid_text cats = {0}, lists = {0}, exs = {0};
+	struct sk_fmt_tables tables = {0};
 	struct wctx w;
 	char *tmp = NULL, *lock = NULL, *dir = NULL, *slash;
 	size_t bytes, plen;
@@ -549,12 +562,12 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 	prepare(b);
 	if ((ret = check_refs(b, detail, detailsize)) != 0)
 		return ret;
-	meta_texts(b, &cats, &lists, &exs);
+	meta_texts(b, &tables);
 	plen = strlen(path);
 	tmp = malloc(plen + 32);
 	lock = malloc(plen + 40);
 	dir = strdup(path);
-	if (cats.oom || lists.oom || exs.oom || tmp == NULL || lock == NULL ||
+	if (sk_fmt_tables_oom(&tables) || tmp == NULL || lock == NULL ||
 	    dir == NULL) {
 		ret = sk_detail(
 		    detail, detailsize, SK_BUILD_E_NOMEM, "out of memory");
@@ -567,17 +580,15 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 	memset(&w, 0, sizeof(w));
 	w.b = b;
 	w.tmp = tmp;
-	w.cats = &cats;
-	w.lists = &lists;
-	w.exs = &exs;
+	w.tables = &tables;
 	w.built = built;
 	w.id_out = id_out;
 	w.detail = detail;
 	w.detailsize = detailsize;
 	/* Generous: B-tree pages are rarely full; the map is only address
 	 * space, the file grows with the pages actually written. */
-	bytes = b->nents * (size_t)SK_ENTRY_REC_SIZE + cats.len + lists.len +
-	    exs.len;
+	bytes = b->nents * (size_t)SK_ENTRY_REC_SIZE + tables.cats.len +
+	    tables.lists.len + tables.exs.len;
 	for (size_t i = 0; i < b->nents; i++)
 		bytes += b->ents[i].len + 16;
 	w.mapsize = ((3 * bytes + ((size_t)64 << 20)) | 0xfffff) + 1;
@@ -628,9 +639,7 @@ fail_tmp:
 	id_out[0] = '\0';
 	remove_temp(tmp, lock);
 out:
-	free(cats.p);
-	free(lists.p);
-	free(exs.p);
+	sk_fmt_tables_free(&tables);
 	free(tmp);
 	free(lock);
 	free(dir);

@@ -11,9 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "listparse.h"
 #include "policydefs.h"
-#include "snapshot.h"
+#include "snapfmt.h"
+#include "snapid.h"
+
+struct MDB_txn; /* lmdb.h */
 
 struct sk_snapbuild;
 
@@ -63,6 +65,25 @@ int sk_snapbuild_add_exemption(
  */
 int sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
     char *id_out, char *detail, size_t detailsize);
+
+/**
+ * The end of every snapshot write, shared by this file and snapedit.c:
+ * feed the tables to the id computation (after every name), finish the id,
+ * and put the SK_META_CATEGORIES, SK_META_EXEMPTIONS, SK_META_INFO and
+ * SK_META_LISTS values into the meta database.
+ * @param txn: the write transaction.
+ * @param meta: its SK_DB_META database (an MDB_dbi).
+ * @param h: the id computation, fed every name in key order; freed.
+ * @param t: the tables as written.
+ * @param built: the build time to record.
+ * @param names: names stored in SK_DB_NAMES.
+ * @param id_out: receives the hex id (SK_SNAPSHOT_ID_LEN + 1).
+ * @return 0, SK_BUILD_E_NOMEM (or the hash failed), or what mdb_put
+ *	returned (a positive errno or an LMDB code: MDB_MAP_FULL and the like).
+ */
+int sk_snapbuild_put_meta(struct MDB_txn *txn, unsigned int meta,
+    struct sk_snapid *h, const struct sk_fmt_tables *t, int64_t built,
+    uint64_t names, char *id_out);
 
 /** @return distinct names added so far. */
 size_t sk_snapbuild_name_count(const struct sk_snapbuild *b);

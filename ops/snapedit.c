@@ -17,6 +17,7 @@
 
 #include "detail.h"
 #include "namefilter.h"
+#include "snapbuild.h" /* sk_snapbuild_put_meta */
 #include "snapedit.h"
 #include "snapid.h"
 #include "snapverify.h"
@@ -101,8 +102,7 @@ ioerr:
 
 /* The edited tables of the source, as meta texts. */
 struct tables {
-	struct sk_snapid_text cats, lists, exs;
-	size_t ncats, nlists, nexs;
+	struct sk_fmt_tables t;
 	uint32_t list_id; /* ADD_ENTRY: the list the record names */
 };
 
@@ -123,26 +123,24 @@ make_tables(const struct sk_snapshot *s, const struct sk_snapedit *e,
 	int removed = 0, found = 0;
 
 	memset(t, 0, sizeof(*t));
-	t->ncats = sk_snapshot_category_count(s);
-	for (i = 0; i < t->ncats; i++)
-		sk_snapid_category_line(&t->cats, sk_snapshot_category(s, i));
+	for (i = 0; i < sk_snapshot_category_count(s); i++)
+		sk_fmt_tables_add_category(&t->t, sk_snapshot_category(s, i));
 	/* The list table has no count of its own: ids run until "?" (no
 	 * policy names a list file "?"). */
 	for (i = 0;; i++) {
 		name = sk_snapshot_list_name(s, (uint32_t)i);
 		if (strcmp(name, "?") == 0)
 			break;
-		sk_snapid_list_line(&t->lists, name);
+		sk_fmt_tables_add_list(&t->t, name);
 		if (e->kind == SK_EDIT_ADD_ENTRY && !found &&
 		    strcmp(name, e->list_name) == 0) {
 			t->list_id = (uint32_t)i;
 			found = 1;
 		}
 	}
-	t->nlists = i;
 	if (e->kind == SK_EDIT_ADD_ENTRY && !found) {
-		t->list_id = (uint32_t)t->nlists++;
-		sk_snapid_list_line(&t->lists, e->list_name);
+		t->list_id = (uint32_t)t->t.nlists;
+		sk_fmt_tables_add_list(&t->t, e->list_name);
 	}
 	for (i = 0; i < sk_snapshot_exemption_count(s); i++) {
 		ex = sk_snapshot_exemption(s, i);
@@ -151,28 +149,17 @@ make_tables(const struct sk_snapshot *s, const struct sk_snapedit *e,
 			removed++;
 			continue;
 		}
-		sk_snapid_exemption_line(&t->exs, ex);
-		t->nexs++;
+		sk_fmt_tables_add_exemption(&t->t, ex);
 	}
-	if (e->kind == SK_EDIT_ADD_EXEMPTION) {
-		sk_snapid_exemption_line(&t->exs, &e->ex);
-		t->nexs++;
-	}
-	if (t->cats.oom || t->lists.oom || t->exs.oom)
+	if (e->kind == SK_EDIT_ADD_EXEMPTION)
+		sk_fmt_tables_add_exemption(&t->t, &e->ex);
+	if (sk_fmt_tables_oom(&t->t))
 		return sk_detail(
 		    detail, detailsize, SK_EDIT_E_NOMEM, "out of memory");
 	if (e->kind == SK_EDIT_REMOVE_EXEMPTION && removed == 0)
 		return sk_detail(detail, detailsize, SK_EDIT_E_NOOP,
 		    "no exemption for that subnet");
 	return 0;
-}
-
-static void
-tables_free(struct tables *t)
-{
-	free(t->cats.p);
-	free(t->lists.p);
-	free(t->exs.p);
 }
 
 /* Add rec to the records of one name, in order; @return 1 if added, 0 if
@@ -182,7 +169,7 @@ merge_rec(const MDB_val *old, const struct sk_entry_rec *rec, uint8_t **out,
     size_t *outlen)
 {
 	struct sk_entry_rec r;
-	size_t n = old != NULL ? old->mv_size / SK_ENTRY_REC_SIZE : 0, i, at;
+	size_t n = old != NULL ? sk_entry_rec_count(old->mv_size) : 0, i, at;
 	const uint8_t *p = old != NULL ? old->mv_data : NULL;
 	uint8_t *v;
 	int c;
@@ -210,19 +197,6 @@ merge_rec(const MDB_val *old, const struct sk_entry_rec *rec, uint8_t **out,
 	return 1;
 }
 
-static int
-put_text(
-    MDB_txn *txn, MDB_dbi meta, const char *key, const struct sk_snapid_text *t)
-{
-	MDB_val k, v;
-
-	k.mv_data = (void *)key;
-	k.mv_size = strlen(key);
-	v.mv_data = t->p != NULL ? t->p : "";
-	v.mv_size = t->len;
-	return mdb_put(txn, meta, &k, &v, 0);
-}
-
 /* Add a name to the copy's name filter, if it has one: a filter that
  * missed a name would hide it from every lookup. */
 static int
@@ -232,8 +206,8 @@ filter_add(MDB_txn *txn, MDB_dbi meta, const uint8_t *name, size_t namelen)
 	uint8_t *copy;
 	int rc;
 
-	k.mv_data = (void *)SK_FILTER_KEY;
-	k.mv_size = strlen(SK_FILTER_KEY);
+	k.mv_data = (void *)SK_META_FILTER;
+	k.mv_size = strlen(SK_META_FILTER);
 	rc = mdb_get(txn, meta, &k, &v);
 	if (rc == MDB_NOTFOUND)
 		return 0;
@@ -263,7 +237,6 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 	MDB_val k, v;
 	MDB_stat st;
 	struct sk_snapid *h = NULL;
-	struct sk_snapid_text info = {0};
 	struct sk_entry_rec rec;
 	uint8_t *nv = NULL;
 	size_t nvlen = 0;
@@ -277,18 +250,18 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 	/* Room for the pages the edit copies; the file grows only by those. */
 	if ((rc = mdb_env_set_mapsize(env,
 	         (((size_t)size + ((size_t)64 << 20)) | 0xfffff) + 1)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(env, 2)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(env, SK_DB_COUNT)) != 0 ||
 	    (rc = mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOSYNC, 0644)) !=
 	        0 ||
 	    (rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "names", 0, &names)) != 0 ||
-	    (rc = mdb_dbi_open(txn, "meta", 0, &meta)) != 0)
+	    (rc = mdb_dbi_open(txn, SK_DB_NAMES, 0, &names)) != 0 ||
+	    (rc = mdb_dbi_open(txn, SK_DB_META, 0, &meta)) != 0)
 		goto lmdb_err;
 	what = "editing";
 	if (e->kind == SK_EDIT_ADD_ENTRY) {
 		rec = e->rec;
 		rec.list_id = t->list_id;
-		if (rec.flags & SK_REC_ALLOW)
+		if (sk_rec_allowed(&rec))
 			rec.category = 0;
 		k.mv_data = (void *)e->wire;
 		k.mv_size = e->wirelen;
@@ -327,30 +300,18 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 		goto lmdb_err;
 	mdb_cursor_close(cur);
 	cur = NULL;
-	sk_snapid_add_table(h, "categories", &t->cats);
-	sk_snapid_add_table(h, "lists", &t->lists);
-	sk_snapid_add_table(h, "exemptions", &t->exs);
-	rc = sk_snapid_end(h, id_out);
-	h = NULL;
-	if (rc != 0) {
-		ret = sk_detail(
-		    detail, detailsize, SK_EDIT_E_NOMEM, "SHA-256 failed");
-		goto out;
-	}
 	what = "writing";
 	if ((rc = mdb_stat(txn, names, &st)) != 0)
 		goto lmdb_err;
-	sk_snapid_info(
-	    &info, id_out, built, st.ms_entries, t->ncats, t->nlists, t->nexs);
-	if (info.oom) {
+	rc = sk_snapbuild_put_meta(
+	    txn, meta, h, &t->t, built, st.ms_entries, id_out);
+	h = NULL;
+	if (rc == SK_BUILD_E_NOMEM) {
 		ret = sk_detail(
 		    detail, detailsize, SK_EDIT_E_NOMEM, "out of memory");
 		goto out;
 	}
-	if ((rc = put_text(txn, meta, "categories", &t->cats)) != 0 ||
-	    (rc = put_text(txn, meta, "exemptions", &t->exs)) != 0 ||
-	    (rc = put_text(txn, meta, "info", &info)) != 0 ||
-	    (rc = put_text(txn, meta, "lists", &t->lists)) != 0)
+	if (rc != 0)
 		goto lmdb_err;
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
@@ -375,7 +336,6 @@ out:
 	if (env != NULL)
 		mdb_env_close(env);
 	sk_snapid_abort(h);
-	free(info.p);
 	free(nv);
 	return ret;
 }
@@ -420,8 +380,7 @@ sk_snapedit_derive_from(const struct sk_snapshot *s, const char *src,
 	    (size_t)snprintf(lock, sizeof(lock), "%s-lock", dst) >=
 	        sizeof(lock))
 		return sk_detail(detail, detailsize, SK_EDIT_E_ARG, "bad edit");
-	if (edit->kind == SK_EDIT_ADD_ENTRY &&
-	    !(edit->rec.flags & SK_REC_ALLOW) &&
+	if (edit->kind == SK_EDIT_ADD_ENTRY && !sk_rec_allowed(&edit->rec) &&
 	    edit->rec.category >= sk_snapshot_category_count(s)) {
 		rc = sk_detail(detail, detailsize, SK_EDIT_E_ARG,
 		    "%s: no category %u", src, (unsigned)edit->rec.category);
@@ -464,7 +423,7 @@ out:
 		unlink(lock);
 	}
 	sk_snapshot_close(check);
-	tables_free(&t);
+	sk_fmt_tables_free(&t.t);
 	return rc;
 }
 

@@ -19,8 +19,8 @@
 #include "ctl.h"
 #include "name.h"
 #include "policy.h"
-#include "policyfile.h"
 #include "snapshot.h"
+#include "utctime.h"
 
 enum { OPT_CLIENT = CTL_OPT_LONG_ONLY, OPT_TIME };
 

@@ -11,8 +11,8 @@
 #include <time.h>
 
 #include "ctl.h"
-#include "policyfile.h"
 #include "snapshot.h"
+#include "utctime.h"
 
 int
 cmd_info(int argc, char **argv)

@@ -19,8 +19,8 @@
 #include "dbdir.h"
 #include "pubfolder.h"
 #include "name.h"
-#include "policyfile.h"
 #include "snapshot.h"
+#include "utctime.h"
 
 #define DEFAULT_HISTORY_TAIL 10
 /* Exemptions expiring sooner than this are flagged by diff and status. */

@@ -1,0 +1,518 @@
+/**
+ * \file
+ * The snapshot's format (see snapfmt.h): records, TSV escaping, and the
+ * text of the meta values, written and parsed.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detail.h"
+#include "snapfmt.h"
+#include "snapshot.h"
+
+/* Longest decimal a number field may hold (a uint64_t has 20 digits). */
+#define NUM_MAX 20
+/* Hex digits of a 64-bit category mask. */
+#define MASK_HEX_MAX 16
+/* Longest short numeric run sk_fmt_text_printf() formats. */
+#define PRINTF_MAX 128
+/* First allocation of a text. */
+#define TEXT_FIRST 256
+
+/* One escape: the byte and the letter after the backslash. */
+static const char tsv_escapes[][2] = {
+    {'\\', '\\'}, {'\t', 't'}, {'\n', 'n'}, {'\r', 'r'}};
+#define NESCAPES (sizeof(tsv_escapes) / sizeof(tsv_escapes[0]))
+
+/* @return the letter that escapes c, or 0 when c is written as is. */
+static char
+escape_letter(char c)
+{
+	size_t i;
+
+	for (i = 0; i < NESCAPES; i++)
+		if (tsv_escapes[i][0] == c)
+			return tsv_escapes[i][1];
+	return 0;
+}
+
+/* @return the byte an escape letter stands for, or 0 for no escape. */
+static char
+escaped_byte(char letter)
+{
+	size_t i;
+
+	for (i = 0; i < NESCAPES; i++)
+		if (tsv_escapes[i][1] == letter)
+			return tsv_escapes[i][0];
+	return 0;
+}
+
+uint8_t
+sk_rec_flags(int allow, enum sk_match match, enum sk_action own)
+{
+	unsigned bits;
+
+	switch (own) {
+	case SK_ACTION_PASS:
+		bits = SK_REC_ACTION_CATEGORY;
+		break;
+	case SK_ACTION_NXDOMAIN:
+		bits = SK_REC_ACTION_NXDOMAIN;
+		break;
+	case SK_ACTION_NODATA:
+		bits = SK_REC_ACTION_NODATA;
+		break;
+	default:
+		bits = SK_REC_ACTION_MASK >> SK_REC_ACTION_SHIFT; /* invalid */
+	}
+	return (uint8_t)((allow ? SK_REC_ALLOW : 0) |
+	    (((unsigned)match << SK_REC_MATCH_SHIFT) & SK_REC_MATCH_MASK) |
+	    bits << SK_REC_ACTION_SHIFT);
+}
+
+void
+sk_entry_rec_encode(
+    const struct sk_entry_rec *r, uint8_t out[SK_ENTRY_REC_SIZE])
+{
+	out[0] = r->flags;
+	out[1] = (uint8_t)(r->category & 0xff);
+	out[2] = (uint8_t)(r->category >> 8);
+	out[3] = (uint8_t)(r->list_id & 0xff);
+	out[4] = (uint8_t)(r->list_id >> 8);
+	out[5] = (uint8_t)(r->list_id >> 16);
+	out[6] = (uint8_t)(r->list_id >> 24);
+	out[7] = (uint8_t)(r->line & 0xff);
+	out[8] = (uint8_t)(r->line >> 8);
+	out[9] = (uint8_t)(r->line >> 16);
+	out[10] = (uint8_t)(r->line >> 24);
+	out[11] = 0; /* reserved */
+}
+
+int
+sk_entry_rec_decode_checked(
+    const uint8_t in[SK_ENTRY_REC_SIZE], struct sk_entry_rec *r)
+{
+	sk_entry_rec_decode(in, r);
+	if (!sk_rec_flags_valid(r->flags) || in[SK_ENTRY_REC_SIZE - 1] != 0 ||
+	    (sk_rec_allowed(r) && r->category != 0))
+		return -1;
+	return 0;
+}
+
+int
+sk_entry_rec_cmp(const struct sk_entry_rec *x, const struct sk_entry_rec *y)
+{
+	if (x->flags != y->flags)
+		return x->flags < y->flags ? -1 : 1;
+	if (x->category != y->category)
+		return x->category < y->category ? -1 : 1;
+	if (x->list_id != y->list_id)
+		return x->list_id < y->list_id ? -1 : 1;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return 0;
+}
+
+int
+sk_tsv_escape(const char *s, char *out, size_t outsize)
+{
+	size_t n = 0;
+	char letter;
+
+	for (; *s != '\0'; s++) {
+		letter = escape_letter(*s);
+		if (n + (letter != 0 ? 2 : 1) >= outsize) {
+			out[n] = '\0';
+			return -1;
+		}
+		if (letter != 0) {
+			out[n++] = '\\';
+			out[n++] = letter;
+		} else {
+			out[n++] = *s;
+		}
+	}
+	out[n] = '\0';
+	return (int)n;
+}
+
+int
+sk_tsv_unescape(const char *src, char *dst, size_t dstsize)
+{
+	size_t n = 0;
+	char c;
+
+	for (; *src != '\0'; src++) {
+		c = *src;
+		if (c == '\\') {
+			c = escaped_byte(*++src);
+			if (c == 0) /* an unknown letter, or the end */
+				return -1;
+		}
+		if (n + 1 >= dstsize)
+			return -1;
+		dst[n++] = c;
+	}
+	if (dstsize == 0)
+		return -1;
+	dst[n] = '\0';
+	return 0;
+}
+
+int
+sk_tsv_split(char *line, char **fields, int max)
+{
+	int i = 0;
+
+	if (max <= 0)
+		return 1;
+	fields[i++] = line;
+	for (; *line != '\0'; line++) {
+		if (*line != '\t')
+			continue;
+		if (i == max)
+			return max + 1;
+		*line = '\0';
+		fields[i++] = line + 1;
+	}
+	return i;
+}
+
+char *
+sk_fmt_next_line(char **cur)
+{
+	char *line = *cur, *nl;
+
+	if (*line == '\0')
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl != NULL) {
+		*nl = '\0';
+		*cur = nl + 1;
+	} else {
+		*cur = line + strlen(line);
+	}
+	return line;
+}
+
+void
+sk_fmt_text_add(struct sk_fmt_text *t, const char *p, size_t n)
+{
+	size_t nc;
+	char *np;
+
+	if (t->oom)
+		return;
+	if (t->len + n + 1 > t->cap) {
+		nc = t->cap ? t->cap : TEXT_FIRST;
+		while (nc < t->len + n + 1)
+			nc *= 2;
+		if ((np = realloc(t->p, nc)) == NULL) {
+			t->oom = 1;
+			return;
+		}
+		t->p = np;
+		t->cap = nc;
+	}
+	memcpy(t->p + t->len, p, n);
+	t->len += n;
+	t->p[t->len] = '\0';
+}
+
+static void
+text_printf(struct sk_fmt_text *t, const char *fmt, ...)
+{
+	char tmp[PRINTF_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(tmp)) {
+		t->oom = 1; /* only short numeric fields pass through here */
+		return;
+	}
+	sk_fmt_text_add(t, tmp, (size_t)n);
+}
+
+void
+sk_fmt_text_escaped(struct sk_fmt_text *t, const char *s)
+{
+	char pair[2] = {'\\', 0};
+	const char *run = s;
+
+	for (; *s != '\0'; s++) {
+		if ((pair[1] = escape_letter(*s)) == 0)
+			continue;
+		sk_fmt_text_add(t, run, (size_t)(s - run));
+		sk_fmt_text_add(t, pair, 2);
+		run = s + 1;
+	}
+	sk_fmt_text_add(t, run, (size_t)(s - run));
+}
+
+void
+sk_fmt_text_free(struct sk_fmt_text *t)
+{
+	if (t == NULL)
+		return;
+	free(t->p);
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+category_line(struct sk_fmt_text *t, const struct sk_category *cat)
+{
+	sk_fmt_text_escaped(t, cat->name);
+	sk_fmt_text_add(t, "\t", 1);
+	sk_fmt_text_escaped(t, sk_action_name(cat->action));
+	sk_fmt_text_add(t, "\t", 1);
+	sk_fmt_text_escaped(t, cat->policy_ref);
+	sk_fmt_text_add(t, "\n", 1);
+}
+
+static void
+list_line(struct sk_fmt_text *t, const char *name)
+{
+	sk_fmt_text_escaped(t, name);
+	sk_fmt_text_add(t, "\n", 1);
+}
+
+static void
+exemption_line(struct sk_fmt_text *t, const struct sk_exemption *ex)
+{
+	char net[SK_SUBNET_TEXT_MAX];
+
+	sk_subnet_format(&ex->subnet, net, sizeof(net));
+	sk_fmt_text_escaped(t, net);
+	text_printf(
+	    t, "\t%" PRIx64 "\t%" PRId64 "\t", ex->category_mask, ex->expires);
+	sk_fmt_text_escaped(t, ex->approver);
+	sk_fmt_text_add(t, "\t", 1);
+	sk_fmt_text_escaped(t, ex->reason);
+	sk_fmt_text_add(t, "\n", 1);
+}
+
+void
+sk_fmt_tables_add_category(
+    struct sk_fmt_tables *t, const struct sk_category *cat)
+{
+	category_line(&t->cats, cat);
+	t->ncats++;
+}
+
+void
+sk_fmt_tables_add_list(struct sk_fmt_tables *t, const char *name)
+{
+	list_line(&t->lists, name);
+	t->nlists++;
+}
+
+void
+sk_fmt_tables_add_exemption(
+    struct sk_fmt_tables *t, const struct sk_exemption *ex)
+{
+	exemption_line(&t->exs, ex);
+	t->nexs++;
+}
+
+int
+sk_fmt_tables_oom(const struct sk_fmt_tables *t)
+{
+	return t->cats.oom || t->lists.oom || t->exs.oom;
+}
+
+void
+sk_fmt_tables_free(struct sk_fmt_tables *t)
+{
+	if (t == NULL)
+		return;
+	sk_fmt_text_free(&t->cats);
+	sk_fmt_text_free(&t->lists);
+	sk_fmt_text_free(&t->exs);
+	t->ncats = t->nlists = t->nexs = 0;
+}
+
+void
+sk_fmt_info_text(struct sk_fmt_text *t, const struct sk_fmt_info *in)
+{
+	text_printf(t, SK_INFO_FORMAT "=%d\n", SK_SNAPSHOT_FORMAT);
+	sk_fmt_text_add(t, SK_INFO_ID "=", strlen(SK_INFO_ID "="));
+	sk_fmt_text_add(t, in->id, strlen(in->id));
+	text_printf(t, "\n" SK_INFO_BUILT "=%" PRId64 "\n", in->built);
+	text_printf(t, SK_INFO_NAMES "=%" PRIu64 "\n", in->names);
+	text_printf(t, SK_INFO_CATEGORIES "=%" PRIu64 "\n", in->categories);
+	text_printf(t, SK_INFO_LISTS "=%" PRIu64 "\n", in->lists);
+	text_printf(t, SK_INFO_EXEMPTIONS "=%" PRIu64 "\n", in->exemptions);
+}
+
+/* Strict unsigned parse of a whole string: digits of base only. */
+static int
+parse_u64(const char *s, int base, size_t maxlen, uint64_t *out)
+{
+	const char *digits =
+	    base == 16 ? "0123456789abcdefABCDEF" : "0123456789";
+	size_t len = strlen(s);
+	char *end;
+	unsigned long long v;
+
+	if (len == 0 || len > maxlen || strspn(s, digits) != len)
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, base);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* Strict signed decimal parse of a whole string. */
+static int
+parse_i64(const char *s, int64_t *out)
+{
+	const char *digits = *s == '-' ? s + 1 : s;
+	size_t len = strlen(digits);
+	char *end;
+	long long v;
+
+	if (len == 0 || len > NUM_MAX || strspn(digits, "0123456789") != len)
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+sk_fmt_category_parse(char *line, struct sk_category *cat)
+{
+	char *f[3];
+
+	if (sk_tsv_split(line, f, 3) != 3 ||
+	    sk_tsv_unescape(f[0], cat->name, sizeof(cat->name)) != 0 ||
+	    cat->name[0] == '\0' ||
+	    sk_action_from_name(f[1], &cat->action) != 0 ||
+	    cat->action == SK_ACTION_PASS ||
+	    sk_tsv_unescape(f[2], cat->policy_ref, sizeof(cat->policy_ref)) !=
+	        0)
+		return -1;
+	return 0;
+}
+
+int
+sk_fmt_list_parse(char *line)
+{
+	if (sk_tsv_unescape(line, line, strlen(line) + 1) != 0 ||
+	    line[0] == '\0')
+		return -1;
+	return 0;
+}
+
+int
+sk_fmt_exemption_parse(char *line, struct sk_exemption *ex)
+{
+	char *f[5];
+
+	if (sk_tsv_split(line, f, 5) != 5 ||
+	    sk_subnet_parse(f[0], &ex->subnet) != 0 ||
+	    parse_u64(f[1], 16, MASK_HEX_MAX, &ex->category_mask) != 0 ||
+	    parse_i64(f[2], &ex->expires) != 0 ||
+	    sk_tsv_unescape(f[3], ex->approver, sizeof(ex->approver)) != 0 ||
+	    sk_tsv_unescape(f[4], ex->reason, sizeof(ex->reason)) != 0)
+		return -1;
+	return 0;
+}
+
+/* What parse_info() has seen. */
+enum {
+	HAVE_FORMAT = 1 << 0,
+	HAVE_ID = 1 << 1,
+	HAVE_BUILT = 1 << 2,
+	HAVE_NAMES = 1 << 3,
+	HAVE_CATS = 1 << 4,
+	HAVE_LISTS = 1 << 5,
+	HAVE_EXS = 1 << 6,
+	HAVE_ALL = (1 << 7) - 1
+};
+
+/* One info value into in; @return 0, or -1 for a bad value. */
+static int
+info_value(
+    const char *key, const char *val, struct sk_fmt_info *in, unsigned *have)
+{
+	static const struct {
+		const char *key;
+		unsigned bit;
+		size_t off;
+	} counts[] = {
+	    {SK_INFO_FORMAT, HAVE_FORMAT, offsetof(struct sk_fmt_info, format)},
+	    {SK_INFO_NAMES, HAVE_NAMES, offsetof(struct sk_fmt_info, names)},
+	    {SK_INFO_CATEGORIES, HAVE_CATS,
+	        offsetof(struct sk_fmt_info, categories)},
+	    {SK_INFO_LISTS, HAVE_LISTS, offsetof(struct sk_fmt_info, lists)},
+	    {SK_INFO_EXEMPTIONS, HAVE_EXS,
+	        offsetof(struct sk_fmt_info, exemptions)},
+	};
+	size_t i;
+
+	if (strcmp(key, SK_INFO_ID) == 0) {
+		*have |= HAVE_ID;
+		if (strlen(val) != SK_SNAPSHOT_ID_LEN ||
+		    strspn(val, "0123456789abcdef") != SK_SNAPSHOT_ID_LEN)
+			return -1;
+		memcpy(in->id, val, SK_SNAPSHOT_ID_LEN + 1);
+		return 0;
+	}
+	if (strcmp(key, SK_INFO_BUILT) == 0) {
+		*have |= HAVE_BUILT;
+		return parse_i64(val, &in->built);
+	}
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		if (strcmp(key, counts[i].key) != 0)
+			continue;
+		*have |= counts[i].bit;
+		return parse_u64(
+		    val, 10, NUM_MAX, (uint64_t *)((char *)in + counts[i].off));
+	}
+	return 0; /* informational */
+}
+
+int
+sk_fmt_info_parse(
+    char *text, struct sk_fmt_info *in, char *detail, size_t detailsize)
+{
+	char *cur = text, *line, *val;
+	unsigned n = 0, have = 0;
+
+	memset(in, 0, sizeof(*in));
+	while ((line = sk_fmt_next_line(&cur)) != NULL) {
+		n++;
+		val = strchr(line, '=');
+		if (val == NULL)
+			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "info line %u: no '='", n);
+		*val++ = '\0';
+		if (info_value(line, val, in, &have) != 0)
+			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "info line %u: bad value for %s", n, line);
+	}
+	if (!(have & HAVE_FORMAT))
+		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
+		    "no format version in info");
+	if (in->format != SK_SNAPSHOT_FORMAT)
+		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
+		    "format version %" PRIu64 " not supported (reads %d)",
+		    in->format, SK_SNAPSHOT_FORMAT);
+	if (have != HAVE_ALL)
+		return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
+		    "info lacks a required key");
+	return 0;
+}

@@ -1,0 +1,309 @@
+/**
+ * \file
+ * The snapshot's format, in one place: every reader and writer of a
+ * snapshot (snapshot.c, snapverify.c, snapid.c, snapbuild.c, snapedit.c,
+ * compile.c, the adapter, the tools) asks this file how a record, a meta
+ * key or a meta line is laid out, instead of knowing it.
+ *
+ * A snapshot is one LMDB environment (MDB_NOSUBDIR) with two named
+ * databases:
+ *   SK_DB_NAMES: key = lower-case wire name of an entry; value = one or
+ *	more SK_ENTRY_REC_SIZE-byte records in sk_entry_rec_cmp() order.
+ *   SK_DB_META:  SK_META_INFO -> "key=value" lines (SK_INFO_* keys);
+ *	SK_META_CATEGORIES -> one line a category: NAME TAB ACTION TAB REF;
+ *	SK_META_LISTS -> one list file name a line (its index = list id);
+ *	SK_META_EXEMPTIONS -> one line an exemption: SUBNET TAB HEX-MASK TAB
+ *	EXPIRES TAB APPROVER TAB REASON;
+ *	SK_META_FILTER -> the name filter (namefilter.h), optional.
+ * Free-text fields of those lines are TSV-escaped (sk_tsv_escape()).
+ *
+ * A record, 12 bytes little-endian:
+ *   0      flags: bit 0 SK_REC_ALLOW; bits 1-2 enum sk_match; bits 3-4 the
+ *          record's own answer (SK_REC_ACTION_*; 3 is invalid); bits 5-7 0
+ *   1..2   category index (0 for an allow record)
+ *   3..6   list id (index into SK_META_LISTS)
+ *   7..10  line in that list file
+ *   11     reserved, 0
+ *
+ * TSV escaping (the meta lines above and the publication folder's history
+ * and intent files, dbdir.h): backslash, TAB, LF and CR are written as
+ * "\\", "\t", "\n" and "\r"; nothing else is escaped. Reading is strict:
+ * any other byte after a backslash, or a backslash at the end, is an
+ * error. Every writer since the first release wrote only these four, so
+ * every file written before still reads.
+ *
+ * Plain C, no allocation except in struct sk_fmt_text; thread-safe.
+ */
+#ifndef SK_SNAPFMT_H
+#define SK_SNAPFMT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "policydefs.h"
+
+/** Format version written in SK_META_INFO; a reader refuses others. */
+#define SK_SNAPSHOT_FORMAT 1
+/** Hex snapshot id length (SHA-256), without NUL. */
+#define SK_SNAPSHOT_ID_LEN 64
+
+/** The named databases. */
+#define SK_DB_NAMES "names"
+#define SK_DB_META "meta"
+/** Named databases a snapshot environment holds. */
+#define SK_DB_COUNT 2
+
+/** Keys of SK_DB_META. */
+#define SK_META_INFO "info"
+#define SK_META_CATEGORIES "categories"
+#define SK_META_LISTS "lists"
+#define SK_META_EXEMPTIONS "exemptions"
+#define SK_META_FILTER "filter"
+
+/** Keys of the SK_META_INFO text. Other keys are informational: a later
+ * writer of the same format may add some, and readers skip them. */
+#define SK_INFO_FORMAT "format"
+#define SK_INFO_ID "id"
+#define SK_INFO_BUILT "built"
+#define SK_INFO_NAMES "names"
+#define SK_INFO_CATEGORIES "categories"
+#define SK_INFO_LISTS "lists"
+#define SK_INFO_EXEMPTIONS "exemptions"
+
+/** Bits of sk_entry_rec.flags (see the layout above). Use the sk_rec_*
+ * functions below; the bits are here for tests that forge records. */
+#define SK_REC_ALLOW 0x01 /**< allowlist entry, beats every block entry */
+#define SK_REC_MATCH_SHIFT 1
+#define SK_REC_MATCH_MASK 0x06
+#define SK_REC_ACTION_SHIFT 3
+#define SK_REC_ACTION_MASK 0x18
+#define SK_REC_ACTION_CATEGORY 0 /**< the category's action */
+#define SK_REC_ACTION_NXDOMAIN 1
+#define SK_REC_ACTION_NODATA 2
+
+/** One record of an entry, decoded. */
+struct sk_entry_rec {
+	uint8_t flags;     /**< see sk_rec_flags() */
+	uint16_t category; /**< index into the category table (block only) */
+	uint32_t list_id;  /**< index into the list table */
+	uint32_t line;     /**< line in that list file */
+};
+/** Bytes of one stored record. */
+#define SK_ENTRY_REC_SIZE 12
+
+/**
+ * The flags of a record.
+ * @param allow: 1 for an allowlist record.
+ * @param match: how it matches.
+ * @param own: the record's own answer when its category enforces:
+ *	SK_ACTION_PASS (the category's action), SK_ACTION_NXDOMAIN or
+ *	SK_ACTION_NODATA; any other action gives flags that
+ *	sk_rec_flags_valid() refuses.
+ */
+uint8_t sk_rec_flags(int allow, enum sk_match match, enum sk_action own);
+
+/** @return 1 when the flags hold no unknown bit, a valid match and own
+ * answer, and an allow record has no own answer; else 0. */
+static inline int
+sk_rec_flags_valid(uint8_t flags)
+{
+	unsigned match = (flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT;
+	unsigned own = (flags & SK_REC_ACTION_MASK) >> SK_REC_ACTION_SHIFT;
+
+	return (flags &
+	           ~(SK_REC_ALLOW | SK_REC_MATCH_MASK | SK_REC_ACTION_MASK)) ==
+	    0 &&
+	    match <= SK_MATCH_BELOW && own <= SK_REC_ACTION_NODATA &&
+	    (!(flags & SK_REC_ALLOW) || own == SK_REC_ACTION_CATEGORY);
+}
+
+/** @return 1 for an allowlist record, else 0. */
+static inline int
+sk_rec_allowed(const struct sk_entry_rec *r)
+{
+	return (r->flags & SK_REC_ALLOW) != 0;
+}
+
+/** @return how the record matches (meaningful when its flags are valid). */
+static inline enum sk_match
+sk_rec_match(const struct sk_entry_rec *r)
+{
+	return (enum sk_match)(
+	    (r->flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT);
+}
+
+/** @return the record's own answer: SK_ACTION_NXDOMAIN, SK_ACTION_NODATA,
+ * or SK_ACTION_PASS (its category's action; also for invalid bits). */
+static inline enum sk_action
+sk_rec_own_action(const struct sk_entry_rec *r)
+{
+	switch ((r->flags & SK_REC_ACTION_MASK) >> SK_REC_ACTION_SHIFT) {
+	case SK_REC_ACTION_NXDOMAIN:
+		return SK_ACTION_NXDOMAIN;
+	case SK_REC_ACTION_NODATA:
+		return SK_ACTION_NODATA;
+	default:
+		return SK_ACTION_PASS;
+	}
+}
+
+/** Encode one record into its stored bytes (the reserved byte 0). */
+void sk_entry_rec_encode(
+    const struct sk_entry_rec *r, uint8_t out[SK_ENTRY_REC_SIZE]);
+
+/** Decode one record from its stored bytes (no check: on the lookup
+ * path, of a file verified when opened). */
+static inline void
+sk_entry_rec_decode(const uint8_t in[SK_ENTRY_REC_SIZE], struct sk_entry_rec *r)
+{
+	r->flags = in[0];
+	r->category = (uint16_t)(in[1] | in[2] << 8);
+	r->list_id = (uint32_t)in[3] | (uint32_t)in[4] << 8 |
+	    (uint32_t)in[5] << 16 | (uint32_t)in[6] << 24;
+	r->line = (uint32_t)in[7] | (uint32_t)in[8] << 8 |
+	    (uint32_t)in[9] << 16 | (uint32_t)in[10] << 24;
+}
+
+/**
+ * Decode one record and check everything stored in it that does not need
+ * the tables: valid flags, the reserved byte 0, an allow record's
+ * category 0.
+ * @return 0, or -1 (r is filled either way).
+ */
+int sk_entry_rec_decode_checked(
+    const uint8_t in[SK_ENTRY_REC_SIZE], struct sk_entry_rec *r);
+
+/** @return the number of records in a value of len bytes, or 0 when len
+ * is no whole, non-zero number of records. */
+static inline size_t
+sk_entry_rec_count(size_t len)
+{
+	return len % SK_ENTRY_REC_SIZE == 0 ? len / SK_ENTRY_REC_SIZE : 0;
+}
+
+/** The order of the records of one name, as stored (by flags, category,
+ * list id, line). Every writer must use it: it is part of the content id.
+ * @return <0, 0 or >0. */
+int sk_entry_rec_cmp(
+    const struct sk_entry_rec *x, const struct sk_entry_rec *y);
+
+/* --- TSV escaping ------------------------------------------------------ */
+
+/**
+ * Escape s into out (see the file comment).
+ * @param out: receives the escaped text and a NUL. When it does not fit,
+ *	it holds as many whole escapes as fit (never half of one).
+ * @param outsize: its size (> 0).
+ * @return the length written, or -1 when the text did not fit.
+ */
+int sk_tsv_escape(const char *s, char *out, size_t outsize);
+
+/**
+ * Undo sk_tsv_escape(), strictly: only "\\", "\t", "\n" and "\r".
+ * @param src: the escaped text.
+ * @param dst: receives the text and a NUL; may be src itself (the text
+ *	only shrinks).
+ * @param dstsize: its size.
+ * @return 0, or -1 for any other escape, a backslash at the end, or a
+ *	text that does not fit (dst then holds no meaningful text).
+ */
+int sk_tsv_unescape(const char *src, char *dst, size_t dstsize);
+
+/**
+ * Split line at TABs into at most max fields, in place (each TAB becomes
+ * a NUL).
+ * @return the number of fields found; more than max fields gives max + 1
+ *	(the last ones are not split).
+ */
+int sk_tsv_split(char *line, char **fields, int max);
+
+/**
+ * The next line of a NUL-terminated text: NUL-terminates it in place and
+ * advances *cur. A last line without '\n' counts.
+ * @return the line, or NULL at the end.
+ */
+char *sk_fmt_next_line(char **cur);
+
+/* --- meta texts -------------------------------------------------------- */
+
+/** A growable text; oom sticks once set. Zero-initialise; free p with
+ * sk_fmt_text_free(). p is NUL-terminated when not NULL. */
+struct sk_fmt_text {
+	char *p;
+	size_t len, cap;
+	int oom;
+};
+
+void sk_fmt_text_add(struct sk_fmt_text *t, const char *p, size_t n);
+/** Append s TSV-escaped. */
+void sk_fmt_text_escaped(struct sk_fmt_text *t, const char *s);
+/** Free the text and zero it; NULL is fine. */
+void sk_fmt_text_free(struct sk_fmt_text *t);
+
+/** The three tables of a snapshot's meta as their texts, with their
+ * line counts. Zero-initialise; free with sk_fmt_tables_free(). */
+struct sk_fmt_tables {
+	struct sk_fmt_text cats, lists, exs;
+	size_t ncats, nlists, nexs;
+};
+
+/** Append one SK_META_CATEGORIES line. */
+void sk_fmt_tables_add_category(
+    struct sk_fmt_tables *t, const struct sk_category *cat);
+/** Append one SK_META_LISTS line (the list name as the policy wrote it). */
+void sk_fmt_tables_add_list(struct sk_fmt_tables *t, const char *name);
+/** Append one SK_META_EXEMPTIONS line. */
+void sk_fmt_tables_add_exemption(
+    struct sk_fmt_tables *t, const struct sk_exemption *ex);
+/** @return 1 when an append ran out of memory (the texts are then
+ * incomplete), else 0. */
+int sk_fmt_tables_oom(const struct sk_fmt_tables *t);
+/** Free the texts and zero t; NULL is fine. */
+void sk_fmt_tables_free(struct sk_fmt_tables *t);
+
+/** What SK_META_INFO holds. */
+struct sk_fmt_info {
+	uint64_t format;
+	char id[SK_SNAPSHOT_ID_LEN + 1];
+	int64_t built;
+	uint64_t names, categories, lists, exemptions;
+};
+
+/** Write the whole SK_META_INFO text (format SK_SNAPSHOT_FORMAT). */
+void sk_fmt_info_text(struct sk_fmt_text *t, const struct sk_fmt_info *in);
+
+/**
+ * Parse one SK_META_CATEGORIES line (modified in place).
+ * @return 0, or -1 for a bad line (wrong field count, bad escape, empty
+ *	or too long name or reference, unknown action or "pass").
+ */
+int sk_fmt_category_parse(char *line, struct sk_category *cat);
+
+/**
+ * Parse one SK_META_LISTS line in place: on success line holds the name.
+ * @return 0, or -1 for a bad escape or an empty name.
+ */
+int sk_fmt_list_parse(char *line);
+
+/**
+ * Parse one SK_META_EXEMPTIONS line (modified in place).
+ * @return 0, or -1 for a bad line.
+ */
+int sk_fmt_exemption_parse(char *line, struct sk_exemption *ex);
+
+/**
+ * Parse the SK_META_INFO text (modified in place). Numbers are plain
+ * decimal digits ("built" may start with '-'); the id is SK_SNAPSHOT_ID_LEN
+ * lower-case hex digits; unknown keys are skipped.
+ * @param text: NUL-terminated.
+ * @param in: filled.
+ * @param detail: receives what is wrong.
+ * @param detailsize: its size.
+ * @return 0, SK_SNAP_E_FORMAT (no format key, or another version) or
+ *	SK_SNAP_E_CORRUPT (a line without '=', a bad value, a required key
+ *	missing).
+ */
+int sk_fmt_info_parse(
+    char *text, struct sk_fmt_info *in, char *detail, size_t detailsize);
+
+#endif /* SK_SNAPFMT_H */
