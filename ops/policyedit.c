@@ -18,6 +18,7 @@
 #include "listparse.h"
 #include "name.h"
 #include "policyedit.h"
+#include "snapfmt.h"
 
 /* The reason as a comment is cut to this (bytes, with the NUL), the
  * comment line to COMMENT_MAX. */
@@ -339,10 +340,8 @@ prepare_entry(struct sk_policyedit *e, const struct sk_policyfile *pol,
 	e->edit.kind = SK_EDIT_ADD_ENTRY;
 	memcpy(e->edit.wire, ent.wire, ent.wirelen);
 	e->edit.wirelen = ent.wirelen;
-	e->edit.rec.flags = (uint8_t)(ent.match << SK_REC_MATCH_SHIFT);
-	if (cat < 0)
-		e->edit.rec.flags |= SK_REC_ALLOW;
-	else
+	e->edit.rec.flags = sk_rec_flags(cat < 0, ent.match, SK_ACTION_PASS);
+	if (cat >= 0)
 		e->edit.rec.category = (uint16_t)cat;
 	e->edit.rec.line = (uint32_t)count_lines(&list);
 	e->edit.list_name = e->list_name;

@@ -11,6 +11,7 @@
 
 #include "detail.h"
 #include "pubfolder.h"
+#include "snapfmt.h"
 
 /* What the writer of a source file puts between its name and its pid;
  * the next change removes those of dead runs. */
@@ -51,7 +52,7 @@ count_cb(void *arg, const uint8_t *name, size_t namelen,
 	(void)name;
 	(void)namelen;
 	for (i = 0; i < nrecs; i++) {
-		if (recs[i].flags & SK_REC_ALLOW)
+		if (sk_rec_allowed(&recs[i]))
 			allow = 1;
 		else if (recs[i].category < SK_MAX_CATEGORIES)
 			seen |= UINT64_C(1) << recs[i].category;

@@ -139,8 +139,6 @@ int finish_stdout(int rc, int fail_code);
 
 /** Room for a failure detail from the library. */
 #define CTL_DETAIL_MAX 1024
-/** Room for a UTC time text ("YYYY-MM-DDTHH:MM:SSZ"). */
-#define CTL_TIME_MAX 32
 /** Room for a subnet text ("2001:db8::/32"). */
 #define CTL_NET_MAX 64
 /** The most options one subcommand takes (besides -h). */

@@ -49,7 +49,7 @@ static void
 put_entry(const uint8_t *wire, size_t wirelen, const struct sk_lookup *m)
 {
 	char text[SK_NAME_MAX_TEXT];
-	int match = (m->rec.flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT;
+	enum sk_match match = sk_rec_match(&m->rec);
 	const char *prefix = "";
 
 	if (m->name_offset >= wirelen ||
@@ -73,7 +73,7 @@ put_expired_exemptions(const struct sk_snapshot *snap,
 {
 	const struct sk_exemption *ex;
 	uint8_t addr[16];
-	char net[CTL_NET_MAX], when[CTL_TIME_MAX];
+	char net[CTL_NET_MAX], when[SK_UTC_TIME_TEXT_MAX];
 	size_t i, n = sk_snapshot_exemption_count(snap);
 
 	if (category < 0 || category >= 64 ||
@@ -100,7 +100,8 @@ put_verdict(const struct sk_snapshot *snap, const uint8_t *wire, size_t wirelen,
 {
 	const struct sk_category *cat = NULL;
 	const struct sk_exemption *ex;
-	char text[SK_NAME_MAX_TEXT], when[CTL_TIME_MAX], net[CTL_NET_MAX];
+	char text[SK_NAME_MAX_TEXT], when[SK_UTC_TIME_TEXT_MAX],
+	    net[CTL_NET_MAX];
 
 	if (sk_name_to_text(wire, wirelen, text, sizeof(text)) < 0)
 		snprintf(text, sizeof(text), "?");

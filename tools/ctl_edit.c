@@ -24,6 +24,7 @@
 #include "pubfolder.h"
 #include "snapedit.h"
 #include "snapshot.h"
+#include "utctime.h"
 
 enum {
 	OPT_BY = CTL_OPT_LONG_ONLY,
@@ -38,7 +39,7 @@ struct edit {
 	const char *cmd; /* "allow", "block", "exempt add", ... */
 	const char *dirpath, *by;
 	char user[SK_DBDIR_USER_MAX];
-	char now[CTL_TIME_MAX];
+	char now[SK_UTC_TIME_TEXT_MAX];
 	struct sk_policyedit pe; /* what the option parser gave, and the
 	                            texts sk_policyedit_prepare makes */
 };

@@ -25,7 +25,8 @@ cmd_info(int argc, char **argv)
 	const struct sk_category *cat;
 	const struct sk_exemption *ex;
 	struct sk_snapshot *snap = NULL;
-	char detail[CTL_DETAIL_MAX], when[CTL_TIME_MAX], net[CTL_NET_MAX];
+	char detail[CTL_DETAIL_MAX], when[SK_UTC_TIME_TEXT_MAX],
+	    net[CTL_NET_MAX];
 	size_t i, n;
 	int64_t now = (int64_t)time(NULL);
 	int r, rc;

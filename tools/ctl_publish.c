@@ -308,7 +308,8 @@ static void
 put_exemption(const char *key, const struct sk_snapshot *snap,
     const struct sk_exemption *ex, int64_t now)
 {
-	char net[CTL_NET_MAX], when[CTL_TIME_MAX], left[CTL_TIME_MAX];
+	char net[CTL_NET_MAX], when[SK_UTC_TIME_TEXT_MAX],
+	    left[SK_UTC_TIME_TEXT_MAX];
 
 	sk_subnet_format(&ex->subnet, net, sizeof(net));
 	sk_format_utc_time(ex->expires, when, sizeof(when));
@@ -341,7 +342,7 @@ put_exemptions(const struct sk_snapshot *snap)
 static void
 put_event(const struct sk_dbdir_event *ev)
 {
-	char when[CTL_TIME_MAX];
+	char when[SK_UTC_TIME_TEXT_MAX];
 
 	sk_format_utc_time(ev->time, when, sizeof(when));
 	printf("history: %s %s %s %s by=\"", when, ev->action, ev->id,
@@ -389,7 +390,7 @@ cmd_status(int argc, char **argv)
 	struct sk_pub_active a = {0};
 	struct sk_dbdir *d = NULL;
 	struct sk_pub_counts c;
-	char detail[CTL_DETAIL_MAX], when[CTL_TIME_MAX];
+	char detail[CTL_DETAIL_MAX], when[SK_UTC_TIME_TEXT_MAX];
 	char prev[SK_SNAPSHOT_ID_LEN + 1];
 	const char *id = a.id;
 	int r, rc;
@@ -518,7 +519,7 @@ rec_mask(const int *map, const struct sk_entry_rec *recs, size_t nrecs,
 	mask[0] = mask[1] = 0;
 	*allow = 0;
 	for (i = 0; i < nrecs; i++) {
-		if (recs[i].flags & SK_REC_ALLOW) {
+		if (sk_rec_allowed(&recs[i])) {
 			*allow = 1;
 			continue;
 		}
