@@ -288,6 +288,7 @@ prepare_entry(struct sk_policyedit *e, const struct sk_policyfile *pol,
 	char dir[PATH_MAX], text[SK_NAME_MAX_TEXT + 2], comment[COMMENT_MAX];
 	char why[REASON_COMMENT_MAX];
 	const char *prefix = "";
+	char *entry;
 	int n, cat = -1, have, r;
 
 	n = sk_list_parse_line(
@@ -321,6 +322,10 @@ prepare_entry(struct sk_policyedit *e, const struct sk_policyfile *pol,
 		prefix = "=";
 	else if (ent.match == SK_MATCH_BELOW)
 		prefix = "*.";
+	/* The prefix goes in front of the name, on its line (the room is
+	 * the buffer's first two bytes). */
+	entry = text + 2 - strlen(prefix);
+	memcpy(entry, prefix, strlen(prefix));
 	policy_dir(e->policy, dir, sizeof(dir));
 	if (asprintf(&e->list_path, "%s/%s", dir, e->list_name) < 0) {
 		e->list_path = NULL;
@@ -330,8 +335,7 @@ prepare_entry(struct sk_policyedit *e, const struct sk_policyfile *pol,
 		goto out;
 	one_line(e->reason, why, sizeof(why));
 	snprintf(comment, sizeof(comment), "# %s %s: %s", e->now, e->user, why);
-	if (str_line(&list, comment) != 0 || str_cat(&list, prefix) != 0 ||
-	    str_line(&list, text + 2) != 0) {
+	if (str_line(&list, comment) != 0 || str_line(&list, entry) != 0) {
 		r = oom(e, detail, detailsize);
 		goto out;
 	}
