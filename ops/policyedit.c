@@ -248,25 +248,17 @@ have_statement(const struct sk_policyedit *e, const struct sk_policyfile *pol,
 	return have;
 }
 
-/* policy.conf plus the statement naming the list file. */
+/* policy.conf's text with a comment line and a line after it. */
 static int
-add_statement(struct sk_policyedit *e, int cat, char *detail, size_t detailsize)
+policy_plus(struct sk_policyedit *e, const char *comment, const char *line,
+    char *detail, size_t detailsize)
 {
 	struct str pol = {0};
-	char stmt[STATEMENT_MAX], comment[COMMENT_MAX];
 	int r;
 
 	if ((r = read_file(e->policy, &pol, 0, detail, detailsize)) != 0)
 		goto out;
-	if (cat < 0)
-		snprintf(stmt, sizeof(stmt), "allow domains %s", e->list_name);
-	else
-		snprintf(stmt, sizeof(stmt), "list %s domains %s", e->category,
-		    e->list_name);
-	snprintf(comment, sizeof(comment),
-	    "# %s %s: emergency %s edits (sinkhole-ctl %s)", e->now, e->user,
-	    cat < 0 ? "allow" : "block", e->label);
-	if (str_line(&pol, comment) != 0 || str_line(&pol, stmt) != 0) {
+	if (str_line(&pol, comment) != 0 || str_line(&pol, line) != 0) {
 		r = oom(e, detail, detailsize);
 		goto out;
 	}
@@ -275,6 +267,24 @@ add_statement(struct sk_policyedit *e, int cat, char *detail, size_t detailsize)
 out:
 	free(pol.p);
 	return r;
+}
+
+/* policy.conf plus the statement naming the list file. */
+static int
+add_statement(
+    struct sk_policyedit *e, int cat, char *detail, size_t detailsize)
+{
+	char stmt[STATEMENT_MAX], comment[COMMENT_MAX];
+
+	if (cat < 0)
+		snprintf(stmt, sizeof(stmt), "allow domains %s", e->list_name);
+	else
+		snprintf(stmt, sizeof(stmt), "list %s domains %s", e->category,
+		    e->list_name);
+	snprintf(comment, sizeof(comment),
+	    "# %s %s: emergency %s edits (sinkhole-ctl %s)", e->now, e->user,
+	    cat < 0 ? "allow" : "block", e->label);
+	return policy_plus(e, comment, stmt, detail, detailsize);
 }
 
 /* allow / block: the list file's text, the statement, the entry. */
@@ -404,7 +414,7 @@ prepare_exempt_add(struct sk_policyedit *e, const struct sk_snapshot *snap,
     char *detail, size_t detailsize)
 {
 	struct sk_exemption *ex = &e->edit.ex;
-	struct str pol = {0}, line = {0};
+	struct str line = {0};
 	char comment[COMMENT_MAX], why[REASON_COMMENT_MAX];
 	size_t n;
 	int r;
@@ -449,19 +459,11 @@ prepare_exempt_add(struct sk_policyedit *e, const struct sk_snapshot *snap,
 		    e->label);
 		goto out;
 	}
-	if ((r = read_file(e->policy, &pol, 0, detail, detailsize)) != 0)
-		goto out;
 	one_line(e->reason, why, sizeof(why));
 	snprintf(comment, sizeof(comment), "# %s %s: exempt add: %s", e->now,
 	    e->user, why);
-	if (str_line(&pol, comment) != 0 || str_line(&pol, line.p) != 0) {
-		r = oom(e, detail, detailsize);
-		goto out;
-	}
-	e->policy_text = pol.p;
-	pol.p = NULL;
+	r = policy_plus(e, comment, line.p, detail, detailsize);
 out:
-	free(pol.p);
 	free(line.p);
 	return r;
 }

@@ -81,14 +81,17 @@ struct publish_args {
 };
 int publish_run(const struct publish_args *p); /* ctl_publish.c */
 
-/** The percentage of --max-shrink, checked as publish checks it (its
- * messages name publish). @return 0 or EX_USAGE. */
+/** The percentage of --max-shrink into a double (a ctl_opt parse
+ * function). @return 0, or -1 for no percentage 0-100. */
 int publish_max_shrink(const char *cmd, const char *text, void *dst);
 
 /** diff newpath against oldpath, or against dir's active snapshot when
  * oldpath is NULL; limit: names printed per category (0: all). */
 int diff_run(const char *dir, size_t limit, const char *newpath,
     const char *oldpath); /* ctl_publish.c */
+
+/** publish's message for a bad --max-shrink (also when update runs it). */
+#define MAX_SHRINK_BAD "--max-shrink wants a percentage 0-100"
 
 /* Shared defaults. */
 #define DEFAULT_MAX_SHRINK 10.0 /**< publish --max-shrink */
@@ -146,10 +149,11 @@ int finish_stdout(int rc, int fail_code);
 /** Option keys from here up have no short form (--client, not -C). */
 #define CTL_OPT_LONG_ONLY 256
 
-/** One option of a subcommand: its long name (NULL: none), its key (also the short
- * option when below CTL_OPT_LONG_ONLY) and where its value goes: a text
- * (dst_text), a flag set to 1 (dst_flag), or parsed by parse into dst
- * (parse returns 0, or an exit code after its usage message). */
+/** One option of a subcommand: its long name (NULL: none), its key
+ * (also the short option when below CTL_OPT_LONG_ONLY) and where its value
+ * goes: a text (dst_text), a flag set to 1 (dst_flag), or parsed by parse
+ * into dst. parse returns 0; -1 for a bad value (then "cmd: bad" and the
+ * usage are printed); or an exit code after a message of its own. */
 struct ctl_opt {
 	const char *name;
 	int key;
@@ -157,23 +161,18 @@ struct ctl_opt {
 	int *dst_flag;
 	int (*parse)(const char *cmd, const char *text, void *dst);
 	void *dst;
+	const char *bad;
 };
-#define CTL_OPT_TEXT(name, key, var) \
-	{ \
-		name, key, &(var), NULL, NULL, NULL \
-	}
-#define CTL_OPT_FLAG(name, key, var) \
-	{ \
-		name, key, NULL, &(var), NULL, NULL \
-	}
-#define CTL_OPT_PARSED(name, key, fn, var) \
-	{ \
-		name, key, NULL, NULL, fn, &(var) \
-	}
-#define CTL_OPT_END \
-	{ \
-		NULL, 0, NULL, NULL, NULL, NULL \
-	}
+/* clang-format off */
+#define CTL_OPT_TEXT(name, key, var) {name, key, &(var), NULL, NULL, NULL, NULL}
+#define CTL_OPT_FLAG(name, key, var) {name, key, NULL, &(var), NULL, NULL, NULL}
+#define CTL_OPT_PARSED(name, key, fn, var, bad) \
+	{name, key, NULL, NULL, fn, &(var), bad}
+#define CTL_OPT_END {NULL, 0, NULL, NULL, NULL, NULL, NULL}
+/* clang-format on */
+
+/** A count of at least 0 into a size_t (a ctl_opt parse function). */
+int ctl_parse_count(const char *cmd, const char *text, void *dst);
 
 /**
  * Read a subcommand's options (getopt_long, errors reported with cmd's
@@ -200,5 +199,26 @@ struct sk_dbdir *ctl_open_dbdir(const char *path, int flags);
 struct sk_pub_change;
 /** Warn when a change's pruning failed (the change stands). */
 void put_prune_error(const struct sk_pub_change *c);
+
+/** A progress line on stderr, redrawn in place (build, update). */
+struct ctl_progress {
+	int show;     /**< stderr is a terminal and not -q */
+	size_t width; /**< chars of the line on screen, 0: none */
+};
+
+/** Draw the line (when shown): "\r" and the text. */
+void ctl_progress_put(struct ctl_progress *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/** Erase the line, if one is drawn, before other output. */
+void ctl_progress_clear(struct ctl_progress *p);
+
+/** Close what a command opened (NULL is fine) and flush stdout.
+ * @return rc, or EX_FAIL when stdout failed. */
+int ctl_finish(struct sk_dbdir *d, struct sk_snapshot *snap, int rc);
+
+/** Open (and verify) a snapshot file; "PATH: why" when it fails.
+ * @return 0 or the sk_snapshot error. */
+int ctl_open_snapshot(const char *path, struct sk_snapshot **snap);
 
 #endif /* SK_CTL_H */

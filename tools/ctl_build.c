@@ -38,20 +38,9 @@ enum { OPT_STRICT = CTL_OPT_LONG_ONLY };
 
 /** State shared by the compile callbacks. */
 struct build_ctx {
-	int show_progress;     /**< stderr is a terminal and not -q */
-	size_t progress_width; /**< chars of the progress line on screen */
-	struct timespec last;  /**< when it was last drawn */
+	struct ctl_progress line; /**< the progress line on a terminal */
+	struct timespec last;     /**< when it was last drawn */
 };
-
-/** Erase the progress line, if one is drawn, before other output. */
-static void
-progress_clear(struct build_ctx *ctx)
-{
-	if (ctx->progress_width == 0)
-		return;
-	fprintf(stderr, "\r%*s\r", (int)ctx->progress_width, "");
-	ctx->progress_width = 0;
-}
 
 static void
 build_progress(void *arg, uint64_t lines_read)
@@ -59,21 +48,17 @@ build_progress(void *arg, uint64_t lines_read)
 	struct build_ctx *ctx = arg;
 	struct timespec now;
 	long long ns;
-	int n;
 
-	if (!ctx->show_progress)
+	if (!ctx->line.show)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ns = (long long)(now.tv_sec - ctx->last.tv_sec) * 1000000000LL +
 	    (now.tv_nsec - ctx->last.tv_nsec);
-	if (ctx->progress_width != 0 && ns < PROGRESS_INTERVAL_NS)
+	if (ctx->line.width != 0 && ns < PROGRESS_INTERVAL_NS)
 		return;
 	ctx->last = now;
-	n = fprintf(stderr, "\rsinkhole-ctl: build: %" PRIu64 " lines read",
-	    lines_read);
-	fflush(stderr);
-	if (n > 1)
-		ctx->progress_width = (size_t)n - 1;
+	ctl_progress_put(&ctx->line,
+	    "sinkhole-ctl: build: %" PRIu64 " lines read", lines_read);
 }
 
 /** Every rejected line and every problem: "FILE:LINE: message". */
@@ -82,7 +67,7 @@ build_diag(void *arg, const char *file, unsigned line, const char *message)
 {
 	struct build_ctx *ctx = arg;
 
-	progress_clear(ctx);
+	ctl_progress_clear(&ctx->line);
 	if (line == 0)
 		warnx("%s: %s", file, message);
 	else
@@ -216,7 +201,7 @@ build_run(const struct build_args *b)
 	tmp_live = 1;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.show_progress = !quiet && isatty(STDERR_FILENO);
+	ctx.line.show = !quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &ctx.last);
 	memset(&copts, 0, sizeof(copts));
 	copts.diag = build_diag;
@@ -228,14 +213,14 @@ build_run(const struct build_args *b)
 
 	if (sk_compile(policy, tmp, &copts, &rep, errbuf, sizeof(errbuf)) !=
 	    0) {
-		progress_clear(&ctx);
+		ctl_progress_clear(&ctx.line);
 		/* err names the file at fault (and line, if any). */
 		warnx("%s; %s not written",
 		    errbuf[0] != '\0' ? errbuf : "compile failed", out);
 		write_hint(tmp);
 		goto out;
 	}
-	progress_clear(&ctx);
+	ctl_progress_clear(&ctx.line);
 
 	if (!quiet) {
 		for (i = 0; i < rep.nlists; i++) {

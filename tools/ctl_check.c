@@ -158,7 +158,6 @@ cmd_check(int argc, char **argv)
 	struct sk_verdict v;
 	uint8_t wire[SK_NAME_MAX_WIRE];
 	size_t wirelen;
-	char detail[CTL_DETAIL_MAX];
 	int64_t now;
 	int r, rc;
 
@@ -193,12 +192,8 @@ cmd_check(int argc, char **argv)
 		return EX_CHECK_ERROR;
 	}
 
-	detail[0] = '\0';
-	if ((r = sk_snapshot_open(path, &snap, detail, sizeof(detail))) != 0) {
-		warnx("%s: %s", path,
-		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+	if (ctl_open_snapshot(path, &snap) != 0)
 		return EX_CHECK_ERROR;
-	}
 	r = sk_decide(
 	    snap, wire, wirelen, (const struct sockaddr *)&client, now, &v);
 	if (r != 0) {

@@ -6,7 +6,9 @@
  */
 #include <err.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -59,7 +61,10 @@ ctl_parse_options(
 		if (opts[i].key == 0)
 			return usage_error(cmd, argc, argv, ch);
 		if (opts[i].parse != NULL) {
-			if ((r = opts[i].parse(cmd, optarg, opts[i].dst)) != 0)
+			r = opts[i].parse(cmd, optarg, opts[i].dst);
+			if (r == -1)
+				return usage_msg(cmd, "%s", opts[i].bad);
+			if (r != 0)
 				return r;
 		} else if (opts[i].dst_text != NULL) {
 			*opts[i].dst_text = optarg;
@@ -68,6 +73,19 @@ ctl_parse_options(
 		}
 	}
 	return -1;
+}
+
+int
+ctl_parse_count(const char *cmd, const char *text, void *dst)
+{
+	char *end;
+	long v = strtol(text, &end, 10);
+
+	(void)cmd;
+	if (*text == '\0' || *end != '\0' || v < 0)
+		return -1;
+	*(size_t *)dst = (size_t)v;
+	return 0;
 }
 
 int
@@ -101,9 +119,56 @@ ctl_open_dbdir(const char *path, int flags)
 	return d;
 }
 
+int
+ctl_finish(struct sk_dbdir *d, struct sk_snapshot *snap, int rc)
+{
+	sk_snapshot_close(snap);
+	sk_dbdir_close(d);
+	return finish_stdout(rc, EX_FAIL);
+}
+
+int
+ctl_open_snapshot(const char *path, struct sk_snapshot **snap)
+{
+	char detail[CTL_DETAIL_MAX];
+	int r;
+
+	detail[0] = '\0';
+	if ((r = sk_snapshot_open(path, snap, detail, sizeof(detail))) != 0)
+		warnx("%s: %s", path,
+		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+	return r;
+}
+
 void
 put_prune_error(const struct sk_pub_change *c)
 {
 	if (c->prune_error[0] != '\0')
 		warnx("pruning old snapshots: %s (ignored)", c->prune_error);
+}
+
+void
+ctl_progress_put(struct ctl_progress *p, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (!p->show)
+		return;
+	fputc('\r', stderr);
+	va_start(ap, fmt);
+	n = vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+	if (n > 0 && (size_t)n > p->width)
+		p->width = (size_t)n;
+}
+
+void
+ctl_progress_clear(struct ctl_progress *p)
+{
+	if (p->width == 0)
+		return;
+	fprintf(stderr, "\r%*s\r", (int)p->width, "");
+	p->width = 0;
 }

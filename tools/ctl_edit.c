@@ -161,9 +161,7 @@ run_edit(struct edit *e)
 	rc = EX_OK;
 out:
 	sk_policyfile_free(pol);
-	sk_snapshot_close(a.snap);
-	sk_dbdir_close(d);
-	return finish_stdout(rc, EX_FAIL);
+	return ctl_finish(d, a.snap, rc);
 }
 
 /* Parse the options every edit takes; @return -1 to go on, or an exit
@@ -269,9 +267,7 @@ exempt_list(int argc, char **argv)
 	put_exemptions(a.snap);
 	rc = EX_OK;
 out:
-	sk_snapshot_close(a.snap);
-	sk_dbdir_close(d);
-	return finish_stdout(rc, EX_FAIL);
+	return ctl_finish(d, a.snap, rc);
 }
 
 int

@@ -25,21 +25,16 @@ cmd_info(int argc, char **argv)
 	const struct sk_category *cat;
 	const struct sk_exemption *ex;
 	struct sk_snapshot *snap = NULL;
-	char detail[CTL_DETAIL_MAX], when[SK_UTC_TIME_TEXT_MAX],
-	    net[CTL_NET_MAX];
+	char when[SK_UTC_TIME_TEXT_MAX], net[CTL_NET_MAX];
 	size_t i, n;
 	int64_t now = (int64_t)time(NULL);
-	int r, rc;
+	int rc;
 
 	if ((rc = ctl_parse_options("info", argc, argv, opts)) >= 0 ||
 	    (rc = ctl_no_operands("info", argc, argv)) >= 0)
 		return rc;
-	detail[0] = '\0';
-	if ((r = sk_snapshot_open(path, &snap, detail, sizeof(detail))) != 0) {
-		warnx("%s: %s", path,
-		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+	if (ctl_open_snapshot(path, &snap) != 0)
 		return EX_FAIL;
-	}
 	put_field("snapshot", path);
 	printf("id: %s\n", sk_snapshot_id(snap));
 	sk_format_utc_time(sk_snapshot_built(snap), when, sizeof(when));

@@ -17,6 +17,7 @@
 
 #include "ctl.h"
 #include "dbdir.h"
+#include "lmdbcheck.h"
 #include "pubfolder.h"
 #include "name.h"
 #include "snapshot.h"
@@ -116,8 +117,9 @@ parse_keep(const char *cmd, const char *text, void *dst)
 	char *end;
 	long v = strtol(text, &end, 10);
 
+	(void)cmd;
 	if (*text == '\0' || *end != '\0' || v < 2 || v > KEEP_MAX)
-		return usage_msg(cmd, "-k wants a number of snapshots >= 2");
+		return -1;
 	*(size_t *)dst = (size_t)v;
 	return 0;
 }
@@ -128,10 +130,9 @@ publish_max_shrink(const char *cmd, const char *text, void *dst)
 	char *end;
 	double pct = strtod(text, &end);
 
-	(void)cmd; /* the check is publish's, also when update runs it */
+	(void)cmd;
 	if (*text == '\0' || *end != '\0' || pct < 0 || pct > 100)
-		return usage_msg(
-		    "publish", "--max-shrink wants a percentage 0-100");
+		return -1;
 	*(double *)dst = pct;
 	return 0;
 }
@@ -203,9 +204,7 @@ publish_run(const struct publish_args *p)
 		printf("%s\n", id);
 out:
 	sk_snapshot_close(old.snap);
-	sk_snapshot_close(snap);
-	sk_dbdir_close(d);
-	return finish_stdout(rc, EX_FAIL);
+	return ctl_finish(d, snap, rc);
 }
 
 int
@@ -215,10 +214,11 @@ cmd_publish(int argc, char **argv)
 	    DEFAULT_MAX_SHRINK, SK_DBDIR_KEEP};
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("dir", 'd', p.dir),
-	    CTL_OPT_PARSED("keep", 'k', parse_keep, p.keep),
+	    CTL_OPT_PARSED("keep", 'k', parse_keep, p.keep,
+	        "-k wants a number of snapshots >= 2"),
 	    CTL_OPT_FLAG("force", OPT_FORCE, p.force),
-	    CTL_OPT_PARSED(
-	        "max-shrink", OPT_MAX_SHRINK, publish_max_shrink, p.max_shrink),
+	    CTL_OPT_PARSED("max-shrink", OPT_MAX_SHRINK, publish_max_shrink,
+	        p.max_shrink, MAX_SHRINK_BAD),
 	    CTL_OPT_TEXT("by", OPT_BY, p.by),
 	    CTL_OPT_TEXT("reason", OPT_REASON, p.reason),
 	    CTL_OPT_END,
@@ -284,9 +284,7 @@ cmd_rollback(int argc, char **argv)
 		printf("%s\n", target);
 out:
 	free(evs);
-	sk_snapshot_close(snap);
-	sk_dbdir_close(d);
-	return finish_stdout(rc, EX_FAIL);
+	return ctl_finish(d, snap, rc);
 }
 
 /* "3d04h" / "5h12m" / "42m" for a duration in seconds. */
@@ -353,27 +351,6 @@ put_event(const struct sk_dbdir_event *ev)
 	printf("\"\n");
 }
 
-/* A count of at least 0 (status -n, diff --limit). */
-static int
-parse_count(const char *text, size_t *out)
-{
-	char *end;
-	long v = strtol(text, &end, 10);
-
-	if (*text == '\0' || *end != '\0' || v < 0)
-		return -1;
-	*out = (size_t)v;
-	return 0;
-}
-
-static int
-parse_tail(const char *cmd, const char *text, void *dst)
-{
-	if (parse_count(text, dst) != 0)
-		return usage_msg(cmd, "-n wants a number of history lines");
-	return 0;
-}
-
 int
 cmd_status(int argc, char **argv)
 {
@@ -381,7 +358,8 @@ cmd_status(int argc, char **argv)
 	size_t nevs = 0, i, tail = DEFAULT_HISTORY_TAIL;
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("dir", 'd', dirpath),
-	    CTL_OPT_PARSED(NULL, 'n', parse_tail, tail),
+	    CTL_OPT_PARSED(NULL, 'n', ctl_parse_count, tail,
+	        "-n wants a number of history lines"),
 	    CTL_OPT_END,
 	};
 	struct sk_dbdir_event *evs = NULL;
@@ -448,9 +426,7 @@ cmd_status(int argc, char **argv)
 	rc = EX_OK;
 out:
 	free(evs);
-	sk_snapshot_close(a.snap);
-	sk_dbdir_close(d);
-	return finish_stdout(rc, EX_FAIL);
+	return ctl_finish(d, a.snap, rc);
 }
 
 /*
@@ -563,17 +539,6 @@ collect_cb(void *arg, const uint8_t *name, size_t namelen,
 	return 0;
 }
 
-/* LMDB's key order. */
-static int
-key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (c != 0)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
 static void
 add_line(
     struct dctx *x, char sign, int bit, const uint8_t *name, size_t namelen)
@@ -640,7 +605,8 @@ merge_cb(void *arg, const uint8_t *name, size_t namelen,
 	rec_mask(x->newmap, recs, nrecs, nm, &na);
 	for (; x->pos < x->old.n; x->pos++) {
 		o = &x->old.v[x->pos];
-		c = key_cmp(x->old.arena + o->off, o->len, name, namelen);
+		c = sk_lmdb_key_cmp(
+		    x->old.arena + o->off, o->len, name, namelen);
 		if (c > 0)
 			break;
 		if (c == 0) {
@@ -704,14 +670,6 @@ diff_exemptions(const struct sk_snapshot *old, const struct sk_snapshot *new)
 	return n;
 }
 
-static int
-parse_limit(const char *cmd, const char *text, void *dst)
-{
-	if (parse_count(text, dst) != 0)
-		return usage_msg(cmd, "--limit wants a number (0: all)");
-	return 0;
-}
-
 int
 cmd_diff(int argc, char **argv)
 {
@@ -719,7 +677,8 @@ cmd_diff(int argc, char **argv)
 	size_t limit = DEFAULT_DIFF_LIMIT;
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("dir", 'd', dirpath),
-	    CTL_OPT_PARSED("limit", OPT_LIMIT, parse_limit, limit),
+	    CTL_OPT_PARSED("limit", OPT_LIMIT, ctl_parse_count, limit,
+	        "--limit wants a number (0: all)"),
 	    CTL_OPT_END,
 	};
 	int rc;

@@ -35,40 +35,26 @@ enum {
 
 /** Progress of one download on a terminal. */
 struct upd_ctx {
-	int show;         /**< stderr is a terminal and not -q */
-	const char *name; /**< the list being fetched */
-	size_t width;     /**< chars of the progress line on screen */
+	struct ctl_progress line; /**< shown when a terminal and not -q */
+	const char *name;         /**< the list being fetched */
 };
-
-static void
-upd_clear(struct upd_ctx *u)
-{
-	if (u->width == 0)
-		return;
-	fprintf(stderr, "\r%*s\r", (int)u->width, "");
-	u->width = 0;
-}
 
 static void
 upd_progress(void *arg, uint64_t got, int64_t total)
 {
 	struct upd_ctx *u = arg;
-	int n;
 
-	if (!u->show)
+	if (!u->line.show)
 		return;
 	if (total >= 0)
-		n = fprintf(stderr,
-		    "\rsinkhole-ctl: update: %s: %" PRIu64 " of %" PRId64
+		ctl_progress_put(&u->line,
+		    "sinkhole-ctl: update: %s: %" PRIu64 " of %" PRId64
 		    " bytes",
 		    u->name, got, total);
 	else
-		n = fprintf(stderr,
-		    "\rsinkhole-ctl: update: %s: %" PRIu64 " bytes", u->name,
+		ctl_progress_put(&u->line,
+		    "sinkhole-ctl: update: %s: %" PRIu64 " bytes", u->name,
 		    got);
-	fflush(stderr);
-	if (n > 1 && (size_t)n - 1 > u->width)
-		u->width = (size_t)n - 1;
 }
 
 /* Parse a byte count with an optional K, M or G (binary) suffix. */
@@ -132,7 +118,7 @@ fetch_lists(const struct sk_policyfile *pol, struct sk_fetch_opts *fo,
 	int n;
 
 	memset(&u, 0, sizeof(u));
-	u.show = !quiet && isatty(STDERR_FILENO);
+	u.line.show = !quiet && isatty(STDERR_FILENO);
 	fo->progress = upd_progress;
 	fo->progress_arg = &u;
 	for (i = 0; i < pol->nlists; i++) {
@@ -143,7 +129,7 @@ fetch_lists(const struct sk_policyfile *pol, struct sk_fetch_opts *fo,
 		nurl++;
 		u.name = l->name;
 		n = sk_fetch(l->url, l->path, fo, &fr, err, sizeof(err));
-		upd_clear(&u);
+		ctl_progress_clear(&u.line);
 		if (n != 0) {
 			/* names the URL and why; the old file stays */
 			warnx("%s: %s; %s kept", l->name, err, l->path);
@@ -199,8 +185,10 @@ build_and_publish(const char *policy, const char *dir, int quiet, int force,
 	}
 	/* Validation and the shrink guard are publish's. */
 	if (max_shrink != NULL &&
-	    publish_max_shrink("publish", max_shrink, &p.max_shrink) != 0)
+	    publish_max_shrink("publish", max_shrink, &p.max_shrink) != 0) {
+		usage_msg("publish", "%s", MAX_SHRINK_BAD);
 		goto out;
+	}
 	p.path = tmp;
 	rc = publish_run(&p) == EX_OK ? EX_OK : EX_FAIL;
 out:
@@ -219,8 +207,8 @@ cmd_update(int argc, char **argv)
 	    CTL_OPT_TEXT("policy", 'p', policy),
 	    CTL_OPT_TEXT("dir", 'd', dir),
 	    CTL_OPT_PARSED(
-	        "max-size", OPT_MAX_SIZE, parse_max_size, fo.max_size),
-	    CTL_OPT_PARSED("timeout", 't', parse_timeout, fo.timeout),
+	        "max-size", OPT_MAX_SIZE, parse_max_size, fo.max_size, NULL),
+	    CTL_OPT_PARSED("timeout", 't', parse_timeout, fo.timeout, NULL),
 	    CTL_OPT_FLAG("dry-run", OPT_DRY_RUN, fo.dry_run),
 	    CTL_OPT_FLAG("force", OPT_FORCE, force),
 	    CTL_OPT_TEXT("max-shrink", OPT_MAX_SHRINK, max_shrink),

@@ -16,25 +16,10 @@
 #include "compile.h"
 #include "policyedit.h"
 #include "snapfmt.h"
+#include "tmpfiles.h"
 #include "unit.h"
 
-static char top[64];
 static char policy[PATH_MAX];
-
-static void
-put(const char *name, const char *text)
-{
-	char path[PATH_MAX];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", top, name);
-	if ((f = fopen(path, "w")) == NULL) {
-		perror(path);
-		exit(2);
-	}
-	fputs(text, f);
-	fclose(f);
-}
 
 static const char base_policy[] =
     "category adult action=nxdomain\n"
@@ -54,11 +39,11 @@ build(void)
 	struct sk_snapshot *s = NULL;
 	char out[PATH_MAX], err[512];
 
-	put("policy.conf", base_policy);
-	put("adult.txt", "porn.test\n");
-	put("malware.txt", "evil.test\n");
-	put("allow.txt", "ok.porn.test\n");
-	snprintf(out, sizeof(out), "%s/snap.mdb", top);
+	tmp_put("policy.conf", base_policy);
+	tmp_put("adult.txt", "porn.test\n");
+	tmp_put("malware.txt", "evil.test\n");
+	tmp_put("allow.txt", "ok.porn.test\n");
+	snprintf(out, sizeof(out), "%s/snap.mdb", tmp_top);
 	memset(&o, 0, sizeof(o));
 	memset(&rep, 0, sizeof(rep));
 	if (sk_compile(policy, out, &o, &rep, err, sizeof(err)) != 0 ||
@@ -106,8 +91,8 @@ parses(const char *text)
 	char path[PATH_MAX], err[512];
 	int r;
 
-	put("check.conf", text);
-	snprintf(path, sizeof(path), "%s/check.conf", top);
+	tmp_put("check.conf", text);
+	snprintf(path, sizeof(path), "%s/check.conf", tmp_top);
 	r = sk_policyfile_load(path, &pol, err, sizeof(err));
 	if (r != 0)
 		fprintf(stderr, "does not parse: %s\n", err);
@@ -136,7 +121,7 @@ test_block_and_allow(const struct sk_snapshot *snap)
 	r = sk_policyedit_prepare(&e, pol, snap, detail, sizeof(detail));
 	CHECK(r == 0, "block: %d %s", r, detail);
 	CHECK_STR(e.list_name, "emergency-block-malware.txt", "list name");
-	snprintf(want, sizeof(want), "%s/emergency-block-malware.txt", top);
+	snprintf(want, sizeof(want), "%s/emergency-block-malware.txt", tmp_top);
 	CHECK_STR(e.list_path, want, "beside policy.conf");
 	/* "*.name" on one line: sinkhole-ctl before this file wrote "*."
 	 * and the name on two, which a rebuild rejects (line 2) and reads
@@ -164,9 +149,9 @@ test_block_and_allow(const struct sk_snapshot *snap)
 	CHECK(strncmp(e.policy_text, base_policy, strlen(base_policy)) == 0,
 	    "after what it held");
 	CHECK(e.warning[0] == '\0', "no warning: %s", e.warning);
-	put("emergency-block-malware.txt", e.list_text);
+	tmp_put("emergency-block-malware.txt", e.list_text);
 	CHECK(parses(e.policy_text), "the new policy parses");
-	put("policy.conf", e.policy_text);
+	tmp_put("policy.conf", e.policy_text);
 	sk_policyedit_free(&e);
 	sk_policyfile_free(pol);
 
@@ -270,7 +255,7 @@ test_refusals(const struct sk_snapshot *snap)
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		snprintf(text, sizeof(text), "%s%s", base_policy,
 		    cases[i].policy_extra ? cases[i].policy_extra : "");
-		put("policy.conf", text);
+		tmp_put("policy.conf", text);
 		pol = load();
 		init(&e, cases[i].kind, cases[i].label, cases[i].arg);
 		e.category = cases[i].category;
@@ -298,7 +283,7 @@ test_refusals(const struct sk_snapshot *snap)
 		sk_policyedit_free(&e);
 		sk_policyfile_free(pol);
 	}
-	put("policy.conf", base_policy);
+	tmp_put("policy.conf", base_policy);
 }
 
 static void
@@ -310,7 +295,7 @@ test_exempt(const struct sk_snapshot *snap)
 	const char *line;
 	int r, adult = sk_snapshot_category_find(snap, "adult");
 
-	put("policy.conf", base_policy);
+	tmp_put("policy.conf", base_policy);
 	pol = load();
 	init(&e, SK_POLICYEDIT_EXEMPT_ADD, "exempt add", "198.51.100.0/24");
 	e.approver = "J. \"Jo\" Smith\\";
@@ -345,7 +330,7 @@ test_exempt(const struct sk_snapshot *snap)
 	sk_policyfile_free(pol);
 
 	/* remove: every line for the subnet, however spaced; others stay */
-	put("policy.conf",
+	tmp_put("policy.conf",
 	    "category adult action=nxdomain\n"
 	    "list adult domains adult.txt\n"
 	    "exempt 192.0.2.0/24 approver=\"a\" reason=\"b\" "
@@ -388,7 +373,7 @@ test_exempt(const struct sk_snapshot *snap)
 	    "warning: %s", e.warning);
 	sk_policyedit_free(&e);
 	sk_policyfile_free(pol);
-	put("policy.conf", base_policy);
+	tmp_put("policy.conf", base_policy);
 
 	CHECK_STR(sk_policyedit_action(SK_POLICYEDIT_EXEMPT_ADD), "exempt-add",
 	    "history action");
@@ -400,21 +385,14 @@ int
 main(void)
 {
 	struct sk_snapshot *snap;
-	char cmd[128];
 
-	snprintf(top, sizeof(top), "/tmp/test_policyedit.XXXXXX");
-	if (mkdtemp(top) == NULL) {
-		perror("mkdtemp");
-		return 2;
-	}
-	snprintf(policy, sizeof(policy), "%s/policy.conf", top);
+	tmp_top_make("test_policyedit");
+	snprintf(policy, sizeof(policy), "%s/policy.conf", tmp_top);
 	snap = build();
 	test_block_and_allow(snap);
 	test_refusals(snap);
 	test_exempt(snap);
 	sk_snapshot_close(snap);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", top);
+	tmp_top_remove();
 	return unit_done("test_policyedit");
 }

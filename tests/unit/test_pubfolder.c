@@ -17,49 +17,50 @@
 
 #include "compile.h"
 #include "pubfolder.h"
+#include "tmpfiles.h"
 #include "unit.h"
 
-static char top[64];
-
+/* The id of the snapshot file at path. */
 static void
-put(const char *name, const char *text)
+id_of(const char *path, char *id)
 {
-	char path[PATH_MAX];
-	FILE *f;
+	struct sk_snapshot *s = NULL;
+	char detail[512];
 
-	snprintf(path, sizeof(path), "%s/%s", top, name);
-	if ((f = fopen(path, "w")) == NULL) {
-		perror(path);
-		exit(2);
-	}
-	fputs(text, f);
-	fclose(f);
+	CHECK(sk_snapshot_open(path, &s, detail, sizeof(detail)) == 0,
+	    "open %s: %s", path, detail);
+	snprintf(id, SK_SNAPSHOT_ID_LEN + 1, "%s", s ? sk_snapshot_id(s) : "");
+	sk_snapshot_close(s);
 }
 
-static char *
-slurp(const char *path)
-{
-	static char buf[8192];
-	FILE *f = fopen(path, "r");
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
-/* Compile top/policy-NAME.conf (over lists NAME-*.txt) into top/NAME.mdb. */
+/* Compile tmp_top/POLICY into tmp_top/OUT and open it; exits 2 if not. */
 static struct sk_snapshot *
-build(
-    const char *name, const char *adult, const char *malware, const char *allow)
+compile_open(const char *policy, const char *out)
 {
 	struct sk_compile_opts o;
 	struct sk_compile_report rep;
 	struct sk_snapshot *s = NULL;
-	char pol[PATH_MAX], out[PATH_MAX], text[1024], err[512];
+	char pol[PATH_MAX], path[PATH_MAX], err[512];
+
+	snprintf(pol, sizeof(pol), "%s/%s", tmp_top, policy);
+	snprintf(path, sizeof(path), "%s/%s", tmp_top, out);
+	memset(&o, 0, sizeof(o));
+	memset(&rep, 0, sizeof(rep));
+	if (sk_compile(pol, path, &o, &rep, err, sizeof(err)) != 0 ||
+	    sk_snapshot_open(path, &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "build %s: %s\n", out, err);
+		exit(2);
+	}
+	sk_compile_report_free(&rep);
+	return s;
+}
+
+/* policy-NAME.conf over lists NAME-*.txt, compiled into NAME.mdb. */
+static struct sk_snapshot *
+build(
+    const char *name, const char *adult, const char *malware, const char *allow)
+{
+	char file[PATH_MAX], text[1024];
 
 	snprintf(text, sizeof(text),
 	    "category adult action=nxdomain\n"
@@ -68,25 +69,17 @@ build(
 	    "list malware domains %s-malware.txt\n"
 	    "allow domains %s-allow.txt\n",
 	    name, name, name);
-	snprintf(pol, sizeof(pol), "policy-%s.conf", name);
-	put(pol, text);
-	snprintf(text, sizeof(text), "%s-adult.txt", name);
-	put(text, adult);
-	snprintf(text, sizeof(text), "%s-malware.txt", name);
-	put(text, malware);
-	snprintf(text, sizeof(text), "%s-allow.txt", name);
-	put(text, allow);
-	snprintf(pol, sizeof(pol), "%s/policy-%s.conf", top, name);
-	snprintf(out, sizeof(out), "%s/%s.mdb", top, name);
-	memset(&o, 0, sizeof(o));
-	memset(&rep, 0, sizeof(rep));
-	if (sk_compile(pol, out, &o, &rep, err, sizeof(err)) != 0 ||
-	    sk_snapshot_open(out, &s, err, sizeof(err)) != 0) {
-		fprintf(stderr, "build %s: %s\n", name, err);
-		exit(2);
-	}
-	sk_compile_report_free(&rep);
-	return s;
+	snprintf(file, sizeof(file), "policy-%s.conf", name);
+	tmp_put(file, text);
+	snprintf(file, sizeof(file), "%s-adult.txt", name);
+	tmp_put(file, adult);
+	snprintf(file, sizeof(file), "%s-malware.txt", name);
+	tmp_put(file, malware);
+	snprintf(file, sizeof(file), "%s-allow.txt", name);
+	tmp_put(file, allow);
+	snprintf(file, sizeof(file), "policy-%s.conf", name);
+	snprintf(text, sizeof(text), "%s.mdb", name);
+	return compile_open(file, text);
 }
 
 static void
@@ -136,42 +129,17 @@ test_counts_and_guard(void)
 	CHECK(sk_pub_shrink_guard(a, a, 0.0, sh, &k) == 0 && k == 0,
 	    "no change, --max-shrink 0");
 
-	put("policy-c.conf",
+	tmp_put("policy-c.conf",
 	    "category malware action=sinkhole\n"
 	    "list malware domains a-malware.txt\n"
 	    "allow domains a-allow.txt\n");
-	{
-		struct sk_compile_opts o;
-		struct sk_compile_report rep;
-		char pol[PATH_MAX], out[PATH_MAX], err[512];
-
-		memset(&o, 0, sizeof(o));
-		memset(&rep, 0, sizeof(rep));
-		snprintf(pol, sizeof(pol), "%s/policy-c.conf", top);
-		snprintf(out, sizeof(out), "%s/c.mdb", top);
-		CHECK(sk_compile(pol, out, &o, &rep, err, sizeof(err)) == 0 &&
-		        sk_snapshot_open(out, &c, err, sizeof(err)) == 0,
-		    "build c: %s", err);
-		sk_compile_report_free(&rep);
-	}
+	c = compile_open("policy-c.conf", "c.mdb");
 	CHECK(sk_pub_shrink_guard(a, c, 10.0, sh, &k) == 0 && k == 1 &&
 	        strcmp(sh[0].category, "adult") == 0 && sh[0].after == 0,
 	    "a category gone lost all its names");
 	sk_snapshot_close(a);
 	sk_snapshot_close(b);
 	sk_snapshot_close(c);
-}
-
-/* A pid that is certainly not running. */
-static long
-dead_pid(void)
-{
-	pid_t p = fork();
-
-	if (p == 0)
-		_exit(0);
-	waitpid(p, NULL, 0);
-	return (long)p;
 }
 
 static void
@@ -190,7 +158,7 @@ test_open_and_switch(void)
 	mode_t old_umask;
 	int r, fd;
 
-	snprintf(dir, sizeof(dir), "%s/pub", top);
+	snprintf(dir, sizeof(dir), "%s/pub", tmp_top);
 	CHECK(
 	    sk_dbdir_open(dir, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
 	    "open %s: %s", dir, detail);
@@ -200,22 +168,15 @@ test_open_and_switch(void)
 	    "nothing published: %d, path \"%s\"", r, act.path);
 
 	/* publish a with two source files: one existing (0600), one new */
-	snprintf(src, sizeof(src), "%s/a.mdb", top);
-	{
-		struct sk_snapshot *s = NULL;
-
-		CHECK(sk_snapshot_open(src, &s, detail, sizeof(detail)) == 0,
-		    "open a.mdb");
-		snprintf(ida, sizeof(ida), "%s", sk_snapshot_id(s));
-		sk_snapshot_close(s);
-	}
+	snprintf(src, sizeof(src), "%s/a.mdb", tmp_top);
+	id_of(src, ida);
 	CHECK(sk_dbdir_import(d, src, ida, detail, sizeof(detail)) == 0,
 	    "import a: %s", detail);
-	snprintf(keep, sizeof(keep), "%s/kept.conf", top);
-	snprintf(fresh, sizeof(fresh), "%s/fresh.txt", top);
-	put("kept.conf", "old\n");
+	snprintf(keep, sizeof(keep), "%s/kept.conf", tmp_top);
+	snprintf(fresh, sizeof(fresh), "%s/fresh.txt", tmp_top);
+	tmp_put("kept.conf", "old\n");
 	chmod(keep, 0600);
-	snprintf(stale, sizeof(stale), "%s.tmp.%ld", keep, dead_pid());
+	snprintf(stale, sizeof(stale), "%s.tmp.%ld", keep, tmp_dead_pid());
 	fd = open(stale, O_WRONLY | O_CREAT, 0644);
 	close(fd);
 	files[0].path = fresh;
@@ -232,8 +193,8 @@ test_open_and_switch(void)
 	umask(old_umask);
 	CHECK(r == 0 && c.stage == SK_PUB_DONE, "switch: %d %s", r, detail);
 	CHECK(c.prune_error[0] == '\0', "pruned: %s", c.prune_error);
-	CHECK_STR(slurp(fresh), "fresh text\n", "new file written");
-	CHECK_STR(slurp(keep), "new text\n", "existing file replaced");
+	CHECK_STR(tmp_slurp(fresh), "fresh text\n", "new file written");
+	CHECK_STR(tmp_slurp(keep), "new text\n", "existing file replaced");
 	CHECK(stat(fresh, &st) == 0 && (st.st_mode & 07777) == 0644,
 	    "a new source file is 0644 under umask 077: %o",
 	    st.st_mode & 07777);
@@ -260,18 +221,11 @@ test_open_and_switch(void)
 	free(evs);
 
 	/* b, with a file that cannot be written: nothing changes */
-	snprintf(src, sizeof(src), "%s/b.mdb", top);
-	{
-		struct sk_snapshot *s = NULL;
-
-		CHECK(sk_snapshot_open(src, &s, detail, sizeof(detail)) == 0,
-		    "open b.mdb");
-		snprintf(idb, sizeof(idb), "%s", sk_snapshot_id(s));
-		sk_snapshot_close(s);
-	}
+	snprintf(src, sizeof(src), "%s/b.mdb", tmp_top);
+	id_of(src, idb);
 	CHECK(sk_dbdir_import(d, src, idb, detail, sizeof(detail)) == 0,
 	    "import b: %s", detail);
-	snprintf(path, sizeof(path), "%s/no-such-folder/x.txt", top);
+	snprintf(path, sizeof(path), "%s/no-such-folder/x.txt", tmp_top);
 	files[0].path = path;
 	files[0].text = "x\n";
 	memset(&c, 0, sizeof(c));
@@ -301,7 +255,7 @@ test_open_and_switch(void)
 	r = sk_pub_switch(d, &c, detail, sizeof(detail));
 	CHECK(r == SK_DBDIR_E_ARG && c.stage == SK_PUB_PREPARE,
 	    "too many files: %d", r);
-	CHECK_STR(slurp(keep), "new text\n", "and the file is unchanged");
+	CHECK_STR(tmp_slurp(keep), "new text\n", "and the file is unchanged");
 
 	/* plain switch to b (publish, rollback) */
 	memset(&c, 0, sizeof(c));
@@ -327,17 +281,9 @@ test_open_and_switch(void)
 int
 main(void)
 {
-	char cmd[128];
-
-	snprintf(top, sizeof(top), "/tmp/test_pubfolder.XXXXXX");
-	if (mkdtemp(top) == NULL) {
-		perror("mkdtemp");
-		return 2;
-	}
+	tmp_top_make("test_pubfolder");
 	test_counts_and_guard();
 	test_open_and_switch();
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", top);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", top);
+	tmp_top_remove();
 	return unit_done("test_pubfolder");
 }
