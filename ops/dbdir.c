@@ -103,6 +103,33 @@ join(char *buf, size_t bufsize, const char *a, const char *b, const char *c)
 	return n < 0 || (size_t)n >= bufsize ? SK_DBDIR_E_ARG : 0;
 }
 
+/* Room for one more element: arr itself when n < *cap, else arr grown
+ * (first elements the first time, then doubled) or NULL (out of memory;
+ * arr is still valid). */
+static void *
+grow(void *arr, size_t *cap, size_t n, size_t elsize, size_t first)
+{
+	size_t nc = *cap ? 2 * *cap : first;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	if ((na = realloc(arr, nc * elsize)) != NULL)
+		*cap = nc;
+	return na;
+}
+
+/* DIR/name into buf. @return 0, or SK_DBDIR_E_ARG with a detail. */
+static int
+in_dir(const struct sk_dbdir *d, const char *name, char *buf, size_t bufsize,
+    char *detail, size_t detailsize)
+{
+	if (join(buf, bufsize, d->path, name, "") != 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+		    "%s: path too long", d->path);
+	return 0;
+}
+
 const char *
 sk_dbdir_path(const struct sk_dbdir *d)
 {
@@ -187,9 +214,8 @@ take_lock(struct sk_dbdir *d, char *detail, size_t detailsize)
 	long pid;
 	int fd;
 
-	if (join(path, sizeof(path), d->path, LOCKFILE, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, LOCKFILE, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    SK_DBDIR_FILE_MODE);
 	if (fd < 0)
@@ -323,9 +349,8 @@ sk_dbdir_active(
 	size_t len;
 
 	id[0] = '\0';
-	if (join(path, sizeof(path), d->path, ACTIVE, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, ACTIVE, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0 && errno == ENOENT)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_NOACTIVE,
@@ -567,9 +592,8 @@ append_line(
 	int fd, n, created;
 	struct stat st;
 
-	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, HISTORY, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	n = snprintf(line, sizeof(line), "%s\n", text);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
@@ -693,9 +717,8 @@ sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
 
 	*evs = NULL;
 	*n = 0;
-	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, HISTORY, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	f = fopen(path, "r");
 	if (f == NULL && errno != ENOENT)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
@@ -709,16 +732,12 @@ sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
 			          removes it */
 		if (len == 0)
 			continue;
-		if (*n == ecap) {
-			ecap = ecap ? 2 * ecap : 64;
-			ne = realloc(e, ecap * sizeof(*e));
-			if (ne == NULL) {
-				rc = sk_detail(detail, detailsize,
-				    SK_DBDIR_E_NOMEM, "out of memory");
-				goto out;
-			}
-			e = ne;
+		if ((ne = grow(e, &ecap, *n, sizeof(*e), 64)) == NULL) {
+			rc = sk_detail(detail, detailsize, SK_DBDIR_E_NOMEM,
+			    "out of memory");
+			goto out;
 		}
+		e = ne;
 		if (parse_event(buf, &e[*n]) != 0) {
 			rc = sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
 			    "%s:%u: not a history line", path, lineno);
@@ -760,9 +779,8 @@ history_tail(const struct sk_dbdir *d, char *last, size_t lastsize,
 
 	last[0] = '\0';
 	*whole = 0;
-	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, HISTORY, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -1353,9 +1371,8 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 		*removed = 0;
 	if (keep < 2)
 		keep = 2;
-	if (join(snaps, sizeof(snaps), d->path, SNAPDIR, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, SNAPDIR, snaps, sizeof(snaps), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	if ((rc = sk_dbdir_history_load(d, &evs, &nevs, detail, detailsize)))
 		return rc;
 	if (sk_dbdir_active(d, active, NULL, 0) != 0)
@@ -1373,16 +1390,12 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 		if (strlen(de->d_name) != SK_SNAPSHOT_ID_LEN + 4 ||
 		    strcmp(de->d_name + SK_SNAPSHOT_ID_LEN, ".mdb") != 0)
 			continue;
-		if (nc_len == ccap) {
-			ccap = ccap ? 2 * ccap : 16;
-			nc = realloc(c, ccap * sizeof(*c));
-			if (nc == NULL) {
-				rc = sk_detail(detail, detailsize,
-				    SK_DBDIR_E_NOMEM, "out of memory");
-				goto out;
-			}
-			c = nc;
+		if ((nc = grow(c, &ccap, nc_len, sizeof(*c), 16)) == NULL) {
+			rc = sk_detail(detail, detailsize, SK_DBDIR_E_NOMEM,
+			    "out of memory");
+			goto out;
 		}
+		c = nc;
 		memcpy(c[nc_len].id, de->d_name, SK_SNAPSHOT_ID_LEN);
 		c[nc_len].id[SK_SNAPSHOT_ID_LEN] = '\0';
 		if (!sk_dbdir_valid_id(c[nc_len].id) ||
