@@ -12,18 +12,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "paths.h"
+
 #ifdef HAVE_CONFIG_H
 #include "sk_config.h"
 #endif
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
-#endif
-#ifndef SK_DEFAULT_SNAPSHOT
-#define SK_DEFAULT_SNAPSHOT "/var/lib/sinkhole/active.mdb"
-#endif
-#ifndef SK_DEFAULT_DBDIR
-#define SK_DEFAULT_DBDIR "/usr/local/var/lib/sinkhole"
 #endif
 #define DEFAULT_POLICY "./policy.conf"
 
