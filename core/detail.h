@@ -9,6 +9,10 @@
 
 #include <stddef.h>
 
+/** Room for a detail, NUL included: a reason with a path and a nested
+ * reason fits (longer ones are cut, never overflow). */
+#define SK_DETAIL_MAX 512
+
 /**
  * Write a reason into detail (when it is not NULL and has room) and return
  * err, so a failure path reads "return sk_detail(detail, size, SK_X, ...)".

@@ -372,22 +372,18 @@ parse_u64(const char *s, int base, size_t maxlen, uint64_t *out)
 	return 0;
 }
 
-/* Strict signed decimal parse of a whole string. */
+/* Strict signed decimal parse of a whole string: '-' and digits. */
 static int
 parse_i64(const char *s, int64_t *out)
 {
-	const char *digits = *s == '-' ? s + 1 : s;
-	size_t len = strlen(digits);
-	char *end;
-	long long v;
+	int neg = *s == '-';
+	uint64_t u;
 
-	if (len == 0 || len > NUM_MAX || strspn(digits, "0123456789") != len)
+	if (parse_u64(s + neg, 10, NUM_MAX, &u) != 0 ||
+	    u > (uint64_t)INT64_MAX + (uint64_t)neg)
 		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno != 0 || *end != '\0')
-		return -1;
-	*out = v;
+	/* -(u - 1) - 1: INT64_MIN has no positive counterpart. */
+	*out = !neg ? (int64_t)u : u == 0 ? 0 : -(int64_t)(u - 1) - 1;
 	return 0;
 }
 

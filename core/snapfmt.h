@@ -44,8 +44,10 @@
 
 /** Format version written in SK_META_INFO; a reader refuses others. */
 #define SK_SNAPSHOT_FORMAT 1
-/** Hex snapshot id length (SHA-256), without NUL. */
-#define SK_SNAPSHOT_ID_LEN 64
+/** Bytes of the SHA-256 an id and a digest trailer hold. */
+#define SK_SNAPSHOT_HASH_LEN 32
+/** Hex snapshot id length (the SHA-256 in hex), without NUL. */
+#define SK_SNAPSHOT_ID_LEN (2 * SK_SNAPSHOT_HASH_LEN)
 
 /** The named databases. */
 #define SK_DB_NAMES "names"

@@ -102,15 +102,16 @@ sk_snapid_add_tables(struct sk_snapid *h, const struct sk_fmt_tables *t)
 int
 sk_snapid_end(struct sk_snapid *h, char *id_out)
 {
-	uint8_t digest[32];
+	uint8_t digest[SK_SNAPSHOT_HASH_LEN];
 	unsigned dlen = 0, i;
 	int rc = 0;
 
 	id_out[0] = '\0';
 	flush(h);
-	if (EVP_DigestFinal_ex(h->md, digest, &dlen) != 1 || dlen != 32)
+	if (EVP_DigestFinal_ex(h->md, digest, &dlen) != 1 ||
+	    dlen != SK_SNAPSHOT_HASH_LEN)
 		rc = -1;
-	for (i = 0; rc == 0 && i < 32; i++)
+	for (i = 0; rc == 0 && i < SK_SNAPSHOT_HASH_LEN; i++)
 		snprintf(id_out + 2 * i, 3, "%02x", digest[i]);
 	sk_snapid_abort(h);
 	return rc;

@@ -117,77 +117,58 @@ get_meta(MDB_txn *txn, MDB_dbi meta, const char *key, char **out, char *detail,
 	return 0;
 }
 
+/* The table parsers, one item a line. */
 static int
-parse_categories(
-    struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
+category_item(char *line, void *item)
 {
-	char *cur = text, *line;
+	return sk_fmt_category_parse(line, item);
+}
 
-	s->cats = calloc(SK_MAX_CATEGORIES, sizeof(*s->cats));
-	if (s->cats == NULL)
-		return sk_detail(
-		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
-	while ((line = sk_fmt_next_line(&cur)) != NULL) {
-		if (s->ncats == SK_MAX_CATEGORIES)
-			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
-			    "more than %d categories", SK_MAX_CATEGORIES);
-		if (sk_fmt_category_parse(line, &s->cats[s->ncats]) != 0)
-			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
-			    "categories line %zu: bad line", s->ncats + 1);
-		s->ncats++;
-	}
+static int
+exemption_item(char *line, void *item)
+{
+	return sk_fmt_exemption_parse(line, item);
+}
+
+/* A list's item is its name, unescaped in place (text stays as the
+ * names' storage: unescaping only shortens). */
+static int
+list_item(char *line, void *item)
+{
+	if (sk_fmt_list_parse(line) != 0)
+		return -1;
+	*(char **)item = line;
 	return 0;
 }
 
-/* @return the lines of a meta text (an upper bound: a last line without
- * '\n' counts). */
-static size_t
-count_lines(const char *text)
-{
-	size_t n = 1;
-
-	for (; *text != '\0'; text++)
-		n += *text == '\n';
-	return n;
-}
-
+/* Parse every line of a meta table (text, modified in place) into a new
+ * array of items of itemsize bytes, at most max of them.
+ * @param key: the table's meta key, for details.
+ * @return 0 or a negative sk_snapshot_err. */
 static int
-parse_lists(struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
+parse_table(char *text, const char *key, size_t max, size_t itemsize,
+    int (*parse)(char *line, void *item), void **items, size_t *n, char *detail,
+    size_t detailsize)
 {
-	char *cur, *line;
+	char *cur = text, *line, *p;
+	size_t lines = 1;
 
-	/* text stays as the names' storage: unescaping only shortens. */
-	s->lists = calloc(count_lines(text), sizeof(*s->lists));
-	if (s->lists == NULL)
+	/* A last line without '\n' counts: an upper bound. */
+	for (p = text; *p != '\0'; p++)
+		lines += *p == '\n';
+	*n = 0;
+	*items = calloc(lines < max ? lines : max, itemsize);
+	if (*items == NULL)
 		return sk_detail(
 		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
-	s->listbuf = text;
-	cur = text;
 	while ((line = sk_fmt_next_line(&cur)) != NULL) {
-		if (sk_fmt_list_parse(line) != 0)
+		if (*n == max)
 			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
-			    "lists line %zu: bad line", s->nlists + 1);
-		s->lists[s->nlists++] = line;
-	}
-	return 0;
-}
-
-static int
-parse_exemptions(
-    struct sk_snapshot *s, char *text, char *detail, size_t detailsize)
-{
-	char *cur, *line;
-
-	s->exs = calloc(count_lines(text), sizeof(*s->exs));
-	if (s->exs == NULL)
-		return sk_detail(
-		    detail, detailsize, SK_SNAP_E_NOMEM, "out of memory");
-	cur = text;
-	while ((line = sk_fmt_next_line(&cur)) != NULL) {
-		if (sk_fmt_exemption_parse(line, &s->exs[s->nexs]) != 0)
+			    "more than %zu %s", max, key);
+		if (parse(line, (char *)*items + *n * itemsize) != 0)
 			return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
-			    "exemptions line %zu: bad line", s->nexs + 1);
-		s->nexs++;
+			    "%s line %zu: bad line", key, *n + 1);
+		(*n)++;
 	}
 	return 0;
 }
@@ -223,22 +204,28 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 	text = NULL;
 	if ((rc = get_meta(
 	         txn, meta, SK_META_CATEGORIES, &text, detail, detailsize)) ||
-	    (rc = parse_categories(s, text, detail, detailsize)))
+	    (rc = parse_table(text, SK_META_CATEGORIES, SK_MAX_CATEGORIES,
+	         sizeof(*s->cats), category_item, (void **)&s->cats, &s->ncats,
+	         detail, detailsize)))
 		goto out;
 	free(text);
 	text = NULL;
 	if ((rc = get_meta(
 	         txn, meta, SK_META_EXEMPTIONS, &text, detail, detailsize)) ||
-	    (rc = parse_exemptions(s, text, detail, detailsize)))
+	    (rc = parse_table(text, SK_META_EXEMPTIONS, SIZE_MAX,
+	         sizeof(*s->exs), exemption_item, (void **)&s->exs, &s->nexs,
+	         detail, detailsize)))
 		goto out;
 	free(text);
 	text = NULL;
 	if ((rc = get_meta(
 	         txn, meta, SK_META_LISTS, &text, detail, detailsize)))
 		goto out;
-	rc = parse_lists(s, text, detail, detailsize);
-	text = NULL; /* owned by s->listbuf now */
-	if (rc != 0)
+	s->listbuf = text;
+	text = NULL; /* the names' storage now */
+	if ((rc = parse_table(s->listbuf, SK_META_LISTS, SIZE_MAX,
+	         sizeof(*s->lists), list_item, (void **)&s->lists, &s->nlists,
+	         detail, detailsize)))
 		goto out;
 
 	rc = mdb_stat(txn, s->names, &st);
@@ -288,7 +275,7 @@ sk_snapshot_open(
 	MDB_envinfo info;
 	MDB_stat mst;
 	MDB_txn *txn;
-	char sub[512];
+	char sub[SK_DETAIL_MAX];
 	int rc, fd, mfd;
 
 	*out = NULL;
@@ -642,7 +629,7 @@ sk_snapshot_foreach(const struct sk_snapshot *snap,
 	MDB_cursor *c;
 	MDB_val key, val;
 	struct sk_entry_rec *nr;
-	uint8_t name[512];
+	uint8_t name[SK_NAME_MAX_WIRE];
 	size_t n, i, namelen;
 
 	if (atomic_load_explicit(&snap->damaged, memory_order_relaxed) != 0)

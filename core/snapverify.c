@@ -32,7 +32,7 @@
 /* SHA-256 of the first len bytes of fd. @return 0, or -1 (errno; 0 for
  * a file that ended early, EIO when the hash failed). */
 static int
-hash_file(int fd, uint64_t len, uint8_t out[32])
+hash_file(int fd, uint64_t len, uint8_t out[SK_SNAPSHOT_HASH_LEN])
 {
 	EVP_MD_CTX *md = EVP_MD_CTX_new();
 	uint8_t *buf = malloc(HASH_CHUNK);
@@ -56,7 +56,8 @@ hash_file(int fd, uint64_t len, uint8_t out[32])
 		}
 		off += n;
 	}
-	if (EVP_DigestFinal_ex(md, out, &dlen) != 1 || dlen != 32) {
+	if (EVP_DigestFinal_ex(md, out, &dlen) != 1 ||
+	    dlen != SK_SNAPSHOT_HASH_LEN) {
 		errno = EIO;
 		goto out;
 	}
@@ -76,9 +77,10 @@ sk_snapdigest_append(int fd)
 	if (fstat(fd, &st) != 0)
 		return -1;
 	memset(t, 0, sizeof(t));
-	memcpy(t, SK_SNAPDIGEST_MAGIC, 16);
-	sk_put_le64(t + 16, (uint64_t)st.st_size);
-	if (hash_file(fd, (uint64_t)st.st_size, t + 24) != 0) {
+	memcpy(t, SK_SNAPDIGEST_MAGIC, SK_SNAPDIGEST_MAGIC_LEN);
+	sk_put_le64(t + SK_SNAPDIGEST_COVERED_AT, (uint64_t)st.st_size);
+	if (hash_file(fd, (uint64_t)st.st_size, t + SK_SNAPDIGEST_HASH_AT) !=
+	    0) {
 		if (errno == 0)
 			errno = EIO;
 		return -1;
@@ -102,8 +104,9 @@ sk_snapdigest_strip(int fd)
 	if (st.st_size < SK_SNAPDIGEST_SIZE ||
 	    sk_pread_full(fd, t, sizeof(t), st.st_size - SK_SNAPDIGEST_SIZE) !=
 	        0 ||
-	    memcmp(t, SK_SNAPDIGEST_MAGIC, 16) != 0 ||
-	    sk_le64(t + 16) != (uint64_t)st.st_size - SK_SNAPDIGEST_SIZE) {
+	    memcmp(t, SK_SNAPDIGEST_MAGIC, SK_SNAPDIGEST_MAGIC_LEN) != 0 ||
+	    sk_le64(t + SK_SNAPDIGEST_COVERED_AT) !=
+	        (uint64_t)st.st_size - SK_SNAPDIGEST_SIZE) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -113,8 +116,8 @@ sk_snapdigest_strip(int fd)
 /* The trailer of a file of size bytes: *covered and the SHA-256 it
  * records. */
 static int
-check_trailer(int fd, uint64_t size, uint64_t *covered, uint8_t want[32],
-    char *detail, size_t ds)
+check_trailer(int fd, uint64_t size, uint64_t *covered,
+    uint8_t want[SK_SNAPSHOT_HASH_LEN], char *detail, size_t ds)
 {
 	uint8_t t[SK_SNAPDIGEST_SIZE];
 	int i;
@@ -122,12 +125,12 @@ check_trailer(int fd, uint64_t size, uint64_t *covered, uint8_t want[32],
 	if (size < SK_SNAPDIGEST_SIZE ||
 	    sk_pread_full(
 	        fd, t, sizeof(t), (off_t)(size - SK_SNAPDIGEST_SIZE)) != 0 ||
-	    memcmp(t, SK_SNAPDIGEST_MAGIC, 16) != 0)
+	    memcmp(t, SK_SNAPDIGEST_MAGIC, SK_SNAPDIGEST_MAGIC_LEN) != 0)
 		return sk_detail(detail, ds, SK_SNAP_E_DIGEST,
 		    "no digest: written by an older sinkhole-ctl (rebuild and "
 		    "publish), or damaged at its end");
-	*covered = sk_le64(t + 16);
-	for (i = 56; i < SK_SNAPDIGEST_SIZE; i++)
+	*covered = sk_le64(t + SK_SNAPDIGEST_COVERED_AT);
+	for (i = SK_SNAPDIGEST_ZERO_AT; i < SK_SNAPDIGEST_SIZE; i++)
 		if (t[i] != 0)
 			break;
 	if (*covered != size - SK_SNAPDIGEST_SIZE || i < SK_SNAPDIGEST_SIZE)
@@ -135,7 +138,7 @@ check_trailer(int fd, uint64_t size, uint64_t *covered, uint8_t want[32],
 		    "digest trailer damaged (covers %" PRIu64
 		    " bytes of %" PRIu64 ")",
 		    *covered, size - SK_SNAPDIGEST_SIZE);
-	memcpy(want, t + 24, 32);
+	memcpy(want, t + SK_SNAPDIGEST_HASH_AT, SK_SNAPSHOT_HASH_LEN);
 	return 0;
 }
 
@@ -145,16 +148,16 @@ check_trailer(int fd, uint64_t size, uint64_t *covered, uint8_t want[32],
 struct hashjob {
 	int fd;
 	uint64_t len;
-	uint8_t want[32];
+	uint8_t want[SK_SNAPSHOT_HASH_LEN];
 	int rc, err;
-	char detail[256];
+	char detail[SK_DETAIL_MAX];
 };
 
 static void *
 hash_run(void *arg)
 {
 	struct hashjob *j = arg;
-	uint8_t h[32];
+	uint8_t h[SK_SNAPSHOT_HASH_LEN];
 
 	j->rc = 0;
 	if (hash_file(j->fd, j->len, h) != 0) {
@@ -166,7 +169,7 @@ hash_run(void *arg)
 			j->rc = sk_detail(j->detail, sizeof(j->detail),
 			    SK_SNAP_E_OPEN, "reading for the digest: %s",
 			    strerror(errno));
-	} else if (memcmp(h, j->want, 32) != 0) {
+	} else if (memcmp(h, j->want, SK_SNAPSHOT_HASH_LEN) != 0) {
 		j->rc = sk_detail(j->detail, sizeof(j->detail),
 		    SK_SNAP_E_DIGEST,
 		    "digest mismatch: the file is damaged (its %" PRIu64
@@ -600,7 +603,7 @@ int
 sk_snapshot_verify(
     const char *path, struct sk_snapverify_info *info, char *detail, size_t ds)
 {
-	char sub[512];
+	char sub[SK_DETAIL_MAX];
 	int fd, rc;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);

@@ -25,9 +25,13 @@
 
 #include "snapshot.h"
 
-/** The trailer's magic (16 bytes, no NUL) and size. */
+/** The trailer's magic (no NUL), size and field offsets (see above). */
 #define SK_SNAPDIGEST_MAGIC "sinkhole digest1"
+#define SK_SNAPDIGEST_MAGIC_LEN 16
 #define SK_SNAPDIGEST_SIZE 64
+#define SK_SNAPDIGEST_COVERED_AT 16
+#define SK_SNAPDIGEST_HASH_AT 24
+#define SK_SNAPDIGEST_ZERO_AT 56
 
 /**
  * Append the digest trailer to a file LMDB has finished writing (its

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "compile.h"
+#include "detail.h"
 #include "listparse.h"
 #include "policyfile.h"
 #include "snapbuild.h"
@@ -221,7 +222,7 @@ sk_compile(const char *policy_path, const char *out_path,
 	struct sk_policyfile *pol = NULL;
 	struct sk_snapbuild *b = NULL;
 	struct cctx c;
-	char detail[512];
+	char detail[SK_DETAIL_MAX];
 	size_t i;
 	int64_t built;
 	int rc, ret = -1;

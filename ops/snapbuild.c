@@ -26,6 +26,12 @@
 
 /* Most list files one snapshot may name. */
 #define MAX_LISTS (1u << 24)
+/* Room for ".tmp." and a pid after the target's name, NUL included. */
+#define TMP_SUFFIX_MAX 32
+/* LMDB's lock file beside an environment opened MDB_NOSUBDIR. */
+#define LOCK_SUFFIX "-lock"
+/* The first map's room beyond three times the data (address space only). */
+#define MAP_ROOM ((size_t)64 << 20)
 /* Largest map tried after MDB_MAP_FULL retries. */
 #define MAX_MAPSIZE ((size_t)1 << 40)
 
@@ -564,8 +570,8 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 		return ret;
 	meta_texts(b, &tables);
 	plen = strlen(path);
-	tmp = malloc(plen + 32);
-	lock = malloc(plen + 40);
+	tmp = malloc(plen + TMP_SUFFIX_MAX);
+	lock = malloc(plen + TMP_SUFFIX_MAX + sizeof(LOCK_SUFFIX));
 	dir = strdup(path);
 	if (sk_fmt_tables_oom(&tables) || tmp == NULL || lock == NULL ||
 	    dir == NULL) {
@@ -573,8 +579,10 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 		    detail, detailsize, SK_BUILD_E_NOMEM, "out of memory");
 		goto out;
 	}
-	snprintf(tmp, plen + 32, "%s.tmp.%ld", path, (long)getpid());
-	snprintf(lock, plen + 40, "%s-lock", tmp);
+	snprintf(
+	    tmp, plen + TMP_SUFFIX_MAX, "%s.tmp.%ld", path, (long)getpid());
+	snprintf(lock, plen + TMP_SUFFIX_MAX + sizeof(LOCK_SUFFIX),
+	    "%s" LOCK_SUFFIX, tmp);
 	remove_temp(tmp, lock); /* a stale one from a crashed build */
 
 	memset(&w, 0, sizeof(w));
@@ -591,7 +599,7 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 	    tables.lists.len + tables.exs.len;
 	for (size_t i = 0; i < b->nents; i++)
 		bytes += b->ents[i].len + 16;
-	w.mapsize = ((3 * bytes + ((size_t)64 << 20)) | 0xfffff) + 1;
+	w.mapsize = ((3 * bytes + MAP_ROOM) | 0xfffff) + 1;
 	for (;;) {
 		ret = write_once(&w);
 		if (ret != MDB_MAP_FULL)

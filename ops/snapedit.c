@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* copy_file_range */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <lmdb.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,16 @@
 #include "snapedit.h"
 #include "snapid.h"
 #include "snapverify.h"
+
+/* Bytes one read/write copies when copy_file_range cannot. */
+#define COPY_CHUNK (1 << 16)
+/* Bytes one copy_file_range call is asked for. */
+#define COPY_RANGE_MAX ((size_t)1 << 30)
+/* LMDB's lock file beside an environment opened MDB_NOSUBDIR. */
+#define LOCK_SUFFIX "-lock"
+/* Room the copy's map gets beyond the source's size, for the pages the
+ * edit writes (address space only: the file grows by those pages). */
+#define EDIT_MAP_ROOM ((size_t)64 << 20)
 
 const char *
 sk_snapedit_strerror(int err)
@@ -48,7 +59,7 @@ static int
 copy_file(const char *src, const char *dst, off_t *size, char *detail,
     size_t detailsize)
 {
-	char buf[1 << 16];
+	char buf[COPY_CHUNK];
 	struct stat st;
 	ssize_t n, w, off;
 	int in, out, rc = 0;
@@ -68,7 +79,7 @@ copy_file(const char *src, const char *dst, off_t *size, char *detail,
 		goto ioerr;
 	*size = st.st_size;
 	while (
-	    (n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0)) > 0)
+	    (n = copy_file_range(in, NULL, out, NULL, COPY_RANGE_MAX, 0)) > 0)
 		;
 	if (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP &&
 	    errno != EINVAL)
@@ -248,8 +259,8 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 		goto lmdb_err;
 	}
 	/* Room for the pages the edit copies; the file grows only by those. */
-	if ((rc = mdb_env_set_mapsize(env,
-	         (((size_t)size + ((size_t)64 << 20)) | 0xfffff) + 1)) != 0 ||
+	if ((rc = mdb_env_set_mapsize(
+	         env, (((size_t)size + EDIT_MAP_ROOM) | 0xfffff) + 1)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(env, SK_DB_COUNT)) != 0 ||
 	    (rc = mdb_env_open(env, path, MDB_NOSUBDIR | MDB_NOSYNC, 0644)) !=
 	        0 ||
@@ -363,7 +374,7 @@ sk_snapedit_derive_from(const struct sk_snapshot *s, const char *src,
 {
 	struct sk_snapshot *check = NULL;
 	struct tables t;
-	char lock[4200], sub[512];
+	char lock[PATH_MAX + sizeof(LOCK_SUFFIX)], sub[SK_DETAIL_MAX];
 	off_t size = 0;
 	int rc, fd;
 
@@ -377,7 +388,7 @@ sk_snapedit_derive_from(const struct sk_snapshot *s, const char *src,
 	            edit->wirelen < 2 || edit->wirelen > SK_NAME_MAX_WIRE ||
 	            sk_name_wire_len(edit->wire, edit->wirelen) !=
 	                (int)edit->wirelen)) ||
-	    (size_t)snprintf(lock, sizeof(lock), "%s-lock", dst) >=
+	    (size_t)snprintf(lock, sizeof(lock), "%s" LOCK_SUFFIX, dst) >=
 	        sizeof(lock))
 		return sk_detail(detail, detailsize, SK_EDIT_E_ARG, "bad edit");
 	if (edit->kind == SK_EDIT_ADD_ENTRY && !sk_rec_allowed(&edit->rec) &&
@@ -433,7 +444,7 @@ sk_snapedit_derive(const char *src, const char *dst,
     size_t detailsize)
 {
 	struct sk_snapshot *s;
-	char sub[512];
+	char sub[SK_DETAIL_MAX];
 	int rc;
 
 	id_out[0] = '\0';

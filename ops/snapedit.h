@@ -20,13 +20,14 @@
 #include "policydefs.h"
 #include "snapshot.h"
 
+/** Error codes; negative, -80 to -89 (fetch.h has -70 to -79). */
 enum sk_snapedit_err {
-	SK_EDIT_E_SOURCE = -70, /**< the source snapshot does not open */
-	SK_EDIT_E_IO = -71,     /**< copy, sync or rename (errno kept) */
-	SK_EDIT_E_LMDB = -72,
-	SK_EDIT_E_NOMEM = -73,
-	SK_EDIT_E_ARG = -74, /**< bad edit: unknown category, bad name */
-	SK_EDIT_E_NOOP = -75 /**< the edit changes nothing */
+	SK_EDIT_E_SOURCE = -80, /**< the source snapshot does not open */
+	SK_EDIT_E_IO = -81,     /**< copy, sync or rename (errno kept) */
+	SK_EDIT_E_LMDB = -82,
+	SK_EDIT_E_NOMEM = -83,
+	SK_EDIT_E_ARG = -84, /**< bad edit: unknown category, bad name */
+	SK_EDIT_E_NOOP = -85 /**< the edit changes nothing */
 };
 
 const char *sk_snapedit_strerror(int err);
