@@ -17,15 +17,13 @@
 
 #include "ctl.h"
 #include "dbdir.h"
-#include "lmdbcheck.h"
 #include "pubfolder.h"
+#include "snapdiff.h"
 #include "name.h"
 #include "snapshot.h"
 #include "utctime.h"
 
 #define DEFAULT_HISTORY_TAIL 10
-/* Exemptions expiring sooner than this are flagged by diff and status. */
-#define EXPIRING_SOON (7 * 86400)
 
 /* Long options shared by the commands here (values above any char). */
 enum {
@@ -429,247 +427,6 @@ out:
 	return ctl_finish(d, a.snap, rc);
 }
 
-/*
- * diff: both snapshots are walked in key order. The older side (the
- * active one) is collected first, compactly (names in one arena, a
- * category mask each), then the newer side is walked and merged with it.
- * Categories are matched by name across the two.
- */
-
-struct dname {
-	uint32_t off; /* in the arena */
-	uint8_t len;
-	uint8_t allow;
-	uint64_t mask; /* unified category bits */
-};
-
-struct dside {
-	uint8_t *arena;
-	size_t alen, acap;
-	struct dname *v;
-	size_t n, cap;
-	int map[SK_MAX_CATEGORIES]; /* category index -> unified bit */
-	int oom;
-};
-
-/* Per unified category: counts and the names kept for printing. */
-struct dcat {
-	char name[SK_CATEGORY_NAME_MAX];
-	uint64_t plus, minus;
-};
-
-struct dctx {
-	struct dside old;
-	size_t pos; /* next old name to merge */
-	struct dcat cats[2 * SK_MAX_CATEGORIES + 1]; /* last: allowlist */
-	size_t ncats;
-	int newmap[SK_MAX_CATEGORIES];
-	size_t limit;
-	/* Lines to print, collected so counts come first. */
-	char **lines;
-	size_t nlines, lcap;
-	int oom;
-};
-
-#define ALLOW_BIT (2 * SK_MAX_CATEGORIES)
-
-static int
-unified(struct dctx *x, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < x->ncats; i++)
-		if (strcmp(x->cats[i].name, name) == 0)
-			return (int)i;
-	snprintf(x->cats[x->ncats].name, sizeof(x->cats[0].name), "%s", name);
-	return (int)x->ncats++;
-}
-
-static void
-rec_mask(const int *map, const struct sk_entry_rec *recs, size_t nrecs,
-    uint64_t mask[2], int *allow)
-{
-	size_t i;
-	int b;
-
-	mask[0] = mask[1] = 0;
-	*allow = 0;
-	for (i = 0; i < nrecs; i++) {
-		if (sk_rec_allowed(&recs[i])) {
-			*allow = 1;
-			continue;
-		}
-		if (recs[i].category >= SK_MAX_CATEGORIES)
-			continue;
-		b = map[recs[i].category];
-		mask[b / 64] |= UINT64_C(1) << (b % 64);
-	}
-}
-
-static int
-collect_cb(void *arg, const uint8_t *name, size_t namelen,
-    const struct sk_entry_rec *recs, size_t nrecs)
-{
-	struct dside *s = arg;
-	uint64_t mask[2];
-	int allow;
-	void *np;
-
-	if (s->alen + namelen > s->acap) {
-		s->acap = s->acap ? 2 * s->acap : (1 << 20);
-		if ((np = realloc(s->arena, s->acap)) == NULL)
-			return s->oom = 1;
-		s->arena = np;
-	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 65536;
-		if ((np = realloc(s->v, s->cap * sizeof(*s->v))) == NULL)
-			return s->oom = 1;
-		s->v = np;
-	}
-	/* Only one side's categories (the first 64 unified bits) here. */
-	rec_mask(s->map, recs, nrecs, mask, &allow);
-	memcpy(s->arena + s->alen, name, namelen);
-	s->v[s->n].off = (uint32_t)s->alen;
-	s->v[s->n].len = (uint8_t)namelen;
-	s->v[s->n].allow = (uint8_t)allow;
-	s->v[s->n].mask = mask[0];
-	s->alen += namelen;
-	s->n++;
-	return 0;
-}
-
-static void
-add_line(
-    struct dctx *x, char sign, int bit, const uint8_t *name, size_t namelen)
-{
-	char text[SK_NAME_MAX_TEXT], *line;
-	struct dcat *c = &x->cats[bit];
-	uint64_t *count = sign == '+' ? &c->plus : &c->minus;
-	void *np;
-
-	(*count)++;
-	if (x->limit != 0 && *count > x->limit)
-		return;
-	if (sk_name_to_text(name, namelen, text, sizeof(text)) < 0)
-		snprintf(text, sizeof(text), "?");
-	if (x->nlines == x->lcap) {
-		x->lcap = x->lcap ? 2 * x->lcap : 256;
-		if ((np = realloc(x->lines, x->lcap * sizeof(*x->lines))) ==
-		    NULL) {
-			x->oom = 1;
-			return;
-		}
-		x->lines = np;
-	}
-	if (asprintf(&line, "%c %s %s", sign,
-	        bit == ALLOW_BIT ? "allow" : c->name, text) < 0) {
-		x->oom = 1;
-		return;
-	}
-	x->lines[x->nlines++] = line;
-}
-
-/* Report the differences of one name: old masks vs new masks. */
-static void
-diff_name(struct dctx *x, const uint8_t *name, size_t namelen, uint64_t om,
-    int oa, const uint64_t nm[2], int na)
-{
-	uint64_t plus0 = nm[0] & ~om, minus0 = om & ~nm[0];
-	int b;
-
-	for (b = 0; b < 64; b++) {
-		if (plus0 & (UINT64_C(1) << b))
-			add_line(x, '+', b, name, namelen);
-		if (minus0 & (UINT64_C(1) << b))
-			add_line(x, '-', b, name, namelen);
-	}
-	for (b = 0; b < 64; b++)
-		if (nm[1] & (UINT64_C(1) << b))
-			add_line(x, '+', 64 + b, name, namelen);
-	if (na && !oa)
-		add_line(x, '+', ALLOW_BIT, name, namelen);
-	if (oa && !na)
-		add_line(x, '-', ALLOW_BIT, name, namelen);
-}
-
-static int
-merge_cb(void *arg, const uint8_t *name, size_t namelen,
-    const struct sk_entry_rec *recs, size_t nrecs)
-{
-	struct dctx *x = arg;
-	const struct dname *o;
-	uint64_t nm[2], none[2] = {0, 0};
-	int na, c;
-
-	rec_mask(x->newmap, recs, nrecs, nm, &na);
-	for (; x->pos < x->old.n; x->pos++) {
-		o = &x->old.v[x->pos];
-		c = sk_lmdb_key_cmp(
-		    x->old.arena + o->off, o->len, name, namelen);
-		if (c > 0)
-			break;
-		if (c == 0) {
-			diff_name(x, name, namelen, o->mask, o->allow, nm, na);
-			x->pos++;
-			return x->oom;
-		}
-		diff_name(x, x->old.arena + o->off, o->len, o->mask, o->allow,
-		    none, 0);
-	}
-	diff_name(x, name, namelen, 0, 0, nm, na);
-	return x->oom;
-}
-
-static int
-same_exemption(const struct sk_exemption *a, const struct sk_exemption *b)
-{
-	return a->category_mask == b->category_mask &&
-	    a->expires == b->expires && strcmp(a->approver, b->approver) == 0 &&
-	    strcmp(a->reason, b->reason) == 0;
-}
-
-static const struct sk_exemption *
-find_exemption(const struct sk_snapshot *s, const struct sk_subnet *net)
-{
-	const struct sk_exemption *e;
-	size_t i;
-
-	for (i = 0; i < sk_snapshot_exemption_count(s); i++) {
-		e = sk_snapshot_exemption(s, i);
-		if (e->subnet.prefixlen == net->prefixlen &&
-		    memcmp(e->subnet.addr, net->addr, 16) == 0)
-			return e;
-	}
-	return NULL;
-}
-
-/* Exemption changes, printed; @return how many. */
-static size_t
-diff_exemptions(const struct sk_snapshot *old, const struct sk_snapshot *new)
-{
-	const struct sk_exemption *e, *o;
-	int64_t now = (int64_t)time(NULL);
-	size_t i, n = 0;
-
-	for (i = 0; i < sk_snapshot_exemption_count(new); i++) {
-		e = sk_snapshot_exemption(new, i);
-		o = find_exemption(old, &e->subnet);
-		if (o == NULL)
-			put_exemption("exemption-added", new, e, now), n++;
-		else if (!same_exemption(o, e))
-			put_exemption("exemption-changed", new, e, now), n++;
-		if (e->expires > now && e->expires - now < EXPIRING_SOON)
-			put_exemption("exemption-expiring", new, e, now);
-	}
-	for (i = 0; i < sk_snapshot_exemption_count(old); i++) {
-		o = sk_snapshot_exemption(old, i);
-		if (find_exemption(new, &o->subnet) == NULL)
-			put_exemption("exemption-removed", old, o, now), n++;
-	}
-	return n;
-}
-
 int
 cmd_diff(int argc, char **argv)
 {
@@ -691,6 +448,41 @@ cmd_diff(int argc, char **argv)
 	    argc - optind == 2 ? argv[optind + 1] : NULL);
 }
 
+/* An exemption change, printed as status and exempt list show one. */
+static void
+put_exemption_change(void *arg, const char *kind,
+    const struct sk_snapshot *snap, const struct sk_exemption *ex)
+{
+	put_exemption(kind, snap, ex, *(const int64_t *)arg);
+}
+
+/* Counts, exemption changes, then the names (the lines kept). */
+static void
+put_diff(const struct sk_snapdiff *x, const struct sk_snapshot *old,
+    const struct sk_snapshot *new)
+{
+	const struct sk_snapdiff_count *c = sk_snapdiff_counts(x);
+	const char *const *lines;
+	int64_t now = (int64_t)time(NULL);
+	size_t i, n;
+
+	for (i = 0; i < SK_SNAPDIFF_SLOTS; i++) {
+		if (c[i].plus == 0 && c[i].minus == 0)
+			continue;
+		printf(
+		    "%s: ", i == SK_SNAPDIFF_ALLOW ? "allowlist" : "category");
+		if (i != SK_SNAPDIFF_ALLOW) {
+			put_text(stdout, c[i].name);
+			putchar(' ');
+		}
+		printf("+%" PRIu64 " -%" PRIu64 "\n", c[i].plus, c[i].minus);
+	}
+	(void)sk_snapdiff_exemptions(old, new, now, put_exemption_change, &now);
+	n = sk_snapdiff_lines(x, &lines);
+	for (i = 0; i < n; i++)
+		printf("%s\n", lines[i]);
+}
+
 int
 diff_run(
     const char *dirpath, size_t limit, const char *newpath, const char *oldpath)
@@ -698,17 +490,14 @@ diff_run(
 	struct sk_snapshot *new = NULL, *old = NULL;
 	struct sk_pub_active a = {0};
 	struct sk_dbdir *d = NULL;
-	struct dctx *x = NULL;
+	struct sk_snapdiff *x;
 	char detail[CTL_DETAIL_MAX];
-	uint64_t none[2] = {0, 0};
-	size_t i, changes = 0;
 	int r, rc = EX_DIFF_ERROR;
 
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
+	if ((x = sk_snapdiff_new(limit)) == NULL) {
 		warnx("diff: out of memory");
 		return EX_DIFF_ERROR;
 	}
-	x->limit = limit;
 	if ((r = sk_snapshot_open(newpath, &new, detail, sizeof(detail))) !=
 	    0) {
 		warn_detail(detail, sk_snapshot_strerror(r));
@@ -733,56 +522,15 @@ diff_run(
 		rc = EX_DIFF_SAME;
 		goto out;
 	}
-	/* Unified categories: the old ones first (bits 0..63 of a mask),
-	 * then those only the new snapshot has (bits 64..127). */
-	for (i = 0; i < sk_snapshot_category_count(old); i++)
-		x->old.map[i] = unified(x, sk_snapshot_category(old, i)->name);
-	for (i = 0; i < sk_snapshot_category_count(new); i++)
-		x->newmap[i] = unified(x, sk_snapshot_category(new, i)->name);
-	for (i = 0; i < sk_snapshot_category_count(new); i++)
-		if (x->newmap[i] >= (int)sk_snapshot_category_count(old))
-			x->newmap[i] = 64 +
-			    (x->newmap[i] -
-			        (int)sk_snapshot_category_count(old));
-	snprintf(x->cats[ALLOW_BIT].name, sizeof(x->cats[0].name), "allow");
-	/* Shift names of new-only categories to their bit slots. */
-	for (i = sk_snapshot_category_count(old); i < x->ncats; i++)
-		x->cats[64 + i - sk_snapshot_category_count(old)] = x->cats[i];
-	if (sk_snapshot_foreach(old, collect_cb, &x->old) != 0 || x->old.oom ||
-	    sk_snapshot_foreach(new, merge_cb, x) != 0 || x->oom) {
+	if (sk_snapdiff_names(x, old, new) != 0) {
 		warnx("diff: cannot walk the snapshots (out of memory?)");
 		goto out;
 	}
-	for (; x->pos < x->old.n; x->pos++)
-		diff_name(x, x->old.arena + x->old.v[x->pos].off,
-		    x->old.v[x->pos].len, x->old.v[x->pos].mask,
-		    x->old.v[x->pos].allow, none, 0);
-	for (i = 0; i <= ALLOW_BIT; i++) {
-		if (x->cats[i].plus == 0 && x->cats[i].minus == 0)
-			continue;
-		changes++;
-		printf("%s: ", i == ALLOW_BIT ? "allowlist" : "category");
-		if (i != ALLOW_BIT) {
-			put_text(stdout, x->cats[i].name);
-			putchar(' ');
-		}
-		printf("+%" PRIu64 " -%" PRIu64 "\n", x->cats[i].plus,
-		    x->cats[i].minus);
-	}
-	changes += diff_exemptions(old, new);
-	for (i = 0; i < x->nlines; i++)
-		printf("%s\n", x->lines[i]);
-	(void)changes; /* ids differ: a difference even with no name */
+	/* ids differ: a difference even with no name */
+	put_diff(x, old, new);
 	rc = EX_DIFF_DIFFERENT;
 out:
-	if (x != NULL) {
-		for (i = 0; i < x->nlines; i++)
-			free(x->lines[i]);
-		free(x->lines);
-		free(x->old.arena);
-		free(x->old.v);
-		free(x);
-	}
+	sk_snapdiff_free(x);
 	sk_snapshot_close(new);
 	sk_snapshot_close(old);
 	sk_dbdir_close(d);
