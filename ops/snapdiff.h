@@ -23,7 +23,8 @@
 #define SK_SNAPDIFF_EXPIRING_SOON (7 * 86400)
 
 /** One slot: its category name ("" unused; "allow" for the allowlist)
- * and the names added and removed. */
+ * and the names added and removed. A category only new has keeps its name
+ * in a lower slot too, with zero counts: print the slots with counts. */
 struct sk_snapdiff_count {
 	char name[SK_CATEGORY_NAME_MAX];
 	uint64_t plus, minus;

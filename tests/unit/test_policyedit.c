@@ -34,25 +34,11 @@ static const char base_policy[] =
 static struct sk_snapshot *
 build(void)
 {
-	struct sk_compile_opts o;
-	struct sk_compile_report rep;
-	struct sk_snapshot *s = NULL;
-	char out[PATH_MAX], err[512];
-
 	tmp_put("policy.conf", base_policy);
 	tmp_put("adult.txt", "porn.test\n");
 	tmp_put("malware.txt", "evil.test\n");
 	tmp_put("allow.txt", "ok.porn.test\n");
-	snprintf(out, sizeof(out), "%s/snap.mdb", tmp_top);
-	memset(&o, 0, sizeof(o));
-	memset(&rep, 0, sizeof(rep));
-	if (sk_compile(policy, out, &o, &rep, err, sizeof(err)) != 0 ||
-	    sk_snapshot_open(out, &s, err, sizeof(err)) != 0) {
-		fprintf(stderr, "build: %s\n", err);
-		exit(2);
-	}
-	sk_compile_report_free(&rep);
-	return s;
+	return tmp_compile("policy.conf", "snap.mdb");
 }
 
 static struct sk_policyfile *

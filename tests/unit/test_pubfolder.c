@@ -33,28 +33,6 @@ id_of(const char *path, char *id)
 	sk_snapshot_close(s);
 }
 
-/* Compile tmp_top/POLICY into tmp_top/OUT and open it; exits 2 if not. */
-static struct sk_snapshot *
-compile_open(const char *policy, const char *out)
-{
-	struct sk_compile_opts o;
-	struct sk_compile_report rep;
-	struct sk_snapshot *s = NULL;
-	char pol[PATH_MAX], path[PATH_MAX], err[512];
-
-	snprintf(pol, sizeof(pol), "%s/%s", tmp_top, policy);
-	snprintf(path, sizeof(path), "%s/%s", tmp_top, out);
-	memset(&o, 0, sizeof(o));
-	memset(&rep, 0, sizeof(rep));
-	if (sk_compile(pol, path, &o, &rep, err, sizeof(err)) != 0 ||
-	    sk_snapshot_open(path, &s, err, sizeof(err)) != 0) {
-		fprintf(stderr, "build %s: %s\n", out, err);
-		exit(2);
-	}
-	sk_compile_report_free(&rep);
-	return s;
-}
-
 /* policy-NAME.conf over lists NAME-*.txt, compiled into NAME.mdb. */
 static struct sk_snapshot *
 build(
@@ -79,7 +57,7 @@ build(
 	tmp_put(file, allow);
 	snprintf(file, sizeof(file), "policy-%s.conf", name);
 	snprintf(text, sizeof(text), "%s.mdb", name);
-	return compile_open(file, text);
+	return tmp_compile(file, text);
 }
 
 static void
@@ -133,7 +111,7 @@ test_counts_and_guard(void)
 	    "category malware action=sinkhole\n"
 	    "list malware domains a-malware.txt\n"
 	    "allow domains a-allow.txt\n");
-	c = compile_open("policy-c.conf", "c.mdb");
+	c = tmp_compile("policy-c.conf", "c.mdb");
 	CHECK(sk_pub_shrink_guard(a, c, 10.0, sh, &k) == 0 && k == 1 &&
 	        strcmp(sh[0].category, "adult") == 0 && sh[0].after == 0,
 	    "a category gone lost all its names");

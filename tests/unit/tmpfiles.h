@@ -2,7 +2,8 @@
  * \file
  * A temporary folder for one unit test program and the files it writes
  * there (policy sources, list files, snapshots); a pid that is certainly
- * not running, for temporaries "of a dead run". Header-only, like unit.h.
+ * not running, for temporaries "of a dead run"; a policy compiled into a
+ * snapshot there. Header-only, like unit.h.
  */
 #ifndef SK_TMPFILES_H
 #define SK_TMPFILES_H
@@ -10,9 +11,13 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "compile.h"
+#include "snapshot.h"
 
 /** The test's folder, after tmp_top_make(). */
 static char tmp_top[64];
@@ -82,6 +87,29 @@ tmp_dead_pid(void)
 		_exit(0);
 	waitpid(pid, NULL, 0);
 	return (long)pid;
+}
+
+/** Compile tmp_top/POLICY into tmp_top/OUT and open it; exits 2 if not.
+ * Close it with sk_snapshot_close. */
+static inline struct sk_snapshot *
+tmp_compile(const char *policy, const char *out)
+{
+	struct sk_compile_opts o;
+	struct sk_compile_report rep;
+	struct sk_snapshot *s = NULL;
+	char pol[PATH_MAX], path[PATH_MAX], err[512];
+
+	snprintf(pol, sizeof(pol), "%s/%s", tmp_top, policy);
+	snprintf(path, sizeof(path), "%s/%s", tmp_top, out);
+	memset(&o, 0, sizeof(o));
+	memset(&rep, 0, sizeof(rep));
+	if (sk_compile(pol, path, &o, &rep, err, sizeof(err)) != 0 ||
+	    sk_snapshot_open(path, &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "build %s: %s\n", out, err);
+		exit(2);
+	}
+	sk_compile_report_free(&rep);
+	return s;
 }
 
 #endif /* SK_TMPFILES_H */
