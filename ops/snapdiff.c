@@ -262,12 +262,10 @@ sk_snapdiff_new(size_t limit)
 void
 sk_snapdiff_free(struct sk_snapdiff *x)
 {
-	size_t i;
-
 	if (x == NULL)
 		return;
-	for (i = 0; i < x->nlines; i++)
-		free(x->lines[i]);
+	while (x->nlines > 0)
+		free(x->lines[--x->nlines]);
 	free(x->lines);
 	free(x->old.arena);
 	free(x->old.v);
