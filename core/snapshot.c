@@ -173,6 +173,28 @@ parse_table(char *text, const char *key, size_t max, size_t itemsize,
 	return 0;
 }
 
+/* Read one meta table and parse it (parse_table).
+ * @param keep: NULL, or receives the text the items point into (the
+ *	caller frees it), also on failure. */
+static int
+load_table(MDB_txn *txn, MDB_dbi meta, const char *key, size_t max,
+    size_t itemsize, int (*parse)(char *line, void *item), void **items,
+    size_t *n, char **keep, char *detail, size_t detailsize)
+{
+	char *text = NULL;
+	int rc;
+
+	if ((rc = get_meta(txn, meta, key, &text, detail, detailsize)) != 0)
+		return rc;
+	rc = parse_table(
+	    text, key, max, itemsize, parse, items, n, detail, detailsize);
+	if (keep != NULL)
+		*keep = text;
+	else
+		free(text);
+	return rc;
+}
+
 /* Open the named databases and parse meta; txn is a read transaction. */
 static int
 load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
@@ -202,30 +224,15 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 	s->built = in.built;
 	free(text);
 	text = NULL;
-	if ((rc = get_meta(
-	         txn, meta, SK_META_CATEGORIES, &text, detail, detailsize)) ||
-	    (rc = parse_table(text, SK_META_CATEGORIES, SK_MAX_CATEGORIES,
+	if ((rc = load_table(txn, meta, SK_META_CATEGORIES, SK_MAX_CATEGORIES,
 	         sizeof(*s->cats), category_item, (void **)&s->cats, &s->ncats,
-	         detail, detailsize)))
-		goto out;
-	free(text);
-	text = NULL;
-	if ((rc = get_meta(
-	         txn, meta, SK_META_EXEMPTIONS, &text, detail, detailsize)) ||
-	    (rc = parse_table(text, SK_META_EXEMPTIONS, SIZE_MAX,
+	         NULL, detail, detailsize)) ||
+	    (rc = load_table(txn, meta, SK_META_EXEMPTIONS, SIZE_MAX,
 	         sizeof(*s->exs), exemption_item, (void **)&s->exs, &s->nexs,
-	         detail, detailsize)))
-		goto out;
-	free(text);
-	text = NULL;
-	if ((rc = get_meta(
-	         txn, meta, SK_META_LISTS, &text, detail, detailsize)))
-		goto out;
-	s->listbuf = text;
-	text = NULL; /* the names' storage now */
-	if ((rc = parse_table(s->listbuf, SK_META_LISTS, SIZE_MAX,
+	         NULL, detail, detailsize)) ||
+	    (rc = load_table(txn, meta, SK_META_LISTS, SIZE_MAX,
 	         sizeof(*s->lists), list_item, (void **)&s->lists, &s->nlists,
-	         detail, detailsize)))
+	         &s->listbuf, detail, detailsize)))
 		goto out;
 
 	rc = mdb_stat(txn, s->names, &st);
@@ -539,12 +546,14 @@ lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 		p = val.mv_data;
 		for (i = 0; i < val.mv_size; i += SK_ENTRY_REC_SIZE) {
 			sk_entry_rec_decode(p + i, &rec);
-			if (!sk_rec_flags_valid(rec.flags))
-				return SK_SNAP_E_CORRUPT;
 			match = sk_rec_match(&rec);
 			if ((match == SK_MATCH_EXACT && off != 0) ||
 			    (match == SK_MATCH_BELOW && off == 0))
 				continue;
+			/* After the skip: most records met are skipped, and
+			 * the file was verified (this is a second line). */
+			if (!sk_rec_flags_valid(rec.flags))
+				return SK_SNAP_E_CORRUPT;
 			if (sk_rec_allowed(&rec)) {
 				/* The first allow met is the most specific
 				 * one, and any allow wins. */

@@ -402,6 +402,51 @@ last_event(struct sk_dbdir *d, char *id)
 	return n;
 }
 
+/* History fields are read as every writer wrote them (snapfmt.h's TSV
+ * escaping): the four escapes come back, any other is a damaged line. */
+static void
+test_history_escapes(void)
+{
+	static const char id[] =
+	    "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	char tmpl[] = "/tmp/test_dbdir_esc.XXXXXX", path[512], text[1024];
+	char detail[512];
+	struct sk_dbdir *d = NULL;
+	struct sk_dbdir_event *evs = NULL;
+	size_t n = 0;
+	int rc;
+
+	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
+	snprintf(path, sizeof(path), "%s/db", tmpl);
+	rc = sk_dbdir_open(path, SK_DBDIR_CREATE, &d, detail, sizeof(detail));
+	CHECK(rc == 0, "open: %s", detail);
+	if (rc != 0)
+		return;
+	snprintf(path, sizeof(path), "%s/db/history", tmpl);
+	snprintf(text, sizeof(text),
+	    "2026-12-01T00:00:00Z\tpublish\t%s\t-\top\\t\ta\\\\b\\nc\n", id);
+	put_file(path, text);
+	rc = sk_dbdir_history_load(d, &evs, &n, detail, sizeof(detail));
+	CHECK(rc == 0 && n == 1, "escaped fields load: %d %s", rc, detail);
+	if (rc == 0 && n == 1) {
+		CHECK_STR(evs[0].user, "op\t", "user unescaped");
+		CHECK_STR(evs[0].reason, "a\\b\nc", "reason unescaped");
+	}
+	free(evs);
+	evs = NULL;
+	/* "\q" was never written: the line is damaged, not read as "q". */
+	snprintf(text, sizeof(text),
+	    "2026-12-01T00:00:00Z\tpublish\t%s\t-\top\tbad \\q\n", id);
+	put_file(path, text);
+	rc = sk_dbdir_history_load(d, &evs, &n, detail, sizeof(detail));
+	CHECK(rc == SK_DBDIR_E_HISTORY && strstr(detail, "history:1:"),
+	    "unknown escape refused: %d %s", rc, detail);
+	free(evs);
+	sk_dbdir_close(d);
+	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
+	CHECK(system(path) == 0, "cleanup");
+}
+
 /* Directories 0755, history and lock 0644, snapshots 0444, with umask
  * 077 (a root shell's): a resolver running as another user reads them. */
 static void
@@ -732,5 +777,6 @@ main(void)
 	test_modes();
 	test_intent();
 	test_stale();
+	test_history_escapes();
 	return unit_done("test_dbdir");
 }
