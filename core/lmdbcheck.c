@@ -94,9 +94,8 @@ sk_lmdb_db_decode(const uint8_t *p, struct sk_lmdb_db *out)
 	out->root = sk_le64(p + 40);
 }
 
-/* LMDB's default key order (mdb_cmp_memn). */
-static int
-key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+int
+sk_lmdb_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {
 	int c = memcmp(a, b, an < bn ? an : bn);
 
@@ -409,11 +408,12 @@ check_key(struct walk *w, uint64_t pgno, unsigned i, const uint8_t *k,
     size_t kn, const uint8_t *prev, size_t prevn, const struct bound *lo,
     const struct bound *hi)
 {
-	if (prev != NULL && key_cmp(prev, prevn, k, kn) >= 0)
+	if (prev != NULL && sk_lmdb_key_cmp(prev, prevn, k, kn) >= 0)
 		return out_of_order(w, pgno, i, "not above the one before");
-	if (prev == NULL && lo->p != NULL && key_cmp(lo->p, lo->n, k, kn) > 0)
+	if (prev == NULL && lo->p != NULL &&
+	    sk_lmdb_key_cmp(lo->p, lo->n, k, kn) > 0)
 		return out_of_order(w, pgno, i, "below its parent's separator");
-	if (hi->p != NULL && key_cmp(k, kn, hi->p, hi->n) >= 0)
+	if (hi->p != NULL && sk_lmdb_key_cmp(k, kn, hi->p, hi->n) >= 0)
 		return out_of_order(
 		    w, pgno, i, "not below the next parent separator");
 	return 0;
@@ -500,7 +500,7 @@ walk_page(struct walk *w, uint64_t pgno, uint64_t from, unsigned depth,
 		         prevn, lo, hi)) != 0)
 			return rc;
 		if (i == 1 && lo->p != NULL &&
-		    key_cmp(lo->p, lo->n, node + NODESIZE, kn) >= 0)
+		    sk_lmdb_key_cmp(lo->p, lo->n, node + NODESIZE, kn) >= 0)
 			return out_of_order(
 			    w, pgno, i, "not above its parent's separator");
 		prev = node + NODESIZE;

@@ -84,4 +84,10 @@ int sk_lmdbcheck_walk(struct sk_lmdbcheck *c, const char *what,
     const struct sk_lmdb_db *db, unsigned nodeflags, sk_lmdbcheck_cb cb,
     void *arg, char *detail, size_t detailsize);
 
+/**
+ * LMDB's default key order (mdb_cmp_memn): bytes, then the shorter first.
+ * @return <0, 0 or >0.
+ */
+int sk_lmdb_key_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn);
+
 #endif /* SK_LMDBCHECK_H */

@@ -37,14 +37,8 @@
 #include "hitlog.h"
 #include "modconf.h"
 #include "name.h"
+#include "paths.h"
 #include "policy.h"
-
-#ifndef SK_DEFAULT_CONF
-#define SK_DEFAULT_CONF "/etc/unbound/sinkhole.conf"
-#endif
-#ifndef SK_DEFAULT_SNAPSHOT
-#define SK_DEFAULT_SNAPSHOT "/var/lib/sinkhole/active.mdb"
-#endif
 
 /** How often the background thread looks for a newly published snapshot. */
 #define SK_POLL_MS 250

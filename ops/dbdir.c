@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <libgen.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +103,33 @@ join(char *buf, size_t bufsize, const char *a, const char *b, const char *c)
 	return n < 0 || (size_t)n >= bufsize ? SK_DBDIR_E_ARG : 0;
 }
 
+/* Room for one more element: arr itself when n < *cap, else arr grown
+ * (first elements the first time, then doubled) or NULL (out of memory;
+ * arr is still valid). */
+static void *
+grow(void *arr, size_t *cap, size_t n, size_t elsize, size_t first)
+{
+	size_t nc = *cap ? 2 * *cap : first;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	if ((na = realloc(arr, nc * elsize)) != NULL)
+		*cap = nc;
+	return na;
+}
+
+/* DIR/name into buf. @return 0, or SK_DBDIR_E_ARG with a detail. */
+static int
+in_dir(const struct sk_dbdir *d, const char *name, char *buf, size_t bufsize,
+    char *detail, size_t detailsize)
+{
+	if (join(buf, bufsize, d->path, name, "") != 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
+		    "%s: path too long", d->path);
+	return 0;
+}
+
 const char *
 sk_dbdir_path(const struct sk_dbdir *d)
 {
@@ -180,14 +209,13 @@ make_dir(const char *path, char *detail, size_t detailsize)
 static int
 take_lock(struct sk_dbdir *d, char *detail, size_t detailsize)
 {
-	char path[4096], pidbuf[32];
+	char path[PATH_MAX], pidbuf[32];
 	ssize_t n;
 	long pid;
 	int fd;
 
-	if (join(path, sizeof(path), d->path, LOCKFILE, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, LOCKFILE, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
 	    SK_DBDIR_FILE_MODE);
 	if (fd < 0)
@@ -231,7 +259,7 @@ sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out, char *detail,
     size_t detailsize)
 {
 	struct sk_dbdir *d;
-	char snaps[4096];
+	char snaps[PATH_MAX];
 	struct stat st;
 	int rc;
 
@@ -315,15 +343,14 @@ int
 sk_dbdir_active(
     const struct sk_dbdir *d, char *id, char *detail, size_t detailsize)
 {
-	char path[4096], target[4096];
+	char path[PATH_MAX], target[PATH_MAX];
 	const char *base;
 	ssize_t n;
 	size_t len;
 
 	id[0] = '\0';
-	if (join(path, sizeof(path), d->path, ACTIVE, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, ACTIVE, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	n = readlink(path, target, sizeof(target) - 1);
 	if (n < 0 && errno == ENOENT)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_NOACTIVE,
@@ -393,7 +420,7 @@ int
 sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
     char *detail, size_t detailsize)
 {
-	char dst[4096], tmp[4096], snaps[4096], why[512];
+	char dst[PATH_MAX], tmp[PATH_MAX], snaps[PATH_MAX], why[512];
 	struct sk_snapshot *snap = NULL;
 	struct stat sst, dstst;
 	int in = -1, out = -1, rc;
@@ -479,7 +506,7 @@ int
 sk_dbdir_adopt(struct sk_dbdir *d, const char *tmp, const char *id,
     char *detail, size_t detailsize)
 {
-	char dst[4096], snaps[4096];
+	char dst[PATH_MAX], snaps[PATH_MAX];
 	int rc;
 
 	if (!sk_dbdir_valid_id(id) ||
@@ -505,7 +532,7 @@ int
 sk_dbdir_activate(
     struct sk_dbdir *d, const char *id, char *detail, size_t detailsize)
 {
-	char target[128], snap[4096], link[4096], active[4096];
+	char target[128], snap[PATH_MAX], link[PATH_MAX], active[PATH_MAX];
 	struct stat st;
 
 	if (!sk_dbdir_valid_id(id) ||
@@ -560,14 +587,13 @@ static int
 append_line(
     struct sk_dbdir *d, const char *text, char *detail, size_t detailsize)
 {
-	char path[4096], line[2048 + 1];
+	char path[PATH_MAX], line[2048 + 1];
 	ssize_t w;
 	int fd, n, created;
 	struct stat st;
 
-	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, HISTORY, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	n = snprintf(line, sizeof(line), "%s\n", text);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
@@ -681,7 +707,7 @@ int
 sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
     size_t *n, char *detail, size_t detailsize)
 {
-	char path[4096], *buf = NULL;
+	char path[PATH_MAX], *buf = NULL;
 	size_t cap = 0, ecap = 0;
 	struct sk_dbdir_event *e = NULL, *ne;
 	ssize_t len;
@@ -691,9 +717,8 @@ sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
 
 	*evs = NULL;
 	*n = 0;
-	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, HISTORY, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	f = fopen(path, "r");
 	if (f == NULL && errno != ENOENT)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
@@ -707,16 +732,12 @@ sk_dbdir_history_load(const struct sk_dbdir *d, struct sk_dbdir_event **evs,
 			          removes it */
 		if (len == 0)
 			continue;
-		if (*n == ecap) {
-			ecap = ecap ? 2 * ecap : 64;
-			ne = realloc(e, ecap * sizeof(*e));
-			if (ne == NULL) {
-				rc = sk_detail(detail, detailsize,
-				    SK_DBDIR_E_NOMEM, "out of memory");
-				goto out;
-			}
-			e = ne;
+		if ((ne = grow(e, &ecap, *n, sizeof(*e), 64)) == NULL) {
+			rc = sk_detail(detail, detailsize, SK_DBDIR_E_NOMEM,
+			    "out of memory");
+			goto out;
 		}
+		e = ne;
 		if (parse_event(buf, &e[*n]) != 0) {
 			rc = sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
 			    "%s:%u: not a history line", path, lineno);
@@ -750,7 +771,7 @@ static int
 history_tail(const struct sk_dbdir *d, char *last, size_t lastsize,
     off_t *whole, char *detail, size_t detailsize)
 {
-	char path[4096], buf[8192], *nl, *start;
+	char path[PATH_MAX], buf[8192], *nl, *start;
 	struct stat st;
 	ssize_t n;
 	off_t from;
@@ -758,9 +779,8 @@ history_tail(const struct sk_dbdir *d, char *last, size_t lastsize,
 
 	last[0] = '\0';
 	*whole = 0;
-	if (join(path, sizeof(path), d->path, HISTORY, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, HISTORY, path, sizeof(path), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
@@ -802,23 +822,19 @@ ioerr:
 	    path, strerror((int)n));
 }
 
-/* Write a whole file durably: path.tmp, fsync, rename, fsync the folder. */
-static int
-write_durably(const char *dir, const char *path, const char *text, char *detail,
-    size_t detailsize)
+int
+sk_dbdir_write_synced(const char *path, const char *text, mode_t mode)
 {
-	char tmp[4096 + 8];
 	size_t len = strlen(text), off = 0;
 	ssize_t w;
 	int fd, saved;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    SK_DBDIR_FILE_MODE);
+	fd = open(
+	    path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
 	if (fd < 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
-		    "creating %s: %s", tmp, strerror(errno));
-	if (fchmod(fd, SK_DBDIR_FILE_MODE) != 0)
+		return SK_DBDIR_WRITE_E_CREATE;
+	/* open applies the umask; the mode asked for is the mode wanted. */
+	if (fchmod(fd, mode) != 0)
 		goto fail;
 	while (off < len) {
 		w = write(fd, text + off, len - off);
@@ -830,18 +846,36 @@ write_durably(const char *dir, const char *path, const char *text, char *detail,
 	}
 	if (fsync(fd) != 0)
 		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
+	if (close(fd) != 0)
+		return SK_DBDIR_WRITE_E_WRITE;
+	return 0;
+fail:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return SK_DBDIR_WRITE_E_WRITE;
+}
+
+/* Write a whole file durably: path.tmp, fsync, rename, fsync the folder. */
+static int
+write_durably(const char *dir, const char *path, const char *text, char *detail,
+    size_t detailsize)
+{
+	char tmp[PATH_MAX + 8];
+	int r, saved;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	r = sk_dbdir_write_synced(tmp, text, SK_DBDIR_FILE_MODE);
+	if (r == SK_DBDIR_WRITE_E_CREATE)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "creating %s: %s", tmp, strerror(errno));
+	if (r != 0)
 		goto fail;
-	}
-	fd = -1;
 	if (rename(tmp, path) != 0 || sync_dir(dir) != 0)
 		goto fail;
 	return 0;
 fail:
 	saved = errno;
-	if (fd >= 0)
-		close(fd);
 	unlink(tmp);
 	return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "writing %s: %s",
 	    path, strerror(saved));
@@ -852,7 +886,7 @@ static int
 read_intent(
     const char *dirpath, struct intent *in, char *detail, size_t detailsize)
 {
-	char path[4096], *buf, copy[2048], *line, *next, *f[3];
+	char path[PATH_MAX], *buf, copy[2048], *line, *next, *f[3];
 	size_t bufsize = 2048 + 2 * SK_DBDIR_MAX_RENAMES * 4096 + 64;
 	ssize_t n;
 	int fd, ended = 0, lineno = 0, saved;
@@ -943,7 +977,7 @@ same_event(const struct sk_dbdir_event *a, const struct sk_dbdir_event *b)
 static int
 sync_parent(const char *path)
 {
-	char dir[4096], *slash;
+	char dir[PATH_MAX], *slash;
 
 	snprintf(dir, sizeof(dir), "%s", path);
 	slash = strrchr(dir, '/');
@@ -992,7 +1026,7 @@ unlink_temps(const struct intent *in)
 static void
 remove_intent(struct sk_dbdir *d)
 {
-	char path[4096];
+	char path[PATH_MAX];
 
 	if (join(path, sizeof(path), d->path, INTENT, "") == 0 &&
 	    unlink(path) == 0)
@@ -1004,7 +1038,7 @@ remove_intent(struct sk_dbdir *d)
 static char *
 absolute(const char *path)
 {
-	char cwd[4096], *out;
+	char cwd[PATH_MAX], *out;
 
 	if (path[0] == '/' || getcwd(cwd, sizeof(cwd)) == NULL)
 		return strdup(path);
@@ -1018,7 +1052,8 @@ sk_dbdir_change_begin(struct sk_dbdir *d, const struct sk_dbdir_event *ev,
     const char *const (*renames)[2], size_t nrenames, char *detail,
     size_t detailsize)
 {
-	char path[4096], snap[4096], *text = NULL, a[4096], b[4096];
+	char path[PATH_MAX], snap[PATH_MAX], *text = NULL, a[PATH_MAX],
+	                                     b[PATH_MAX];
 	size_t i, len, cap;
 	struct stat st;
 	int rc;
@@ -1134,7 +1169,7 @@ static int
 clean_prefix(
     const char *dir, const char *prefix, int need_dead, size_t *removed)
 {
-	char path[4096];
+	char path[PATH_MAX];
 	struct dirent *de;
 	size_t plen = strlen(prefix);
 	const char *p;
@@ -1175,13 +1210,24 @@ sk_dbdir_clean_stale(const char *dir, const char *prefix, size_t *removed)
 	return clean_prefix(dir, prefix, 1, removed);
 }
 
+int
+sk_dbdir_clean_beside(const char *path, const char *infix)
+{
+	char dir[PATH_MAX], base[PATH_MAX], prefix[PATH_MAX + 32];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	snprintf(base, sizeof(base), "%s", path);
+	snprintf(prefix, sizeof(prefix), "%s%s", basename(base), infix);
+	return clean_prefix(dirname(dir), prefix, 1, NULL);
+}
+
 /* Under the lock, at open: finish or revert a change a dead writer left,
  * cut a torn history line, remove temporary files of dead runs. */
 static int
 recover(struct sk_dbdir *d, char *detail, size_t detailsize)
 {
-	char snaps[4096], path[4096], active[SK_SNAPSHOT_ID_LEN + 1];
-	char last[2048], hist[4096], sub[1024];
+	char snaps[PATH_MAX], path[PATH_MAX], active[SK_SNAPSHOT_ID_LEN + 1];
+	char last[2048], hist[PATH_MAX], sub[1024];
 	struct stat st;
 	size_t removed = 0;
 	off_t whole;
@@ -1313,7 +1359,7 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 		int64_t used;
 		int pinned;
 	} *c = NULL, *nc, tmp;
-	char snaps[4096], path[4096], active[SK_SNAPSHOT_ID_LEN + 1];
+	char snaps[PATH_MAX], path[PATH_MAX], active[SK_SNAPSHOT_ID_LEN + 1];
 	char prev[SK_SNAPSHOT_ID_LEN + 1];
 	struct dirent *de;
 	struct stat st;
@@ -1325,9 +1371,8 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 		*removed = 0;
 	if (keep < 2)
 		keep = 2;
-	if (join(snaps, sizeof(snaps), d->path, SNAPDIR, "") != 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
-		    "%s: path too long", d->path);
+	if (in_dir(d, SNAPDIR, snaps, sizeof(snaps), detail, detailsize) != 0)
+		return SK_DBDIR_E_ARG;
 	if ((rc = sk_dbdir_history_load(d, &evs, &nevs, detail, detailsize)))
 		return rc;
 	if (sk_dbdir_active(d, active, NULL, 0) != 0)
@@ -1345,16 +1390,12 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 		if (strlen(de->d_name) != SK_SNAPSHOT_ID_LEN + 4 ||
 		    strcmp(de->d_name + SK_SNAPSHOT_ID_LEN, ".mdb") != 0)
 			continue;
-		if (nc_len == ccap) {
-			ccap = ccap ? 2 * ccap : 16;
-			nc = realloc(c, ccap * sizeof(*c));
-			if (nc == NULL) {
-				rc = sk_detail(detail, detailsize,
-				    SK_DBDIR_E_NOMEM, "out of memory");
-				goto out;
-			}
-			c = nc;
+		if ((nc = grow(c, &ccap, nc_len, sizeof(*c), 16)) == NULL) {
+			rc = sk_detail(detail, detailsize, SK_DBDIR_E_NOMEM,
+			    "out of memory");
+			goto out;
 		}
+		c = nc;
 		memcpy(c[nc_len].id, de->d_name, SK_SNAPSHOT_ID_LEN);
 		c[nc_len].id[SK_SNAPSHOT_ID_LEN] = '\0';
 		if (!sk_dbdir_valid_id(c[nc_len].id) ||

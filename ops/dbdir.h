@@ -53,6 +53,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "snapshot.h"
 
@@ -82,14 +83,19 @@ enum sk_dbdir_err {
 /** @return a static description of an error code. */
 const char *sk_dbdir_strerror(int err);
 
+/** Room for who made a change (sk_dbdir_user), with the NUL. */
+#define SK_DBDIR_USER_MAX 64
+/** Room for why, with the NUL. */
+#define SK_DBDIR_REASON_MAX 256
+
 /** One line of the history. */
 struct sk_dbdir_event {
 	int64_t time;                      /**< seconds since the epoch */
 	char action[16];                   /**< publish, rollback, ... */
 	char id[SK_SNAPSHOT_ID_LEN + 1];   /**< active after the change */
 	char prev[SK_SNAPSHOT_ID_LEN + 1]; /**< active before, "" none */
-	char user[64];
-	char reason[256];
+	char user[SK_DBDIR_USER_MAX];
+	char reason[SK_DBDIR_REASON_MAX];
 };
 
 /** An opened publication directory. */
@@ -214,6 +220,28 @@ void sk_dbdir_change_abort(struct sk_dbdir *d);
  * @return 0, or -1 when dir cannot be read (errno kept).
  */
 int sk_dbdir_clean_stale(const char *dir, const char *prefix, size_t *removed);
+
+/**
+ * sk_dbdir_clean_stale for the temporary files written beside path:
+ * removes BASE<infix><pid>... in path's folder (BASE: path's last
+ * component) of processes that are gone.
+ * @param infix: what the writer puts between BASE and its pid (".tmp.").
+ * @return as sk_dbdir_clean_stale.
+ */
+int sk_dbdir_clean_beside(const char *path, const char *infix);
+
+/** sk_dbdir_write_synced results (errno kept for both). */
+#define SK_DBDIR_WRITE_E_CREATE (-1) /**< the file could not be created */
+#define SK_DBDIR_WRITE_E_WRITE (-2)  /**< write, fsync or close failed */
+
+/**
+ * Write text as the whole content of path (created or truncated, never
+ * through a symlink) with exactly mode, whatever the umask, and fsync it.
+ * The rename into place is the caller's; on failure the caller removes
+ * path.
+ * @return 0, SK_DBDIR_WRITE_E_CREATE or SK_DBDIR_WRITE_E_WRITE.
+ */
+int sk_dbdir_write_synced(const char *path, const char *text, mode_t mode);
 
 /**
  * Append one event to the history and fsync it. The fields are copied as

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -250,7 +251,7 @@ read_meta(const char *meta, const char *url, char *etag, size_t etagsize,
 static int
 write_meta(const char *meta, const char *url, const char *etag, const char *lm)
 {
-	char tmp[4096];
+	char tmp[PATH_MAX];
 	FILE *f;
 	int fd, ok;
 
@@ -569,15 +570,8 @@ next_url(const char *from, const char *loc, char *out, size_t outsize)
 static void
 clean_stale(const char *path)
 {
-	char dir[4096], base[4096], prefix[4200];
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(base, sizeof(base), "%s", path);
-	snprintf(prefix, sizeof(prefix), "%s.part.", basename(base));
-	(void)sk_dbdir_clean_stale(dirname(dir), prefix, NULL);
-	snprintf(dir, sizeof(dir), "%s", path);
-	snprintf(prefix, sizeof(prefix), "%s.meta.", basename(base));
-	(void)sk_dbdir_clean_stale(dirname(dir), prefix, NULL);
+	(void)sk_dbdir_clean_beside(path, ".part.");
+	(void)sk_dbdir_clean_beside(path, ".meta.");
 }
 
 int
@@ -587,7 +581,7 @@ sk_fetch(const char *url, const char *path, const struct sk_fetch_opts *opts,
 	struct fctx c;
 	SSL_CTX *ctx = NULL;
 	struct stat st;
-	char meta[4096], tmp[4096], cur[URL_MAX], next[URL_MAX];
+	char meta[PATH_MAX], tmp[PATH_MAX], cur[URL_MAX], next[URL_MAX];
 	char etag[256], lm[64];
 	int rc, hops, have_old;
 

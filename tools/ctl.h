@@ -8,8 +8,11 @@
 #ifndef SK_CTL_H
 #define SK_CTL_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+
+#include "paths.h"
 
 #ifdef HAVE_CONFIG_H
 #include "sk_config.h"
@@ -17,12 +20,6 @@
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
-#endif
-#ifndef SK_DEFAULT_SNAPSHOT
-#define SK_DEFAULT_SNAPSHOT "/var/lib/sinkhole/active.mdb"
-#endif
-#ifndef SK_DEFAULT_DBDIR
-#define SK_DEFAULT_DBDIR "/usr/local/var/lib/sinkhole"
 #endif
 #define DEFAULT_POLICY "./policy.conf"
 
@@ -54,6 +51,47 @@ int cmd_allow(int argc, char **argv);    /* ctl_edit.c */
 int cmd_block(int argc, char **argv);    /* ctl_edit.c */
 int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
 int cmd_update(int argc, char **argv);   /* ctl_update.c */
+
+/*
+ * What the subcommands do once their options are read: update runs the
+ * same steps as an operator typing build, diff and publish.
+ */
+
+/** build: compile policy into out (-o) or into dir's snapshots (-d). */
+struct build_args {
+	const char *policy;
+	const char *out; /**< -o, or NULL */
+	const char *dir; /**< -d, or NULL */
+	int quiet, strict;
+};
+int build_run(const struct build_args *b); /* ctl_build.c */
+
+/** publish: make the snapshot file path active in dir. */
+struct publish_args {
+	const char *dir;
+	const char *path;
+	const char *by, *reason; /**< NULL: the default user, "" */
+	int force;               /**< skip the shrink guard */
+	double max_shrink;       /**< percent */
+	size_t keep;             /**< snapshots to keep */
+};
+int publish_run(const struct publish_args *p); /* ctl_publish.c */
+
+/** The percentage of --max-shrink into a double (a ctl_opt parse
+ * function). @return 0, or -1 for no percentage 0-100. */
+int publish_max_shrink(const char *cmd, const char *text, void *dst);
+
+/** diff newpath against oldpath, or against dir's active snapshot when
+ * oldpath is NULL; limit: names printed per category (0: all). */
+int diff_run(const char *dir, size_t limit, const char *newpath,
+    const char *oldpath); /* ctl_publish.c */
+
+/** publish's message for a bad --max-shrink (also when update runs it). */
+#define MAX_SHRINK_BAD "--max-shrink wants a percentage 0-100"
+
+/* Shared defaults. */
+#define DEFAULT_MAX_SHRINK 10.0 /**< publish --max-shrink */
+#define DEFAULT_DIFF_LIMIT 50   /**< diff --limit */
 
 /*
  * Helpers, in sinkhole-ctl.c.
@@ -91,12 +129,92 @@ void put_category_mask(const struct sk_snapshot *snap, uint64_t mask);
  * EXPIRED or expires-in=... mark (ctl_publish.c; status, exempt list). */
 void put_exemptions(const struct sk_snapshot *snap);
 
-struct sk_dbdir;
-/** Warn what opening a publication directory for writing finished of a
- * dead run (sk_dbdir_note), if anything (ctl_publish.c). */
-void put_dbdir_note(const struct sk_dbdir *d);
-
 /** Flush stdout; warn and return EX_FAIL (or fail_code) if it failed. */
 int finish_stdout(int rc, int fail_code);
+
+/*
+ * Options from a table, and the other shared steps, in ctl_common.c.
+ */
+
+/** Room for a failure detail from the library. */
+#define CTL_DETAIL_MAX 1024
+/** Room for a subnet text ("2001:db8::/32"). */
+#define CTL_NET_MAX 64
+/** The most options one subcommand takes (besides -h). */
+#define CTL_MAX_OPTIONS 16
+/** Option keys from here up have no short form (--client, not -C). */
+#define CTL_OPT_LONG_ONLY 256
+
+/** One option of a subcommand: its long name (NULL: none), its key
+ * (also the short option when below CTL_OPT_LONG_ONLY) and where its value
+ * goes: a text (dst_text), a flag set to 1 (dst_flag), or parsed by parse
+ * into dst. parse returns 0; -1 for a bad value (then "cmd: bad" and the
+ * usage are printed); or an exit code after a message of its own. */
+struct ctl_opt {
+	const char *name;
+	int key;
+	const char **dst_text;
+	int *dst_flag;
+	int (*parse)(const char *cmd, const char *text, void *dst);
+	void *dst;
+	const char *bad;
+};
+/* clang-format off */
+#define CTL_OPT_TEXT(name, key, var) {name, key, &(var), NULL, NULL, NULL, NULL}
+#define CTL_OPT_FLAG(name, key, var) {name, key, NULL, &(var), NULL, NULL, NULL}
+#define CTL_OPT_PARSED(name, key, fn, var, bad) \
+	{name, key, NULL, NULL, fn, &(var), bad}
+#define CTL_OPT_END {NULL, 0, NULL, NULL, NULL, NULL, NULL}
+/* clang-format on */
+
+/** A count of at least 0 into a size_t (a ctl_opt parse function). */
+int ctl_parse_count(const char *cmd, const char *text, void *dst);
+
+/**
+ * Read a subcommand's options (getopt_long, errors reported with cmd's
+ * name; -h/--help prints the usage to stdout).
+ * @param opts: the table, ended by CTL_OPT_END (key 0).
+ * @return -1 to go on (operands from optind), or the exit code.
+ */
+int ctl_parse_options(
+    const char *cmd, int argc, char **argv, const struct ctl_opt *opts);
+
+/** @return -1 when no operand follows the options, else EX_USAGE after
+ * "cmd: unexpected argument X" and the usage. */
+int ctl_no_operands(const char *cmd, int argc, char **argv);
+
+/** warnx the detail, or fallback when the detail is empty. */
+void warn_detail(const char *detail, const char *fallback);
+
+struct sk_dbdir;
+/** Open a publication folder (sk_dbdir_open flags); say why not, or
+ * what opening for writing finished of a dead run (sk_dbdir_note).
+ * @return the folder, or NULL (warned). */
+struct sk_dbdir *ctl_open_dbdir(const char *path, int flags);
+
+struct sk_pub_change;
+/** Warn when a change's pruning failed (the change stands). */
+void put_prune_error(const struct sk_pub_change *c);
+
+/** A progress line on stderr, redrawn in place (build, update). */
+struct ctl_progress {
+	int show;     /**< stderr is a terminal and not -q */
+	size_t width; /**< chars of the line on screen, 0: none */
+};
+
+/** Draw the line (when shown): "\r" and the text. */
+void ctl_progress_put(struct ctl_progress *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/** Erase the line, if one is drawn, before other output. */
+void ctl_progress_clear(struct ctl_progress *p);
+
+/** Close what a command opened (NULL is fine) and flush stdout.
+ * @return rc, or EX_FAIL when stdout failed. */
+int ctl_finish(struct sk_dbdir *d, struct sk_snapshot *snap, int rc);
+
+/** Open (and verify) a snapshot file; "PATH: why" when it fails.
+ * @return 0 or the sk_snapshot error. */
+int ctl_open_snapshot(const char *path, struct sk_snapshot **snap);
 
 #endif /* SK_CTL_H */

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,25 +25,22 @@
 #include "ctl.h"
 #include "dbdir.h"
 
+/* What a -o build's temporary file holds between the target's name and
+ * the builder's pid. */
+#define BUILD_INFIX ".build."
+/* Warn about free space below this after a failed write. */
+#define LOW_SPACE_BYTES (64u << 20)
+
+enum { OPT_STRICT = CTL_OPT_LONG_ONLY };
+
 /* Progress is redrawn at most this often (nanoseconds): ~5 a second. */
 #define PROGRESS_INTERVAL_NS 200000000LL
 
 /** State shared by the compile callbacks. */
 struct build_ctx {
-	int show_progress;     /**< stderr is a terminal and not -q */
-	size_t progress_width; /**< chars of the progress line on screen */
-	struct timespec last;  /**< when it was last drawn */
+	struct ctl_progress line; /**< the progress line on a terminal */
+	struct timespec last;     /**< when it was last drawn */
 };
-
-/** Erase the progress line, if one is drawn, before other output. */
-static void
-progress_clear(struct build_ctx *ctx)
-{
-	if (ctx->progress_width == 0)
-		return;
-	fprintf(stderr, "\r%*s\r", (int)ctx->progress_width, "");
-	ctx->progress_width = 0;
-}
 
 static void
 build_progress(void *arg, uint64_t lines_read)
@@ -50,21 +48,17 @@ build_progress(void *arg, uint64_t lines_read)
 	struct build_ctx *ctx = arg;
 	struct timespec now;
 	long long ns;
-	int n;
 
-	if (!ctx->show_progress)
+	if (!ctx->line.show)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	ns = (long long)(now.tv_sec - ctx->last.tv_sec) * 1000000000LL +
 	    (now.tv_nsec - ctx->last.tv_nsec);
-	if (ctx->progress_width != 0 && ns < PROGRESS_INTERVAL_NS)
+	if (ctx->line.width != 0 && ns < PROGRESS_INTERVAL_NS)
 		return;
 	ctx->last = now;
-	n = fprintf(stderr, "\rsinkhole-ctl: build: %" PRIu64 " lines read",
-	    lines_read);
-	fflush(stderr);
-	if (n > 1)
-		ctx->progress_width = (size_t)n - 1;
+	ctl_progress_put(&ctx->line,
+	    "sinkhole-ctl: build: %" PRIu64 " lines read", lines_read);
 }
 
 /** Every rejected line and every problem: "FILE:LINE: message". */
@@ -73,7 +67,7 @@ build_diag(void *arg, const char *file, unsigned line, const char *message)
 {
 	struct build_ctx *ctx = arg;
 
-	progress_clear(ctx);
+	ctl_progress_clear(&ctx->line);
 	if (line == 0)
 		warnx("%s: %s", file, message);
 	else
@@ -91,14 +85,10 @@ build_diag(void *arg, const char *file, unsigned line, const char *message)
 static int
 build_tmp_path(const char *out, char *tmp, size_t tmpsize)
 {
-	char dir[4096], base[4096], prefix[4200];
 	int fd;
 
-	snprintf(dir, sizeof(dir), "%s", out);
-	snprintf(base, sizeof(base), "%s", out);
-	snprintf(prefix, sizeof(prefix), "%s.build.", basename(base));
-	(void)sk_dbdir_clean_stale(dirname(dir), prefix, NULL);
-	if ((size_t)snprintf(tmp, tmpsize, "%s.build.%ld.XXXXXX", out,
+	(void)sk_dbdir_clean_beside(out, BUILD_INFIX);
+	if ((size_t)snprintf(tmp, tmpsize, "%s" BUILD_INFIX "%ld.XXXXXX", out,
 	        (long)getpid()) >= tmpsize) {
 		warnx("%s: path too long", out);
 		return -1;
@@ -115,7 +105,7 @@ build_tmp_path(const char *out, char *tmp, size_t tmpsize)
 static int
 sync_parent(const char *path)
 {
-	char dir[4096];
+	char dir[PATH_MAX];
 	int fd, rc;
 
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -134,7 +124,7 @@ sync_parent(const char *path)
 static void
 write_hint(const char *target)
 {
-	char dir[4096], *slash;
+	char dir[PATH_MAX], *slash;
 	struct statvfs sv;
 	struct rlimit rl;
 
@@ -147,7 +137,8 @@ write_hint(const char *target)
 		*slash = '\0';
 	else
 		snprintf(dir, sizeof(dir), ".");
-	if (statvfs(dir, &sv) == 0 && sv.f_bavail * sv.f_frsize < (64u << 20))
+	if (statvfs(dir, &sv) == 0 &&
+	    sv.f_bavail * sv.f_frsize < LOW_SPACE_BYTES)
 		warnx("build: %s: only %llu bytes free", dir,
 		    (unsigned long long)sv.f_bavail * sv.f_frsize);
 }
@@ -155,75 +146,46 @@ write_hint(const char *target)
 int
 cmd_build(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"policy", required_argument, NULL, 'p'},
-	    {"output", required_argument, NULL, 'o'},
-	    {"dir", required_argument, NULL, 'd'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"strict", no_argument, NULL, 'S'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	struct build_args b = {DEFAULT_POLICY, NULL, NULL, 0, 0};
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_TEXT("policy", 'p', b.policy),
+	    CTL_OPT_TEXT("output", 'o', b.out),
+	    CTL_OPT_TEXT("dir", 'd', b.dir),
+	    CTL_OPT_FLAG("quiet", 'q', b.quiet),
+	    CTL_OPT_FLAG("strict", OPT_STRICT, b.strict),
+	    CTL_OPT_END,
 	};
-	const char *policy = DEFAULT_POLICY, *out = SK_DEFAULT_SNAPSHOT;
-	const char *target, *dirpath = NULL;
-	char tmp[4096], errbuf[1024], final[4096];
+	int rc;
+
+	if ((rc = ctl_parse_options("build", argc, argv, opts)) >= 0 ||
+	    (rc = ctl_no_operands("build", argc, argv)) >= 0)
+		return rc;
+	if (b.policy[0] == '\0' || (b.out != NULL && b.out[0] == '\0'))
+		return usage_msg("build", "empty file name");
+	if (b.dir != NULL && b.out != NULL)
+		return usage_msg("build", "-o and -d exclude each other");
+	return build_run(&b);
+}
+
+int
+build_run(const struct build_args *b)
+{
+	const char *policy = b->policy, *dirpath = b->dir;
+	const char *out = b->out != NULL ? b->out : SK_DEFAULT_SNAPSHOT;
+	char tmp[PATH_MAX], errbuf[CTL_DETAIL_MAX], final[PATH_MAX];
 	struct sk_dbdir *dir = NULL;
-	int have_out = 0, tmp_live = 0, r;
+	int tmp_live = 0, r, quiet = b->quiet;
 	struct build_ctx ctx;
 	struct sk_compile_opts copts;
 	struct sk_compile_report rep;
-	int ch, quiet = 0, strict = 0, rc = EX_FAIL;
+	int rc = EX_FAIL;
 	size_t i;
 
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":p:o:d:qh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			policy = optarg;
-			break;
-		case 'o':
-			out = optarg;
-			have_out = 1;
-			break;
-		case 'd':
-			dirpath = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'S':
-			strict = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default:
-			return usage_error("build", argc, argv, ch);
-		}
-	}
-	if (optind != argc) {
-		warnx("build: unexpected argument %s", argv[optind]);
-		usage(stderr);
-		return EX_USAGE;
-	}
-	if (policy[0] == '\0' || out[0] == '\0') {
-		warnx("build: empty file name");
-		usage(stderr);
-		return EX_USAGE;
-	}
-
-	if (dirpath != NULL && have_out)
-		return usage_msg("build", "-o and -d exclude each other");
-	target = out;
 	if (dirpath != NULL) {
 		/* Named by its id, known only once written: compile to a
 		 * temporary name in DIR/snapshots, then move it in place. */
-		if ((r = sk_dbdir_open(dirpath, SK_DBDIR_CREATE, &dir, errbuf,
-		         sizeof(errbuf))) != 0) {
-			warnx("%s",
-			    errbuf[0] != '\0' ? errbuf : sk_dbdir_strerror(r));
+		if ((dir = ctl_open_dbdir(dirpath, SK_DBDIR_CREATE)) == NULL)
 			return EX_FAIL;
-		}
 		if (sk_dbdir_file_path(dir, "build", tmp, sizeof(tmp)) != 0) {
 			warnx("%s: path too long", dirpath);
 			sk_dbdir_close(dir);
@@ -233,17 +195,13 @@ cmd_build(int argc, char **argv)
 		snprintf(final, sizeof(final), "%s", tmp);
 		(void)sk_dbdir_clean_stale(dirname(final), ".build.", NULL);
 		out = dirpath;
-		target = tmp;
-		tmp_live = 1;
-	} else {
-		if (build_tmp_path(out, tmp, sizeof(tmp)) != 0)
-			return EX_FAIL;
-		target = tmp;
-		tmp_live = 1;
+	} else if (build_tmp_path(out, tmp, sizeof(tmp)) != 0) {
+		return EX_FAIL;
 	}
+	tmp_live = 1;
 
 	memset(&ctx, 0, sizeof(ctx));
-	ctx.show_progress = !quiet && isatty(STDERR_FILENO);
+	ctx.line.show = !quiet && isatty(STDERR_FILENO);
 	clock_gettime(CLOCK_MONOTONIC, &ctx.last);
 	memset(&copts, 0, sizeof(copts));
 	copts.diag = build_diag;
@@ -253,16 +211,16 @@ cmd_build(int argc, char **argv)
 	memset(&rep, 0, sizeof(rep));
 	errbuf[0] = '\0';
 
-	if (sk_compile(policy, target, &copts, &rep, errbuf, sizeof(errbuf)) !=
+	if (sk_compile(policy, tmp, &copts, &rep, errbuf, sizeof(errbuf)) !=
 	    0) {
-		progress_clear(&ctx);
+		ctl_progress_clear(&ctx.line);
 		/* err names the file at fault (and line, if any). */
 		warnx("%s; %s not written",
 		    errbuf[0] != '\0' ? errbuf : "compile failed", out);
-		write_hint(target);
+		write_hint(tmp);
 		goto out;
 	}
-	progress_clear(&ctx);
+	ctl_progress_clear(&ctx.line);
 
 	if (!quiet) {
 		for (i = 0; i < rep.nlists; i++) {
@@ -277,7 +235,7 @@ cmd_build(int argc, char **argv)
 	}
 	/* Overrides are reported but expected (SafeSearch lines); rejected
 	 * and unsupported lines are list content that is not enforced. */
-	if (strict && rep.rejected + rep.unsupported > 0) {
+	if (b->strict && rep.rejected + rep.unsupported > 0) {
 		warnx("%s: --strict: %" PRIu64 " rejected and %" PRIu64
 		      " unsupported line%s; %s not written",
 		    policy, rep.rejected, rep.unsupported,
@@ -325,9 +283,5 @@ out:
 		unlink(tmp);
 	sk_compile_report_free(&rep);
 	sk_dbdir_close(dir);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		warn("stdout");
-		rc = EX_FAIL;
-	}
-	return rc;
+	return finish_stdout(rc, EX_FAIL);
 }

@@ -22,6 +22,8 @@
 #include "snapshot.h"
 #include "utctime.h"
 
+enum { OPT_CLIENT = CTL_OPT_LONG_ONLY, OPT_TIME };
+
 /** Parse a client address (IPv4 or IPv6, no prefix) into a sockaddr. */
 static int
 parse_client(const char *text, struct sockaddr_storage *ss)
@@ -64,7 +66,7 @@ put_expired_exemptions(const struct sk_snapshot *snap,
 {
 	const struct sk_exemption *ex;
 	uint8_t addr[16];
-	char net[64], when[32];
+	char net[CTL_NET_MAX], when[SK_UTC_TIME_TEXT_MAX];
 	size_t i, n = sk_snapshot_exemption_count(snap);
 
 	if (sk_addr_from_sockaddr(client, addr) != 0)
@@ -89,7 +91,8 @@ put_verdict(const struct sk_snapshot *snap, const uint8_t *wire, size_t wirelen,
 {
 	const struct sk_category *cat = v->cat;
 	const struct sk_exemption *ex = v->exempt;
-	char text[SK_NAME_MAX_TEXT], when[32], net[64];
+	char text[SK_NAME_MAX_TEXT], when[SK_UTC_TIME_TEXT_MAX],
+	    net[CTL_NET_MAX];
 
 	if (sk_name_to_text(wire, wirelen, text, sizeof(text)) < 0)
 		snprintf(text, sizeof(text), "?");
@@ -127,54 +130,31 @@ put_verdict(const struct sk_snapshot *snap, const uint8_t *wire, size_t wirelen,
 int
 cmd_check(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"snapshot", required_argument, NULL, 's'},
-	    {"client", required_argument, NULL, 'C'},
-	    {"time", required_argument, NULL, 'T'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *path = SK_DEFAULT_SNAPSHOT, *client_text = "::";
 	const char *time_text = NULL, *name;
+	int quiet = 0;
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_TEXT("snapshot", 's', path),
+	    CTL_OPT_TEXT("client", OPT_CLIENT, client_text),
+	    CTL_OPT_TEXT("time", OPT_TIME, time_text),
+	    CTL_OPT_FLAG("quiet", 'q', quiet),
+	    CTL_OPT_END,
+	};
 	struct sockaddr_storage client;
 	struct sk_snapshot *snap = NULL;
 	struct sk_verdict v;
 	uint8_t wire[SK_NAME_MAX_WIRE];
 	size_t wirelen;
-	char detail[512];
 	int64_t now;
-	int ch, quiet = 0, r, rc = EX_CHECK_ERROR;
+	int r, rc;
 
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":s:qh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			path = optarg;
-			break;
-		case 'C':
-			client_text = optarg;
-			break;
-		case 'T':
-			time_text = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default:
-			return usage_error("check", argc, argv, ch);
-		}
-	}
-	if (argc - optind != 1) {
-		warnx("check: %s",
+	if ((rc = ctl_parse_options("check", argc, argv, opts)) >= 0)
+		return rc;
+	rc = EX_CHECK_ERROR;
+	if (argc - optind != 1)
+		return usage_msg("check", "%s",
 		    optind == argc ? "a name is required"
 		                   : "only one name at a time");
-		usage(stderr);
-		return EX_USAGE;
-	}
 	name = argv[optind];
 
 	r = sk_name_from_text(name, strlen(name), wire, &wirelen);
@@ -199,12 +179,8 @@ cmd_check(int argc, char **argv)
 		return EX_CHECK_ERROR;
 	}
 
-	detail[0] = '\0';
-	if ((r = sk_snapshot_open(path, &snap, detail, sizeof(detail))) != 0) {
-		warnx("%s: %s", path,
-		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+	if (ctl_open_snapshot(path, &snap) != 0)
 		return EX_CHECK_ERROR;
-	}
 	r = sk_decide(
 	    snap, wire, wirelen, (const struct sockaddr *)&client, now, &v);
 	if (r != 0) {
@@ -214,13 +190,11 @@ cmd_check(int argc, char **argv)
 	if (!quiet)
 		put_verdict(snap, wire, wirelen, client_text,
 		    (const struct sockaddr *)&client, now, &v);
-	rc = v.answer == SK_ACTION_SINKHOLE || v.answer == SK_ACTION_NXDOMAIN
-	    ? EX_CHECK_BLOCKED
-	    : EX_CHECK_NOT_BLOCKED;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		warn("stdout");
-		rc = EX_CHECK_ERROR;
-	}
+	rc = finish_stdout(
+	    v.answer == SK_ACTION_SINKHOLE || v.answer == SK_ACTION_NXDOMAIN
+	        ? EX_CHECK_BLOCKED
+	        : EX_CHECK_NOT_BLOCKED,
+	    EX_CHECK_ERROR);
 out:
 	sk_snapshot_close(snap);
 	return rc;

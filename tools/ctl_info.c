@@ -17,45 +17,24 @@
 int
 cmd_info(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"snapshot", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *path = SK_DEFAULT_SNAPSHOT;
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_TEXT("snapshot", 's', path),
+	    CTL_OPT_END,
+	};
 	const struct sk_category *cat;
 	const struct sk_exemption *ex;
 	struct sk_snapshot *snap = NULL;
-	char detail[512], when[32], net[64];
+	char when[SK_UTC_TIME_TEXT_MAX], net[CTL_NET_MAX];
 	size_t i, n;
 	int64_t now = (int64_t)time(NULL);
-	int ch, r, rc = EX_OK;
+	int rc;
 
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":s:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 's':
-			path = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default:
-			return usage_error("info", argc, argv, ch);
-		}
-	}
-	if (optind != argc) {
-		warnx("info: unexpected argument %s", argv[optind]);
-		usage(stderr);
-		return EX_USAGE;
-	}
-
-	detail[0] = '\0';
-	if ((r = sk_snapshot_open(path, &snap, detail, sizeof(detail))) != 0) {
-		warnx("%s: %s", path,
-		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+	if ((rc = ctl_parse_options("info", argc, argv, opts)) >= 0 ||
+	    (rc = ctl_no_operands("info", argc, argv)) >= 0)
+		return rc;
+	if (ctl_open_snapshot(path, &snap) != 0)
 		return EX_FAIL;
-	}
 	put_field("snapshot", path);
 	printf("id: %s\n", sk_snapshot_id(snap));
 	sk_format_utc_time(sk_snapshot_built(snap), when, sizeof(when));
@@ -97,10 +76,6 @@ cmd_info(int argc, char **argv)
 		put_text(stdout, ex->reason);
 		printf("\"%s\n", ex->expires <= now ? " EXPIRED" : "");
 	}
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		warn("stdout");
-		rc = EX_FAIL;
-	}
 	sk_snapshot_close(snap);
-	return rc;
+	return finish_stdout(EX_OK, EX_FAIL);
 }

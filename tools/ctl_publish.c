@@ -9,6 +9,7 @@
 #include <err.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,255 +17,146 @@
 
 #include "ctl.h"
 #include "dbdir.h"
+#include "pubfolder.h"
+#include "snapdiff.h"
 #include "name.h"
 #include "snapshot.h"
 #include "utctime.h"
 
-#define DEFAULT_MAX_SHRINK 10.0
-#define DEFAULT_DIFF_LIMIT 50
 #define DEFAULT_HISTORY_TAIL 10
-/* Exemptions expiring sooner than this are flagged by diff and status. */
-#define EXPIRING_SOON (7 * 86400)
 
 /* Long options shared by the commands here (values above any char). */
-enum { OPT_FORCE = 256, OPT_MAX_SHRINK, OPT_BY, OPT_REASON, OPT_LIMIT };
+enum {
+	OPT_FORCE = CTL_OPT_LONG_ONLY,
+	OPT_MAX_SHRINK,
+	OPT_BY,
+	OPT_REASON,
+	OPT_LIMIT
+};
 
-static void
-warn_detail(const char *detail, const char *fallback)
-{
-	warnx("%s", detail[0] != '\0' ? detail : fallback);
-}
+/* The most snapshots -k may keep. */
+#define KEEP_MAX 1000000
 
 /* Open DIR/active.mdb; @return 0, or EX_FAIL with a message printed. */
 static int
-open_active(struct sk_dbdir *d, struct sk_snapshot **snap, char *id)
+open_active(struct sk_dbdir *d, struct sk_pub_active *a)
 {
-	char detail[1024], path[4096];
+	char detail[CTL_DETAIL_MAX];
 	int r;
 
-	*snap = NULL;
-	if ((r = sk_dbdir_active(d, id, detail, sizeof(detail))) != 0) {
+	if ((r = sk_pub_open_active(d, a, detail, sizeof(detail))) == 0)
+		return 0;
+	if (a->path[0] == '\0')
 		warn_detail(detail, sk_dbdir_strerror(r));
-		return EX_FAIL;
-	}
-	if (sk_dbdir_file_path(d, "active.mdb", path, sizeof(path)) != 0 ||
-	    (r = sk_snapshot_open(path, snap, detail, sizeof(detail))) != 0) {
-		warnx("active snapshot %s: %s", path,
+	else
+		warnx("active snapshot %s: %s", a->path,
 		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
-		return EX_FAIL;
-	}
-	return 0;
+	return EX_FAIL;
 }
 
-/* Names per category (a name counts once per category it is blocked in)
- * and allowlisted names. */
-struct counts {
-	uint64_t cat[SK_MAX_CATEGORIES];
-	uint64_t allow;
-};
-
-static int
-count_cb(void *arg, const uint8_t *name, size_t namelen,
-    const struct sk_entry_rec *recs, size_t nrecs)
-{
-	struct counts *c = arg;
-	uint64_t seen = 0;
-	size_t i;
-	int allow = 0;
-
-	for (i = 0; i < nrecs; i++) {
-		if (recs[i].flags & SK_REC_ALLOW)
-			allow = 1;
-		else if (recs[i].category < SK_MAX_CATEGORIES)
-			seen |= UINT64_C(1) << recs[i].category;
-	}
-	c->allow += allow;
-	for (i = 0; seen != 0; i++, seen >>= 1)
-		c->cat[i] += seen & 1;
-	return 0;
-}
-
-static int
-count_names(const struct sk_snapshot *snap, struct counts *c)
-{
-	memset(c, 0, sizeof(*c));
-	return sk_snapshot_foreach(snap, count_cb, c);
-}
-
-/* The shrink guard: refuse when a category of old lost more than pct of
- * its names in new. @return 0 ok, 1 refused (message printed), -1 error. */
+/* The shrink guard with its messages. @return 0 ok, 1 refused, -1 error. */
 static int
 shrink_guard(
     const struct sk_snapshot *old, const struct sk_snapshot *new, double pct)
 {
-	struct counts co, cn;
-	const struct sk_category *cat;
-	uint64_t before, after;
-	size_t i;
-	int j, refused = 0;
+	struct sk_pub_shrink sh[SK_PUB_MAX_SHRINKS];
+	size_t i, n;
 
-	if (count_names(old, &co) != 0 || count_names(new, &cn) != 0) {
+	if (sk_pub_shrink_guard(old, new, pct, sh, &n) != 0) {
 		warnx("publish: cannot count names per category");
 		return -1;
 	}
-	for (i = 0; i < sk_snapshot_category_count(old); i++) {
-		cat = sk_snapshot_category(old, i);
-		before = co.cat[i];
-		j = sk_snapshot_category_find(new, cat->name);
-		after = j >= 0 ? cn.cat[j] : 0;
-		if (before == 0 || after >= before)
-			continue;
-		if ((double)(before - after) * 100.0 / (double)before <= pct)
-			continue;
-		warnx("publish: category %s shrank by %.1f%% (%" PRIu64
-		      " -> %" PRIu64 " names), more than --max-shrink %g%%",
-		    cat->name,
-		    (double)(before - after) * 100.0 / (double)before, before,
-		    after, pct);
-		refused = 1;
+	for (i = 0; i < n; i++) {
+		if (sh[i].category != NULL)
+			warnx("publish: category %s shrank by %.1f%% (%" PRIu64
+			      " -> %" PRIu64 " names), more than --max-shrink "
+			      "%g%%",
+			    sh[i].category, sh[i].pct, sh[i].before,
+			    sh[i].after, pct);
+		else
+			warnx("publish: allowlist shrank by %.1f%% (%" PRIu64
+			      " -> %" PRIu64 " names), more than --max-shrink "
+			      "%g%%",
+			    sh[i].pct, sh[i].before, sh[i].after, pct);
 	}
-	if (co.allow > 0 && cn.allow < co.allow &&
-	    (double)(co.allow - cn.allow) * 100.0 / (double)co.allow > pct) {
-		warnx("publish: allowlist shrank by %.1f%% (%" PRIu64
-		      " -> %" PRIu64 " names), more than --max-shrink %g%%",
-		    (double)(co.allow - cn.allow) * 100.0 / (double)co.allow,
-		    co.allow, cn.allow, pct);
-		refused = 1;
-	}
-	return refused;
+	return n > 0;
 }
 
-/* Switch the active link to id, record it, prune: the intent first, so
- * that a run killed at any point is completed or reverted by the next
- * (dbdir.h, "Crash safety"). */
+/* Switch the active link to id, record it, prune (pubfolder.h). */
 static int
 switch_active(struct sk_dbdir *d, const char *action, const char *id,
     const char *prev, const char *by, const char *reason, size_t keep)
 {
-	struct sk_dbdir_event ev;
-	char detail[1024];
+	struct sk_pub_change c;
+	char detail[CTL_DETAIL_MAX], user[SK_DBDIR_USER_MAX];
 	int r;
 
-	memset(&ev, 0, sizeof(ev));
-	ev.time = (int64_t)time(NULL);
-	snprintf(ev.action, sizeof(ev.action), "%s", action);
-	snprintf(ev.id, sizeof(ev.id), "%s", id);
-	snprintf(ev.prev, sizeof(ev.prev), "%s", prev);
-	sk_dbdir_user(by, ev.user, sizeof(ev.user));
-	snprintf(ev.reason, sizeof(ev.reason), "%s", reason ? reason : "");
-	if ((r = sk_dbdir_change_begin(
-	         d, &ev, NULL, 0, detail, sizeof(detail))) != 0) {
+	memset(&c, 0, sizeof(c));
+	sk_dbdir_user(by, user, sizeof(user));
+	sk_pub_event(
+	    &c.ev, (int64_t)time(NULL), action, id, prev, user, reason);
+	c.keep = keep;
+	detail[0] = '\0';
+	if ((r = sk_pub_switch(d, &c, detail, sizeof(detail))) != 0) {
 		warn_detail(detail, sk_dbdir_strerror(r));
-		warnx("%s: active snapshot unchanged", sk_dbdir_path(d));
+		if (c.stage != SK_PUB_COMMIT)
+			warnx(
+			    "%s: active snapshot unchanged", sk_dbdir_path(d));
 		return EX_FAIL;
 	}
-	if ((r = sk_dbdir_change_commit(d, detail, sizeof(detail))) != 0) {
-		warn_detail(detail, sk_dbdir_strerror(r));
-		return EX_FAIL;
-	}
-	if ((r = sk_dbdir_prune(d, keep, NULL, detail, sizeof(detail))) != 0)
-		warnx("pruning old snapshots: %s (ignored)", detail);
+	put_prune_error(&c);
 	return EX_OK;
 }
 
-/* What opening DIR for writing finished of a dead run, if anything. */
-void
-put_dbdir_note(const struct sk_dbdir *d)
-{
-	if (sk_dbdir_note(d)[0] != '\0')
-		warnx("%s: %s", sk_dbdir_path(d), sk_dbdir_note(d));
-}
-
-/* Parse -k N. */
+/* -k N. */
 static int
-parse_keep(const char *cmd, const char *text, size_t *keep)
+parse_keep(const char *cmd, const char *text, void *dst)
 {
 	char *end;
 	long v = strtol(text, &end, 10);
 
-	if (*text == '\0' || *end != '\0' || v < 2 || v > 1000000)
-		return usage_msg(cmd, "-k wants a number of snapshots >= 2");
-	*keep = (size_t)v;
+	(void)cmd;
+	if (*text == '\0' || *end != '\0' || v < 2 || v > KEEP_MAX)
+		return -1;
+	*(size_t *)dst = (size_t)v;
 	return 0;
 }
 
 int
-cmd_publish(int argc, char **argv)
+publish_max_shrink(const char *cmd, const char *text, void *dst)
 {
-	static const struct option opts[] = {
-	    {"dir", required_argument, NULL, 'd'},
-	    {"keep", required_argument, NULL, 'k'},
-	    {"force", no_argument, NULL, OPT_FORCE},
-	    {"max-shrink", required_argument, NULL, OPT_MAX_SHRINK},
-	    {"by", required_argument, NULL, OPT_BY},
-	    {"reason", required_argument, NULL, OPT_REASON},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *dirpath = SK_DEFAULT_DBDIR, *by = NULL, *reason = NULL;
-	const char *path;
-	struct sk_snapshot *snap = NULL, *old = NULL;
-	struct sk_dbdir *d = NULL;
-	char detail[1024], id[SK_SNAPSHOT_ID_LEN + 1];
-	char prev[SK_SNAPSHOT_ID_LEN + 1], *end;
-	double pct = DEFAULT_MAX_SHRINK;
-	size_t keep = SK_DBDIR_KEEP;
-	int ch, r, force = 0, rc = EX_FAIL;
+	char *end;
+	double pct = strtod(text, &end);
 
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":d:k:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			dirpath = optarg;
-			break;
-		case 'k':
-			if (parse_keep("publish", optarg, &keep) != 0)
-				return EX_USAGE;
-			break;
-		case OPT_FORCE:
-			force = 1;
-			break;
-		case OPT_MAX_SHRINK:
-			pct = strtod(optarg, &end);
-			if (*optarg == '\0' || *end != '\0' || pct < 0 ||
-			    pct > 100)
-				return usage_msg("publish",
-				    "--max-shrink wants a percentage 0-100");
-			break;
-		case OPT_BY:
-			by = optarg;
-			break;
-		case OPT_REASON:
-			reason = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default:
-			return usage_error("publish", argc, argv, ch);
-		}
-	}
-	if (argc - optind != 1)
-		return usage_msg("publish", "%s",
-		    optind == argc ? "a snapshot file is required"
-		                   : "only one snapshot at a time");
-	path = argv[optind];
+	(void)cmd;
+	if (*text == '\0' || *end != '\0' || pct < 0 || pct > 100)
+		return -1;
+	*(double *)dst = pct;
+	return 0;
+}
+
+int
+publish_run(const struct publish_args *p)
+{
+	struct sk_snapshot *snap = NULL;
+	struct sk_pub_active old = {0};
+	struct sk_dbdir *d = NULL;
+	char detail[CTL_DETAIL_MAX], id[SK_SNAPSHOT_ID_LEN + 1];
+	char prev[SK_SNAPSHOT_ID_LEN + 1];
+	int r, rc = EX_FAIL;
 
 	/* Verify before anything else: a bad file never gets near DIR.
 	 * --force skips the shrink guard, never this. */
-	if ((r = sk_snapshot_open(path, &snap, detail, sizeof(detail))) != 0) {
+	if ((r = sk_snapshot_open(p->path, &snap, detail, sizeof(detail))) !=
+	    0) {
 		warnx("publish: %s; nothing published%s",
 		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r),
-		    force ? " (--force never skips verification)" : "");
+		    p->force ? " (--force never skips verification)" : "");
 		return EX_FAIL;
 	}
 	snprintf(id, sizeof(id), "%s", sk_snapshot_id(snap));
-	if ((r = sk_dbdir_open(
-	         dirpath, SK_DBDIR_WRITE, &d, detail, sizeof(detail))) != 0) {
-		warn_detail(detail, sk_dbdir_strerror(r));
+	if ((d = ctl_open_dbdir(p->dir, SK_DBDIR_WRITE)) == NULL)
 		goto out;
-	}
-	put_dbdir_note(d);
 	prev[0] = '\0';
 	r = sk_dbdir_active(d, prev, detail, sizeof(detail));
 	if (r != 0 && r != SK_DBDIR_E_NOACTIVE) {
@@ -275,7 +167,7 @@ cmd_publish(int argc, char **argv)
 		/* Its copy in snapshots/ may be damaged: import verifies it
 		 * and replaces it with this file if so. */
 		if ((r = sk_dbdir_import(
-		         d, path, id, detail, sizeof(detail))) != 0) {
+		         d, p->path, id, detail, sizeof(detail))) != 0) {
 			warn_detail(detail, sk_dbdir_strerror(r));
 			goto out;
 		}
@@ -284,85 +176,92 @@ cmd_publish(int argc, char **argv)
 		rc = EX_OK;
 		goto out;
 	}
-	if (prev[0] != '\0' && !force) {
-		if (open_active(d, &old, prev) != 0) {
+	if (prev[0] != '\0' && !p->force) {
+		if (open_active(d, &old) != 0) {
 			warnx("publish: cannot check the shrink guard; use "
 			      "--force to publish anyway");
 			goto out;
 		}
-		r = shrink_guard(old, snap, pct);
+		r = shrink_guard(old.snap, snap, p->max_shrink);
 		if (r != 0) {
 			if (r > 0)
 				warnx("publish: %s refused; use --force to "
 				      "publish anyway",
-				    path);
+				    p->path);
 			goto out;
 		}
 	}
-	if ((r = sk_dbdir_import(d, path, id, detail, sizeof(detail))) != 0) {
+	if ((r = sk_dbdir_import(d, p->path, id, detail, sizeof(detail))) !=
+	    0) {
 		warn_detail(detail, sk_dbdir_strerror(r));
 		warnx("publish: nothing published");
 		goto out;
 	}
-	rc = switch_active(d, "publish", id, prev, by, reason, keep);
+	rc = switch_active(d, "publish", id, prev, p->by, p->reason, p->keep);
 	if (rc == EX_OK)
 		printf("%s\n", id);
 out:
-	sk_snapshot_close(old);
-	sk_snapshot_close(snap);
-	sk_dbdir_close(d);
-	return finish_stdout(rc, EX_FAIL);
+	sk_snapshot_close(old.snap);
+	return ctl_finish(d, snap, rc);
+}
+
+int
+cmd_publish(int argc, char **argv)
+{
+	struct publish_args p = {SK_DEFAULT_DBDIR, NULL, NULL, NULL, 0,
+	    DEFAULT_MAX_SHRINK, SK_DBDIR_KEEP};
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_TEXT("dir", 'd', p.dir),
+	    CTL_OPT_PARSED("keep", 'k', parse_keep, p.keep,
+	        "-k wants a number of snapshots >= 2"),
+	    CTL_OPT_FLAG("force", OPT_FORCE, p.force),
+	    CTL_OPT_PARSED("max-shrink", OPT_MAX_SHRINK, publish_max_shrink,
+	        p.max_shrink, MAX_SHRINK_BAD),
+	    CTL_OPT_TEXT("by", OPT_BY, p.by),
+	    CTL_OPT_TEXT("reason", OPT_REASON, p.reason),
+	    CTL_OPT_END,
+	};
+	int rc;
+
+	if ((rc = ctl_parse_options("publish", argc, argv, opts)) >= 0)
+		return rc;
+	if (argc - optind != 1)
+		return usage_msg("publish", "%s",
+		    optind == argc ? "a snapshot file is required"
+		                   : "only one snapshot at a time");
+	p.path = argv[optind];
+	return publish_run(&p);
 }
 
 int
 cmd_rollback(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"dir", required_argument, NULL, 'd'},
-	    {"by", required_argument, NULL, OPT_BY},
-	    {"reason", required_argument, NULL, OPT_REASON},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *dirpath = SK_DEFAULT_DBDIR, *by = NULL, *reason = NULL;
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_TEXT("dir", 'd', dirpath),
+	    CTL_OPT_TEXT("by", OPT_BY, by),
+	    CTL_OPT_TEXT("reason", OPT_REASON, reason),
+	    CTL_OPT_END,
+	};
 	struct sk_dbdir_event *evs = NULL;
 	struct sk_snapshot *snap = NULL;
 	struct sk_dbdir *d = NULL;
-	char detail[1024], path[4096], target[SK_SNAPSHOT_ID_LEN + 1];
-	char cur[SK_SNAPSHOT_ID_LEN + 1];
+	char detail[CTL_DETAIL_MAX], path[PATH_MAX];
+	char target[SK_SNAPSHOT_ID_LEN + 1], cur[SK_SNAPSHOT_ID_LEN + 1];
 	size_t nevs = 0;
-	int ch, r, rc = EX_FAIL;
+	int r, rc;
 
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			dirpath = optarg;
-			break;
-		case OPT_BY:
-			by = optarg;
-			break;
-		case OPT_REASON:
-			reason = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default:
-			return usage_error("rollback", argc, argv, ch);
-		}
-	}
-	if (optind != argc)
-		return usage_msg(
-		    "rollback", "unexpected argument %s", argv[optind]);
-	if ((r = sk_dbdir_open(
-	         dirpath, SK_DBDIR_WRITE, &d, detail, sizeof(detail))) != 0 ||
-	    (r = sk_dbdir_history_load(
+	if ((rc = ctl_parse_options("rollback", argc, argv, opts)) >= 0 ||
+	    (rc = ctl_no_operands("rollback", argc, argv)) >= 0)
+		return rc;
+	rc = EX_FAIL;
+	if ((d = ctl_open_dbdir(dirpath, SK_DBDIR_WRITE)) == NULL)
+		goto out;
+	if ((r = sk_dbdir_history_load(
 	         d, &evs, &nevs, detail, sizeof(detail))) != 0) {
 		warn_detail(detail, sk_dbdir_strerror(r));
 		goto out;
 	}
-	put_dbdir_note(d);
 	if (sk_dbdir_rollback_target(evs, nevs, target) != 0) {
 		warnx("rollback: %s: no earlier snapshot in the history",
 		    dirpath);
@@ -383,9 +282,7 @@ cmd_rollback(int argc, char **argv)
 		printf("%s\n", target);
 out:
 	free(evs);
-	sk_snapshot_close(snap);
-	sk_dbdir_close(d);
-	return finish_stdout(rc, EX_FAIL);
+	return ctl_finish(d, snap, rc);
 }
 
 /* "3d04h" / "5h12m" / "42m" for a duration in seconds. */
@@ -407,7 +304,8 @@ static void
 put_exemption(const char *key, const struct sk_snapshot *snap,
     const struct sk_exemption *ex, int64_t now)
 {
-	char net[64], when[32], left[32];
+	char net[CTL_NET_MAX], when[SK_UTC_TIME_TEXT_MAX],
+	    left[SK_UTC_TIME_TEXT_MAX];
 
 	sk_subnet_format(&ex->subnet, net, sizeof(net));
 	sk_format_utc_time(ex->expires, when, sizeof(when));
@@ -440,7 +338,7 @@ put_exemptions(const struct sk_snapshot *snap)
 static void
 put_event(const struct sk_dbdir_event *ev)
 {
-	char when[32];
+	char when[SK_UTC_TIME_TEXT_MAX];
 
 	sk_format_utc_time(ev->time, when, sizeof(when));
 	printf("history: %s %s %s %s by=\"", when, ev->action, ev->id,
@@ -454,61 +352,44 @@ put_event(const struct sk_dbdir_event *ev)
 int
 cmd_status(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"dir", required_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *dirpath = SK_DEFAULT_DBDIR;
+	size_t nevs = 0, i, tail = DEFAULT_HISTORY_TAIL;
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_TEXT("dir", 'd', dirpath),
+	    CTL_OPT_PARSED(NULL, 'n', ctl_parse_count, tail,
+	        "-n wants a number of history lines"),
+	    CTL_OPT_END,
+	};
 	struct sk_dbdir_event *evs = NULL;
 	const struct sk_dbdir_event *pub = NULL;
 	const struct sk_category *cat;
-	struct sk_snapshot *snap = NULL;
+	struct sk_pub_active a = {0};
 	struct sk_dbdir *d = NULL;
-	struct counts c;
-	char detail[1024], id[SK_SNAPSHOT_ID_LEN + 1], when[32];
-	char prev[SK_SNAPSHOT_ID_LEN + 1], *end;
-	size_t nevs = 0, i, tail = DEFAULT_HISTORY_TAIL;
-	long v;
-	int ch, r, rc = EX_FAIL;
+	struct sk_pub_counts c;
+	char detail[CTL_DETAIL_MAX], when[SK_UTC_TIME_TEXT_MAX];
+	char prev[SK_SNAPSHOT_ID_LEN + 1];
+	const char *id = a.id;
+	int r, rc;
 
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":d:n:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			dirpath = optarg;
-			break;
-		case 'n':
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 0)
-				return usage_msg("status",
-				    "-n wants a number of history lines");
-			tail = (size_t)v;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default:
-			return usage_error("status", argc, argv, ch);
-		}
-	}
-	if (optind != argc)
-		return usage_msg(
-		    "status", "unexpected argument %s", argv[optind]);
-	if ((r = sk_dbdir_open(dirpath, 0, &d, detail, sizeof(detail))) != 0 ||
-	    (r = sk_dbdir_history_load(
+	if ((rc = ctl_parse_options("status", argc, argv, opts)) >= 0 ||
+	    (rc = ctl_no_operands("status", argc, argv)) >= 0)
+		return rc;
+	rc = EX_FAIL;
+	if ((d = ctl_open_dbdir(dirpath, 0)) == NULL)
+		goto out;
+	if ((r = sk_dbdir_history_load(
 	         d, &evs, &nevs, detail, sizeof(detail))) != 0) {
 		warn_detail(detail, sk_dbdir_strerror(r));
 		goto out;
 	}
-	if (open_active(d, &snap, id) != 0)
+	if (open_active(d, &a) != 0)
 		goto out;
 	for (i = nevs; i > 0 && pub == NULL; i--)
 		if (strcmp(evs[i - 1].id, id) == 0)
 			pub = &evs[i - 1];
 	put_field("dir", dirpath);
 	printf("active: %s\n", id);
-	sk_format_utc_time(sk_snapshot_built(snap), when, sizeof(when));
+	sk_format_utc_time(sk_snapshot_built(a.snap), when, sizeof(when));
 	printf("built: %s\n", when);
 	if (pub != NULL) {
 		sk_format_utc_time(pub->time, when, sizeof(when));
@@ -523,353 +404,117 @@ cmd_status(int argc, char **argv)
 		printf("previous: %s\n", prev);
 	else
 		printf("previous: -\n");
-	printf("names: %" PRIu64 "\n", sk_snapshot_name_count(snap));
-	if (count_names(snap, &c) != 0) {
+	printf("names: %" PRIu64 "\n", sk_snapshot_name_count(a.snap));
+	if (sk_pub_count_names(a.snap, &c) != 0) {
 		warnx("%s: cannot count names per category", id);
 		goto out;
 	}
 	printf("allowlist: %" PRIu64 "\n", c.allow);
-	printf("categories: %zu\n", sk_snapshot_category_count(snap));
-	for (i = 0; i < sk_snapshot_category_count(snap); i++) {
-		cat = sk_snapshot_category(snap, i);
+	printf("categories: %zu\n", sk_snapshot_category_count(a.snap));
+	for (i = 0; i < sk_snapshot_category_count(a.snap); i++) {
+		cat = sk_snapshot_category(a.snap, i);
 		printf("category: ");
 		put_text(stdout, cat->name);
 		printf(" action=%s names=%" PRIu64 "\n",
 		    sk_action_name(cat->action), c.cat[i]);
 	}
-	put_exemptions(snap);
+	put_exemptions(a.snap);
 	for (i = nevs > tail ? nevs - tail : 0; i < nevs; i++)
 		put_event(&evs[i]);
 	rc = EX_OK;
 out:
 	free(evs);
-	sk_snapshot_close(snap);
-	sk_dbdir_close(d);
-	return finish_stdout(rc, EX_FAIL);
-}
-
-/*
- * diff: both snapshots are walked in key order. The older side (the
- * active one) is collected first, compactly (names in one arena, a
- * category mask each), then the newer side is walked and merged with it.
- * Categories are matched by name across the two.
- */
-
-struct dname {
-	uint32_t off; /* in the arena */
-	uint8_t len;
-	uint8_t allow;
-	uint64_t mask; /* unified category bits */
-};
-
-struct dside {
-	uint8_t *arena;
-	size_t alen, acap;
-	struct dname *v;
-	size_t n, cap;
-	int map[SK_MAX_CATEGORIES]; /* category index -> unified bit */
-	int oom;
-};
-
-/* Per unified category: counts and the names kept for printing. */
-struct dcat {
-	char name[SK_CATEGORY_NAME_MAX];
-	uint64_t plus, minus;
-};
-
-struct dctx {
-	struct dside old;
-	size_t pos; /* next old name to merge */
-	struct dcat cats[2 * SK_MAX_CATEGORIES + 1]; /* last: allowlist */
-	size_t ncats;
-	int newmap[SK_MAX_CATEGORIES];
-	size_t limit;
-	/* Lines to print, collected so counts come first. */
-	char **lines;
-	size_t nlines, lcap;
-	int oom;
-};
-
-#define ALLOW_BIT (2 * SK_MAX_CATEGORIES)
-
-static int
-unified(struct dctx *x, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < x->ncats; i++)
-		if (strcmp(x->cats[i].name, name) == 0)
-			return (int)i;
-	snprintf(x->cats[x->ncats].name, sizeof(x->cats[0].name), "%s", name);
-	return (int)x->ncats++;
-}
-
-static void
-rec_mask(const int *map, const struct sk_entry_rec *recs, size_t nrecs,
-    uint64_t mask[2], int *allow)
-{
-	size_t i;
-	int b;
-
-	mask[0] = mask[1] = 0;
-	*allow = 0;
-	for (i = 0; i < nrecs; i++) {
-		if (recs[i].flags & SK_REC_ALLOW) {
-			*allow = 1;
-			continue;
-		}
-		if (recs[i].category >= SK_MAX_CATEGORIES)
-			continue;
-		b = map[recs[i].category];
-		mask[b / 64] |= UINT64_C(1) << (b % 64);
-	}
-}
-
-static int
-collect_cb(void *arg, const uint8_t *name, size_t namelen,
-    const struct sk_entry_rec *recs, size_t nrecs)
-{
-	struct dside *s = arg;
-	uint64_t mask[2];
-	int allow;
-	void *np;
-
-	if (s->alen + namelen > s->acap) {
-		s->acap = s->acap ? 2 * s->acap : (1 << 20);
-		if ((np = realloc(s->arena, s->acap)) == NULL)
-			return s->oom = 1;
-		s->arena = np;
-	}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 65536;
-		if ((np = realloc(s->v, s->cap * sizeof(*s->v))) == NULL)
-			return s->oom = 1;
-		s->v = np;
-	}
-	/* Only one side's categories (the first 64 unified bits) here. */
-	rec_mask(s->map, recs, nrecs, mask, &allow);
-	memcpy(s->arena + s->alen, name, namelen);
-	s->v[s->n].off = (uint32_t)s->alen;
-	s->v[s->n].len = (uint8_t)namelen;
-	s->v[s->n].allow = (uint8_t)allow;
-	s->v[s->n].mask = mask[0];
-	s->alen += namelen;
-	s->n++;
-	return 0;
-}
-
-/* LMDB's key order. */
-static int
-key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	int c = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (c != 0)
-		return c;
-	return alen < blen ? -1 : alen > blen;
-}
-
-static void
-add_line(
-    struct dctx *x, char sign, int bit, const uint8_t *name, size_t namelen)
-{
-	char text[SK_NAME_MAX_TEXT], *line;
-	struct dcat *c = &x->cats[bit];
-	uint64_t *count = sign == '+' ? &c->plus : &c->minus;
-	void *np;
-
-	(*count)++;
-	if (x->limit != 0 && *count > x->limit)
-		return;
-	if (sk_name_to_text(name, namelen, text, sizeof(text)) < 0)
-		snprintf(text, sizeof(text), "?");
-	if (x->nlines == x->lcap) {
-		x->lcap = x->lcap ? 2 * x->lcap : 256;
-		if ((np = realloc(x->lines, x->lcap * sizeof(*x->lines))) ==
-		    NULL) {
-			x->oom = 1;
-			return;
-		}
-		x->lines = np;
-	}
-	if (asprintf(&line, "%c %s %s", sign,
-	        bit == ALLOW_BIT ? "allow" : c->name, text) < 0) {
-		x->oom = 1;
-		return;
-	}
-	x->lines[x->nlines++] = line;
-}
-
-/* Report the differences of one name: old masks vs new masks. */
-static void
-diff_name(struct dctx *x, const uint8_t *name, size_t namelen, uint64_t om,
-    int oa, const uint64_t nm[2], int na)
-{
-	uint64_t plus0 = nm[0] & ~om, minus0 = om & ~nm[0];
-	int b;
-
-	for (b = 0; b < 64; b++) {
-		if (plus0 & (UINT64_C(1) << b))
-			add_line(x, '+', b, name, namelen);
-		if (minus0 & (UINT64_C(1) << b))
-			add_line(x, '-', b, name, namelen);
-	}
-	for (b = 0; b < 64; b++)
-		if (nm[1] & (UINT64_C(1) << b))
-			add_line(x, '+', 64 + b, name, namelen);
-	if (na && !oa)
-		add_line(x, '+', ALLOW_BIT, name, namelen);
-	if (oa && !na)
-		add_line(x, '-', ALLOW_BIT, name, namelen);
-}
-
-static int
-merge_cb(void *arg, const uint8_t *name, size_t namelen,
-    const struct sk_entry_rec *recs, size_t nrecs)
-{
-	struct dctx *x = arg;
-	const struct dname *o;
-	uint64_t nm[2], none[2] = {0, 0};
-	int na, c;
-
-	rec_mask(x->newmap, recs, nrecs, nm, &na);
-	for (; x->pos < x->old.n; x->pos++) {
-		o = &x->old.v[x->pos];
-		c = key_cmp(x->old.arena + o->off, o->len, name, namelen);
-		if (c > 0)
-			break;
-		if (c == 0) {
-			diff_name(x, name, namelen, o->mask, o->allow, nm, na);
-			x->pos++;
-			return x->oom;
-		}
-		diff_name(x, x->old.arena + o->off, o->len, o->mask, o->allow,
-		    none, 0);
-	}
-	diff_name(x, name, namelen, 0, 0, nm, na);
-	return x->oom;
-}
-
-static int
-same_exemption(const struct sk_exemption *a, const struct sk_exemption *b)
-{
-	return a->category_mask == b->category_mask &&
-	    a->expires == b->expires && strcmp(a->approver, b->approver) == 0 &&
-	    strcmp(a->reason, b->reason) == 0;
-}
-
-static const struct sk_exemption *
-find_exemption(const struct sk_snapshot *s, const struct sk_subnet *net)
-{
-	const struct sk_exemption *e;
-	size_t i;
-
-	for (i = 0; i < sk_snapshot_exemption_count(s); i++) {
-		e = sk_snapshot_exemption(s, i);
-		if (e->subnet.prefixlen == net->prefixlen &&
-		    memcmp(e->subnet.addr, net->addr, 16) == 0)
-			return e;
-	}
-	return NULL;
-}
-
-/* Exemption changes, printed; @return how many. */
-static size_t
-diff_exemptions(const struct sk_snapshot *old, const struct sk_snapshot *new)
-{
-	const struct sk_exemption *e, *o;
-	int64_t now = (int64_t)time(NULL);
-	size_t i, n = 0;
-
-	for (i = 0; i < sk_snapshot_exemption_count(new); i++) {
-		e = sk_snapshot_exemption(new, i);
-		o = find_exemption(old, &e->subnet);
-		if (o == NULL)
-			put_exemption("exemption-added", new, e, now), n++;
-		else if (!same_exemption(o, e))
-			put_exemption("exemption-changed", new, e, now), n++;
-		if (e->expires > now && e->expires - now < EXPIRING_SOON)
-			put_exemption("exemption-expiring", new, e, now);
-	}
-	for (i = 0; i < sk_snapshot_exemption_count(old); i++) {
-		o = sk_snapshot_exemption(old, i);
-		if (find_exemption(new, &o->subnet) == NULL)
-			put_exemption("exemption-removed", old, o, now), n++;
-	}
-	return n;
+	return ctl_finish(d, a.snap, rc);
 }
 
 int
 cmd_diff(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"dir", required_argument, NULL, 'd'},
-	    {"limit", required_argument, NULL, OPT_LIMIT},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *dirpath = SK_DEFAULT_DBDIR;
-	struct sk_snapshot *new = NULL, *old = NULL;
-	struct sk_dbdir *d = NULL;
-	struct dctx *x = NULL;
-	char detail[1024], id[SK_SNAPSHOT_ID_LEN + 1], *end;
-	uint64_t none[2] = {0, 0};
-	size_t i, changes = 0;
-	long v;
-	int ch, r, rc = EX_DIFF_ERROR;
+	size_t limit = DEFAULT_DIFF_LIMIT;
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_TEXT("dir", 'd', dirpath),
+	    CTL_OPT_PARSED("limit", OPT_LIMIT, ctl_parse_count, limit,
+	        "--limit wants a number (0: all)"),
+	    CTL_OPT_END,
+	};
+	int rc;
 
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
+	if ((rc = ctl_parse_options("diff", argc, argv, opts)) >= 0)
+		return rc;
+	if (argc - optind != 1 && argc - optind != 2)
+		return usage_msg("diff", "one or two snapshot files");
+	return diff_run(dirpath, limit, argv[optind],
+	    argc - optind == 2 ? argv[optind + 1] : NULL);
+}
+
+/* An exemption change, printed as status and exempt list show one. */
+static void
+put_exemption_change(void *arg, const char *kind,
+    const struct sk_snapshot *snap, const struct sk_exemption *ex)
+{
+	put_exemption(kind, snap, ex, *(const int64_t *)arg);
+}
+
+/* Counts, exemption changes, then the names (the lines kept). */
+static void
+put_diff(const struct sk_snapdiff *x, const struct sk_snapshot *old,
+    const struct sk_snapshot *new)
+{
+	const struct sk_snapdiff_count *c = sk_snapdiff_counts(x);
+	const char *const *lines;
+	int64_t now = (int64_t)time(NULL);
+	size_t i, n;
+
+	for (i = 0; i < SK_SNAPDIFF_SLOTS; i++) {
+		if (c[i].plus == 0 && c[i].minus == 0)
+			continue;
+		printf(
+		    "%s: ", i == SK_SNAPDIFF_ALLOW ? "allowlist" : "category");
+		if (i != SK_SNAPDIFF_ALLOW) {
+			put_text(stdout, c[i].name);
+			putchar(' ');
+		}
+		printf("+%" PRIu64 " -%" PRIu64 "\n", c[i].plus, c[i].minus);
+	}
+	(void)sk_snapdiff_exemptions(old, new, now, put_exemption_change, &now);
+	n = sk_snapdiff_lines(x, &lines);
+	for (i = 0; i < n; i++)
+		printf("%s\n", lines[i]);
+}
+
+int
+diff_run(
+    const char *dirpath, size_t limit, const char *newpath, const char *oldpath)
+{
+	struct sk_snapshot *new = NULL, *old = NULL;
+	struct sk_pub_active a = {0};
+	struct sk_dbdir *d = NULL;
+	struct sk_snapdiff *x;
+	char detail[CTL_DETAIL_MAX];
+	int r, rc = EX_DIFF_ERROR;
+
+	if ((x = sk_snapdiff_new(limit)) == NULL) {
 		warnx("diff: out of memory");
 		return EX_DIFF_ERROR;
 	}
-	x->limit = DEFAULT_DIFF_LIMIT;
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":d:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			dirpath = optarg;
-			break;
-		case OPT_LIMIT:
-			v = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || v < 0) {
-				free(x);
-				return usage_msg(
-				    "diff", "--limit wants a number (0: all)");
-			}
-			x->limit = (size_t)v;
-			break;
-		case 'h':
-			free(x);
-			usage(stdout);
-			return EX_OK;
-		default:
-			free(x);
-			return usage_error("diff", argc, argv, ch);
-		}
-	}
-	if (argc - optind != 1 && argc - optind != 2) {
-		free(x);
-		return usage_msg("diff", "one or two snapshot files");
-	}
-	if ((r = sk_snapshot_open(
-	         argv[optind], &new, detail, sizeof(detail))) != 0) {
+	if ((r = sk_snapshot_open(newpath, &new, detail, sizeof(detail))) !=
+	    0) {
 		warn_detail(detail, sk_snapshot_strerror(r));
 		goto out;
 	}
-	if (argc - optind == 2) {
-		if ((r = sk_snapshot_open(argv[optind + 1], &old, detail,
-		         sizeof(detail))) != 0) {
+	if (oldpath != NULL) {
+		if ((r = sk_snapshot_open(
+		         oldpath, &old, detail, sizeof(detail))) != 0) {
 			warn_detail(detail, sk_snapshot_strerror(r));
 			goto out;
 		}
 	} else {
-		if ((r = sk_dbdir_open(
-		         dirpath, 0, &d, detail, sizeof(detail))) != 0) {
-			warn_detail(detail, sk_dbdir_strerror(r));
+		if ((d = ctl_open_dbdir(dirpath, 0)) == NULL ||
+		    open_active(d, &a) != 0)
 			goto out;
-		}
-		if (open_active(d, &old, id) != 0)
-			goto out;
+		old = a.snap;
+		a.snap = NULL;
 	}
 	printf("old: %s\n", sk_snapshot_id(old));
 	printf("new: %s\n", sk_snapshot_id(new));
@@ -877,56 +522,15 @@ cmd_diff(int argc, char **argv)
 		rc = EX_DIFF_SAME;
 		goto out;
 	}
-	/* Unified categories: the old ones first (bits 0..63 of a mask),
-	 * then those only the new snapshot has (bits 64..127). */
-	for (i = 0; i < sk_snapshot_category_count(old); i++)
-		x->old.map[i] = unified(x, sk_snapshot_category(old, i)->name);
-	for (i = 0; i < sk_snapshot_category_count(new); i++)
-		x->newmap[i] = unified(x, sk_snapshot_category(new, i)->name);
-	for (i = 0; i < sk_snapshot_category_count(new); i++)
-		if (x->newmap[i] >= (int)sk_snapshot_category_count(old))
-			x->newmap[i] = 64 +
-			    (x->newmap[i] -
-			        (int)sk_snapshot_category_count(old));
-	snprintf(x->cats[ALLOW_BIT].name, sizeof(x->cats[0].name), "allow");
-	/* Shift names of new-only categories to their bit slots. */
-	for (i = sk_snapshot_category_count(old); i < x->ncats; i++)
-		x->cats[64 + i - sk_snapshot_category_count(old)] = x->cats[i];
-	if (sk_snapshot_foreach(old, collect_cb, &x->old) != 0 || x->old.oom ||
-	    sk_snapshot_foreach(new, merge_cb, x) != 0 || x->oom) {
+	if (sk_snapdiff_names(x, old, new) != 0) {
 		warnx("diff: cannot walk the snapshots (out of memory?)");
 		goto out;
 	}
-	for (; x->pos < x->old.n; x->pos++)
-		diff_name(x, x->old.arena + x->old.v[x->pos].off,
-		    x->old.v[x->pos].len, x->old.v[x->pos].mask,
-		    x->old.v[x->pos].allow, none, 0);
-	for (i = 0; i <= ALLOW_BIT; i++) {
-		if (x->cats[i].plus == 0 && x->cats[i].minus == 0)
-			continue;
-		changes++;
-		printf("%s: ", i == ALLOW_BIT ? "allowlist" : "category");
-		if (i != ALLOW_BIT) {
-			put_text(stdout, x->cats[i].name);
-			putchar(' ');
-		}
-		printf("+%" PRIu64 " -%" PRIu64 "\n", x->cats[i].plus,
-		    x->cats[i].minus);
-	}
-	changes += diff_exemptions(old, new);
-	for (i = 0; i < x->nlines; i++)
-		printf("%s\n", x->lines[i]);
-	(void)changes; /* ids differ: a difference even with no name */
+	/* ids differ: a difference even with no name */
+	put_diff(x, old, new);
 	rc = EX_DIFF_DIFFERENT;
 out:
-	if (x != NULL) {
-		for (i = 0; i < x->nlines; i++)
-			free(x->lines[i]);
-		free(x->lines);
-		free(x->old.arena);
-		free(x->old.v);
-		free(x);
-	}
+	sk_snapdiff_free(x);
 	sk_snapshot_close(new);
 	sk_snapshot_close(old);
 	sk_dbdir_close(d);

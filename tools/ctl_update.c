@@ -4,12 +4,13 @@
  * conditional GET with a size limit, fetch.h), then, when one changed,
  * build a snapshot, show its diff against the active one, and publish it
  * through publish's validation and shrink guard. The build, diff and
- * publish steps are the subcommands themselves, so update behaves exactly
- * as an operator running them by hand.
+ * publish steps are the functions those subcommands run (ctl.h), so
+ * update behaves exactly as an operator running them by hand.
  */
 #include <err.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,44 +21,40 @@
 #include "fetch.h"
 #include "policyfile.h"
 
-enum { OPT_MAX_SIZE = 256, OPT_DRY_RUN, OPT_FORCE, OPT_MAX_SHRINK };
+enum {
+	OPT_MAX_SIZE = CTL_OPT_LONG_ONLY,
+	OPT_DRY_RUN,
+	OPT_FORCE,
+	OPT_MAX_SHRINK
+};
+
+/* The longest --timeout, in seconds. */
+#define MAX_TIMEOUT_S 3600
+/* update's temporary snapshots: $TMPDIR/sinkhole-update.<pid>.XXXXXX */
+#define UPDATE_TMP_PREFIX "sinkhole-update."
 
 /** Progress of one download on a terminal. */
 struct upd_ctx {
-	int show;         /**< stderr is a terminal and not -q */
-	const char *name; /**< the list being fetched */
-	size_t width;     /**< chars of the progress line on screen */
+	struct ctl_progress line; /**< shown when a terminal and not -q */
+	const char *name;         /**< the list being fetched */
 };
-
-static void
-upd_clear(struct upd_ctx *u)
-{
-	if (u->width == 0)
-		return;
-	fprintf(stderr, "\r%*s\r", (int)u->width, "");
-	u->width = 0;
-}
 
 static void
 upd_progress(void *arg, uint64_t got, int64_t total)
 {
 	struct upd_ctx *u = arg;
-	int n;
 
-	if (!u->show)
+	if (!u->line.show)
 		return;
 	if (total >= 0)
-		n = fprintf(stderr,
-		    "\rsinkhole-ctl: update: %s: %" PRIu64 " of %" PRId64
+		ctl_progress_put(&u->line,
+		    "sinkhole-ctl: update: %s: %" PRIu64 " of %" PRId64
 		    " bytes",
 		    u->name, got, total);
 	else
-		n = fprintf(stderr,
-		    "\rsinkhole-ctl: update: %s: %" PRIu64 " bytes", u->name,
+		ctl_progress_put(&u->line,
+		    "sinkhole-ctl: update: %s: %" PRIu64 " bytes", u->name,
 		    got);
-	fflush(stderr);
-	if (n > 1 && (size_t)n - 1 > u->width)
-		u->width = (size_t)n - 1;
 }
 
 /* Parse a byte count with an optional K, M or G (binary) suffix. */
@@ -85,103 +82,45 @@ parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-/* Run another subcommand with the given words. */
+/* --max-size: bytes, or with K, M or G. */
 static int
-run_cmd(int (*fn)(int, char **), char **words)
+parse_max_size(const char *cmd, const char *text, void *dst)
 {
-	int n = 0;
-
-	while (words[n] != NULL)
-		n++;
-	return fn(n, words);
+	if (parse_size(text, dst) != 0)
+		return usage_msg(cmd,
+		    "bad --max-size \"%s\" (bytes, or with K, M or G)", text);
+	return 0;
 }
 
-int
-cmd_update(int argc, char **argv)
+/* --timeout: seconds. */
+static int
+parse_timeout(const char *cmd, const char *text, void *dst)
 {
-	static const struct option opts[] = {
-	    {"policy", required_argument, NULL, 'p'},
-	    {"dir", required_argument, NULL, 'd'},
-	    {"max-size", required_argument, NULL, OPT_MAX_SIZE},
-	    {"timeout", required_argument, NULL, 't'},
-	    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	    {"force", no_argument, NULL, OPT_FORCE},
-	    {"max-shrink", required_argument, NULL, OPT_MAX_SHRINK},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
-	const char *policy = DEFAULT_POLICY, *dir = SK_DEFAULT_DBDIR;
-	const char *max_shrink = NULL;
-	struct sk_policyfile *pol = NULL;
-	struct sk_fetch_opts fo;
+	long t = strtol(text, NULL, 10);
+
+	if (t <= 0 || t > MAX_TIMEOUT_S)
+		return usage_msg(cmd, "bad --timeout \"%s\" (1 to %d seconds)",
+		    text, MAX_TIMEOUT_S);
+	*(int *)dst = (int)t;
+	return 0;
+}
+
+/* Fetch every list with a url=, each on its own. @return how many have
+ * one; *changed and *failed count the outcomes. */
+static size_t
+fetch_lists(const struct sk_policyfile *pol, struct sk_fetch_opts *fo,
+    int quiet, size_t *changed, size_t *failed)
+{
 	struct sk_fetch_result fr;
 	struct upd_ctx u;
-	char err[1024], tmp[4096];
-	const char *tmpdir;
-	char *words[16];
-	size_t i, nurl = 0, changed = 0, failed = 0;
-	int ch, quiet = 0, dry = 0, force = 0, rc = EX_FAIL, fd, n;
-	long t;
+	char err[CTL_DETAIL_MAX];
+	size_t i, nurl = 0;
+	int n;
 
-	memset(&fo, 0, sizeof(fo));
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":p:d:t:qh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p':
-			policy = optarg;
-			break;
-		case 'd':
-			dir = optarg;
-			break;
-		case OPT_MAX_SIZE:
-			if (parse_size(optarg, &fo.max_size) != 0)
-				return usage_msg("update",
-				    "bad --max-size \"%s\" (bytes, or with K, "
-				    "M or G)",
-				    optarg);
-			break;
-		case 't':
-			t = strtol(optarg, NULL, 10);
-			if (t <= 0 || t > 3600)
-				return usage_msg("update",
-				    "bad --timeout \"%s\" (1 to 3600 seconds)",
-				    optarg);
-			fo.timeout = (int)t;
-			break;
-		case OPT_DRY_RUN:
-			dry = 1;
-			break;
-		case OPT_FORCE:
-			force = 1;
-			break;
-		case OPT_MAX_SHRINK:
-			max_shrink = optarg;
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default:
-			return usage_error("update", argc, argv, ch);
-		}
-	}
-	if (optind != argc)
-		return usage_msg(
-		    "update", "unexpected argument %s", argv[optind]);
-	if (sk_policyfile_load(policy, &pol, err, sizeof(err)) != 0) {
-		warnx("%s", err);
-		return EX_FAIL;
-	}
-
-	/* 1. fetch: every list with a url=, each on its own */
 	memset(&u, 0, sizeof(u));
-	u.show = !quiet && isatty(STDERR_FILENO);
-	fo.dry_run = dry;
-	fo.progress = upd_progress;
-	fo.progress_arg = &u;
+	u.line.show = !quiet && isatty(STDERR_FILENO);
+	fo->progress = upd_progress;
+	fo->progress_arg = &u;
 	for (i = 0; i < pol->nlists; i++) {
 		const struct sk_policy_list *l = &pol->lists[i];
 
@@ -189,24 +128,107 @@ cmd_update(int argc, char **argv)
 			continue;
 		nurl++;
 		u.name = l->name;
-		n = sk_fetch(l->url, l->path, &fo, &fr, err, sizeof(err));
-		upd_clear(&u);
+		n = sk_fetch(l->url, l->path, fo, &fr, err, sizeof(err));
+		ctl_progress_clear(&u.line);
 		if (n != 0) {
 			/* names the URL and why; the old file stays */
 			warnx("%s: %s; %s kept", l->name, err, l->path);
-			failed++;
+			(*failed)++;
 			continue;
 		}
-		changed += fr.changed;
+		*changed += fr.changed;
 		if (quiet)
 			continue;
 		put_text(stdout, l->name);
 		if (fr.changed)
 			printf(": %s%" PRIu64 " bytes\n",
-			    dry ? "would update, " : "updated, ", fr.bytes);
+			    fo->dry_run ? "would update, " : "updated, ",
+			    fr.bytes);
 		else
 			printf(": not modified\n");
 	}
+	fo->progress = NULL; /* u ends here */
+	fo->progress_arg = NULL;
+	return nurl;
+}
+
+/* Build into a temporary file, show its diff, publish it. */
+static int
+build_and_publish(const char *policy, const char *dir, int quiet, int force,
+    const char *max_shrink)
+{
+	struct build_args b = {policy, NULL, NULL, quiet, 0};
+	struct publish_args p = {dir, NULL, NULL, "update", force,
+	    DEFAULT_MAX_SHRINK, SK_DBDIR_KEEP};
+	char tmp[PATH_MAX];
+	const char *tmpdir;
+	int fd, rc = EX_FAIL;
+
+	/* Named with our pid: the next update removes those of dead runs
+	 * (with the build's own temporaries beside them). */
+	tmpdir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
+	(void)sk_dbdir_clean_stale(tmpdir, UPDATE_TMP_PREFIX, NULL);
+	snprintf(tmp, sizeof(tmp), "%s/" UPDATE_TMP_PREFIX "%ld.XXXXXX", tmpdir,
+	    (long)getpid());
+	if ((fd = mkstemp(tmp)) < 0) {
+		warn("%s", tmp);
+		return EX_FAIL;
+	}
+	close(fd);
+	b.out = tmp;
+	if (build_run(&b) != EX_OK)
+		goto out;
+	/* What it changes (diff exits 1 when there is a difference). */
+	if (!quiet) {
+		fflush(stdout);
+		(void)diff_run(dir, DEFAULT_DIFF_LIMIT, tmp, NULL);
+	}
+	/* Validation and the shrink guard are publish's. */
+	if (max_shrink != NULL &&
+	    publish_max_shrink("publish", max_shrink, &p.max_shrink) != 0) {
+		usage_msg("publish", "%s", MAX_SHRINK_BAD);
+		goto out;
+	}
+	p.path = tmp;
+	rc = publish_run(&p) == EX_OK ? EX_OK : EX_FAIL;
+out:
+	unlink(tmp);
+	return rc;
+}
+
+int
+cmd_update(int argc, char **argv)
+{
+	const char *policy = DEFAULT_POLICY, *dir = SK_DEFAULT_DBDIR;
+	const char *max_shrink = NULL;
+	struct sk_fetch_opts fo;
+	int quiet = 0, force = 0, rc;
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_TEXT("policy", 'p', policy),
+	    CTL_OPT_TEXT("dir", 'd', dir),
+	    CTL_OPT_PARSED(
+	        "max-size", OPT_MAX_SIZE, parse_max_size, fo.max_size, NULL),
+	    CTL_OPT_PARSED("timeout", 't', parse_timeout, fo.timeout, NULL),
+	    CTL_OPT_FLAG("dry-run", OPT_DRY_RUN, fo.dry_run),
+	    CTL_OPT_FLAG("force", OPT_FORCE, force),
+	    CTL_OPT_TEXT("max-shrink", OPT_MAX_SHRINK, max_shrink),
+	    CTL_OPT_FLAG("quiet", 'q', quiet),
+	    CTL_OPT_END,
+	};
+	struct sk_policyfile *pol = NULL;
+	char err[CTL_DETAIL_MAX];
+	size_t nurl, changed = 0, failed = 0;
+
+	memset(&fo, 0, sizeof(fo));
+	if ((rc = ctl_parse_options("update", argc, argv, opts)) >= 0 ||
+	    (rc = ctl_no_operands("update", argc, argv)) >= 0)
+		return rc;
+	if (sk_policyfile_load(policy, &pol, err, sizeof(err)) != 0) {
+		warnx("%s", err);
+		return EX_FAIL;
+	}
+	rc = EX_FAIL;
+	nurl = fetch_lists(pol, &fo, quiet, &changed, &failed);
 	if (nurl == 0) {
 		warnx("%s: no list has a url=; nothing to update", policy);
 		rc = EX_OK;
@@ -218,70 +240,16 @@ cmd_update(int argc, char **argv)
 		    failed, nurl, nurl == 1 ? "" : "s");
 		goto out;
 	}
-	if (dry || changed == 0) {
+	if (fo.dry_run || changed == 0) {
 		if (!quiet)
 			printf("%s\n",
-			    dry ? "dry run: nothing written"
-			        : "no list changed; nothing to "
-			          "publish");
+			    fo.dry_run ? "dry run: nothing written"
+			               : "no list changed; nothing to "
+			                 "publish");
 		rc = EX_OK;
 		goto out;
 	}
-
-	/* 2. build into a temporary file; publish copies it into DIR */
-	/* Named with our pid: the next update removes those of dead runs
-	 * (with the build's own temporaries beside them). */
-	tmpdir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
-	(void)sk_dbdir_clean_stale(tmpdir, "sinkhole-update.", NULL);
-	snprintf(tmp, sizeof(tmp), "%s/sinkhole-update.%ld.XXXXXX", tmpdir,
-	    (long)getpid());
-	if ((fd = mkstemp(tmp)) < 0) {
-		warn("%s", tmp);
-		goto out;
-	}
-	close(fd);
-	i = 0;
-	words[i++] = "build";
-	if (quiet)
-		words[i++] = "-q";
-	words[i++] = "-p";
-	words[i++] = (char *)policy;
-	words[i++] = "-o";
-	words[i++] = tmp;
-	words[i] = NULL;
-	if (run_cmd(cmd_build, words) != EX_OK)
-		goto unlink;
-
-	/* 3. what it changes (diff exits 1 when there is a difference) */
-	if (!quiet) {
-		i = 0;
-		words[i++] = "diff";
-		words[i++] = "-d";
-		words[i++] = (char *)dir;
-		words[i++] = tmp;
-		words[i] = NULL;
-		fflush(stdout);
-		(void)run_cmd(cmd_diff, words);
-	}
-
-	/* 4. publish: validation and the shrink guard are publish's */
-	i = 0;
-	words[i++] = "publish";
-	words[i++] = "-d";
-	words[i++] = (char *)dir;
-	words[i++] = "--reason";
-	words[i++] = "update";
-	if (force)
-		words[i++] = "--force";
-	if (max_shrink != NULL) {
-		words[i++] = "--max-shrink";
-		words[i++] = (char *)max_shrink;
-	}
-	words[i++] = tmp;
-	words[i] = NULL;
-	rc = run_cmd(cmd_publish, words) == EX_OK ? EX_OK : EX_FAIL;
-unlink:
-	unlink(tmp);
+	rc = build_and_publish(policy, dir, quiet, force, max_shrink);
 out:
 	sk_policyfile_free(pol);
 	return finish_stdout(rc, EX_FAIL);

@@ -70,6 +70,15 @@ rebuild_same "allow"
 decides www.blocked.test 127.0.0.1 1
 decides blocked.test 127.0.0.1 0
 
+# a wildcard entry is written on one line, as the snapshot has it
+"$CTL" block -d "$DB" -p "$P/policy.conf" -c nx-category --by alice \
+	--reason "below only" '*.below.test' >/dev/null
+expect_match "the list holds *.below.test. on one line" \
+	"$(cat "$P/emergency-block-nx-category.txt")" '^\*\.below\.test\.$'
+rebuild_same "block *.below.test"
+decides www.below.test 127.0.0.1 0
+decides below.test 127.0.0.1 1
+
 # exempt add: 127.0.0.5 gets blocked.test for the adult category.
 expect_eq "127.0.0.5 is blocked before" "$(q 5 blocked.test A)" "0.0.0.0"
 "$CTL" exempt add -d "$DB" -p "$P/policy.conf" --reason x 127.0.0.5/32 \

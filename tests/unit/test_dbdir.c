@@ -20,6 +20,7 @@
 
 #include "dbdir.h"
 #include "snapbuild.h"
+#include "tmpfiles.h"
 #include "unit.h"
 
 static void
@@ -371,18 +372,6 @@ read_text(const char *path, char *buf, size_t size)
 	buf[n] = '\0';
 }
 
-/* A pid no process has (a child that exited and was reaped). */
-static long
-dead_pid(void)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(0);
-	waitpid(pid, NULL, 0);
-	return (long)pid;
-}
-
 static void
 event(struct sk_dbdir_event *ev, const char *action, const char *id,
     const char *prev, int64_t t)
@@ -719,7 +708,7 @@ test_stale(void)
 	char tmpl[] = "/tmp/test_dbdir.XXXXXX", db[4200], path[4400];
 	char detail[512];
 	struct sk_dbdir *d = NULL;
-	long dead = dead_pid(), live = (long)getppid();
+	long dead = tmp_dead_pid(), live = (long)getppid();
 	size_t removed = 0;
 	static const char *const gone[] = {"snapshots/.import.77",
 	    "snapshots/.edit.78", "snapshots/.edit.78-lock", ".active.mdb.tmp",

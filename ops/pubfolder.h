@@ -1,0 +1,119 @@
+/**
+ * \file
+ * Operations on a publication folder (dbdir.h) that sinkhole-ctl's
+ * commands share: open the active snapshot, count names per category, the
+ * shrink guard publish applies, and a change of the active snapshot
+ * (switch, source files renamed into place, history line, prune) as one
+ * call. Plain C, no output: every failure comes back as a code and a
+ * detail, every warning as text for the caller to print.
+ */
+#ifndef SK_PUBFOLDER_H
+#define SK_PUBFOLDER_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dbdir.h"
+#include "snapshot.h"
+
+/** The active snapshot of a folder, opened (sk_pub_open_active). */
+struct sk_pub_active {
+	struct sk_snapshot *snap;        /**< NULL until opened */
+	char id[SK_SNAPSHOT_ID_LEN + 1]; /**< what active.mdb names */
+	char path[PATH_MAX];             /**< DIR/active.mdb, or "" */
+};
+
+/**
+ * Read the active link and open (and so verify) the snapshot it names.
+ * @param a: filled; close a->snap with sk_snapshot_close (NULL is fine).
+ * @param detail: receives the reason on failure ("" when the called
+ *	function gave none).
+ * @return 0; a negative sk_dbdir_err when the link cannot be read (then
+ *	a->path is ""); or a negative sk_snap_err when the file does not
+ *	open (a->path names it).
+ */
+int sk_pub_open_active(const struct sk_dbdir *d, struct sk_pub_active *a,
+    char *detail, size_t detailsize);
+
+/** Names per category (a name counts once in each category it is blocked
+ * in) and allowlisted names of one snapshot. */
+struct sk_pub_counts {
+	uint64_t cat[SK_MAX_CATEGORIES];
+	uint64_t allow;
+};
+
+/** Count a snapshot's names. @return 0 or sk_snapshot_foreach's error. */
+int sk_pub_count_names(const struct sk_snapshot *snap, struct sk_pub_counts *c);
+
+/** A category (or the allowlist) that lost more than allowed. */
+struct sk_pub_shrink {
+	const char *category; /**< old's category name; NULL: the allowlist */
+	uint64_t before, after;
+	double pct; /**< names lost, in percent of before */
+};
+
+/** The most shrinks one guard can report: every category and the
+ * allowlist. */
+#define SK_PUB_MAX_SHRINKS (SK_MAX_CATEGORIES + 1)
+
+/**
+ * The shrink guard: which categories of old (matched by name in new) and
+ * whether the allowlist lost more than max_pct percent of their names.
+ * @param out: receives the shrinks, old's category order, then the
+ *	allowlist; names valid while old is open.
+ * @param n: receives how many (0: new may replace old).
+ * @return 0, or a negative error when a snapshot cannot be walked.
+ */
+int sk_pub_shrink_guard(const struct sk_snapshot *old,
+    const struct sk_snapshot *new, double max_pct,
+    struct sk_pub_shrink out[SK_PUB_MAX_SHRINKS], size_t *n);
+
+/** A source file a change replaces (its new text, written at
+ * PATH.tmp.<pid>, renamed into place after the switch). */
+struct sk_pub_file {
+	const char *path;
+	const char *text;
+};
+
+/** Where sk_pub_switch stopped. */
+enum sk_pub_stage {
+	SK_PUB_DONE = 0,
+	SK_PUB_PREPARE, /**< naming the temporary files; nothing changed */
+	SK_PUB_BEGIN,   /**< writing the intent; nothing changed */
+	SK_PUB_WRITE,   /**< writing a source file; change aborted */
+	SK_PUB_COMMIT   /**< the switch or after it (detail says which) */
+};
+
+/** One change of the active snapshot. */
+struct sk_pub_change {
+	struct sk_dbdir_event ev;        /**< the history line; ev.id in
+	                                       snapshots/ already */
+	const struct sk_pub_file *files; /**< files to replace, or NULL */
+	size_t nfiles;                   /**< at most SK_DBDIR_MAX_RENAMES */
+	size_t keep;                     /**< snapshots to keep (prune) */
+	enum sk_pub_stage stage;         /**< out: where it stopped */
+	char prune_error[512];           /**< out: "" or why pruning failed
+	                                       (the change stands) */
+};
+
+/**
+ * Fill a history event.
+ * @param user: recorded as is (sk_dbdir_user gives the default).
+ * @param reason: NULL for "".
+ */
+void sk_pub_event(struct sk_dbdir_event *ev, int64_t time, const char *action,
+    const char *id, const char *prev, const char *user, const char *reason);
+
+/**
+ * Make c->ev.id active (the folder opened with SK_DBDIR_WRITE): remove
+ * temporary files of dead runs beside each source file, write the intent,
+ * the source files at temporary names (mode kept, 0644 when new) and
+ * commit (dbdir.h, "Crash safety"), then prune to c->keep snapshots.
+ * @return 0 (c->prune_error may hold a warning), or a negative
+ *	sk_dbdir_err with c->stage saying where it stopped and detail why.
+ */
+int sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
+    size_t detailsize);
+
+#endif /* SK_PUBFOLDER_H */
