@@ -90,8 +90,8 @@ say "built $names names into $PUB in $(awk -v a="$t0" -v b="$t1" \
 	die "first publish failed"
 
 # --- the upstream and the resolver ---
-port_free $NSD_PORT
-port_free $UB_PORT
+need_port $NSD_PORT
+need_port $UB_PORT
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 unbound_conf "$OUT/unbound.conf" "$OUT/unbound.log" \

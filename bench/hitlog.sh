@@ -92,7 +92,7 @@ one_run() {
 		sinkhole_conf "$OUT/sinkhole.conf" "$SNAP" "hit-log: $log" \
 		    "hit-log-format: $mode"
 	fi
-	port_free $UB_PORT
+	need_port $UB_PORT
 	SINKHOLE_CONF=$OUT/sinkhole.conf
 	export SINKHOLE_CONF
 	set -- $($PROBE launch $UB_PORT "$OUT/unbound.stderr" $RESOLVER_CPU \

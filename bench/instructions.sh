@@ -78,8 +78,8 @@ awk 'length($1) <= 200' "$NAMES/q-blocked.txt" | head -n "$COUNT" \
 rpz_zone >/dev/null
 localzone_list >/dev/null
 
-port_free $NSD_PORT
-port_free $UB_PORT
+need_port $NSD_PORT
+need_port $UB_PORT
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 
@@ -118,7 +118,7 @@ for cfg in $CONFIGS; do
 		SINKHOLE_CONF=$OUT/$cfg.sinkhole.conf
 		export SINKHOLE_CONF
 	fi
-	port_free $UB_PORT
+	need_port $UB_PORT
 	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
 	    $RESOLVER_CPU valgrind --tool=callgrind --instr-atstart=no \
 	    --callgrind-out-file="$OUT/callgrind.out.$cfg" \

@@ -24,6 +24,8 @@ CTL=$BUILD/sinkhole-ctl
 MODULE=$BUILD/.libs/sinkhole.so
 UNBOUND=$UNBOUND_BUILD/unbound
 PYTHON3=${PYTHON3:-python3}
+# Starting, waiting for and stopping daemons by PID; port probes.
+. "$TOP/tests/lib/daemon.sh"
 
 if [ -z "${BLOCKLISTS:-}" ]; then
 	if [ -d "$TOP/../shared/blocklists" ]; then
@@ -119,14 +121,11 @@ median() {
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# port_free PORT: nothing may listen on 127.0.0.1:PORT. Unbound binds with
+# need_port PORT: nothing may listen on 127.0.0.1:PORT. Unbound binds with
 # SO_REUSEPORT, so a resolver left running would silently take a share of
 # the queries; a plain bind fails if anyone holds the port.
-port_free() {
-	$PYTHON3 -c 'import socket, sys
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' \
-	    "$1" 2>/dev/null ||
-		die "127.0.0.1:$1 is in use (a server left running?)"
+need_port() {
+	port_free "$1" >&2 || die "127.0.0.1:$1 is in use (a server left running?)"
 }
 
 # start_root_upstream DIR PORT CPU: NSD on 127.0.0.1:PORT, pinned to CPU,
@@ -164,8 +163,7 @@ zone:
 	name: "."
 	zonefile: "root.zone"
 EOF
-	taskset -c "$3" nsd -d -c "$1/nsd/nsd.conf" >>"$1/nsd.log" 2>&1 &
-	PIDS="$PIDS $!"
+	start_daemon "$1/nsd.log" taskset -c "$3" nsd -d -c "$1/nsd/nsd.conf"
 	$PYTHON3 "$BENCH_DIR/probe.py" wait "$2" ||
 		die "NSD did not start ($1/nsd.log)"
 }
@@ -262,13 +260,8 @@ need_resolver_bench() {
 # bench_cleanup: stop what the script started: the load ($LOAD_PIDS),
 # Unbound ($UB_PID) and the other servers ($PIDS).
 bench_cleanup() {
-	for p in ${LOAD_PIDS:-} ${UB_PID:-} ${PIDS:-}; do
-		kill "$p" 2>/dev/null
-	done
-	sleep 0.5
-	for p in ${LOAD_PIDS:-} ${UB_PID:-} ${PIDS:-}; do
-		kill -9 "$p" 2>/dev/null
-	done
+	# shellcheck disable=SC2086
+	stop_pids 5 ${LOAD_PIDS:-} ${UB_PID:-} ${PIDS:-}
 	LOAD_PIDS="" UB_PID="" PIDS=""
 }
 
@@ -289,13 +282,7 @@ bench_out() {
 # most, then SIGKILL).
 stop_resolver() {
 	[ -n "${UB_PID:-}" ] || return 0
-	kill "$UB_PID" 2>/dev/null
-	i=0
-	while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$UB_PID" 2>/dev/null
+	stop_pids 300 "$UB_PID"
 	UB_PID=""
 }
 

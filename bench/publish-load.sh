@@ -174,9 +174,9 @@ awk 'length($1) <= 200 && NR % 7 == 1 { print $1 }' "$NAMES/q-blocked.txt" |
     head -n 50 >"$OUT/probe-names.txt"
 
 # --- the upstream ---
-port_free $NSD_PORT
-port_free $UB_PORT
-port_free $CTRL_PORT
+need_port $NSD_PORT
+need_port $UB_PORT
+need_port $CTRL_PORT
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 # write_conf CONFIG RUN: Unbound's config (as resolver.sh's, plus remote
@@ -252,7 +252,7 @@ run_config() {
 		export SINKHOLE_CONF ;;
 	rpz-*) write_zone 1 A ;;
 	esac
-	port_free $UB_PORT
+	need_port $UB_PORT
 	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
 	    $RESOLVER_CPU "$UNBOUND" -d -c "$OUT/$cfg.conf")
 	UB_PID=${1:-}

@@ -5,23 +5,23 @@
 # Unbound with sinkhole.so, both started here and stopped by PID on exit.
 # Clients are dig/kdig bound to 127.0.0.N (all of 127/8 is local on Linux).
 #
-# A test sets TEST_NUM (1..40) before sourcing: its ports are
-# SK_TEST_PORT_BASE (default 5300) + 4*TEST_NUM + {0: unbound, 1: nsd,
-# 2: unbound-control, 3: spare}, so tests run in parallel without
-# colliding; two checkouts tested at once set different bases.
+# A test sets TEST_NUM (1..40) before sourcing. Its ports (UB_PORT,
+# NSD_PORT, CTL_PORT for unbound-control, SPARE_PORT) are free ones: each
+# is bind-probed and reserved (tests/lib/daemon.sh), preferring
+# SK_TEST_PORT_BASE (default 5300) + 4*TEST_NUM + {0, 1, 2, 3} and moving
+# on when that port is taken (by `make run`, another checkout, anything),
+# so tests never depend on who else uses a port.
 
 set -u
 
 : "${top_srcdir:?run through make check}" "${top_builddir:?}" "${UNBOUND_BUILD:?}"
 : "${NSD:=nsd}" "${DIG:=dig}" "${KDIG:=kdig}" "${PYTHON3:=python3}"
 
+. "$top_srcdir/tests/lib/daemon.sh"
+
 TEST_NAME=$(basename "$0" .sh)
 WORK="$top_builddir/tests/integration/work/$TEST_NAME"
 PORT_BASE=$((${SK_TEST_PORT_BASE:-5300} + 4 * TEST_NUM))
-UB_PORT=$PORT_BASE
-NSD_PORT=$((PORT_BASE + 1))
-CTL_PORT=$((PORT_BASE + 2))
-SPARE_PORT=$((PORT_BASE + 3))
 CTL="$top_builddir/sinkhole-ctl"
 MODULE="$top_builddir/.libs/sinkhole.so"
 UNBOUND="$UNBOUND_BUILD/unbound"
@@ -30,7 +30,6 @@ ZONES="$top_srcdir/tests/integration/zones"
 
 PASSED=0
 FAILED=0
-PIDS=""
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -56,20 +55,11 @@ expect_eq() {
 	fi
 }
 
-# Stop every daemon this test started, by PID; keep logs on failure.
+# Stop every daemon this test started, by PID (10 s, then SIGKILL), and
+# give its ports back; keep logs on failure.
 cleanup() {
-	for pid in $PIDS; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in $PIDS; do
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$pid" 2>/dev/null
-	done
-	PIDS=""
+	stop_all 100
+	release_ports
 }
 
 finish() {
@@ -89,18 +79,22 @@ finish() {
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
 
+# The ports: free ones, or the test fails at once saying which are taken;
+# never `make run`'s (tools/run-resolver.sh), which may start later.
+PORTS_AVOID=${SINKHOLE_RUN_PORT:-5335}
+pick_port UB_PORT "$PORT_BASE" && pick_port NSD_PORT $((PORT_BASE + 1)) &&
+	pick_port CTL_PORT $((PORT_BASE + 2)) &&
+	pick_port SPARE_PORT $((PORT_BASE + 3)) ||
+	{ fail "no free ports for the test"; finish; }
+
 # wait_for_dns PORT NAME: until the server on PORT answers (5 s at most).
 wait_for_dns() {
-	i=0
-	while [ $i -lt 50 ]; do
-		if "$DIG" @127.0.0.1 -p "$1" "$2" A +time=1 +tries=1 \
-		    >/dev/null 2>&1; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
+	wait_until 50 dig_answers "$1" "$2"
+}
+
+# dig_answers PORT NAME: one query to 127.0.0.1:PORT gets an answer.
+dig_answers() {
+	"$DIG" @127.0.0.1 -p "$1" "$2" A +time=1 +tries=1 >/dev/null 2>&1
 }
 
 # start_nsd [ZONE FILE]...: NSD on NSD_PORT serving test. from
@@ -137,8 +131,7 @@ EOF
 		    >>"$WORK/nsd/nsd.conf"
 		shift 2
 	done
-	"$NSD" -d -c "$WORK/nsd/nsd.conf" >>"$WORK/nsd.log" 2>&1 &
-	PIDS="$PIDS $!"
+	start_daemon "$WORK/nsd.log" "$NSD" -d -c "$WORK/nsd/nsd.conf"
 	wait_for_dns "$NSD_PORT" ok.test || { fail "NSD did not start"; finish; }
 }
 
@@ -190,20 +183,15 @@ EOF
 
 # start_unbound CONF: start it in the foreground mode, in the background.
 start_unbound() {
-	"$UNBOUND" -d -c "$1" >>"$WORK/unbound.stderr.log" 2>&1 &
-	UNBOUND_PID=$!
-	PIDS="$PIDS $UNBOUND_PID"
+	start_daemon "$WORK/unbound.stderr.log" "$UNBOUND" -d -c "$1"
+	UNBOUND_PID=$DAEMON_PID
 	wait_for_dns "$UB_PORT" ok.test || { fail "Unbound did not start"; finish; }
 }
 
-# stop_unbound: stop the Unbound started last (the others keep running).
+# stop_unbound: stop the Unbound started last (the others keep running);
+# SIGKILL after 10 s, so that the next one never shares its port.
 stop_unbound() {
-	kill "$UNBOUND_PID" 2>/dev/null
-	i=0
-	while kill -0 "$UNBOUND_PID" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	stop_pids 100 "$UNBOUND_PID"
 }
 
 ubctl() {
