@@ -141,28 +141,8 @@ start_root_upstream() {
 ns.bench-root.	IN A 127.0.0.1
 *	IN A 192.0.2.1
 EOF
-	cat >"$1/nsd/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1
-	port: $2
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$1/nsd"
-	pidfile: "$1/nsd/nsd.pid"
-	xfrdfile: "$1/nsd/xfrd.state"
-	zonelistfile: "$1/nsd/zone.list"
-	database: ""
-	logfile: "$1/nsd.log"
-	server-count: 1
-	verbosity: 1
-	minimal-responses: yes
-remote-control:
-	control-enable: no
-zone:
-	name: "."
-	zonefile: "root.zone"
-EOF
+	nsd_conf "$1/nsd" "$2" "$1/nsd" "$1/nsd.log" "minimal-responses: yes"
+	printf 'zone:\n\tname: "."\n\tzonefile: "root.zone"\n' >>"$1/nsd/nsd.conf"
 	start_daemon "$1/nsd.log" taskset -c "$3" nsd -d -c "$1/nsd/nsd.conf"
 	$PYTHON3 "$BENCH_DIR/probe.py" wait "$2" ||
 		die "NSD did not start ($1/nsd.log)"

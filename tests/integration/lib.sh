@@ -103,29 +103,9 @@ dig_answers() {
 # under load otherwise, which looks like a slow resolver).
 start_nsd() {
 	mkdir -p "$WORK/nsd"
-	cat >"$WORK/nsd/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1
-	port: $NSD_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$ZONES"
-	pidfile: "$WORK/nsd/nsd.pid"
-	xfrdfile: "$WORK/nsd/xfrd.state"
-	zonelistfile: "$WORK/nsd/zone.list"
-	database: ""
-	logfile: "$WORK/nsd.log"
-	server-count: 1
-	verbosity: 1
-	rrl-ratelimit: 0
-	rrl-whitelist-ratelimit: 0
-remote-control:
-	control-enable: no
-zone:
-	name: "test."
-	zonefile: "test.zone"
-EOF
+	nsd_conf "$WORK/nsd" "$NSD_PORT" "$ZONES" "$WORK/nsd.log" \
+	    "rrl-ratelimit: 0" "rrl-whitelist-ratelimit: 0"
+	set -- test. test.zone "$@"
 	while [ $# -ge 2 ]; do
 		printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$1" "$2" \
 		    >>"$WORK/nsd/nsd.conf"
@@ -249,14 +229,43 @@ build_snapshot() {
 		{ fail "sinkhole-ctl build"; cat "$WORK/build.log"; finish; }
 }
 
+# nobody_dir NAME: REACH, a fresh folder /tmp/sk-NAME.XXXXXX (mode 0755,
+# removed on exit) that a user other than the checkout's (Unbound running
+# as nobody) can reach: the checkout may sit below a 0700 folder, as a
+# mktemp -d clone does. It holds a copy of the module; MODULE is that copy.
+nobody_dir() {
+	REACH=$(mktemp -d "/tmp/sk-$1.XXXXXX")
+	chmod 755 "$REACH"
+	trap 'cleanup; rm -rf "$REACH"' EXIT
+	cp "$MODULE" "$REACH/sinkhole.so"
+	chmod 755 "$REACH/sinkhole.so"
+	MODULE="$REACH/sinkhole.so"
+}
+
+# build_pair ONE TWO: the test policy ($WORK/p1) built into ONE, and the
+# same with ok.test blocked too ($WORK/p2) into TWO.
+build_pair() {
+	write_policy "$WORK/p1"
+	build_snapshot "$WORK/p1" "$1"
+	write_policy "$WORK/p2"
+	echo "ok.test" >>"$WORK/p2/adult.txt"
+	build_snapshot "$WORK/p2" "$2"
+}
+
+# start_module SNAPSHOT [MODULE_EXTRA [EXTRA_UNBOUND_LINES]]: the module's
+# config for SNAPSHOT, and Unbound with the module on UB_PORT.
+start_module() {
+	write_module_conf "$1" "${2:-}"
+	write_unbound_conf "$WORK/unbound.conf" "${3:-}"
+	start_unbound "$WORK/unbound.conf"
+}
+
 # setup_default [EXTRA_UNBOUND_LINES]: NSD, the test policy, Unbound.
 setup_default() {
 	start_nsd
 	write_policy "$WORK/policy"
 	build_snapshot "$WORK/policy" "$WORK/active.mdb"
-	write_module_conf "$WORK/active.mdb"
-	write_unbound_conf "$WORK/unbound.conf" "${1:-}"
-	start_unbound "$WORK/unbound.conf"
+	start_module "$WORK/active.mdb" "" "${1:-}"
 }
 
 # q CLIENT NAME TYPE: dig +short from 127.0.0.CLIENT, one line.

@@ -173,6 +173,16 @@ wait_received() {
 	echo "$sum"
 }
 
+# expect_all_received DESCRIPTION LAST SECONDS: records 1..LAST all
+# arrive at the SIEM once, unchanged (waiting SECONDS at most); says the
+# summary and prints its problems.
+expect_all_received() {
+	sum=$(wait_received 1 "$2" "$3")
+	say "$(echo "$sum" | head -n 1)"
+	echo "$sum" | sed -n '2,$p'
+	expect_match "$1" "$sum" "^received=$2 missing=0 dup=0 changed=0 unknown=0 "
+}
+
 # verify_spool OUT: sinkhole-ctl verify-log over the spool files, oldest
 # first (compressed ones unpacked); its output in OUT. @return its status.
 verify_spool() {

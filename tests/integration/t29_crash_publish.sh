@@ -45,9 +45,7 @@ echo "extra.bulk.test" >>"$WORK/p2/bulk.txt"
 	{ fail "first publish"; finish; }
 
 start_nsd
-write_module_conf "$DB/active.mdb"
-write_unbound_conf "$WORK/unbound.conf"
-start_unbound "$WORK/unbound.conf"
+start_module "$DB/active.mdb"
 
 active_id() { basename "$(readlink "$DB/active.mdb")" .mdb; }
 

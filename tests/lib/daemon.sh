@@ -80,6 +80,35 @@ stop_all() {
 	return $_d_st
 }
 
+# nsd_conf DIR PORT ZONESDIR LOG [LINE...]: DIR/nsd.conf for NSD on
+# 127.0.0.1:PORT as this user (its state in DIR, its log in LOG, one
+# server process, no remote control), zone files read from ZONESDIR, each
+# LINE added to server:. The caller appends its zone: clauses.
+nsd_conf() {
+	_d_dir=$1 _d_port=$2 _d_zones=$3 _d_log=$4
+	shift 4
+	{
+		cat <<EOF
+server:
+	ip-address: 127.0.0.1
+	port: $_d_port
+	do-ip6: no
+	username: ""
+	chroot: ""
+	zonesdir: "$_d_zones"
+	pidfile: "$_d_dir/nsd.pid"
+	xfrdfile: "$_d_dir/xfrd.state"
+	zonelistfile: "$_d_dir/zone.list"
+	database: ""
+	logfile: "$_d_log"
+	server-count: 1
+	verbosity: 1
+EOF
+		for _d_line in "$@"; do printf '\t%s\n' "$_d_line"; done
+		printf 'remote-control:\n\tcontrol-enable: no\n'
+	} >"$_d_dir/nsd.conf"
+}
+
 # port_free PORT [ADDR]: nobody holds ADDR (default 127.0.0.1):PORT, TCP
 # or UDP; otherwise says which and returns 1.
 port_free() {
