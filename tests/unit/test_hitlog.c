@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "hitchain.h"
 #include "hitfmt.h"
 #include "hitlog.h"
@@ -1186,10 +1187,7 @@ main(void)
 	char cmd[600];
 	int i, rc;
 
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	fix_tmpdir(dir);
 	test_open_errors();
 	test_mode();
 	test_retire();
