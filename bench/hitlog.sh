@@ -95,11 +95,9 @@ one_run() {
 	need_port $UB_PORT
 	SINKHOLE_CONF=$OUT/sinkhole.conf
 	export SINKHOLE_CONF
-	set -- $($PROBE launch $UB_PORT "$OUT/unbound.stderr" $RESOLVER_CPU \
-	    "$UNBOUND" -d -c "$OUT/unbound.conf")
-	UB_PID=${1:-}
-	[ "${2:-timeout}" != timeout ] ||
-		die "Unbound did not answer ($OUT/unbound.log)"
+	launch_resolver "$OUT/unbound.stderr" \
+	    "Unbound did not answer ($OUT/unbound.log)" \
+	    "$UNBOUND" -d -c "$OUT/unbound.conf"
 	p=$OUT/dnsperf-$run-$mode-$rate
 	taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p $UB_PORT -d "$QUERIES" \
 	    -n 1 -q 100 -b 4096 >"$p.warm" 2>&1

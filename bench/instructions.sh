@@ -119,14 +119,11 @@ for cfg in $CONFIGS; do
 		export SINKHOLE_CONF
 	fi
 	need_port $UB_PORT
-	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
-	    $RESOLVER_CPU valgrind --tool=callgrind --instr-atstart=no \
+	launch_resolver "$OUT/unbound-$cfg.stderr" "$cfg: Unbound did not answer ($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)" \
+	    valgrind --tool=callgrind --instr-atstart=no \
 	    --callgrind-out-file="$OUT/callgrind.out.$cfg" \
-	    "$UNBOUND" -d -c "$OUT/$cfg.conf")
-	UB_PID=${1:-}
-	[ "${2:-timeout}" != timeout ] || die "$cfg: Unbound did not answer" \
-	    "($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)"
-	say "$cfg: answering under valgrind after $2 ms"
+	    "$UNBOUND" -d -c "$OUT/$cfg.conf"
+	say "$cfg: answering under valgrind after $UP_MS ms"
 	pass "$OUT/q-cached.txt" "$OUT/warm-$cfg-1.log" >/dev/null
 	callgrind_control --instr=on "$UB_PID" >/dev/null 2>&1 ||
 		die "callgrind_control --instr=on failed"

@@ -46,6 +46,41 @@ need() {
 		die "$1 not found: install it with 'apt-get install $2'"
 }
 
+# timing_start NAME DEFAULT_RUNS [ARG...]: what the timing benchmarks
+# (build-scale, verify-time) start with: the option -r RUNS (RUNS is
+# DEFAULT_RUNS without it), /usr/bin/time, the build and the names; OUT
+# is $BENCH_WORK/NAME without the *.time files of an earlier run.
+timing_start() {
+	OUT=$BENCH_WORK/$1 RUNS=$2
+	shift 2
+	while getopts r:h opt; do
+		case $opt in
+		r) RUNS=$OPTARG ;;
+		*) echo "usage: $0 [-r RUNS]" >&2; exit 2 ;;
+		esac
+	done
+	[ -x /usr/bin/time ] || die "/usr/bin/time not found: apt-get install time"
+	need "$PYTHON3" python3
+	need_build
+	prepare_names
+	mkdir -p "$OUT"
+	rm -f "$OUT"/*.time
+}
+
+# launch_resolver STDERR WHY COMMAND...: COMMAND (Unbound on $UB_PORT, or
+# a wrapper running it) started by probe.py pinned to $RESOLVER_CPU, its
+# standard error in STDERR. UB_PID is its PID, UP_MS the milliseconds to
+# its first answer; when it never answers, dies with "WHY".
+launch_resolver() {
+	err=$1 why=$2
+	shift 2
+	set -- $($PYTHON3 "$BENCH_DIR/probe.py" launch "$UB_PORT" "$err" \
+	    "$RESOLVER_CPU" "$@")
+	UB_PID=${1:-}
+	UP_MS=${2:-timeout}
+	[ "$UP_MS" != timeout ] || die "$why"
+}
+
 # need_build [module]: sinkhole-ctl (and the module) must exist. A source
 # tree that is configured but not built is built with make; nothing that
 # exists is rebuilt.

@@ -253,12 +253,9 @@ run_config() {
 	rpz-*) write_zone 1 A ;;
 	esac
 	need_port $UB_PORT
-	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
-	    $RESOLVER_CPU "$UNBOUND" -d -c "$OUT/$cfg.conf")
-	UB_PID=${1:-}
-	[ "${2:-timeout}" != timeout ] || die "$cfg: Unbound did not answer" \
-	    "($OUT/unbound-$cfg-$run.log, $OUT/unbound-$cfg.stderr)"
-	record "$run" "$cfg" startup_ms "$2"
+	launch_resolver "$OUT/unbound-$cfg.stderr" "$cfg: Unbound did not answer ($OUT/unbound-$cfg-$run.log, $OUT/unbound-$cfg.stderr)" \
+	    "$UNBOUND" -d -c "$OUT/$cfg.conf"
+	record "$run" "$cfg" startup_ms "$UP_MS"
 	record "$run" "$cfg" loadavg "$(cut -d' ' -f1 /proc/loadavg)"
 	# Warm the cache with the cached set, twice (a name that failed the
 	# first pass, SERVFAIL from a busy upstream, gets a second chance).

@@ -137,12 +137,9 @@ run_config() {
 	fi
 	# The probe launches Unbound itself, so that its own start-up
 	# does not count.
-	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
-	    $RESOLVER_CPU "$UNBOUND" -d -c "$OUT/$cfg.conf")
-	UB_PID=${1:-}
-	up=${2:-timeout}
-	[ "$up" != timeout ] || die "$cfg: Unbound did not answer" \
-	    "($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)"
+	launch_resolver "$OUT/unbound-$cfg.stderr" "$cfg: Unbound did not answer ($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)" \
+	    "$UNBOUND" -d -c "$OUT/$cfg.conf"
+	up=$UP_MS
 	record "$run" "$cfg" all startup_ms "$up"
 	record "$run" "$cfg" all loadavg "$(cut -d' ' -f1 /proc/loadavg)"
 	say "run $run $cfg: first answer after $up ms"
