@@ -36,18 +36,8 @@ RUNS=3
 SECS=60
 RATE=50000
 CAL_SECS=8
-usage() { echo "usage: $0 [--quick] [--runs N] [--secs S] [--rate QPS]"; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--quick) SECS=10 CAL_SECS=5 ;;
-	--runs) RUNS=$2; shift ;;
-	--secs) SECS=$2; shift ;;
-	--rate) RATE=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_options "[--quick] [--runs N] [--secs S] [--rate QPS]" \
+    "SECS=10 CAL_SECS=5" runs=RUNS secs=SECS rate=RATE -- "$@"
 
 UB_PORT=5460
 NO_UPSTREAM_PORT=5461

@@ -39,18 +39,10 @@
 
 COUNT=10000
 CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m plain-2t sk-1m-2t"
-usage() { echo "usage: $0 [--names N] [--configs LIST]"; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--names) COUNT=$2; shift ;;
-	--configs) CONFIGS=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_options "[--names N] [--configs LIST]" "" names=COUNT \
+    configs=CONFIGS -- "$@"
 case $COUNT in
-'' | *[!0-9]*) usage >&2; exit 2 ;;
+'' | *[!0-9]*) usage_error ;;
 esac
 
 NSD_PORT=5480

@@ -46,6 +46,42 @@ need() {
 		die "$1 not found: install it with 'apt-get install $2'"
 }
 
+# bench_options USAGE QUICK NAME=VAR... -- ARG...: a benchmark's command
+# line ARG...: "--NAME VALUE" sets VAR; --quick runs QUICK (assignments;
+# refused when QUICK is ""); -h or --help prints "usage: $0 USAGE" and
+# exits 0; anything else prints it as an error (usage_error).
+bench_options() {
+	BENCH_USAGE=$1 _quick=$2
+	shift 2
+	_map=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		_map="$_map $1"
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	while [ $# -gt 0 ]; do
+		_var=
+		for _m in $_map; do
+			[ "$1" != "--${_m%%=*}" ] || _var=${_m#*=}
+		done
+		case $1 in
+		-h | --help) echo "usage: $0 $BENCH_USAGE"; exit 0 ;;
+		--quick) [ -n "$_quick" ] || usage_error; eval "$_quick" ;;
+		*)
+			[ -n "$_var" ] && [ $# -ge 2 ] || usage_error
+			eval "$_var=\$2"
+			shift ;;
+		esac
+		shift
+	done
+}
+
+# usage_error: the usage line of bench_options on standard error; exit 2.
+usage_error() {
+	echo "usage: $0 $BENCH_USAGE" >&2
+	exit 2
+}
+
 # timing_start NAME DEFAULT_RUNS [ARG...]: what the timing benchmarks
 # (build-scale, verify-time) start with: the option -r RUNS (RUNS is
 # DEFAULT_RUNS without it), /usr/bin/time, the build and the names; OUT

@@ -55,23 +55,9 @@ TAIL=3
 RATE=10000
 CAL_SECS=10
 CONFIGS="sk-steady sk-publish rpz-zone-reload rpz-reload"
-usage() {
-	echo "usage: $0 [--quick] [--runs N] [--rate QPS] [--events N] [--gap S]" \
-	    "[--configs LIST]"
-}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--quick) RUNS=1 EVENTS=3 GAP=1 LEAD=2 TAIL=2 CAL_SECS=5 ;;
-	--runs) RUNS=$2; shift ;;
-	--rate) RATE=$2; shift ;;
-	--events) EVENTS=$2; shift ;;
-	--gap) GAP=$2; shift ;;
-	--configs) CONFIGS=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_options "[--quick] [--runs N] [--rate QPS] [--events N] [--gap S] [--configs LIST]" \
+    "RUNS=1 EVENTS=3 GAP=1 LEAD=2 TAIL=2 CAL_SECS=5" runs=RUNS rate=RATE \
+    events=EVENTS gap=GAP configs=CONFIGS -- "$@"
 
 NSD_PORT=5470
 UB_PORT=5471

@@ -32,22 +32,9 @@ TP_SECS=3
 LAT_SECS=2
 CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m"
 SETS="cached blocked uncached mix"
-usage() {
-	echo "usage: $0 [--quick] [--runs N] [--configs LIST] [--sets LIST]" \
-	    "[--secs S]"
-}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--quick) RUNS=1 TP_SECS=2 LAT_SECS=1 ;;
-	--runs) RUNS=$2; shift ;;
-	--configs) CONFIGS=$2; shift ;;
-	--sets) SETS=$2; shift ;;
-	--secs) TP_SECS=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_options "[--quick] [--runs N] [--configs LIST] [--sets LIST] [--secs S]" \
+    "RUNS=1 TP_SECS=2 LAT_SECS=1" runs=RUNS configs=CONFIGS sets=SETS \
+    secs=TP_SECS -- "$@"
 
 NSD_PORT=5400
 UB_PORT=5401
