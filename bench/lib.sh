@@ -255,17 +255,8 @@ unbound_conf() {
 	f=$1 log=$2 mc=$3 up=$4 ctl=$5
 	shift 5
 	{
+		unbound_server_conf "$UB_PORT" "$(dirname "$f")" "$log"
 		cat <<CONF
-server:
-	interface: 127.0.0.1
-	port: $UB_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	directory: "$(dirname "$f")"
-	pidfile: ""
-	use-syslog: no
-	logfile: "$log"
 	verbosity: 1
 	num-threads: 1
 	module-config: "$mc"

@@ -121,17 +121,8 @@ start_nsd() {
 write_unbound_conf() {
 	file=$1
 	extra=${2:-}
-	cat >"$file" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $UB_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	directory: "$WORK"
-	pidfile: ""
-	use-syslog: no
-	logfile: "$WORK/unbound.log"
+	unbound_server_conf "$UB_PORT" "$WORK" "$WORK/unbound.log" >"$file"
+	cat >>"$file" <<EOF
 	log-time-ascii: yes
 	verbosity: ${UB_VERBOSITY:-3}
 	num-threads: ${UB_THREADS:-2}
@@ -240,6 +231,14 @@ nobody_dir() {
 	cp "$MODULE" "$REACH/sinkhole.so"
 	chmod 755 "$REACH/sinkhole.so"
 	MODULE="$REACH/sinkhole.so"
+}
+
+# policy_db: DB ($WORK/db, a publication folder to be) and P
+# ($WORK/policy, the test policy written there).
+policy_db() {
+	DB="$WORK/db"
+	P="$WORK/policy"
+	write_policy "$P"
 }
 
 # build_pair ONE TWO: the test policy ($WORK/p1) built into ONE, and the

@@ -7,9 +7,7 @@
 TEST_NUM=16
 . "$top_srcdir/tests/integration/lib.sh"
 
-DB="$WORK/db"
-P="$WORK/policy"
-write_policy "$P"
+policy_db
 
 # build -d: named by the content id, never touching active.
 s1=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")

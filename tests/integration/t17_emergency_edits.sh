@@ -7,9 +7,7 @@
 TEST_NUM=17
 . "$top_srcdir/tests/integration/lib.sh"
 
-DB="$WORK/db"
-P="$WORK/policy"
-write_policy "$P"
+policy_db
 s=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
 "$CTL" publish -d "$DB" --by ops --reason initial "$s" >/dev/null ||
 	{ fail "first publish"; finish; }

@@ -6,9 +6,7 @@
 TEST_NUM=18
 . "$top_srcdir/tests/integration/lib.sh"
 
-DB="$WORK/db"
-P="$WORK/policy"
-write_policy "$P"
+policy_db
 # Big enough that its snapshot is well over the file-size limit below.
 i=0
 while [ $i -lt 20000 ]; do

@@ -109,6 +109,25 @@ EOF
 	} >"$_d_dir/nsd.conf"
 }
 
+# unbound_server_conf PORT DIR LOG: the start of an Unbound config, on
+# standard output: server: on 127.0.0.1:PORT, IPv4 only, as this user
+# without chroot, in DIR, no pid file, logging to LOG. The caller writes
+# the rest of server: and the other clauses after it.
+unbound_server_conf() {
+	cat <<EOF
+server:
+	interface: 127.0.0.1
+	port: $1
+	do-ip6: no
+	username: ""
+	chroot: ""
+	directory: "$2"
+	pidfile: ""
+	use-syslog: no
+	logfile: "$3"
+EOF
+}
+
 # port_free PORT [ADDR]: nobody holds ADDR (default 127.0.0.1):PORT, TCP
 # or UDP; otherwise says which and returns 1.
 port_free() {
