@@ -129,6 +129,24 @@ verify(const struct log *l, struct seen *s)
 	sk_hitchain_verifier_free(v);
 }
 
+/* What the verifier saw (s) against the case WHAT IDX of format fmt:
+ * line 0 intact, else the first finding at line with a message starting
+ * with msg. */
+static void
+check_found(const struct seen *s, enum sk_hit_format fmt, const char *what,
+    size_t idx, int line, const char *msg)
+{
+	if (line == 0)
+		CHECK(s->count == 0, "%s %s %zu: intact, got line %d: %s",
+		    sk_hitfmt_name(fmt), what, idx, s->first, s->msg);
+	else
+		CHECK(
+		    s->first == line && strncmp(s->msg, msg, strlen(msg)) == 0,
+		    "%s %s %zu: want line %d \"%s\", got line %d \"%s\"",
+		    sk_hitfmt_name(fmt), what, idx, line, msg, s->first,
+		    s->msg);
+}
+
 static void
 swap(struct log *l, int a, int b)
 {
@@ -267,19 +285,8 @@ test_tamper(void)
 				break;
 			}
 			verify(&l, &s);
-			if (cases[c].line == 0)
-				CHECK(s.count == 0,
-				    "%s case %zu: intact, got "
-				    "line %d: %s",
-				    sk_hitfmt_name(fmts[i]), c, s.first, s.msg);
-			else
-				CHECK(s.first == cases[c].line &&
-				        strncmp(s.msg, cases[c].msg,
-				            strlen(cases[c].msg)) == 0,
-				    "%s case %zu: want line %d \"%s\", got line "
-				    "%d \"%s\"",
-				    sk_hitfmt_name(fmts[i]), c, cases[c].line,
-				    cases[c].msg, s.first, s.msg);
+			check_found(&s, fmts[i], "case", c, cases[c].line,
+			    cases[c].msg);
 			CHECK(s.notes == (cases[c].t == T_RESTART),
 			    "%s case %zu: %d notes", sk_hitfmt_name(fmts[i]), c,
 			    s.notes);
@@ -551,18 +558,8 @@ test_boundaries(void)
 			}
 			log_run_after(&l, fmts[i], next, 1, &prev);
 			verify(&l, &s);
-			if (b_cases[k].line == 0)
-				CHECK(s.count == 0,
-				    "%s boundary %zu: intact, got line %d: %s",
-				    sk_hitfmt_name(fmts[i]), k, s.first, s.msg);
-			else
-				CHECK(s.first == b_cases[k].line &&
-				        strncmp(s.msg, b_cases[k].msg,
-				            strlen(b_cases[k].msg)) == 0,
-				    "%s boundary %zu: want line %d \"%s\", got "
-				    "line %d \"%s\"",
-				    sk_hitfmt_name(fmts[i]), k, b_cases[k].line,
-				    b_cases[k].msg, s.first, s.msg);
+			check_found(&s, fmts[i], "boundary", k, b_cases[k].line,
+			    b_cases[k].msg);
 			CHECK(s.notes == b_cases[k].notes,
 			    "%s boundary %zu: %d notes, want %d",
 			    sk_hitfmt_name(fmts[i]), k, s.notes,
