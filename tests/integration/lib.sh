@@ -10,7 +10,8 @@
 # is bind-probed and reserved (tests/lib/daemon.sh), preferring
 # SK_TEST_PORT_BASE (default 5300) + 4*TEST_NUM + {0, 1, 2, 3} and moving
 # on when that port is taken (by `make run`, another checkout, anything),
-# so tests never depend on who else uses a port.
+# so tests never depend on who else uses a port; `make run`'s port
+# (SINKHOLE_RUN_PORT, default 5335) is never taken, even when free.
 
 set -u
 
