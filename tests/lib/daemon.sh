@@ -17,7 +17,7 @@
 : "${PYTHON3:=python3}"
 PIDS=${PIDS:-}
 PORTS_HELD=${PORTS_HELD:-}
-PORT_LOCKS=${SK_PORT_LOCKS:-${TMPDIR:-/tmp}/sinkhole-test-ports}
+PORT_LOCKS=${SK_PORT_LOCKS:-${TMPDIR:-/tmp}/sinkhole-test-ports-$(id -u)}
 # Ports pick_port never takes, free or not (`make run`'s: it may start
 # after the test picked its ports).
 PORTS_AVOID=${PORTS_AVOID:-}
