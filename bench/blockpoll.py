@@ -26,14 +26,15 @@ import struct
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import editpoll  # noqa: E402  (the packet helpers)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "lib"))
+import dnswire  # noqa: E402  (the packet helpers)
 
 INTERVAL, TIMEOUT = 0.010, 3.0
 
 
 def verdict(data):
-    rcode, addrs = editpoll.answer(data)
+    rcode, addrs = dnswire.answer(data)
     if rcode == 3:
         return "blocked"
     if rcode or not addrs:
@@ -69,7 +70,7 @@ def main(argv):
         if t_stop is None and now >= next_send:
             qid = (qid + 1) & 0xFFFF
             try:
-                s.sendto(editpoll.a_query(qid, names[qid % len(names)]),
+                s.sendto(dnswire.query(qid, names[qid % len(names)]),
                          ("127.0.0.1", port))
             except OSError:
                 pass

@@ -9,22 +9,7 @@
 # Environment: BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED (bench/lib.sh).
 . "$(dirname "$0")/lib.sh"
 
-RUNS=3
-while getopts r:h opt; do
-	case $opt in
-	r) RUNS=$OPTARG ;;
-	*) echo "usage: $0 [-r RUNS]" >&2; exit 2 ;;
-	esac
-done
-
-[ -x /usr/bin/time ] || die "/usr/bin/time not found: apt-get install time"
-need "$PYTHON3" python3
-need_build
-prepare_names
-
-OUT=$BENCH_WORK/scale
-mkdir -p "$OUT"
-rm -f "$OUT"/*.time
+timing_start scale 3 "$@"
 
 # Alternate the sizes so that drift of the machine hits both alike.
 r=1

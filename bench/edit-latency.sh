@@ -90,8 +90,8 @@ say "built $names names into $PUB in $(awk -v a="$t0" -v b="$t1" \
 	die "first publish failed"
 
 # --- the upstream and the resolver ---
-port_free $NSD_PORT
-port_free $UB_PORT
+need_port $NSD_PORT
+need_port $UB_PORT
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 unbound_conf "$OUT/unbound.conf" "$OUT/unbound.log" \
@@ -101,12 +101,10 @@ printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" >>"$OUT/unbound.conf"
 sinkhole_conf "$OUT/sinkhole.conf" "$PUB/active.mdb"
 SINKHOLE_CONF=$OUT/sinkhole.conf
 export SINKHOLE_CONF
-set -- $($PROBE launch $UB_PORT "$OUT/unbound.stderr" $RESOLVER_CPU \
-    "$UNBOUND" -d -c "$OUT/unbound.conf")
-UB_PID=${1:-}
-[ "${2:-timeout}" != timeout ] ||
-	die "Unbound did not answer ($OUT/unbound.log, $OUT/unbound.stderr)"
-say "Unbound up after $2 ms"
+launch_resolver "$OUT/unbound.stderr" \
+    "Unbound did not answer ($OUT/unbound.log, $OUT/unbound.stderr)" \
+    "$UNBOUND" -d -c "$OUT/unbound.conf"
+say "Unbound up after $UP_MS ms"
 
 # measure OP NAME EXPECT COMMAND...: one timed change.
 measure() {

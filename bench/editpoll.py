@@ -24,47 +24,16 @@ import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "lib"))
+import dnswire  # noqa: E402  (the packet helpers)
+
 INTERVAL = 0.020
-
-
-def a_query(qid, name):
-    """The wire form of a recursive query for NAME A, id QID."""
-    q = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0)
-    for label in name.rstrip(".").split("."):
-        q += bytes([len(label)]) + label.encode()
-    return q + b"\x00" + struct.pack(">HH", 1, 1)
-
-
-def answer(data):
-    """(RCODE, the A addresses of the answer section) of a response."""
-    flags, qd, an = struct.unpack(">HHH", data[2:8])
-    pos = 12
-    for _ in range(qd):
-        pos = skip_name(data, pos) + 4
-    addrs = []
-    for _ in range(an):
-        pos = skip_name(data, pos)
-        rtype, _, _, rdlen = struct.unpack(">HHIH", data[pos:pos + 10])
-        pos += 10
-        if rtype == 1 and rdlen == 4:
-            addrs.append(socket.inet_ntoa(data[pos:pos + 4]))
-        pos += rdlen
-    return flags & 0x000F, addrs
-
-
-def skip_name(data, pos):
-    while True:
-        n = data[pos]
-        if n == 0:
-            return pos + 1
-        if n & 0xC0 == 0xC0:
-            return pos + 2
-        pos += n + 1
 
 
 def query(sock, port, name, qid):
     """One A query; the answer's class: sinkhole, resolved, other."""
-    sock.sendto(a_query(qid, name), ("127.0.0.1", port))
+    sock.sendto(dnswire.query(qid, name), ("127.0.0.1", port))
     deadline = time.monotonic() + 1.0
     while True:
         left = deadline - time.monotonic()
@@ -77,7 +46,7 @@ def query(sock, port, name, qid):
             return "timeout"
         if len(data) >= 12 and struct.unpack(">H", data[:2])[0] == qid:
             break
-    rcode, addrs = answer(data)
+    rcode, addrs = dnswire.answer(data)
     if rcode:
         return "rcode%d" % rcode
     if not addrs:

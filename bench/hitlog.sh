@@ -36,18 +36,8 @@ RUNS=3
 SECS=60
 RATE=50000
 CAL_SECS=8
-usage() { echo "usage: $0 [--quick] [--runs N] [--secs S] [--rate QPS]"; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--quick) SECS=10 CAL_SECS=5 ;;
-	--runs) RUNS=$2; shift ;;
-	--secs) SECS=$2; shift ;;
-	--rate) RATE=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_options "[--quick] [--runs N] [--secs S] [--rate QPS]" \
+    "SECS=10 CAL_SECS=5" runs=RUNS secs=SECS rate=RATE -- "$@"
 
 UB_PORT=5460
 NO_UPSTREAM_PORT=5461
@@ -92,14 +82,12 @@ one_run() {
 		sinkhole_conf "$OUT/sinkhole.conf" "$SNAP" "hit-log: $log" \
 		    "hit-log-format: $mode"
 	fi
-	port_free $UB_PORT
+	need_port $UB_PORT
 	SINKHOLE_CONF=$OUT/sinkhole.conf
 	export SINKHOLE_CONF
-	set -- $($PROBE launch $UB_PORT "$OUT/unbound.stderr" $RESOLVER_CPU \
-	    "$UNBOUND" -d -c "$OUT/unbound.conf")
-	UB_PID=${1:-}
-	[ "${2:-timeout}" != timeout ] ||
-		die "Unbound did not answer ($OUT/unbound.log)"
+	launch_resolver "$OUT/unbound.stderr" \
+	    "Unbound did not answer ($OUT/unbound.log)" \
+	    "$UNBOUND" -d -c "$OUT/unbound.conf"
 	p=$OUT/dnsperf-$run-$mode-$rate
 	taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p $UB_PORT -d "$QUERIES" \
 	    -n 1 -q 100 -b 4096 >"$p.warm" 2>&1

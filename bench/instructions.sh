@@ -39,18 +39,10 @@
 
 COUNT=10000
 CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m plain-2t sk-1m-2t"
-usage() { echo "usage: $0 [--names N] [--configs LIST]"; }
-while [ $# -gt 0 ]; do
-	case $1 in
-	--names) COUNT=$2; shift ;;
-	--configs) CONFIGS=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_options "[--names N] [--configs LIST]" "" names=COUNT \
+    configs=CONFIGS -- "$@"
 case $COUNT in
-'' | *[!0-9]*) usage >&2; exit 2 ;;
+'' | *[!0-9]*) usage_error ;;
 esac
 
 NSD_PORT=5480
@@ -78,8 +70,8 @@ awk 'length($1) <= 200' "$NAMES/q-blocked.txt" | head -n "$COUNT" \
 rpz_zone >/dev/null
 localzone_list >/dev/null
 
-port_free $NSD_PORT
-port_free $UB_PORT
+need_port $NSD_PORT
+need_port $UB_PORT
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 
@@ -118,15 +110,12 @@ for cfg in $CONFIGS; do
 		SINKHOLE_CONF=$OUT/$cfg.sinkhole.conf
 		export SINKHOLE_CONF
 	fi
-	port_free $UB_PORT
-	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
-	    $RESOLVER_CPU valgrind --tool=callgrind --instr-atstart=no \
+	need_port $UB_PORT
+	launch_resolver "$OUT/unbound-$cfg.stderr" "$cfg: Unbound did not answer ($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)" \
+	    valgrind --tool=callgrind --instr-atstart=no \
 	    --callgrind-out-file="$OUT/callgrind.out.$cfg" \
-	    "$UNBOUND" -d -c "$OUT/$cfg.conf")
-	UB_PID=${1:-}
-	[ "${2:-timeout}" != timeout ] || die "$cfg: Unbound did not answer" \
-	    "($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)"
-	say "$cfg: answering under valgrind after $2 ms"
+	    "$UNBOUND" -d -c "$OUT/$cfg.conf"
+	say "$cfg: answering under valgrind after $UP_MS ms"
 	pass "$OUT/q-cached.txt" "$OUT/warm-$cfg-1.log" >/dev/null
 	callgrind_control --instr=on "$UB_PID" >/dev/null 2>&1 ||
 		die "callgrind_control --instr=on failed"

@@ -24,6 +24,8 @@ CTL=$BUILD/sinkhole-ctl
 MODULE=$BUILD/.libs/sinkhole.so
 UNBOUND=$UNBOUND_BUILD/unbound
 PYTHON3=${PYTHON3:-python3}
+# Starting, waiting for and stopping daemons by PID; port probes.
+. "$TOP/tests/lib/daemon.sh"
 
 if [ -z "${BLOCKLISTS:-}" ]; then
 	if [ -d "$TOP/../shared/blocklists" ]; then
@@ -42,6 +44,77 @@ die() { say "$*"; exit 1; }
 need() {
 	command -v "$1" >/dev/null 2>&1 ||
 		die "$1 not found: install it with 'apt-get install $2'"
+}
+
+# bench_options USAGE QUICK NAME=VAR... -- ARG...: a benchmark's command
+# line ARG...: "--NAME VALUE" sets VAR; --quick runs QUICK (assignments;
+# refused when QUICK is ""); -h or --help prints "usage: $0 USAGE" and
+# exits 0; anything else prints it as an error (usage_error).
+bench_options() {
+	BENCH_USAGE=$1 _quick=$2
+	shift 2
+	_map=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		_map="$_map $1"
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	while [ $# -gt 0 ]; do
+		_var=
+		for _m in $_map; do
+			[ "$1" != "--${_m%%=*}" ] || _var=${_m#*=}
+		done
+		case $1 in
+		-h | --help) echo "usage: $0 $BENCH_USAGE"; exit 0 ;;
+		--quick) [ -n "$_quick" ] || usage_error; eval "$_quick" ;;
+		*)
+			[ -n "$_var" ] && [ $# -ge 2 ] || usage_error
+			eval "$_var=\$2"
+			shift ;;
+		esac
+		shift
+	done
+}
+
+# usage_error: the usage line of bench_options on standard error; exit 2.
+usage_error() {
+	echo "usage: $0 $BENCH_USAGE" >&2
+	exit 2
+}
+
+# timing_start NAME DEFAULT_RUNS [ARG...]: what the timing benchmarks
+# (build-scale, verify-time) start with: the option -r RUNS (RUNS is
+# DEFAULT_RUNS without it), /usr/bin/time, the build and the names; OUT
+# is $BENCH_WORK/NAME without the *.time files of an earlier run.
+timing_start() {
+	OUT=$BENCH_WORK/$1 RUNS=$2
+	shift 2
+	while getopts r:h opt; do
+		case $opt in
+		r) RUNS=$OPTARG ;;
+		*) echo "usage: $0 [-r RUNS]" >&2; exit 2 ;;
+		esac
+	done
+	[ -x /usr/bin/time ] || die "/usr/bin/time not found: apt-get install time"
+	need "$PYTHON3" python3
+	need_build
+	prepare_names
+	mkdir -p "$OUT"
+	rm -f "$OUT"/*.time
+}
+
+# launch_resolver STDERR WHY COMMAND...: COMMAND (Unbound on $UB_PORT, or
+# a wrapper running it) started by probe.py pinned to $RESOLVER_CPU, its
+# standard error in STDERR. UB_PID is its PID, UP_MS the milliseconds to
+# its first answer; when it never answers, dies with "WHY".
+launch_resolver() {
+	err=$1 why=$2
+	shift 2
+	set -- $($PYTHON3 "$BENCH_DIR/probe.py" launch "$UB_PORT" "$err" \
+	    "$RESOLVER_CPU" "$@")
+	UB_PID=${1:-}
+	UP_MS=${2:-timeout}
+	[ "$UP_MS" != timeout ] || die "$why"
 }
 
 # need_build [module]: sinkhole-ctl (and the module) must exist. A source
@@ -119,14 +192,11 @@ median() {
 		else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# port_free PORT: nothing may listen on 127.0.0.1:PORT. Unbound binds with
+# need_port PORT: nothing may listen on 127.0.0.1:PORT. Unbound binds with
 # SO_REUSEPORT, so a resolver left running would silently take a share of
 # the queries; a plain bind fails if anyone holds the port.
-port_free() {
-	$PYTHON3 -c 'import socket, sys
-socket.socket(socket.AF_INET, socket.SOCK_DGRAM).bind(("127.0.0.1", int(sys.argv[1])))' \
-	    "$1" 2>/dev/null ||
-		die "127.0.0.1:$1 is in use (a server left running?)"
+need_port() {
+	port_free "$1" >&2 || die "127.0.0.1:$1 is in use (a server left running?)"
 }
 
 # start_root_upstream DIR PORT CPU: NSD on 127.0.0.1:PORT, pinned to CPU,
@@ -142,30 +212,9 @@ start_root_upstream() {
 ns.bench-root.	IN A 127.0.0.1
 *	IN A 192.0.2.1
 EOF
-	cat >"$1/nsd/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1
-	port: $2
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$1/nsd"
-	pidfile: "$1/nsd/nsd.pid"
-	xfrdfile: "$1/nsd/xfrd.state"
-	zonelistfile: "$1/nsd/zone.list"
-	database: ""
-	logfile: "$1/nsd.log"
-	server-count: 1
-	verbosity: 1
-	minimal-responses: yes
-remote-control:
-	control-enable: no
-zone:
-	name: "."
-	zonefile: "root.zone"
-EOF
-	taskset -c "$3" nsd -d -c "$1/nsd/nsd.conf" >>"$1/nsd.log" 2>&1 &
-	PIDS="$PIDS $!"
+	nsd_conf "$1/nsd" "$2" "$1/nsd" "$1/nsd.log" "minimal-responses: yes"
+	printf 'zone:\n\tname: "."\n\tzonefile: "root.zone"\n' >>"$1/nsd/nsd.conf"
+	start_daemon "$1/nsd.log" taskset -c "$3" nsd -d -c "$1/nsd/nsd.conf"
 	$PYTHON3 "$BENCH_DIR/probe.py" wait "$2" ||
 		die "NSD did not start ($1/nsd.log)"
 }
@@ -206,17 +255,8 @@ unbound_conf() {
 	f=$1 log=$2 mc=$3 up=$4 ctl=$5
 	shift 5
 	{
+		unbound_server_conf "$UB_PORT" "$(dirname "$f")" "$log"
 		cat <<CONF
-server:
-	interface: 127.0.0.1
-	port: $UB_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	directory: "$(dirname "$f")"
-	pidfile: ""
-	use-syslog: no
-	logfile: "$log"
 	verbosity: 1
 	num-threads: 1
 	module-config: "$mc"
@@ -262,13 +302,8 @@ need_resolver_bench() {
 # bench_cleanup: stop what the script started: the load ($LOAD_PIDS),
 # Unbound ($UB_PID) and the other servers ($PIDS).
 bench_cleanup() {
-	for p in ${LOAD_PIDS:-} ${UB_PID:-} ${PIDS:-}; do
-		kill "$p" 2>/dev/null
-	done
-	sleep 0.5
-	for p in ${LOAD_PIDS:-} ${UB_PID:-} ${PIDS:-}; do
-		kill -9 "$p" 2>/dev/null
-	done
+	# shellcheck disable=SC2086
+	stop_pids 5 ${LOAD_PIDS:-} ${UB_PID:-} ${PIDS:-}
 	LOAD_PIDS="" UB_PID="" PIDS=""
 }
 
@@ -289,13 +324,7 @@ bench_out() {
 # most, then SIGKILL).
 stop_resolver() {
 	[ -n "${UB_PID:-}" ] || return 0
-	kill "$UB_PID" 2>/dev/null
-	i=0
-	while kill -0 "$UB_PID" 2>/dev/null && [ $i -lt 300 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -9 "$UB_PID" 2>/dev/null
+	stop_pids 300 "$UB_PID"
 	UB_PID=""
 }
 

@@ -55,23 +55,9 @@ TAIL=3
 RATE=10000
 CAL_SECS=10
 CONFIGS="sk-steady sk-publish rpz-zone-reload rpz-reload"
-usage() {
-	echo "usage: $0 [--quick] [--runs N] [--rate QPS] [--events N] [--gap S]" \
-	    "[--configs LIST]"
-}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--quick) RUNS=1 EVENTS=3 GAP=1 LEAD=2 TAIL=2 CAL_SECS=5 ;;
-	--runs) RUNS=$2; shift ;;
-	--rate) RATE=$2; shift ;;
-	--events) EVENTS=$2; shift ;;
-	--gap) GAP=$2; shift ;;
-	--configs) CONFIGS=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_options "[--quick] [--runs N] [--rate QPS] [--events N] [--gap S] [--configs LIST]" \
+    "RUNS=1 EVENTS=3 GAP=1 LEAD=2 TAIL=2 CAL_SECS=5" runs=RUNS rate=RATE \
+    events=EVENTS gap=GAP configs=CONFIGS -- "$@"
 
 NSD_PORT=5470
 UB_PORT=5471
@@ -174,9 +160,9 @@ awk 'length($1) <= 200 && NR % 7 == 1 { print $1 }' "$NAMES/q-blocked.txt" |
     head -n 50 >"$OUT/probe-names.txt"
 
 # --- the upstream ---
-port_free $NSD_PORT
-port_free $UB_PORT
-port_free $CTRL_PORT
+need_port $NSD_PORT
+need_port $UB_PORT
+need_port $CTRL_PORT
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 # write_conf CONFIG RUN: Unbound's config (as resolver.sh's, plus remote
@@ -252,13 +238,10 @@ run_config() {
 		export SINKHOLE_CONF ;;
 	rpz-*) write_zone 1 A ;;
 	esac
-	port_free $UB_PORT
-	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
-	    $RESOLVER_CPU "$UNBOUND" -d -c "$OUT/$cfg.conf")
-	UB_PID=${1:-}
-	[ "${2:-timeout}" != timeout ] || die "$cfg: Unbound did not answer" \
-	    "($OUT/unbound-$cfg-$run.log, $OUT/unbound-$cfg.stderr)"
-	record "$run" "$cfg" startup_ms "$2"
+	need_port $UB_PORT
+	launch_resolver "$OUT/unbound-$cfg.stderr" "$cfg: Unbound did not answer ($OUT/unbound-$cfg-$run.log, $OUT/unbound-$cfg.stderr)" \
+	    "$UNBOUND" -d -c "$OUT/$cfg.conf"
+	record "$run" "$cfg" startup_ms "$UP_MS"
 	record "$run" "$cfg" loadavg "$(cut -d' ' -f1 /proc/loadavg)"
 	# Warm the cache with the cached set, twice (a name that failed the
 	# first pass, SERVFAIL from a busy upstream, gets a second chance).

@@ -32,22 +32,9 @@ TP_SECS=3
 LAT_SECS=2
 CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m"
 SETS="cached blocked uncached mix"
-usage() {
-	echo "usage: $0 [--quick] [--runs N] [--configs LIST] [--sets LIST]" \
-	    "[--secs S]"
-}
-while [ $# -gt 0 ]; do
-	case $1 in
-	--quick) RUNS=1 TP_SECS=2 LAT_SECS=1 ;;
-	--runs) RUNS=$2; shift ;;
-	--configs) CONFIGS=$2; shift ;;
-	--sets) SETS=$2; shift ;;
-	--secs) TP_SECS=$2; shift ;;
-	-h | --help) usage; exit 0 ;;
-	*) usage >&2; exit 2 ;;
-	esac
-	shift
-done
+bench_options "[--quick] [--runs N] [--configs LIST] [--sets LIST] [--secs S]" \
+    "RUNS=1 TP_SECS=2 LAT_SECS=1" runs=RUNS configs=CONFIGS sets=SETS \
+    secs=TP_SECS -- "$@"
 
 NSD_PORT=5400
 UB_PORT=5401
@@ -137,12 +124,9 @@ run_config() {
 	fi
 	# The probe launches Unbound itself, so that its own start-up
 	# does not count.
-	set -- $($PROBE launch $UB_PORT "$OUT/unbound-$cfg.stderr" \
-	    $RESOLVER_CPU "$UNBOUND" -d -c "$OUT/$cfg.conf")
-	UB_PID=${1:-}
-	up=${2:-timeout}
-	[ "$up" != timeout ] || die "$cfg: Unbound did not answer" \
-	    "($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)"
+	launch_resolver "$OUT/unbound-$cfg.stderr" "$cfg: Unbound did not answer ($OUT/unbound-$cfg.log, $OUT/unbound-$cfg.stderr)" \
+	    "$UNBOUND" -d -c "$OUT/$cfg.conf"
+	up=$UP_MS
 	record "$run" "$cfg" all startup_ms "$up"
 	record "$run" "$cfg" all loadavg "$(cut -d' ' -f1 /proc/loadavg)"
 	say "run $run $cfg: first answer after $up ms"

@@ -10,22 +10,7 @@
 # Environment: BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED (bench/lib.sh).
 . "$(dirname "$0")/lib.sh"
 
-RUNS=7
-while getopts r:h opt; do
-	case $opt in
-	r) RUNS=$OPTARG ;;
-	*) echo "usage: $0 [-r RUNS]" >&2; exit 2 ;;
-	esac
-done
-
-[ -x /usr/bin/time ] || die "/usr/bin/time not found: apt-get install time"
-need "$PYTHON3" python3
-need_build
-prepare_names
-
-OUT=$BENCH_WORK/verify
-mkdir -p "$OUT"
-rm -f "$OUT"/*.time
+timing_start verify 7 "$@"
 s1=$(snapshot 1000000)
 s5=$(snapshot 5000000)
 cat "$s1" "$s5" >/dev/null # into the page cache: time the check, not the disk

@@ -34,6 +34,9 @@ cat >"$run/unbound.conf" <<CONF
 server:
 	interface: 127.0.0.1
 	port: $port
+	# A taken port stops the start instead of sharing it with another
+	# server (a test's Unbound, a second 'make run').
+	so-reuseport: no
 	do-ip6: no
 	username: ""
 	chroot: ""

@@ -134,14 +134,18 @@ piece(const uint8_t **d, size_t *n, const uint8_t **out)
 	return len;
 }
 
-/* Copy a piece into a text field (a C string: stops at NUL). */
-static void
-text(char *dst, size_t dstsize, const uint8_t *s, size_t n)
+/* Take the next piece as a text field (a C string: stops at NUL); dst. */
+static char *
+next_text(const uint8_t **d, size_t *n, char *dst, size_t dstsize)
 {
-	if (n >= dstsize)
-		n = dstsize - 1;
-	memcpy(dst, s, n);
-	dst[n] = '\0';
+	const uint8_t *s;
+	size_t len = piece(d, n, &s);
+
+	if (len >= dstsize)
+		len = dstsize - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	return dst;
 }
 
 /* Is s valid UTF-8 without control bytes (so it must come back as is)? */
@@ -279,23 +283,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hit.matched_len = hit.qname_len;
 	}
 	hit.entry_offset = (uint8_t)(data[-1] % hit.qname_len);
-	n = piece(&data, &size, &s);
-	text(category, sizeof(category), s, n);
-	hit.category = category;
-	n = piece(&data, &size, &s);
-	text(list, sizeof(list), s, n);
-	hit.list = list;
-	n = piece(&data, &size, &s);
-	text(ref, sizeof(ref), s, n);
-	hit.policy_ref = ref;
-	n = piece(&data, &size, &s);
-	text(approver, sizeof(approver), s, n);
-	hit.exempt_approver = approver;
-	n = piece(&data, &size, &s);
-	text(reason, sizeof(reason), s, n);
-	hit.exempt_reason = reason;
-	n = piece(&data, &size, &s);
-	text(hit.exempt_subnet, sizeof(hit.exempt_subnet), s, n);
+	hit.category = next_text(&data, &size, category, sizeof(category));
+	hit.list = next_text(&data, &size, list, sizeof(list));
+	hit.policy_ref = next_text(&data, &size, ref, sizeof(ref));
+	hit.exempt_approver =
+	    next_text(&data, &size, approver, sizeof(approver));
+	hit.exempt_reason = next_text(&data, &size, reason, sizeof(reason));
+	next_text(&data, &size, hit.exempt_subnet, sizeof(hit.exempt_subnet));
 
 	/* The same kind of hit with harmless texts: the fields to expect. */
 	memset(&plain, 0, sizeof(plain));

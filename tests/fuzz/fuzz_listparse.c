@@ -11,20 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "listparse.h"
 
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) { \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", \
-			    __FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
-
 #define MAX_OUT 8
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void
 check_result(enum sk_list_format fmt, const struct sk_list_entry *out, int r,

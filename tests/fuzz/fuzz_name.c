@@ -10,18 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "name.h"
-
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) { \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", \
-			    __FILE__, __LINE__, #cond); \
-			abort(); \
-		} \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Output of to_text: n printable ASCII bytes, NUL after, ends in '.'. */
 static void

@@ -22,43 +22,14 @@ import socket
 import struct
 import sys
 import threading
+import os
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import dnswire  # noqa: E402  (the packet helpers)
+
 RCODES = {0: "NOERROR", 2: "SERVFAIL", 3: "NXDOMAIN", 5: "REFUSED"}
-
-
-def wire(name):
-    out = b""
-    for label in name.rstrip(".").split("."):
-        out += bytes([len(label)]) + label.encode("ascii")
-    return out + b"\0"
-
-
-def skip_name(msg, off):
-    while True:
-        n = msg[off]
-        if n & 0xC0 == 0xC0:
-            return off + 2
-        off += 1 + n
-        if n == 0:
-            return off
-
-
-def answer_addresses(msg):
-    """The rcode and the A addresses in the answer section."""
-    _, flags, qd, an = struct.unpack("!HHHH", msg[:8])
-    off = 12
-    for _ in range(qd):
-        off = skip_name(msg, off) + 4
-    addrs = []
-    for _ in range(an):
-        off = skip_name(msg, off)
-        rtype, _, _, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
-        off += 10
-        if rtype == 1 and rdlen == 4:
-            addrs.append(socket.inet_ntoa(msg[off:off + 4]))
-        off += rdlen
-    return flags & 0xF, addrs
 
 
 class Client:
@@ -83,8 +54,7 @@ class Client:
     def send(self):
         qid = self.next_id & 0xFFFF
         self.next_id += 1
-        query = struct.pack("!HHHHHH", qid, 0x0100, 1, 0, 0, 0) + \
-            wire(self.name) + struct.pack("!HH", 1, 1)
+        query = dnswire.query(qid, self.name)
         self.pending[qid] = time.monotonic()
         self.sock.sendto(query, self.server)
         self.count["sent"] += 1
@@ -114,7 +84,7 @@ class Client:
                 continue
             if sending:
                 self.send()
-            rcode, addrs = answer_addresses(msg)
+            rcode, addrs = dnswire.answer(msg)
             self.count["replies"] += 1
             if self.real.intersection(addrs):
                 verdict = "real"

@@ -5,23 +5,24 @@
 # Unbound with sinkhole.so, both started here and stopped by PID on exit.
 # Clients are dig/kdig bound to 127.0.0.N (all of 127/8 is local on Linux).
 #
-# A test sets TEST_NUM (1..40) before sourcing: its ports are
-# SK_TEST_PORT_BASE (default 5300) + 4*TEST_NUM + {0: unbound, 1: nsd,
-# 2: unbound-control, 3: spare}, so tests run in parallel without
-# colliding; two checkouts tested at once set different bases.
+# A test sets TEST_NUM (1..40) before sourcing. Its ports (UB_PORT,
+# NSD_PORT, CTL_PORT for unbound-control, SPARE_PORT) are free ones: each
+# is bind-probed and reserved (tests/lib/daemon.sh), preferring
+# SK_TEST_PORT_BASE (default 5300) + 4*TEST_NUM + {0, 1, 2, 3} and moving
+# on when that port is taken (by `make run`, another checkout, anything),
+# so tests never depend on who else uses a port; `make run`'s port
+# (SINKHOLE_RUN_PORT, default 5335) is never taken, even when free.
 
 set -u
 
 : "${top_srcdir:?run through make check}" "${top_builddir:?}" "${UNBOUND_BUILD:?}"
 : "${NSD:=nsd}" "${DIG:=dig}" "${KDIG:=kdig}" "${PYTHON3:=python3}"
 
+. "$top_srcdir/tests/lib/daemon.sh"
+
 TEST_NAME=$(basename "$0" .sh)
 WORK="$top_builddir/tests/integration/work/$TEST_NAME"
 PORT_BASE=$((${SK_TEST_PORT_BASE:-5300} + 4 * TEST_NUM))
-UB_PORT=$PORT_BASE
-NSD_PORT=$((PORT_BASE + 1))
-CTL_PORT=$((PORT_BASE + 2))
-SPARE_PORT=$((PORT_BASE + 3))
 CTL="$top_builddir/sinkhole-ctl"
 MODULE="$top_builddir/.libs/sinkhole.so"
 UNBOUND="$UNBOUND_BUILD/unbound"
@@ -30,7 +31,6 @@ ZONES="$top_srcdir/tests/integration/zones"
 
 PASSED=0
 FAILED=0
-PIDS=""
 
 rm -rf "$WORK"
 mkdir -p "$WORK"
@@ -56,20 +56,11 @@ expect_eq() {
 	fi
 }
 
-# Stop every daemon this test started, by PID; keep logs on failure.
+# Stop every daemon this test started, by PID (10 s, then SIGKILL), and
+# give its ports back; keep logs on failure.
 cleanup() {
-	for pid in $PIDS; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in $PIDS; do
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		kill -9 "$pid" 2>/dev/null
-	done
-	PIDS=""
+	stop_all 100
+	release_ports
 }
 
 finish() {
@@ -89,18 +80,22 @@ finish() {
 trap cleanup EXIT
 trap 'cleanup; exit 1' INT TERM
 
+# The ports: free ones, or the test fails at once saying which are taken;
+# never `make run`'s (tools/run-resolver.sh), which may start later.
+PORTS_AVOID=${SINKHOLE_RUN_PORT:-5335}
+pick_port UB_PORT "$PORT_BASE" && pick_port NSD_PORT $((PORT_BASE + 1)) &&
+	pick_port CTL_PORT $((PORT_BASE + 2)) &&
+	pick_port SPARE_PORT $((PORT_BASE + 3)) ||
+	{ fail "no free ports for the test"; finish; }
+
 # wait_for_dns PORT NAME: until the server on PORT answers (5 s at most).
 wait_for_dns() {
-	i=0
-	while [ $i -lt 50 ]; do
-		if "$DIG" @127.0.0.1 -p "$1" "$2" A +time=1 +tries=1 \
-		    >/dev/null 2>&1; then
-			return 0
-		fi
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
+	wait_until 50 dig_answers "$1" "$2"
+}
+
+# dig_answers PORT NAME: one query to 127.0.0.1:PORT gets an answer.
+dig_answers() {
+	"$DIG" @127.0.0.1 -p "$1" "$2" A +time=1 +tries=1 >/dev/null 2>&1
 }
 
 # start_nsd [ZONE FILE]...: NSD on NSD_PORT serving test. from
@@ -109,36 +104,15 @@ wait_for_dns() {
 # under load otherwise, which looks like a slow resolver).
 start_nsd() {
 	mkdir -p "$WORK/nsd"
-	cat >"$WORK/nsd/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1
-	port: $NSD_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$ZONES"
-	pidfile: "$WORK/nsd/nsd.pid"
-	xfrdfile: "$WORK/nsd/xfrd.state"
-	zonelistfile: "$WORK/nsd/zone.list"
-	database: ""
-	logfile: "$WORK/nsd.log"
-	server-count: 1
-	verbosity: 1
-	rrl-ratelimit: 0
-	rrl-whitelist-ratelimit: 0
-remote-control:
-	control-enable: no
-zone:
-	name: "test."
-	zonefile: "test.zone"
-EOF
+	nsd_conf "$WORK/nsd" "$NSD_PORT" "$ZONES" "$WORK/nsd.log" \
+	    "rrl-ratelimit: 0" "rrl-whitelist-ratelimit: 0"
+	set -- test. test.zone "$@"
 	while [ $# -ge 2 ]; do
 		printf 'zone:\n\tname: "%s"\n\tzonefile: "%s"\n' "$1" "$2" \
 		    >>"$WORK/nsd/nsd.conf"
 		shift 2
 	done
-	"$NSD" -d -c "$WORK/nsd/nsd.conf" >>"$WORK/nsd.log" 2>&1 &
-	PIDS="$PIDS $!"
+	start_daemon "$WORK/nsd.log" "$NSD" -d -c "$WORK/nsd/nsd.conf"
 	wait_for_dns "$NSD_PORT" ok.test || { fail "NSD did not start"; finish; }
 }
 
@@ -148,17 +122,8 @@ EOF
 write_unbound_conf() {
 	file=$1
 	extra=${2:-}
-	cat >"$file" <<EOF
-server:
-	interface: 127.0.0.1
-	port: $UB_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	directory: "$WORK"
-	pidfile: ""
-	use-syslog: no
-	logfile: "$WORK/unbound.log"
+	unbound_server_conf "$UB_PORT" "$WORK" "$WORK/unbound.log" >"$file"
+	cat >>"$file" <<EOF
 	log-time-ascii: yes
 	verbosity: ${UB_VERBOSITY:-3}
 	num-threads: ${UB_THREADS:-2}
@@ -190,20 +155,15 @@ EOF
 
 # start_unbound CONF: start it in the foreground mode, in the background.
 start_unbound() {
-	"$UNBOUND" -d -c "$1" >>"$WORK/unbound.stderr.log" 2>&1 &
-	UNBOUND_PID=$!
-	PIDS="$PIDS $UNBOUND_PID"
+	start_daemon "$WORK/unbound.stderr.log" "$UNBOUND" -d -c "$1"
+	UNBOUND_PID=$DAEMON_PID
 	wait_for_dns "$UB_PORT" ok.test || { fail "Unbound did not start"; finish; }
 }
 
-# stop_unbound: stop the Unbound started last (the others keep running).
+# stop_unbound: stop the Unbound started last (the others keep running);
+# SIGKILL after 10 s, so that the next one never shares its port.
 stop_unbound() {
-	kill "$UNBOUND_PID" 2>/dev/null
-	i=0
-	while kill -0 "$UNBOUND_PID" 2>/dev/null && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
+	stop_pids 100 "$UNBOUND_PID"
 }
 
 ubctl() {
@@ -261,14 +221,51 @@ build_snapshot() {
 		{ fail "sinkhole-ctl build"; cat "$WORK/build.log"; finish; }
 }
 
+# nobody_dir NAME: REACH, a fresh folder /tmp/sk-NAME.XXXXXX (mode 0755,
+# removed on exit) that a user other than the checkout's (Unbound running
+# as nobody) can reach: the checkout may sit below a 0700 folder, as a
+# mktemp -d clone does. It holds a copy of the module; MODULE is that copy.
+nobody_dir() {
+	REACH=$(mktemp -d "/tmp/sk-$1.XXXXXX")
+	chmod 755 "$REACH"
+	trap 'cleanup; rm -rf "$REACH"' EXIT
+	cp "$MODULE" "$REACH/sinkhole.so"
+	chmod 755 "$REACH/sinkhole.so"
+	MODULE="$REACH/sinkhole.so"
+}
+
+# policy_db: DB ($WORK/db, a publication folder to be) and P
+# ($WORK/policy, the test policy written there).
+policy_db() {
+	DB="$WORK/db"
+	P="$WORK/policy"
+	write_policy "$P"
+}
+
+# build_pair ONE TWO: the test policy ($WORK/p1) built into ONE, and the
+# same with ok.test blocked too ($WORK/p2) into TWO.
+build_pair() {
+	write_policy "$WORK/p1"
+	build_snapshot "$WORK/p1" "$1"
+	write_policy "$WORK/p2"
+	echo "ok.test" >>"$WORK/p2/adult.txt"
+	build_snapshot "$WORK/p2" "$2"
+}
+
+# start_module SNAPSHOT [MODULE_EXTRA [EXTRA_UNBOUND_LINES]]: the module's
+# config for SNAPSHOT, and Unbound with the module on UB_PORT.
+start_module() {
+	write_module_conf "$1" "${2:-}"
+	write_unbound_conf "$WORK/unbound.conf" "${3:-}"
+	start_unbound "$WORK/unbound.conf"
+}
+
 # setup_default [EXTRA_UNBOUND_LINES]: NSD, the test policy, Unbound.
 setup_default() {
 	start_nsd
 	write_policy "$WORK/policy"
 	build_snapshot "$WORK/policy" "$WORK/active.mdb"
-	write_module_conf "$WORK/active.mdb"
-	write_unbound_conf "$WORK/unbound.conf" "${1:-}"
-	start_unbound "$WORK/unbound.conf"
+	start_module "$WORK/active.mdb" "" "${1:-}"
 }
 
 # q CLIENT NAME TYPE: dig +short from 127.0.0.CLIENT, one line.

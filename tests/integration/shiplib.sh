@@ -10,11 +10,11 @@
 : "${RSYSLOGD:=rsyslogd}"
 : "${DNSPERF:=dnsperf}"
 CONTRIB="$top_srcdir/contrib/rsyslog"
-# The SIEM listens on its own loopback address: the test's ports on
-# 127.0.0.1 are Unbound's, NSD's and unbound-control's.
+# The SIEM listens on its own loopback address, on free ports there.
 RECV_ADDR=127.0.0.3
-RECV_PORT=$PORT_BASE
-TLS_PORT=$((PORT_BASE + 1))
+pick_port RECV_PORT "$PORT_BASE" "$RECV_ADDR" &&
+	pick_port TLS_PORT $((PORT_BASE + 1)) "$RECV_ADDR" ||
+	{ fail "no free ports for the SIEM"; finish; }
 
 command -v "$RSYSLOGD" >/dev/null 2>&1 || { say "no rsyslogd: skipped"; exit 77; }
 command -v "$DNSPERF" >/dev/null 2>&1 || { say "no dnsperf: skipped"; exit 77; }
@@ -54,21 +54,15 @@ hits_names() {
 # queries a second for at most SECONDS, through FILE at most RUNS times
 # (default: as often as the time allows); HITS_PID is dnsperf.
 hits_send() {
-	"$DNSPERF" -s 127.0.0.1 -p "$UB_PORT" -d "$1" -Q "$2" -l "$3" \
-	    ${4:+-n "$4"} -t 2 >>"$WORK/dnsperf.log" 2>&1 &
-	HITS_PID=$!
-	PIDS="$PIDS $HITS_PID"
+	start_daemon "$WORK/dnsperf.log" "$DNSPERF" -s 127.0.0.1 -p "$UB_PORT" \
+	    -d "$1" -Q "$2" -l "$3" ${4:+-n "$4"} -t 2
+	HITS_PID=$DAEMON_PID
 }
 
 # hits_wait: until dnsperf is done (60 s at most), and the module's writer
 # (a flush every 20 ms) has written the last records.
 hits_wait() {
-	i=0
-	while kill -0 "$HITS_PID" 2>/dev/null && [ $i -lt 600 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	kill -0 "$HITS_PID" 2>/dev/null && return 1
+	wait_until 600 stopped "$HITS_PID" || return 1
 	spool_settle
 }
 
@@ -179,6 +173,16 @@ wait_received() {
 	echo "$sum"
 }
 
+# expect_all_received DESCRIPTION LAST SECONDS: records 1..LAST all
+# arrive at the SIEM once, unchanged (waiting SECONDS at most); says the
+# summary and prints its problems.
+expect_all_received() {
+	sum=$(wait_received 1 "$2" "$3")
+	say "$(echo "$sum" | head -n 1)"
+	echo "$sum" | sed -n '2,$p'
+	expect_match "$1" "$sum" "^received=$2 missing=0 dup=0 changed=0 unknown=0 "
+}
+
 # verify_spool OUT: sinkhole-ctl verify-log over the spool files, oldest
 # first (compressed ones unpacked); its output in OUT. @return its status.
 verify_spool() {
@@ -249,31 +253,17 @@ EOF
 
 # rs_start NAME: start rsyslogd with $WORK/NAME.conf; sets NAME_PID.
 rs_start() {
-	"$RSYSLOGD" -n -f "$WORK/$1.conf" -i "$WORK/$1.pid" \
-	    >>"$WORK/$1.log" 2>&1 &
-	eval "${1}_PID=$!"
-	PIDS="$PIDS $!"
+	start_daemon "$WORK/$1.log" "$RSYSLOGD" -n -f "$WORK/$1.conf" \
+	    -i "$WORK/$1.pid"
+	eval "${1}_PID=$DAEMON_PID"
 	# Up when it wrote its pid file (5 s at most).
-	i=0
-	while [ ! -s "$WORK/$1.pid" ] && [ $i -lt 50 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	[ -s "$WORK/$1.pid" ] || { fail "rsyslogd $1 did not start"; finish; }
+	wait_until 50 test -s "$WORK/$1.pid" ||
+	    { fail "rsyslogd $1 did not start"; finish; }
 }
 
 # rs_stop NAME: SIGTERM by PID, wait for the exit (10 s at most).
 rs_stop() {
 	eval "pid=\$${1}_PID"
-	kill "$pid" 2>/dev/null
-	i=0
-	while kill -0 "$pid" 2>/dev/null && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		kill -9 "$pid"
-		fail "rsyslogd $1 did not stop within 10 s"
-	fi
+	stop_pids 100 "$pid" || fail "rsyslogd $1 did not stop within 10 s"
 	rm -f "$WORK/$1.pid"
 }

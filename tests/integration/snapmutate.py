@@ -39,6 +39,10 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+import dnswire  # noqa: E402  (the packet helpers)
+
 PS = 4096
 MAGIC = b"sinkhole digest1"
 TRAILER = 64
@@ -323,17 +327,13 @@ def cmd_damage(args):
 
 # --- asking the resolver -----------------------------------------------------
 
-QTYPES = {"A": 1, "AAAA": 28, "TXT": 16}
-
 
 def ask(port, name, qtype="A", timeout=3.0, tries=2):
     """The answer as text: "A:addr[,addr]", "NOERROR:" (no data),
     "NXDOMAIN", "SERVFAIL", ... or "TIMEOUT"."""
-    qname = b"".join(bytes([len(l)]) + l.encode() for l in name.rstrip(".").split("."))
     for _ in range(tries):
         qid = random.randrange(1 << 16)
-        pkt = struct.pack(">HHHHHH", qid, 0x0100, 1, 0, 0, 0) + qname + b"\0" + \
-            struct.pack(">HH", QTYPES[qtype], 1)
+        pkt = dnswire.query(qid, name, dnswire.QTYPES[qtype])
         s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         try:
             s.bind(("127.0.0.1", 0))
@@ -355,33 +355,11 @@ def ask(port, name, qtype="A", timeout=3.0, tries=2):
     return "TIMEOUT"
 
 
-def skip_name(msg, pos):
-    while True:
-        n = msg[pos]
-        if n == 0:
-            return pos + 1
-        if n & 0xC0 == 0xC0:
-            return pos + 2
-        pos += n + 1
-
-
 def parse_answer(msg):
-    flags, qd, an = struct.unpack(">HHH", msg[2:8])
-    rcode = flags & 0xF
+    rcode, addrs = dnswire.answer(msg)
     names = {0: "NOERROR", 2: "SERVFAIL", 3: "NXDOMAIN", 5: "REFUSED"}
     if rcode != 0:
         return names.get(rcode, "RCODE%d" % rcode)
-    pos = 12
-    for _ in range(qd):
-        pos = skip_name(msg, pos) + 4
-    addrs = []
-    for _ in range(an):
-        pos = skip_name(msg, pos)
-        rtype, _, _, rdlen = struct.unpack(">HHIH", msg[pos:pos + 10])
-        pos += 10
-        if rtype == 1 and rdlen == 4:
-            addrs.append(socket.inet_ntoa(msg[pos:pos + 4]))
-        pos += rdlen
     return "A:" + ",".join(sorted(addrs)) if addrs else "NOERROR:"
 
 

@@ -11,9 +11,7 @@ stamp=$(date -u -d "@$expires" +%Y-%m-%dT%H:%M:%SZ)
 write_policy "$WORK/policy" \
 	"exempt 127.0.0.3/32 approver=\"Temp Approver\" reason=\"TICKET-2\" expires=$stamp"
 build_snapshot "$WORK/policy" "$WORK/active.mdb"
-write_module_conf "$WORK/active.mdb"
-write_unbound_conf "$WORK/unbound.conf"
-start_unbound "$WORK/unbound.conf"
+start_module "$WORK/active.mdb"
 
 expect_eq "before expiry the client is exempt" "$(q 3 www.blocked.test A)" "192.0.2.66"
 expect_eq "a client without exemption is blocked" "$(q 1 www.blocked.test A)" "0.0.0.0"

@@ -10,7 +10,6 @@ setup_default
 PLAIN_PORT=$SPARE_PORT
 (
 	UB_PORT=$PLAIN_PORT
-	CTL_PORT=$((5300 + 4 * 20 + 2))
 	MODULE_CONFIG="validator iterator"
 	write_unbound_conf "$WORK/plain.conf"
 )

@@ -9,11 +9,7 @@ TEST_NUM=12
 start_nsd
 DB="$WORK/db"
 
-write_policy "$WORK/p1"
-build_snapshot "$WORK/p1" "$WORK/one.mdb"
-write_policy "$WORK/p2"
-echo "ok.test" >>"$WORK/p2/adult.txt"      # newly blocked in two
-build_snapshot "$WORK/p2" "$WORK/two.mdb"
+build_pair "$WORK/one.mdb" "$WORK/two.mdb"     # ok.test newly blocked in two
 write_policy "$WORK/p3"
 echo "ok.test" >"$WORK/p3/adult.txt"       # blocked.test unblocked in three
 build_snapshot "$WORK/p3" "$WORK/three.mdb"

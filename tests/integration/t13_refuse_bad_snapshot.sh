@@ -6,17 +6,11 @@ TEST_NUM=13
 . "$top_srcdir/tests/integration/lib.sh"
 start_nsd
 DB="$WORK/db"
-write_policy "$WORK/p1"
-build_snapshot "$WORK/p1" "$WORK/good.mdb"
-write_policy "$WORK/p2"
-echo "ok.test" >>"$WORK/p2/adult.txt"
-build_snapshot "$WORK/p2" "$WORK/better.mdb"
+build_pair "$WORK/good.mdb" "$WORK/better.mdb"
 id_good=$("$CTL" info -s "$WORK/good.mdb" | sed -n 's/^id: *//p')
 
 publish_file "$DB" "$WORK/good.mdb"
-write_module_conf "$DB/active.mdb"
-write_unbound_conf "$WORK/unbound.conf"
-start_unbound "$WORK/unbound.conf"
+start_module "$DB/active.mdb"
 expect_eq "the good snapshot blocks" "$(q 1 www.blocked.test A)" "0.0.0.0"
 
 size=$(stat -c %s "$WORK/good.mdb")

@@ -11,11 +11,7 @@ TEST_NUM=14
 command -v dnsperf >/dev/null || { fail "dnsperf is not installed (apt-get install dnsperf)"; finish; }
 start_nsd
 DB="$WORK/db"
-write_policy "$WORK/p1"
-build_snapshot "$WORK/p1" "$WORK/one.mdb"
-write_policy "$WORK/p2"
-echo "ok.test" >>"$WORK/p2/adult.txt"
-build_snapshot "$WORK/p2" "$WORK/two.mdb"
+build_pair "$WORK/one.mdb" "$WORK/two.mdb"
 publish_file "$DB" "$WORK/one.mdb"
 write_module_conf "$DB/active.mdb" "hit-log: $WORK/hits.json"
 id_one=$("$CTL" info -s "$WORK/one.mdb" | sed -n 's/^id: *//p')

@@ -14,12 +14,10 @@ id=$("$CTL" info -s "$WORK/active.mdb" | sed -n 's/^id: *//p')
 
 # run_with FORMAT: restart Unbound with the hit log in FORMAT.
 run_with() {
-	write_module_conf "$WORK/active.mdb" "hit-log: $WORK/hits.$1
+	start_module "$WORK/active.mdb" "hit-log: $WORK/hits.$1
 hit-log-format: $1
 heartbeat: 1
 instance-id: test-$1"
-	write_unbound_conf "$WORK/unbound.conf"
-	start_unbound "$WORK/unbound.conf"
 }
 
 run_with json

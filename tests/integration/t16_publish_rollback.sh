@@ -7,9 +7,7 @@
 TEST_NUM=16
 . "$top_srcdir/tests/integration/lib.sh"
 
-DB="$WORK/db"
-P="$WORK/policy"
-write_policy "$P"
+policy_db
 
 # build -d: named by the content id, never touching active.
 s1=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
@@ -25,9 +23,7 @@ expect_eq "active.mdb -> snapshots/<id>.mdb" "$(readlink "$DB/active.mdb")" \
 	"snapshots/$id1.mdb"
 
 start_nsd
-write_module_conf "$DB/active.mdb"
-write_unbound_conf "$WORK/unbound.conf"
-start_unbound "$WORK/unbound.conf"
+start_module "$DB/active.mdb"
 expect_eq "blocked.test is sinkholed by the first snapshot" \
 	"$(q 1 www.blocked.test A)" "0.0.0.0"
 expect_eq "ok.test resolves" "$(q 1 ok.test A)" "192.0.2.10"

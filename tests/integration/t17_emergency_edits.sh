@@ -7,16 +7,12 @@
 TEST_NUM=17
 . "$top_srcdir/tests/integration/lib.sh"
 
-DB="$WORK/db"
-P="$WORK/policy"
-write_policy "$P"
+policy_db
 s=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
 "$CTL" publish -d "$DB" --by ops --reason initial "$s" >/dev/null ||
 	{ fail "first publish"; finish; }
 start_nsd
-write_module_conf "$DB/active.mdb"
-write_unbound_conf "$WORK/unbound.conf"
-start_unbound "$WORK/unbound.conf"
+start_module "$DB/active.mdb"
 expect_eq "ok.test resolves before the edit" "$(q 1 ok.test A)" "192.0.2.10"
 
 # rebuild_same WHAT: a full build of the edited source has the active id.

@@ -6,9 +6,7 @@
 TEST_NUM=18
 . "$top_srcdir/tests/integration/lib.sh"
 
-DB="$WORK/db"
-P="$WORK/policy"
-write_policy "$P"
+policy_db
 # Big enough that its snapshot is well over the file-size limit below.
 i=0
 while [ $i -lt 20000 ]; do
@@ -58,22 +56,25 @@ with open(p, "ab") as f:
             hashlib.sha256(data).digest() + bytes(8))
 ' "$1"
 }
+# refused FILE WHAT SAYS REGEX: publishing FILE (WHAT) exits 1; SAYS: its
+# message matches REGEX.
+refused() {
+	err=$("$CTL" publish -d "$DB" "$1" 2>&1)
+	expect_eq "$2 is refused (exit 1)" "$?" 1
+	expect_match "$3" "$err" "$4"
+}
 head -c $((size / 2)) "$s2" >"$WORK/half.mdb"
-err=$("$CTL" publish -d "$DB" "$WORK/half.mdb" 2>&1)
-expect_eq "a truncated snapshot is refused (exit 1)" "$?" 1
-expect_match "the message says its digest is missing" "$err" 'no digest'
+refused "$WORK/half.mdb" "a truncated snapshot" \
+	"the message says its digest is missing" 'no digest'
 seal "$WORK/half.mdb"
-err=$("$CTL" publish -d "$DB" "$WORK/half.mdb" 2>&1)
-expect_eq "a truncated snapshot with a digest is refused (exit 1)" "$?" 1
-expect_match "the message says truncated" "$err" 'beyond the file'
+refused "$WORK/half.mdb" "a truncated snapshot with a digest" \
+	"the message says truncated" 'beyond the file'
 head -c 8192 /dev/urandom >"$WORK/garbage.mdb"
-err=$("$CTL" publish -d "$DB" "$WORK/garbage.mdb" 2>&1)
-expect_eq "a corrupt snapshot is refused (exit 1)" "$?" 1
-expect_match "the message says why" "$err" 'no digest'
+refused "$WORK/garbage.mdb" "a corrupt snapshot" "the message says why" \
+	'no digest'
 seal "$WORK/garbage.mdb"
-err=$("$CTL" publish -d "$DB" "$WORK/garbage.mdb" 2>&1)
-expect_eq "a corrupt snapshot with a digest is refused (exit 1)" "$?" 1
-expect_match "the message says why" "$err" 'not an LMDB file'
+refused "$WORK/garbage.mdb" "a corrupt snapshot with a digest" \
+	"the message says why" 'not an LMDB file'
 expect_eq "active still the first snapshot" "$(readlink "$DB/active.mdb")" \
 	"snapshots/$id1.mdb"
 

@@ -21,9 +21,7 @@ expect_eq "both servers hold byte-identical copies" "$?" 0
 
 start_nsd
 # Server a: the usual port and module config.
-write_module_conf "$WORK/a/active.mdb"
-write_unbound_conf "$WORK/unbound.conf"
-start_unbound "$WORK/unbound.conf"
+start_module "$WORK/a/active.mdb"
 # Server b: the spare port, its own module config, log and no control.
 cat >"$WORK/sinkhole-b.conf" <<EOF
 snapshot: $WORK/b/active.mdb

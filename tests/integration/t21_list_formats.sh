@@ -78,9 +78,7 @@ expect_eq "every problem line reported once" \
     "$(grep -c 'zone.rpz:\|ads.txt:\|mixed.hosts:' "$WORK/build.err")" 9
 
 start_nsd
-write_module_conf "$WORK/active.mdb"
-write_unbound_conf "$WORK/unbound.conf"
-start_unbound "$WORK/unbound.conf"
+start_module "$WORK/active.mdb"
 
 # adblock ||name^: the name and below, sinkholed
 expect_eq "adblock: blocked.test sinkholed" "$(q 1 blocked.test A)" 0.0.0.0

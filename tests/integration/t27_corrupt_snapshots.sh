@@ -51,9 +51,7 @@ EOF
 	{ fail "making the variants"; cat "$WORK/variants.log"; finish; }
 say "$(cat "$WORK/variants.log")"
 
-write_module_conf "$DB/active.mdb"
-write_unbound_conf "$WORK/unbound.conf"
-start_unbound "$WORK/unbound.conf"
+start_module "$DB/active.mdb"
 expect_eq "the good snapshot blocks" "$(q 1 www.blocked.test A)" "0.0.0.0"
 
 # Under a running resolver: each variant renamed over active.mdb, a poll

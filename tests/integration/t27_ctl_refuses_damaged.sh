@@ -14,11 +14,7 @@ quietly() { "$@" >/dev/null 2>&1; }
 MUTATE="$top_srcdir/tests/integration/snapmutate.py"
 DB="$WORK/db"
 
-write_policy "$WORK/p1"
-build_snapshot "$WORK/p1" "$WORK/one.mdb"
-write_policy "$WORK/p2"
-echo "ok.test" >>"$WORK/p2/adult.txt"
-build_snapshot "$WORK/p2" "$WORK/two.mdb"
+build_pair "$WORK/one.mdb" "$WORK/two.mdb"
 id1=$("$CTL" info -s "$WORK/one.mdb" | sed -n 's/^id: *//p')
 id2=$("$CTL" info -s "$WORK/two.mdb" | sed -n 's/^id: *//p')
 "$PYTHON3" "$MUTATE" damage "$WORK/one.mdb" "$WORK/raw.mdb" &&
@@ -34,15 +30,22 @@ check "publish the second snapshot" \
 link=$(readlink "$DB/active.mdb")
 expect_eq "the second is active" "$link" "snapshots/$id2.mdb"
 
+# refused WHAT REASON COMMAND...: COMMAND exits 1, saying REASON (a
+# regular expression), and the active link is still $link.
+refused() {
+	what=$1 reason=$2
+	shift 2
+	out=$("$@" 2>&1)
+	expect_eq "$what: exit 1" "$?" 1
+	expect_match "$what: the reason" "$out" "$reason"
+	expect_eq "$what: active unchanged" "$(readlink "$DB/active.mdb")" "$link"
+}
+
 # publish --force skips the shrink guard, never verification.
 for kind in raw sealed; do
-	out=$("$CTL" publish --force -d "$DB" "$WORK/$kind.mdb" 2>&1)
-	rc=$?
-	expect_eq "publish --force of a $kind-damaged file: exit 1" "$rc" 1
-	expect_match "publish --force of a $kind-damaged file: the reason" \
-		"$out" "publish: .*$kind\.mdb.*(digest|does not match its id).*; nothing published \(--force never skips verification\)"
-	expect_eq "publish --force of a $kind-damaged file: active unchanged" \
-		"$(readlink "$DB/active.mdb")" "$link"
+	refused "publish --force of a $kind-damaged file" \
+		"publish: .*$kind\.mdb.*(digest|does not match its id).*; nothing published \(--force never skips verification\)" \
+		"$CTL" publish --force -d "$DB" "$WORK/$kind.mdb"
 done
 expect_eq "nothing but the two snapshots in snapshots/" \
 	"$(ls -A "$DB/snapshots" | sort | tr '\n' ' ')" \
@@ -82,13 +85,9 @@ expect_eq "the second is active again" "$link" "snapshots/$id2.mdb"
 for kind in raw sealed; do
 	chmod u+w "$DB/snapshots/$id1.mdb"
 	cp "$WORK/$kind.mdb" "$DB/snapshots/$id1.mdb"
-	out=$("$CTL" rollback -d "$DB" 2>&1)
-	rc=$?
-	expect_eq "rollback to a $kind-damaged snapshot: exit 1" "$rc" 1
-	expect_match "rollback to a $kind-damaged snapshot: the reason" \
-		"$out" "rollback: .*$id1\.mdb.*(digest|does not match its id).*; active snapshot unchanged"
-	expect_eq "rollback to a $kind-damaged snapshot: active unchanged" \
-		"$(readlink "$DB/active.mdb")" "$link"
+	refused "rollback to a $kind-damaged snapshot" \
+		"rollback: .*$id1\.mdb.*(digest|does not match its id).*; active snapshot unchanged" \
+		"$CTL" rollback -d "$DB"
 done
 expect_eq "no history line for a refused change" \
 	"$(wc -l <"$DB/history" | tr -d ' ')" 6

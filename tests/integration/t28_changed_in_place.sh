@@ -46,9 +46,7 @@ run_mode() {
 	cp "$s1" "$WORK/one.mdb"
 	publish "$s1"
 	id1=$(basename "$s1" .mdb)
-	write_module_conf "$DB/active.mdb" "fail-mode: $mode"
-	write_unbound_conf "$WORK/unbound.conf"
-	start_unbound "$WORK/unbound.conf"
+	start_module "$DB/active.mdb" "fail-mode: $mode"
 	pid=$UNBOUND_PID
 	expect_eq "$mode: blocked name sinkholed at first" \
 		"$(q 1 www.blocked.test A)" "0.0.0.0"
@@ -220,15 +218,10 @@ run_mode open
 
 # A snapshot the resolver cannot read: Unbound runs as nobody. nobody must
 # reach the publication folder, the module, its config and the log: a
-# fresh folder under /tmp holds them all (the checkout may sit below a
-# 0700 folder, as a mktemp -d clone does).
+# fresh folder under /tmp holds them all.
 if [ "$(id -u)" = 0 ]; then
-	permdir=$(mktemp -d /tmp/sk-t28.XXXXXX)
-	chmod 755 "$permdir"
-	trap 'cleanup; rm -rf "$permdir"' EXIT
-	cp "$MODULE" "$permdir/sinkhole.so"
-	chmod 755 "$permdir/sinkhole.so"
-	MODULE="$permdir/sinkhole.so"
+	nobody_dir t28
+	permdir=$REACH
 	LOG="$permdir/unbound.log"
 	DB="$permdir/db"
 	s1=$(new_snapshot 1)

@@ -27,9 +27,7 @@ KILLS=${SK_T29_KILLS:-20}
 US=${SK_T29_US:-1000}
 say "seed $SEED, $KILLS kills a command, slow disk ${US} us a call"
 
-DB="$WORK/db"
-P="$WORK/policy"
-write_policy "$P"
+policy_db
 awk 'BEGIN { for (i = 0; i < 3000; i++) printf "n%d.bulk.test\n", i }' \
 	>"$P/bulk.txt"
 echo "list adult-entertainment domains bulk.txt" >>"$P/policy.conf"
@@ -45,9 +43,7 @@ echo "extra.bulk.test" >>"$WORK/p2/bulk.txt"
 	{ fail "first publish"; finish; }
 
 start_nsd
-write_module_conf "$DB/active.mdb"
-write_unbound_conf "$WORK/unbound.conf"
-start_unbound "$WORK/unbound.conf"
+start_module "$DB/active.mdb"
 
 active_id() { basename "$(readlink "$DB/active.mdb")" .mdb; }
 

@@ -16,12 +16,8 @@ fi
 # A folder nobody can reach whatever the checkout's parents allow; the
 # module and its config go there too (Unbound loads them after dropping
 # to nobody).
-BASE=$(mktemp -d /tmp/sk-t30.XXXXXX)
-chmod 755 "$BASE"
-trap 'cleanup; rm -rf "$BASE"' EXIT
-cp "$MODULE" "$BASE/sinkhole.so"
-chmod 755 "$BASE/sinkhole.so"
-MODULE="$BASE/sinkhole.so"
+nobody_dir t30
+BASE=$REACH
 DB="$BASE/db"
 P="$WORK/policy"
 write_policy "$P"

@@ -21,6 +21,7 @@
 
 #include "active.h"
 #include "background.h"
+#include "fixture.h"
 #include "guard.h"
 #include "name.h"
 #include "snapbuild.h"
@@ -41,28 +42,6 @@ __lsan_default_suppressions(void)
 	return "leak:mdb_txn_begin\n";
 }
 
-/** Build a snapshot at path blocking one name; return its id in id. */
-static void
-build(const char *path, const char *blocked, char *id)
-{
-	struct sk_snapbuild *b;
-	struct sk_category cat = {"adult", SK_ACTION_SINKHOLE, "test"};
-	struct sk_entry_rec rec = {0, 0, 0, 1};
-	uint8_t wire[SK_NAME_MAX_WIRE];
-	size_t len;
-	char detail[256];
-
-	CHECK(sk_snapbuild_new(&b) == 0, "snapbuild_new");
-	CHECK(sk_snapbuild_add_category(b, &cat) == 0, "add_category");
-	CHECK(sk_snapbuild_add_list(b, "list.txt") == 0, "add_list");
-	CHECK(sk_name_from_text(blocked, strlen(blocked), wire, &len) == 0,
-	    "name %s", blocked);
-	CHECK(sk_snapbuild_add_entry(b, wire, len, &rec) == 0, "add_entry");
-	CHECK(sk_snapbuild_write(b, path, 1, id, detail, sizeof(detail)) == 0,
-	    "write %s: %s", path, detail);
-	sk_snapbuild_free(b);
-}
-
 /** Point dir/active.mdb at file, atomically, as publishing does. */
 static void
 publish(const char *file)
@@ -74,23 +53,6 @@ publish(const char *file)
 	unlink(tmp);
 	CHECK(symlink(file, tmp) == 0, "symlink %s", file);
 	CHECK(rename(tmp, link) == 0, "rename");
-}
-
-static int
-blocks(struct sk_active *act, const char *name)
-{
-	uint8_t wire[SK_NAME_MAX_WIRE];
-	size_t len;
-	struct sk_lookup l;
-	const struct sk_snapshot *snap;
-	int found = -1;
-
-	sk_name_from_text(name, strlen(name), wire, &len);
-	snap = sk_active_acquire(act, NULL);
-	if (snap != NULL && sk_snapshot_lookup(snap, wire, len, &l) == 0)
-		found = l.found && !l.allowed;
-	sk_active_release(act);
-	return found;
 }
 
 static const char *
@@ -157,8 +119,8 @@ test_follow(void)
 	snprintf(two, sizeof(two), "%s/two.mdb", dir);
 	snprintf(bad, sizeof(bad), "%s/bad.mdb", dir);
 	snprintf(link, sizeof(link), "%s/active.mdb", dir);
-	build(one, "one.example", id1);
-	build(two, "two.example", id2);
+	fix_build_one(one, "one.example", id1);
+	fix_build_one(two, "two.example", id2);
 
 	CHECK(sk_active_new(link, &act) == 0, "active_new");
 	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_MISSING,
@@ -166,7 +128,7 @@ test_follow(void)
 	CHECK(strstr(detail, "No such file") != NULL, "detail: %s", detail);
 	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_MISSING,
 	    "without a snapshot, a missing file is reported at every poll");
-	CHECK(blocks(act, "one.example") == -1, "no snapshot yet");
+	CHECK(fix_blocks(act, "one.example") == -1, "no snapshot yet");
 
 	publish(one);
 	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SWITCHED,
@@ -174,7 +136,7 @@ test_follow(void)
 	CHECK(strstr(detail, id1) != NULL && strstr(detail, "-> ") != NULL,
 	    "detail names the id and the link target: %s", detail);
 	CHECK_STR(current_id(act, buf), id1, "active is one");
-	CHECK(blocks(act, "www.one.example") == 1, "one blocks its name");
+	CHECK(fix_blocks(act, "www.one.example") == 1, "one blocks its name");
 	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SAME,
 	    "unchanged path is SAME");
 
@@ -319,8 +281,8 @@ test_in_place(void)
 	snprintf(two, sizeof(two), "%s/two.mdb", dir);
 	snprintf(file, sizeof(file), "%s/inplace.mdb", dir);
 	snprintf(link, sizeof(link), "%s/active.mdb", dir);
-	build(one, "one.example", id1);
-	build(two, "two.example", id2);
+	fix_build_one(one, "one.example", id1);
+	fix_build_one(two, "two.example", id2);
 	{
 		FILE *f = fopen(file, "w");
 		if (f != NULL)
@@ -333,7 +295,7 @@ test_in_place(void)
 	CHECK(sk_guard_installed(), "the holder installs the fault guard");
 	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SWITCHED,
 	    "first poll opens the file");
-	CHECK(blocks(act, "www.one.example") == 1, "it blocks");
+	CHECK(fix_blocks(act, "www.one.example") == 1, "it blocks");
 
 	for (round = 0; round < 2; round++) {
 		/* Readers on four threads while the file is truncated in
@@ -352,7 +314,7 @@ test_in_place(void)
 		/* Between the change and the poll, lookups fail (round 0:
 		 * the meta pages are gone, the first touch faults). */
 		if (round == 0) {
-			CHECK(blocks(act, "www.one.example") == -1,
+			CHECK(fix_blocks(act, "www.one.example") == -1,
 			    "a lookup after the truncation fails");
 		}
 		CHECK(sk_active_poll(act, detail, sizeof(detail)) ==
@@ -453,10 +415,7 @@ test_background(void)
 int
 main(void)
 {
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	fix_tmpdir(dir);
 	test_follow();
 	test_in_place();
 	test_background();

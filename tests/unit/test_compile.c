@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "fixture.h"
 #include "name.h"
 #include "policy.h"
 #include "unit.h"
@@ -149,31 +150,6 @@ progress_cb(void *arg, uint64_t lines)
 	(void)arg;
 	last_progress = lines;
 	progress_calls++;
-}
-
-static int
-rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(p);
-}
-
-static void
-put_file(const char *rel, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, rel);
-	f = fopen(p, "w");
-	if (f == NULL) {
-		perror(p);
-		exit(2);
-	}
-	fputs(text, f);
-	fclose(f);
 }
 
 static void
@@ -317,7 +293,7 @@ test_formats(void)
 	snprintf(p, sizeof(p), "%s/f", dir);
 	mkdir(p, 0755);
 	for (i = 0; i < sizeof(fmt_files) / sizeof(fmt_files[0]); i++)
-		put_file(fmt_files[i].path, fmt_files[i].text);
+		fix_put(dir, fmt_files[i].path, fmt_files[i].text);
 	snprintf(pol, sizeof(pol), "%s/f/policy.conf", dir);
 	snprintf(out, sizeof(out), "%s/f/out.mdb", dir);
 	nseen = 0;
@@ -423,7 +399,7 @@ main(void)
 	snprintf(p, sizeof(p), "%s/lists", dir);
 	mkdir(p, 0755);
 	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++)
-		put_file(files[i].path, files[i].text);
+		fix_put(dir, files[i].path, files[i].text);
 	snprintf(pol, sizeof(pol), "%s/policy.conf", dir);
 	snprintf(out, sizeof(out), "%s/out.mdb", dir);
 
@@ -506,7 +482,7 @@ main(void)
 	    "target untouched after a failed compile");
 
 	/* a bad policy line fails with FILE:LINE */
-	put_file("policy.conf", "category x action=explode\n");
+	fix_put(dir, "policy.conf", "category x action=explode\n");
 	rc = sk_compile(pol, out, &opts, &rep, err, sizeof(err));
 	CHECK(rc == -1, "bad policy fails");
 	snprintf(p, sizeof(p), "%s:1:", pol);
@@ -514,14 +490,14 @@ main(void)
 	sk_compile_report_free(&rep);
 
 	/* no callbacks at all is fine */
-	put_file("allow.txt", "");
-	put_file("policy.conf", files[0].text);
+	fix_put(dir, "allow.txt", "");
+	fix_put(dir, "policy.conf", files[0].text);
 	rc = sk_compile(pol, out, NULL, &rep, err, sizeof(err));
 	CHECK(rc == 0, "compile without opts: %s", err);
 	sk_compile_report_free(&rep);
 
 	test_formats();
 out:
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	fix_rm_rf(dir);
 	return unit_done("test_compile");
 }

@@ -23,23 +23,10 @@
 #include <unistd.h>
 
 #include "fetch.h"
+#include "fixture.h"
 #include "unit.h"
 
 static char dir[64];
-
-static void
-put(const char *name, const char *text)
-{
-	char p[256];
-	FILE *f;
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	f = fopen(p, "w");
-	if (f != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
-}
 
 /* The whole file, or "" (static buffer). */
 static const char *
@@ -168,7 +155,7 @@ test_http(int port)
 	    "redirect followed: %d %s status %d", rc, err, r.status);
 
 	/* over the limit: refused, old file kept */
-	put("www/list.txt", "a.test\nb.test\nc.test\nd.test\n");
+	fix_put(dir, "www/list.txt", "a.test\nb.test\nc.test\nd.test\n");
 	o.max_size = 20;
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/list.txt", port);
 	rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
@@ -234,9 +221,9 @@ test_http(int port)
 		    meta, sizeof(meta), "%s.meta.%ld.XyZ789", path, (long)pid);
 		snprintf(live, sizeof(live), "%s.part.%ld.LiVe00", path,
 		    (long)getppid());
-		put(strrchr(dead, '/') + 1, "x");
-		put(strrchr(meta, '/') + 1, "x");
-		put(strrchr(live, '/') + 1, "x");
+		fix_put(dir, strrchr(dead, '/') + 1, "x");
+		fix_put(dir, strrchr(meta, '/') + 1, "x");
+		fix_put(dir, strrchr(live, '/') + 1, "x");
 		rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
 		CHECK(access(dead, F_OK) != 0 && access(meta, F_OK) != 0,
 		    "a dead download's files removed by the next fetch");
@@ -321,7 +308,7 @@ main(void)
 		return 2;
 	snprintf(cmd, sizeof(cmd), "%s/www", dir);
 	mkdir(cmd, 0755);
-	put("www/list.txt", "a.test\nb.test\nc.test");
+	fix_put(dir, "www/list.txt", "a.test\nb.test\nc.test");
 	pid = start_server(script, 0, &port);
 	CHECK(pid > 0, "server started");
 	if (pid > 0) {

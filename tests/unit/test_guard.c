@@ -253,22 +253,18 @@ count_cb(void *arg, const uint8_t *name, size_t namelen,
 	return 0;
 }
 
-/* A snapshot truncated in place under its reader. */
+/* A snapshot of 2000 names name0.example ... name1999.example at path. */
 static void
-test_snapshot_truncated(void)
+build_2000(const char *path)
 {
 	struct sk_snapbuild *b;
 	struct sk_category cat = {"adult", SK_ACTION_SINKHOLE, "test"};
 	struct sk_entry_rec rec = {0, 0, 0, 1};
-	struct sk_snapshot *snap;
-	struct sk_lookup l;
 	uint8_t wire[SK_NAME_MAX_WIRE];
-	char path[256], id[SK_SNAPSHOT_ID_LEN + 1], detail[256], name[64];
+	char id[SK_SNAPSHOT_ID_LEN + 1], detail[256], name[64];
 	size_t len;
-	void *addr;
-	int i, rc, seen = 0;
+	int i;
 
-	snprintf(path, sizeof(path), "%s/snap.mdb", dir);
 	CHECK(sk_snapbuild_new(&b) == 0, "snapbuild_new");
 	sk_snapbuild_add_category(b, &cat);
 	sk_snapbuild_add_list(b, "list.txt");
@@ -280,6 +276,22 @@ test_snapshot_truncated(void)
 	CHECK(sk_snapbuild_write(b, path, 1, id, detail, sizeof(detail)) == 0,
 	    "write: %s", detail);
 	sk_snapbuild_free(b);
+}
+
+/* A snapshot truncated in place under its reader. */
+static void
+test_snapshot_truncated(void)
+{
+	struct sk_snapshot *snap;
+	struct sk_lookup l;
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	char path[256], detail[256];
+	size_t len;
+	void *addr;
+	int rc, seen = 0;
+
+	snprintf(path, sizeof(path), "%s/snap.mdb", dir);
+	build_2000(path);
 	CHECK(sk_snapshot_open(path, &snap, detail, sizeof(detail)) == 0,
 	    "open: %s", detail);
 	sk_name_from_text("www.name7.example", 17, wire, &len);
@@ -301,17 +313,7 @@ test_snapshot_truncated(void)
 
 	/* A walk meeting the fault. */
 	CHECK(truncate(path, 0) == 0 && unlink(path) == 0, "remove");
-	CHECK(sk_snapbuild_new(&b) == 0, "snapbuild_new");
-	sk_snapbuild_add_category(b, &cat);
-	sk_snapbuild_add_list(b, "list.txt");
-	for (i = 0; i < 2000; i++) {
-		snprintf(name, sizeof(name), "name%d.example", i);
-		sk_name_from_text(name, strlen(name), wire, &len);
-		sk_snapbuild_add_entry(b, wire, len, &rec);
-	}
-	CHECK(sk_snapbuild_write(b, path, 1, id, detail, sizeof(detail)) == 0,
-	    "write: %s", detail);
-	sk_snapbuild_free(b);
+	build_2000(path);
 	CHECK(sk_snapshot_open(path, &snap, detail, sizeof(detail)) == 0,
 	    "open: %s", detail);
 	CHECK(sk_snapshot_foreach(snap, count_cb, &seen) == 0 && seen == 2000,

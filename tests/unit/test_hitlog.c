@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "hitchain.h"
 #include "hitfmt.h"
 #include "hitparse.h"
@@ -39,6 +40,19 @@
 #include "unit.h"
 
 static char dir[] = "/tmp/test_hitlog.XXXXXX";
+
+/* Open the hit log of conf into log; a failure is a failed CHECK. */
+static int
+opened(const struct sk_hitlog_conf *conf, struct sk_hitlog **log)
+{
+	char err[256];
+
+	if (sk_hitlog_open(conf, log, err, sizeof(err)) != 0) {
+		CHECK(0, "open: %s", err);
+		return 0;
+	}
+	return 1;
+}
 
 static void
 make_hit(struct sk_hit *h, unsigned n)
@@ -303,15 +317,12 @@ test_no_loss(void)
 	struct sk_hitlog *log;
 	struct sk_hit h;
 	struct tally t;
-	char err[256];
 	unsigned i;
 
 	conf_for(&conf, files[0], 4096, SK_HIT_JSON);
 	unlink(conf.path);
-	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
-		CHECK(0, "open: %s", err);
+	if (!opened(&conf, &log))
 		return;
-	}
 	for (i = 0; i < 4096; i++) {
 		make_hit(&h, i);
 		CHECK(sk_hitlog_submit(log, &h) == 0 || i == 0, "submit %u", i);
@@ -377,7 +388,6 @@ test_settle(void)
 	struct sk_hit h;
 	struct stat st;
 	struct tally t;
-	char err[256];
 	off_t first;
 	unsigned i;
 	int fd;
@@ -389,10 +399,8 @@ test_settle(void)
 		    dir);
 		return;
 	}
-	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
-		CHECK(0, "open: %s", err);
+	if (!opened(&conf, &log))
 		return;
-	}
 	/* Turn 1: about 2 MB written and sent to disk. */
 	for (i = 0; i < 2000; i++) {
 		make_hit(&h, i);
@@ -442,17 +450,15 @@ test_rotation(enum sk_hit_format f)
 	struct sk_hitlog *log;
 	struct sk_hit h;
 	struct tally t, t1, t2;
-	char err[256], old[512];
+	char old[512];
 	unsigned i;
 
 	conf_for(&conf, files[1], 1024, f);
 	snprintf(old, sizeof(old), "%s/%s", dir, files[0]);
 	unlink(conf.path);
 	unlink(old);
-	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
-		CHECK(0, "open: %s", err);
+	if (!opened(&conf, &log))
 		return;
-	}
 	for (i = 0; i < 300; i++) {
 		make_hit(&h, i);
 		sk_hitlog_submit(log, &h);
@@ -598,7 +604,7 @@ test_rotation_race(enum sk_hit_format f, size_t c)
 	struct sk_hitlog *log;
 	struct sk_hit h;
 	struct tally t, one;
-	char err[256], old[2][512];
+	char old[2][512];
 	char *prev, *next;
 	const char *tailp;
 	unsigned i;
@@ -611,10 +617,8 @@ test_rotation_race(enum sk_hit_format f, size_t c)
 	unlink(conf.path);
 	unlink(old[0]);
 	unlink(old[1]);
-	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
-		CHECK(0, "open: %s", err);
+	if (!opened(&conf, &log))
 		return;
-	}
 	for (i = 0; i < 300; i++) {
 		make_hit(&h, i);
 		sk_hitlog_submit(log, &h);
@@ -679,7 +683,6 @@ disk_full_child(void)
 	struct sk_hit h;
 	struct tally t;
 	struct stat sb;
-	char err[256];
 	unsigned i, round;
 
 	signal(SIGXFSZ, SIG_IGN);
@@ -689,10 +692,8 @@ disk_full_child(void)
 		return 99;
 	conf_for(&conf, files[0], 64, SK_HIT_JSON);
 	unlink(conf.path);
-	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
-		CHECK(0, "open: %s", err);
+	if (!opened(&conf, &log))
 		return 1;
-	}
 	said[0] = '\0';
 	said_n = 0;
 	sk_hitlog_set_log(log, say_capture, NULL);
@@ -803,16 +804,14 @@ test_retire(void)
 	struct sk_hitlog_conf conf;
 	struct sk_hitlog *log;
 	struct sk_hit *slot;
-	char err[256], *first, *second, *text, line[4096];
+	char *first, *second, *text, line[4096];
 	int found = 0;
 	FILE *fp;
 
 	conf_for(&conf, "retire.log", 64, SK_HIT_JSON);
 	unlink(conf.path);
-	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
-		CHECK(0, "open: %s", err);
+	if (!opened(&conf, &log))
 		return;
-	}
 	nreleased = 0;
 	CHECK(sk_hitlog_retire(log, strdup("idle"), release_text) == 0 &&
 	        nreleased == 1,
@@ -1151,10 +1150,8 @@ test_symlink(void)
 
 	conf_for(&conf, "sym2.log", 64, SK_HIT_JSON);
 	unlink(conf.path);
-	if (sk_hitlog_open(&conf, &log, err, sizeof(err)) != 0) {
-		CHECK(0, "open: %s", err);
+	if (!opened(&conf, &log))
 		return;
-	}
 	said[0] = '\0';
 	sk_hitlog_set_log(log, say_capture, NULL);
 	make_hit(&h, 1);
@@ -1188,10 +1185,7 @@ main(void)
 	char cmd[600];
 	int i, rc;
 
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
-		return 1;
-	}
+	fix_tmpdir(dir);
 	test_open_errors();
 	test_mode();
 	test_retire();

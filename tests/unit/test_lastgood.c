@@ -16,34 +16,13 @@
 #include <unistd.h>
 
 #include "active.h"
+#include "fixture.h"
 #include "lastgood.h"
 #include "name.h"
 #include "snapbuild.h"
 #include "unit.h"
 
 static char dir[] = "/tmp/sk_test_lastgood.XXXXXX";
-
-/** Build a snapshot at path blocking one name; its id into id. */
-static void
-build(const char *path, const char *blocked, char *id)
-{
-	struct sk_snapbuild *b;
-	struct sk_category cat = {"adult", SK_ACTION_SINKHOLE, "test"};
-	struct sk_entry_rec rec = {0, 0, 0, 1};
-	uint8_t wire[SK_NAME_MAX_WIRE];
-	size_t len;
-	char detail[256];
-
-	CHECK(sk_snapbuild_new(&b) == 0, "snapbuild_new");
-	CHECK(sk_snapbuild_add_category(b, &cat) == 0, "add_category");
-	CHECK(sk_snapbuild_add_list(b, "list.txt") == 0, "add_list");
-	CHECK(sk_name_from_text(blocked, strlen(blocked), wire, &len) == 0,
-	    "name %s", blocked);
-	CHECK(sk_snapbuild_add_entry(b, wire, len, &rec) == 0, "add_entry");
-	CHECK(sk_snapbuild_write(b, path, 1, id, detail, sizeof(detail)) == 0,
-	    "write %s: %s", path, detail);
-	sk_snapbuild_free(b);
-}
 
 static void
 path_of(char *buf, size_t size, const char *rel)
@@ -58,7 +37,7 @@ build_in(const char *blocked, char *id)
 	char tmp[512], dst[512];
 
 	path_of(tmp, sizeof(tmp), "build.tmp");
-	build(tmp, blocked, id);
+	fix_build_one(tmp, blocked, id);
 	snprintf(dst, sizeof(dst), "%s/snapshots/%s.mdb", dir, id);
 	CHECK(rename(tmp, dst) == 0, "rename to %s", dst);
 }
@@ -206,9 +185,9 @@ test_wrong_name(void)
 	path_of(sub, sizeof(sub), "named/snapshots");
 	CHECK(mkdir(sub, 0755) == 0, "mkdir");
 	path_of(src, sizeof(src), "named/one.mdb");
-	build(src, "one.example", id1);
+	fix_build_one(src, "one.example", id1);
 	path_of(src, sizeof(src), "named/two.mdb");
-	build(src, "two.example", id2);
+	fix_build_one(src, "two.example", id2);
 	/* snapshots/<id2>.mdb holds snapshot id1. */
 	path_of(src, sizeof(src), "named/one.mdb");
 	snprintf(dst, sizeof(dst), "%s/named/snapshots/%s.mdb", dir, id2);
@@ -241,23 +220,6 @@ test_wrong_name(void)
 	CHECK(detail[0] != '\0', "no folder: a reason");
 }
 
-static int
-blocks(struct sk_active *act, const char *name)
-{
-	uint8_t wire[SK_NAME_MAX_WIRE];
-	size_t len;
-	struct sk_lookup l;
-	const struct sk_snapshot *snap;
-	int found = -1;
-
-	sk_name_from_text(name, strlen(name), wire, &len);
-	snap = sk_active_acquire(act, NULL);
-	if (snap != NULL && sk_snapshot_lookup(snap, wire, len, &l) == 0)
-		found = l.found && !l.allowed;
-	sk_active_release(act);
-	return found;
-}
-
 /* The module's start: the active path refused, the last good one served,
  * the path still followed. */
 static void
@@ -279,13 +241,14 @@ test_active_fallback(const char *a, const char *c)
 		return;
 	ch = sk_active_poll(act, detail, sizeof(detail));
 	CHECK(ch == SK_ACTIVE_REFUSED, "the damaged path is refused: %d", ch);
-	CHECK(blocks(act, "a.example") == -1, "nothing active yet");
+	CHECK(fix_blocks(act, "a.example") == -1, "nothing active yet");
 	ch = sk_active_fallback(act, detail, sizeof(detail));
 	CHECK(ch == SK_ACTIVE_SWITCHED, "fallback: %d %s", ch, detail);
 	CHECK(strncmp(detail, a, SK_SNAPSHOT_ID_LEN) == 0 &&
 	        strstr(detail, " from ") != NULL,
 	    "says which and from where: %s", detail);
-	CHECK(blocks(act, "www.a.example") == 1, "the last good one blocks");
+	CHECK(
+	    fix_blocks(act, "www.a.example") == 1, "the last good one blocks");
 	CHECK(sk_active_fallback(act, detail, sizeof(detail)) == SK_ACTIVE_SAME,
 	    "a second fallback changes nothing");
 	ch = sk_active_poll(act, detail, sizeof(detail));
@@ -298,8 +261,8 @@ test_active_fallback(const char *a, const char *c)
 	ch = sk_active_poll(act, detail, sizeof(detail));
 	CHECK(ch == SK_ACTIVE_SWITCHED, "the path is still followed: %d %s", ch,
 	    detail);
-	CHECK(blocks(act, "www.new.example") == 1 &&
-	        blocks(act, "www.a.example") == 0,
+	CHECK(fix_blocks(act, "www.new.example") == 1 &&
+	        fix_blocks(act, "www.a.example") == 0,
 	    "the new snapshot is active");
 	sk_active_free(act);
 
@@ -315,7 +278,7 @@ test_active_fallback(const char *a, const char *c)
 	ch = sk_active_fallback(act, detail, sizeof(detail));
 	CHECK(ch == SK_ACTIVE_REFUSED && detail[0] != '\0',
 	    "an empty folder: refused with a reason: %d", ch);
-	CHECK(blocks(act, "www.a.example") == -1, "still nothing active");
+	CHECK(fix_blocks(act, "www.a.example") == -1, "still nothing active");
 	sk_active_free(act);
 }
 

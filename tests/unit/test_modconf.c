@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "hitfmt.h"
 #include "modconf.h"
 #include "unit.h"
@@ -263,18 +264,6 @@ test_long_snapshot(void)
 }
 
 static void
-write_file(const char *path, const char *text, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	if (f == NULL || fwrite(text, 1, len, f) != len) {
-		perror(path);
-		exit(2);
-	}
-	fclose(f);
-}
-
-static void
 test_load(void)
 {
 	static const char good[] = "# sinkhole.conf\n"
@@ -295,7 +284,7 @@ test_load(void)
 	}
 	snprintf(path, sizeof(path), "%s/sinkhole.conf", dir);
 
-	write_file(path, good, strlen(good));
+	fix_write(path, good, strlen(good));
 	sk_modconf_defaults(&conf, "/def.mdb");
 	CHECK(sk_modconf_load(path, &conf, err, sizeof(err)) == 0,
 	    "good file: %s", err);
@@ -308,7 +297,7 @@ test_load(void)
 	CHECK(conf.fail_mode == SK_FAIL_CLOSED, "fail-mode closed");
 
 	/* Keys not in the file keep what was there. */
-	write_file(path, "ttl: 5", 6);
+	fix_write(path, "ttl: 5", 6);
 	sk_modconf_defaults(&conf, "/def.mdb");
 	CHECK(sk_modconf_load(path, &conf, err, sizeof(err)) == 0 &&
 	        conf.ttl == 5 && strcmp(conf.snapshot, "/def.mdb") == 0 &&
@@ -316,20 +305,20 @@ test_load(void)
 	    "no final newline, others untouched: %s", err);
 
 	/* An error names file and line. */
-	write_file(path, "ttl: 5\n# x\nfail-mode: maybe\nttl: 7\n", 34);
+	fix_write(path, "ttl: 5\n# x\nfail-mode: maybe\nttl: 7\n", 34);
 	snprintf(prefix, sizeof(prefix), "%s:3: fail-mode: unknown mode", path);
 	CHECK(sk_modconf_load(path, &conf, err, sizeof(err)) == -1 &&
 	        strncmp(err, prefix, strlen(prefix)) == 0,
 	    "error prefix: %s", err);
 	CHECK(conf.ttl == 5, "stops at the first error: ttl %u", conf.ttl);
 
-	write_file(path, "\n\n\n\nbogus: 1\n", 14);
+	fix_write(path, "\n\n\n\nbogus: 1\n", 14);
 	snprintf(prefix, sizeof(prefix), "%s:5: unknown key \"bogus\"", path);
 	CHECK(sk_modconf_load(path, &conf, err, sizeof(err)) == -1 &&
 	        strncmp(err, prefix, strlen(prefix)) == 0,
 	    "unknown key prefix: %s", err);
 
-	write_file(path, "ttl: 5\nttl: 6\0\n", 15);
+	fix_write(path, "ttl: 5\nttl: 6\0\n", 15);
 	snprintf(prefix, sizeof(prefix), "%s:2: NUL byte", path);
 	CHECK(sk_modconf_load(path, &conf, err, sizeof(err)) == -1 &&
 	        strncmp(err, prefix, strlen(prefix)) == 0,

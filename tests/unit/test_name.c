@@ -23,6 +23,18 @@ add_label(char *buf, size_t n, char c)
 	buf[len + n + 1] = '\0';
 }
 
+/* buf = a{63}.b{63}.c{63}.d{last}. : 3 * (1 + 63) + (1 + last) + 1 wire
+ * bytes, at the limit of 255 with last = 61. */
+static void
+long_name(char *buf, size_t last)
+{
+	buf[0] = '\0';
+	add_label(buf, 63, 'a');
+	add_label(buf, 63, 'b');
+	add_label(buf, 63, 'c');
+	add_label(buf, last, 'd');
+}
+
 /* from_text then to_text: the presentation form a name comes back as. */
 struct text_case {
 	const char *what;
@@ -150,11 +162,7 @@ test_limits(void)
 	CHECK(r == SK_NAME_E_LABEL_LONG, "64 escaped bytes: %d", r);
 
 	/* 3 * (1 + 63) + (1 + 61) + 1 = 255 */
-	buf[0] = '\0';
-	add_label(buf, 63, 'a');
-	add_label(buf, 63, 'b');
-	add_label(buf, 63, 'c');
-	add_label(buf, 61, 'd');
+	long_name(buf, 61);
 	r = sk_name_from_text(buf, strlen(buf), wire, &wirelen);
 	CHECK(r == SK_NAME_OK && wirelen == 255, "255-byte name: %d %zu", r,
 	    wirelen);
@@ -164,11 +172,7 @@ test_limits(void)
 	    "255-byte name back to text: %d", r);
 
 	/* one byte more: 256 */
-	buf[0] = '\0';
-	add_label(buf, 63, 'a');
-	add_label(buf, 63, 'b');
-	add_label(buf, 63, 'c');
-	add_label(buf, 62, 'd');
+	long_name(buf, 62);
 	r = sk_name_from_text(buf, strlen(buf), wire, &wirelen);
 	CHECK(r == SK_NAME_E_NAME_LONG, "256-byte name: %d", r);
 

@@ -18,6 +18,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "guard.h"
 #include "hitrecord.h"
 #include "name.h"
@@ -112,17 +113,6 @@ static const struct tcase cases[] = {
         SK_ACTION_SINKHOLE, C_MALWARE, -1},
 };
 
-static size_t
-wire(const char *text, uint8_t *out)
-{
-	size_t len = 0;
-
-	if (sk_name_from_text(text, strlen(text), out, &len) != 0)
-		exit(2);
-	sk_name_lower(out, len);
-	return len;
-}
-
 /* Fill ss from a client spec; @return NULL for "no client". */
 static const struct sockaddr *
 client_addr(const char *spec, struct sockaddr_storage *ss)
@@ -170,7 +160,7 @@ build(const char *path)
 		r.category = (uint16_t)entries[i].cat;
 		r.line = (uint32_t)i + 1;
 		CHECK(sk_snapbuild_add_entry(
-		          b, w, wire(entries[i].name, w), &r) == 0,
+		          b, w, fix_wire(entries[i].name, w), &r) == 0,
 		    "add %s", entries[i].name);
 	}
 	for (i = 0; i < sizeof(exemptions) / sizeof(exemptions[0]); i++) {
@@ -522,7 +512,7 @@ main(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		t = &cases[i];
-		len = wire(t->qname, w);
+		len = fix_wire(t->qname, w);
 		memset(&v, 0x5a, sizeof(v)); /* every field must be set */
 		rc = sk_decide(
 		    s, w, len, client_addr(t->client, &ss), t->now, &v);
@@ -577,7 +567,7 @@ main(void)
 	CHECK(sk_guard_acquire() == 0, "guard");
 	CHECK(truncate(path, 0) == 0, "truncate in place");
 	for (i = 0; i < 2; i++) {
-		len = wire(i == 0 ? "www.bad.test" : "other.test", w);
+		len = fix_wire(i == 0 ? "www.bad.test" : "other.test", w);
 		memset(&v, 0x5a, sizeof(v));
 		rc = sk_decide(s, w, len, client_addr("10.1.2.3", &ss), T0, &v);
 		CHECK(rc == SK_SNAP_E_FAULT && v.kind == SK_VERDICT_ERROR &&

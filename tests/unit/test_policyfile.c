@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "policyfile.h"
 #include "unit.h"
 
@@ -22,13 +23,7 @@ static char polpath[PATH_MAX];
 static void
 write_policy_len(const char *text, size_t len)
 {
-	FILE *f = fopen(polpath, "wb");
-
-	if (f == NULL || fwrite(text, 1, len, f) != len) {
-		perror(polpath);
-		exit(2);
-	}
-	fclose(f);
+	fix_write(polpath, text, len);
 }
 
 static void

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "name.h"
 #include "snapbuild.h"
 #include "snapshot.h"
@@ -141,35 +142,6 @@ static const struct tlook lookups[] = {
     {"x.eb.test", 0, "eb.test", C_MALWARE, 11},
 };
 
-/* Text name to lower-case wire; aborts the test on a bad name. */
-static size_t
-wire(const char *text, uint8_t *out)
-{
-	size_t len = 0;
-
-	if (sk_name_from_text(text, strlen(text), out, &len) != 0) {
-		fprintf(stderr, "bad test name %s\n", text);
-		exit(2);
-	}
-	sk_name_lower(out, len);
-	return len;
-}
-
-static int
-rm_one(const char *p, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(p);
-}
-
-static void
-rm_rf(const char *p)
-{
-	nftw(p, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* Fill a builder with the test policy, plus extra entries. */
 static struct sk_snapbuild *
 make_builder(const struct tent *extra, size_t nextra)
@@ -204,7 +176,7 @@ make_builder(const struct tent *extra, size_t nextra)
 
 	for (i = 0; i < NENTRIES + nextra; i++) {
 		t = i < NENTRIES ? &entries[i] : &extra[i - NENTRIES];
-		len = wire(t->name, w);
+		len = fix_wire(t->name, w);
 		/* upper case in the input must be folded by the builder */
 		if (strcmp(t->name, "DUP.Test") == 0)
 			sk_name_from_text(t->name, strlen(t->name), w, &len);
@@ -262,14 +234,14 @@ test_lookups(struct sk_snapshot *s)
 
 	for (i = 0; i < sizeof(lookups) / sizeof(lookups[0]); i++) {
 		t = &lookups[i];
-		qlen = wire(t->qname, q);
+		qlen = fix_wire(t->qname, q);
 		CHECK(sk_snapshot_lookup(s, q, qlen, &lk) == 0, "lookup %s",
 		    t->qname);
 		if (t->match == NULL) {
 			CHECK(!lk.found, "%s must not match", t->qname);
 			continue;
 		}
-		mlen = wire(t->match, m);
+		mlen = fix_wire(t->match, m);
 		CHECK(lk.found, "%s must match %s", t->qname, t->match);
 		CHECK(lk.allowed == t->allowed, "%s allowed %d want %d",
 		    t->qname, lk.allowed, t->allowed);
@@ -303,7 +275,7 @@ lookup_agrees(const struct tlook *t, const struct sk_lookup *lk, size_t qlen)
 
 	if (t->match == NULL)
 		return !lk->found;
-	return lk->found && lk->name_offset == qlen - wire(t->match, m) &&
+	return lk->found && lk->name_offset == qlen - fix_wire(t->match, m) &&
 	    lk->rec.line == t->line;
 }
 
@@ -318,7 +290,7 @@ thread_lookups(void *arg)
 
 	for (round = 0; round < 300; round++) {
 		for (i = 0; i < sizeof(lookups) / sizeof(lookups[0]); i++) {
-			qlen = wire(lookups[i].qname, q);
+			qlen = fix_wire(lookups[i].qname, q);
 			if (sk_snapshot_lookup(t->s, q, qlen, &lk) != 0)
 				t->errors++;
 			else if (!lookup_agrees(&lookups[i], &lk, qlen))
@@ -374,7 +346,7 @@ walk_cb(void *arg, const uint8_t *name, size_t namelen,
 	memcpy(w->prev, name, namelen);
 	w->prevlen = namelen;
 	w->names++;
-	if (namelen == wire("dup.test", d) && memcmp(name, d, namelen) == 0)
+	if (namelen == fix_wire("dup.test", d) && memcmp(name, d, namelen) == 0)
 		w->dup_recs = nrecs;
 	return 0;
 }
@@ -570,7 +542,7 @@ test_failed_writes(const char *good, const char *good_id)
 	CHECK(access(p, F_OK) == 0, "target directory untouched");
 
 	/* an entry naming an undefined category: the target is untouched */
-	len = wire("undefined.test", w);
+	len = fix_wire("undefined.test", w);
 	r.category = 40;
 	CHECK(sk_snapbuild_add_entry(b, w, len, &r) == 0, "add undefined");
 	rc = sk_snapbuild_write(b, good, 1, id, detail, sizeof(detail));
@@ -612,7 +584,7 @@ test_builder_args(void)
 	struct sk_category c = {"x", SK_ACTION_SINKHOLE, ""};
 	struct sk_entry_rec r = {0};
 	uint8_t w[SK_NAME_MAX_WIRE];
-	size_t len = wire("ok.test", w);
+	size_t len = fix_wire("ok.test", w);
 	int i;
 
 	CHECK(sk_snapbuild_new(&b) == 0, "new");
@@ -649,7 +621,7 @@ test_empty(void)
 	struct sk_lookup lk;
 	uint8_t w[SK_NAME_MAX_WIRE];
 	char p[128], id[SK_SNAPSHOT_ID_LEN + 1], detail[256];
-	size_t len = wire("www.example.com", w);
+	size_t len = fix_wire("www.example.com", w);
 
 	snprintf(p, sizeof(p), "%s/empty-policy.mdb", dir);
 	CHECK(sk_snapbuild_new(&b) == 0, "new");
@@ -758,7 +730,7 @@ main(void)
 	r.category = C_MALWARE;
 	r.list_id = L_MALWARE;
 	r.line = 1;
-	CHECK(sk_snapbuild_add_entry(b, w, wire("example.com", w), &r) == 0,
+	CHECK(sk_snapbuild_add_entry(b, w, fix_wire("example.com", w), &r) == 0,
 	    "re-add an identical entry");
 	CHECK(sk_snapbuild_write(b, p3, 1, id3, detail, sizeof(detail)) == 0,
 	    "write");
@@ -771,6 +743,6 @@ main(void)
 	test_empty();
 	CHECK(count_temp_files(dir) == 0, "no temp files at the end");
 out:
-	rm_rf(dir);
+	fix_rm_rf(dir);
 	return unit_done("test_snapshot");
 }

@@ -428,60 +428,60 @@ test_pages(void)
 	    "separator");
 }
 
+/* The names tree's first leaf node (the snapshot's first name). */
+static uint8_t *
+first_name_node(uint8_t *b)
+{
+	uint8_t *p = b + names_page(b, 2) * PSIZE;
+
+	return p + g16(p + 16);
+}
+
+/* That node's value: the first name's record. */
+static uint8_t *
+first_record(uint8_t *b)
+{
+	uint8_t *node = first_name_node(b);
+
+	return node + 8 + g16(node + 6);
+}
+
 static void
 test_records(void)
 {
-	uint8_t *b, *p, *node, *val;
+	uint8_t *b;
 	size_t len;
 
 	/* category 2 of 2 categories */
 	b = copy_lmdb(&len);
-	p = b + names_page(b, 2) * PSIZE;
-	node = p + g16(p + 16);
-	val = node + 8 + g16(node + 6);
-	val[1] = 2;
+	first_record(b)[1] = 2;
 	refused("category out of range", b, len, SK_SNAP_E_CORRUPT,
 	    "category out of range");
 	/* list 1 of 1 list */
 	b = copy_lmdb(&len);
-	p = b + names_page(b, 2) * PSIZE;
-	node = p + g16(p + 16);
-	val = node + 8 + g16(node + 6);
-	val[3] = 1;
+	first_record(b)[3] = 1;
 	refused("list out of range", b, len, SK_SNAP_E_CORRUPT,
 	    "list out of range");
 	/* action 3 */
 	b = copy_lmdb(&len);
-	p = b + names_page(b, 2) * PSIZE;
-	node = p + g16(p + 16);
-	val = node + 8 + g16(node + 6);
-	val[0] |= SK_REC_ACTION_MASK;
+	first_record(b)[0] |= SK_REC_ACTION_MASK;
 	refused("record action 3", b, len, SK_SNAP_E_CORRUPT, "invalid flags");
 	/* an upper-case name */
 	b = copy_lmdb(&len);
-	p = b + names_page(b, 2) * PSIZE;
-	node = p + g16(p + 16);
-	node[8 + 1] = 'H';
+	first_name_node(b)[8 + 1] = 'H';
 	refused("upper case", b, len, SK_SNAP_E_CORRUPT, "lower case");
-	/* a label length past the key */
+	/* a label length past the key: "\003com\000" -> "\004com\000" */
 	b = copy_lmdb(&len);
-	p = b + names_page(b, 2) * PSIZE;
-	node = p + g16(p + 16);
-	node[8 + 18] = 4; /* "\003com\000" -> "\004com\000": runs past */
+	first_name_node(b)[8 + 18] = 4;
 	refused("bad wire name", b, len, SK_SNAP_E_CORRUPT, "wire-form");
 	/* a value of 11 bytes: the node's size shrunk by one */
 	b = copy_lmdb(&len);
-	p = b + names_page(b, 2) * PSIZE;
-	node = p + g16(p + 16);
-	node[0]--;
+	first_name_node(b)[0]--;
 	refused("value size", b, len, SK_SNAP_E_CORRUPT, "whole number");
 	/* a line number changed: well-formed, but not the content the id
 	 * was computed over */
 	b = copy_lmdb(&len);
-	p = b + names_page(b, 2) * PSIZE;
-	node = p + g16(p + 16);
-	val = node + 8 + g16(node + 6);
-	val[7] ^= 0x40;
+	first_record(b)[7] ^= 0x40;
 	refused("id mismatch", b, len, SK_SNAP_E_ID, "does not match its id");
 }
 
