@@ -13,8 +13,8 @@ if [ ! -f "$so" ]; then
 	exit 77
 fi
 # libskops.a holds libskcore's objects too: read the ops objects only.
-set -- "$top_builddir"/ops/.libs/*.o
-[ -f "$1" ] || { echo "FAIL: no objects in $top_builddir/ops/.libs"; exit 1; }
+set -- "$top_builddir"/lib/ops/.libs/*.o
+[ -f "$1" ] || { echo "FAIL: no objects in $top_builddir/lib/ops/.libs"; exit 1; }
 
 # Build-side and verifier names that must stay out even if their code
 # moved into the core by mistake (a prefix ends in '*').

@@ -5,7 +5,7 @@ Used by t27_corrupt_snapshots.sh and t27_ctl_refuses_damaged.sh.
 
 A snapshot is an LMDB file (4096-byte pages, a 16-byte page header, the
 meta at offset 16 of pages 0 and 1) followed by sinkhole's digest trailer
-(core/snapverify.h: 64 bytes, magic "sinkhole digest1", the covered
+(lib/core/snapverify.h: 64 bytes, magic "sinkhole digest1", the covered
 length and the SHA-256 of every byte before it). The variants are seeded
 and deterministic:
 

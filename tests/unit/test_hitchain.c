@@ -1,7 +1,7 @@
 /**
  * \file
- * Unit tests of the hit log's hash chain (core/hitchain.c) and its
- * verifier (ops/hitverify.c), in each
+ * Unit tests of the hit log's hash chain (lib/core/hitchain.c) and its
+ * verifier (lib/ops/hitverify.c), in each
  * format: an intact log verifies; a changed byte, a removed, repeated or
  * reordered record, a cut-off last line, a record re-hashed by hand and a
  * second instance without its start event are each reported at the line

@@ -1,7 +1,7 @@
 /**
  * \file
- * Unit tests of hit record formatting (core/hitfmt.c; read back by
- * ops/hitparse.c): every field in
+ * Unit tests of hit record formatting (lib/core/hitfmt.c; read back by
+ * lib/ops/hitparse.c): every field in
  * each format (exact lines), the mnemonics, and the escaping: a query
  * name, category, approver or reason holding \n, ", |, =, ], \, NUL, tab,
  * CR or non-ASCII bytes stays one line with exactly the expected fields,

@@ -4,7 +4,7 @@
  * or LEEF 2.0, with each format's escaping applied to every value, so no
  * byte of a query name, category, approver or reason can split a record or
  * forge a field. The parser that reads such a line back is
- * ops/hitparse.h. Writes into caller buffers; never allocates.
+ * lib/ops/hitparse.h. Writes into caller buffers; never allocates.
  * The field names and escaping rules are documented in sinkhole-hitlog(5).
  */
 #ifndef SK_HITFMT_H

@@ -6,7 +6,7 @@
  * instance's previous record (64 zeros in its start event). Changing,
  * removing or reordering a record breaks the chain at that record unless
  * every later record is rewritten too; the SIEM's copy is the witness.
- * The verifier behind `sinkhole-ctl verify-log` is ops/hitverify.h.
+ * The verifier behind `sinkhole-ctl verify-log` is lib/ops/hitverify.h.
  */
 #ifndef SK_HITCHAIN_H
 #define SK_HITCHAIN_H

@@ -1,7 +1,7 @@
 /**
  * \file
  * The hit log's hash chain: sealing a record (SHA-256 through libcrypto's
- * EVP interface). The verifier is ops/hitverify.c.
+ * EVP interface). The verifier is lib/ops/hitverify.c.
  */
 #include <stdlib.h>
 #include <string.h>
