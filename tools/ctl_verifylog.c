@@ -6,7 +6,7 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <getopt.h>
+#include <getopt.h> /* optind */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,35 +77,21 @@ vl_file(struct sk_hitchain_verifier *v, struct vl_state *st)
 int
 cmd_verify_log(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"state", required_argument, NULL, 's'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	struct sk_hitchain_verifier *v;
 	struct sk_hitlog_state hs;
 	struct vl_state st;
 	const char *state = NULL;
-	int ch, i, rc = EX_OK;
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_FLAG("quiet", 'q', st.quiet),
+	    CTL_OPT_TEXT("state", 's', state),
+	    CTL_OPT_END,
+	};
+	int i, rc;
 
 	memset(&st, 0, sizeof(st));
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":qs:h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'q':
-			st.quiet = 1;
-			break;
-		case 's':
-			state = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default:
-			return usage_error("verify-log", argc, argv, ch);
-		}
-	}
+	if ((rc = ctl_parse_options("verify-log", argc, argv, opts)) >= 0)
+		return rc;
+	rc = EX_OK;
 	if (optind == argc)
 		return usage_msg("verify-log", "no log file given");
 	/* Read first: the writer may update it while the files are read,
