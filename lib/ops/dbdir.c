@@ -5,7 +5,7 @@
  * survive a crash is written to a temporary name, synced, renamed and then
  * the directory synced; the history is appended with one write and fsync'd.
  */
-#define _GNU_SOURCE /* copy_file_range */
+#define _GNU_SOURCE /* asprintf */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +24,7 @@
 
 #include "detail.h"
 #include "dbdir.h"
+#include "filecopy.h"
 #include "snapfmt.h" /* TSV escaping */
 #include "utctime.h"
 
@@ -378,42 +379,27 @@ sk_dbdir_active(
 	return 0;
 }
 
-/* Copy src into the open fd dst; copy_file_range first (reflinks or
- * in-kernel copies), read/write when the file systems do not allow it. */
+/* import's message for a failed copy of src into tmp. */
 static int
-copy_fd(int in, int out)
+copy_error(const char *src, const char *tmp, enum sk_copy_step step,
+    char *detail, size_t detailsize)
 {
-	char buf[1 << 16];
-	ssize_t n, w, off;
+	const char *e = strerror(errno);
 
-	for (;;) {
-		n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0);
-		if (n == 0)
-			return 0;
-		if (n < 0)
-			break;
+	switch (step) {
+	case SK_COPY_OPEN_SRC:
+		return sk_detail(
+		    detail, detailsize, SK_DBDIR_E_IO, "%s: %s", src, e);
+	case SK_COPY_CREATE:
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "creating %s: %s", tmp, e);
+	case SK_COPY_DATA:
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "copying %s to %s: %s", src, tmp, e);
+	default:
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "syncing %s: %s", tmp, e);
 	}
-	if (errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP &&
-	    errno != EINVAL)
-		return -1;
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		for (off = 0; off < n; off += w) {
-			w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0) {
-				if (errno == EINTR) {
-					w = 0;
-					continue;
-				}
-				return -1;
-			}
-		}
-	}
-	return 0;
 }
 
 int
@@ -423,7 +409,8 @@ sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
 	char dst[PATH_MAX], tmp[PATH_MAX], snaps[PATH_MAX], why[512];
 	struct sk_snapshot *snap = NULL;
 	struct stat sst, dstst;
-	int in = -1, out = -1, rc;
+	enum sk_copy_step step;
+	int rc;
 
 	if (!sk_dbdir_valid_id(id) ||
 	    sk_dbdir_snapshot_path(d, id, dst, sizeof(dst)) != 0 ||
@@ -446,30 +433,13 @@ sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
 		}
 		sk_snapshot_close(snap);
 	}
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
-		return sk_detail(detail, detailsize, SK_DBDIR_E_IO, "%s: %s",
-		    src, strerror(errno));
 	unlink(tmp);
-	out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-	if (out < 0) {
-		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
-		    "creating %s: %s", tmp, strerror(errno));
-		close(in);
+	if (sk_copy_file(src, tmp, O_EXCL, 0444, 1, NULL, &step) != 0) {
+		rc = copy_error(src, tmp, step, detail, detailsize);
+		if (step >= SK_COPY_DATA)
+			unlink(tmp);
 		return rc;
 	}
-	if (copy_fd(in, out) != 0) {
-		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
-		    "copying %s to %s: %s", src, tmp, strerror(errno));
-		goto err;
-	}
-	if (fsync(out) != 0 || close(out) != 0) {
-		out = -1;
-		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
-		    "syncing %s: %s", tmp, strerror(errno));
-		goto err;
-	}
-	out = -1;
 	/* The copy is what the resolver will map: verify it, not only src
 	 * (changed since, or a bad copy). */
 	snap = NULL;
@@ -489,15 +459,11 @@ sk_dbdir_import(struct sk_dbdir *d, const char *src, const char *id,
 		    "renaming %s to %s: %s", tmp, dst, strerror(errno));
 		goto err;
 	}
-	close(in);
 	if (sync_dir(snaps) != 0)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "syncing directory %s: %s", snaps, strerror(errno));
 	return 0;
 err:
-	if (out >= 0)
-		close(out);
-	close(in);
 	unlink(tmp);
 	return rc;
 }

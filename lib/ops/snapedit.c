@@ -1,11 +1,11 @@
 /**
  * \file
  * Deriving a snapshot from another plus one edit (see snapedit.h). The
- * copy is made with copy_file_range (in-kernel, a reflink where the file
- * system can), the edit touches a handful of B-tree pages, and the only
- * full pass is the one the id needs: a cursor walk hashing every name.
+ * copy is made with copy_file_range (filecopy.h: in-kernel, a reflink
+ * where the file system can), the edit touches a handful of B-tree pages,
+ * and the only full pass is the one the id needs: a cursor walk hashing
+ * every name.
  */
-#define _GNU_SOURCE /* copy_file_range */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -17,16 +17,13 @@
 #include <unistd.h>
 
 #include "detail.h"
+#include "filecopy.h"
 #include "namefilter.h"
 #include "snapbuild.h" /* sk_snapbuild_put_meta */
 #include "snapedit.h"
 #include "snapid.h"
 #include "snapverify.h"
 
-/* Bytes one read/write copies when copy_file_range cannot. */
-#define COPY_CHUNK (1 << 16)
-/* Bytes one copy_file_range call is asked for. */
-#define COPY_RANGE_MAX ((size_t)1 << 30)
 /* LMDB's lock file beside an environment opened MDB_NOSUBDIR. */
 #define LOCK_SUFFIX "-lock"
 /* Room the copy's map gets beyond the source's size, for the pages the
@@ -55,60 +52,23 @@ sk_snapedit_strerror(int err)
 	return "unknown edit error";
 }
 
+/* Copy src to dst (its size into *size), with edit's messages. */
 static int
 copy_file(const char *src, const char *dst, off_t *size, char *detail,
     size_t detailsize)
 {
-	char buf[COPY_CHUNK];
-	struct stat st;
-	ssize_t n, w, off;
-	int in, out, rc = 0;
+	enum sk_copy_step step;
 
-	in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0)
+	if (sk_copy_file(src, dst, O_TRUNC, 0644, 0, size, &step) == 0)
+		return 0;
+	if (step == SK_COPY_OPEN_SRC)
 		return sk_detail(detail, detailsize, SK_EDIT_E_SOURCE, "%s: %s",
 		    src, strerror(errno));
-	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (out < 0) {
-		rc = sk_detail(detail, detailsize, SK_EDIT_E_IO,
+	if (step == SK_COPY_CREATE)
+		return sk_detail(detail, detailsize, SK_EDIT_E_IO,
 		    "creating %s: %s", dst, strerror(errno));
-		close(in);
-		return rc;
-	}
-	if (fstat(in, &st) != 0)
-		goto ioerr;
-	*size = st.st_size;
-	while (
-	    (n = copy_file_range(in, NULL, out, NULL, COPY_RANGE_MAX, 0)) > 0)
-		;
-	if (n < 0 && errno != EXDEV && errno != ENOSYS && errno != EOPNOTSUPP &&
-	    errno != EINVAL)
-		goto ioerr;
-	if (n < 0) {
-		if (lseek(in, 0, SEEK_SET) != 0 || ftruncate(out, 0) != 0 ||
-		    lseek(out, 0, SEEK_SET) != 0)
-			goto ioerr;
-		while ((n = read(in, buf, sizeof(buf))) > 0)
-			for (off = 0; off < n; off += w)
-				if ((w = write(out, buf + off,
-				         (size_t)(n - off))) < 0)
-					goto ioerr;
-		if (n < 0)
-			goto ioerr;
-	}
-	if (close(out) != 0) {
-		out = -1;
-		goto ioerr;
-	}
-	close(in);
-	return 0;
-ioerr:
-	rc = sk_detail(detail, detailsize, SK_EDIT_E_IO, "copying %s to %s: %s",
-	    src, dst, strerror(errno));
-	if (out >= 0)
-		close(out);
-	close(in);
-	return rc;
+	return sk_detail(detail, detailsize, SK_EDIT_E_IO,
+	    "copying %s to %s: %s", src, dst, strerror(errno));
 }
 
 /* The edited tables of the source, as meta texts. */
