@@ -1,7 +1,9 @@
 /**
  * \file
- * Shared setup of the unit tests: a scratch folder, input files, names in
- * wire form and a one-name snapshot. Header-only, like unit.h, so that the
+ * Shared setup of the unit tests: a scratch folder (given, or the program's
+ * own tmp_top), input files, names in wire form, a one-name snapshot, a
+ * policy compiled into a snapshot, a pid that is certainly not running (for
+ * temporaries "of a dead run"). Header-only, like unit.h, so that the
  * CHECKs made here count in the test that calls them. A test that cannot
  * set up its input exits 2 (an error, not a failure of the code tested).
  * fix_rm_rf needs nftw: define _GNU_SOURCE before the first include.
@@ -10,15 +12,21 @@
 #define SK_FIXTURE_H
 
 #include <ftw.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "active.h"
+#include "compile.h"
 #include "name.h"
 #include "snapbuild.h"
+#include "snapshot.h"
 #include "unit.h"
 
 /** Make the scratch folder from tmpl (mkdtemp's XXXXXX); exit 2 if not. */
@@ -126,6 +134,88 @@ fix_blocks(struct sk_active *act, const char *name)
 		found = l.found && !l.allowed;
 	sk_active_release(act);
 	return found;
+}
+
+/** The program's own folder, after tmp_top_make() (for the tests that
+ * keep one folder; the others pass theirs to fix_*). */
+static char tmp_top[64] __attribute__((unused));
+
+/** Make tmp_top (/tmp/NAME.XXXXXX); exits 2 when it cannot. */
+static inline void
+tmp_top_make(const char *name)
+{
+	snprintf(tmp_top, sizeof(tmp_top), "/tmp/%s.XXXXXX", name);
+	fix_tmpdir(tmp_top);
+}
+
+/** Remove tmp_top and everything in it. */
+static inline void
+tmp_top_remove(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp_top);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmp_top);
+}
+
+/** Write text as the file name in tmp_top; exits 2 when it cannot. */
+static inline void
+tmp_put(const char *name, const char *text)
+{
+	fix_put(tmp_top, name, text);
+}
+
+/** @return the text of a file (up to 8 KiB, valid until the next call),
+ * or NULL when it cannot be read. */
+static inline const char *
+tmp_slurp(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/** @return a pid no process has (a child that exited and was reaped). */
+static inline long
+tmp_dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return (long)pid;
+}
+
+/** Compile tmp_top/POLICY into tmp_top/OUT and open it; exits 2 if not.
+ * Close it with sk_snapshot_close. */
+static inline struct sk_snapshot *
+tmp_compile(const char *policy, const char *out)
+{
+	struct sk_compile_opts o;
+	struct sk_compile_report rep;
+	struct sk_snapshot *s = NULL;
+	char pol[PATH_MAX], path[PATH_MAX], err[512];
+
+	snprintf(pol, sizeof(pol), "%s/%s", tmp_top, policy);
+	snprintf(path, sizeof(path), "%s/%s", tmp_top, out);
+	memset(&o, 0, sizeof(o));
+	memset(&rep, 0, sizeof(rep));
+	if (sk_compile(pol, path, &o, &rep, err, sizeof(err)) != 0 ||
+	    sk_snapshot_open(path, &s, err, sizeof(err)) != 0) {
+		fprintf(stderr, "build %s: %s\n", out, err);
+		exit(2);
+	}
+	sk_compile_report_free(&rep);
+	return s;
 }
 
 #endif /* SK_FIXTURE_H */

@@ -20,7 +20,7 @@
 
 #include "dbdir.h"
 #include "snapbuild.h"
-#include "tmpfiles.h"
+#include "fixture.h"
 #include "unit.h"
 
 static void

@@ -16,7 +16,7 @@
 #include "compile.h"
 #include "policyedit.h"
 #include "snapfmt.h"
-#include "tmpfiles.h"
+#include "fixture.h"
 #include "unit.h"
 
 static char policy[PATH_MAX];

@@ -17,7 +17,7 @@
 
 #include "compile.h"
 #include "pubfolder.h"
-#include "tmpfiles.h"
+#include "fixture.h"
 #include "unit.h"
 
 /* The id of the snapshot file at path. */

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "snapdiff.h"
-#include "tmpfiles.h"
+#include "fixture.h"
 #include "unit.h"
 
 /* Every exemption change as "kind subnet-prefix" lines. */
