@@ -291,6 +291,20 @@ drop(struct sk_active *act, const char *trouble, const char *path_state,
 	return SK_ACTIVE_DROPPED;
 }
 
+/* The path's file cannot be taken (state says why): drop the snapshot in
+ * use when it is bad too, otherwise keep it and answer code. */
+static enum sk_active_change
+refuse(struct sk_active *act, int bad, const char *trouble, const char *state,
+    enum sk_active_change code, char *detail, size_t detailsize)
+{
+	if (bad)
+		return drop(act, trouble, state, detail, detailsize);
+	say(detail, detailsize, "%s", state);
+	if (act->snap == NULL)
+		say(act->why, sizeof(act->why), "%s", state);
+	return code;
+}
+
 enum sk_active_change
 sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 {
@@ -331,12 +345,8 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 	fd = open(act->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
 		say(state, sizeof(state), "%s: %s", shown, strerror(errno));
-		if (bad)
-			return drop(act, trouble, state, detail, detailsize);
-		say(detail, detailsize, "%s", state);
-		if (act->snap == NULL)
-			say(act->why, sizeof(act->why), "%s", state);
-		return SK_ACTIVE_UNREADABLE;
+		return refuse(act, bad, trouble, state, SK_ACTIVE_UNREADABLE,
+		    detail, detailsize);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -372,12 +382,8 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 	if (rc != 0) {
 		say(state, sizeof(state), "%s: %s%s%s", shown,
 		    sk_snapshot_strerror(rc), why[0] ? ": " : "", why);
-		if (bad)
-			return drop(act, trouble, state, detail, detailsize);
-		say(detail, detailsize, "%s", state);
-		if (act->snap == NULL)
-			say(act->why, sizeof(act->why), "%s", state);
-		return SK_ACTIVE_REFUSED;
+		return refuse(act, bad, trouble, state, SK_ACTIVE_REFUSED,
+		    detail, detailsize);
 	}
 	take(act, snap, &vid, shown);
 	say(detail, detailsize,

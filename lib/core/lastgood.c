@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bytes.h"
 #include "detail.h"
 
 const char *
@@ -37,15 +38,7 @@ sk_lastgood_strerror(int err)
 static int
 is_id(const char *s, size_t len)
 {
-	size_t i;
-
-	if (len != SK_SNAPSHOT_ID_LEN)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		        (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	return sk_is_lower_hex(s, len, SK_SNAPSHOT_ID_LEN);
 }
 
 /** A growing list of ids, each once. */

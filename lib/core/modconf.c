@@ -64,13 +64,31 @@ mc_is(const char *val, size_t len, const char *word)
 	return strlen(word) == len && memcmp(val, word, len) == 0;
 }
 
-/* An address value into a NUL-terminated buffer for inet_pton. */
+/* A path value (val, len) into dst (dstsize bytes, NUL-terminated). */
+static int
+mc_path(const char *key, const char *val, size_t len, char *dst, size_t dstsize,
+    char *err, size_t errsize)
+{
+	if (len == 0)
+		return mc_error(err, errsize, "%s: missing path", key);
+	if (len >= dstsize)
+		return mc_error(err, errsize,
+		    "%s: path is longer than %zu bytes", key, dstsize - 1);
+	memcpy(dst, val, len);
+	dst[len] = '\0';
+	return 0;
+}
+
+/* An address value (none is an error) through a NUL-terminated buffer
+ * for inet_pton. */
 static int
 mc_addr(const char *key, int af, const char *val, size_t len, void *dst,
     char *err, size_t errsize)
 {
 	char buf[INET6_ADDRSTRLEN + 1];
 
+	if (len == 0)
+		return mc_error(err, errsize, "%s: missing address", key);
 	if (len >= sizeof(buf))
 		return mc_error(err, errsize,
 		    "%s: \"%.*s...\" is not an %s address", key, 40, val,
@@ -133,17 +151,9 @@ mc_hitlog(const char *key, size_t keylen, const char *val, size_t len,
 	unsigned v;
 	size_t i;
 
-	if (mc_is(key, keylen, "hit-log")) {
-		if (len == 0)
-			return mc_error(err, errsize, "hit-log: missing path");
-		if (len >= sizeof(hc->path))
-			return mc_error(err, errsize,
-			    "hit-log: path is longer than %zu bytes",
-			    sizeof(hc->path) - 1);
-		memcpy(hc->path, val, len);
-		hc->path[len] = '\0';
-		return 0;
-	}
+	if (mc_is(key, keylen, "hit-log"))
+		return mc_path("hit-log", val, len, hc->path, sizeof(hc->path),
+		    err, errsize);
 	if (mc_is(key, keylen, "hit-log-format")) {
 		if (sk_hitfmt_from_name(val, len, &hc->format) < 0)
 			return mc_error(err, errsize,
@@ -246,31 +256,15 @@ sk_modconf_parse_line(
 		end--;
 	len = (size_t)(end - val);
 
-	if (mc_is(key, keylen, "snapshot")) {
-		if (len == 0)
-			return mc_error(err, errsize, "snapshot: missing path");
-		if (len >= sizeof(conf->snapshot))
-			return mc_error(err, errsize,
-			    "snapshot: path is longer than %zu bytes",
-			    sizeof(conf->snapshot) - 1);
-		memcpy(conf->snapshot, val, len);
-		conf->snapshot[len] = '\0';
-		return 0;
-	}
-	if (mc_is(key, keylen, "sinkhole-ipv4")) {
-		if (len == 0)
-			return mc_error(
-			    err, errsize, "sinkhole-ipv4: missing address");
+	if (mc_is(key, keylen, "snapshot"))
+		return mc_path("snapshot", val, len, conf->snapshot,
+		    sizeof(conf->snapshot), err, errsize);
+	if (mc_is(key, keylen, "sinkhole-ipv4"))
 		return mc_addr("sinkhole-ipv4", AF_INET, val, len,
 		    &conf->sinkhole_v4, err, errsize);
-	}
-	if (mc_is(key, keylen, "sinkhole-ipv6")) {
-		if (len == 0)
-			return mc_error(
-			    err, errsize, "sinkhole-ipv6: missing address");
+	if (mc_is(key, keylen, "sinkhole-ipv6"))
 		return mc_addr("sinkhole-ipv6", AF_INET6, val, len,
 		    &conf->sinkhole_v6, err, errsize);
-	}
 	if (mc_is(key, keylen, "ttl"))
 		return mc_ttl(val, len, &conf->ttl, err, errsize);
 	if (mc_is(key, keylen, "fail-mode")) {

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bytes.h"
 #include "hitparse.h"
 #include "hitverify.h"
 
@@ -221,15 +222,7 @@ hc_time(const char *s, size_t n)
 static int
 hc_hex64(const char *s, size_t n)
 {
-	size_t i;
-
-	if (n != SK_HITFMT_HASH_HEX)
-		return 0;
-	for (i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') ||
-		        (s[i] >= 'a' && s[i] <= 'f')))
-			return 0;
-	return 1;
+	return sk_is_lower_hex(s, n, SK_HITFMT_HASH_HEX);
 }
 
 static int
