@@ -68,6 +68,25 @@ pf_error(struct pf_ctx *c, const char *fmt, ...)
 	return -1;
 }
 
+/* Room for one more of n elements of size in arr (capacity *cap),
+ * doubled when full. @return the array (moved perhaps), or NULL (reported)
+ * out of memory, arr left as it was. */
+static void *
+pf_grow(struct pf_ctx *c, void *arr, size_t *cap, size_t n, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 8;
+	void *p;
+
+	if (n < *cap)
+		return arr;
+	if ((p = realloc(arr, ncap * size)) == NULL) {
+		pf_error(c, "out of memory");
+		return NULL;
+	}
+	*cap = ncap;
+	return p;
+}
+
 static int
 pf_is_space(int ch)
 {
@@ -383,6 +402,7 @@ pf_add_list(struct pf_ctx *c, const char *stmt, int category,
 	size_t dirlen = name[0] == '/' ? 0 : c->dirlen;
 	size_t namelen = strlen(name);
 	char *path;
+	void *grown;
 
 	if (sk_list_format_from_name(format, &fmt) < 0)
 		return pf_error(c,
@@ -410,16 +430,11 @@ pf_add_list(struct pf_ctx *c, const char *stmt, int category,
 	if (dirlen + namelen >= PATH_MAX)
 		return pf_error(
 		    c, "%s: path is longer than %d bytes", stmt, PATH_MAX - 1);
-	if (pol->nlists == c->listcap) {
-		size_t ncap = c->listcap ? c->listcap * 2 : 8;
-		struct sk_policy_list *nl =
-		    realloc(pol->lists, ncap * sizeof(*nl));
-
-		if (nl == NULL)
-			return pf_error(c, "out of memory");
-		pol->lists = nl;
-		c->listcap = ncap;
-	}
+	grown = pf_grow(
+	    c, pol->lists, &c->listcap, pol->nlists, sizeof(*pol->lists));
+	if (grown == NULL)
+		return -1;
+	pol->lists = grown;
 	path = malloc(dirlen + namelen + 1);
 	if (path == NULL)
 		return pf_error(c, "out of memory");
@@ -514,6 +529,7 @@ pf_exempt(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 	struct sk_policyfile *pol = c->pol;
 	struct sk_exemption ex;
 	const char *subnet;
+	void *grown;
 	size_t i;
 	int rc;
 
@@ -543,16 +559,11 @@ pf_exempt(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 		ex.category_mask = UINT64_MAX;
 	else if (pf_category_mask(c, opts[3].val, &ex.category_mask) < 0)
 		return -1;
-	if (pol->nexemptions == c->exemptcap) {
-		size_t ncap = c->exemptcap ? c->exemptcap * 2 : 8;
-		struct sk_exemption *ne =
-		    realloc(pol->exemptions, ncap * sizeof(*ne));
-
-		if (ne == NULL)
-			return pf_error(c, "out of memory");
-		pol->exemptions = ne;
-		c->exemptcap = ncap;
-	}
+	grown = pf_grow(c, pol->exemptions, &c->exemptcap, pol->nexemptions,
+	    sizeof(*pol->exemptions));
+	if (grown == NULL)
+		return -1;
+	pol->exemptions = grown;
 	pol->exemptions[pol->nexemptions++] = ex;
 	return 0;
 }

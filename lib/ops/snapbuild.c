@@ -292,6 +292,16 @@ prepare(struct sk_snapbuild *b)
 	b->sorted = 1;
 }
 
+void
+sk_snapbuild_release(MDB_txn *txn, MDB_env *env, struct sk_snapid *h)
+{
+	if (txn != NULL)
+		mdb_txn_abort(txn);
+	if (env != NULL)
+		mdb_env_close(env);
+	sk_snapid_abort(h);
+}
+
 size_t
 sk_snapbuild_name_count(const struct sk_snapbuild *b)
 {
@@ -489,11 +499,7 @@ lmdb_err:
 	ret = rc == MDB_MAP_FULL ? MDB_MAP_FULL : lmdb_fail(w, rc, "writing");
 out:
 	saved = errno; /* kept for SK_BUILD_E_IO */
-	if (txn != NULL)
-		mdb_txn_abort(txn);
-	if (env != NULL)
-		mdb_env_close(env);
-	sk_snapid_abort(md);
+	sk_snapbuild_release(txn, env, md);
 	free(vbuf);
 	free(filter);
 	errno = saved;

@@ -15,7 +15,8 @@
 #include "snapfmt.h"
 #include "snapid.h"
 
-struct MDB_txn; /* lmdb.h */
+struct MDB_env; /* lmdb.h */
+struct MDB_txn;
 
 struct sk_snapbuild;
 
@@ -84,6 +85,12 @@ int sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 int sk_snapbuild_put_meta(struct MDB_txn *txn, unsigned int meta,
     struct sk_snapid *h, const struct sk_fmt_tables *t, int64_t built,
     uint64_t names, char *id_out);
+
+/** Release what a snapshot write (built or edited) holds at its end: the
+ * transaction (aborted), the environment, the id computation; each may be
+ * NULL. */
+void sk_snapbuild_release(
+    struct MDB_txn *txn, struct MDB_env *env, struct sk_snapid *h);
 
 /** @return distinct names added so far. */
 size_t sk_snapbuild_name_count(const struct sk_snapbuild *b);

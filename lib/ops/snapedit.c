@@ -19,7 +19,7 @@
 #include "detail.h"
 #include "filecopy.h"
 #include "namefilter.h"
-#include "snapbuild.h" /* sk_snapbuild_put_meta */
+#include "snapbuild.h" /* sk_snapbuild_put_meta, _release */
 #include "snapedit.h"
 #include "snapid.h"
 #include "snapverify.h"
@@ -302,11 +302,7 @@ lmdb_err:
 out:
 	if (cur != NULL)
 		mdb_cursor_close(cur);
-	if (txn != NULL)
-		mdb_txn_abort(txn);
-	if (env != NULL)
-		mdb_env_close(env);
-	sk_snapid_abort(h);
+	sk_snapbuild_release(txn, env, h);
 	free(nv);
 	return ret;
 }
