@@ -441,6 +441,19 @@ test_settle(void)
 	    "settled log: %lu hits: %s", t.hits, t.first_problem);
 }
 
+/* Record i of the rotation tests' 300: records 0..99 go out as the first
+ * batch, before the test renames the file. */
+static void
+submit_rotating(struct sk_hitlog *log, unsigned i)
+{
+	struct sk_hit h;
+
+	make_hit(&h, i);
+	sk_hitlog_submit(log, &h);
+	if (i == 99)
+		sk_hitlog_flush(log);
+}
+
 /* logrotate: rename, then the writer notices and creates a new file. */
 static void
 test_rotation(enum sk_hit_format f)
@@ -448,7 +461,6 @@ test_rotation(enum sk_hit_format f)
 	static const char *const files[] = {"rot.log.1", "rot.log"};
 	struct sk_hitlog_conf conf;
 	struct sk_hitlog *log;
-	struct sk_hit h;
 	struct tally t, t1, t2;
 	char old[512];
 	unsigned i;
@@ -460,10 +472,7 @@ test_rotation(enum sk_hit_format f)
 	if (!opened(&conf, &log))
 		return;
 	for (i = 0; i < 300; i++) {
-		make_hit(&h, i);
-		sk_hitlog_submit(log, &h);
-		if (i == 99)
-			sk_hitlog_flush(log);
+		submit_rotating(log, i);
 		if (i == 149) /* rotated with 50 records still queued */
 			CHECK(rename(conf.path, old) == 0, "rename");
 		if (i == 199)
@@ -602,7 +611,6 @@ test_rotation_race(enum sk_hit_format f, size_t c)
 	struct sk_hitlog_conf conf;
 	struct sk_hitlog_stats st;
 	struct sk_hitlog *log;
-	struct sk_hit h;
 	struct tally t, one;
 	char old[2][512];
 	char *prev, *next;
@@ -620,10 +628,7 @@ test_rotation_race(enum sk_hit_format f, size_t c)
 	if (!opened(&conf, &log))
 		return;
 	for (i = 0; i < 300; i++) {
-		make_hit(&h, i);
-		sk_hitlog_submit(log, &h);
-		if (i == 99)
-			sk_hitlog_flush(log);
+		submit_rotating(log, i);
 		if (i == 149) { /* the batch of records 100..149 */
 			memset(&race, 0, sizeof(race));
 			race.path = conf.path;
