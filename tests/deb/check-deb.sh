@@ -30,56 +30,36 @@ fi
 
 top_srcdir=$(cd "$1" && pwd)
 top_builddir=$(cd "$2" && pwd)
+T0=$(date +%s)
+# The integration tests' helpers (pass/fail/check/expect_eq, finish,
+# start_nsd): ports SK_TEST_PORT_BASE + 4*40 + {0: unbound, 1: nsd, 2: spare}.
+TEST_NUM=40
+UNBOUND_BUILD=unused
+export top_srcdir top_builddir UNBOUND_BUILD
+. "$top_srcdir/tests/integration/lib.sh"
+rm -rf "$WORK"
 WORK="$top_builddir/tests/deb/work"
 CACHE=${SK_DEB_CACHE:-$top_builddir/tests/deb/cache}
-UB_PORT=$((${SK_TEST_PORT_BASE:-5300} + 160))
-NSD_PORT=$((UB_PORT + 1))
 LISTED=pornhub.com # blocked by the shipped policy (tests/integration/shipped-names.txt)
-T0=$(date +%s)
-
-PASSED=0
-FAILED=0
-PIDS=""
 UNBOUND_PID=""
-pass() { PASSED=$((PASSED + 1)); printf 'ok: %s\n' "$*"; }
-fail() { FAILED=$((FAILED + 1)); printf 'FAIL: %s\n' "$*"; }
-check() {
-	desc=$1
-	shift
-	if "$@"; then pass "$desc"; else fail "$desc"; fi
-}
-expect_eq() {
-	if [ "$2" = "$3" ]; then pass "$1"; else fail "$1: got '$2', want '$3'"; fi
-}
-
 rm -rf "$WORK"
 mkdir -p "$WORK"
 . "$top_srcdir/tests/deb/debroot.sh"
 
-cleanup() {
+# lib.sh's cleanup stops what PIDS names; the root's Unbound too.
+cleanup_deb() {
 	stop_unbound_unit
-	for pid in $PIDS; do kill "$pid" 2>/dev/null; done
-	for pid in $PIDS; do wait "$pid" 2>/dev/null; done
-	PIDS=""
-}
-finish() {
 	cleanup
-	say "$PASSED passed, $FAILED failed ($(($(date +%s) - T0)) s)"
-	if [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]; then
-		umount -R "$ROOT/proc" "$ROOT/dev" 2>/dev/null
-		rm -rf "$WORK"
-		exit 0
-	fi
-	for f in "$WORK"/*.log "$ROOT"/var/log/sinkhole/*.log; do
-		[ -f "$f" ] || continue
-		echo "--- $f (last 30 lines)"
-		tail -n 30 "$f"
-	done
-	exit 1
+	umount "$ROOT/proc" 2>/dev/null
 }
-trap cleanup EXIT
-trap 'cleanup; exit 1' INT TERM
-die() { fail "$*"; finish; }
+trap cleanup_deb EXIT
+trap 'cleanup_deb; exit 1' INT TERM
+done_deb() {
+	cleanup_deb
+	say "$(($(date +%s) - T0)) s"
+	finish
+}
+die() { fail "$*"; done_deb; }
 
 [ "$(id -u)" = 0 ] || die "make check-deb needs root (chroot, mmdebstrap)"
 for tool in mmdebstrap nsd dig dpkg-deb unshare chroot; do
@@ -117,31 +97,7 @@ say "root ready in $(($(date +%s) - t)) s"
 mkdir -p "$ROOT/tmp/debs"
 cp "$UB_DEB" "$SK_DEB" "$NEXT_DEB" "$ROOT/tmp/debs/"
 
-mkdir -p "$WORK/nsd"
-cat >"$WORK/nsd/nsd.conf" <<EOF
-server:
-	ip-address: 127.0.0.1
-	port: $NSD_PORT
-	do-ip6: no
-	username: ""
-	chroot: ""
-	zonesdir: "$top_srcdir/tests/integration/zones"
-	pidfile: "$WORK/nsd/nsd.pid"
-	xfrdfile: "$WORK/nsd/xfrd.state"
-	zonelistfile: "$WORK/nsd/zone.list"
-	database: ""
-	logfile: "$WORK/nsd.log"
-	server-count: 1
-	rrl-ratelimit: 0
-	rrl-whitelist-ratelimit: 0
-remote-control:
-	control-enable: no
-zone:
-	name: "test."
-	zonefile: "test.zone"
-EOF
-nsd -d -c "$WORK/nsd/nsd.conf" >>"$WORK/nsd.log" 2>&1 &
-PIDS="$PIDS $!"
+start_nsd
 
 # --- 1. install ------------------------------------------------------------------
 in_root dpkg -i "/tmp/debs/$(basename "$UB_DEB")" "/tmp/debs/$(basename "$SK_DEB")" \
@@ -172,8 +128,8 @@ expect_eq "start: the unit's sinkhole drop-in ran check-conf" \
 ubuser=$(ps -o user= -p "$UNBOUND_PID" 2>/dev/null | tr -d ' ')
 expect_eq "start: Unbound runs as the unbound user" "$ubuser" unbound
 check "start: the module is loaded" grep -q /usr/lib/sinkhole/sinkhole.so "/proc/$UNBOUND_PID/maps"
-expect_eq "query: a listed name gets the sinkhole answer" "$(q 1 $LISTED)" 0.0.0.0
-expect_eq "query: an unlisted name resolves (NSD upstream)" "$(q 1 www.ok.test)" 192.0.2.11
+expect_eq "query: a listed name gets the sinkhole answer" "$(q 1 $LISTED A)" 0.0.0.0
+expect_eq "query: an unlisted name resolves (NSD upstream)" "$(q 1 www.ok.test A)" 192.0.2.11
 i=0
 while ! grep -qs "$LISTED" "$ROOT/var/log/sinkhole/hits.log" && [ $i -lt 50 ]; do
 	sleep 0.1
@@ -216,8 +172,8 @@ check "operator: emergency block of www.blocked.test" \
 check "operator: exemption for 127.0.0.9" sk exempt add --approver "Check Deb" \
 	--reason CHECKDEB-2 --expires 2099-01-01 127.0.0.9/32
 sleep 1.5 # the module polls every 250 ms
-expect_eq "before upgrade: www.blocked.test blocked" "$(q 1 www.blocked.test)" 0.0.0.0
-expect_eq "before upgrade: exempt client gets the real answer" "$(q 9 www.blocked.test)" 192.0.2.66
+expect_eq "before upgrade: www.blocked.test blocked" "$(q 1 www.blocked.test A)" 0.0.0.0
+expect_eq "before upgrade: exempt client gets the real answer" "$(q 9 www.blocked.test A)" 192.0.2.66
 echo "# checkdeb: operator's change" >>"$ROOT/etc/unbound/sinkhole.conf"
 sed -i 's/^ttl: .*/ttl: 61/' "$ROOT/etc/unbound/sinkhole.conf"
 cp "$ROOT/etc/unbound/sinkhole.conf" "$WORK/sinkhole.conf.before"
@@ -229,8 +185,8 @@ active_before=$(readlink -f "$ROOT/var/lib/sinkhole/active.mdb")
 rm -f "$WORK/stop"
 (
 	while [ ! -f "$WORK/stop" ]; do
-		printf '%s %s %s\n' "$(q 1 www.blocked.test)" "$(q 9 www.blocked.test)" \
-			"$(q 3 www.ok.test)" >>"$WORK/queries.txt"
+		printf '%s %s %s\n' "$(q 1 www.blocked.test A)" "$(q 9 www.blocked.test A)" \
+			"$(q 3 www.ok.test A)" >>"$WORK/queries.txt"
 	done
 ) &
 LOOP=$!
@@ -255,9 +211,9 @@ in_root sinkhole-ctl exempt list >"$WORK/exempt.log" 2>&1
 check "upgrade: the exemption kept" grep -q 127.0.0.9 "$WORK/exempt.log"
 stop_unbound_unit
 check "upgrade: restarted as the unit would" start_unbound_unit
-expect_eq "after restart: www.blocked.test still blocked" "$(q 1 www.blocked.test)" 0.0.0.0
-expect_eq "after restart: exempt client still exempt" "$(q 9 www.blocked.test)" 192.0.2.66
-expect_eq "after restart: shipped policy still enforced" "$(q 1 $LISTED)" 0.0.0.0
+expect_eq "after restart: www.blocked.test still blocked" "$(q 1 www.blocked.test A)" 0.0.0.0
+expect_eq "after restart: exempt client still exempt" "$(q 9 www.blocked.test A)" 192.0.2.66
+expect_eq "after restart: shipped policy still enforced" "$(q 1 $LISTED A)" 0.0.0.0
 
 # --- 3. remove, purge ---------------------------------------------------------------
 stop_unbound_unit
@@ -267,7 +223,7 @@ check "remove: Unbound starts without the module" start_unbound_unit
 if [ -n "$UNBOUND_PID" ]; then
 	check "remove: no module mapped" sh -c "! grep -q sinkhole '/proc/$UNBOUND_PID/maps'"
 fi
-expect_eq "remove: the listed name resolves" "$(q 1 www.blocked.test)" 192.0.2.66
+expect_eq "remove: the listed name resolves" "$(q 1 www.blocked.test A)" 192.0.2.66
 stop_unbound_unit
 in_root dpkg -P sinkhole >"$WORK/purge.log" 2>&1
 expect_eq "purge: dpkg -P sinkhole succeeds" "$?" 0
@@ -276,5 +232,5 @@ for f in /etc/unbound/sinkhole.conf /etc/unbound/unbound.conf.d/sinkhole.conf \
 	check "purge: $f is gone" test ! -e "$ROOT$f"
 done
 check "purge: Unbound still starts" start_unbound_unit
-expect_eq "purge: it answers" "$(q 1 www.ok.test)" 192.0.2.11
-finish
+expect_eq "purge: it answers" "$(q 1 www.ok.test A)" 192.0.2.11
+done_deb

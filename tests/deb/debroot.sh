@@ -6,11 +6,9 @@
 #
 # Needs: root, mmdebstrap, nsd, dig. Variables the caller sets: WORK,
 # CACHE, DEB_DIR (may be empty: the root then gets Debian's unbound
-# dependencies), UB_PORT.
+# dependencies), UB_PORT; say() from tests/integration/lib.sh.
 
 ROOT="$WORK/root"
-
-say() { printf 'check-deb: %s\n' "$*"; }
 
 # The machine's Debian archives (deb, main, bookworm suites) as one deb822
 # file: no third-party source reaches the root.
@@ -87,7 +85,12 @@ make_root() {
 	chmod 755 "$ROOT/usr/sbin/policy-rc.d"
 	# This process runs in its own mount namespace: the mounts go with it.
 	mount -t proc proc "$ROOT/proc"
-	[ -c "$ROOT/dev/null" ] || mount --rbind /dev "$ROOT/dev"
+	# Device nodes of its own (never a bind of the host's /dev: the root
+	# is removed with rm -rf).
+	for d in null:1:3 zero:1:5 random:1:8 urandom:1:9; do
+		n=${d%%:*} mm=${d#*:}
+		[ -c "$ROOT/dev/$n" ] || mknod -m 666 "$ROOT/dev/$n" c "${mm%:*}" "${mm#*:}"
+	done
 	mkdir -p "$ROOT/run/lock"
 }
 
@@ -150,7 +153,7 @@ start_unbound_unit() {
 	UNBOUND_PID=$!
 	i=0
 	while [ $i -lt 600 ]; do
-		if dig @127.0.0.1 -p "$UB_PORT" www.ok.test A +time=1 +tries=1 \
+		if "$DIG" @127.0.0.1 -p "$UB_PORT" www.ok.test A +time=1 +tries=1 \
 			>/dev/null 2>&1; then
 			return 0
 		fi
@@ -173,10 +176,4 @@ stop_unbound_unit() {
 	kill -9 "$UNBOUND_PID" 2>/dev/null || true
 	wait "$UNBOUND_PID" 2>/dev/null || true
 	UNBOUND_PID=""
-}
-
-# q CLIENT NAME [TYPE]: the answer's first line (dig +short) from 127.0.0.CLIENT.
-q() {
-	dig @127.0.0.1 -p "$UB_PORT" -b "127.0.0.$1" "$2" "${3:-A}" +short \
-		+time=3 +tries=1 2>/dev/null | head -n 1
 }
