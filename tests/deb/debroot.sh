@@ -95,9 +95,10 @@ make_root() {
 }
 
 # in_root COMMAND...: run in the root, with a clean environment.
+ROOT_ENV="PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive HOME=/root"
 in_root() {
-	chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		LC_ALL=C.UTF-8 DEBIAN_FRONTEND=noninteractive HOME=/root "$@"
+	# shellcheck disable=SC2086
+	chroot "$ROOT" /usr/bin/env -i $ROOT_ENV "$@"
 }
 
 # unit_script: the commands systemd would run to start unbound.service (the
@@ -144,12 +145,13 @@ unit_script() {
 start_unbound_unit() {
 	unit_script >"$ROOT/run/start-unbound.sh"
 	user=$(sed -n 's/^# User=//p' "$ROOT/run/start-unbound.sh")
-	if [ -n "$user" ]; then
-		in_root setpriv --reuid="$user" --regid="$user" --init-groups \
-			/bin/sh /run/start-unbound.sh >>"$WORK/unbound.log" 2>&1 &
-	else
-		in_root /bin/sh /run/start-unbound.sh >>"$WORK/unbound.log" 2>&1 &
-	fi
+	as=""
+	[ -z "$user" ] || as="setpriv --reuid=$user --regid=$user --init-groups"
+	# Not through in_root: $! must be the process that becomes Unbound
+	# (chroot, env, setpriv and sh all exec), not a subshell.
+	# shellcheck disable=SC2086
+	chroot "$ROOT" /usr/bin/env -i $ROOT_ENV $as /bin/sh /run/start-unbound.sh \
+		>>"$WORK/unbound.log" 2>&1 &
 	UNBOUND_PID=$!
 	i=0
 	while [ $i -lt 600 ]; do
