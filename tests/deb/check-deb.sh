@@ -71,8 +71,9 @@ if [ -n "${SK_DEB_DIR:-}" ]; then
 	DEB_DIR=$(cd "$SK_DEB_DIR" && pwd)
 else
 	say "make deb"
-	DEB_DIR=$(make -s -C "$top_builddir" deb 2>"$WORK/make-deb.log" | tail -n 1) ||
+	make -s -C "$top_builddir" deb >"$WORK/make-deb.out" 2>"$WORK/make-deb.log" ||
 		die "make deb failed (tests/deb/work/make-deb.log)"
+	DEB_DIR=$(tail -n 1 "$WORK/make-deb.out") # make deb prints the folder last
 fi
 set -- "$DEB_DIR"/unbound_*.deb
 UB_DEB=$1

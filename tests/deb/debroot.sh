@@ -126,9 +126,10 @@ unit_script() {
 		/^User=/ { user = substr($0, 6) }
 		/^ExecStartPre=/ {
 			c = substr($0, 14); opt = 0
+			if (c == "") { npre = 0; next } # an empty assignment resets
 			while (c ~ /^[-+!@:]/) { if (substr(c, 1, 1) == "-") opt = 1; c = substr(c, 2) }
-			printf "echo \"ExecStartPre: %s\" >&2\n", c
-			printf "%s%s\n", c, opt ? " || true" : " || exit 1"
+			pre[++npre] = sprintf("echo \"ExecStartPre: %s\" >&2\n%s%s", c, c,
+				opt ? " || true" : " || exit 1")
 		}
 		/^ExecStart=/ {
 			c = substr($0, 11); while (c ~ /^[-+!@:]/) c = substr(c, 2)
@@ -136,6 +137,7 @@ unit_script() {
 		}
 		END {
 			if (user != "" && user != "root") print "# User=" user
+			for (i = 1; i <= npre; i++) print pre[i]
 			printf "echo \"ExecStart: %s\" >&2\nexec %s\n", start, start
 		}' $files
 }
