@@ -11,54 +11,37 @@
 # Environment (set by make check): top_builddir, top_srcdir (absolute).
 # Exit 0 when every check passes, 1 otherwise, 77 (skip) when not root.
 
-: "${top_builddir:?top_builddir is not set}"
-ctl="$top_builddir/sinkhole-ctl"
-if [ ! -x "$ctl" ]; then
-	echo "t41: $ctl is not built"
-	exit 1
-fi
+TEST_NUM=41 # lib.sh's helpers; no port is used
+. "$top_srcdir/tests/integration/lib.sh"
 if [ "$(id -u)" != 0 ]; then
 	echo "t41: needs root (it hands folders to another user)"
 	exit 77
 fi
 user=nobody
 id "$user" >/dev/null 2>&1 || { echo "t41: no user $user"; exit 77; }
-
-# /tmp may not be enterable by others everywhere: a world-enterable base.
-work=$(mktemp -d "${TMPDIR:-/tmp}/t41.XXXXXX") || exit 1
+# Every folder above the files must be enterable by the user.
+work=$(mktemp -d /tmp/t41.XXXXXX) || exit 1
 chmod 0755 "$work"
 trap 'rm -rf "$work"' EXIT
 trap 'exit 1' HUP INT TERM
 
-passed=0
-failed=0
-ok() {
-	passed=$((passed + 1))
-	echo "ok: $1"
-}
-not_ok() {
-	failed=$((failed + 1))
-	echo "FAIL: $1"
-	sed 's/^/    stdout: /' "$work/out"
-	sed 's/^/    stderr: /' "$work/err"
-}
+# run ARGS...: sinkhole-ctl's exit status in rc, its output in out and err.
 run() {
-	"$ctl" "$@" >"$work/out" 2>"$work/err"
+	"$CTL" "$@" >"$work/out" 2>"$work/err"
 	rc=$?
 }
-expect_rc() {
-	if [ "$rc" -eq "$1" ]; then ok "$2: exit $1"; else not_ok "$2: exit $rc, want $1"; fi
-}
+# has_line out|err LINE WHAT: the whole line is there.
 has_line() {
 	if grep -qxF -- "$2" "$work/$1"; then
-		ok "$3: $1 has \"$2\""
+		pass "$3"
 	else
-		not_ok "$3: $1 lacks \"$2\""
+		fail "$3: $1 lacks \"$2\""
+		sed 's/^/    /' "$work/$1"
 	fi
 }
-# nothing_on err|out WHAT
-nothing_on() {
-	if [ -s "$work/$1" ]; then not_ok "$2: $1 is not empty"; else ok "$2: $1 empty"; fi
+# has_prefix err PREFIX WHAT: a line starts with PREFIX and says more.
+has_prefix() {
+	if grep -q -- "^$2." "$work/$1"; then pass "$3"; else fail "$3: $1 has no line \"$2...\""; fi
 }
 
 # --- the layout of the package: /var/lib/sinkhole, /var/log/sinkhole -------
@@ -73,8 +56,8 @@ cat >"$work/policy/policy.conf" <<'EOF'
 category adult action=sinkhole ref="t41"
 list adult domains lists/adult.txt
 EOF
-snap=$("$ctl" build -q -p "$work/policy/policy.conf" -d "$db") &&
-	"$ctl" publish -d "$db" "$snap" >/dev/null || { echo "t41: cannot publish"; exit 1; }
+snap=$("$CTL" build -q -p "$work/policy/policy.conf" -d "$db") &&
+	"$CTL" publish -d "$db" "$snap" >/dev/null || { echo "t41: cannot publish"; exit 1; }
 id=$(basename "$snap" .mdb)
 conf="$work/sinkhole.conf"
 cat >"$conf" <<EOF
@@ -86,39 +69,39 @@ EOF
 
 echo "== a good setup"
 run check-conf -u "$user" "$conf"
-expect_rc 0 "good setup"
+expect_eq "good setup: exit status" "$rc" 0
 has_line out "snapshot: $db/active.mdb id $id" "names the snapshot's id"
 has_line out "$conf: ok" "says ok"
-nothing_on err "good setup"
+check "good setup: nothing on stderr" test ! -s "$work/err"
 run check-conf -q -u "$user" "$conf"
-expect_rc 0 "good setup, -q"
-nothing_on out "-q"
-SINKHOLE_CONF="$conf" "$ctl" check-conf -u "$user" >"$work/out" 2>"$work/err"
+expect_eq "good setup, -q: exit status" "$rc" 0
+check "-q: nothing on stdout" test ! -s "$work/out"
+SINKHOLE_CONF="$conf" "$CTL" check-conf -u "$user" >"$work/out" 2>"$work/err"
 rc=$?
-expect_rc 0 "the file named by SINKHOLE_CONF"
+expect_eq "the file named by SINKHOLE_CONF: exit status" "$rc" 0
 has_line out "$conf: ok" "SINKHOLE_CONF"
 
 echo "== the hit log's folder is root's"
 chown root "$logdir"
 run check-conf -u "$user" "$conf"
-expect_rc 1 "hit-log folder not writable"
+expect_eq "hit-log folder not writable: exit status" "$rc" 1
 has_line err "$conf:4: hit-log $logdir/hits.log: user $user cannot write in $logdir (root:root 0750)" \
 	"FILE:LINE and the folder's owner and mode"
 run check-conf -u root "$conf"
-expect_rc 0 "the same folder for root"
+expect_eq "the same folder for root: exit status" "$rc" 0
 chown "$user" "$logdir"
 
 echo "== a hit log file the user cannot write, or a symbolic link"
 : >"$logdir/hits.log"
 chmod 0644 "$logdir/hits.log"
 run check-conf -u "$user" "$conf"
-expect_rc 1 "hit log owned by root"
+expect_eq "hit log owned by root: exit status" "$rc" 1
 has_line err "$conf:4: hit-log $logdir/hits.log: user $user cannot write in $logdir/hits.log (root:root 0644)" \
 	"the file's owner and mode"
 rm -f "$logdir/hits.log"
 ln -s /dev/null "$logdir/hits.log"
 run check-conf -u "$user" "$conf"
-expect_rc 1 "hit log is a symbolic link"
+expect_eq "hit log is a symbolic link: exit status" "$rc" 1
 has_line err "$conf:4: hit-log $logdir/hits.log: is a symbolic link (the module never writes through one)" \
 	"symbolic link"
 rm -f "$logdir/hits.log"
@@ -126,13 +109,13 @@ rm -f "$logdir/hits.log"
 echo "== the snapshot folder cannot be entered"
 chmod 0700 "$db"
 run check-conf -u "$user" "$conf"
-expect_rc 1 "snapshot folder closed"
+expect_eq "snapshot folder closed: exit status" "$rc" 1
 has_line err "$conf:2: snapshot $db/active.mdb: user $user cannot enter $db (root:root 0700)" \
 	"names the folder"
 chmod 0755 "$db"
 chmod 0700 "$db/snapshots"
 run check-conf -u "$user" "$conf"
-expect_rc 1 "the folder of the file active.mdb links to closed"
+expect_eq "the folder of the file active.mdb links to closed: exit status" "$rc" 1
 has_line err "$conf:2: snapshot $db/active.mdb: user $user cannot enter $db/snapshots (root:root 0700)" \
 	"follows the link"
 chmod 0755 "$db/snapshots"
@@ -140,34 +123,23 @@ chmod 0755 "$db/snapshots"
 echo "== a damaged snapshot, a missing one"
 cp "$db/snapshots/$id.mdb" "$work/damaged.mdb"
 truncate -s 8192 "$work/damaged.mdb"
-sed "s|^snapshot: .*|snapshot: $work/damaged.mdb|" "$conf" >"$work/damaged.conf"
-run check-conf -u "$user" "$work/damaged.conf"
-expect_rc 1 "damaged snapshot"
-if grep -q "^$work/damaged.conf:2: snapshot $work/damaged.mdb: ." "$work/err"; then
-	ok "damaged snapshot: FILE:LINE and the reason"
-else
-	not_ok "damaged snapshot: no FILE:LINE message"
-fi
-sed "s|^snapshot: .*|snapshot: $work/none.mdb|" "$conf" >"$work/none.conf"
-run check-conf -u "$user" "$work/none.conf"
-expect_rc 1 "missing snapshot"
-if grep -q "^$work/none.conf:2: snapshot $work/none.mdb: ." "$work/err"; then
-	ok "missing snapshot: FILE:LINE"
-else
-	not_ok "missing snapshot: no FILE:LINE message"
-fi
+for name in damaged none; do
+	sed "s|^snapshot: .*|snapshot: $work/$name.mdb|" "$conf" >"$work/$name.conf"
+	run check-conf -u "$user" "$work/$name.conf"
+	expect_eq "$name snapshot: exit status" "$rc" 1
+	has_prefix err "$work/$name.conf:2: snapshot $work/$name.mdb: " "$name snapshot: FILE:LINE and why"
+done
 
 echo "== a bad line, usage"
 printf 'ttl: soon\n' >>"$conf"
 run check-conf -u "$user" "$conf"
-expect_rc 1 "bad ttl"
-if grep -q "^$conf:5: ttl" "$work/err"; then ok "bad ttl: FILE:LINE"; else not_ok "bad ttl: FILE:LINE"; fi
+expect_eq "bad ttl: exit status" "$rc" 1
+has_prefix err "$conf:5: ttl" "bad ttl: FILE:LINE"
 run check-conf -u no-such-user-t41 "$conf"
-expect_rc 1 "unknown user"
+expect_eq "unknown user: exit status" "$rc" 1
 run check-conf "$conf" "$conf"
-expect_rc 2 "two files"
+expect_eq "two files: exit status" "$rc" 2
 run check-conf --bogus
-expect_rc 2 "unknown option"
+expect_eq "unknown option: exit status" "$rc" 2
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish
