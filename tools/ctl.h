@@ -54,6 +54,8 @@ int cmd_allow(int argc, char **argv);    /* ctl_edit.c */
 int cmd_block(int argc, char **argv);    /* ctl_edit.c */
 int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
 int cmd_update(int argc, char **argv);   /* ctl_update.c */
+/* ctl_checkconf.c */
+int cmd_check_conf(int argc, char **argv);
 
 /*
  * Helpers, in sinkhole-ctl.c.
