@@ -103,7 +103,9 @@ start_nsd
 # --- 1. install ------------------------------------------------------------------
 in_root dpkg -i "/tmp/debs/$(basename "$UB_DEB")" "/tmp/debs/$(basename "$SK_DEB")" \
 	>"$WORK/install.log" 2>&1
-expect_eq "install: dpkg -i unbound sinkhole succeeds" "$?" 0
+rc=$?
+expect_eq "install: dpkg -i unbound sinkhole succeeds" "$rc" 0
+[ $rc -eq 0 ] || { tail -n 20 "$WORK/install.log"; die "the packages do not install"; }
 check "install: the shipped policy is published" test -e "$ROOT/var/lib/sinkhole/active.mdb"
 # The operator's settings for this host: listen on the test port, the
 # test zone from NSD. A file of its own, as an operator would add.
@@ -204,7 +206,8 @@ rm -f "$WORK/stop"
 LOOP=$!
 sleep 1
 in_root dpkg -i "/tmp/debs/$(basename "$NEXT_DEB")" >"$WORK/upgrade.log" 2>&1
-expect_eq "upgrade: dpkg -i sinkhole N+1 succeeds" "$?" 0
+rc=$?
+expect_eq "upgrade: dpkg -i sinkhole N+1 succeeds" "$rc" 0
 sleep 1
 touch "$WORK/stop"
 wait "$LOOP"
