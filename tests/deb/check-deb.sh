@@ -148,7 +148,7 @@ while ! grep -qs "$LISTED" "$ROOT/var/log/sinkhole/hits.log" && [ $i -lt 50 ]; d
 done
 check "hit log: the block is recorded in /var/log/sinkhole/hits.log" \
 	grep -q "$LISTED" "$ROOT/var/log/sinkhole/hits.log"
-expect_eq "hit log: owned by unbound" "$(stat -c %U "$ROOT/var/log/sinkhole/hits.log")" unbound
+expect_eq "hit log: owned by unbound" "$(stat -c %u "$ROOT/var/log/sinkhole/hits.log")" "$want_uid"
 in_root sinkhole-ctl status >"$WORK/status.log" 2>&1
 expect_eq "operator: sinkhole-ctl status exits 0" "$?" 0
 check "operator: status names the active snapshot" grep -qi active "$WORK/status.log"
@@ -204,16 +204,19 @@ rm -f "$WORK/stop"
 	done
 ) &
 LOOP=$!
-sleep 1
+sleep 2
+before=$(wc -l <"$WORK/queries.txt")
 in_root dpkg -i "/tmp/debs/$(basename "$NEXT_DEB")" >"$WORK/upgrade.log" 2>&1
 rc=$?
+during=$(($(wc -l <"$WORK/queries.txt") - before))
 expect_eq "upgrade: dpkg -i sinkhole N+1 succeeds" "$rc" 0
-sleep 1
+sleep 2
 touch "$WORK/stop"
 wait "$LOOP"
 total=$(wc -l <"$WORK/queries.txt")
 right=$(grep -c '^0\.0\.0\.0 192\.0\.2\.66 192\.0\.2\.11$' "$WORK/queries.txt")
-check "upgrade: queries ran through it ($total rounds of 3)" [ "$total" -ge 10 ]
+check "upgrade: queries ran before, during and after it ($total rounds of 3, $during during dpkg)" \
+	[ "$before" -ge 1 ] && [ "$during" -ge 1 ] && [ "$total" -gt $((before + during)) ]
 expect_eq "upgrade: no query lost or answered wrong" "$right" "$total"
 expect_eq "upgrade: version N+1 installed" \
 	"$(in_root dpkg-query -W -f '${Version}' sinkhole)" "$NEXT_VERSION"
