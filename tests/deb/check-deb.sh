@@ -216,7 +216,7 @@ wait "$LOOP"
 total=$(wc -l <"$WORK/queries.txt")
 right=$(grep -c '^0\.0\.0\.0 192\.0\.2\.66 192\.0\.2\.11$' "$WORK/queries.txt")
 check "upgrade: queries ran before, during and after it ($total rounds of 3, $during during dpkg)" \
-	[ "$before" -ge 1 ] && [ "$during" -ge 1 ] && [ "$total" -gt $((before + during)) ]
+	test "$before" -ge 1 -a "$during" -ge 1 -a "$total" -gt $((before + during))
 expect_eq "upgrade: no query lost or answered wrong" "$right" "$total"
 expect_eq "upgrade: version N+1 installed" \
 	"$(in_root dpkg-query -W -f '${Version}' sinkhole)" "$NEXT_VERSION"
