@@ -39,18 +39,18 @@ if ! dpkg-checkbuilddeps "$src/debian/control" 2>/dev/null; then
 	missing="$missing $(dpkg-checkbuilddeps "$src/debian/control" 2>&1 |
 		sed -n 's/.*Unmet build dependencies: //p' | sed 's/([^)]*)//g')"
 fi
-ubdeps_ok=yes
-apt-get -s -qq build-dep unbound 2>/dev/null | grep -q '^Inst' && ubdeps_ok=no
-if [ -n "$(echo $missing)" ] || [ $ubdeps_ok = no ]; then
-	[ "$(id -u)" = 0 ] || die "missing build packages:$missing${ubdeps_ok#yes}
-  as root: apt-get install$missing && apt-get build-dep unbound"
+ubdeps_ok=installed
+apt-get -s -qq build-dep unbound 2>/dev/null | grep -q '^Inst' && ubdeps_ok=missing
+if [ -n "$(echo $missing)" ] || [ $ubdeps_ok = missing ]; then
+	[ "$(id -u)" = 0 ] || die "missing build packages:$missing (and unbound's build
+  dependencies: $ubdeps_ok); as root: apt-get install$missing && apt-get build-dep unbound"
 	if [ -n "$(echo $missing)" ]; then
 		say "installing build packages:$missing"
 		# shellcheck disable=SC2086
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			$missing >/dev/null || die "apt-get install failed for:$missing"
 	fi
-	if [ $ubdeps_ok = no ]; then
+	if [ $ubdeps_ok = missing ]; then
 		say "installing unbound's build dependencies (apt-get build-dep unbound)"
 		DEBIAN_FRONTEND=noninteractive apt-get build-dep -y -qq unbound >/dev/null ||
 			die "apt-get build-dep unbound failed"
