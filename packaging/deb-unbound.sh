@@ -61,7 +61,10 @@ else
 		"$tree/debian/rules"
 	grep -q -- '--with-dynlibmodule' "$tree/debian/rules" ||
 		die "Debian's debian/rules changed: cannot add --with-dynlibmodule (look at $tree/debian/rules)"
-	date=$(cd "$tree" && dpkg-parsechangelog -S Date)
+	# One second after Debian's entry: newer, as a changelog needs, and the
+	# same for every rebuild of this source (reproducible packages).
+	date=$(cd "$tree" && dpkg-parsechangelog -S Timestamp)
+	date=$(LC_ALL=C date -u -R -d "@$((date + 1))")
 	dist=$(cd "$tree" && dpkg-parsechangelog -S Distribution)
 	{
 		printf 'unbound (%s) %s; urgency=medium\n\n' "$version" "$dist"
