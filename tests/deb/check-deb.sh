@@ -107,6 +107,8 @@ rc=$?
 expect_eq "install: dpkg -i unbound sinkhole succeeds" "$rc" 0
 [ $rc -eq 0 ] || { tail -n 20 "$WORK/install.log"; die "the packages do not install"; }
 check "install: the shipped policy is published" test -e "$ROOT/var/lib/sinkhole/active.mdb"
+check "install: Unbound's AppArmor local include pulls in sinkhole's rules" \
+	grep -q sinkhole "$ROOT/etc/apparmor.d/local/usr.sbin.unbound"
 # The operator's settings for this host: listen on the test port, the
 # test zone from NSD. A file of its own, as an operator would add.
 cat >"$ROOT/etc/unbound/unbound.conf.d/zz-checkdeb.conf" <<EOF
@@ -249,6 +251,8 @@ for f in /etc/unbound/sinkhole.conf /etc/unbound/unbound.conf.d/sinkhole.conf \
 	/var/lib/sinkhole /var/log/sinkhole /usr/lib/sinkhole; do
 	check "purge: $f is gone" test ! -e "$ROOT$f"
 done
+check "purge: Unbound's AppArmor local include no longer names sinkhole" \
+	sh -c "! grep -q sinkhole '$ROOT/etc/apparmor.d/local/usr.sbin.unbound'"
 check "purge: Unbound still starts" start_unbound_unit
 expect_eq "purge: it answers" "$(q 1 www.ok.test A)" 192.0.2.11
 done_deb
