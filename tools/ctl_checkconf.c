@@ -11,7 +11,6 @@
  */
 #include <err.h>
 #include <errno.h>
-#include <getopt.h>
 #include <grp.h>
 #include <limits.h>
 #include <pwd.h>
@@ -25,10 +24,6 @@
 #include "ctl.h"
 #include "modconf.h"
 #include "snapshot.h"
-
-#ifndef SK_DEFAULT_CONF
-#define SK_DEFAULT_CONF "/etc/unbound/sinkhole.conf"
-#endif
 
 #define CC_MAX_GROUPS 256
 
@@ -244,35 +239,20 @@ cc_lookup_user(const char *name, struct cc_user *u)
 int
 cmd_check_conf(int argc, char **argv)
 {
-	static const struct option opts[] = {
-	    {"user", required_argument, NULL, 'u'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *username = "unbound", *env = getenv(SK_MODCONF_ENV);
+	struct cc_run run = {NULL, 0, 0};
+	const struct ctl_opt opts[] = {
+	    CTL_OPT_TEXT("user", 'u', username),
+	    CTL_OPT_FLAG("quiet", 'q', run.quiet),
+	    CTL_OPT_END,
 	};
 	struct sk_modconf conf;
-	struct cc_run run = {NULL, 0, 0};
 	struct cc_user user;
-	const char *username = "unbound", *env = getenv(SK_MODCONF_ENV);
 	char err[PATH_MAX + 256];
-	int ch;
+	int rc;
 
-	getopt_rewind();
-	while ((ch = getopt_long(argc, argv, ":u:qh", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'u':
-			username = optarg;
-			break;
-		case 'q':
-			run.quiet = 1;
-			break;
-		case 'h':
-			usage(stdout);
-			return EX_OK;
-		default:
-			return usage_error("check-conf", argc, argv, ch);
-		}
-	}
+	if ((rc = ctl_parse_options("check-conf", argc, argv, opts)) >= 0)
+		return rc;
 	if (argc - optind > 1)
 		return usage_msg("check-conf", "one config file at most");
 	/* The file the module reads: $SINKHOLE_CONF, else the built-in. */
