@@ -33,6 +33,7 @@
 
 #include "active.h"
 #include "adapter.h"
+#include "adapter_abi.h"
 #include "background.h"
 #include "hitlog.h"
 #include "modconf.h"
@@ -374,6 +375,8 @@ init(struct module_env *env, int id)
 	struct sk_module *m;
 	char err[512];
 
+	if (!sk_abi_allow()) /* before any use of Unbound's structs */
+		return 0;
 	m = calloc(1, sizeof(*m));
 	if (m == NULL) {
 		log_err("sinkhole: out of memory");

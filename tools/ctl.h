@@ -51,6 +51,8 @@ int cmd_allow(int argc, char **argv);    /* ctl_edit.c */
 int cmd_block(int argc, char **argv);    /* ctl_edit.c */
 int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
 int cmd_update(int argc, char **argv);   /* ctl_update.c */
+/* ctl_checkconf.c */
+int cmd_check_conf(int argc, char **argv);
 
 /*
  * What the subcommands do once their options are read: update runs the
