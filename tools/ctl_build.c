@@ -2,8 +2,11 @@
  * \file
  * sinkhole-ctl build: compile a policy source into a snapshot, reporting
  * every rejected line with file and line. With -d DIR (and no -o) the
- * snapshot goes to DIR/snapshots/<id>.mdb, named by its content id; build
- * never touches what is active (that is publish's job).
+ * snapshot goes to DIR/snapshots/<id>.mdb, named by its content id; with
+ * neither -o nor -d it goes to the default folder's snapshots/ the same
+ * way. build never touches what is active (that is publish's job): -o
+ * naming a symbolic link, or the file a folder's active link names, is
+ * refused.
  */
 #include <err.h>
 #include <errno.h>
@@ -28,6 +31,8 @@
 /* What a -o build's temporary file holds between the target's name and
  * the builder's pid. */
 #define BUILD_INFIX ".build."
+/* A publication folder's active link (dbdir.h). */
+#define ACTIVE_NAME "active.mdb"
 /* Warn about free space below this after a failed write. */
 #define LOW_SPACE_BYTES (64u << 20)
 
@@ -143,6 +148,75 @@ write_hint(const char *target)
 		    (unsigned long long)sv.f_bavail * sv.f_frsize);
 }
 
+/* Whether DIR/active.mdb (DIR: the folder of path, PARENTS levels up) is a
+ * link naming the file st describes. */
+static int
+names_active(const char *path, int parents, const struct stat *st,
+    char *active, size_t activesize)
+{
+	char dir[PATH_MAX], *d;
+	struct stat lst, ast;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	d = dir;
+	while (parents-- > 0)
+		d = dirname(d);
+	if ((size_t)snprintf(active, activesize, "%s/%s", d,
+	        ACTIVE_NAME) >= activesize)
+		return 0;
+	return lstat(active, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+	    stat(active, &ast) == 0 && ast.st_dev == st->st_dev &&
+	    ast.st_ino == st->st_ino;
+}
+
+/**
+ * -o must never replace what a resolver reads: refuse a symbolic link (a
+ * publication folder's active link becomes a plain file, and status,
+ * rollback and edits fail afterwards), the snapshot a folder's active link
+ * names, and a plain file named active.mdb beside a snapshots/ folder.
+ * @return 0 if out may be written, or -1 with the reason printed.
+ */
+static int
+refuse_live_output(const char *out)
+{
+	char active[PATH_MAX], copy[PATH_MAX], snaps[PATH_MAX];
+	struct stat st, sst;
+
+	if (lstat(out, &st) != 0)
+		return 0; /* missing: compiling to it says what is wrong */
+	if (S_ISLNK(st.st_mode)) {
+		warnx("%s: is a symbolic link (a publication folder's active "
+		      "link?); build does not replace it: build with -d DIR "
+		      "(or without -o) and make the snapshot active with "
+		      "'sinkhole-ctl publish'",
+		    out);
+		return -1;
+	}
+	if (names_active(out, 1, &st, active, sizeof(active)) ||
+	    names_active(out, 2, &st, active, sizeof(active))) {
+		warnx("%s: is the active snapshot (%s names it); build does not "
+		      "replace it: build with -d DIR (or without -o) and make "
+		      "the snapshot active with 'sinkhole-ctl publish'",
+		    out, active);
+		return -1;
+	}
+	snprintf(copy, sizeof(copy), "%s", out);
+	if (strcmp(basename(copy), ACTIVE_NAME) == 0) {
+		snprintf(copy, sizeof(copy), "%s", out);
+		if ((size_t)snprintf(snaps, sizeof(snaps), "%s/snapshots",
+		        dirname(copy)) < sizeof(snaps) &&
+		    stat(snaps, &sst) == 0 && S_ISDIR(sst.st_mode)) {
+			warnx("%s: is where a publication folder's active link "
+			      "belongs; build does not write it: build with -d "
+			      "DIR (or without -o) and restore the link with "
+			      "'sinkhole-ctl publish --force SNAPSHOT'",
+			    out);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int
 cmd_build(int argc, char **argv)
 {
@@ -170,8 +244,7 @@ cmd_build(int argc, char **argv)
 int
 build_run(const struct build_args *b)
 {
-	const char *policy = b->policy, *dirpath = b->dir;
-	const char *out = b->out != NULL ? b->out : SK_DEFAULT_SNAPSHOT;
+	const char *policy = b->policy, *dirpath = b->dir, *out = b->out;
 	char tmp[PATH_MAX], errbuf[CTL_DETAIL_MAX], final[PATH_MAX];
 	struct sk_dbdir *dir = NULL;
 	int tmp_live = 0, r, quiet = b->quiet;
@@ -181,6 +254,12 @@ build_run(const struct build_args *b)
 	int rc = EX_FAIL;
 	size_t i;
 
+	/* Neither -o nor -d: a new file in the default folder's snapshots/,
+	 * never its active link. */
+	if (out == NULL && dirpath == NULL)
+		dirpath = SK_DEFAULT_DBDIR;
+	if (out != NULL && refuse_live_output(out) != 0)
+		return EX_FAIL;
 	if (dirpath != NULL) {
 		/* Named by its id, known only once written: compile to a
 		 * temporary name in DIR/snapshots, then move it in place. */

@@ -298,6 +298,43 @@ else
 	not_ok "build -q: summary printed or snapshot missing"
 fi
 
+echo "== build -o never replaces a live path"
+pub="$work/pub"
+run build -q -p "$work/policy.conf" -d "$pub"
+expect_rc 0 "build -d into a new publication folder"
+built=$(cat "$work/out")
+run publish -d "$pub" --by test --reason t10 "$built"
+expect_rc 0 "publish the built snapshot"
+run build -p "$work/policy.conf" -o "$pub/active.mdb"
+expect_rc 1 "build -o onto the active link"
+has_re err 'active\.mdb: is a symbolic link.*sinkhole-ctl publish' \
+    "build -o onto the active link says to use publish"
+if [ -L "$pub/active.mdb" ] && [ "$(readlink -f "$pub/active.mdb")" = \
+    "$(readlink -f "$built")" ]; then
+	ok "build -o leaves the active link as it was"
+else
+	not_ok "build -o replaced the active link"
+fi
+run build -p "$work/policy.conf" -o "$built"
+expect_rc 1 "build -o onto the snapshot the active link names"
+has_re err 'is the active snapshot .*active\.mdb names it.*publish' \
+    "build -o onto the active snapshot says why"
+ln -s "$snap" "$work/link.mdb"
+run build -p "$work/policy.conf" -o "$work/link.mdb"
+expect_rc 1 "build -o onto any symbolic link"
+if [ -L "$work/link.mdb" ]; then
+	ok "build -o leaves a symbolic link a link"
+else
+	not_ok "build -o replaced a symbolic link by a file"
+fi
+rm -f "$work/link.mdb"
+left=$(ls -A "$pub" "$pub/snapshots" | grep -c '\.build\.')
+if [ "$left" -eq 0 ]; then
+	ok "refused builds leave no temporary file"
+else
+	not_ok "refused builds left $left temporary files"
+fi
+
 echo "== usage"
 run
 expect_rc 2 "no command"
