@@ -206,10 +206,11 @@ refuse_live_output(const char *out)
 		if ((size_t)snprintf(snaps, sizeof(snaps), "%s/snapshots",
 		        dirname(copy)) < sizeof(snaps) &&
 		    stat(snaps, &sst) == 0 && S_ISDIR(sst.st_mode)) {
-			warnx("%s: is where a publication folder's active link "
-			      "belongs; build does not write it: build with -d "
-			      "DIR (or without -o) and restore the link with "
-			      "'sinkhole-ctl publish --force SNAPSHOT'",
+			warnx("%s: a plain file where a publication folder's "
+			      "active link belongs; build does not write it: "
+			      "build with -d DIR (or without -o); to restore the "
+			      "link, move the file aside and 'sinkhole-ctl "
+			      "publish' a snapshot",
 			    out);
 			return -1;
 		}
@@ -256,8 +257,19 @@ build_run(const struct build_args *b)
 
 	/* Neither -o nor -d: a new file in the default folder's snapshots/,
 	 * never its active link. */
-	if (out == NULL && dirpath == NULL)
+	if (out == NULL && dirpath == NULL) {
+		struct stat st;
+
+		/* Only into a folder that is there (the package makes it):
+		 * -d creates one, the default does not. */
 		dirpath = SK_DEFAULT_DBDIR;
+		if (stat(dirpath, &st) != 0 || !S_ISDIR(st.st_mode)) {
+			warnx("%s: no publication folder there; name one with "
+			      "-d DIR, or a file with -o FILE",
+			    dirpath);
+			return EX_FAIL;
+		}
+	}
 	if (out != NULL && refuse_live_output(out) != 0)
 		return EX_FAIL;
 	if (dirpath != NULL) {

@@ -328,6 +328,17 @@ else
 	not_ok "build -o replaced a symbolic link by a file"
 fi
 rm -f "$work/link.mdb"
+mkdir -p "$work/broken/snapshots"
+cp "$snap" "$work/broken/active.mdb"
+run build -p "$work/policy.conf" -o "$work/broken/active.mdb"
+expect_rc 1 "build -o onto a plain active.mdb of a publication folder"
+has_re err 'plain file where a publication folder.s active link belongs.*publish' \
+    "build -o onto a plain active.mdb says how to restore the link"
+if cmp -s "$snap" "$work/broken/active.mdb"; then
+	ok "build -o leaves a plain active.mdb unchanged"
+else
+	not_ok "build -o rewrote a plain active.mdb"
+fi
 left=$(ls -A "$pub" "$pub/snapshots" | grep -c '\.build\.')
 if [ "$left" -eq 0 ]; then
 	ok "refused builds leave no temporary file"
