@@ -21,7 +21,8 @@
 #endif
 
 /** The active snapshot in it: the module's "snapshot:" default, and
- * sinkhole-ctl's -s and build -o default. */
+ * sinkhole-ctl's -s default. build never writes it: without -o or -d it
+ * writes a new file in SK_DEFAULT_DBDIR/snapshots. */
 #define SK_DEFAULT_SNAPSHOT SK_DEFAULT_DBDIR "/active.mdb"
 
 #endif /* SK_PATHS_H */
