@@ -346,6 +346,7 @@ sk_dbdir_active(
 {
 	char path[PATH_MAX], target[PATH_MAX];
 	const char *base;
+	struct stat st;
 	ssize_t n;
 	size_t len;
 
@@ -356,6 +357,16 @@ sk_dbdir_active(
 	if (n < 0 && errno == ENOENT)
 		return sk_detail(detail, detailsize, SK_DBDIR_E_NOACTIVE,
 		    "%s: no snapshot published yet", d->path);
+	if (n < 0 && errno == EINVAL && lstat(path, &st) == 0 &&
+	    S_ISREG(st.st_mode))
+		/* A copy or an old "build -o" replaced the link: say how to
+		 * put it back (publish makes a link where there is none). */
+		return sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
+		    "%s: a plain file, not the link to the active snapshot; to "
+		    "repair, move it aside (mv %s %s.broken) and publish a "
+		    "snapshot (sinkhole-ctl publish -d %s %s/" SNAPDIR
+		    "/ID.mdb)",
+		    path, path, path, d->path, d->path);
 	if (n < 0)
 		return sk_detail(detail, detailsize,
 		    errno == EINVAL ? SK_DBDIR_E_HISTORY : SK_DBDIR_E_IO,

@@ -339,6 +339,23 @@ if cmp -s "$snap" "$work/broken/active.mdb"; then
 else
 	not_ok "build -o rewrote a plain active.mdb"
 fi
+echo "== a plain file at active.mdb: status says how to repair it"
+cp --remove-destination "$built" "$pub/active.mdb"
+chmod 0644 "$pub/active.mdb"
+run status -d "$pub"
+expect_rc 1 "status with a plain active.mdb"
+has_re err 'active\.mdb: a plain file, not the link to the active snapshot; to repair, move it aside .*publish' \
+    "status with a plain active.mdb says how to repair it"
+mv "$pub/active.mdb" "$pub/active.mdb.broken"
+run publish -d "$pub" --by test --reason repair "$built"
+expect_rc 0 "the repair the message names: publish"
+run status -d "$pub"
+expect_rc 0 "status after the repair"
+if [ -L "$pub/active.mdb" ]; then
+	ok "the repair restores the active link"
+else
+	not_ok "the repair left no active link"
+fi
 left=$(ls -A "$pub" "$pub/snapshots" | grep -c '\.build\.')
 if [ "$left" -eq 0 ]; then
 	ok "refused builds leave no temporary file"
