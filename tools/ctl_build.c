@@ -151,8 +151,8 @@ write_hint(const char *target)
 /* Whether DIR/active.mdb (DIR: the folder of path, PARENTS levels up) is a
  * link naming the file st describes. */
 static int
-names_active(const char *path, int parents, const struct stat *st,
-    char *active, size_t activesize)
+names_active(const char *path, int parents, const struct stat *st, char *active,
+    size_t activesize)
 {
 	char dir[PATH_MAX], *d;
 	struct stat lst, ast;
@@ -161,8 +161,8 @@ names_active(const char *path, int parents, const struct stat *st,
 	d = dir;
 	while (parents-- > 0)
 		d = dirname(d);
-	if ((size_t)snprintf(active, activesize, "%s/%s", d,
-	        ACTIVE_NAME) >= activesize)
+	if ((size_t)snprintf(active, activesize, "%s/%s", d, ACTIVE_NAME) >=
+	    activesize)
 		return 0;
 	return lstat(active, &lst) == 0 && S_ISLNK(lst.st_mode) &&
 	    stat(active, &ast) == 0 && ast.st_dev == st->st_dev &&
@@ -194,9 +194,10 @@ refuse_live_output(const char *out)
 	}
 	if (names_active(out, 1, &st, active, sizeof(active)) ||
 	    names_active(out, 2, &st, active, sizeof(active))) {
-		warnx("%s: is the active snapshot (%s names it); build does not "
-		      "replace it: build with -d DIR (or without -o) and make "
-		      "the snapshot active with 'sinkhole-ctl publish'",
+		warnx(
+		    "%s: is the active snapshot (%s names it); build does not "
+		    "replace it: build with -d DIR (or without -o) and make "
+		    "the snapshot active with 'sinkhole-ctl publish'",
 		    out, active);
 		return -1;
 	}
@@ -206,11 +207,12 @@ refuse_live_output(const char *out)
 		if ((size_t)snprintf(snaps, sizeof(snaps), "%s/snapshots",
 		        dirname(copy)) < sizeof(snaps) &&
 		    stat(snaps, &sst) == 0 && S_ISDIR(sst.st_mode)) {
-			warnx("%s: a plain file where a publication folder's "
-			      "active link belongs; build does not write it: "
-			      "build with -d DIR (or without -o); to restore the "
-			      "link, move the file aside and 'sinkhole-ctl "
-			      "publish' a snapshot",
+			warnx(
+			    "%s: a plain file where a publication folder's "
+			    "active link belongs; build does not write it: "
+			    "build with -d DIR (or without -o); to restore the "
+			    "link, move the file aside and 'sinkhole-ctl "
+			    "publish' a snapshot",
 			    out);
 			return -1;
 		}

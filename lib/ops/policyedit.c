@@ -271,8 +271,7 @@ out:
 
 /* policy.conf plus the statement naming the list file. */
 static int
-add_statement(
-    struct sk_policyedit *e, int cat, char *detail, size_t detailsize)
+add_statement(struct sk_policyedit *e, int cat, char *detail, size_t detailsize)
 {
 	char stmt[STATEMENT_MAX], comment[COMMENT_MAX];
 
