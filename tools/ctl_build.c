@@ -32,7 +32,6 @@
  * the builder's pid. */
 #define BUILD_INFIX ".build."
 /* A publication folder's active link (dbdir.h). */
-#define ACTIVE_NAME "active.mdb"
 /* Warn about free space below this after a failed write. */
 #define LOW_SPACE_BYTES (64u << 20)
 
@@ -148,76 +147,45 @@ write_hint(const char *target)
 		    (unsigned long long)sv.f_bavail * sv.f_frsize);
 }
 
-/* Whether DIR/active.mdb (DIR: the folder of path, PARENTS levels up) is a
- * link naming the file st describes. */
-static int
-names_active(const char *path, int parents, const struct stat *st, char *active,
-    size_t activesize)
-{
-	char dir[PATH_MAX], *d;
-	struct stat lst, ast;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	d = dir;
-	while (parents-- > 0)
-		d = dirname(d);
-	if ((size_t)snprintf(active, activesize, "%s/%s", d, ACTIVE_NAME) >=
-	    activesize)
-		return 0;
-	return lstat(active, &lst) == 0 && S_ISLNK(lst.st_mode) &&
-	    stat(active, &ast) == 0 && ast.st_dev == st->st_dev &&
-	    ast.st_ino == st->st_ino;
-}
-
 /**
- * -o must never replace what a resolver reads: refuse a symbolic link (a
- * publication folder's active link becomes a plain file, and status,
- * rollback and edits fail afterwards), the snapshot a folder's active link
- * names, and a plain file named active.mdb beside a snapshots/ folder.
+ * -o must never replace what a resolver reads (sk_dbdir_live_path): a
+ * symbolic link (a publication folder's active link would become a plain
+ * file, and status, rollback and edits fail afterwards), the snapshot a
+ * folder's active link names, or a plain file where an active link belongs.
  * @return 0 if out may be written, or -1 with the reason printed.
  */
 static int
 refuse_live_output(const char *out)
 {
-	char active[PATH_MAX], copy[PATH_MAX], snaps[PATH_MAX];
-	struct stat st, sst;
+	char active[PATH_MAX];
 
-	if (lstat(out, &st) != 0)
-		return 0; /* missing: compiling to it says what is wrong */
-	if (S_ISLNK(st.st_mode)) {
+	switch (sk_dbdir_live_path(out, active, sizeof(active))) {
+	case SK_DBDIR_NOT_LIVE:
+		return 0;
+	case SK_DBDIR_LIVE_SYMLINK:
 		warnx("%s: is a symbolic link (a publication folder's active "
 		      "link?); build does not replace it: build with -d DIR "
 		      "(or without -o) and make the snapshot active with "
 		      "'sinkhole-ctl publish'",
 		    out);
-		return -1;
-	}
-	if (names_active(out, 1, &st, active, sizeof(active)) ||
-	    names_active(out, 2, &st, active, sizeof(active))) {
+		break;
+	case SK_DBDIR_LIVE_TARGET:
 		warnx(
 		    "%s: is the active snapshot (%s names it); build does not "
 		    "replace it: build with -d DIR (or without -o) and make "
 		    "the snapshot active with 'sinkhole-ctl publish'",
 		    out, active);
-		return -1;
+		break;
+	case SK_DBDIR_LIVE_PLAIN:
+		warnx("%s: a plain file where a publication folder's "
+		      "active link belongs; build does not write it: "
+		      "build with -d DIR (or without -o); to restore the "
+		      "link, move the file aside and 'sinkhole-ctl "
+		      "publish' a snapshot",
+		    out);
+		break;
 	}
-	snprintf(copy, sizeof(copy), "%s", out);
-	if (strcmp(basename(copy), ACTIVE_NAME) == 0) {
-		snprintf(copy, sizeof(copy), "%s", out);
-		if ((size_t)snprintf(snaps, sizeof(snaps), "%s/snapshots",
-		        dirname(copy)) < sizeof(snaps) &&
-		    stat(snaps, &sst) == 0 && S_ISDIR(sst.st_mode)) {
-			warnx(
-			    "%s: a plain file where a publication folder's "
-			    "active link belongs; build does not write it: "
-			    "build with -d DIR (or without -o); to restore the "
-			    "link, move the file aside and 'sinkhole-ctl "
-			    "publish' a snapshot",
-			    out);
-			return -1;
-		}
-	}
-	return 0;
+	return -1;
 }
 
 int

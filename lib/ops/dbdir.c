@@ -84,6 +84,51 @@ sk_dbdir_strerror(int err)
 	return "unknown publication directory error";
 }
 
+/* Whether DIR/active.mdb (DIR: the folder of path, PARENTS levels up) is a
+ * link naming the file st describes. */
+static int
+names_active(const char *path, int parents, const struct stat *st, char *active,
+    size_t activesize)
+{
+	char dir[PATH_MAX], *d;
+	struct stat lst, ast;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	d = dir;
+	while (parents-- > 0)
+		d = dirname(d);
+	if ((size_t)snprintf(active, activesize, "%s/%s", d, ACTIVE) >=
+	    activesize)
+		return 0;
+	return lstat(active, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+	    stat(active, &ast) == 0 && ast.st_dev == st->st_dev &&
+	    ast.st_ino == st->st_ino;
+}
+
+enum sk_dbdir_live
+sk_dbdir_live_path(const char *path, char *active, size_t activesize)
+{
+	char copy[PATH_MAX], snaps[PATH_MAX];
+	struct stat st, sst;
+
+	if (lstat(path, &st) != 0)
+		return SK_DBDIR_NOT_LIVE; /* missing: nothing to replace */
+	if (S_ISLNK(st.st_mode))
+		return SK_DBDIR_LIVE_SYMLINK;
+	if (names_active(path, 1, &st, active, activesize) ||
+	    names_active(path, 2, &st, active, activesize))
+		return SK_DBDIR_LIVE_TARGET;
+	snprintf(copy, sizeof(copy), "%s", path);
+	if (strcmp(basename(copy), ACTIVE) != 0)
+		return SK_DBDIR_NOT_LIVE;
+	snprintf(copy, sizeof(copy), "%s", path);
+	if ((size_t)snprintf(snaps, sizeof(snaps), "%s/" SNAPDIR,
+	        dirname(copy)) < sizeof(snaps) &&
+	    stat(snaps, &sst) == 0 && S_ISDIR(sst.st_mode))
+		return SK_DBDIR_LIVE_PLAIN;
+	return SK_DBDIR_NOT_LIVE;
+}
+
 int
 sk_dbdir_valid_id(const char *text)
 {

@@ -293,4 +293,22 @@ void sk_dbdir_user(const char *who, char *buf, size_t bufsize);
 /** @return 1 if text is a well-formed id (64 lower-case hex digits). */
 int sk_dbdir_valid_id(const char *text);
 
+/** What a path is to a publication folder, for writers that must never
+ * replace what a resolver reads. */
+enum sk_dbdir_live {
+	SK_DBDIR_NOT_LIVE = 0,
+	SK_DBDIR_LIVE_SYMLINK, /* any symbolic link (an active link?) */
+	SK_DBDIR_LIVE_TARGET,  /* the file a folder's active link names */
+	SK_DBDIR_LIVE_PLAIN    /* a plain active.mdb beside snapshots/ */
+};
+
+/**
+ * Whether writing path would replace a live snapshot: a symbolic link, the
+ * file DIR/active.mdb names (DIR: path's folder or the one above it, as in
+ * DIR/snapshots/ID.mdb), or a plain file where an active link belongs.
+ * @param active: for SK_DBDIR_LIVE_TARGET, the link that names it.
+ */
+enum sk_dbdir_live sk_dbdir_live_path(
+    const char *path, char *active, size_t activesize);
+
 #endif /* SK_DBDIR_H */

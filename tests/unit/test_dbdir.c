@@ -767,6 +767,53 @@ test_stale(void)
 	CHECK(system(path) == 0, "cleanup");
 }
 
+/* What a writer must never replace: a symbolic link, the file a folder's
+ * active link names (from DIR/snapshots/ID.mdb or a file in DIR), a plain
+ * active.mdb where the link belongs; anything else is free. */
+static void
+test_live_path(void)
+{
+	char tmpl[] = "/tmp/test_dbdir.XXXXXX", p[512], active[4200];
+
+	fix_tmpdir(tmpl);
+	snprintf(p, sizeof(p), "%s/snapshots", tmpl);
+	CHECK(mkdir(p, 0755) == 0, "mkdir snapshots");
+	fix_put(tmpl, "snapshots/a.mdb", "a");
+	fix_put(tmpl, "snapshots/b.mdb", "b");
+	fix_put(tmpl, "other.mdb", "o");
+	snprintf(p, sizeof(p), "%s/active.mdb", tmpl);
+	CHECK(symlink("snapshots/a.mdb", p) == 0, "symlink");
+
+	CHECK(sk_dbdir_live_path(p, active, sizeof(active)) ==
+	        SK_DBDIR_LIVE_SYMLINK,
+	    "the active link is live");
+	snprintf(p, sizeof(p), "%s/snapshots/a.mdb", tmpl);
+	CHECK(sk_dbdir_live_path(p, active, sizeof(active)) ==
+	        SK_DBDIR_LIVE_TARGET,
+	    "the active snapshot is live");
+	CHECK(strstr(active, "/active.mdb") != NULL, "names the link: %s",
+	    active);
+	snprintf(p, sizeof(p), "%s/snapshots/b.mdb", tmpl);
+	CHECK(
+	    sk_dbdir_live_path(p, active, sizeof(active)) == SK_DBDIR_NOT_LIVE,
+	    "another snapshot is not live");
+	snprintf(p, sizeof(p), "%s/other.mdb", tmpl);
+	CHECK(
+	    sk_dbdir_live_path(p, active, sizeof(active)) == SK_DBDIR_NOT_LIVE,
+	    "a file beside the link is not live");
+	snprintf(p, sizeof(p), "%s/missing.mdb", tmpl);
+	CHECK(
+	    sk_dbdir_live_path(p, active, sizeof(active)) == SK_DBDIR_NOT_LIVE,
+	    "a missing file is not live");
+	snprintf(p, sizeof(p), "%s/active.mdb", tmpl);
+	CHECK(unlink(p) == 0, "unlink");
+	fix_put(tmpl, "active.mdb", "plain");
+	CHECK(sk_dbdir_live_path(p, active, sizeof(active)) ==
+	        SK_DBDIR_LIVE_PLAIN,
+	    "a plain active.mdb beside snapshots/ is live");
+	fix_rm_rf(tmpl);
+}
+
 int
 main(void)
 {
@@ -778,5 +825,6 @@ main(void)
 	test_intent();
 	test_stale();
 	test_history_escapes();
+	test_live_path();
 	return unit_done("test_dbdir");
 }
