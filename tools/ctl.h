@@ -45,8 +45,8 @@ int cmd_check(int argc, char **argv);    /* ctl_check.c */
 int cmd_info(int argc, char **argv);     /* ctl_info.c */
 int cmd_publish(int argc, char **argv);  /* ctl_publish.c */
 int cmd_rollback(int argc, char **argv); /* ctl_publish.c */
-int cmd_status(int argc, char **argv);   /* ctl_publish.c */
-int cmd_diff(int argc, char **argv);     /* ctl_publish.c */
+int cmd_status(int argc, char **argv);   /* ctl_status.c */
+int cmd_diff(int argc, char **argv);     /* ctl_diff.c */
 int cmd_allow(int argc, char **argv);    /* ctl_edit.c */
 int cmd_block(int argc, char **argv);    /* ctl_edit.c */
 int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
@@ -86,7 +86,7 @@ int publish_max_shrink(const char *cmd, const char *text, void *dst);
 /** diff newpath against oldpath, or against dir's active snapshot when
  * oldpath is NULL; limit: names printed per category (0: all). */
 int diff_run(const char *dir, size_t limit, const char *newpath,
-    const char *oldpath); /* ctl_publish.c */
+    const char *oldpath); /* ctl_diff.c */
 
 /** publish's message for a bad --max-shrink (also when update runs it). */
 #define MAX_SHRINK_BAD "--max-shrink wants a percentage 0-100"
@@ -127,8 +127,15 @@ void put_field(const char *key, const char *value);
  * every bit is set, "none" when no bit names a category). */
 void put_category_mask(const struct sk_snapshot *snap, uint64_t mask);
 
-/** Print "exemptions: N" and one "exemption: ..." line each, with an
- * EXPIRED or expires-in=... mark (ctl_publish.c; status, exempt list). */
+struct sk_exemption;
+/** Print one exemption as "key: subnet categories=... expires=...
+ * approver=... reason=..." with an EXPIRED or expires-in=... mark against
+ * now (ctl_exemptions.c; status, diff, exempt list). */
+void put_exemption(const char *key, const struct sk_snapshot *snap,
+    const struct sk_exemption *ex, int64_t now);
+
+/** Print "exemptions: N" and one "exemption: ..." line each
+ * (ctl_exemptions.c). */
 void put_exemptions(const struct sk_snapshot *snap);
 
 /** Flush stdout; warn and return EX_FAIL (or fail_code) if it failed. */
@@ -214,6 +221,11 @@ void ctl_progress_clear(struct ctl_progress *p);
 /** Close what a command opened (NULL is fine) and flush stdout.
  * @return rc, or EX_FAIL when stdout failed. */
 int ctl_finish(struct sk_dbdir *d, struct sk_snapshot *snap, int rc);
+
+struct sk_pub_active;
+/** Open DIR/active.mdb into a; say why not (the path and the reason).
+ * @return 0, or EX_FAIL with the message printed. */
+int ctl_open_active(struct sk_dbdir *d, struct sk_pub_active *a);
 
 /** Open (and verify) a snapshot file; "PATH: why" when it fails.
  * @return 0 or the sk_snapshot error. */

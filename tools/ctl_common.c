@@ -172,3 +172,20 @@ ctl_progress_clear(struct ctl_progress *p)
 	fprintf(stderr, "\r%*s\r", (int)p->width, "");
 	p->width = 0;
 }
+
+/* Open DIR/active.mdb; @return 0, or EX_FAIL with a message printed. */
+int
+ctl_open_active(struct sk_dbdir *d, struct sk_pub_active *a)
+{
+	char detail[CTL_DETAIL_MAX];
+	int r;
+
+	if ((r = sk_pub_open_active(d, a, detail, sizeof(detail))) == 0)
+		return 0;
+	if (a->path[0] == '\0')
+		warn_detail(detail, sk_dbdir_strerror(r));
+	else
+		warnx("active snapshot %s: %s", a->path,
+		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+	return EX_FAIL;
+}
