@@ -40,6 +40,7 @@
 #include "name.h"
 #include "paths.h"
 #include "policy.h"
+#include "runpublish.h"
 
 /** How often the background thread looks for a newly published snapshot. */
 #define SK_POLL_MS 250
@@ -60,6 +61,8 @@ struct sk_module {
 	struct sk_hitlog *hits;
 	/** The daemon's environment, for its caches (shared by workers). */
 	struct module_env *env;
+	/** The state file sinkhole-ctl status reads; NULL: none. */
+	struct sk_runpub *state;
 };
 
 /** Per-query state, in the query's region. */
@@ -235,7 +238,10 @@ retire_snapshot(void *arg, struct sk_snapshot *old)
 static void
 on_poll(void *arg)
 {
-	follow_snapshot(arg, 0);
+	struct sk_module *m = arg;
+
+	follow_snapshot(m, 0);
+	sk_runpub_poll(m->state, m->active, m->hits);
 }
 
 static void
@@ -413,6 +419,8 @@ init(struct module_env *env, int id)
 			sk_active_set_retire(m->active, retire_snapshot, m);
 		follow_snapshot(m, 1);
 	}
+	m->state =
+	    sk_runpub_new(&m->conf, m->conf_path, m->active, hitlog_say, NULL);
 	if (m->active != NULL || m->hits != NULL)
 		start_background(m);
 	return 1;
@@ -431,6 +439,8 @@ deinit(struct module_env *env, int id)
 		de->inplace_cb_delete_wrapped(
 		    env, inplace_cb_query_response, id);
 	sk_background_free(m->bg); /* joins: no task runs after this */
+	/* The last state, "running: no", while the snapshot is open. */
+	sk_runpub_free(m->state, m->active, m->hits);
 	sk_hitlog_close(m->hits);  /* writes what is queued, and a stop */
 	sk_active_free(m->active);
 	free(m);

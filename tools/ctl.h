@@ -134,6 +134,12 @@ struct sk_exemption;
 void put_exemption(const char *key, const struct sk_snapshot *snap,
     const struct sk_exemption *ex, int64_t now);
 
+struct sk_category;
+/** The same with the category names of cats (ncats of them): a running
+ * resolver's exemptions, read from its state file (ctl_exemptions.c). */
+void put_exemption_of(const char *key, const struct sk_category *cats,
+    size_t ncats, const struct sk_exemption *ex, int64_t now);
+
 /** Print "exemptions: N" and one "exemption: ..." line each
  * (ctl_exemptions.c). */
 void put_exemptions(const struct sk_snapshot *snap);

@@ -2,7 +2,8 @@
  * \file
  * sinkhole-ctl's one way of printing an exemption ("key: subnet
  * categories=... expires=... approver=... reason=..." with its EXPIRED or
- * expires-in mark), for status, diff and exempt list.
+ * expires-in mark), for status (the folder's and each running resolver's),
+ * diff and exempt list.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -26,8 +27,32 @@ format_duration(int64_t s, char *buf, size_t bufsize)
 		snprintf(buf, bufsize, "%" PRId64 "m", (s + 59) / 60);
 }
 
+/* A category mask as names of cats (n of them), comma-separated; "all"
+ * when every bit is set, "none" when no bit names a category. */
+static void
+put_category_names(const struct sk_category *cats, size_t n, uint64_t mask)
+{
+	size_t i;
+	int first = 1;
+
+	if (mask == UINT64_MAX) {
+		fputs("all", stdout);
+		return;
+	}
+	for (i = 0; i < n && i < 64; i++) {
+		if (!(mask & (UINT64_C(1) << i)))
+			continue;
+		if (!first)
+			putchar(',');
+		put_text(stdout, cats[i].name);
+		first = 0;
+	}
+	if (first)
+		fputs("none", stdout);
+}
+
 void
-put_exemption(const char *key, const struct sk_snapshot *snap,
+put_exemption_of(const char *key, const struct sk_category *cats, size_t ncats,
     const struct sk_exemption *ex, int64_t now)
 {
 	char net[CTL_NET_MAX], when[SK_UTC_TIME_TEXT_MAX],
@@ -36,7 +61,7 @@ put_exemption(const char *key, const struct sk_snapshot *snap,
 	sk_subnet_format(&ex->subnet, net, sizeof(net));
 	sk_format_utc_time(ex->expires, when, sizeof(when));
 	printf("%s: %s categories=", key, net);
-	put_category_mask(snap, ex->category_mask);
+	put_category_names(cats, ncats, ex->category_mask);
 	printf(" expires=%s approver=\"", when);
 	put_text(stdout, ex->approver);
 	printf("\" reason=\"");
@@ -47,6 +72,18 @@ put_exemption(const char *key, const struct sk_snapshot *snap,
 		format_duration(ex->expires - now, left, sizeof(left));
 		printf("\" expires-in=%s\n", left);
 	}
+}
+
+void
+put_exemption(const char *key, const struct sk_snapshot *snap,
+    const struct sk_exemption *ex, int64_t now)
+{
+	struct sk_category cats[SK_MAX_CATEGORIES];
+	size_t i, n = sk_snapshot_category_count(snap);
+
+	for (i = 0; i < n && i < SK_MAX_CATEGORIES; i++)
+		cats[i] = *sk_snapshot_category(snap, i);
+	put_exemption_of(key, cats, i, ex, now);
 }
 
 void

@@ -37,7 +37,7 @@ static const struct ctl_cmd ctl_cmds[] = {
         "publish [-d dir] [-k keep] [--force] [--max-shrink pct] "
         "[--by who] [--reason text] snapshot"},
     {"rollback", cmd_rollback, "rollback [-d dir] [--by who] [--reason text]"},
-    {"status", cmd_status, "status [-d dir] [-n lines]"},
+    {"status", cmd_status, "status [-d dir] [-n lines] [--state-dir dir]"},
     {"diff", cmd_diff, "diff [-d dir] [--limit n] snapshot [snapshot]"},
     {"allow", cmd_allow,
         "allow [-d dir] [-p policy] --by who --reason text name"},

@@ -14,6 +14,7 @@
 #include "hitfmt.h"
 #include "hitlog.h"
 #include "modconf.h"
+#include "paths.h"
 
 /* Longest TTL we will hand out: one day. */
 #define MC_TTL_MAX 86400
@@ -55,6 +56,8 @@ sk_modconf_defaults(struct sk_modconf *conf, const char *def_snapshot)
 	conf->hitlog.format = SK_HIT_JSON;
 	conf->hitlog.queue_size = SK_HITLOG_QUEUE_DEFAULT;
 	conf->hitlog.heartbeat_s = SK_HITLOG_HEARTBEAT_DEFAULT;
+	snprintf(conf->state_dir, sizeof(conf->state_dir), "%s",
+	    SK_DEFAULT_STATE_DIR);
 }
 
 /* Is the value (val, len) exactly the word? */
@@ -279,13 +282,16 @@ sk_modconf_parse_line(
 			    (int)(len > 40 ? 40 : len), val);
 		return 0;
 	}
+	if (mc_is(key, keylen, "state-dir"))
+		return mc_path("state-dir", val, len, conf->state_dir,
+		    sizeof(conf->state_dir), err, errsize);
 	if ((r = mc_hitlog(
 	         key, keylen, val, len, &conf->hitlog, err, errsize)) != 1)
 		return r;
 	return mc_error(err, errsize,
 	    "unknown key \"%.*s\" (want snapshot, sinkhole-ipv4, "
 	    "sinkhole-ipv6, ttl, fail-mode, hit-log, hit-log-format, "
-	    "hit-log-queue, heartbeat or instance-id)",
+	    "hit-log-queue, heartbeat, instance-id or state-dir)",
 	    (int)(keylen > 40 ? 40 : keylen), key);
 }
 

@@ -32,6 +32,9 @@ struct sk_modconf {
 	/** hit-log, hit-log-format, hit-log-queue, heartbeat, instance-id;
 	 * hit records are off while hitlog.path is "". */
 	struct sk_hitlog_conf hitlog;
+	/** state-dir: the running module's state file goes here
+	 * (runpublish.h); default SK_DEFAULT_STATE_DIR. */
+	char state_dir[PATH_MAX];
 };
 
 /** Fill in the defaults (snapshot path: def_snapshot). */

@@ -266,8 +266,8 @@ sk_fmt_text_free(struct sk_fmt_text *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void
-category_line(struct sk_fmt_text *t, const struct sk_category *cat)
+void
+sk_fmt_category_line(struct sk_fmt_text *t, const struct sk_category *cat)
 {
 	sk_fmt_text_escaped(t, cat->name);
 	sk_fmt_text_add(t, "\t", 1);
@@ -284,8 +284,8 @@ list_line(struct sk_fmt_text *t, const char *name)
 	sk_fmt_text_add(t, "\n", 1);
 }
 
-static void
-exemption_line(struct sk_fmt_text *t, const struct sk_exemption *ex)
+void
+sk_fmt_exemption_line(struct sk_fmt_text *t, const struct sk_exemption *ex)
 {
 	char net[SK_SUBNET_TEXT_MAX];
 
@@ -303,7 +303,7 @@ void
 sk_fmt_tables_add_category(
     struct sk_fmt_tables *t, const struct sk_category *cat)
 {
-	category_line(&t->cats, cat);
+	sk_fmt_category_line(&t->cats, cat);
 	t->ncats++;
 }
 
@@ -318,7 +318,7 @@ void
 sk_fmt_tables_add_exemption(
     struct sk_fmt_tables *t, const struct sk_exemption *ex)
 {
-	exemption_line(&t->exs, ex);
+	sk_fmt_exemption_line(&t->exs, ex);
 	t->nexs++;
 }
 

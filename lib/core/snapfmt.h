@@ -249,6 +249,14 @@ struct sk_fmt_tables {
 	size_t ncats, nlists, nexs;
 };
 
+/** Append one category as an SK_META_CATEGORIES line (and '\n'); the
+ * module's state file (runstate.h) writes its categories so too. */
+void sk_fmt_category_line(struct sk_fmt_text *t, const struct sk_category *cat);
+/** Append one exemption as an SK_META_EXEMPTIONS line (and '\n'); also
+ * the state file's. */
+void sk_fmt_exemption_line(
+    struct sk_fmt_text *t, const struct sk_exemption *ex);
+
 /** Append one SK_META_CATEGORIES line. */
 void sk_fmt_tables_add_category(
     struct sk_fmt_tables *t, const struct sk_category *cat);
