@@ -441,7 +441,7 @@ deinit(struct module_env *env, int id)
 	sk_background_free(m->bg); /* joins: no task runs after this */
 	/* The last state, "running: no", while the snapshot is open. */
 	sk_runpub_free(m->state, m->active, m->hits);
-	sk_hitlog_close(m->hits);  /* writes what is queued, and a stop */
+	sk_hitlog_close(m->hits); /* writes what is queued, and a stop */
 	sk_active_free(m->active);
 	free(m);
 	de->dyn_env = NULL;
