@@ -278,7 +278,7 @@ put_resolver(const struct sk_statedir_entry *e, const struct folder_view *fv,
 	}
 	format_age(e->age, age, sizeof(age));
 	printf("resolver: ");
-	put_text(stdout, st->instance);
+	put_text(stdout, st->instance[0] != '\0' ? st->instance : "-");
 	printf(" %s pid=%" PRId64 "\n", sk_statedir_verdict_name(e->verdict),
 	    st->pid);
 	put_field("  state-file", e->path);
