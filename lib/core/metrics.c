@@ -5,6 +5,7 @@
  * background thread owns everything else.
  */
 #include "metrics.h"
+#include "sk_config.h"
 
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -70,7 +71,8 @@ sk_metrics_new(
 	if (m == NULL)
 		return -1;
 	memset(m, 0, size);
-	snprintf(m->version, sizeof(m->version), "%s", version);
+	snprintf(m->version, sizeof(m->version), "%s",
+	    version != NULL ? version : PACKAGE_VERSION);
 	snprintf(m->unbound_version, sizeof(m->unbound_version), "%s",
 	    unbound_version);
 	for (i = 0; i < SK_MAX_CATEGORIES; i++)

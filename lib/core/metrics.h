@@ -89,8 +89,8 @@ struct sk_metrics_hitlog {
 
 /**
  * Allocate the counters (every slot zero).
- * @param version: this module's version, for the build-info metric
- *	(copied).
+ * @param version: the version for the build-info metric (copied); NULL:
+ *	this package's (PACKAGE_VERSION).
  * @param unbound_version: the Unbound it was built against (copied).
  * @return 0, or -1 (out of memory).
  */
