@@ -16,6 +16,7 @@
 #include "dynlibmod/dynlibmod.h"
 #include "services/cache/dns.h"
 #include "services/mesh.h"
+#include "util/alloc.h"
 #include "sldns/rrdef.h"
 #include "util/data/dname.h"
 #include "util/data/msgreply.h"
@@ -36,6 +37,8 @@
 #include "adapter_abi.h"
 #include "background.h"
 #include "hitlog.h"
+#include "metrics.h"
+#include "metrics_http.h"
 #include "modconf.h"
 #include "name.h"
 #include "paths.h"
@@ -61,6 +64,10 @@ struct sk_module {
 	struct sk_hitlog *hits;
 	/** The daemon's environment, for its caches (shared by workers). */
 	struct module_env *env;
+	/** Decision counters (a slot per worker); always kept. */
+	struct sk_metrics *metrics;
+	/** The Prometheus endpoint; NULL when off (no metrics: key). */
+	struct sk_metrics_http *metrics_http;
 	/** The state file sinkhole-ctl status reads; NULL: none. */
 	struct sk_runpub *state;
 };
@@ -120,6 +127,41 @@ fail_mode_text(const struct sk_module *m)
 	      "(fail-mode: open)";
 }
 
+/** Count what a poll (or the fallback) did, for the metrics: a switch
+ * with the time it took since t0, and the new snapshot's categories. */
+static void
+count_change(struct sk_module *m, enum sk_active_change change,
+    const struct timespec *t0)
+{
+	const char *names[SK_MAX_CATEGORIES];
+	const struct sk_snapshot *snap;
+	struct timespec t1;
+	size_t i, n;
+
+	if (change == SK_ACTIVE_REFUSED)
+		sk_metrics_refused(m->metrics);
+	if (change == SK_ACTIVE_DROPPED)
+		sk_metrics_dropped(m->metrics);
+	if (change != SK_ACTIVE_SWITCHED)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	snap = sk_active_acquire(m->active, NULL);
+	if (snap != NULL) {
+		n = sk_snapshot_category_count(snap);
+		for (i = 0; i < n && i < SK_MAX_CATEGORIES; i++)
+			names[i] = sk_snapshot_category(snap, i)->name;
+		if (sk_metrics_set_categories(m->metrics, names, i) != 0)
+			log_warn(
+			    "sinkhole: metrics: too many category names "
+			    "over time; new ones are counted as \"other\"");
+		sk_metrics_switched(m->metrics, sk_snapshot_id(snap),
+		    sk_snapshot_built(snap), (int64_t)time(NULL),
+		    (double)(t1.tv_sec - t0->tv_sec) +
+		        (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
+	}
+	sk_active_release(m->active);
+}
+
 /** At start, the snapshot path refused: serve the newest snapshot of its
  * publication folder that verifies rather than no policy; the path is
  * still followed. @return 1 when one is served. */
@@ -127,9 +169,13 @@ static int
 serve_last_good(struct sk_module *m, const char *refused)
 {
 	char found[2048];
+	enum sk_active_change change;
+	struct timespec t0;
 
-	if (sk_active_fallback(m->active, found, sizeof(found)) !=
-	    SK_ACTIVE_SWITCHED) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	change = sk_active_fallback(m->active, found, sizeof(found));
+	count_change(m, change, &t0);
+	if (change != SK_ACTIVE_SWITCHED) {
 		if (found[0] != '\0')
 			log_err("sinkhole: no last good snapshot to serve "
 			        "instead: %s",
@@ -152,6 +198,8 @@ follow_snapshot(struct sk_module *m, int at_start)
 	const struct sk_snapshot *snap;
 	unsigned long failed;
 	long removed;
+	enum sk_active_change change;
+	struct timespec t0;
 
 	failed = atomic_exchange(&lookup_errors, 0);
 	if (failed > 0)
@@ -159,7 +207,10 @@ follow_snapshot(struct sk_module *m, int at_start)
 		        "query followed the fail mode: %s",
 		    failed, sk_decide_strerror(atomic_load(&last_lookup_error)),
 		    fail_mode_text(m));
-	switch (sk_active_poll(m->active, detail, sizeof(detail))) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	change = sk_active_poll(m->active, detail, sizeof(detail));
+	count_change(m, change, &t0);
+	switch (change) {
 	case SK_ACTIVE_SAME:
 		return;
 	case SK_ACTIVE_SWITCHED:
@@ -239,9 +290,10 @@ static void
 on_poll(void *arg)
 {
 	struct sk_module *m = arg;
+	struct sk_runpub_from from = {m->active, m->hits, m->metrics};
 
 	follow_snapshot(m, 0);
-	sk_runpub_poll(m->state, m->active, m->hits);
+	sk_runpub_poll(m->state, &from);
 }
 
 static void
@@ -257,13 +309,62 @@ on_heartbeat(void *arg)
 	sk_hitlog_heartbeat(arg);
 }
 
+/** The hit log's counters for a scrape (background thread). */
+static void
+collect_hitlog(void *arg, struct sk_metrics_hitlog *hl)
+{
+	struct sk_module *m = arg;
+	struct sk_hitlog_stats st;
+
+	if (m->hits == NULL)
+		return;
+	sk_hitlog_stats(m->hits, &st);
+	hl->enabled = 1;
+	hl->submitted = st.submitted;
+	hl->written = st.written;
+	hl->dropped = st.dropped;
+	hl->write_errors = st.write_errors;
+	hl->queue_depth = st.queue_depth;
+	hl->queue_size = m->conf.hitlog.queue_size;
+}
+
+/** The metrics endpoint, when sinkhole.conf asks for one: bound now, on
+ * the background loop's base, so that a port that cannot be had stops
+ * the start like any other configuration error. @return 1, or 0. */
+static int
+open_metrics(struct sk_module *m)
+{
+	char err[512];
+
+	if (m->conf.metrics_host[0] == '\0')
+		return 1;
+	if (m->bg == NULL && sk_background_new(&m->bg) != 0) {
+		log_err("sinkhole: metrics: out of memory");
+		return 0;
+	}
+	if (sk_metrics_http_open(sk_background_base(m->bg),
+	        m->conf.metrics_host, m->conf.metrics_port, m->metrics,
+	        collect_hitlog, m, &m->metrics_http, err, sizeof(err)) != 0) {
+		log_err("sinkhole: %s: metrics: %s (fix or remove the metrics: "
+		        "key)",
+		    m->conf_path, err);
+		return 0;
+	}
+	log_info("sinkhole: metrics at http://%s%s%s:%u/metrics",
+	    strchr(m->conf.metrics_host, ':') != NULL ? "[" : "",
+	    m->conf.metrics_host,
+	    strchr(m->conf.metrics_host, ':') != NULL ? "]" : "",
+	    (unsigned)m->conf.metrics_port);
+	return 1;
+}
+
 /** The background thread: follows snapshots, writes hit records. Without
  * it the module still enforces the snapshot it has; it only stops
  * following new ones and recording hits. */
 static void
 start_background(struct sk_module *m)
 {
-	if (sk_background_new(&m->bg) == 0 &&
+	if ((m->bg != NULL || sk_background_new(&m->bg) == 0) &&
 	    (m->active == NULL ||
 	        sk_background_every(m->bg, SK_POLL_MS, on_poll, m) == 0) &&
 	    (m->hits == NULL ||
@@ -403,6 +504,13 @@ init(struct module_env *env, int id)
 		        "from the cache until the module removes it");
 
 	load_config(m);
+	/* Unbound's own config.h: PACKAGE_VERSION is Unbound's. */
+	if (sk_metrics_new(&m->metrics, NULL, PACKAGE_VERSION) != 0) {
+		log_err("sinkhole: out of memory");
+		return 0;
+	}
+	if (!open_metrics(m))
+		return 0;
 	if (m->conf.hitlog.path[0] != '\0' &&
 	    sk_hitlog_open(&m->conf.hitlog, &m->hits, err, sizeof(err)) != 0) {
 		log_err("sinkhole: hit log: %s; hits are not recorded", err);
@@ -421,7 +529,7 @@ init(struct module_env *env, int id)
 	}
 	m->state =
 	    sk_runpub_new(&m->conf, m->conf_path, m->active, hitlog_say, NULL);
-	if (m->active != NULL || m->hits != NULL)
+	if (m->active != NULL || m->hits != NULL || m->metrics_http != NULL)
 		start_background(m);
 	return 1;
 }
@@ -438,11 +546,15 @@ deinit(struct module_env *env, int id)
 	if (de->inplace_cb_delete_wrapped != NULL)
 		de->inplace_cb_delete_wrapped(
 		    env, inplace_cb_query_response, id);
-	sk_background_free(m->bg); /* joins: no task runs after this */
+	sk_background_stop(m->bg); /* joins: no task runs after this */
+	sk_metrics_http_close(m->metrics_http);
+	sk_background_free(m->bg);
 	/* The last state, "running: no", while the snapshot is open. */
-	sk_runpub_free(m->state, m->active, m->hits);
+	sk_runpub_free(
+	    m->state, &(struct sk_runpub_from){m->active, m->hits, m->metrics});
 	sk_hitlog_close(m->hits); /* writes what is queued, and a stop */
 	sk_active_free(m->active);
+	sk_metrics_free(m->metrics);
 	free(m);
 	de->dyn_env = NULL;
 }
@@ -461,6 +573,14 @@ client_of(struct module_qstate *qstate)
 	if (r == NULL)
 		return NULL;
 	return (const struct sockaddr *)&r->query_reply.client_addr;
+}
+
+/** The worker's thread number (Unbound's: 0 .. num-threads - 1), which
+ * picks its metrics slot. */
+static int
+thread_of(struct module_qstate *qstate)
+{
+	return qstate->env->alloc != NULL ? qstate->env->alloc->thread_num : -1;
 }
 
 /** Log a decision at verbosity 3 (query); hit records are separate. */
@@ -553,9 +673,12 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 	struct sk_verdict v;
 	const struct sockaddr *client = client_of(qstate);
 
-	if (snap == NULL)
+	if (snap == NULL) {
+		sk_metrics_count(
+		    m->metrics, thread_of(qstate), SK_MV_NO_SNAPSHOT, -1);
 		return fail_query(qstate, m, client) ? module_finished
 		                                     : module_wait_module;
+	}
 	sq = regional_alloc_zero(qstate->region, sizeof(*sq));
 	if (sq == NULL)
 		return module_error;
@@ -565,6 +688,8 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 	    client, &v);
 	log_verdict(&v);
 	record_hit(m, qstate, &v, client);
+	sk_metrics_count(
+	    m->metrics, thread_of(qstate), (int)v.kind, v.category);
 
 	if (v.kind == SK_VERDICT_ERROR && fail_query(qstate, m, client)) {
 		sq->answered = 1;

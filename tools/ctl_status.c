@@ -249,7 +249,8 @@ put_loaded(
 	if (st->have_decisions) {
 		printf("  decisions:");
 		for (i = 0; i < SK_RUNSTATE_VERDICTS; i++)
-			printf(" %s=%" PRIu64, sk_runstate_verdict_name(i),
+			printf(" %s=%" PRIu64,
+			    sk_metrics_verdict_name((enum sk_metrics_verdict)i),
 			    st->decisions[i]);
 		printf("\n");
 	}

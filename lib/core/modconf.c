@@ -209,6 +209,72 @@ mc_hitlog(const char *key, size_t keylen, const char *val, size_t len,
 	return 1;
 }
 
+/* metrics: ADDR[@PORT] (Unbound's interface style) and
+ * metrics-allow-remote: yes|no; 1 when key is neither. */
+static int
+mc_metrics(const char *key, size_t keylen, const char *val, size_t len,
+    struct sk_modconf *conf, char *err, size_t errsize)
+{
+	int shown = (int)(len > 40 ? 40 : len);
+	const char *at;
+	size_t addrlen;
+	unsigned port = SK_METRICS_PORT_DEFAULT;
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if (mc_is(key, keylen, "metrics-allow-remote")) {
+		if (mc_is(val, len, "yes"))
+			conf->metrics_allow_remote = 1;
+		else if (mc_is(val, len, "no"))
+			conf->metrics_allow_remote = 0;
+		else
+			return mc_error(err, errsize,
+			    "metrics-allow-remote: \"%.*s\" (want yes or no)",
+			    shown, val);
+		return 0;
+	}
+	if (!mc_is(key, keylen, "metrics"))
+		return 1;
+	at = memchr(val, '@', len);
+	addrlen = at != NULL ? (size_t)(at - val) : len;
+	if (at != NULL &&
+	    (mc_uint(at + 1, len - addrlen - 1, 65535, &port) < 0 || port == 0))
+		return mc_error(err, errsize,
+		    "metrics: \"%.*s\" is not a port from 1 to 65535 (want "
+		    "ADDRESS@PORT, e.g. 127.0.0.1@%d)",
+		    (int)(len - addrlen - 1 > 40 ? 40 : len - addrlen - 1),
+		    at + 1, SK_METRICS_PORT_DEFAULT);
+	if (addrlen == 0 || addrlen >= sizeof(conf->metrics_host))
+		return mc_error(err, errsize,
+		    "metrics: \"%.*s\" is not an IP address (want "
+		    "ADDRESS@PORT, e.g. 127.0.0.1@%d)",
+		    shown, val, SK_METRICS_PORT_DEFAULT);
+	memcpy(conf->metrics_host, val, addrlen);
+	conf->metrics_host[addrlen] = '\0';
+	if (inet_pton(AF_INET, conf->metrics_host, bin) != 1 &&
+	    inet_pton(AF_INET6, conf->metrics_host, bin) != 1) {
+		mc_error(err, errsize,
+		    "metrics: \"%s\" is not an IP address (want "
+		    "ADDRESS@PORT, e.g. 127.0.0.1@%d)",
+		    conf->metrics_host, SK_METRICS_PORT_DEFAULT);
+		conf->metrics_host[0] = '\0';
+		return -1;
+	}
+	conf->metrics_port = (uint16_t)port;
+	return 0;
+}
+
+/* Is the metrics address loopback (127.0.0.0/8, ::1)? */
+static int
+mc_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
 int
 sk_modconf_parse_line(
     const char *line, struct sk_modconf *conf, char *err, size_t errsize)
@@ -288,10 +354,13 @@ sk_modconf_parse_line(
 	if ((r = mc_hitlog(
 	         key, keylen, val, len, &conf->hitlog, err, errsize)) != 1)
 		return r;
+	if ((r = mc_metrics(key, keylen, val, len, conf, err, errsize)) != 1)
+		return r;
 	return mc_error(err, errsize,
 	    "unknown key \"%.*s\" (want snapshot, sinkhole-ipv4, "
 	    "sinkhole-ipv6, ttl, fail-mode, hit-log, hit-log-format, "
-	    "hit-log-queue, heartbeat, instance-id or state-dir)",
+	    "hit-log-queue, heartbeat, instance-id, metrics, "
+	    "metrics-allow-remote or state-dir)",
 	    (int)(keylen > 40 ? 40 : keylen), key);
 }
 
@@ -323,6 +392,17 @@ sk_modconf_load(
 	}
 	if (ferror(f)) {
 		mc_error(err, errsize, "%s: %s", path, strerror(errno));
+		goto done;
+	}
+	/* Metrics carry no authentication: the network sees them only
+	 * when the file says so. */
+	if (conf->metrics_host[0] != '\0' && !conf->metrics_allow_remote &&
+	    !mc_loopback(conf->metrics_host)) {
+		mc_error(err, errsize,
+		    "%s: metrics: %s is not a loopback address; the endpoint "
+		    "has no authentication: use 127.0.0.1 or ::1, or set "
+		    "\"metrics-allow-remote: yes\"",
+		    path, conf->metrics_host);
 		goto done;
 	}
 	rc = 0;

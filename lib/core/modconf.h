@@ -32,10 +32,18 @@ struct sk_modconf {
 	/** hit-log, hit-log-format, hit-log-queue, heartbeat, instance-id;
 	 * hit records are off while hitlog.path is "". */
 	struct sk_hitlog_conf hitlog;
+	/** metrics: the Prometheus endpoint's address ("" = off) and port;
+	 * metrics-allow-remote: serve on an address that is not loopback. */
+	char metrics_host[INET6_ADDRSTRLEN];
+	uint16_t metrics_port;
+	int metrics_allow_remote;
 	/** state-dir: the running module's state file goes here
 	 * (runpublish.h); default SK_DEFAULT_STATE_DIR. */
 	char state_dir[PATH_MAX];
 };
+
+/** The metrics endpoint's port when "metrics:" names none. */
+#define SK_METRICS_PORT_DEFAULT 9167
 
 /** Fill in the defaults (snapshot path: def_snapshot). */
 void sk_modconf_defaults(struct sk_modconf *conf, const char *def_snapshot);

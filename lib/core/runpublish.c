@@ -173,11 +173,26 @@ write_file(struct sk_runpub *rp, const char *text, size_t len)
 	return err;
 }
 
+/* The decision counters, summed, into st. */
+static void
+fill_decisions(struct sk_runstate *st, const struct sk_metrics *metrics)
+{
+	struct sk_metrics_sums sums;
+	size_t i;
+
+	st->have_decisions = metrics != NULL;
+	if (metrics == NULL)
+		return;
+	sk_metrics_sum(metrics, &sums);
+	for (i = 0; i < SK_RUNSTATE_VERDICTS; i++)
+		st->decisions[i] = sums.by_verdict[i];
+}
+
 /* Fill and write the state; say when writing starts or stops failing. */
 static void
-publish(struct sk_runpub *rp, struct sk_active *act, struct sk_hitlog *hits,
-    int running)
+publish(struct sk_runpub *rp, const struct sk_runpub_from *from, int running)
 {
+	struct sk_active *act = from->act;
 	struct sk_fmt_text text = {0};
 	const struct sk_snapshot *snap = NULL;
 	uint64_t generation = 0;
@@ -195,7 +210,8 @@ publish(struct sk_runpub *rp, struct sk_active *act, struct sk_hitlog *hits,
 	fill_snapshot(&rp->st, snap, now);
 	if (act != NULL)
 		sk_active_release(act);
-	fill_hitlog(rp, hits);
+	fill_hitlog(rp, from->hits);
+	fill_decisions(&rp->st, from->metrics);
 	rp->st.updated = now;
 	rp->st.running = running;
 	sk_runstate_format(&rp->st, &text);
@@ -273,9 +289,9 @@ sk_runpub_new(const struct sk_modconf *conf, const char *conf_path,
 }
 
 void
-sk_runpub_poll(
-    struct sk_runpub *rp, struct sk_active *act, struct sk_hitlog *hits)
+sk_runpub_poll(struct sk_runpub *rp, const struct sk_runpub_from *from)
 {
+	struct sk_active *act = from->act;
 	const struct sk_snapshot *snap;
 	uint64_t generation = 0;
 	int changed = 0;
@@ -292,16 +308,15 @@ sk_runpub_poll(
 	if (!changed && rp->failing == 0 && rp->last_write_ms != 0 &&
 	    mono_ms() - rp->last_write_ms < SK_RUNPUB_REFRESH_MS)
 		return;
-	publish(rp, act, hits, 1);
+	publish(rp, from, 1);
 }
 
 void
-sk_runpub_free(
-    struct sk_runpub *rp, struct sk_active *act, struct sk_hitlog *hits)
+sk_runpub_free(struct sk_runpub *rp, const struct sk_runpub_from *from)
 {
 	if (rp == NULL)
 		return;
-	publish(rp, act, hits, 0);
+	publish(rp, from, 0);
 	free(rp);
 }
 

@@ -18,6 +18,7 @@
 
 #include "active.h"
 #include "hitlog.h"
+#include "metrics.h"
 #include "modconf.h"
 
 /** How often the state file is rewritten, ms (a reader calls a state not
@@ -42,22 +43,26 @@ struct sk_runpub *sk_runpub_new(const struct sk_modconf *conf,
     const char *conf_path, struct sk_active *act, sk_hitlog_log_fn log,
     void *logarg);
 
+/** What the state is read from at each write; any may be NULL. */
+struct sk_runpub_from {
+	struct sk_active *act;            /**< the active snapshot holder */
+	struct sk_hitlog *hits;           /**< the hit log: off or not open */
+	const struct sk_metrics *metrics; /**< the decision counters */
+};
+
 /**
  * Note a switch of the active snapshot, and rewrite the state file when a
  * second has passed since the last write, the snapshot changed, or the
  * last write failed. Background thread only (with sk_active_poll).
- * @param act: the active snapshot holder (NULL: none).
- * @param hits: the hit log (NULL: off or not open).
  */
-void sk_runpub_poll(
-    struct sk_runpub *rp, struct sk_active *act, struct sk_hitlog *hits);
+void sk_runpub_poll(struct sk_runpub *rp, const struct sk_runpub_from *from);
 
 /**
  * Write the last state ("running: no") and free. Call after the
- * background thread stopped, before act and hits are freed. NULL is fine.
+ * background thread stopped, before what from points to is freed. NULL is
+ * fine.
  */
-void sk_runpub_free(
-    struct sk_runpub *rp, struct sk_active *act, struct sk_hitlog *hits);
+void sk_runpub_free(struct sk_runpub *rp, const struct sk_runpub_from *from);
 
 /** The state file's path (for messages and tests). */
 const char *sk_runpub_path(const struct sk_runpub *rp);

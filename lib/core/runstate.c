@@ -44,16 +44,6 @@
 /* "-" stands for "none" in the snapshot and time values. */
 #define NONE "-"
 
-static const char *const verdict_names[SK_RUNSTATE_VERDICTS] = {"passed",
-    "allowed", "blocked", "monitored", "exempt", "no_client", "error",
-    "no_snapshot"};
-
-const char *
-sk_runstate_verdict_name(size_t i)
-{
-	return i < SK_RUNSTATE_VERDICTS ? verdict_names[i] : NULL;
-}
-
 static const char *const hitlog_names[] = {"off", "open", "failing", "closed"};
 
 const char *
@@ -187,12 +177,27 @@ sk_runstate_format(const struct sk_runstate *st, struct sk_fmt_text *out)
 	put_num(out, K_HIT_LOST, "%" PRIu64, st->hit_lost);
 	put_num(out, K_HIT_ERRORS, "%" PRIu64, st->hit_write_errors);
 	for (i = 0; st->have_decisions && i < SK_RUNSTATE_VERDICTS; i++) {
-		snprintf(key, sizeof(key), K_DECISIONS "%s", verdict_names[i]);
+		snprintf(key, sizeof(key), K_DECISIONS "%s",
+		    sk_metrics_verdict_name((enum sk_metrics_verdict)i));
 		put_num(out, key, "%" PRIu64, st->decisions[i]);
 	}
 }
 
 /* --- parsing ----------------------------------------------------------- */
+
+/* The counter a verdict name (metrics.h) stands for, or -1. */
+static int
+verdict_of(const char *name)
+{
+	int i;
+
+	for (i = 0; i < SK_RUNSTATE_VERDICTS; i++)
+		if (strcmp(name,
+		        sk_metrics_verdict_name((enum sk_metrics_verdict)i)) ==
+		    0)
+			return i;
+	return -1;
+}
 
 /* Keys that appear once: a bit each, to find the second. */
 enum {
@@ -395,8 +400,7 @@ parse_pair(
 	} else if (strcmp(key, K_HIT_ERRORS) == 0) {
 		r = parse_uint(val, UINT64_MAX, &st->hit_write_errors);
 	} else if (strncmp(key, K_DECISIONS, strlen(K_DECISIONS)) == 0 &&
-	    parse_word(key + strlen(K_DECISIONS), verdict_names,
-	        SK_RUNSTATE_VERDICTS, &w) == 0) {
+	    (w = verdict_of(key + strlen(K_DECISIONS))) >= 0) {
 		r = parse_uint(val, UINT64_MAX, &st->decisions[w]);
 		st->have_decisions = 1;
 	} else {

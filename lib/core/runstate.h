@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metrics.h"
 #include "policydefs.h"
 #include "snapfmt.h"
 
@@ -32,9 +33,9 @@
 /** Exemptions in force written, soonest to expire first; the count of
  * all of them is written too. */
 #define SK_RUNSTATE_EXEMPTIONS_MAX 32
-/** Decision counters: one per verdict (the values of enum
- * sk_metrics_verdict: passed, allowed, blocked, ...). */
-#define SK_RUNSTATE_VERDICTS 8
+/** Decision counters: one per verdict, named and numbered as the
+ * metrics name them (enum sk_metrics_verdict: passed, allowed, ...). */
+#define SK_RUNSTATE_VERDICTS SK_MV_COUNT
 /** Room for an instance id (hit-log instance-id, or "pid-N"). */
 #define SK_RUNSTATE_INSTANCE_MAX 64
 
@@ -99,11 +100,6 @@ struct sk_runstate {
 	int have_decisions;
 	uint64_t decisions[SK_RUNSTATE_VERDICTS];
 };
-
-/** @return the name of decision counter i ("passed", "allowed",
- * "blocked", "monitored", "exempt", "no_client", "error", "no_snapshot"),
- * or NULL past the end. */
-const char *sk_runstate_verdict_name(size_t i);
 
 /**
  * Write st as the state file's text (every key, the order fixed).

@@ -3,8 +3,8 @@
 # state file its module rewrites every second in state-dir: the snapshot
 # id (and whether it is the folder's active one), since when, its names,
 # the fail mode, the exemptions in force with those expiring within 14
-# days, the hit log's state and counts. After a publish it shows the new id
-# once the resolver switched. A resolver that stopped, hangs (SIGSTOP) or
+# days, the hit log's state and counts, the decisions by verdict. After a
+# publish it shows the new id once the resolver switched. A resolver that stopped, hangs (SIGSTOP) or
 # was killed is shown as stale, never trusted; one that serves another
 # snapshot than the active one is flagged. status never blocks on the
 # folder (a FIFO there is reported, not read).
@@ -64,6 +64,8 @@ expect_nomatch "no resolver is flagged" "$out" '^warning:'
 expect_eq "blocked.test is sinkholed" "$(q 1 www.blocked.test A)" "0.0.0.0"
 check "the hit log's records written show in status" \
 	wait_until 50 shows '^  hit-log: open path=".*hits\.log" written=[1-9]'
+expect_match "decisions by verdict: the blocked one counted" "$(status)" \
+	'^  decisions: passed=[0-9]+ allowed=[0-9]+ blocked=[1-9][0-9]* '
 
 # Publish: status shows the new id once the resolver switched.
 echo "ok.test" >>"$P/adult.txt"

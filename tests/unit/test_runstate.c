@@ -134,7 +134,7 @@ test_round_trip(void)
 	CHECK(b->have_decisions, "decisions");
 	for (i = 0; i < SK_RUNSTATE_VERDICTS; i++)
 		CHECK(b->decisions[i] == 100 + i, "decisions-%s",
-		    sk_runstate_verdict_name(i));
+		    sk_metrics_verdict_name((enum sk_metrics_verdict)i));
 
 	/* No snapshot: "-", read back as none. */
 	a->snapshot_id[0] = '\0';
@@ -354,6 +354,8 @@ test_writer(void)
 	struct sk_snapshot *s1, *s2;
 	struct sk_active *act = NULL;
 	struct sk_runpub *rp;
+	struct sk_metrics *metrics = NULL;
+	struct sk_runpub_from from = {NULL, NULL, NULL};
 	char detail[1024], sdir[256], link[PATH_MAX], id2[80];
 	char expect[PATH_MAX], dated[64];
 	int64_t in3 = (int64_t)time(NULL) + 3 * 86400;
@@ -392,6 +394,12 @@ test_writer(void)
 	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SWITCHED,
 	    "first snapshot: %s", detail);
 
+	CHECK(sk_metrics_new(&metrics, "test", "test") == 0, "metrics");
+	sk_metrics_count(metrics, 0, SK_MV_BLOCKED, 0);
+	sk_metrics_count(metrics, 1, SK_MV_BLOCKED, 0);
+	sk_metrics_count(metrics, 1, SK_MV_PASSED, -1);
+	from.act = act;
+	from.metrics = metrics;
 	snprintf(sdir, sizeof(sdir), "%s/state", tmp_top);
 	sk_modconf_defaults(conf, link);
 	snprintf(conf->state_dir, sizeof(conf->state_dir), "%s", sdir);
@@ -406,13 +414,13 @@ test_writer(void)
 	    "named pid-PID without an "
 	    "instance-id");
 	/* The folder does not exist: said once over several polls. */
-	sk_runpub_poll(rp, act, NULL);
-	sk_runpub_poll(rp, act, NULL);
+	sk_runpub_poll(rp, &from);
+	sk_runpub_poll(rp, &from);
 	CHECK(said_errors == 1 && strstr(said_last, expect) != NULL,
 	    "a failing write is said once, with the path: %d %s", said_errors,
 	    said_last);
 	CHECK(mkdir(sdir, 0755) == 0, "mkdir");
-	sk_runpub_poll(rp, act, NULL);
+	sk_runpub_poll(rp, &from);
 	CHECK(said_warnings == 1 && strstr(said_last, "written again") != NULL,
 	    "recovery is said: %s", said_last);
 	CHECK(sk_statedir_read(expect, st, detail, sizeof(detail)) == 0,
@@ -423,6 +431,10 @@ test_writer(void)
 	        st->hitlog == SK_RS_HITLOG_OFF,
 	    "running, pid, fail mode, names, categories, no hit log");
 	CHECK_STR(st->conf, "/etc/test.conf", "conf path");
+	CHECK(st->have_decisions && st->decisions[SK_MV_BLOCKED] == 2 &&
+	        st->decisions[SK_MV_PASSED] == 1 &&
+	        st->decisions[SK_MV_ERROR] == 0,
+	    "decisions by verdict, summed over the workers' slots");
 	CHECK_STR(st->snapshot_path, link, "snapshot path");
 	CHECK(st->exemptions_in_force == 2 && st->nexemptions == 2 &&
 	        st->exemptions[0].expires == in3 &&
@@ -434,7 +446,7 @@ test_writer(void)
 	CHECK(unlink(link) == 0 && symlink("two.mdb", link) == 0, "relink");
 	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_SWITCHED,
 	    "second snapshot: %s", detail);
-	sk_runpub_poll(rp, act, NULL);
+	sk_runpub_poll(rp, &from);
 	CHECK(sk_statedir_read(expect, st, detail, sizeof(detail)) == 0 &&
 	        strcmp(st->snapshot_id, id2) == 0 && st->names == 2 &&
 	        st->exemptions_in_force == 0 &&
@@ -447,7 +459,7 @@ test_writer(void)
 		    "mode 0644");
 	}
 	/* Stop: running: no. */
-	sk_runpub_free(rp, act, NULL);
+	sk_runpub_free(rp, &from);
 	CHECK(sk_statedir_read(expect, st, detail, sizeof(detail)) == 0 &&
 	        !st->running && strcmp(st->snapshot_id, id2) == 0,
 	    "the last state says the module stopped");
@@ -457,15 +469,16 @@ test_writer(void)
 	    conf->hitlog.instance_id, sizeof(conf->hitlog.instance_id), "ns1");
 	snprintf(conf->hitlog.path, sizeof(conf->hitlog.path), "/x/hits.log");
 	rp = sk_runpub_new(conf, "/etc/test.conf", act, say, NULL);
-	sk_runpub_poll(rp, act, NULL);
+	sk_runpub_poll(rp, &from);
 	snprintf(expect, sizeof(expect), "%s/ns1.state", sdir);
 	CHECK(sk_statedir_read(expect, st, detail, sizeof(detail)) == 0 &&
 	        strcmp(st->instance, "ns1") == 0 &&
 	        st->hitlog == SK_RS_HITLOG_CLOSED,
 	    "named by instance-id; a configured hit log not open: %s", detail);
-	sk_runpub_free(rp, act, NULL);
+	sk_runpub_free(rp, &from);
 
 	sk_active_free(act);
+	sk_metrics_free(metrics);
 	sk_snapshot_close(s1);
 	sk_snapshot_close(s2);
 	free(conf);
