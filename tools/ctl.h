@@ -103,12 +103,16 @@ int diff_run(const char *dir, size_t limit, const char *newpath,
  * The synopses match sinkhole-ctl(8). */
 void usage(FILE *fp);
 
+/** Print the synopsis of subcommand cmd only ("exempt add": that form;
+ * "" or a name not in the table: every synopsis, as usage()). */
+void usage_cmd(FILE *fp, const char *cmd);
+
 /** Report a bad option after getopt_long returned ch (':' or '?') for
- * subcommand cmd ("" for the global options), print the usage to stderr.
+ * subcommand cmd ("" for the global options), print cmd's usage to stderr.
  * @return EX_USAGE. */
 int usage_error(const char *cmd, int argc, char **argv, int ch);
 
-/** Report a usage problem ("cmd: message") and print the usage.
+/** Report a usage problem ("cmd: message") and print cmd's usage.
  * @return EX_USAGE. */
 int usage_msg(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -193,7 +197,7 @@ int ctl_parse_count(const char *cmd, const char *text, void *dst);
 
 /**
  * Read a subcommand's options (getopt_long, errors reported with cmd's
- * name; -h/--help prints the usage to stdout).
+ * name; -h/--help prints cmd's usage to stdout).
  * @param opts: the table, ended by CTL_OPT_END (key 0).
  * @return -1 to go on (operands from optind), or the exit code.
  */

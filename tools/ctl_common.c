@@ -52,7 +52,7 @@ ctl_parse_options(
 	getopt_rewind();
 	while ((ch = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
 		if (ch == 'h') {
-			usage(stdout);
+			usage_cmd(stdout, cmd);
 			return EX_OK;
 		}
 		for (i = 0; opts[i].key != 0; i++)
