@@ -187,40 +187,44 @@ ctl_json_string(struct ctl_json *j, const char *s)
 		ctl_json_string_n(j, s, strlen(s));
 }
 
-void
-ctl_json_int(struct ctl_json *j, int64_t v)
+/* A value written as it is: a number or a literal. */
+static void
+cj_scalar(struct ctl_json *j, const char *text)
 {
 	if (!cj_value_start(j))
 		return;
-	fprintf(j->out, "%" PRId64, v);
+	fputs(text, j->out);
 	cj_value_end(j);
+}
+
+void
+ctl_json_int(struct ctl_json *j, int64_t v)
+{
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRId64, v);
+	cj_scalar(j, text);
 }
 
 void
 ctl_json_uint(struct ctl_json *j, uint64_t v)
 {
-	if (!cj_value_start(j))
-		return;
-	fprintf(j->out, "%" PRIu64, v);
-	cj_value_end(j);
+	char text[24];
+
+	snprintf(text, sizeof(text), "%" PRIu64, v);
+	cj_scalar(j, text);
 }
 
 void
 ctl_json_bool(struct ctl_json *j, bool v)
 {
-	if (!cj_value_start(j))
-		return;
-	fputs(v ? "true" : "false", j->out);
-	cj_value_end(j);
+	cj_scalar(j, v ? "true" : "false");
 }
 
 void
 ctl_json_null(struct ctl_json *j)
 {
-	if (!cj_value_start(j))
-		return;
-	fputs("null", j->out);
-	cj_value_end(j);
+	cj_scalar(j, "null");
 }
 
 void
