@@ -4,7 +4,8 @@
  * adapter_cache.c, the only files that include Unbound's headers. It binds
  * the core (name, active snapshot, policy, modconf) to Unbound's module API.
  *
- * Facts this relies on (see DESIGN.md section 3): the message cache answers
+ * Facts this relies on (HACKING.md, "The core/adapter rule"; each has an
+ * integration test, t02..t08): the message cache answers
  * before any module runs, so a listed name must never enter it
  * (no_cache_store, removal after CNAME chains, a sweep after a snapshot
  * switch); concurrent identical queries would share one mesh state, so

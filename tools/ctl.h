@@ -103,12 +103,16 @@ int diff_run(const char *dir, size_t limit, const char *newpath,
  * The synopses match sinkhole-ctl(8). */
 void usage(FILE *fp);
 
+/** Print the synopsis of subcommand cmd only ("exempt add": that form;
+ * "" or a name not in the table: every synopsis, as usage()). */
+void usage_cmd(FILE *fp, const char *cmd);
+
 /** Report a bad option after getopt_long returned ch (':' or '?') for
- * subcommand cmd ("" for the global options), print the usage to stderr.
+ * subcommand cmd ("" for the global options), print cmd's usage to stderr.
  * @return EX_USAGE. */
 int usage_error(const char *cmd, int argc, char **argv, int ch);
 
-/** Report a usage problem ("cmd: message") and print the usage.
+/** Report a usage problem ("cmd: message") and print cmd's usage.
  * @return EX_USAGE. */
 int usage_msg(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -143,6 +147,18 @@ void put_exemption_of(const char *key, const struct sk_category *cats,
 /** Print "exemptions: N" and one "exemption: ..." line each
  * (ctl_exemptions.c). */
 void put_exemptions(const struct sk_snapshot *snap);
+
+struct ctl_json;
+/** The names of a category mask's categories as a JSON array (every
+ * category of snap when all bits are set). */
+void put_category_mask_json(
+    struct ctl_json *j, const struct sk_snapshot *snap, uint64_t mask);
+
+/** One exemption as a JSON object: subnet, all_categories, categories,
+ * expires (UTC text), expires_epoch, expired, approver, reason
+ * (ctl_exemptions.c; sinkhole-ctl(8) JSON OUTPUT). */
+void put_exemption_json(struct ctl_json *j, const struct sk_snapshot *snap,
+    const struct sk_exemption *ex, int64_t now);
 
 /** Flush stdout; warn and return EX_FAIL (or fail_code) if it failed. */
 int finish_stdout(int rc, int fail_code);
@@ -187,7 +203,7 @@ int ctl_parse_count(const char *cmd, const char *text, void *dst);
 
 /**
  * Read a subcommand's options (getopt_long, errors reported with cmd's
- * name; -h/--help prints the usage to stdout).
+ * name; -h/--help prints cmd's usage to stdout).
  * @param opts: the table, ended by CTL_OPT_END (key 0).
  * @return -1 to go on (operands from optind), or the exit code.
  */

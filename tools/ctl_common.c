@@ -52,7 +52,7 @@ ctl_parse_options(
 	getopt_rewind();
 	while ((ch = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
 		if (ch == 'h') {
-			usage(stdout);
+			usage_cmd(stdout, cmd);
 			return EX_OK;
 		}
 		for (i = 0; opts[i].key != 0; i++)
@@ -134,9 +134,13 @@ ctl_open_snapshot(const char *path, struct sk_snapshot **snap)
 	int r;
 
 	detail[0] = '\0';
-	if ((r = sk_snapshot_open(path, snap, detail, sizeof(detail))) != 0)
-		warnx("%s: %s", path,
-		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+	/* the detail names the path already: print it once */
+	if ((r = sk_snapshot_open(path, snap, detail, sizeof(detail))) != 0) {
+		if (detail[0] != '\0')
+			warnx("%s", detail);
+		else
+			warnx("%s: %s", path, sk_snapshot_strerror(r));
+	}
 	return r;
 }
 
@@ -182,10 +186,13 @@ ctl_open_active(struct sk_dbdir *d, struct sk_pub_active *a)
 
 	if ((r = sk_pub_open_active(d, a, detail, sizeof(detail))) == 0)
 		return 0;
+	/* a snapshot's detail names its path already: print it once */
 	if (a->path[0] == '\0')
 		warn_detail(detail, sk_dbdir_strerror(r));
+	else if (detail[0] != '\0')
+		warnx("active snapshot %s", detail);
 	else
 		warnx("active snapshot %s: %s", a->path,
-		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+		    sk_snapshot_strerror(r));
 	return EX_FAIL;
 }

@@ -2,7 +2,8 @@
  * \file
  * sinkhole-ctl diff: what publishing a snapshot would change (counts per
  * category, exemption changes, names), against the active one or another
- * snapshot file.
+ * snapshot file; as text or one JSON object (--json; keys in
+ * sinkhole-ctl(8)).
  */
 #include <err.h>
 #include <getopt.h>
@@ -13,20 +14,26 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_json.h"
 #include "dbdir.h"
 #include "pubfolder.h"
 #include "snapdiff.h"
 #include "snapshot.h"
 
-enum { OPT_LIMIT = CTL_OPT_LONG_ONLY };
+enum { OPT_LIMIT = CTL_OPT_LONG_ONLY, OPT_JSON };
+
+static int diff_output(const char *dirpath, size_t limit, const char *newpath,
+    const char *oldpath, int json);
 
 int
 cmd_diff(int argc, char **argv)
 {
 	const char *dirpath = SK_DEFAULT_DBDIR;
 	size_t limit = DEFAULT_DIFF_LIMIT;
+	int json = 0;
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("dir", 'd', dirpath),
+	    CTL_OPT_FLAG("json", OPT_JSON, json),
 	    CTL_OPT_PARSED("limit", OPT_LIMIT, ctl_parse_count, limit,
 	        "--limit wants a number (0: all)"),
 	    CTL_OPT_END,
@@ -37,8 +44,8 @@ cmd_diff(int argc, char **argv)
 		return rc;
 	if (argc - optind != 1 && argc - optind != 2)
 		return usage_msg("diff", "one or two snapshot files");
-	return diff_run(dirpath, limit, argv[optind],
-	    argc - optind == 2 ? argv[optind + 1] : NULL);
+	return diff_output(dirpath, limit, argv[optind],
+	    argc - optind == 2 ? argv[optind + 1] : NULL, json);
 }
 
 /* An exemption change, printed as status and exempt list show one. */
@@ -76,9 +83,108 @@ put_diff(const struct sk_snapdiff *x, const struct sk_snapshot *old,
 		printf("%s\n", lines[i]);
 }
 
+/* An exemption change as {"change": ..., "exemption": {...}}. */
+static void
+put_exemption_change_json(void *arg, const char *kind,
+    const struct sk_snapshot *snap, const struct sk_exemption *ex)
+{
+	struct ctl_json *j = arg;
+	const char *prefix = "exemption-";
+
+	ctl_json_object_begin(j);
+	/* "exemption-added" -> "added" */
+	ctl_json_kv_string(j, "change",
+	    strncmp(kind, prefix, strlen(prefix)) == 0 ? kind + strlen(prefix)
+	                                               : kind);
+	ctl_json_key(j, "exemption");
+	put_exemption_json(j, snap, ex, (int64_t)time(NULL));
+	ctl_json_object_end(j);
+}
+
+/* One kept line "+ CATEGORY NAME" / "- allow NAME" as an object. Category
+ * names hold no space (sinkhole-policy(5)); a name's spaces are escaped. */
+static void
+put_name_line_json(struct ctl_json *j, const char *line)
+{
+	const char *cat = line + 2, *name = strchr(cat, ' ');
+
+	if (strlen(line) < 2 || name == NULL)
+		return;
+	ctl_json_object_begin(j);
+	ctl_json_kv_string(j, "change", line[0] == '+' ? "added" : "removed");
+	if ((size_t)(name - cat) == 5 && strncmp(cat, "allow", 5) == 0) {
+		ctl_json_kv_bool(j, "allowlist", true);
+		ctl_json_kv_null(j, "category");
+	} else {
+		ctl_json_kv_bool(j, "allowlist", false);
+		ctl_json_key(j, "category");
+		ctl_json_string_n(j, cat, (size_t)(name - cat));
+	}
+	ctl_json_kv_string(j, "name", name + 1);
+	ctl_json_object_end(j);
+}
+
+/* The whole diff as one object; x is NULL when the ids are the same. */
+static int
+put_diff_json(const struct sk_snapdiff *x, const struct sk_snapshot *old,
+    const struct sk_snapshot *new, size_t limit)
+{
+	const struct sk_snapdiff_count *c;
+	const char *const *lines;
+	struct ctl_json j;
+	size_t i, n;
+
+	ctl_json_init(&j, stdout);
+	ctl_json_object_begin(&j);
+	ctl_json_kv_string(&j, "old", sk_snapshot_id(old));
+	ctl_json_kv_string(&j, "new", sk_snapshot_id(new));
+	ctl_json_kv_bool(&j, "same", x == NULL);
+	ctl_json_kv_uint(&j, "limit", limit);
+	ctl_json_key(&j, "categories");
+	ctl_json_array_begin(&j);
+	for (i = 0; x != NULL && i < SK_SNAPDIFF_ALLOW; i++) {
+		c = &sk_snapdiff_counts(x)[i];
+		if (c->plus == 0 && c->minus == 0)
+			continue;
+		ctl_json_object_begin(&j);
+		ctl_json_kv_string(&j, "category", c->name);
+		ctl_json_kv_uint(&j, "added", c->plus);
+		ctl_json_kv_uint(&j, "removed", c->minus);
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+	ctl_json_key(&j, "allowlist");
+	ctl_json_object_begin(&j);
+	c = x != NULL ? &sk_snapdiff_counts(x)[SK_SNAPDIFF_ALLOW] : NULL;
+	ctl_json_kv_uint(&j, "added", c != NULL ? c->plus : 0);
+	ctl_json_kv_uint(&j, "removed", c != NULL ? c->minus : 0);
+	ctl_json_object_end(&j);
+	ctl_json_key(&j, "exemptions");
+	ctl_json_array_begin(&j);
+	if (x != NULL)
+		(void)sk_snapdiff_exemptions(old, new, (int64_t)time(NULL),
+		    put_exemption_change_json, &j);
+	ctl_json_array_end(&j);
+	ctl_json_key(&j, "names");
+	ctl_json_array_begin(&j);
+	n = x != NULL ? sk_snapdiff_lines(x, &lines) : 0;
+	for (i = 0; i < n; i++)
+		put_name_line_json(&j, lines[i]);
+	ctl_json_array_end(&j);
+	ctl_json_object_end(&j);
+	return ctl_json_finish(&j);
+}
+
 int
 diff_run(
     const char *dirpath, size_t limit, const char *newpath, const char *oldpath)
+{
+	return diff_output(dirpath, limit, newpath, oldpath, 0);
+}
+
+static int
+diff_output(const char *dirpath, size_t limit, const char *newpath,
+    const char *oldpath, int json)
 {
 	struct sk_snapshot *new = NULL, *old = NULL;
 	struct sk_pub_active a = {0};
@@ -109,9 +215,15 @@ diff_run(
 		old = a.snap;
 		a.snap = NULL;
 	}
-	printf("old: %s\n", sk_snapshot_id(old));
-	printf("new: %s\n", sk_snapshot_id(new));
 	if (strcmp(sk_snapshot_id(old), sk_snapshot_id(new)) == 0) {
+		if (json && put_diff_json(NULL, old, new, limit) != 0) {
+			warnx("diff: cannot write the JSON output");
+			goto out;
+		}
+		if (!json) {
+			printf("old: %s\n", sk_snapshot_id(old));
+			printf("new: %s\n", sk_snapshot_id(new));
+		}
 		rc = EX_DIFF_SAME;
 		goto out;
 	}
@@ -120,7 +232,16 @@ diff_run(
 		goto out;
 	}
 	/* ids differ: a difference even with no name */
-	put_diff(x, old, new);
+	if (json) {
+		if (put_diff_json(x, old, new, limit) != 0) {
+			warnx("diff: cannot write the JSON output");
+			goto out;
+		}
+	} else {
+		printf("old: %s\n", sk_snapshot_id(old));
+		printf("new: %s\n", sk_snapshot_id(new));
+		put_diff(x, old, new);
+	}
 	rc = EX_DIFF_DIFFERENT;
 out:
 	sk_snapdiff_free(x);

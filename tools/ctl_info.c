@@ -1,7 +1,8 @@
 /**
  * \file
  * sinkhole-ctl info: describe one snapshot file (id, build time, names,
- * categories, lists, exemptions), one "key: value" a line.
+ * categories, lists, exemptions), one "key: value" a line, or one JSON
+ * object (--json; keys in sinkhole-ctl(8)).
  */
 #include <err.h>
 #include <getopt.h>
@@ -11,15 +12,80 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_json.h"
 #include "snapshot.h"
 #include "utctime.h"
+
+enum { OPT_JSON = CTL_OPT_LONG_ONLY };
+
+/* The list table has no count of its own: ids run until "?". */
+static size_t
+list_count(const struct sk_snapshot *snap)
+{
+	size_t n;
+
+	for (n = 0; strcmp(sk_snapshot_list_name(snap, (uint32_t)n), "?") != 0;
+	     n++)
+		;
+	return n;
+}
+
+/** The same facts as the text output, as one JSON object. */
+static int
+put_info_json(const struct sk_snapshot *snap, const char *path, int64_t now)
+{
+	const struct sk_category *cat;
+	const struct sk_exemption *ex;
+	char when[SK_UTC_TIME_TEXT_MAX];
+	struct ctl_json j;
+	size_t i, n;
+
+	ctl_json_init(&j, stdout);
+	ctl_json_object_begin(&j);
+	ctl_json_kv_string(&j, "snapshot", path);
+	ctl_json_kv_string(&j, "id", sk_snapshot_id(snap));
+	sk_format_utc_time(sk_snapshot_built(snap), when, sizeof(when));
+	ctl_json_kv_string(&j, "built", when);
+	ctl_json_kv_int(&j, "built_epoch", sk_snapshot_built(snap));
+	ctl_json_kv_uint(&j, "names", sk_snapshot_name_count(snap));
+	ctl_json_key(&j, "categories");
+	ctl_json_array_begin(&j);
+	n = sk_snapshot_category_count(snap);
+	for (i = 0; i < n; i++) {
+		if ((cat = sk_snapshot_category(snap, i)) == NULL)
+			continue;
+		ctl_json_object_begin(&j);
+		ctl_json_kv_string(&j, "name", cat->name);
+		ctl_json_kv_string(&j, "action", sk_action_name(cat->action));
+		ctl_json_kv_string(&j, "ref", cat->policy_ref);
+		ctl_json_object_end(&j);
+	}
+	ctl_json_array_end(&j);
+	ctl_json_key(&j, "lists");
+	ctl_json_array_begin(&j);
+	n = list_count(snap);
+	for (i = 0; i < n; i++)
+		ctl_json_string(&j, sk_snapshot_list_name(snap, (uint32_t)i));
+	ctl_json_array_end(&j);
+	ctl_json_key(&j, "exemptions");
+	ctl_json_array_begin(&j);
+	n = sk_snapshot_exemption_count(snap);
+	for (i = 0; i < n; i++)
+		if ((ex = sk_snapshot_exemption(snap, i)) != NULL)
+			put_exemption_json(&j, snap, ex, now);
+	ctl_json_array_end(&j);
+	ctl_json_object_end(&j);
+	return ctl_json_finish(&j);
+}
 
 int
 cmd_info(int argc, char **argv)
 {
 	const char *path = SK_DEFAULT_SNAPSHOT;
+	int json = 0;
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("snapshot", 's', path),
+	    CTL_OPT_FLAG("json", OPT_JSON, json),
 	    CTL_OPT_END,
 	};
 	const struct sk_category *cat;
@@ -35,6 +101,13 @@ cmd_info(int argc, char **argv)
 		return rc;
 	if (ctl_open_snapshot(path, &snap) != 0)
 		return EX_FAIL;
+	if (json) {
+		rc = put_info_json(snap, path, now) == 0 ? EX_OK : EX_FAIL;
+		if (rc != EX_OK)
+			warnx("info: cannot write the JSON output");
+		sk_snapshot_close(snap);
+		return rc;
+	}
 	put_field("snapshot", path);
 	printf("id: %s\n", sk_snapshot_id(snap));
 	sk_format_utc_time(sk_snapshot_built(snap), when, sizeof(when));
@@ -53,10 +126,7 @@ cmd_info(int argc, char **argv)
 		printf("\"\n");
 	}
 
-	/* The list table has no count of its own: ids run until "?". */
-	for (n = 0; strcmp(sk_snapshot_list_name(snap, (uint32_t)n), "?") != 0;
-	     n++)
-		;
+	n = list_count(snap);
 	printf("lists: %zu\n", n);
 	for (i = 0; i < n; i++)
 		put_field("list", sk_snapshot_list_name(snap, (uint32_t)i));

@@ -4,7 +4,8 @@
  * dispatches to one function a subcommand (the table below; each lives in
  * its own ctl_<name>.c, declared in ctl.h). The helpers every subcommand
  * shares (usage, option errors, escaped output) are here too, beside the
- * table usage() prints. Exit codes: 0 ok, 1 failure, 2 usage (check follows
+ * table usage() prints (usage_cmd(): one command's synopsis, for its -h
+ * and its usage errors). Exit codes: 0 ok, 1 failure, 2 usage (check follows
  * grep, diff follows diff(1)).
  */
 #include <err.h>
@@ -31,14 +32,17 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"build", cmd_build,
         "build [-q] [--strict] [-p policy] [-o snapshot | -d dir]"},
     {"check", cmd_check,
-        "check [-q] [-s snapshot] [--client address] [--time time] name"},
-    {"info", cmd_info, "info [-s snapshot]"},
+        "check [-q] [--json] [-s snapshot] [--client address] "
+        "[--time time] name"},
+    {"info", cmd_info, "info [--json] [-s snapshot]"},
     {"publish", cmd_publish,
         "publish [-d dir] [-k keep] [--force] [--max-shrink pct] "
         "[--by who] [--reason text] snapshot"},
     {"rollback", cmd_rollback, "rollback [-d dir] [--by who] [--reason text]"},
-    {"status", cmd_status, "status [-d dir] [-n lines] [--state-dir dir]"},
-    {"diff", cmd_diff, "diff [-d dir] [--limit n] snapshot [snapshot]"},
+    {"status", cmd_status,
+        "status [--json] [-d dir] [-n lines] [--state-dir dir]"},
+    {"diff", cmd_diff,
+        "diff [--json] [-d dir] [--limit n] snapshot [snapshot]"},
     {"allow", cmd_allow,
         "allow [-d dir] [-p policy] --by who --reason text name"},
     {"block", cmd_block,
@@ -69,6 +73,52 @@ usage(FILE *fp)
 		fprintf(fp, "       sinkhole-ctl %s\n", ctl_cmds[i].synopsis);
 }
 
+/* A synopsis may hold several forms ("exempt add ...", "exempt remove
+ * ..."), each starting a line with FORM_START, a long one continued on
+ * indented lines. */
+#define FORM_START "       sinkhole-ctl "
+
+/* Print the forms of synopsis that start with cmd ("exempt add": that form;
+ * "exempt": all), the first after "usage: ". @return how many. */
+static int
+usage_forms(FILE *fp, const char *synopsis, const char *cmd)
+{
+	const char *form = synopsis, *next;
+	size_t cmdlen = strlen(cmd);
+	int n = 0;
+
+	while (form != NULL) {
+		/* this form ends where the next starts */
+		next = strstr(form, "\n" FORM_START);
+		if (strncmp(form, cmd, cmdlen) == 0 &&
+		    (form[cmdlen] == ' ' || form[cmdlen] == '\n' ||
+		        form[cmdlen] == '\0')) {
+			fprintf(fp, "%s%.*s\n",
+			    n++ == 0 ? "usage: sinkhole-ctl " : FORM_START,
+			    next != NULL ? (int)(next - form)
+			                 : (int)strlen(form),
+			    form);
+		}
+		form = next != NULL ? next + 1 + strlen(FORM_START) : NULL;
+	}
+	return n;
+}
+
+void
+usage_cmd(FILE *fp, const char *cmd)
+{
+	size_t i, len = strcspn(cmd, " ");
+
+	for (i = 0; i < NCMDS; i++) {
+		if (strlen(ctl_cmds[i].name) != len ||
+		    strncmp(ctl_cmds[i].name, cmd, len) != 0)
+			continue;
+		if (usage_forms(fp, ctl_cmds[i].synopsis, cmd) > 0)
+			return;
+	}
+	usage(fp); /* the global options, or a name not in the table */
+}
+
 /* getopt leaves the offending word at argv[optind - 1]; optopt is the short
  * option, or for a long one its val (0 when the long option is unknown). */
 int
@@ -91,7 +141,7 @@ usage_error(const char *cmd, int argc, char **argv, int ch)
 	} else {
 		warnx("%s%sunknown option %.*s", cmd, sep, len, word);
 	}
-	usage(stderr);
+	usage_cmd(stderr, cmd);
 	return EX_USAGE;
 }
 
@@ -105,7 +155,7 @@ usage_msg(const char *cmd, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	warnx("%s: %s", cmd, msg);
-	usage(stderr);
+	usage_cmd(stderr, cmd);
 	return EX_USAGE;
 }
 

@@ -71,6 +71,7 @@ excerpt(const char *line, size_t len, char *out, size_t outsize)
 
 /* State shared by the per-list reader. */
 struct cctx {
+	const char *policy_path; /**< for "policy.conf:LINE: list ..." */
 	const struct sk_compile_opts *opts;
 	struct sk_snapbuild *b;
 	uint64_t lines_total;
@@ -160,10 +161,11 @@ read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
 	FILE *f;
 	int n, i, rc, ret = 0;
 
+	/* the line that names the list is where the operator fixes it */
 	f = fopen(l->path, "r");
 	if (f == NULL)
-		return cfail(
-		    c->err, c->errsize, "%s: %s", l->path, strerror(errno));
+		return cfail(c->err, c->errsize, "%s:%u: list %s: %s",
+		    c->policy_path, l->line, l->path, strerror(errno));
 	sk_list_parser_init(&parser, l->format);
 	errno = 0;
 	while ((len = getline(&buf, &cap, f)) >= 0) {
@@ -261,6 +263,7 @@ sk_compile(const char *policy_path, const char *out_path,
 	}
 
 	memset(&c, 0, sizeof(c));
+	c.policy_path = policy_path;
 	c.opts = opts;
 	c.b = b;
 	c.err = err;

@@ -107,6 +107,8 @@ rc=$?
 expect_eq "install: dpkg -i unbound sinkhole succeeds" "$rc" 0
 [ $rc -eq 0 ] || { tail -n 20 "$WORK/install.log"; die "the packages do not install"; }
 check "install: the shipped policy is published" test -e "$ROOT/var/lib/sinkhole/active.mdb"
+check "install: bash completion for sinkhole-ctl" \
+	test -f "$ROOT/usr/share/bash-completion/completions/sinkhole-ctl"
 check "install: Unbound's AppArmor local include pulls in sinkhole's rules" \
 	grep -q sinkhole "$ROOT/etc/apparmor.d/local/usr.sbin.unbound"
 # The operator's settings for this host: listen on the test port, the

@@ -476,6 +476,10 @@ main(void)
 	CHECK(strstr(err, "allow.txt") != NULL &&
 	        strstr(err, "No such file") != NULL,
 	    "error names the file: %s", err);
+	/* ... and the policy line that names it, where it is fixed */
+	snprintf(p, sizeof(p), "%s:7: list ", pol);
+	CHECK(strncmp(err, p, strlen(p)) == 0,
+	    "error starts with policy.conf:7: %s", err);
 	sk_compile_report_free(&rep);
 	stat(out, &st2);
 	CHECK(st1.st_ino == st2.st_ino && st1.st_mtime == st2.st_mtime,
