@@ -160,6 +160,10 @@ void put_category_mask_json(
 void put_exemption_json(struct ctl_json *j, const struct sk_snapshot *snap,
     const struct sk_exemption *ex, int64_t now);
 
+/** The same with the category names of cats (a running resolver's). */
+void put_exemption_json_of(struct ctl_json *j, const struct sk_category *cats,
+    size_t ncats, const struct sk_exemption *ex, int64_t now);
+
 /** Flush stdout; warn and return EX_FAIL (or fail_code) if it failed. */
 int finish_stdout(int rc, int fail_code);
 

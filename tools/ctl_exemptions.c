@@ -29,6 +29,17 @@ format_duration(int64_t s, char *buf, size_t bufsize)
 		snprintf(buf, bufsize, "%" PRId64 "m", (s + 59) / 60);
 }
 
+/* The categories of snap, by index, into cats. @return their count. */
+static size_t
+snapshot_categories(const struct sk_snapshot *snap, struct sk_category *cats)
+{
+	size_t i, n = sk_snapshot_category_count(snap);
+
+	for (i = 0; i < n && i < SK_MAX_CATEGORIES; i++)
+		cats[i] = *sk_snapshot_category(snap, i);
+	return i;
+}
+
 /* A category mask as names of cats (n of them), comma-separated; "all"
  * when every bit is set, "none" when no bit names a category. */
 static void
@@ -81,11 +92,8 @@ put_exemption(const char *key, const struct sk_snapshot *snap,
     const struct sk_exemption *ex, int64_t now)
 {
 	struct sk_category cats[SK_MAX_CATEGORIES];
-	size_t i, n = sk_snapshot_category_count(snap);
 
-	for (i = 0; i < n && i < SK_MAX_CATEGORIES; i++)
-		cats[i] = *sk_snapshot_category(snap, i);
-	put_exemption_of(key, cats, i, ex, now);
+	put_exemption_of(key, cats, snapshot_categories(snap, cats), ex, now);
 }
 
 void
@@ -100,26 +108,32 @@ put_exemptions(const struct sk_snapshot *snap)
 		    "exemption", snap, sk_snapshot_exemption(snap, i), now);
 }
 
-void
-put_category_mask_json(
-    struct ctl_json *j, const struct sk_snapshot *snap, uint64_t mask)
+/* A category mask as a JSON array of the names of cats (n of them). */
+static void
+put_category_names_json(
+    struct ctl_json *j, const struct sk_category *cats, size_t n, uint64_t mask)
 {
-	const struct sk_category *cat;
-	size_t i, n = sk_snapshot_category_count(snap);
+	size_t i;
 
 	ctl_json_array_begin(j);
-	for (i = 0; i < n && i < 64; i++) {
-		if (!(mask & (UINT64_C(1) << i)))
-			continue;
-		if ((cat = sk_snapshot_category(snap, i)) != NULL)
-			ctl_json_string(j, cat->name);
-	}
+	for (i = 0; i < n && i < 64; i++)
+		if (mask & (UINT64_C(1) << i))
+			ctl_json_string(j, cats[i].name);
 	ctl_json_array_end(j);
 }
 
 void
-put_exemption_json(struct ctl_json *j, const struct sk_snapshot *snap,
-    const struct sk_exemption *ex, int64_t now)
+put_category_mask_json(
+    struct ctl_json *j, const struct sk_snapshot *snap, uint64_t mask)
+{
+	struct sk_category cats[SK_MAX_CATEGORIES];
+
+	put_category_names_json(j, cats, snapshot_categories(snap, cats), mask);
+}
+
+void
+put_exemption_json_of(struct ctl_json *j, const struct sk_category *cats,
+    size_t ncats, const struct sk_exemption *ex, int64_t now)
 {
 	char net[CTL_NET_MAX], when[SK_UTC_TIME_TEXT_MAX];
 
@@ -129,11 +143,21 @@ put_exemption_json(struct ctl_json *j, const struct sk_snapshot *snap,
 	ctl_json_kv_string(j, "subnet", net);
 	ctl_json_kv_bool(j, "all_categories", ex->category_mask == UINT64_MAX);
 	ctl_json_key(j, "categories");
-	put_category_mask_json(j, snap, ex->category_mask);
+	put_category_names_json(j, cats, ncats, ex->category_mask);
 	ctl_json_kv_string(j, "expires", when);
 	ctl_json_kv_int(j, "expires_epoch", ex->expires);
 	ctl_json_kv_bool(j, "expired", ex->expires <= now);
 	ctl_json_kv_string(j, "approver", ex->approver);
 	ctl_json_kv_string(j, "reason", ex->reason);
 	ctl_json_object_end(j);
+}
+
+void
+put_exemption_json(struct ctl_json *j, const struct sk_snapshot *snap,
+    const struct sk_exemption *ex, int64_t now)
+{
+	struct sk_category cats[SK_MAX_CATEGORIES];
+
+	put_exemption_json_of(
+	    j, cats, snapshot_categories(snap, cats), ex, now);
 }

@@ -27,6 +27,16 @@ status() {
 	"$CTL" status -d "$DB" --state-dir "$STATE" "$@" 2>&1
 }
 
+# js EXPR: a Python expression over d, the document status --json prints
+# (r: the resolvers by instance), printed.
+js() {
+	"$CTL" status --json -d "$DB" --state-dir "$STATE" 2>/dev/null |
+	    "$PYTHON3" -c 'import json, sys
+d = json.load(sys.stdin)
+r = {x.get("instance"): x for x in d["resolvers"]}
+print(('"$1"'))'
+}
+
 # shows REGEX: status output matches (for wait_until).
 shows() {
 	status | grep -Eq -- "$1"
@@ -67,6 +77,16 @@ check "the hit log's records written show in status" \
 expect_match "decisions by verdict: the blocked one counted" "$(status)" \
 	'^  decisions: passed=[0-9]+ allowed=[0-9]+ blocked=[1-9][0-9]* '
 
+expect_eq "--json: the running resolver's snapshot, the active one" \
+	"$(js 'r["t48-a"]["state"], r["t48-a"]["snapshot"] == d["folder"]["active"], r["t48-a"]["serves_active"]')" \
+	"('running', True, True)"
+expect_eq "--json: names, fail mode, exemptions in force and expiring" \
+	"$(js 'r["t48-a"]["names"], r["t48-a"]["fail_mode"], r["t48-a"]["exemptions_in_force"], r["t48-a"]["exemptions_expiring"]')" \
+	"($names1, 'closed', 2, 1)"
+expect_eq "--json: the hit log and the blocked decision" \
+	"$(js 'r["t48-a"]["hit_log"]["state"], r["t48-a"]["hit_log"]["written"] >= 1, r["t48-a"]["decisions"]["blocked"] >= 1')" \
+	"('open', True, True)"
+
 # Publish: status shows the new id once the resolver switched.
 echo "ok.test" >>"$P/adult.txt"
 s2=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
@@ -103,6 +123,9 @@ expect_match "status flags it" "$out" \
 	"^warning: resolver t48-b still serves $id1, active is $id2\$"
 expect_match "its fail mode (the default)" "$out" '^  fail-mode: open$'
 expect_match "no hit log" "$out" '^  hit-log: off$'
+expect_eq "--json: the stopped one, the pinned one, and the warning" \
+	"$(js 'r["t48-a"]["state"], r["t48-a"]["stale_reason"], r["t48-b"]["state"], r["t48-b"]["serves_active"], d["running"], d["warnings"]')" \
+	"('stopped', 'stopped', 'running', False, 1, ['resolver t48-b still serves $id1, active is $id2'])"
 
 # Hung (SIGSTOP): not rewritten for three refreshes: stale.
 kill -STOP "$pid_b"
@@ -122,6 +145,9 @@ expect_match "a killed resolver is stale" "$out" \
 expect_match "because its process is gone" "$out" \
 	"^  stale: process $pid_b is not running; it last served $id1\$"
 expect_nomatch "and no longer flagged as serving anything" "$out" '^warning:'
+expect_eq "--json: stale because its process is gone, not trusted" \
+	"$(js 'r["t48-b"]["state"], r["t48-b"]["stale_reason"], "serves_active" in r["t48-b"], d["warnings"]')" \
+	"('stale', 'process_gone', False, [])"
 
 # status never blocks: a FIFO in the state folder is reported, not read.
 mkfifo "$STATE/fifo.state"
