@@ -173,6 +173,12 @@ expect_eq "info of a missing snapshot names its path once" \
 expect_eq "check of a missing snapshot names its path once" \
     "$(grep -o 'nowhere\.mdb' "$WORK/e.err" | wc -l | tr -d ' ')" 1
 
+printf 'snapshot: %s\n' "$WORK/nowhere.mdb" >"$WORK/nowhere.conf"
+"$CTL" check-conf -u "$(id -un)" "$WORK/nowhere.conf" >"$WORK/e.out" 2>"$WORK/e.err"
+expect_eq "check-conf of a missing snapshot exits 1" "$?" 1
+expect_eq "check-conf of a missing snapshot names its path once" \
+    "$(cat "$WORK/e.out" "$WORK/e.err" | grep -o 'nowhere\.mdb' | wc -l | tr -d ' ')" 1
+
 echo "== bash completion"
 # comp WORD...: what the completion offers for the last word, sorted, in
 # a bash that sourced it (cwd: WORK)
