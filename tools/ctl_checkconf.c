@@ -170,8 +170,11 @@ cc_check_snapshot(struct cc_run *run, const struct cc_user *u, const char *path)
 
 	detail[0] = '\0';
 	if ((r = sk_snapshot_open(path, &snap, detail, sizeof(detail))) != 0) {
-		cc_problem(run, line, "snapshot %s: %s", path,
-		    detail[0] != '\0' ? detail : sk_snapshot_strerror(r));
+		if (detail[0] != '\0') /* it names the path already */
+			cc_problem(run, line, "snapshot %s", detail);
+		else
+			cc_problem(run, line, "snapshot %s: %s", path,
+			    sk_snapshot_strerror(r));
 		return;
 	}
 	if (!run->quiet)

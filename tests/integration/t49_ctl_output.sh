@@ -8,6 +8,8 @@
 #   -h after a command prints its usage on stdout;
 # - check takes a Unicode name and finds the listed IDNA (punycode) name;
 # - a missing list file names policy.conf:LINE; an error names a path once;
+# - the default paths the tool uses are the ones README, OPERATIONS.md, the
+#   manuals and debian/ name (the Debian layout);
 # - bash completion (contrib/bash-completion/sinkhole-ctl), sourced in
 #   bash: commands, a command's options, -d folders, -s snapshots,
 #   categories of the active snapshot.
@@ -172,6 +174,33 @@ expect_eq "info of a missing snapshot names its path once" \
 "$CTL" check -s "$WORK/nowhere.mdb" a.test >"$WORK/e.out" 2>"$WORK/e.err"
 expect_eq "check of a missing snapshot names its path once" \
     "$(grep -o 'nowhere\.mdb' "$WORK/e.err" | wc -l | tr -d ' ')" 1
+
+printf 'snapshot: %s\n' "$WORK/nowhere.mdb" >"$WORK/nowhere.conf"
+"$CTL" check-conf -u "$(id -un)" "$WORK/nowhere.conf" >"$WORK/e.out" 2>"$WORK/e.err"
+expect_eq "check-conf of a missing snapshot exits 1" "$?" 1
+expect_eq "check-conf of a missing snapshot names its path once" \
+    "$(cat "$WORK/e.out" "$WORK/e.err" | grep -o 'nowhere\.mdb' | wc -l | tr -d ' ')" 1
+
+echo "== one set of default paths: the binary and the docs agree"
+# lib/core/paths.h's defaults (the Debian layout); the tool says which path
+# it tried, whether or not it exists on this machine
+out=$(cd "$WORK" && "$CTL" info 2>&1)
+expect_match "info reads /var/lib/sinkhole/active.mdb by default" "$out" "/var/lib/sinkhole/active\.mdb"
+out=$(cd "$WORK" && "$CTL" status 2>&1)
+expect_match "status reads /var/lib/sinkhole by default" "$out" "/var/lib/sinkhole"
+out=$(cd "$WORK" && "$CTL" check-conf -u "$(id -un)" 2>&1)
+expect_match "check-conf reads /etc/unbound/sinkhole.conf by default" "$out" "/etc/unbound/sinkhole\.conf"
+for doc in README.md doc/OPERATIONS.md doc/sinkhole-ctl.8 doc/sinkhole.8 \
+    doc/sinkhole.conf.5 debian/sinkhole.conf; do
+	text=$(cat "$top_srcdir/$doc")
+	expect_nomatch "$doc names no prefix-dependent default" "$text" \
+	    "/usr/local/(etc|var)/|/etc/sinkhole/sinkhole\.conf|/var/db/sinkhole"
+	expect_match "$doc names /etc/unbound/sinkhole.conf" "$text" "/etc/unbound/sinkhole\.conf"
+	expect_match "$doc names /var/lib/sinkhole" "$text" "/var/lib/sinkhole"
+done
+for doc in README.md doc/OPERATIONS.md doc/sinkhole.8 doc/sinkhole.conf.5 debian/sinkhole.conf; do
+	expect_match "$doc names /var/log/sinkhole" "$(cat "$top_srcdir/$doc")" "/var/log/sinkhole"
+done
 
 echo "== bash completion"
 # comp WORD...: what the completion offers for the last word, sorted, in
