@@ -9,7 +9,10 @@
 #   sk-1m-before   (only when BASE_BUILD names an older build, e.g. a
 #                  checkout of main: its module, without counters)
 # alternating in every run; the summary's targets are within-run ratios of
-# the resolver's CPU time per answered query.
+# the resolver's CPU time per answered query. On a shared machine those
+# are noisy; instruction counts are not:
+#   BASE_BUILD=... bench/instructions.sh --names 2000 \
+#       --configs "sk-1m-before sk-1m sk-1m-metrics"
 #
 # usage: bench/metrics.sh [--quick] [--runs N] [--secs S]
 # Environment: as bench/resolver.sh, and BASE_BUILD. Results:
