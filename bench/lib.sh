@@ -361,6 +361,9 @@ resolver_conf() {
 	unbound_conf "$OUT/$cfg.conf" "$OUT/unbound-$cfg.log" "$mc" \
 	    $NSD_PORT - "$@"
 	case $cfg in
+	sk-*-before) printf 'dynlib:\n\tdynlib-file: "%s"\n' \
+	    "${BASE_BUILD:?sk-*-before needs BASE_BUILD (an older build)}/.libs/sinkhole.so" \
+	    >>"$OUT/$cfg.conf" ;;
 	sk-*) printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" \
 	    >>"$OUT/$cfg.conf" ;;
 	rpz-*) printf 'rpz:\n\tname: "rpz.bench."\n\tzonefile: "%s"\n' \
@@ -374,5 +377,9 @@ resolver_conf() {
 	esac
 	set --
 	[ "$cfg" != sk-1m-hits ] || set -- "hit-log: $OUT/hits.log"
+	# The metrics endpoint on (scraped during the run: resolver.sh).
+	case $cfg in
+	*-metrics) set -- "metrics: 127.0.0.1@${METRICS_PORT:?}" ;;
+	esac
 	[ -z "$SNAP" ] || sinkhole_conf "$OUT/$cfg.sinkhole.conf" "$SNAP" "$@"
 }

@@ -129,15 +129,13 @@ fail_mode_text(const struct sk_module *m)
 }
 
 /** Count what a poll (or the fallback) did, for the metrics: a switch
- * with the time it took since t0, and the new snapshot's categories. */
+ * with the time it took since t0. */
 static void
 count_change(struct sk_module *m, enum sk_active_change change,
     const struct timespec *t0)
 {
-	const char *names[SK_MAX_CATEGORIES];
 	const struct sk_snapshot *snap;
 	struct timespec t1;
-	size_t i, n;
 
 	if (change == SK_ACTIVE_REFUSED)
 		sk_metrics_refused(m->metrics);
@@ -147,19 +145,13 @@ count_change(struct sk_module *m, enum sk_active_change change,
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	snap = sk_active_acquire(m->active, NULL);
-	if (snap != NULL) {
-		n = sk_snapshot_category_count(snap);
-		for (i = 0; i < n && i < SK_MAX_CATEGORIES; i++)
-			names[i] = sk_snapshot_category(snap, i)->name;
-		if (sk_metrics_set_categories(m->metrics, names, i) != 0)
-			log_warn(
-			    "sinkhole: metrics: too many category names "
-			    "over time; new ones are counted as \"other\"");
-		sk_metrics_switched(m->metrics, sk_snapshot_id(snap),
-		    sk_snapshot_built(snap), (int64_t)time(NULL),
-		    (double)(t1.tv_sec - t0->tv_sec) +
-		        (double)(t1.tv_nsec - t0->tv_nsec) / 1e9);
-	}
+	if (snap != NULL &&
+	    sk_metrics_switched_to(m->metrics, snap, (int64_t)time(NULL),
+	        (double)(t1.tv_sec - t0->tv_sec) +
+	            (double)(t1.tv_nsec - t0->tv_nsec) / 1e9) != 0)
+		log_warn("sinkhole: metrics: more category names than kept "
+		         "(%d); new ones are counted as \"other\"",
+		    SK_METRICS_MAX_NAMES);
 	sk_active_release(m->active);
 }
 
@@ -315,18 +307,8 @@ static void
 collect_hitlog(void *arg, struct sk_metrics_hitlog *hl)
 {
 	struct sk_module *m = arg;
-	struct sk_hitlog_stats st;
 
-	if (m->hits == NULL)
-		return;
-	sk_hitlog_stats(m->hits, &st);
-	hl->enabled = 1;
-	hl->submitted = st.submitted;
-	hl->written = st.written;
-	hl->dropped = st.dropped;
-	hl->write_errors = st.write_errors;
-	hl->queue_depth = st.queue_depth;
-	hl->queue_size = m->conf.hitlog.queue_size;
+	sk_metrics_hitlog_fill(hl, m->hits, m->conf.hitlog.queue_size);
 }
 
 /** The metrics endpoint, when sinkhole.conf asks for one: bound now, on

@@ -5,7 +5,9 @@
  * background thread owns everything else.
  */
 #include "metrics.h"
+#include "hitlog.h"
 #include "sk_config.h"
+#include "snapshot.h"
 
 #include <inttypes.h>
 #include <stdatomic.h>
@@ -199,6 +201,41 @@ sk_metrics_switched(struct sk_metrics *m, const char *id, int64_t built,
 	snprintf(m->ev.snapshot_id, sizeof(m->ev.snapshot_id), "%s", id);
 	m->ev.snapshot_built = built;
 	m->ev.snapshot_loaded = now;
+}
+
+int
+sk_metrics_switched_to(struct sk_metrics *m, const struct sk_snapshot *snap,
+    int64_t now, double seconds)
+{
+	const char *names[SK_MAX_CATEGORIES];
+	size_t i, n = sk_snapshot_category_count(snap);
+	int rc;
+
+	for (i = 0; i < n && i < SK_MAX_CATEGORIES; i++)
+		names[i] = sk_snapshot_category(snap, i)->name;
+	rc = sk_metrics_set_categories(m, names, i);
+	sk_metrics_switched(
+	    m, sk_snapshot_id(snap), sk_snapshot_built(snap), now, seconds);
+	return rc;
+}
+
+void
+sk_metrics_hitlog_fill(
+    struct sk_metrics_hitlog *hl, struct sk_hitlog *log, unsigned queue_size)
+{
+	struct sk_hitlog_stats st;
+
+	memset(hl, 0, sizeof(*hl));
+	if (log == NULL)
+		return;
+	sk_hitlog_stats(log, &st);
+	hl->enabled = 1;
+	hl->submitted = st.submitted;
+	hl->written = st.written;
+	hl->dropped = st.dropped;
+	hl->write_errors = st.write_errors;
+	hl->queue_depth = st.queue_depth;
+	hl->queue_size = queue_size;
 }
 
 void

@@ -136,6 +136,24 @@ extern const double sk_metrics_switch_buckets[10];
 void sk_metrics_switched(struct sk_metrics *m, const char *id, int64_t built,
     int64_t now, double seconds);
 
+struct sk_snapshot;
+
+/**
+ * The same for an open snapshot: its id, build time and category names
+ * (sk_metrics_set_categories). Background thread.
+ * @param seconds: the time the switch took (verify, open, swap).
+ * @return 0, or -1 as sk_metrics_set_categories (counted anyway).
+ */
+int sk_metrics_switched_to(struct sk_metrics *m, const struct sk_snapshot *snap,
+    int64_t now, double seconds);
+
+struct sk_hitlog;
+
+/** The hit log's counters into hl (sk_hitlog_stats; enabled set); log
+ * NULL: hl says no hit log. Background thread. */
+void sk_metrics_hitlog_fill(
+    struct sk_metrics_hitlog *hl, struct sk_hitlog *log, unsigned queue_size);
+
 /** A new snapshot was refused (background thread). */
 void sk_metrics_refused(struct sk_metrics *m);
 

@@ -40,6 +40,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		        sizeof(conf.snapshot) ||
 		    conf.ttl > 86400 || conf.fail_mode > SK_FAIL_CLOSED)
 			abort();
+		/* A metrics address is whole, with a port. */
+		if (strnlen(conf.metrics_host, sizeof(conf.metrics_host)) ==
+		        sizeof(conf.metrics_host) ||
+		    (conf.metrics_host[0] != '\0' && conf.metrics_port == 0))
+			abort();
 		start = end;
 	}
 	return 0;

@@ -63,7 +63,8 @@ start_module "$DB/active.mdb" "metrics: 127.0.0.1@$METRICS_PORT"
 M="http://127.0.0.1:$METRICS_PORT/metrics"
 
 # --- the text itself ---------------------------------------------------
-text=$(http_get "$M") || fail "GET /metrics"
+text=$(http_get "$M" 2>&1) ||
+	{ fail "GET $M: $(printf '%s' "$text" | tail -n 1)"; finish; }
 printf '%s\n' "$text" >"$WORK/scrape.txt"
 if lint=$("$PROMTOOL" check metrics <"$WORK/scrape.txt" 2>&1); then
 	pass "promtool check metrics accepts the exposition"

@@ -6,11 +6,13 @@
  * Prometheus text is exactly the expected exposition (names, HELP/TYPE,
  * labels and their escaping, the histogram).
  */
+#define _GNU_SOURCE /* fixture.h: nftw */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fixture.h"
 #include "metrics.h"
 #include "policy.h"
 #include "unit.h"
@@ -339,9 +341,53 @@ test_render_exact(void)
 	sk_metrics_free(m);
 }
 
+/* A real snapshot switched to: its id, build time and category names. */
+static void
+test_switched_to(void)
+{
+	char dir[] = "/tmp/test_metrics.XXXXXX", path[96], id[80];
+	char detail[256], want[160], *text;
+	struct sk_metrics_hitlog hl;
+	struct sk_snapshot *snap;
+	struct sk_metrics *m;
+	size_t len;
+
+	memset(&hl, 0x5a, sizeof(hl));
+	sk_metrics_hitlog_fill(&hl, NULL, 4096);
+	CHECK(hl.enabled == 0 && hl.queue_size == 0, "no hit log: all zero");
+	fix_tmpdir(dir);
+	snprintf(path, sizeof(path), "%s/one.mdb", dir);
+	fix_build_one(path, "blocked.example", id);
+	CHECK(sk_snapshot_open(path, &snap, detail, sizeof(detail)) == 0,
+	    "open: %s", detail);
+	CHECK(sk_metrics_new(&m, NULL, "1.17.1") == 0, "new");
+	CHECK(sk_metrics_switched_to(
+	          m, snap, sk_snapshot_built(snap) + 7, 0.5) == 0,
+	    "switched");
+	sk_metrics_count(m, 0, SK_MV_BLOCKED, 0);
+	CHECK(sk_metrics_render(
+	          m, &hl, sk_snapshot_built(snap) + 10, &text, &len) == 0,
+	    "render");
+	snprintf(want, sizeof(want), "sinkhole_snapshot_info{id=\"%s\"} 1", id);
+	CHECK(has_line(text, want), "%s in:\n%s", want, text);
+	CHECK(has_line(text,
+	          "sinkhole_decisions_total{verdict=\"blocked\","
+	          "category=\"adult\"} 1"),
+	    "the snapshot's category name");
+	CHECK(has_line(text, "sinkhole_snapshot_age_seconds 10"), "age");
+	CHECK(sk_metrics_events(m)->snapshot_loaded ==
+	        sk_snapshot_built(snap) + 7,
+	    "loaded");
+	free(text);
+	sk_metrics_free(m);
+	sk_snapshot_close(snap);
+	fix_rm_rf(dir);
+}
+
 int
 main(void)
 {
+	test_switched_to();
 	test_threads_sum();
 	test_verdict_names();
 	test_categories_renamed();
