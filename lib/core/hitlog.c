@@ -158,6 +158,7 @@ struct sk_hitlog {
 	 * tried again every HL_RETRY_MS (monotonic retry_at_ms). */
 	int started;
 	int64_t retry_at_ms;
+	int64_t start_ms; /* wall clock at sk_hitlog_open: the start event's */
 	/* Since when (wall ms) and how many attempts the file has not
 	 * opened; said when it opens again. */
 	int64_t down_since_ms;
@@ -376,12 +377,13 @@ hl_retry_open(struct sk_hitlog *log)
 	if (hl_open_file(log) < 0)
 		return 0;
 	hl_note(log,
-	    "%s is open again after %" PRIu64 " failed attempt%s since %lld "
-	    "ms ago",
+	    "%s is open again, after %" PRIu64 " failed attempt%s in %.1f s",
 	    log->conf.path, log->down_attempts - 1,
 	    log->down_attempts == 2 ? "" : "s",
-	    (long long)(hl_now_ms() - log->down_since_ms));
+	    (double)(hl_now_ms() - log->down_since_ms) / 1000.0);
 	log->down_attempts = 0;
+	/* The failed attempts are said in the note. */
+	log->alarm[HL_AL_OPEN].said = log->open_errors;
 	return 1;
 }
 
@@ -557,7 +559,9 @@ hl_append_event(struct sk_hitlog *log, enum sk_hitfmt_event ev)
 
 	memset(&rec, 0, sizeof(rec));
 	rec.event = ev;
-	rec.time_ms = hl_now_ms();
+	/* The start event is dated when the run began, even when the file
+	 * opened later: the hits queued meanwhile follow it in time. */
+	rec.time_ms = ev == SK_HITFMT_START ? log->start_ms : hl_now_ms();
 	rec.conf = &log->conf;
 	if (ev == SK_HITFMT_START)
 		rec.previous = &log->previous;
@@ -1080,7 +1084,7 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		goto fail;
 	}
 	hl_measure_tail(log);
-	log->clean_ms = hl_now_ms();
+	log->clean_ms = log->start_ms = hl_now_ms();
 	*out = log;
 	if (hl_open_file(log) < 0) {
 		/* Not fatal: tried again at every flush (hl_retry_open); hits

@@ -1247,7 +1247,7 @@ test_open_later(void)
 	CHECK(access(conf.path, F_OK) == 0,
 	    "the file, once the folder is "
 	    "there");
-	CHECK(said_count("is open again after") == 1, "said: %s", said);
+	CHECK(said_count("is open again, after") == 1, "said: %s", said);
 	for (i = 100; i < 105; i++) {
 		make_hit(&h, i);
 		sk_hitlog_submit(log, &h);
