@@ -11,7 +11,10 @@
  * Unbound's own config that answer a listed name before the module are
  * warnings (unboundlocal.h). Problems are "FILE:LINE: message" lines;
  * warnings "FILE:LINE: warning: message" lines; exit 0 (warnings alone)
- * or 1.
+ * or 1. --pre-start (the unit's ExecStartPre) fails only on what the
+ * module refuses to start with, an error in the config file or a missing
+ * one: the snapshot and the hit log are then warnings, as they are
+ * conditions the running module meets (fail-mode, retries).
  */
 #include <err.h>
 #include <errno.h>
@@ -46,6 +49,9 @@ struct cc_run {
 	int problems;
 	int warnings;
 	int quiet;
+	/** --pre-start: only what makes the module refuse to start (the
+	 * config file) fails; the rest are warnings. */
+	int pre_start;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -57,11 +63,18 @@ cc_problem(struct cc_run *run, int line, const char *fmt, ...)
 		fprintf(stderr, "%s:%d: ", run->conf, line);
 	else
 		fprintf(stderr, "%s: ", run->conf);
+	/* Before a start, what the module meets at run time (fail-mode, the
+	 * hit log's retries) must not keep the resolver down. */
+	if (run->pre_start)
+		fputs("warning: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	run->problems++;
+	if (run->pre_start)
+		run->warnings++;
+	else
+		run->problems++;
 }
 
 /* The line of the last "key:" in the file (the one that counts), 0 when
@@ -211,8 +224,12 @@ cc_check_unbound(
 
 	if (sk_ublocal_check(ubconf, snap, cc_local, run, err, sizeof(err)) <
 	    0) {
-		fprintf(stderr, "%s\n", err);
-		run->problems++;
+		fprintf(
+		    stderr, "%s%s\n", run->pre_start ? "warning: " : "", err);
+		if (run->pre_start)
+			run->warnings++;
+		else
+			run->problems++;
 		return;
 	}
 	if (!run->quiet && run->warnings == before)
@@ -304,11 +321,12 @@ cmd_check_conf(int argc, char **argv)
 {
 	const char *username = "unbound", *env = getenv(SK_MODCONF_ENV);
 	const char *ubconf = NULL;
-	struct cc_run run = {NULL, 0, 0, 0};
+	struct cc_run run = {NULL, 0, 0, 0, 0};
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("user", 'u', username),
 	    CTL_OPT_FLAG("quiet", 'q', run.quiet),
 	    CTL_OPT_TEXT("unbound-conf", 'U', ubconf),
+	    CTL_OPT_FLAG("pre-start", 'P', run.pre_start),
 	    CTL_OPT_END,
 	};
 	struct sk_modconf conf;

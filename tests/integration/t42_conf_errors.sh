@@ -88,4 +88,25 @@ check "without the local-data: no warning" test ! -s "$WORK/cc.err"
 "$CTL" check-conf -u "$(id -un)" --unbound-conf "$WORK/no-such-unbound.conf" \
 	"$WORK/sinkhole.conf" >"$WORK/cc.out" 2>"$WORK/cc.err"
 expect_eq "a missing unbound.conf: exit 1" "$?" 1
+
+echo "== check-conf --pre-start (the Debian unit's ExecStartPre)"
+# What the running module copes with is a warning there: it must not keep
+# the resolver down. What the module refuses is an error, as in the module.
+write_module_conf "$WORK/missing.mdb" "hit-log: $WORK/no-such-dir/hits.log"
+"$CTL" check-conf --pre-start -u "$(id -un)" --unbound-conf "$WORK/no-such-unbound.conf" \
+	"$WORK/sinkhole.conf" >"$WORK/cc.out" 2>"$WORK/cc.err"
+expect_eq "--pre-start, snapshot missing, hit-log folder missing: exit 0" "$?" 0
+expect_match "--pre-start: the missing snapshot is a warning with FILE:LINE" \
+	"$(cat "$WORK/cc.err")" "^$WORK/sinkhole\\.conf:1: warning: snapshot $WORK/missing\\.mdb: "
+expect_match "--pre-start: the hit-log folder is a warning" \
+	"$(cat "$WORK/cc.err")" "^$WORK/sinkhole\\.conf:5: warning: hit-log $WORK/no-such-dir/hits\\.log: "
+"$CTL" check-conf -u "$(id -un)" "$WORK/sinkhole.conf" >"$WORK/cc.out" 2>"$WORK/cc.err"
+expect_eq "without --pre-start the same is a failure: exit 1" "$?" 1
+write_module_conf "$WORK/active.mdb" "ttl: 60s"
+"$CTL" check-conf --pre-start -u "$(id -un)" "$WORK/sinkhole.conf" >"$WORK/cc.out" 2>"$WORK/cc.err"
+expect_eq "--pre-start, ttl: 60s: exit 1 (the module would refuse it)" "$?" 1
+expect_match "--pre-start, ttl: 60s: FILE:LINE" "$(cat "$WORK/cc.err")" \
+	"^$WORK/sinkhole\\.conf:5: ttl: \"60s\" is not a number"
+"$CTL" check-conf --pre-start -u "$(id -un)" "$WORK/no-such.conf" >"$WORK/cc.out" 2>"$WORK/cc.err"
+expect_eq "--pre-start, missing file: exit 1 (the module would refuse it)" "$?" 1
 finish
