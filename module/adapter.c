@@ -88,29 +88,20 @@ module_of(struct module_env *env, int id)
 	return de != NULL ? de->dyn_env : NULL;
 }
 
-/** Load the config file; a missing or bad file is logged, never fatal. */
-static void
+/** Load the config file. A missing or bad file stops the start, as an
+ * error in unbound.conf does (FILE:LINE and what to do, in Unbound's log).
+ * @return 1, or 0: refused. */
+static int
 load_config(struct sk_module *m)
 {
-	const char *path = getenv(SK_MODCONF_ENV);
-	char err[512];
+	char err[PATH_MAX + 1024];
 
-	if (path == NULL || *path == '\0')
-		path = SK_DEFAULT_CONF;
-	snprintf(m->conf_path, sizeof(m->conf_path), "%s", path);
-	sk_modconf_defaults(&m->conf, SK_DEFAULT_SNAPSHOT);
-	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		log_warn("sinkhole: no config file %s: using defaults "
-		         "(snapshot %s)",
-		    path, m->conf.snapshot);
-		return;
-	}
-	if (sk_modconf_load(path, &m->conf, err, sizeof(err)) != 0) {
-		/* A half-read config could mean anything: use none of it,
-		 * and no policy, so the fail mode is the documented default. */
-		log_err("sinkhole: %s; no policy is enforced (fail-open)", err);
-		sk_modconf_defaults(&m->conf, "");
-	}
+	if (sk_modconf_load_module(getenv(SK_MODCONF_ENV), SK_DEFAULT_CONF,
+	        SK_DEFAULT_SNAPSHOT, &m->conf, m->conf_path,
+	        sizeof(m->conf_path), err, sizeof(err)) == 0)
+		return 1;
+	log_err("sinkhole: %s", err);
+	return 0;
 }
 
 /** Decisions that failed since the last poll (any worker), and the last
@@ -458,18 +449,49 @@ on_upstream_response(
 	return 1;
 }
 
+/** The hit log, when the config names one. A file that cannot be opened
+ * yet is no reason to refuse the start: the background thread tries
+ * again. @return 1, or 0: refused (out of memory). */
+static int
+open_hitlog(struct sk_module *m)
+{
+	char err[PATH_MAX + 64];
+	int rc;
+
+	if (m->conf.hitlog.path[0] == '\0')
+		return 1;
+	rc = sk_hitlog_open(&m->conf.hitlog, &m->hits, err, sizeof(err));
+	if (rc < 0) {
+		log_err("sinkhole: hit log: %s", err);
+		return 0;
+	}
+	if (rc > 0)
+		log_err("sinkhole: hit log: cannot open %s; tried again every "
+		        "0.25 s: hits wait in the queue, then are dropped and "
+		        "counted (a loss event in the log says how many once "
+		        "it opens); DNS answers go on",
+		    err);
+	sk_hitlog_set_log(m->hits, hitlog_say, NULL);
+	return 1;
+}
+
 SK_EXPORT int
 init(struct module_env *env, int id)
 {
 	struct dynlibmod_env *de = env->modinfo[id];
 	struct sk_module *m;
-	char err[512];
 
 	if (!sk_abi_allow()) /* before any use of Unbound's structs */
 		return 0;
 	m = calloc(1, sizeof(*m));
 	if (m == NULL) {
 		log_err("sinkhole: out of memory");
+		return 0;
+	}
+	/* Errors here stop the start (Unbound: "failed to setup modules"),
+	 * before anything is registered. */
+	if (!load_config(m) || !open_hitlog(m)) {
+		free(m);
 		return 0;
 	}
 	de->dyn_env = m;
@@ -486,7 +508,6 @@ init(struct module_env *env, int id)
 		        "callback; a chain into a listed name can be served "
 		        "from the cache until the module removes it");
 
-	load_config(m);
 	/* Unbound's own config.h: PACKAGE_VERSION is Unbound's. */
 	if (sk_metrics_new(&m->metrics, NULL, PACKAGE_VERSION) != 0) {
 		log_err("sinkhole: out of memory");
@@ -494,13 +515,6 @@ init(struct module_env *env, int id)
 	}
 	if (!open_metrics(m))
 		return 0;
-	if (m->conf.hitlog.path[0] != '\0' &&
-	    sk_hitlog_open(&m->conf.hitlog, &m->hits, err, sizeof(err)) != 0) {
-		log_err("sinkhole: hit log: %s; hits are not recorded", err);
-		m->hits = NULL;
-	}
-	if (m->hits != NULL)
-		sk_hitlog_set_log(m->hits, hitlog_say, NULL);
 	if (m->conf.snapshot[0] != '\0') {
 		if (sk_active_new(m->conf.snapshot, &m->active) != 0) {
 			log_err("sinkhole: out of memory");

@@ -55,7 +55,7 @@ static const struct ctl_cmd ctl_cmds[] = {
         "       sinkhole-ctl exempt remove [-d dir] [-p policy] [--by who] "
         "[--reason text] subnet\n"
         "       sinkhole-ctl exempt list [-d dir]"},
-    {"check-conf", cmd_check_conf, "check-conf [-q] [-u user] [file]"},
+    {"check-conf", cmd_check_conf, "check-conf [-q] [--pre-start] [-u user] [-U unbound.conf] [file]"},
     {"verify-log", cmd_verify_log, "verify-log [-q] [-s state] file..."},
     {"update", cmd_update,
         "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-size bytes]\n"

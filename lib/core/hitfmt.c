@@ -202,6 +202,7 @@ enum hf_field {
 	F_PREVIOUS_HASH,
 	F_LOST,
 	F_LOST_TOTAL,
+	F_LOST_SINCE,
 	F_STATS_SUBMITTED,
 	F_STATS_WRITTEN,
 	F_STATS_DROPPED,
@@ -275,6 +276,7 @@ static const struct hf_field_def {
     [F_PREVIOUS_HASH] = {"sinkhole.previous.hash", SAME, SAME, SAME, HF_TEXT},
     [F_LOST] = {"sinkhole.lost", SAME, SAME, SAME, HF_NUMBER},
     [F_LOST_TOTAL] = {"sinkhole.lost_total", SAME, SAME, SAME, HF_NUMBER},
+    [F_LOST_SINCE] = {"sinkhole.lost_since", SAME, SAME, SAME, HF_TEXT},
     [F_STATS_SUBMITTED] = {"sinkhole.stats.submitted", SAME, SAME, SAME,
         HF_NUMBER},
     [F_STATS_WRITTEN] = {"sinkhole.stats.written", SAME, SAME, SAME, HF_NUMBER},
@@ -968,6 +970,10 @@ sk_hitfmt_body(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
 	case SK_HITFMT_LOSS:
 		hf_num(&o, F_LOST, rec->lost);
 		hf_num(&o, F_LOST_TOTAL, rec->lost_total);
+		if (rec->lost_since_ms > 0) {
+			n = hf_time(rec->lost_since_ms, 1, tmp);
+			hf_value(&o, F_LOST_SINCE, tmp, n, 1);
+		}
 		break;
 	case SK_HITFMT_HEARTBEAT:
 	case SK_HITFMT_STOP:

@@ -63,6 +63,10 @@ struct sk_hitfmt_rec {
 	/** SK_HITFMT_LOSS: records dropped since the last loss event, and
 	 * in all since the start. */
 	uint64_t lost, lost_total;
+	/** SK_HITFMT_LOSS: the lost records date from this time on (ms
+	 * since the epoch; 0: not written): they were dropped between it
+	 * and the event's own time. */
+	int64_t lost_since_ms;
 	/** SK_HITFMT_HEARTBEAT and SK_HITFMT_STOP: the counters. */
 	struct sk_hitlog_stats stats;
 };

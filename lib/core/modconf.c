@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hitfmt.h"
 #include "hitlog.h"
@@ -410,4 +411,34 @@ done:
 	free(line);
 	fclose(f);
 	return rc;
+}
+
+int
+sk_modconf_load_module(const char *env, const char *def_conf,
+    const char *def_snapshot, struct sk_modconf *conf, char *path,
+    size_t pathsize, char *err, size_t errsize)
+{
+	char why[PATH_MAX + 512];
+	int missing;
+
+	if (env == NULL || env[0] == '\0')
+		env = def_conf;
+	if ((size_t)snprintf(path, pathsize, "%s", env) >= pathsize)
+		return mc_error(
+		    err, errsize, "config file name too long: %.64s...", env);
+	sk_modconf_defaults(conf, def_snapshot);
+	if (sk_modconf_load(path, conf, why, sizeof(why)) == 0)
+		return 0;
+	missing = access(path, F_OK) != 0 && errno == ENOENT;
+	if (missing)
+		return mc_error(err, errsize,
+		    "%s; the module does not start without its config file: "
+		    "create it (sinkhole.conf(5)), or set %s to the file's "
+		    "path in Unbound's environment",
+		    why, SK_MODCONF_ENV);
+	return mc_error(err, errsize,
+	    "%s; the module does not start with an error in its config "
+	    "file: fix it (sinkhole.conf(5)) and check it with "
+	    "'sinkhole-ctl check-conf %s'",
+	    why, path);
 }

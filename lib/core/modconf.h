@@ -59,6 +59,21 @@ int sk_modconf_load(
     const char *path, struct sk_modconf *conf, char *err, size_t errsize);
 
 /**
+ * The module's config at start or reload: the file $SINKHOLE_CONF names,
+ * else def_conf, over the defaults. Any error stops the start, as an error
+ * in unbound.conf does: a missing or unreadable file, or a bad line (a
+ * half-read file could mean anything, and no file would silently mean no
+ * policy and no hit log).
+ * @param env: the value of $SINKHOLE_CONF (NULL or "": def_conf).
+ * @param path: receives the file read (pathsize bytes).
+ * @param err: receives "FILE:LINE: message" and what to do about it.
+ * @return 0, or -1 with err set (conf is then not to be used).
+ */
+int sk_modconf_load_module(const char *env, const char *def_conf,
+    const char *def_snapshot, struct sk_modconf *conf, char *path,
+    size_t pathsize, char *err, size_t errsize);
+
+/**
  * Parse one line into conf (used by sk_modconf_load and the fuzzer).
  * @return 0, or -1 with err set to the message (no file or line).
  */

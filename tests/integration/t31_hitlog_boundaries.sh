@@ -183,7 +183,7 @@ check "at start: the link's target is unchanged" \
     cmp -s "$WORK/elsewhere/target" "$WORK/target.orig"
 expect_match "at start: Unbound's log says the link was refused" \
     "$(cat "$WORK/unbound.log")" \
-    "sinkhole: hit log: $SLOG: a symbolic link: refused, not followed; hits are not recorded"
+    "sinkhole: hit log: cannot open $SLOG: a symbolic link: refused, not followed; tried again every 0\\.25 s"
 stop_unbound
 
 # --- 4. A write error reaches Unbound's log ---------------------------

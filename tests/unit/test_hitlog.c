@@ -779,10 +779,12 @@ test_open_errors(void)
 	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == -1 &&
 	        log == NULL && strstr(err, "power of two") != NULL,
 	    "queue 1000: %s", err);
+	/* A folder that is not there: set up, tried again later. */
 	conf_for(&conf, "no/such/dir/x.log", 1024, SK_HIT_JSON);
-	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == -1 &&
-	        strstr(err, "No such file") != NULL,
-	    "missing dir: %s", err);
+	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == 1 &&
+	        log != NULL && strstr(err, "No such file") != NULL,
+	    "missing dir: set up, not open: %s", err);
+	sk_hitlog_close(log);
 	sk_hitlog_close(NULL);
 }
 
@@ -1149,9 +1151,10 @@ test_symlink(void)
 	conf_for(&conf, "sym.log", 64, SK_HIT_JSON);
 	unlink(conf.path);
 	CHECK(symlink(target, conf.path) == 0, "symlink");
-	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == -1 &&
+	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == 1 &&
 	        strstr(err, "symbolic link") != NULL,
 	    "a symlink at open is refused: %s", err);
+	sk_hitlog_close(log);
 
 	conf_for(&conf, "sym2.log", 64, SK_HIT_JSON);
 	unlink(conf.path);
@@ -1179,6 +1182,132 @@ test_symlink(void)
 	text = slurp_path("sym2.log.1");
 	CHECK(text != NULL && strstr(text, "\"client.port\":2,") != NULL,
 	    "the hit went on into the file open before");
+	free(text);
+}
+
+/* The text of the first line of a file holding text, or "". */
+static void
+line_with(const char *name, const char *text, char *out, size_t size)
+{
+	char *all = slurp_path(name), *p, *end;
+
+	out[0] = '\0';
+	if (all != NULL && (p = strstr(all, text)) != NULL) {
+		while (p > all && p[-1] != '\n')
+			p--;
+		end = strchr(p, '\n');
+		snprintf(out, size, "%.*s",
+		    (int)(end != NULL ? end - p : (ptrdiff_t)strlen(p)), p);
+	}
+	free(all);
+}
+
+/* A folder that is not there at start: the queue holds what it can, the
+ * rest is counted; once the folder is there the start event, the queued
+ * hits and a loss event saying how many were lost since when, in one
+ * chain. Unbound's log hears of the drops once, not at every flush. */
+static void
+test_open_later(void)
+{
+	static const char *const files[] = {"later/hits.log"};
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	struct tally t;
+	char err[512], path[600], line[SK_HITFMT_MAX];
+	unsigned i;
+	int i_flush;
+
+	conf_for(&conf, files[0], 16, SK_HIT_JSON);
+	snprintf(path, sizeof(path), "%s/later", dir);
+	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == 1 &&
+	        strstr(err, "No such file") != NULL,
+	    "no folder: set up, not open: %s", err);
+	if (log == NULL)
+		return;
+	said[0] = '\0';
+	sk_hitlog_set_log(log, say_capture, NULL);
+	for (i = 0; i < 100; i++) {
+		make_hit(&h, i);
+		sk_hitlog_submit(log, &h);
+	}
+	for (i_flush = 0; i_flush < 20; i_flush++) {
+		sk_hitlog_flush(log);
+		usleep(20000);
+	}
+	CHECK(access(conf.path, F_OK) != 0, "no file while no folder");
+	CHECK(said_count("84 hits dropped (the queue was full: no hit log "
+	                 "open)") == 1,
+	    "drops said once in 20 flushes: %s", said);
+	CHECK(said_count("cannot open") == 0,
+	    "the failed retries are not said again within a minute: %s", said);
+	CHECK(mkdir(path, 0755) == 0, "mkdir");
+	usleep(300000); /* past the retry interval */
+	sk_hitlog_flush(log);
+	CHECK(access(conf.path, F_OK) == 0,
+	    "the file, once the folder is "
+	    "there");
+	CHECK(said_count("is open again, after") == 1, "said: %s", said);
+	for (i = 100; i < 105; i++) {
+		make_hit(&h, i);
+		sk_hitlog_submit(log, &h);
+	}
+	sk_hitlog_close(log);
+	tally_files(&t, files, 1);
+	CHECK(t.problems == 0 && t.starts == 1 && t.stops == 1 &&
+	        t.hits == 16 + 5 && t.losses == 1 && t.lost == 84,
+	    "open later: %lu hits, %lu loss events, %lu lost: %s", t.hits,
+	    t.losses, t.lost, t.first_problem);
+	CHECK(t.hits + t.lost == 105, "every hit is written or counted");
+	line_with(files[0], "\"event.action\":\"loss\"", line, sizeof(line));
+	CHECK(strstr(line, "\"sinkhole.lost_total\":84,") != NULL &&
+	        strstr(line, "\"sinkhole.lost_since\":\"20") != NULL,
+	    "the loss event says how many and since when: %s", line);
+	line_with(files[0], "\"event.action\":\"start\"", line, sizeof(line));
+	CHECK(strstr(line, "\"event.sequence\":1,") != NULL,
+	    "the start event comes first: %s", line);
+}
+
+/* The folder of an open log removed: nothing is written into the removed
+ * file; records wait and go into the new file once the folder is back. */
+static void
+test_folder_removed(void)
+{
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	char path[600], state[700], *text;
+	unsigned i, found = 0;
+
+	snprintf(path, sizeof(path), "%s/gone", dir);
+	CHECK(mkdir(path, 0755) == 0, "mkdir");
+	conf_for(&conf, "gone/hits.log", 64, SK_HIT_JSON);
+	if (!opened(&conf, &log))
+		return;
+	make_hit(&h, 1);
+	sk_hitlog_submit(log, &h);
+	sk_hitlog_flush(log);
+	snprintf(state, sizeof(state), "%s/.hits.log.state", path);
+	CHECK(unlink(conf.path) == 0 && unlink(state) == 0 && rmdir(path) == 0,
+	    "remove the folder");
+	for (i = 2; i < 12; i++) {
+		make_hit(&h, i);
+		sk_hitlog_submit(log, &h);
+		sk_hitlog_flush(log);
+	}
+	CHECK(mkdir(path, 0755) == 0, "mkdir again");
+	usleep(300000);
+	sk_hitlog_flush(log);
+	sk_hitlog_close(log);
+	text = slurp_path("gone/hits.log");
+	for (i = 2; text != NULL && i < 12; i++) {
+		char port[32];
+
+		snprintf(port, sizeof(port), "\"client.port\":%u,", i);
+		found += strstr(text, port) != NULL;
+	}
+	CHECK(found == 10, "the hits of the outage in the new file: %u of 10",
+	    found);
 	free(text);
 }
 
@@ -1212,6 +1341,8 @@ main(void)
 	test_disk_full();
 	test_boundaries();
 	test_symlink();
+	test_open_later();
+	test_folder_removed();
 	test_settle();
 	rc = unit_done("test_hitlog");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -2,7 +2,8 @@
  * \file
  * Unit tests of the module config file (module/modconf.c): defaults, every
  * key (the hit log's too), bad values and unknown keys with their messages,
- * comments, and the "FILE:LINE:" prefix of sk_modconf_load.
+ * comments, the "FILE:LINE:" prefix of sk_modconf_load, and the module's
+ * start (sk_modconf_load_module: a missing or bad file refuses it).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -402,10 +403,59 @@ test_metrics_keys(void)
 	rmdir(dir);
 }
 
+/* The module's start: $SINKHOLE_CONF or the default file; a missing file
+ * and a bad line are refusals that say what to do. */
+static void
+test_load_module(void)
+{
+	char dir[] = "/tmp/test_modconf.XXXXXX", path[64], used[PATH_MAX];
+	char err[PATH_MAX + 1024], want[160];
+	struct sk_modconf conf;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/sinkhole.conf", dir);
+	fix_write(path, "ttl: 7\n", 7);
+	CHECK(sk_modconf_load_module(NULL, path, "/def.mdb", &conf, used,
+	          sizeof(used), err, sizeof(err)) == 0 &&
+	        conf.ttl == 7 && strcmp(conf.snapshot, "/def.mdb") == 0 &&
+	        strcmp(used, path) == 0,
+	    "no env: the default file: %s", err);
+	CHECK(sk_modconf_load_module("", path, "/def.mdb", &conf, used,
+	          sizeof(used), err, sizeof(err)) == 0,
+	    "empty env: the default file: %s", err);
+	CHECK(sk_modconf_load_module(path, "/nonexistent/x.conf", "/def.mdb",
+	          &conf, used, sizeof(used), err, sizeof(err)) == 0 &&
+	        strcmp(used, path) == 0,
+	    "env wins: %s", err);
+
+	fix_write(path, "ttl: 7\nttl: 60s\n", 16);
+	snprintf(
+	    want, sizeof(want), "%s:2: ttl: \"60s\" is not a number", path);
+	CHECK(sk_modconf_load_module(path, NULL, "/def.mdb", &conf, used,
+	          sizeof(used), err, sizeof(err)) == -1 &&
+	        strncmp(err, want, strlen(want)) == 0 &&
+	        strstr(err, "check-conf") != NULL,
+	    "a bad value: FILE:LINE and what to do: %s", err);
+
+	unlink(path);
+	snprintf(want, sizeof(want), "%s: No such file or directory; ", path);
+	CHECK(sk_modconf_load_module(NULL, path, "/def.mdb", &conf, used,
+	          sizeof(used), err, sizeof(err)) == -1 &&
+	        strncmp(err, want, strlen(want)) == 0 &&
+	        strstr(err, "does not start without its config file") != NULL &&
+	        strstr(err, "SINKHOLE_CONF") != NULL,
+	    "a missing file is a refusal: %s", err);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	test_metrics_keys();
+	test_load_module();
 	test_defaults();
 	test_good_lines();
 	test_bad_lines();
