@@ -7,8 +7,10 @@ Serves the files of DIR with an ETag (a hash of the content) and a
 Last-Modified, answers 304 to a matching If-None-Match or a not older
 If-Modified-Since, and logs every request as one line to DIR/../requests.log:
 "PATH STATUS IF-NONE-MATCH". Special paths: /redirect/NAME answers 302 to
-/NAME; /stall/NAME sends the headers, then nothing (a timeout); /gzip/NAME
-claims Content-Encoding gzip. The port it listens on (0 = any) is written
+/NAME; /stall/NAME sends the headers, then nothing (a timeout);
+/trickle/NAME sends the headers, then the body one byte every 0.25 s (a
+slow server that never stops making progress); /gzip/NAME claims
+Content-Encoding gzip. The port it listens on (0 = any) is written
 to PORTFILE once it listens; with CERT and KEY it speaks TLS.
 """
 import email.utils
@@ -50,7 +52,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(302, headers=[("Location",
                                             path[len("/redirect"):])])
         mode = None
-        for m in ("/stall/", "/gzip/"):
+        for m in ("/stall/", "/gzip/", "/trickle/"):
             if path.startswith(m):
                 mode, path = m, path[len(m) - 1:]
         name = os.path.join(ROOT, os.path.basename(path))
@@ -74,6 +76,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.flush()
             time.sleep(30)
+            return
+        if mode == "/trickle/":
+            self.note(200)
+            self.send_response(200)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.25)
+            except OSError:
+                pass  # the client gave up
             return
         self.send(200, body, headers)
 
