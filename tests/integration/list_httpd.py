@@ -11,7 +11,8 @@ If-Modified-Since, and logs every request as one line to DIR/../requests.log:
 /trickle/NAME sends the headers, then the body one byte every 0.25 s (a
 slow server that never stops making progress); /gzip/NAME claims
 Content-Encoding gzip. The port it listens on (0 = any) is written
-to PORTFILE once it listens; with CERT and KEY it speaks TLS.
+to PORTFILE once it listens (LIST_HTTPD_PORT in the environment: that
+port, one the test picked); with CERT and KEY it speaks TLS.
 """
 import email.utils
 import hashlib
@@ -100,7 +101,8 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
-srv = Server(("127.0.0.1", 0), Handler)
+srv = Server(("127.0.0.1", int(os.environ.get("LIST_HTTPD_PORT", "0"))),
+             Handler)
 if len(sys.argv) >= 5:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(sys.argv[3], sys.argv[4])
