@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "compile.h"
@@ -234,8 +235,9 @@ build_and_publish(
 	struct build_args b = {o->policy, NULL, NULL, 1, 0, files, nfiles};
 	struct publish_args p = {o->dir, NULL, o->by, o->reason, o->force,
 	    o->lim.max_shrink, SK_DBDIR_KEEP};
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX], active[PATH_MAX];
 	const char *tmpdir;
+	struct stat st;
 	int fd, rc = EX_FAIL;
 
 	/* Named with our pid: the next update removes those of dead runs
@@ -252,8 +254,10 @@ build_and_publish(
 	b.out = tmp;
 	if (build_run(&b) != EX_OK)
 		goto out;
-	/* What it changes (diff exits 1 when there is a difference). */
-	if (!o->quiet) {
+	/* What it changes (diff exits 1 when there is a difference); a
+	 * first update has nothing to compare with. */
+	snprintf(active, sizeof(active), "%s/active.mdb", o->dir);
+	if (!o->quiet && lstat(active, &st) == 0) {
 		fflush(stdout);
 		(void)diff_run(o->dir, DEFAULT_DIFF_LIMIT, tmp, NULL);
 		fflush(stdout);
@@ -419,8 +423,8 @@ cmd_update(int argc, char **argv)
 	if (o.dry_run) {
 		if (!o.quiet) {
 			summary(u, n, &o, "would update");
-			printf("dry run: every check passed; nothing "
-			       "published, no list written\n");
+			printf("dry run: nothing published, no list "
+			       "written\n");
 		}
 		rc = EX_OK;
 		goto out;

@@ -57,6 +57,13 @@ sk_listcheck_name(enum sk_listcheck check)
 	return "?";
 }
 
+/* "entry" or "entries". */
+static const char *
+entries_word(uint64_t n)
+{
+	return n == 1 ? "entry" : "entries";
+}
+
 int
 sk_listcheck_describe(const struct sk_listcheck_verdict *v,
     const struct sk_listcheck_limits *lim, char *buf, size_t size)
@@ -65,28 +72,26 @@ sk_listcheck_describe(const struct sk_listcheck_verdict *v,
 	case SK_LISTCHECK_OK:
 		if (v->have_prev)
 			return snprintf(buf, size,
-			    "%" PRIu64 " entries (was %" PRIu64 ")", v->entries,
-			    v->prev_entries);
-		return snprintf(
-		    buf, size, "%" PRIu64 " entries (new list)", v->entries);
+			    "%" PRIu64 " %s (was %" PRIu64 ")", v->entries,
+			    entries_word(v->entries), v->prev_entries);
+		return snprintf(buf, size, "%" PRIu64 " %s (new list)",
+		    v->entries, entries_word(v->entries));
 	case SK_LISTCHECK_EMPTY:
 		if (v->have_prev)
 			return snprintf(buf, size,
 			    "no entries (0 of %" PRIu64
 			    " content lines accepted; the previous version "
-			    "had %" PRIu64 "): an error page or an emptied "
-			    "feed?",
+			    "had %" PRIu64 ")",
 			    v->content, v->prev_entries);
 		return snprintf(buf, size,
 		    "no entries (0 of %" PRIu64
-		    " content lines accepted; first download of the list): "
-		    "an error page or an empty feed?",
+		    " content lines accepted; first download of the list)",
 		    v->content);
 	case SK_LISTCHECK_REJECTED:
 		return snprintf(buf, size,
 		    "%" PRIu64 " of %" PRIu64
 		    " content lines rejected (%.1f%%, more than "
-		    "--max-rejected %g%%): an error page or another format?",
+		    "--max-rejected %g%%)",
 		    v->rejected, v->content, v->rejected_pct,
 		    lim->max_rejected);
 	case SK_LISTCHECK_SHRINK:

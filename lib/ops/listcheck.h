@@ -66,8 +66,9 @@ const char *sk_listcheck_name(enum sk_listcheck check);
 /**
  * Say why a version failed, with its numbers and the limit (or, when it
  * passed, "120 entries (was 118)" or "3 entries (new list)"): "no entries
- * (0 of 12 content lines accepted; an error page or an empty feed?)",
- * "12 of 40 lines rejected (30.0%, more than --max-rejected 10%)",
+ * (0 of 12 content lines accepted; the previous version had 40)",
+ * "12 of 40 content lines rejected (30.0%, more than --max-rejected
+ * 10%)",
  * "shrank by 100.0% (3 -> 0 entries, more than --max-shrink 10%)".
  * @return the length it wanted (snprintf-like).
  */
