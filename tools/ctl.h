@@ -65,6 +65,10 @@ struct build_args {
 	const char *out; /**< -o, or NULL */
 	const char *dir; /**< -d, or NULL */
 	int quiet, strict;
+	/** NULL, or a file per list of the policy to read instead of the
+	 * list's own (NULL entries: its own): update's checked downloads. */
+	const char *const *list_files;
+	size_t nlist_files;
 };
 int build_run(const struct build_args *b); /* ctl_build.c */
 

@@ -58,8 +58,9 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"check-conf", cmd_check_conf, "check-conf [-q] [--pre-start] [-u user] [-U unbound.conf] [file]"},
     {"verify-log", cmd_verify_log, "verify-log [-q] [-s state] file..."},
     {"update", cmd_update,
-        "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-size bytes]\n"
-        "                     [--timeout seconds] [-p policy] [-d dir]"},
+        "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-rejected pct]\n"
+        "                     [--max-size bytes] [--timeout seconds] [-p policy] [-d dir]\n"
+        "                     --by who --reason text"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 

@@ -34,7 +34,8 @@ EOF
 DB="$WORK/db"
 LIST="$WORK/policy/lists/adult.txt"
 upd() {
-	"$CTL" update -p "$WORK/policy/policy.conf" -d "$DB" "$@" \
+	"$CTL" update -p "$WORK/policy/policy.conf" -d "$DB" \
+	    --by t22 --reason "list update test" "$@" \
 	    >"$WORK/out" 2>"$WORK/err"
 	echo $?
 }
