@@ -201,3 +201,34 @@ sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
 		    sk_dbdir_strerror(r));
 	return 0;
 }
+
+size_t
+sk_pub_exemptions_ended(const struct sk_snapshot *cur,
+    const struct sk_snapshot *target, int64_t now,
+    void (*fn)(void *arg, const struct sk_exemption *ex), void *arg)
+{
+	const struct sk_exemption *c, *t;
+	size_t i, j, n = 0;
+	int kept;
+
+	for (i = 0; i < sk_snapshot_exemption_count(cur); i++) {
+		c = sk_snapshot_exemption(cur, i);
+		if (c->expires <= now)
+			continue;
+		kept = 0;
+		for (j = 0; j < sk_snapshot_exemption_count(target); j++) {
+			t = sk_snapshot_exemption(target, j);
+			if (t->subnet.prefixlen == c->subnet.prefixlen &&
+			    memcmp(t->subnet.addr, c->subnet.addr,
+			        sizeof(t->subnet.addr)) == 0 &&
+			    t->expires > now)
+				kept = 1;
+		}
+		if (!kept) {
+			if (fn != NULL)
+				fn(arg, c);
+			n++;
+		}
+	}
+	return n;
+}
