@@ -158,8 +158,9 @@ build_and_publish(const char *policy, const char *dir, int quiet, int force,
     const char *max_shrink)
 {
 	struct build_args b = {policy, NULL, NULL, quiet, 0};
+	/* init 1: update still makes a new folder (it has no --init yet). */
 	struct publish_args p = {dir, NULL, NULL, "update", force,
-	    DEFAULT_MAX_SHRINK, SK_DBDIR_KEEP};
+	    DEFAULT_MAX_SHRINK, SK_DBDIR_KEEP, 1, 0};
 	char tmp[PATH_MAX];
 	const char *tmpdir;
 	int fd, rc = EX_FAIL;
