@@ -1393,6 +1393,11 @@ replay(const struct sk_dbdir_event *evs, size_t n, size_t **stack)
 	if (s == NULL)
 		return 0;
 	for (i = 0; i < n; i++) {
+		if (strcmp(evs[i].action, "repair") == 0 && depth >= 1 &&
+		    strcmp(evs[s[depth - 1]].id, evs[i].id) == 0) {
+			/* The link put back to what was active: no step. */
+			continue;
+		}
 		if (strcmp(evs[i].action, "rollback") == 0 && depth >= 2) {
 			depth--;
 			/* Trust what happened: a rollback elsewhere than

@@ -341,6 +341,13 @@ subtree_cb(void *arg, const uint8_t *name, size_t namelen,
 				    recs[i].category);
 		return 0;
 	}
+	/* "*.name" below: the names under it. */
+	for (i = 0; i < nrecs; i++)
+		if (!sk_rec_allowed(&recs[i]) &&
+		    sk_rec_match(&recs[i]) == SK_MATCH_BELOW) {
+			subtree_add(w, name, namelen, 1, recs[i].category);
+			return 0;
+		}
 	/* Unblocked already (another allow entry): nothing changes. */
 	if (sk_snapshot_lookup(w->snap, name, namelen, &lk) != 0 ||
 	    !lk.found || lk.allowed)

@@ -214,8 +214,32 @@ local_to_epoch(const struct parsed *p, const char *zone, int64_t *out)
 	return 0;
 }
 
+/* Texts have years of four digits from 1970, in every zone (offsets
+ * reach 14 hours): instants from 1970-01-02 to 9999-12-31T00:00:00Z. */
+#define FIRST_SECOND INT64_C(86400)
+#define LAST_SECOND INT64_C(253402214400)
+
+static int parse_time(const char *text, const char *zone, int flags,
+    int64_t *out, char *err, size_t errsize);
+
 int
 sk_zonetime_parse(const char *text, const char *zone, int flags, int64_t *out,
+    char *err, size_t errsize)
+{
+	int64_t t;
+
+	if (parse_time(text, zone, flags, &t, err, errsize) != 0)
+		return -1;
+	/* The instant must print back in four-digit years, from 1970. */
+	if (t < FIRST_SECOND || t > LAST_SECOND)
+		return bad(err, errsize,
+		    "outside 1970-01-02 to 9999-12-31 (UTC)");
+	*out = t;
+	return 0;
+}
+
+static int
+parse_time(const char *text, const char *zone, int flags, int64_t *out,
     char *err, size_t errsize)
 {
 	struct parsed p;
