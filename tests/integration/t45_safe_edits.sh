@@ -25,12 +25,13 @@ policy_db
 sed -i '1i timezone America/Los_Angeles' "$P/policy.conf"
 printf 'www.ok.test\nmail.ok.test\n' >>"$P/adult.txt"
 s=$("$CTL" build -q -p "$P/policy.conf" -d "$DB") || { fail "build"; finish; }
+cp "$s" "$WORK/first.mdb"
 
 # --- publish into a folder that is not a publication folder ----------------
 out=$("$CTL" publish -d "$WORK/dbb" --by ops --reason typo "$s" 2>&1)
 expect_eq "publish -d into a missing folder: exit 1" "$?" 1
-expect_match "it says the folder is not a publication folder and names --init" \
-	"$out" 'dbb: no such folder.*--init'
+expect_match "it says the folder is missing" "$out" 'publish: .*/dbb: no such folder'
+expect_match "and names --init" "$out" 'nothing published; check -d .* give --init'
 check "and creates nothing" test ! -e "$WORK/dbb"
 mkdir "$WORK/empty"
 out=$("$CTL" publish -d "$WORK/empty" --by ops --reason typo "$s" 2>&1)
@@ -182,6 +183,7 @@ expect_eq "the resolver still answers from it" "$(q 1 www.ok.test A)" \
 	"0.0.0.0"
 # A plain file that does not verify: set aside, the snapshot named
 # published in its place.
+rm "$DB/active.mdb"
 head -c 4096 /dev/urandom >"$DB/active.mdb"
 out=$("$CTL" publish --repair -d "$DB" --by ops --reason "relink" 2>&1)
 expect_eq "--repair of a damaged plain file without a snapshot: exit 1" \
@@ -189,7 +191,7 @@ expect_eq "--repair of a damaged plain file without a snapshot: exit 1" \
 expect_match "asks for a snapshot to publish" "$out" \
 	'does not verify .*name a snapshot to publish in its place'
 out=$("$CTL" publish --repair -d "$DB" --by ops --reason "relink" \
-	"$DB/snapshots/$id1.mdb" 2>&1)
+	"$WORK/first.mdb" 2>&1)
 expect_eq "--repair with a snapshot" "$?" 0
 expect_eq "the link names it" "$(readlink "$DB/active.mdb")" \
 	"snapshots/$id1.mdb"
