@@ -166,6 +166,19 @@ void ctl_format_time(int64_t t, char *buf, size_t bufsize);
  * (ctl_exemptions.c). */
 void put_exemptions(const struct sk_snapshot *snap);
 
+struct ctl_json;
+/** The names of a category mask's categories as a JSON array (every
+ * category of snap when all bits are set). */
+void put_category_mask_json(
+    struct ctl_json *j, const struct sk_snapshot *snap, uint64_t mask);
+
+/** One exemption as a JSON object: subnet, all_categories, categories,
+ * expires (UTC text), expires_epoch, expires_local (in the zone of
+ * ctl_set_zone, or null), expired, approver, reason
+ * (ctl_exemptions.c; sinkhole-ctl(8) JSON OUTPUT). */
+void put_exemption_json(struct ctl_json *j, const struct sk_snapshot *snap,
+    const struct sk_exemption *ex, int64_t now);
+
 /** Flush stdout; warn and return EX_FAIL (or fail_code) if it failed. */
 int finish_stdout(int rc, int fail_code);
 

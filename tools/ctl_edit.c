@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_json.h"
 #include "dbdir.h"
 #include "policyedit.h"
 #include "policyfile.h"
@@ -32,7 +33,8 @@ enum {
 	OPT_APPROVER,
 	OPT_EXPIRES,
 	OPT_CATEGORIES,
-	OPT_SUBTREE
+	OPT_SUBTREE,
+	OPT_JSON
 };
 
 /* Everything one edit needs; filled by the option parser. */
@@ -243,13 +245,45 @@ cmd_block(int argc, char **argv)
 	return entry_cmd("block", SK_POLICYEDIT_BLOCK, argc, argv);
 }
 
+/* exempt list --json: {"active", "timezone", "exemptions": [...]}. */
+static int
+exempt_list_json(const struct sk_pub_active *a)
+{
+	struct ctl_json j;
+	size_t i, n = sk_snapshot_exemption_count(a->snap);
+	int64_t now = (int64_t)time(NULL);
+
+	ctl_json_init(&j, stdout);
+	ctl_json_object_begin(&j);
+	ctl_json_kv_string(&j, "active", a->id);
+	if (ctl_zone()[0] != '\0')
+		ctl_json_kv_string(&j, "timezone", ctl_zone());
+	else
+		ctl_json_kv_null(&j, "timezone");
+	ctl_json_kv_int(&j, "now_epoch", now);
+	ctl_json_key(&j, "exemptions");
+	ctl_json_array_begin(&j);
+	for (i = 0; i < n; i++)
+		put_exemption_json(
+		    &j, a->snap, sk_snapshot_exemption(a->snap, i), now);
+	ctl_json_array_end(&j);
+	ctl_json_object_end(&j);
+	if (ctl_json_finish(&j) != 0) {
+		warn("exempt list: writing the JSON");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 exempt_list(int argc, char **argv)
 {
 	const char *dirpath = SK_DEFAULT_DBDIR, *policy = NULL;
+	int json = 0;
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("dir", 'd', dirpath),
 	    CTL_OPT_TEXT("policy", 'p', policy),
+	    CTL_OPT_FLAG("json", OPT_JSON, json),
 	    CTL_OPT_END,
 	};
 	struct sk_pub_active a = {0};
@@ -269,7 +303,13 @@ exempt_list(int argc, char **argv)
 		    detail[0] != '\0' ? detail : "no active snapshot");
 		goto out;
 	}
+	if (json) {
+		rc = exempt_list_json(&a) == 0 ? EX_OK : EX_FAIL;
+		goto out;
+	}
 	printf("active: %s\n", a.id);
+	if (ctl_zone()[0] != '\0')
+		printf("timezone: %s\n", ctl_zone());
 	put_exemptions(a.snap);
 	rc = EX_OK;
 out:

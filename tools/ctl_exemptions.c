@@ -2,7 +2,8 @@
  * \file
  * sinkhole-ctl's one way of printing an exemption ("key: subnet
  * categories=... expires=... approver=... reason=..." with its EXPIRED or
- * expires-in mark), for status, diff and exempt list.
+ * expires-in mark), for status, diff and exempt list; and the same as a
+ * JSON object for their --json (keys in sinkhole-ctl(8), JSON OUTPUT).
  */
 #include <err.h>
 #include <inttypes.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_json.h"
 #include "policyfile.h"
 #include "snapshot.h"
 #include "utctime.h"
@@ -107,4 +109,50 @@ put_exemptions(const struct sk_snapshot *snap)
 	for (i = 0; i < n; i++)
 		put_exemption(
 		    "exemption", snap, sk_snapshot_exemption(snap, i), now);
+}
+
+void
+put_category_mask_json(
+    struct ctl_json *j, const struct sk_snapshot *snap, uint64_t mask)
+{
+	const struct sk_category *cat;
+	size_t i, n = sk_snapshot_category_count(snap);
+
+	ctl_json_array_begin(j);
+	for (i = 0; i < n && i < 64; i++) {
+		if (!(mask & (UINT64_C(1) << i)))
+			continue;
+		if ((cat = sk_snapshot_category(snap, i)) != NULL)
+			ctl_json_string(j, cat->name);
+	}
+	ctl_json_array_end(j);
+}
+
+void
+put_exemption_json(struct ctl_json *j, const struct sk_snapshot *snap,
+    const struct sk_exemption *ex, int64_t now)
+{
+	char net[CTL_NET_MAX], when[SK_UTC_TIME_TEXT_MAX];
+	char local[SK_ZONE_TIME_TEXT_MAX];
+
+	sk_subnet_format(&ex->subnet, net, sizeof(net));
+	sk_format_utc_time(ex->expires, when, sizeof(when));
+	ctl_json_object_begin(j);
+	ctl_json_kv_string(j, "subnet", net);
+	ctl_json_kv_bool(j, "all_categories", ex->category_mask == UINT64_MAX);
+	ctl_json_key(j, "categories");
+	put_category_mask_json(j, snap, ex->category_mask);
+	ctl_json_kv_string(j, "expires", when);
+	ctl_json_kv_int(j, "expires_epoch", ex->expires);
+	if (display_zone[0] != '\0') {
+		sk_zonetime_local(ex->expires, display_zone, local,
+		    sizeof(local));
+		ctl_json_kv_string(j, "expires_local", local);
+	} else {
+		ctl_json_kv_null(j, "expires_local");
+	}
+	ctl_json_kv_bool(j, "expired", ex->expires <= now);
+	ctl_json_kv_string(j, "approver", ex->approver);
+	ctl_json_kv_string(j, "reason", ex->reason);
+	ctl_json_object_end(j);
 }

@@ -55,7 +55,7 @@ static const struct ctl_cmd ctl_cmds[] = {
         "subnet\n"
         "       sinkhole-ctl exempt remove [-d dir] [-p policy] --by who "
         "--reason text subnet\n"
-        "       sinkhole-ctl exempt list [-d dir] [-p policy]"},
+        "       sinkhole-ctl exempt list [-d dir] [-p policy] [--json]"},
     {"check-conf", cmd_check_conf, "check-conf [-q] [-u user] [file]"},
     {"verify-log", cmd_verify_log, "verify-log [-q] [-s state] file..."},
     {"update", cmd_update,
