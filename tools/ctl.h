@@ -91,8 +91,8 @@ struct sk_dbdir;
 /** Open a publication folder to change what is active (SK_DBDIR_WRITE,
  * with SK_DBDIR_INIT when init); a folder that is not one is refused
  * with what to check (ctl_publish.c). @return it, or NULL (warned). */
-struct sk_dbdir *ctl_open_pubfolder(const char *cmd, const char *path,
-    int init);
+struct sk_dbdir *ctl_open_pubfolder(
+    const char *cmd, const char *path, int init);
 
 /** The percentage of --max-shrink into a double (a ctl_opt parse
  * function). @return 0, or -1 for no percentage 0-100. */

@@ -344,8 +344,8 @@ cmd_exempt(int argc, char **argv)
 	if (e.pe.kind == SK_POLICYEDIT_EXEMPT_ADD) {
 		if (e.pe.approver == NULL || e.pe.approver[0] == '\0' ||
 		    e.pe.expires == NULL)
-			return usage_msg(e.cmd,
-			    "--approver and --expires are required");
+			return usage_msg(
+			    e.cmd, "--approver and --expires are required");
 	} else if (e.pe.approver != NULL || e.pe.expires != NULL ||
 	    e.pe.categories != NULL) {
 		return usage_msg(e.cmd,

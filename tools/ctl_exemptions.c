@@ -23,8 +23,8 @@ static char display_zone[SK_ZONE_NAME_MAX];
 void
 ctl_set_zone(const char *zone)
 {
-	snprintf(display_zone, sizeof(display_zone), "%s",
-	    zone != NULL ? zone : "");
+	snprintf(
+	    display_zone, sizeof(display_zone), "%s", zone != NULL ? zone : "");
 }
 
 const char *
@@ -83,8 +83,8 @@ put_exemption(const char *key, const struct sk_snapshot *snap,
 	put_category_mask(snap, ex->category_mask);
 	printf(" expires=%s", when);
 	if (display_zone[0] != '\0') {
-		sk_zonetime_local(ex->expires, display_zone, local,
-		    sizeof(local));
+		sk_zonetime_local(
+		    ex->expires, display_zone, local, sizeof(local));
 		printf(" local=\"%s\"", local);
 	}
 	printf(" approver=\"");
@@ -145,8 +145,8 @@ put_exemption_json(struct ctl_json *j, const struct sk_snapshot *snap,
 	ctl_json_kv_string(j, "expires", when);
 	ctl_json_kv_int(j, "expires_epoch", ex->expires);
 	if (display_zone[0] != '\0') {
-		sk_zonetime_local(ex->expires, display_zone, local,
-		    sizeof(local));
+		sk_zonetime_local(
+		    ex->expires, display_zone, local, sizeof(local));
 		ctl_json_kv_string(j, "expires_local", local);
 	} else {
 		ctl_json_kv_null(j, "expires_local");

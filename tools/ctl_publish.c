@@ -39,10 +39,11 @@ int
 ctl_need_who_why(const char *cmd, const char *by, const char *reason)
 {
 	if (by == NULL || by[0] == '\0')
-		return usage_msg(cmd, "--by is required (who makes this change)");
+		return usage_msg(
+		    cmd, "--by is required (who makes this change)");
 	if (reason == NULL || reason[0] == '\0')
-		return usage_msg(cmd,
-		    "--reason is required (why: a ticket or a sentence)");
+		return usage_msg(
+		    cmd, "--reason is required (why: a ticket or a sentence)");
 	return -1;
 }
 
@@ -354,8 +355,9 @@ cmd_publish(int argc, char **argv)
 	    (rc = ctl_need_who_why("publish", p.by, p.reason)) >= 0)
 		return rc;
 	if (p.repair && p.init)
-		return usage_msg("publish", "--repair and --init: one or the "
-		                            "other");
+		return usage_msg("publish",
+		    "--repair and --init: one or the "
+		    "other");
 	if (argc - optind > 1 || (argc == optind && !p.repair))
 		return usage_msg("publish", "%s",
 		    optind == argc ? "a snapshot file is required"
@@ -464,7 +466,8 @@ cmd_rollback(int argc, char **argv)
 		    ended, ended == 1 ? "" : "s");
 		goto out;
 	}
-	rc = switch_active(d, "rollback", target, cur.id, by, reason, (size_t)-1);
+	rc = switch_active(
+	    d, "rollback", target, cur.id, by, reason, (size_t)-1);
 	if (rc == EX_OK)
 		printf("%s\n", target);
 out:

@@ -103,16 +103,16 @@ struct sk_dbdir_event {
 /** An opened publication directory. */
 struct sk_dbdir;
 
-/** sk_dbdir_open flags. */
-#define SK_DBDIR_CREATE 0x01 /**< create DIR and DIR/snapshots if missing
-                                  (with SK_DBDIR_LOCK: see there) */
-#define SK_DBDIR_LOCK 0x02   /**< take DIR/.lock (every change of active);
-                                  DIR must be a publication folder unless
-                                  SK_DBDIR_INIT */
-#define SK_DBDIR_INIT 0x04   /**< with SK_DBDIR_LOCK: accept (and with
-                                  SK_DBDIR_CREATE create) a folder that is
-                                  not a publication folder yet (publish
-                                  --init) */
+/* sk_dbdir_open flags. */
+/** Create DIR and DIR/snapshots if missing (with SK_DBDIR_LOCK: see
+ * there). */
+#define SK_DBDIR_CREATE 0x01
+/** Take DIR/.lock (every change of active); DIR must be a publication
+ * folder unless SK_DBDIR_INIT. */
+#define SK_DBDIR_LOCK 0x02
+/** With SK_DBDIR_LOCK: accept (and with SK_DBDIR_CREATE create) a folder
+ * that is not a publication folder yet (publish --init). */
+#define SK_DBDIR_INIT 0x04
 #define SK_DBDIR_WRITE (SK_DBDIR_CREATE | SK_DBDIR_LOCK)
 
 /**
@@ -314,8 +314,7 @@ void sk_dbdir_user(const char *who, char *buf, size_t bufsize);
  * and at least one of history or active.mdb (something was published).
  * @return 1 yes; 0 no, with detail saying what is missing.
  */
-int sk_dbdir_is_publication(
-    const char *path, char *detail, size_t detailsize);
+int sk_dbdir_is_publication(const char *path, char *detail, size_t detailsize);
 
 /** @return 1 if text is a well-formed id (64 lower-case hex digits). */
 int sk_dbdir_valid_id(const char *text);

@@ -337,8 +337,8 @@ subtree_cb(void *arg, const uint8_t *name, size_t namelen,
 		for (i = 0; i < nrecs; i++)
 			if (!sk_rec_allowed(&recs[i]) &&
 			    sk_rec_match(&recs[i]) == SK_MATCH_BELOW)
-				subtree_add(w, name, namelen, 1,
-				    recs[i].category);
+				subtree_add(
+				    w, name, namelen, 1, recs[i].category);
 		return 0;
 	}
 	/* "*.name" below: the names under it. */
@@ -349,8 +349,8 @@ subtree_cb(void *arg, const uint8_t *name, size_t namelen,
 			return 0;
 		}
 	/* Unblocked already (another allow entry): nothing changes. */
-	if (sk_snapshot_lookup(w->snap, name, namelen, &lk) != 0 ||
-	    !lk.found || lk.allowed)
+	if (sk_snapshot_lookup(w->snap, name, namelen, &lk) != 0 || !lk.found ||
+	    lk.allowed)
 		return 0;
 	for (i = 0; i < nrecs; i++)
 		if (!sk_rec_allowed(&recs[i])) {
@@ -409,8 +409,7 @@ subtree_refusal(const struct sk_policyedit *e, const struct sk_snapshot *snap,
 	    e->arg, e->arg);
 	if (str_cat(&m, buf) != 0)
 		goto oom;
-	rc = sk_detail(
-	    detail, detailsize, SK_POLICYEDIT_E_SUBTREE, "%s", m.p);
+	rc = sk_detail(detail, detailsize, SK_POLICYEDIT_E_SUBTREE, "%s", m.p);
 	free(m.p);
 	return rc;
 oom:
@@ -466,8 +465,8 @@ prepare_entry(struct sk_policyedit *e, const struct sk_policyfile *pol,
 			r = subtree_refusal(e, snap, rep, detail, detailsize);
 		else if (r != 0)
 			r = sk_detail(detail, detailsize, SK_POLICYEDIT_E_IO,
-			    "%s: cannot walk the active snapshot: %s",
-			    e->label, sk_snapshot_strerror(r));
+			    "%s: cannot walk the active snapshot: %s", e->label,
+			    sk_snapshot_strerror(r));
 		free(rep);
 		if (r != 0)
 			return r;

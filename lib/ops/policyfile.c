@@ -575,7 +575,7 @@ int
 sk_policyfile_time_flags(const struct sk_policyfile *pol)
 {
 	return pol->timezone[0] != '\0' ? 0
-	                                 : SK_ZT_DATE_START | SK_ZT_NEED_ZONE;
+	                                : SK_ZT_DATE_START | SK_ZT_NEED_ZONE;
 }
 
 /* timezone ZONE: once, before the exempt lines its dates are read in. */
@@ -591,8 +591,8 @@ pf_timezone(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 	        "") < 0)
 		return -1;
 	if (pol->timezone_line != 0)
-		return pf_error(c, "timezone: given twice (line %u)",
-		    pol->timezone_line);
+		return pf_error(
+		    c, "timezone: given twice (line %u)", pol->timezone_line);
 	if (pol->nexemptions > 0)
 		return pf_error(c,
 		    "timezone: must come before the first exempt line (its "

@@ -56,8 +56,9 @@ sk_zone_check(const char *name, char *err, size_t errsize)
 
 	if (n == 0 || n >= SK_ZONE_NAME_MAX || name[0] == '/' ||
 	    strstr(name, "..") != NULL || name[n - 1] == '/') {
-		snprintf(err, errsize, "not a time zone name (want Area/City, "
-		                       "as America/Los_Angeles)");
+		snprintf(err, errsize,
+		    "not a time zone name (want Area/City, "
+		    "as America/Los_Angeles)");
 		return -1;
 	}
 	for (p = name; *p != '\0'; p++)
@@ -116,8 +117,8 @@ bad(char *err, size_t errsize, const char *why)
 	return -1;
 }
 
-#define FORMS                                                                  \
-	"want YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] with Z or an offset "          \
+#define FORMS \
+	"want YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] with Z or an offset " \
 	"(-08:00), or a zone after a space (2026-12-20 America/Los_Angeles)"
 
 static int
@@ -232,8 +233,8 @@ sk_zonetime_parse(const char *text, const char *zone, int flags, int64_t *out,
 		return -1;
 	/* The instant must print back in four-digit years, from 1970. */
 	if (t < FIRST_SECOND || t > LAST_SECOND)
-		return bad(err, errsize,
-		    "outside 1970-01-02 to 9999-12-31 (UTC)");
+		return bad(
+		    err, errsize, "outside 1970-01-02 to 9999-12-31 (UTC)");
 	*out = t;
 	return 0;
 }
@@ -248,8 +249,8 @@ parse_time(const char *text, const char *zone, int flags, int64_t *out,
 	if (parse_fields(text, &p, err, errsize) != 0)
 		return -1;
 	if (p.has_offset) {
-		*out = sk_utc_days_from_civil(p.y, (unsigned)p.mo,
-		           (unsigned)p.d) *
+		*out =
+		    sk_utc_days_from_civil(p.y, (unsigned)p.mo, (unsigned)p.d) *
 		        86400 +
 		    p.h * 3600 + p.mi * 60 + p.s - p.offset;
 		return 0;
@@ -257,8 +258,8 @@ parse_time(const char *text, const char *zone, int flags, int64_t *out,
 	if (p.zone[0] != '\0')
 		z = p.zone;
 	else if (!p.has_time && (flags & SK_ZT_DATE_START)) {
-		*out = sk_utc_days_from_civil(p.y, (unsigned)p.mo,
-		           (unsigned)p.d) *
+		*out =
+		    sk_utc_days_from_civil(p.y, (unsigned)p.mo, (unsigned)p.d) *
 		    86400;
 		return 0;
 	} else if (flags & SK_ZT_NEED_ZONE)
@@ -296,8 +297,8 @@ sk_zonetime_local(int64_t t, const char *zone, char *buf, size_t bufsize)
 	char abbr[16];
 
 	to_local(t, zone, &tm);
-	snprintf(abbr, sizeof(abbr), "%s",
-	    tm.tm_zone != NULL ? tm.tm_zone : "?");
+	snprintf(
+	    abbr, sizeof(abbr), "%s", tm.tm_zone != NULL ? tm.tm_zone : "?");
 	snprintf(buf, bufsize, "%04d-%02d-%02d %02d:%02d:%02d %s",
 	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
 	    tm.tm_sec, abbr);

@@ -29,14 +29,14 @@
 /** Room for a parse error message. */
 #define SK_ZONE_ERR_MAX 256
 
-/** sk_zonetime_parse flags. */
-#define SK_ZT_DATE_START 0x01 /**< a bare DATE is 00:00:00 UTC at the start
-                                   of that day (policy files without a
-                                   timezone statement, as before zones);
-                                   otherwise 23:59:59 at the end of that
-                                   day in the zone */
-#define SK_ZT_NEED_ZONE 0x02  /**< a time without Z, offset or ZONE is an
-                                   error (no zone to read it in) */
+/* sk_zonetime_parse flags. */
+/** A bare DATE is 00:00:00 UTC at the start of that day (policy files
+ * without a timezone statement, as before zones); otherwise it is
+ * 23:59:59 at the end of that day in the zone. */
+#define SK_ZT_DATE_START 0x01
+/** A time without Z, an offset or a ZONE is an error (no zone to read it
+ * in). */
+#define SK_ZT_NEED_ZONE 0x02
 
 /**
  * Whether name is a zone of the TZ database: letters, digits, '_', '+',

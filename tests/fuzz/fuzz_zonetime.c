@@ -13,8 +13,8 @@
 #include "fuzz.h"
 #include "zonetime.h"
 
-static const char *const zones[] = {NULL, "America/Los_Angeles",
-    "Asia/Kolkata"};
+static const char *const zones[] = {
+    NULL, "America/Los_Angeles", "Asia/Kolkata"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

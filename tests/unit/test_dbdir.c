@@ -159,8 +159,7 @@ test_publication_folder(void)
 	CHECK(mkdir(path, 0755) == 0, "mkdir");
 	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
 	CHECK(rc == SK_DBDIR_E_NOTPUB, "empty folder: %d", rc);
-	CHECK(strstr(detail, "not a publication folder (no snapshots/") !=
-	        NULL,
+	CHECK(strstr(detail, "not a publication folder (no snapshots/") != NULL,
 	    "%s", detail);
 	snprintf(p2, sizeof(p2), "%s/.lock", path);
 	CHECK(access(p2, F_OK) != 0, "no lock file left in it");
@@ -174,8 +173,8 @@ test_publication_folder(void)
 	    "built into, not published: %s", detail);
 	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
 	CHECK(rc == SK_DBDIR_E_NOTPUB, "still refused: %d", rc);
-	rc = sk_dbdir_open(path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
-	    sizeof(detail));
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
 	CHECK(rc == 0, "--init: %s", detail);
 	sk_dbdir_close(d);
 	d = NULL;
@@ -215,12 +214,14 @@ test_dir(void)
 
 	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
 	snprintf(path, sizeof(path), "%s/db", tmpl);
-	rc = sk_dbdir_open(path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
 	CHECK(rc == 0, "open for writing: %s", detail);
 	if (rc != 0)
 		return;
 	/* The lock: a second writer fails at once, naming the pid. */
-	rc = sk_dbdir_open(path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d2, detail, sizeof(detail));
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d2, detail, sizeof(detail));
 	CHECK(rc == SK_DBDIR_E_BUSY, "second writer: %d", rc);
 	CHECK(strstr(detail, "another publish is running (pid ") != NULL,
 	    "message: %s", detail);
@@ -296,7 +297,8 @@ test_dir(void)
 
 	/* The lock is free again after close. */
 	snprintf(path, sizeof(path), "%s/db", tmpl);
-	rc = sk_dbdir_open(path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
 	CHECK(rc == 0, "reopen after close: %s", detail);
 	sk_dbdir_close(d);
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
@@ -372,7 +374,8 @@ test_import_damaged(void)
 
 	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
 	snprintf(path, sizeof(path), "%s/db", tmpl);
-	rc = sk_dbdir_open(path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
 	CHECK(rc == 0, "open: %s", detail);
 	if (rc != 0)
 		return;
@@ -555,8 +558,8 @@ test_modes(void)
 
 	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
 	snprintf(path, sizeof(path), "%s/db", tmpl);
-	CHECK(sk_dbdir_open(path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail)) ==
-	        0,
+	CHECK(sk_dbdir_open(path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
+	          sizeof(detail)) == 0,
 	    "open: %s", detail);
 	if (d == NULL) {
 		umask(old);
@@ -617,8 +620,8 @@ test_intent(void)
 
 	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
 	snprintf(db, sizeof(db), "%s/db", tmpl);
-	CHECK(
-	    sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail)) == 0,
+	CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
+	          sizeof(detail)) == 0,
 	    "open: %s", detail);
 	if (d == NULL)
 		return;
@@ -688,8 +691,8 @@ test_intent(void)
 		sk_dbdir_close(d);
 
 		/* The next writer. */
-		CHECK(sk_dbdir_open(
-		          db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail)) == 0,
+		CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d,
+		          detail, sizeof(detail)) == 0,
 		    "step %d: next writer: %s", step, detail);
 		if (d == NULL)
 			break;
@@ -749,8 +752,8 @@ test_intent(void)
 		    "activate");
 		sk_dbdir_close(d); /* killed after the switch */
 		CHECK(chdir("/") == 0, "chdir /");
-		CHECK(sk_dbdir_open(
-		          db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail)) == 0,
+		CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d,
+		          detail, sizeof(detail)) == 0,
 		    "writer elsewhere: %s", detail);
 		read_text(sdst, text, sizeof(text));
 		CHECK_STR(text, "relative\n",
@@ -783,8 +786,8 @@ test_intent(void)
 	CHECK(sk_dbdir_open(db, 0, &d, detail, sizeof(detail)) == 0, "reader");
 	n = last_event(d, last);
 	sk_dbdir_close(d);
-	CHECK(
-	    sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail)) == 0,
+	CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
+	          sizeof(detail)) == 0,
 	    "writer: %s", detail);
 	CHECK(strstr(sk_dbdir_note(d), "torn last line") != NULL, "note: %s",
 	    sk_dbdir_note(d));
@@ -828,8 +831,8 @@ test_stale(void)
 	put_file(path, "x");
 	snprintf(path, sizeof(path), "%s/snapshots/.build.%ld", db, live);
 	put_file(path, "live");
-	CHECK(
-	    sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail)) == 0,
+	CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
+	          sizeof(detail)) == 0,
 	    "writer: %s", detail);
 	CHECK(strstr(sk_dbdir_note(d), "removed 7 temporary files") != NULL,
 	    "note: %s", sk_dbdir_note(d));

@@ -421,8 +421,9 @@ test_subtree(void)
 	init(&e, SK_POLICYEDIT_ALLOW, "allow", "Host.Test");
 	r = sk_policyedit_prepare(&e, pol, snap, detail, sizeof(detail));
 	CHECK(r == SK_POLICYEDIT_E_SUBTREE, "refused: %d", r);
-	CHECK(strstr(detail, "allow: Host.Test would also unblock 6 listed "
-	                     "names below it: adult 4 (") == detail,
+	CHECK(strstr(detail,
+	          "allow: Host.Test would also unblock 6 listed "
+	          "names below it: adult 4 (") == detail,
 	    "how many: %s", detail);
 	CHECK(strstr(detail, ", ...) malware 2 (*.") != NULL,
 	    "per category, the first few: %s", detail);
@@ -465,9 +466,9 @@ test_exempt_times(const struct sk_snapshot *snap)
 	e.expires = "2099-12-31";
 	r = sk_policyedit_prepare(&e, pol, snap, detail, sizeof(detail));
 	CHECK(r == SK_POLICYEDIT_E_PAST, "past: %d", r);
-	CHECK(strstr(detail, "exempt add: --expires 2099-12-31 is in the past "
-	                     "(2099-12-31T23:59:59Z; now 2100-01-01T00:00:00Z)") ==
-	        detail,
+	CHECK(strstr(detail,
+	          "exempt add: --expires 2099-12-31 is in the past "
+	          "(2099-12-31T23:59:59Z; now 2100-01-01T00:00:00Z)") == detail,
 	    "message: %s", detail);
 	sk_policyedit_free(&e);
 	init(&e, SK_POLICYEDIT_EXEMPT_ADD, "exempt add", "198.51.100.0/24");
@@ -475,8 +476,9 @@ test_exempt_times(const struct sk_snapshot *snap)
 	e.expires = "2099-12-31 tomorrow";
 	r = sk_policyedit_prepare(&e, pol, snap, detail, sizeof(detail));
 	CHECK(r == SK_POLICYEDIT_E_ARG &&
-	        strstr(detail, "--expires \"2099-12-31 tomorrow\" is not a "
-	                       "time") != NULL,
+	        strstr(detail,
+	            "--expires \"2099-12-31 tomorrow\" is not a "
+	            "time") != NULL,
 	    "not a time: %s", detail);
 	sk_policyedit_free(&e);
 	sk_policyfile_free(pol);
@@ -492,11 +494,12 @@ test_exempt_times(const struct sk_snapshot *snap)
 	e.reason = "r";
 	r = sk_policyedit_prepare(&e, pol, snap, detail, sizeof(detail));
 	CHECK(r == 0, "in the county's zone: %s", detail);
-	CHECK(e.edit.ex.expires == 4101523199, "23:59:59 PST is 07:59:59Z the "
-	                                       "next day: %lld",
+	CHECK(e.edit.ex.expires == 4101523199,
+	    "23:59:59 PST is 07:59:59Z the "
+	    "next day: %lld",
 	    (long long)e.edit.ex.expires);
-	CHECK_STR(e.expires_text, "2099-12-20 23:59:59 PST (2099-12-21T07:59:59Z)",
-	    "shown in both");
+	CHECK_STR(e.expires_text,
+	    "2099-12-20 23:59:59 PST (2099-12-21T07:59:59Z)", "shown in both");
 	CHECK(e.policy_text != NULL &&
 	        strstr(e.policy_text, " expires=2099-12-20T23:59:59-08:00\n") !=
 	            NULL,

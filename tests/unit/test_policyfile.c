@@ -718,8 +718,8 @@ test_timezone(void)
 	    (long long)pol->exemptions[0].expires);
 	CHECK(pol->exemptions[1].expires == 1797814800, "local time: %lld",
 	    (long long)pol->exemptions[1].expires);
-	CHECK(pol->exemptions[2].expires == 1797804000,
-	    "an offset: %lld", (long long)pol->exemptions[2].expires);
+	CHECK(pol->exemptions[2].expires == 1797804000, "an offset: %lld",
+	    (long long)pol->exemptions[2].expires);
 	CHECK(pol->exemptions[3].expires == 1797807599, "a zone: %lld",
 	    (long long)pol->exemptions[3].expires);
 	CHECK(sk_policyfile_time_flags(pol) == 0, "flags with a zone");
