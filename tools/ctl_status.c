@@ -57,6 +57,7 @@ cmd_status(int argc, char **argv)
 	if ((rc = ctl_parse_options("status", argc, argv, opts)) >= 0 ||
 	    (rc = ctl_no_operands("status", argc, argv)) >= 0)
 		return rc;
+	ctl_use_policy_zone(NULL); /* exemptions in local time too (EDITS) */
 	rc = EX_FAIL;
 	if ((d = ctl_open_dbdir(dirpath, 0)) == NULL)
 		goto out;

@@ -87,20 +87,6 @@ sk_zone_check(const char *name, char *err, size_t errsize)
 	return 0;
 }
 
-/* n digits at s, or -1. */
-static int
-digits(const char *s, int n)
-{
-	int v = 0, i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
 /* What the text says, field by field. */
 struct parsed {
 	int y, mo, d, h, mi, s;
@@ -132,9 +118,9 @@ parse_fields(const char *t, struct parsed *p, char *err, size_t errsize)
 	memset(p, 0, sizeof(*p));
 	if (strlen(t) < 10 || t[4] != '-' || t[7] != '-')
 		return bad(err, errsize, FORMS);
-	p->y = digits(t, 4);
-	p->mo = digits(t + 5, 2);
-	p->d = digits(t + 8, 2);
+	p->y = sk_utc_digits(t, 4);
+	p->mo = sk_utc_digits(t + 5, 2);
+	p->d = sk_utc_digits(t + 8, 2);
 	if (p->y < 1970 || p->mo < 1 || p->mo > 12 || p->d < 1)
 		return bad(err, errsize, "no such date (" FORMS ")");
 	dim = mdays[p->mo - 1];
@@ -147,11 +133,11 @@ parse_fields(const char *t, struct parsed *p, char *err, size_t errsize)
 	if ((t[0] == 'T' || t[0] == ' ') && t[1] >= '0' && t[1] <= '9') {
 		if (t[3] != ':')
 			return bad(err, errsize, FORMS);
-		p->h = digits(t + 1, 2);
-		p->mi = digits(t + 4, 2);
+		p->h = sk_utc_digits(t + 1, 2);
+		p->mi = sk_utc_digits(t + 4, 2);
 		t += 6;
 		if (t[0] == ':') {
-			p->s = digits(t + 1, 2);
+			p->s = sk_utc_digits(t + 1, 2);
 			t += 3;
 		}
 		/* No leap seconds: the epoch count has none either. */
@@ -163,9 +149,9 @@ parse_fields(const char *t, struct parsed *p, char *err, size_t errsize)
 			p->has_offset = 1;
 			t++;
 		} else if (t[0] == '+' || t[0] == '-') {
-			oh = digits(t + 1, 2);
+			oh = sk_utc_digits(t + 1, 2);
 			n = t[3] == ':' ? 4 : 3;
-			om = digits(t + n, 2);
+			om = sk_utc_digits(t + n, 2);
 			if (oh < 0 || om < 0 || oh > 14 || om > 59)
 				return bad(err, errsize,
 				    "bad offset (want +HH:MM or -HH:MM)");

@@ -692,50 +692,50 @@ test_times(void)
 
 /* timezone: a bare date ends that day in the county's zone; offsets and
  * zones anywhere; without one, a bare date is the start of the day, UTC. */
+static const struct {
+	const char *zone; /* the policy's timezone line, or NULL */
+	const char *expires;
+	int64_t want;
+} tz_cases[] = {
+    {"America/Los_Angeles", "2026-12-20", 1797839999},      /* 23:59:59 PST */
+    {"America/Los_Angeles", "2026-12-20T17:00", 1797814800}, /* local */
+    {"America/Los_Angeles", "2026-12-20T17:00:00-05:00", 1797804000},
+    {"America/Los_Angeles", "\"2026-12-20 Europe/Berlin\"", 1797807599},
+    {NULL, "2026-12-20", 1797724800}, /* the start of the day, UTC */
+    {NULL, "2026-12-20T17:00:00-08:00", 1797814800},
+};
+
 static void
 test_timezone(void)
 {
 	struct sk_policyfile *pol;
-	char err[512];
+	char text[512], err[512];
+	size_t i;
 
-	pol = load("timezone America/Los_Angeles\n"
-	           "exempt 10.0.0.0/8 approver=a reason=r expires=2026-12-20\n"
-	           "exempt 10.1.0.0/16 approver=a reason=r "
-	           "expires=2026-12-20T17:00\n"
-	           "exempt 10.2.0.0/16 approver=a reason=r "
-	           "expires=2026-12-20T17:00:00-05:00\n"
-	           "exempt 10.3.0.0/16 approver=a reason=r "
-	           "expires=\"2026-12-20 Europe/Berlin\"\n",
-	    err, sizeof(err));
-	CHECK(pol != NULL, "loads: %s", err);
-	if (pol == NULL)
-		return;
-	CHECK_STR(pol->timezone, "America/Los_Angeles", "the zone");
-	CHECK(pol->timezone_line == 1, "its line");
-	CHECK(pol->nexemptions == 4, "four");
-	CHECK(pol->exemptions[0].expires == 1797839999,
-	    "a bare date: 23:59:59 PST: %lld",
-	    (long long)pol->exemptions[0].expires);
-	CHECK(pol->exemptions[1].expires == 1797814800, "local time: %lld",
-	    (long long)pol->exemptions[1].expires);
-	CHECK(pol->exemptions[2].expires == 1797804000, "an offset: %lld",
-	    (long long)pol->exemptions[2].expires);
-	CHECK(pol->exemptions[3].expires == 1797807599, "a zone: %lld",
-	    (long long)pol->exemptions[3].expires);
-	CHECK(sk_policyfile_time_flags(pol) == 0, "flags with a zone");
-	sk_policyfile_free(pol);
-	pol = load("exempt 10.0.0.0/8 approver=a reason=r expires=2026-12-20\n"
-	           "exempt 10.1.0.0/16 approver=a reason=r "
-	           "expires=2026-12-20T17:00:00-08:00\n",
-	    err, sizeof(err));
-	CHECK(pol != NULL, "without a zone: %s", err);
-	if (pol == NULL)
-		return;
-	CHECK(pol->timezone[0] == '\0', "no zone");
-	CHECK(pol->exemptions[0].expires == 1797724800,
-	    "a bare date: midnight UTC at its start, as before");
-	CHECK(pol->exemptions[1].expires == 1797814800, "an offset");
-	sk_policyfile_free(pol);
+	for (i = 0; i < sizeof(tz_cases) / sizeof(tz_cases[0]); i++) {
+		snprintf(text, sizeof(text),
+		    "%s%s\nexempt 10.0.0.0/8 approver=a reason=r expires=%s\n",
+		    tz_cases[i].zone ? "timezone " : "# no zone",
+		    tz_cases[i].zone ? tz_cases[i].zone : "",
+		    tz_cases[i].expires);
+		pol = load(text, err, sizeof(err));
+		CHECK(pol != NULL && pol->nexemptions == 1,
+		    "case %zu loads: %s", i, err);
+		if (pol == NULL)
+			continue;
+		CHECK(pol->exemptions[0].expires == tz_cases[i].want,
+		    "case %zu: %s: %lld", i, tz_cases[i].expires,
+		    (long long)pol->exemptions[0].expires);
+		CHECK_STR(pol->timezone,
+		    tz_cases[i].zone ? tz_cases[i].zone : "", "the zone");
+		CHECK(pol->timezone_line == (tz_cases[i].zone ? 1u : 0u),
+		    "its line");
+		CHECK(sk_policyfile_time_flags(pol) ==
+		        (tz_cases[i].zone ? 0
+		                          : SK_ZT_DATE_START | SK_ZT_NEED_ZONE),
+		    "flags");
+		sk_policyfile_free(pol);
+	}
 }
 
 /* ---- action names ---- */
