@@ -193,7 +193,9 @@ publish_repair(const struct publish_args *p)
 		goto out;
 	if (lstat(active, &st) != 0 || !S_ISREG(st.st_mode)) {
 		warnx("publish --repair: %s is %s; nothing to repair", active,
-		    S_ISLNK(st.st_mode) ? "the link already" : "not there");
+		    lstat(active, &st) != 0   ? "not there"
+		        : S_ISLNK(st.st_mode) ? "the link already"
+		                              : "not a file");
 		goto out;
 	}
 	detail[0] = '\0';
