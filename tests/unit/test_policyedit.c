@@ -372,14 +372,14 @@ test_exempt(const struct sk_snapshot *snap)
 /* Prepare e; it must fail with code, its message starting with start. */
 static void
 expect_refusal(struct sk_policyedit *e, const struct sk_policyfile *pol,
-    const struct sk_snapshot *snap, int code, const char *start,
-    char *detail, size_t detailsize)
+    const struct sk_snapshot *snap, int code, const char *start, char *detail,
+    size_t detailsize)
 {
 	int r = sk_policyedit_prepare(e, pol, snap, detail, detailsize);
 
 	CHECK(r == code, "%s %s: %d, want %d", e->label, e->arg, r, code);
-	CHECK(strncmp(detail, start, strlen(start)) == 0, "message: %s",
-	    detail);
+	CHECK(
+	    strncmp(detail, start, strlen(start)) == 0, "message: %s", detail);
 }
 
 /* allow NAME with listed names below it: refused with how many, per
@@ -460,6 +460,20 @@ test_subtree(void)
 	build();
 }
 
+static const char tz_policy[] = "timezone America/Los_Angeles\n"
+                                "category adult action=nxdomain\n"
+                                "list adult domains adult.txt\n";
+
+/* An exempt add of 198.51.100.0/24 until expires. */
+static void
+init_exempt(struct sk_policyedit *e, const char *expires)
+{
+	init(e, SK_POLICYEDIT_EXEMPT_ADD, "exempt add", "198.51.100.0/24");
+	e->approver = "a";
+	e->reason = "r";
+	e->expires = expires;
+}
+
 /* exempt add --expires: the past refused; the policy's timezone. */
 static void
 test_exempt_times(const struct sk_snapshot *snap)
@@ -471,33 +485,24 @@ test_exempt_times(const struct sk_snapshot *snap)
 
 	tmp_put("policy.conf", base_policy);
 	pol = load();
-	init(&e, SK_POLICYEDIT_EXEMPT_ADD, "exempt add", "198.51.100.0/24");
-	e.approver = "a";
+	init_exempt(&e, "2099-12-31");
 	e.now_t = 4102444800; /* 2100-01-01 */
-	e.expires = "2099-12-31";
 	expect_refusal(&e, pol, snap, SK_POLICYEDIT_E_PAST,
 	    "exempt add: --expires 2099-12-31 is in the past "
 	    "(2099-12-31T23:59:59Z; now 2100-01-01T00:00:00Z)",
 	    detail, sizeof(detail));
 	sk_policyedit_free(&e);
-	init(&e, SK_POLICYEDIT_EXEMPT_ADD, "exempt add", "198.51.100.0/24");
-	e.approver = "a";
-	e.expires = "2099-12-31 tomorrow";
+	init_exempt(&e, "2099-12-31 tomorrow");
 	expect_refusal(&e, pol, snap, SK_POLICYEDIT_E_ARG,
 	    "exempt add: --expires \"2099-12-31 tomorrow\" is not a time",
 	    detail, sizeof(detail));
 	sk_policyedit_free(&e);
 	sk_policyfile_free(pol);
 
-	tmp_put("policy.conf",
-	    "timezone America/Los_Angeles\n"
-	    "category adult action=nxdomain\n"
-	    "list adult domains adult.txt\n");
+	/* The county's zone: the date ends there. */
+	tmp_put("policy.conf", tz_policy);
 	pol = load();
-	init(&e, SK_POLICYEDIT_EXEMPT_ADD, "exempt add", "198.51.100.0/24");
-	e.approver = "a";
-	e.expires = "2099-12-20";
-	e.reason = "r";
+	init_exempt(&e, "2099-12-20");
 	r = sk_policyedit_prepare(&e, pol, snap, detail, sizeof(detail));
 	CHECK(r == 0, "in the county's zone: %s", detail);
 	CHECK(e.edit.ex.expires == 4101523199,
