@@ -6,14 +6,56 @@
  * diff and exempt list; and the same as a JSON object for their --json
  * (keys in sinkhole-ctl(8), JSON OUTPUT).
  */
+#include <err.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "ctl.h"
 #include "ctl_json.h"
+#include "policyfile.h"
 #include "snapshot.h"
 #include "utctime.h"
+#include "zonetime.h"
+
+/* The county's zone for showing times ("" : UTC only). */
+static char display_zone[SK_ZONE_NAME_MAX];
+
+void
+ctl_set_zone(const char *zone)
+{
+	snprintf(
+	    display_zone, sizeof(display_zone), "%s", zone != NULL ? zone : "");
+}
+
+const char *
+ctl_zone(void)
+{
+	return display_zone;
+}
+
+void
+ctl_use_policy_zone(const char *policy)
+{
+	struct sk_policyfile *pol = NULL;
+	char err[CTL_DETAIL_MAX];
+
+	if (sk_policyfile_load(policy != NULL ? policy : DEFAULT_POLICY, &pol,
+	        err, sizeof(err)) != 0) {
+		/* Named on purpose: say why its zone is not used. */
+		if (policy != NULL)
+			warnx("%s (times shown in UTC only)", err);
+		return;
+	}
+	ctl_set_zone(pol->timezone);
+	sk_policyfile_free(pol);
+}
+
+void
+ctl_format_time(int64_t t, char *buf, size_t bufsize)
+{
+	sk_zonetime_both(t, display_zone, buf, bufsize);
+}
 
 /* "3d04h" / "5h12m" / "42m" for a duration in seconds. */
 static void
@@ -69,13 +111,19 @@ put_exemption_of(const char *key, const struct sk_category *cats, size_t ncats,
     const struct sk_exemption *ex, int64_t now)
 {
 	char net[CTL_NET_MAX], when[SK_UTC_TIME_TEXT_MAX],
-	    left[SK_UTC_TIME_TEXT_MAX];
+	    left[SK_UTC_TIME_TEXT_MAX], local[SK_ZONE_TIME_TEXT_MAX];
 
 	sk_subnet_format(&ex->subnet, net, sizeof(net));
 	sk_format_utc_time(ex->expires, when, sizeof(when));
 	printf("%s: %s categories=", key, net);
 	put_category_names(cats, ncats, ex->category_mask);
-	printf(" expires=%s approver=\"", when);
+	printf(" expires=%s", when);
+	if (display_zone[0] != '\0') {
+		sk_zonetime_local(
+		    ex->expires, display_zone, local, sizeof(local));
+		printf(" local=\"%s\"", local);
+	}
+	printf(" approver=\"");
 	put_text(stdout, ex->approver);
 	printf("\" reason=\"");
 	put_text(stdout, ex->reason);
@@ -136,6 +184,7 @@ put_exemption_json_of(struct ctl_json *j, const struct sk_category *cats,
     size_t ncats, const struct sk_exemption *ex, int64_t now)
 {
 	char net[CTL_NET_MAX], when[SK_UTC_TIME_TEXT_MAX];
+	char local[SK_ZONE_TIME_TEXT_MAX];
 
 	sk_subnet_format(&ex->subnet, net, sizeof(net));
 	sk_format_utc_time(ex->expires, when, sizeof(when));
@@ -146,6 +195,13 @@ put_exemption_json_of(struct ctl_json *j, const struct sk_category *cats,
 	put_category_names_json(j, cats, ncats, ex->category_mask);
 	ctl_json_kv_string(j, "expires", when);
 	ctl_json_kv_int(j, "expires_epoch", ex->expires);
+	if (display_zone[0] != '\0') {
+		sk_zonetime_local(
+		    ex->expires, display_zone, local, sizeof(local));
+		ctl_json_kv_string(j, "expires_local", local);
+	} else {
+		ctl_json_kv_null(j, "expires_local");
+	}
 	ctl_json_kv_bool(j, "expired", ex->expires <= now);
 	ctl_json_kv_string(j, "approver", ex->approver);
 	ctl_json_kv_string(j, "reason", ex->reason);

@@ -645,6 +645,7 @@ cmd_status(int argc, char **argv)
 	if ((rc = ctl_parse_options("status", argc, argv, opts)) >= 0 ||
 	    (rc = ctl_no_operands("status", argc, argv)) >= 0)
 		return rc;
+	ctl_use_policy_zone(NULL); /* exemptions in local time too */
 	if (state_dir == NULL) {
 		default_state_dir(def_state_dir, sizeof(def_state_dir));
 		state_dir = def_state_dir;

@@ -210,7 +210,7 @@ sk() { in_root sinkhole-ctl "$@" >>"$WORK/operator.log" 2>&1; }
 check "operator: emergency block of www.blocked.test" sk block -p /etc/sinkhole/policy.conf \
 	--by operator --reason CHECKDEB-1 -c adult-entertainment www.blocked.test
 check "operator: exemption for 127.0.0.9" sk exempt add -p /etc/sinkhole/policy.conf \
-	--approver "Check Deb" --reason CHECKDEB-2 --expires 2099-01-01 127.0.0.9/32
+	--by operator --approver "Check Deb" --reason CHECKDEB-2 --expires 2099-01-01 127.0.0.9/32
 sleep 1.5 # the module polls every 250 ms
 expect_eq "before upgrade: www.blocked.test blocked" "$(q 1 www.blocked.test A)" 0.0.0.0
 expect_eq "before upgrade: exempt client gets the real answer" "$(q 9 www.blocked.test A)" 192.0.2.66
