@@ -40,6 +40,7 @@
 #include "hitlog.h"
 #include "metrics.h"
 #include "metrics_http.h"
+#include "policyrec.h"
 #include "modconf.h"
 #include "name.h"
 #include "paths.h"
@@ -268,6 +269,19 @@ retire_snapshot(void *arg, struct sk_snapshot *old)
 	if (sk_hitlog_retire(m->hits, old, close_snapshot) != 0)
 		log_err("sinkhole: out of memory; snapshot %s stays open",
 		    sk_snapshot_id(old));
+}
+
+/** A switch of the snapshot: a policy record in the hit log (policyrec.h),
+ * on the thread that switched (background, or init). */
+static void
+on_switched(void *arg, const struct sk_active_switch *sw)
+{
+	struct sk_module *m = arg;
+
+	if (m->hits != NULL && sk_policyrec_write(m->hits, sw) != 0)
+		log_err("sinkhole: hit log: the policy record of snapshot %s "
+		        "was dropped (the log cannot be written)",
+		    sw->snap != NULL ? sk_snapshot_id(sw->snap) : "(none)");
 }
 
 static void
@@ -522,6 +536,7 @@ init(struct module_env *env, int id)
 		}
 		if (m->hits != NULL)
 			sk_active_set_retire(m->active, retire_snapshot, m);
+		sk_active_set_switched(m->active, on_switched, m);
 		follow_snapshot(m, 1);
 	}
 	m->state =

@@ -64,7 +64,7 @@ edit_open_active(struct edit *e, struct sk_dbdir *d, struct sk_pub_active *a)
 /* The new snapshot and source files in place, recorded. */
 static int
 edit_publish(struct edit *e, struct sk_dbdir *d, const char *id,
-    const char *prev, int64_t now)
+    const char *prev, int64_t now, const struct sk_snapshot *old)
 {
 	struct sk_pub_change c;
 	struct sk_pub_file files[2];
@@ -82,6 +82,9 @@ edit_publish(struct edit *e, struct sk_dbdir *d, const char *id,
 	}
 	c.files = files;
 	c.keep = SK_DBDIR_KEEP;
+	/* What changed, from the edit: no walk of millions of names. */
+	c.old_snap = old;
+	c.edit = &e->pe.edit;
 	snprintf(reason, sizeof(reason), "%s %s: %s", e->cmd, e->pe.arg,
 	    e->pe.reason);
 	sk_pub_event(&c.ev, now, sk_policyedit_action(e->pe.kind), id, prev,
@@ -159,7 +162,7 @@ run_edit(struct edit *e)
 		warnx("%s: %s; nothing changed", e->cmd, detail);
 		goto out;
 	}
-	if (edit_publish(e, d, id, a.id, (int64_t)now) != 0)
+	if (edit_publish(e, d, id, a.id, (int64_t)now, a.snap) != 0)
 		goto out;
 	if (e->pe.kind == SK_POLICYEDIT_EXEMPT_ADD)
 		warnx("%s: %s exempt until %s", e->cmd, e->pe.arg,

@@ -115,7 +115,8 @@ shrink_guard(
 /* Switch the active link to id, record it, prune (pubfolder.h). */
 static int
 switch_active(struct sk_dbdir *d, const char *action, const char *id,
-    const char *prev, const char *by, const char *reason, size_t keep)
+    const char *prev, const char *by, const char *reason, size_t keep,
+    const struct sk_snapshot *old_snap, const struct sk_snapshot *new_snap)
 {
 	struct sk_pub_change c;
 	char detail[CTL_DETAIL_MAX], user[SK_DBDIR_USER_MAX];
@@ -126,6 +127,9 @@ switch_active(struct sk_dbdir *d, const char *action, const char *id,
 	sk_pub_event(
 	    &c.ev, (int64_t)time(NULL), action, id, prev, user, reason);
 	c.keep = keep;
+	/* Open already: what changed needs no second verification. */
+	c.old_snap = old_snap;
+	c.new_snap = new_snap;
 	detail[0] = '\0';
 	if ((r = sk_pub_switch(d, &c, detail, sizeof(detail))) != 0) {
 		warn_detail(detail, sk_dbdir_strerror(r));
@@ -250,7 +254,8 @@ publish_repair(const struct publish_args *p)
 	} else {
 		snprintf(id, sizeof(id), "%s", pid_);
 	}
-	rc = switch_active(d, "repair", id, pid_, p->by, p->reason, p->keep);
+	rc = switch_active(d, "repair", id, pid_, p->by, p->reason, p->keep,
+	    NULL, NULL);
 	if (rc == EX_OK) {
 		warnx("publish --repair: %s -> snapshots/%s.mdb again", active,
 		    id);
@@ -325,7 +330,8 @@ publish_run(const struct publish_args *p)
 		warnx("publish: nothing published");
 		goto out;
 	}
-	rc = switch_active(d, "publish", id, prev, p->by, p->reason, p->keep);
+	rc = switch_active(
+	    d, "publish", id, prev, p->by, p->reason, p->keep, old.snap, snap);
 	if (rc == EX_OK)
 		printf("%s\n", id);
 out:
@@ -469,7 +475,8 @@ cmd_rollback(int argc, char **argv)
 		goto out;
 	}
 	rc = switch_active(
-	    d, "rollback", target, cur.id, by, reason, (size_t)-1);
+	    d, "rollback", target, cur.id, by, reason, (size_t)-1,
+	    cur.snap, snap);
 	if (rc == EX_OK)
 		printf("%s\n", target);
 out:

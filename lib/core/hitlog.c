@@ -92,6 +92,10 @@
 /* How many hex digits of a slot's SHA-256 it carries as its checksum. */
 #define HL_STATE_SUM 16
 
+/* Policy records waiting for room in the pending buffer (a full disk);
+ * one more is dropped and counted as a hit would be. */
+#define HL_POLICY_WAIT 16
+
 /* Kinds of messages to the host's log (sk_hitlog_set_log). */
 enum hl_alarm_kind {
 	HL_AL_WRITE,
@@ -188,6 +192,11 @@ struct sk_hitlog {
 	struct sk_hitfmt_previous previous;
 	char prev_instance[64], prev_run[SK_HITFMT_HASH_HEX + 1],
 	    prev_hash[SK_HITFMT_HASH_HEX + 1];
+
+	/* Policy records not yet formatted (sk_hitlog_policy), oldest
+	 * first; writer only. */
+	struct sk_hit_policy policy_wait[HL_POLICY_WAIT];
+	size_t npolicy;
 
 	char *pending;
 	size_t pending_len;
@@ -630,6 +639,27 @@ hl_drain(struct sk_hitlog *log)
 		tail += 1 + (size_t)two;
 		atomic_store_explicit(&log->tail, tail, memory_order_relaxed);
 	}
+}
+
+/* Format the policy records waiting, while there is room. */
+static void
+hl_policies(struct sk_hitlog *log)
+{
+	struct sk_hitfmt_rec rec;
+	size_t i = 0;
+
+	for (; i < log->npolicy && hl_room(log); i++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.event = SK_HITFMT_POLICY;
+		rec.time_ms = log->policy_wait[i].time_ms;
+		rec.policy = &log->policy_wait[i];
+		hl_append(log, &rec);
+	}
+	if (i == 0)
+		return;
+	memmove(log->policy_wait, log->policy_wait + i,
+	    (log->npolicy - i) * sizeof(log->policy_wait[0]));
+	log->npolicy -= i;
 }
 
 /* A loss event when hits were dropped since the last one. */
@@ -1324,6 +1354,7 @@ hl_flush_locked(struct sk_hitlog *log)
 		before = atomic_load(&log->tail);
 		had = log->pending_len;
 		hl_drain(log);
+		hl_policies(log); /* after the hits decided before the switch */
 		hl_loss(log);
 		if (hl_write(log) < 0)
 			break;
@@ -1353,6 +1384,23 @@ sk_hitlog_heartbeat(struct sk_hitlog *log)
 		hl_append_event(log, SK_HITFMT_HEARTBEAT);
 	(void)hl_write(log);
 	pthread_mutex_unlock(&log->lock);
+}
+
+int
+sk_hitlog_policy(struct sk_hitlog *log, const struct sk_hit_policy *p)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&log->lock);
+	if (log->npolicy < HL_POLICY_WAIT) {
+		log->policy_wait[log->npolicy++] = *p;
+	} else {
+		atomic_fetch_add(&log->dropped, 1);
+		rc = -1;
+	}
+	hl_flush_locked(log);
+	pthread_mutex_unlock(&log->lock);
+	return rc;
 }
 
 int

@@ -148,6 +148,16 @@ void sk_hitlog_flush(struct sk_hitlog *log);
 void sk_hitlog_heartbeat(struct sk_hitlog *log);
 
 /**
+ * Write a policy record (a switch of the active snapshot; policyrec.h)
+ * after the hits queued so far, at once when the file can be written.
+ * The record is copied; while the disk is full up to 16 wait, one more is
+ * dropped and counted (a loss event says so). Background thread (or
+ * init) only: it formats and writes, never a DNS worker.
+ * @return 0, or -1 dropped.
+ */
+int sk_hitlog_policy(struct sk_hitlog *log, const struct sk_hit_policy *p);
+
+/**
  * Keep what queued hits point to (a replaced snapshot) until the writer
  * is past them: release(obj) is called once every hit reserved before
  * this call has been formatted, at a later flush or at sk_hitlog_close;

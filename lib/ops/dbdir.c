@@ -25,6 +25,7 @@
 #include "detail.h"
 #include "dbdir.h"
 #include "filecopy.h"
+#include "histline.h"
 #include "snapfmt.h" /* TSV escaping */
 #include "utctime.h"
 
@@ -635,21 +636,22 @@ sk_dbdir_activate(
 	return 0;
 }
 
-/* The history line of ev, without its newline. @return its length, or -1
- * when it does not fit. */
+/* The history line of ev, without its newline (its format is
+ * histline.h's). @return its length, or -1 when it does not fit. */
 static int
 format_line(const struct sk_dbdir_event *ev, char *line, size_t linesize)
 {
-	char when[32], user[256], reason[1024];
-	int n;
+	struct sk_histline h;
 
-	sk_format_utc_time(ev->time, when, sizeof(when));
-	/* Room for every byte escaped: never cut. */
-	sk_tsv_escape(ev->user, user, sizeof(user));
-	sk_tsv_escape(ev->reason, reason, sizeof(reason));
-	n = snprintf(line, linesize, "%s\t%s\t%s\t%s\t%s\t%s", when, ev->action,
-	    ev->id, ev->prev[0] != '\0' ? ev->prev : "-", user, reason);
-	return n < 0 || (size_t)n >= linesize ? -1 : n;
+	memset(&h, 0, sizeof(h));
+	h.time = ev->time;
+	snprintf(h.action, sizeof(h.action), "%s", ev->action);
+	snprintf(h.id, sizeof(h.id), "%s", ev->id);
+	snprintf(h.prev, sizeof(h.prev), "%s", ev->prev);
+	snprintf(h.user, sizeof(h.user), "%s", ev->user);
+	snprintf(h.reason, sizeof(h.reason), "%s", ev->reason);
+	snprintf(h.changes, sizeof(h.changes), "%s", ev->changes);
+	return sk_histline_format(&h, line, linesize);
 }
 
 /* Append line (no newline) and a newline to the history; fsync it. */
@@ -729,24 +731,18 @@ split_tabs(char *s, char **f, int nf)
 static int
 parse_event(char *line, struct sk_dbdir_event *ev)
 {
-	char *f[6];
+	struct sk_histline h;
 
 	memset(ev, 0, sizeof(*ev));
-	if (split_tabs(line, f, 6) != 6 || sk_parse_utc_time(f[0], &ev->time) ||
-	    strlen(f[1]) == 0 || strlen(f[1]) >= sizeof(ev->action) ||
-	    !sk_dbdir_valid_id(f[2]) ||
-	    (strcmp(f[3], "-") != 0 && !sk_dbdir_valid_id(f[3])))
+	if (sk_histline_parse(line, strlen(line), &h) != 0)
 		return -1;
-	strcpy(ev->action, f[1]);
-	strcpy(ev->id, f[2]);
-	if (strcmp(f[3], "-") != 0)
-		strcpy(ev->prev, f[3]);
-	/* Strict (snapfmt.h): every writer wrote only \\ \t \n \r. */
-	if (sk_tsv_unescape(f[4], f[4], strlen(f[4]) + 1) != 0 ||
-	    sk_tsv_unescape(f[5], f[5], strlen(f[5]) + 1) != 0)
-		return -1;
-	snprintf(ev->user, sizeof(ev->user), "%s", f[4]);
-	snprintf(ev->reason, sizeof(ev->reason), "%s", f[5]);
+	ev->time = h.time;
+	memcpy(ev->action, h.action, sizeof(ev->action));
+	memcpy(ev->id, h.id, sizeof(ev->id));
+	memcpy(ev->prev, h.prev, sizeof(ev->prev));
+	memcpy(ev->user, h.user, sizeof(ev->user));
+	memcpy(ev->reason, h.reason, sizeof(ev->reason));
+	memcpy(ev->changes, h.changes, sizeof(ev->changes));
 	return 0;
 }
 
@@ -1040,7 +1036,9 @@ same_event(const struct sk_dbdir_event *a, const struct sk_dbdir_event *b)
 {
 	return a->time == b->time && strcmp(a->action, b->action) == 0 &&
 	    strcmp(a->id, b->id) == 0 && strcmp(a->prev, b->prev) == 0 &&
-	    strcmp(a->user, b->user) == 0 && strcmp(a->reason, b->reason) == 0;
+	    strcmp(a->user, b->user) == 0 &&
+	    strcmp(a->reason, b->reason) == 0 &&
+	    strcmp(a->changes, b->changes) == 0;
 }
 
 /* fsync the folder holding path. */

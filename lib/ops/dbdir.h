@@ -14,9 +14,12 @@
  *                           "snapshot:" points here.
  *   DIR/history             append-only log, one line a change, fsync'd:
  *                           TIME TAB ACTION TAB NEW-ID TAB PREV-ID TAB USER
- *                           TAB REASON (TIME: YYYY-MM-DDTHH:MM:SSZ; PREV-ID
- *                           "-" for none; USER and REASON with \\ \t \n \r
- *                           escaped).
+ *                           TAB REASON TAB CHANGES (TIME:
+ *                           YYYY-MM-DDTHH:MM:SSZ; PREV-ID "-" for none;
+ *                           USER, REASON and CHANGES with \\ \t \n \r
+ *                           escaped; CHANGES, what the change did, is
+ *                           missing in older lines). The format is
+ *                           lib/core/histline.h's: the module reads it too.
  *   DIR/.lock               flock(LOCK_EX | LOCK_NB) by every writer; holds
  *                           the holder's pid, for the message a second
  *                           writer gets.
@@ -55,6 +58,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "histline.h"
 #include "snapshot.h"
 
 /** Snapshots kept by default (sk_dbdir_prune). */
@@ -86,9 +90,11 @@ enum sk_dbdir_err {
 const char *sk_dbdir_strerror(int err);
 
 /** Room for who made a change (sk_dbdir_user), with the NUL. */
-#define SK_DBDIR_USER_MAX 64
+#define SK_DBDIR_USER_MAX SK_HISTLINE_USER_MAX
 /** Room for why, with the NUL. */
-#define SK_DBDIR_REASON_MAX 256
+#define SK_DBDIR_REASON_MAX SK_HISTLINE_REASON_MAX
+/** Room for what changed, with the NUL. */
+#define SK_DBDIR_CHANGES_MAX SK_HISTLINE_CHANGES_MAX
 
 /** One line of the history. */
 struct sk_dbdir_event {
@@ -98,6 +104,9 @@ struct sk_dbdir_event {
 	char prev[SK_SNAPSHOT_ID_LEN + 1]; /**< active before, "" none */
 	char user[SK_DBDIR_USER_MAX];
 	char reason[SK_DBDIR_REASON_MAX];
+	/** What changed ("" when not known: older lines); see
+	 * sk_pub_changes (pubfolder.h). */
+	char changes[SK_DBDIR_CHANGES_MAX];
 };
 
 /** An opened publication directory. */

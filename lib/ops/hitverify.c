@@ -61,7 +61,7 @@ struct sk_hitchain_verifier {
 	size_t ninst, cap;
 	struct hc_ended *ended;
 	size_t nended, ended_cap;
-	uint64_t records, duplicated;
+	uint64_t records, duplicated, policies;
 	int problems; /* of the current line */
 	/* Digests of the last HC_TAIL lines of the current file (tail[cur])
 	 * and of the previous one; lines[] counts each file's lines. */
@@ -119,6 +119,12 @@ sk_hitchain_duplicated(const struct sk_hitchain_verifier *v)
 	return v->duplicated;
 }
 
+uint64_t
+sk_hitchain_policies(const struct sk_hitchain_verifier *v)
+{
+	return v->policies;
+}
+
 static void hc_report(struct sk_hitchain_verifier *v, int broken,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -144,6 +150,12 @@ struct hc_fields {
 	/* A start event's sinkhole.previous.* fields. */
 	const char *p_state, *p_id, *p_run, *p_seq, *p_hash;
 	size_t p_state_len, p_id_len, p_run_len, p_seq_len, p_hash_len;
+	/* A policy record's fields (sinkhole-hitlog(5), POLICY RECORDS). */
+	const char *pol_change, *pol_new, *pol_old, *pol_from, *pol_user,
+	    *pol_source;
+	size_t pol_change_len, pol_new_len, pol_old_len, pol_from_len,
+	    pol_user_len, pol_source_len;
+	int pol_changes; /* sinkhole.policy.changes seen */
 };
 
 static int
@@ -180,7 +192,67 @@ hc_field(void *arg, const struct sk_hitfmt_field *f)
 		h->p_seq = f->val, h->p_seq_len = f->vallen;
 	else if (hc_is(f, "sinkhole.previous.hash"))
 		h->p_hash = f->val, h->p_hash_len = f->vallen;
+	else if (hc_is(f, "sinkhole.policy.change"))
+		h->pol_change = f->val, h->pol_change_len = f->vallen;
+	else if (hc_is(f, "sinkhole.snapshot_id"))
+		h->pol_new = f->val, h->pol_new_len = f->vallen;
+	else if (hc_is(f, "sinkhole.policy.old_id"))
+		h->pol_old = f->val, h->pol_old_len = f->vallen;
+	else if (hc_is(f, "sinkhole.policy.changed_from"))
+		h->pol_from = f->val, h->pol_from_len = f->vallen;
+	else if (hc_is(f, "user.name") || hc_is(f, "suser") ||
+	    hc_is(f, "usrName"))
+		h->pol_user = f->val, h->pol_user_len = f->vallen;
+	else if (hc_is(f, "sinkhole.policy.source"))
+		h->pol_source = f->val, h->pol_source_len = f->vallen;
+	else if (hc_is(f, "sinkhole.policy.changes"))
+		h->pol_changes = 1;
 	return 0;
+}
+
+static int hc_span_is(const char *s, size_t n, const char *word);
+
+/* A snapshot id field: 64 lower-case hex digits, or empty when allowed. */
+static int
+hc_id_ok(const char *s, size_t n, int empty_ok)
+{
+	return s != NULL &&
+	    ((empty_ok && n == 0) || sk_is_lower_hex(s, n, SK_SNAPSHOT_ID_LEN));
+}
+
+/*
+ * A policy record (sinkhole-hitlog(5), POLICY RECORDS): what the module
+ * did, the ids, who and where that came from must all be there and well
+ * formed, so that a SIEM rule on them never meets a half record. The
+ * chain already proves the record is the one written.
+ */
+static void
+hc_check_policy(struct sk_hitchain_verifier *v, const struct hc_fields *h)
+{
+	const char *change = h->pol_change;
+	size_t n = h->pol_change_len;
+	int drop = hc_span_is(change, n, "drop");
+
+	if (!hc_span_is(change, n, "load") &&
+	    !hc_span_is(change, n, "switch") &&
+	    !hc_span_is(change, n, "fallback") && !drop)
+		hc_report(v, 1,
+		    "policy record without a known "
+		    "sinkhole.policy.change");
+	else if (!hc_id_ok(h->pol_new, h->pol_new_len, drop) ||
+	    (drop && h->pol_new_len != 0))
+		hc_report(
+		    v, 1, "policy record with a bad sinkhole.snapshot_id");
+	else if (!hc_id_ok(h->pol_old, h->pol_old_len, 1) ||
+	    !hc_id_ok(h->pol_from, h->pol_from_len, 1))
+		hc_report(v, 1,
+		    "policy record with a bad sinkhole.policy.old_id or "
+		    "changed_from");
+	else if (h->pol_user == NULL || h->pol_user_len == 0 ||
+	    h->pol_source == NULL || h->pol_source_len == 0 || !h->pol_changes)
+		hc_report(v, 1,
+		    "policy record lacks who (user.name), its source or "
+		    "sinkhole.policy.changes");
 }
 
 /* A record's time in ms: CEF's epoch ms, or RFC 3339 as we write it
@@ -491,6 +563,10 @@ hc_verify(struct sk_hitchain_verifier *v, const char *line, size_t len)
 	if (memcmp(hash, h.hash, SK_HITFMT_HASH_HEX) != 0)
 		hc_report(v, 1, "hash does not match: record changed");
 
+	if (hc_span_is(h.action, h.action_len, "policy")) {
+		v->policies++;
+		hc_check_policy(v, &h);
+	}
 	is_start = h.action_len == 5 && memcmp(h.action, "start", 5) == 0;
 	is_stop = h.action_len == 4 && memcmp(h.action, "stop", 4) == 0;
 	in = hc_find(v, h.id, h.id_len);

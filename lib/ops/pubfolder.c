@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "detail.h"
+#include "pubchanges.h"
 #include "pubfolder.h"
 #include "snapfmt.h"
 
@@ -163,6 +164,42 @@ write_tmp(const char *path, const char *tmp, const char *text, char *detail,
 	return 0;
 }
 
+/* A snapshot of the folder by id, opened (verified), or NULL. */
+static struct sk_snapshot *
+open_by_id(const struct sk_dbdir *d, const char *id)
+{
+	struct sk_snapshot *s = NULL;
+	char path[PATH_MAX], why[256];
+
+	if (id[0] == '\0' ||
+	    sk_dbdir_snapshot_path(d, id, path, sizeof(path)) != 0 ||
+	    sk_snapshot_open(path, &s, why, sizeof(why)) != 0)
+		return NULL;
+	return s;
+}
+
+void
+sk_pub_describe(const struct sk_dbdir *d, struct sk_pub_change *c)
+{
+	struct sk_snapshot *o = NULL, *n = NULL;
+	const struct sk_snapshot *old = c->old_snap, *new = c->new_snap;
+	char *out = c->ev.changes;
+	size_t size = sizeof(c->ev.changes);
+
+	if (old == NULL && c->ev.prev[0] != '\0' &&
+	    (old = o = open_by_id(d, c->ev.prev)) == NULL) {
+		snprintf(out, size, "unknown");
+		return;
+	}
+	if (new == NULL && c->edit == NULL &&
+	    (new = n = open_by_id(d, c->ev.id)) == NULL)
+		snprintf(out, size, "unknown");
+	else
+		(void)sk_pubchanges_text(old, new, c->edit, out, size);
+	sk_snapshot_close(o);
+	sk_snapshot_close(n);
+}
+
 int
 sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
     size_t detailsize)
@@ -188,6 +225,8 @@ sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
 		ren[i][0] = tmps[i];
 		ren[i][1] = c->files[i].path;
 	}
+	if (c->ev.changes[0] == '\0')
+		sk_pub_describe(d, c);
 	c->stage = SK_PUB_BEGIN;
 	if ((r = sk_dbdir_change_begin(d, &c->ev,
 	         c->nfiles > 0 ? (const char *const(*)[2])ren : NULL, c->nfiles,

@@ -7,7 +7,8 @@
  * exactly the fields of a harmless record of the same kind (nothing
  * forged, nothing split), give back every text that was valid UTF-8
  * without control bytes unchanged, and, for JSON, pass an independent
- * RFC 8259 scanner.
+ * RFC 8259 scanner. The same texts go into a policy record (who, why,
+ * what changed from a damaged history), checked the same way.
  *
  * Input: 6 control bytes (kind, action, match, qtype, qclass, entry
  * offset), then length-prefixed pieces: name labels, category, list,
@@ -148,6 +149,18 @@ next_text(const uint8_t **d, size_t *n, char *dst, size_t dstsize)
 	return dst;
 }
 
+/* Copy src into dst, cut to its size. */
+static void
+cut(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src); /* NUL-terminated (next_text) */
+
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Is s valid UTF-8 without control bytes (so it must come back as is)? */
 static int
 clean(const char *s)
@@ -251,6 +264,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    ref[SK_TEXT_MAX], approver[SK_TEXT_MAX], reason[SK_TEXT_MAX];
 	struct sk_hitfmt_rec rec;
 	struct sk_hit hit, plain;
+	static struct sk_hit_policy pol, pol_plain;
 	const uint8_t *s;
 	size_t n, len, o;
 	int i;
@@ -307,6 +321,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rec.hit = &hit;
 		check(&rec, fmts[i], &a);
 		rec.hit = &plain;
+		check(&rec, fmts[i], &b);
+		if (strcmp(a.keys, b.keys) != 0)
+			abort(); /* a field was forged or lost */
+	}
+
+	/* A policy record with the same hostile texts (the history's who,
+	 * why and what changed may hold any byte a damaged file has). */
+	memset(&pol, 0, sizeof(pol));
+	cut(pol.change, sizeof(pol.change), category);
+	cut(pol.action, sizeof(pol.action), list);
+	cut(pol.user, sizeof(pol.user), approver);
+	cut(pol.reason, sizeof(pol.reason), reason);
+	cut(pol.changes, sizeof(pol.changes), ref);
+	cut(pol.folder, sizeof(pol.folder), hit.exempt_subnet);
+	pol.changed_at = hit.exempt_expires;
+	memset(&pol_plain, 0, sizeof(pol_plain));
+	pol_plain.changed_at = pol.changed_at;
+	memset(&rec, 0, sizeof(rec));
+	rec.event = SK_HITFMT_POLICY;
+	rec.sequence = 2;
+	rec.instance_id = "fuzz";
+	rec.version = "0";
+	rec.prev_hash = sk_hitchain_zero;
+	for (i = 0; i < 3; i++) {
+		rec.policy = &pol;
+		check(&rec, fmts[i], &a);
+		rec.policy = &pol_plain;
 		check(&rec, fmts[i], &b);
 		if (strcmp(a.keys, b.keys) != 0)
 			abort(); /* a field was forged or lost */

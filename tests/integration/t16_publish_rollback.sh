@@ -92,7 +92,7 @@ expect_eq "nothing before the first publish: rollback fails" "$?" 1
 expect_eq "history: one line per change" "$(wc -l <"$DB/history" | tr -d ' ')" 5
 expect_match "history records the rollback, who and why" \
 	"$(tail -n 1 "$DB/history")" \
-	"	rollback	$id1	$id2	tester	further$"
+	"	rollback	$id1	$id2	tester	further	adult-entertainment \+0 -1$"
 ms=$(wait_answer 1 ok.test A "192.0.2.10" 3000)
 check "after rolling back to the first, ok.test resolves ($ms ms)" \
 	test "$ms" != timeout -a "${ms:-9999}" -le 2000 2>/dev/null

@@ -47,7 +47,7 @@ expect_match "policy.conf names the emergency list" \
 	"$(cat "$P/policy.conf")" \
 	'^list nx-category domains emergency-block-nx-category\.txt$'
 expect_match "history: block, who and why" "$(tail -n 1 "$DB/history")" \
-	"	block	$id	[0-9a-f]{64}	alice	block OK.Test: INC-7 phishing$"
+	"	block	$id	[0-9a-f]{64}	alice	block OK.Test: INC-7 phishing	nx-category \+1 -0 \(ok\.test\.\)$"
 rebuild_same "block"
 decides ok.test 127.0.0.1 0
 
@@ -61,7 +61,7 @@ expect_eq "its parent stays blocked" "$(q 1 blocked.test A)" "0.0.0.0"
 expect_match "policy.conf gained the allow statement" \
 	"$(cat "$P/policy.conf")" '^allow domains emergency-allow\.txt$'
 expect_match "history: allow by bob" "$(tail -n 1 "$DB/history")" \
-	"	allow	$id	.*	bob	allow www.blocked.test: false positive$"
+	"	allow	$id	.*	bob	allow www.blocked.test: false positive	allow \+1 -0 \(www\.blocked\.test\.\)$"
 rebuild_same "allow"
 decides www.blocked.test 127.0.0.1 1
 decides blocked.test 127.0.0.1 0
