@@ -137,6 +137,7 @@ size_t sk_pub_exemptions_ended(const struct sk_snapshot *cur,
     const struct sk_snapshot *target, int64_t now,
     void (*fn)(void *arg, const struct sk_exemption *ex), void *arg);
 
+/**
  * Fill c->ev.changes (pubchanges.h) from c->old_snap, c->new_snap and
  * c->edit, opening by id what is not given. The change is never refused
  * for it: a snapshot that cannot be read gives "unknown".
