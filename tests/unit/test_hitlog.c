@@ -516,9 +516,10 @@ test_rotation(enum sk_hit_format f)
  */
 static struct {
 	const char *path;
-	const char *to[2]; /* the next renames; NULL: unlink */
-	int n;             /* renames still to do */
-	int after;         /* after the bytes landed, else before */
+	const char *to[2];          /* the next renames; NULL: unlink */
+	int n;                      /* renames still to do */
+	int after;                  /* after the bytes landed, else before */
+	const char *state, *folder; /* unlink: also these, the folder last */
 } race;
 
 static void
@@ -532,6 +533,9 @@ race_move(void)
 		CHECK(rename(race.path, to) == 0, "rename to %s", to);
 	else
 		CHECK(unlink(race.path) == 0, "unlink");
+	if (to == NULL && race.folder != NULL)
+		CHECK(unlink(race.state) == 0 && rmdir(race.folder) == 0,
+		    "remove the folder %s", race.folder);
 }
 
 ssize_t
@@ -1311,6 +1315,56 @@ test_folder_removed(void)
 	free(text);
 }
 
+/* The file and its folder removed just after a batch landed in it: the
+ * batch reached nobody, so it stays pending and goes into the new file
+ * once the folder is back, with nothing counted as written before. */
+static void
+test_removed_during_write(void)
+{
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog_stats st;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	char folder[600], state[700], *text;
+	unsigned i, found = 0;
+
+	snprintf(folder, sizeof(folder), "%s/gone2", dir);
+	snprintf(state, sizeof(state), "%s/.hits.log.state", folder);
+	CHECK(mkdir(folder, 0755) == 0, "mkdir");
+	conf_for(&conf, "gone2/hits.log", 64, SK_HIT_JSON);
+	if (!opened(&conf, &log))
+		return;
+	for (i = 0; i < 10; i++) {
+		make_hit(&h, 100 + i);
+		sk_hitlog_submit(log, &h);
+	}
+	memset(&race, 0, sizeof(race));
+	race.path = conf.path;
+	race.n = 1;
+	race.after = 1;
+	race.state = state;
+	race.folder = folder;
+	sk_hitlog_flush(log);
+	CHECK(race.n == 0, "removed during the write");
+	race.n = 0;
+	sk_hitlog_stats(log, &st);
+	CHECK(st.written == 0, "nothing counted as written: %llu",
+	    (unsigned long long)st.written);
+	CHECK(mkdir(folder, 0755) == 0, "mkdir again");
+	usleep(300000);
+	sk_hitlog_flush(log);
+	sk_hitlog_close(log);
+	text = slurp_path("gone2/hits.log");
+	for (i = 0; text != NULL && i < 10; i++) {
+		char port[32];
+
+		snprintf(port, sizeof(port), "\"client.port\":%u,", 100 + i);
+		found += strstr(text, port) != NULL;
+	}
+	CHECK(found == 10, "the batch in the new file: %u of 10", found);
+	free(text);
+}
+
 int
 main(void)
 {
@@ -1343,6 +1397,7 @@ main(void)
 	test_symlink();
 	test_open_later();
 	test_folder_removed();
+	test_removed_during_write();
 	test_settle();
 	rc = unit_done("test_hitlog");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
