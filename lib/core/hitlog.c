@@ -722,7 +722,9 @@ hl_write_all(int fd, const char *buf, size_t len)
 
 /*
  * After a batch (the first len bytes of the pending buffer, whole lines)
- * was written: when the path names another file now, logrotate renamed
+ * was written: when the file was removed and no new one can be created,
+ * the batch stays pending for the next file (@return -1). When the path
+ * names another file now, logrotate renamed
  * ours away, perhaps just before the batch landed in it, and rsyslog's
  * imfile stops reading a renamed file soon after the rename (8.2302): the
  * batch might never be shipped. Write it again, byte for byte, at the
@@ -731,7 +733,7 @@ hl_write_all(int fd, const char *buf, size_t len)
  * of a file. If the second write fails, the batch stays in the old file
  * only (the log is complete; its shipping is not) and the error counted.
  */
-static void
+static int
 hl_after_write(struct sk_hitlog *log, size_t len)
 {
 	int i;
@@ -742,9 +744,12 @@ hl_after_write(struct sk_hitlog *log, size_t len)
 			    "%s (writing a batch again after a rotation)",
 			    strerror(errno));
 			atomic_fetch_add(&log->write_errors, 1);
-			return;
+			return 0;
 		}
 	}
+	/* The file was removed under the batch and no new one could be
+	 * created (hl_check_rotation closed it): the batch reached nobody. */
+	return log->fd < 0 ? -1 : 0;
 }
 
 /*
@@ -995,10 +1000,11 @@ hl_write(struct sk_hitlog *log)
 	if (off > done && fstat(log->fd, &st) == 0 &&
 	    (size_t)st.st_size >= off - done)
 		(void)ftruncate(log->fd, st.st_size - (off_t)(off - done));
-	atomic_fetch_add(&log->written, hits);
 	if (k == 0)
 		return rc;
-	hl_after_write(log, done);
+	if (hl_after_write(log, done) < 0)
+		return -1; /* kept pending: written into a removed file */
+	atomic_fetch_add(&log->written, hits);
 	hl_wrote(log, k, done);
 	memmove(log->pending, log->pending + done, log->pending_len - done);
 	log->pending_len -= done;

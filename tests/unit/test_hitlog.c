@@ -516,9 +516,10 @@ test_rotation(enum sk_hit_format f)
  */
 static struct {
 	const char *path;
-	const char *to[2]; /* the next renames; NULL: unlink */
-	int n;             /* renames still to do */
-	int after;         /* after the bytes landed, else before */
+	const char *to[2];          /* the next renames; NULL: unlink */
+	int n;                      /* renames still to do */
+	int after;                  /* after the bytes landed, else before */
+	const char *state, *folder; /* unlink: also these, the folder last */
 } race;
 
 static void
@@ -532,6 +533,9 @@ race_move(void)
 		CHECK(rename(race.path, to) == 0, "rename to %s", to);
 	else
 		CHECK(unlink(race.path) == 0, "unlink");
+	if (to == NULL && race.folder != NULL)
+		CHECK(unlink(race.state) == 0 && rmdir(race.folder) == 0,
+		    "remove the folder %s", race.folder);
 }
 
 ssize_t
@@ -1268,47 +1272,97 @@ test_open_later(void)
 	    "the start event comes first: %s", line);
 }
 
-/* The folder of an open log removed: nothing is written into the removed
- * file; records wait and go into the new file once the folder is back. */
-static void
-test_folder_removed(void)
+/* A log in a folder of its own, DIR/NAME/hits.log, opened: the folder
+ * and the state file's paths into folder and state. @return 1, or 0 (a
+ * failed CHECK). */
+static int
+opened_in(const char *name, struct sk_hitlog_conf *conf, struct sk_hitlog **log,
+    char *folder, size_t fsize, char *state, size_t ssize)
 {
-	struct sk_hitlog_conf conf;
-	struct sk_hitlog *log;
-	struct sk_hit h;
-	char path[600], state[700], *text;
+	char rel[64];
+
+	snprintf(folder, fsize, "%s/%s", dir, name);
+	snprintf(state, ssize, "%s/.hits.log.state", folder);
+	snprintf(rel, sizeof(rel), "%s/hits.log", name);
+	CHECK(mkdir(folder, 0755) == 0, "mkdir %s", folder);
+	conf_for(conf, rel, 64, SK_HIT_JSON);
+	return opened(conf, log);
+}
+
+/* The folder is made again, the writer's next try (0.25 s later) opens
+ * the new file; then the log is closed. @return how many of the hits
+ * with client ports first..first+n-1 the new file holds. */
+static unsigned
+reopened_holds(struct sk_hitlog *log, const char *folder, const char *name,
+    unsigned first, unsigned n)
+{
+	char rel[64], port[32], *text;
 	unsigned i, found = 0;
 
-	snprintf(path, sizeof(path), "%s/gone", dir);
-	CHECK(mkdir(path, 0755) == 0, "mkdir");
-	conf_for(&conf, "gone/hits.log", 64, SK_HIT_JSON);
-	if (!opened(&conf, &log))
-		return;
-	make_hit(&h, 1);
-	sk_hitlog_submit(log, &h);
-	sk_hitlog_flush(log);
-	snprintf(state, sizeof(state), "%s/.hits.log.state", path);
-	CHECK(unlink(conf.path) == 0 && unlink(state) == 0 && rmdir(path) == 0,
-	    "remove the folder");
-	for (i = 2; i < 12; i++) {
-		make_hit(&h, i);
-		sk_hitlog_submit(log, &h);
-		sk_hitlog_flush(log);
-	}
-	CHECK(mkdir(path, 0755) == 0, "mkdir again");
+	CHECK(mkdir(folder, 0755) == 0, "mkdir %s again", folder);
 	usleep(300000);
 	sk_hitlog_flush(log);
 	sk_hitlog_close(log);
-	text = slurp_path("gone/hits.log");
-	for (i = 2; text != NULL && i < 12; i++) {
-		char port[32];
-
+	snprintf(rel, sizeof(rel), "%s/hits.log", name);
+	text = slurp_path(rel);
+	for (i = first; text != NULL && i < first + n; i++) {
 		snprintf(port, sizeof(port), "\"client.port\":%u,", i);
 		found += strstr(text, port) != NULL;
 	}
-	CHECK(found == 10, "the hits of the outage in the new file: %u of 10",
-	    found);
 	free(text);
+	return found;
+}
+
+/*
+ * The folder of an open log removed, and no new file can be created:
+ * nothing is written into the removed file; records wait and go into the
+ * new file once the folder is back. during_write: the file and folder go
+ * just after a batch landed in the file (the write() hook): that batch
+ * reached nobody, so it stays pending, not counted as written.
+ */
+static void
+test_folder_removed(int during_write)
+{
+	const char *name = during_write ? "gone2" : "gone";
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog_stats st;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	char folder[600], state[700];
+	unsigned i, found;
+
+	if (!opened_in(name, &conf, &log, folder, sizeof(folder), state,
+	        sizeof(state)))
+		return;
+	if (during_write) {
+		memset(&race, 0, sizeof(race));
+		race.path = conf.path;
+		race.n = 1;
+		race.after = 1;
+		race.state = state;
+		race.folder = folder;
+	} else {
+		CHECK(unlink(conf.path) == 0 && unlink(state) == 0 &&
+		        rmdir(folder) == 0,
+		    "remove the folder");
+	}
+	for (i = 100; i < 110; i++) {
+		make_hit(&h, i);
+		sk_hitlog_submit(log, &h);
+		if (!during_write)
+			sk_hitlog_flush(log);
+	}
+	sk_hitlog_flush(log);
+	CHECK(race.n == 0, "removed during the write");
+	race.n = 0;
+	sk_hitlog_stats(log, &st);
+	CHECK(st.written == 0, "%s: nothing counted as written: %llu", name,
+	    (unsigned long long)st.written);
+	found = reopened_holds(log, folder, name, 100, 10);
+	CHECK(found == 10,
+	    "%s: the hits of the outage in the new file: %u of "
+	    "10",
+	    name, found);
 }
 
 int
@@ -1342,7 +1396,8 @@ main(void)
 	test_boundaries();
 	test_symlink();
 	test_open_later();
-	test_folder_removed();
+	test_folder_removed(0);
+	test_folder_removed(1);
 	test_settle();
 	rc = unit_done("test_hitlog");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
