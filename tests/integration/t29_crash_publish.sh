@@ -84,10 +84,12 @@ consistent() {
 	[ "$st_active" = "$id" ] || bad "$1: status active $st_active, link $id"
 	[ "$st_last" = "$id" ] ||
 		bad "$1: status: last history entry $st_last, active $id"
-	# rollback works (in a copy: the run goes on in DB)
+	# rollback works (in a copy: the run goes on in DB; --force: undoing
+	# an exempt add ends an exemption in force)
 	rm -rf "$WORK/copy"
 	cp -a "$DB" "$WORK/copy"
-	if "$CTL" rollback --by t --reason t29 -d "$WORK/copy" >"$WORK/rb.out" 2>&1; then
+	if "$CTL" rollback --force --by t --reason t29 -d "$WORK/copy" \
+	    >"$WORK/rb.out" 2>&1; then
 		rb=$(basename "$(readlink "$WORK/copy/active.mdb")" .mdb)
 		[ "$rb" != "$id" ] && [ "$(tail -n 1 "$WORK/copy/history" |
 			cut -f 2,3)" = "rollback	$rb" ] ||

@@ -87,6 +87,13 @@ expect_match "policy.conf holds the instant with its offset" \
 l=$("$CTL" exempt list -d "$DB" -p "$P/policy.conf")
 expect_match "exempt list shows UTC and local time" "$l" \
 	'^exemption: 127\.0\.0\.6/32 categories=all expires=2099-12-21T07:59:59Z local="2099-12-20 23:59:59 PST" approver="Sheriff"'
+j=$("$CTL" exempt list -d "$DB" -p "$P/policy.conf" --json |
+	"$PYTHON3" -c 'import json, sys
+d = json.load(sys.stdin)
+e = [x for x in d["exemptions"] if x["subnet"] == "127.0.0.6/32"][0]
+print(d["timezone"], e["expires"], e["expires_local"], e["expired"])')
+expect_eq "exempt list --json: the zone, UTC and local time" "$j" \
+	"America/Los_Angeles 2099-12-21T07:59:59Z 2099-12-20 23:59:59 PST False"
 ms=$(wait_answer 6 www.ok.test A "192.0.2.11" 3000)
 check "the exempt client resolves www.ok.test ($ms ms)" \
 	test "$ms" != timeout

@@ -457,7 +457,7 @@ test_subtree(void)
 	sk_policyfile_free(pol);
 	sk_snapshot_close(snap);
 	free(rep);
-	build();
+	sk_snapshot_close(build()); /* the base files back */
 }
 
 static const char tz_policy[] = "timezone America/Los_Angeles\n"
