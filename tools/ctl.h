@@ -80,8 +80,23 @@ struct publish_args {
 	int force;               /**< skip the shrink guard */
 	double max_shrink;       /**< percent */
 	size_t keep;             /**< snapshots to keep */
+	int init;   /**< --init: dir may be new (not a publication folder) */
+	int repair; /**< --repair: active.mdb is a plain file; path may be
+	                 NULL (keep that file) */
 };
 int publish_run(const struct publish_args *p); /* ctl_publish.c */
+
+/** Every change says who and why: "CMD: --by is required (who makes this
+ * change)" and the usage when one is missing. @return -1 to go on, or
+ * EX_USAGE (ctl_publish.c). */
+int ctl_need_who_why(const char *cmd, const char *by, const char *reason);
+
+struct sk_dbdir;
+/** Open a publication folder to change what is active (SK_DBDIR_WRITE,
+ * with SK_DBDIR_INIT when init); a folder that is not one is refused
+ * with what to check (ctl_publish.c). @return it, or NULL (warned). */
+struct sk_dbdir *ctl_open_pubfolder(const char *cmd, const char *path,
+    int init);
 
 /** The percentage of --max-shrink into a double (a ctl_opt parse
  * function). @return 0, or -1 for no percentage 0-100. */
@@ -137,6 +152,19 @@ struct sk_exemption;
  * now (ctl_exemptions.c; status, diff, exempt list). */
 void put_exemption(const char *key, const struct sk_snapshot *snap,
     const struct sk_exemption *ex, int64_t now);
+
+/** Room for ctl_format_time's text. */
+#define CTL_TIME_TEXT_MAX 96
+
+/** The county's zone for times shown (ctl_exemptions.c): set it, or read
+ * it from a policy's timezone statement (policy NULL: ./policy.conf,
+ * quietly when missing); "" shows UTC only. */
+void ctl_set_zone(const char *zone);
+const char *ctl_zone(void);
+void ctl_use_policy_zone(const char *policy);
+
+/** t as "LOCAL (UTC)" in that zone, or the UTC text alone. */
+void ctl_format_time(int64_t t, char *buf, size_t bufsize);
 
 /** Print "exemptions: N" and one "exemption: ..." line each
  * (ctl_exemptions.c). */

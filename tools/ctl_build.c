@@ -180,8 +180,7 @@ refuse_live_output(const char *out)
 		warnx("%s: a plain file where a publication folder's "
 		      "active link belongs; build does not write it: "
 		      "build with -d DIR (or without -o); to restore the "
-		      "link, move the file aside and 'sinkhole-ctl "
-		      "publish' a snapshot",
+		      "link: 'sinkhole-ctl publish --repair -d DIR'",
 		    out);
 		break;
 	}

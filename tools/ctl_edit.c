@@ -31,7 +31,8 @@ enum {
 	OPT_REASON,
 	OPT_APPROVER,
 	OPT_EXPIRES,
-	OPT_CATEGORIES
+	OPT_CATEGORIES,
+	OPT_SUBTREE
 };
 
 /* Everything one edit needs; filled by the option parser. */
@@ -116,8 +117,9 @@ run_edit(struct edit *e)
 	sk_format_utc_time((int64_t)now, e->now, sizeof(e->now));
 	e->pe.user = e->user;
 	e->pe.now = e->now;
+	e->pe.now_t = (int64_t)now;
 	/* The lock first: edits and publishes never interleave. */
-	if ((d = ctl_open_dbdir(e->dirpath, SK_DBDIR_WRITE)) == NULL)
+	if ((d = ctl_open_pubfolder(e->cmd, e->dirpath, 0)) == NULL)
 		return EX_FAIL;
 	if (edit_open_active(e, d, &a) != 0)
 		goto out;
@@ -157,6 +159,9 @@ run_edit(struct edit *e)
 	}
 	if (edit_publish(e, d, id, a.id, (int64_t)now) != 0)
 		goto out;
+	if (e->pe.kind == SK_POLICYEDIT_EXEMPT_ADD)
+		warnx("%s: %s exempt until %s", e->cmd, e->pe.arg,
+		    e->pe.expires_text);
 	printf("%s\n", id);
 	rc = EX_OK;
 out:
@@ -179,6 +184,7 @@ parse_edit(struct edit *e, int argc, char **argv, int want_category)
 	    CTL_OPT_TEXT("approver", OPT_APPROVER, pe->approver),
 	    CTL_OPT_TEXT("expires", OPT_EXPIRES, pe->expires),
 	    CTL_OPT_TEXT("categories", OPT_CATEGORIES, pe->categories),
+	    CTL_OPT_FLAG("subtree", OPT_SUBTREE, pe->subtree),
 	    CTL_OPT_END,
 	};
 	int rc;
@@ -197,7 +203,10 @@ parse_edit(struct edit *e, int argc, char **argv, int want_category)
 		return usage_msg(e->cmd, "-c category is required");
 	if (!want_category && pe->category != NULL)
 		return usage_msg(e->cmd, "-c applies to block only");
-	return -1;
+	if (pe->subtree && pe->kind != SK_POLICYEDIT_ALLOW)
+		return usage_msg(e->cmd, "--subtree applies to allow only");
+	/* Every change says who and why (the history, the SIEM). */
+	return ctl_need_who_why(e->cmd, e->by, pe->reason);
 }
 
 /* allow and block: --by and --reason are required. */
@@ -212,11 +221,6 @@ entry_cmd(const char *cmd, enum sk_policyedit_kind kind, int argc, char **argv)
 	e.pe.kind = kind;
 	if ((rc = parse_edit(&e, argc, argv, kind == SK_POLICYEDIT_BLOCK)) >= 0)
 		return rc;
-	if (e.by == NULL || e.by[0] == '\0' || e.pe.reason == NULL ||
-	    e.pe.reason[0] == '\0')
-		return usage_msg(cmd,
-		    "--by and --reason are required: the "
-		    "history records who and why");
 	if (e.pe.approver != NULL || e.pe.expires != NULL ||
 	    e.pe.categories != NULL)
 		return usage_msg(cmd,
@@ -242,9 +246,10 @@ cmd_block(int argc, char **argv)
 static int
 exempt_list(int argc, char **argv)
 {
-	const char *dirpath = SK_DEFAULT_DBDIR;
+	const char *dirpath = SK_DEFAULT_DBDIR, *policy = NULL;
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("dir", 'd', dirpath),
+	    CTL_OPT_TEXT("policy", 'p', policy),
 	    CTL_OPT_END,
 	};
 	struct sk_pub_active a = {0};
@@ -255,6 +260,7 @@ exempt_list(int argc, char **argv)
 	if ((rc = ctl_parse_options("exempt list", argc, argv, opts)) >= 0 ||
 	    (rc = ctl_no_operands("exempt list", argc, argv)) >= 0)
 		return rc;
+	ctl_use_policy_zone(policy);
 	rc = EX_FAIL;
 	detail[0] = '\0';
 	if (sk_dbdir_open(dirpath, 0, &d, detail, sizeof(detail)) != 0 ||
@@ -297,19 +303,15 @@ cmd_exempt(int argc, char **argv)
 		return rc;
 	if (e.pe.kind == SK_POLICYEDIT_EXEMPT_ADD) {
 		if (e.pe.approver == NULL || e.pe.approver[0] == '\0' ||
-		    e.pe.reason == NULL || e.pe.reason[0] == '\0' ||
 		    e.pe.expires == NULL)
 			return usage_msg(e.cmd,
-			    "--approver, --reason and "
-			    "--expires are required");
+			    "--approver and --expires are required");
 	} else if (e.pe.approver != NULL || e.pe.expires != NULL ||
 	    e.pe.categories != NULL) {
 		return usage_msg(e.cmd,
 		    "--approver, --expires and "
 		    "--categories are for exempt add");
 	}
-	if (e.pe.reason == NULL)
-		e.pe.reason = "";
 	rc = run_edit(&e);
 	sk_policyedit_free(&e.pe);
 	return rc;

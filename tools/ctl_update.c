@@ -37,7 +37,8 @@ enum {
 	OPT_MAX_SHRINK,
 	OPT_MAX_REJECTED,
 	OPT_BY,
-	OPT_REASON
+	OPT_REASON,
+	OPT_INIT
 };
 
 /* The longest --timeout, in seconds. */
@@ -65,6 +66,7 @@ struct upd_opts {
 	struct sk_fetch_opts fetch;
 	struct sk_listcheck_limits lim;
 	int quiet, force, dry_run;
+	int init; /**< --init: dir may become a publication folder */
 };
 
 static void
@@ -234,7 +236,7 @@ build_and_publish(
 {
 	struct build_args b = {o->policy, NULL, NULL, 1, 0, files, nfiles};
 	struct publish_args p = {o->dir, NULL, o->by, o->reason, o->force,
-	    o->lim.max_shrink, SK_DBDIR_KEEP};
+	    o->lim.max_shrink, SK_DBDIR_KEEP, o->init, 0};
 	char tmp[PATH_MAX], active[PATH_MAX];
 	const char *tmpdir;
 	struct stat st;
@@ -338,6 +340,7 @@ cmd_update(int argc, char **argv)
 	        o.lim.max_rejected, "--max-rejected wants a percentage 0-100"),
 	    CTL_OPT_TEXT("by", OPT_BY, o.by),
 	    CTL_OPT_TEXT("reason", OPT_REASON, o.reason),
+	    CTL_OPT_FLAG("init", OPT_INIT, o.init),
 	    CTL_OPT_FLAG("quiet", 'q', o.quiet),
 	    CTL_OPT_END,
 	};
@@ -353,19 +356,12 @@ cmd_update(int argc, char **argv)
 	o.dir = SK_DEFAULT_DBDIR;
 	o.lim.max_shrink = DEFAULT_MAX_SHRINK;
 	o.lim.max_rejected = SK_LISTCHECK_DEFAULT_MAX_REJECTED;
-	if ((rc = ctl_parse_options("update", argc, argv, opts)) >= 0 ||
-	    (rc = ctl_no_operands("update", argc, argv)) >= 0)
-		return rc;
 	/* update changes the policy in force like any edit: who and why
 	 * go to the history (the timer unit names itself). */
-	if (o.by == NULL || o.by[0] == '\0')
-		return usage_msg("update",
-		    "--by is required (who makes this "
-		    "change)");
-	if (o.reason == NULL || o.reason[0] == '\0')
-		return usage_msg("update",
-		    "--reason is required (why this "
-		    "change is made)");
+	if ((rc = ctl_parse_options("update", argc, argv, opts)) >= 0 ||
+	    (rc = ctl_no_operands("update", argc, argv)) >= 0 ||
+	    (rc = ctl_need_who_why("update", o.by, o.reason)) >= 0)
+		return rc;
 	if (sk_policyfile_load(o.policy, &pol, err, sizeof(err)) != 0) {
 		warnx("%s", err);
 		return EX_FAIL;

@@ -34,29 +34,34 @@ static const struct ctl_cmd ctl_cmds[] = {
         "check [-q] [-s snapshot] [--client address] [--time time] name"},
     {"info", cmd_info, "info [-s snapshot]"},
     {"publish", cmd_publish,
-        "publish [-d dir] [-k keep] [--force] [--max-shrink pct] "
-        "[--by who] [--reason text] snapshot"},
-    {"rollback", cmd_rollback, "rollback [-d dir] [--by who] [--reason text]"},
+        "publish [-d dir] [-k keep] [--init] [--force] [--max-shrink pct]\n"
+        "                   --by who --reason text snapshot\n"
+        "       sinkhole-ctl publish --repair [-d dir] [--force] --by who "
+        "--reason text\n"
+        "                   [snapshot]"},
+    {"rollback", cmd_rollback,
+        "rollback [-d dir] [-p policy] [--force] --by who --reason text"},
     {"status", cmd_status, "status [-d dir] [-n lines]"},
     {"diff", cmd_diff, "diff [-d dir] [--limit n] snapshot [snapshot]"},
     {"allow", cmd_allow,
-        "allow [-d dir] [-p policy] --by who --reason text name"},
+        "allow [-d dir] [-p policy] [--subtree] --by who --reason text "
+        "name"},
     {"block", cmd_block,
         "block [-d dir] [-p policy] --by who --reason text -c category "
         "name"},
     {"exempt", cmd_exempt,
         "exempt add [-d dir] [-p policy] --approver who --reason text\n"
-        "                   --expires time [--categories a,b] [--by who] "
+        "                   --expires time [--categories a,b] --by who "
         "subnet\n"
-        "       sinkhole-ctl exempt remove [-d dir] [-p policy] [--by who] "
-        "[--reason text] subnet\n"
-        "       sinkhole-ctl exempt list [-d dir]"},
+        "       sinkhole-ctl exempt remove [-d dir] [-p policy] --by who "
+        "--reason text subnet\n"
+        "       sinkhole-ctl exempt list [-d dir] [-p policy]"},
     {"check-conf", cmd_check_conf, "check-conf [-q] [-u user] [file]"},
     {"verify-log", cmd_verify_log, "verify-log [-q] [-s state] file..."},
     {"update", cmd_update,
         "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-rejected pct]\n"
-        "                     [--max-size bytes] [--timeout seconds] [-p policy] [-d dir]\n"
-        "                     --by who --reason text"},
+        "                     [--max-size bytes] [--timeout seconds] [--init] [-p policy]\n"
+        "                     [-d dir] --by who --reason text"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 

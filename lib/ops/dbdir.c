@@ -80,6 +80,8 @@ sk_dbdir_strerror(int err)
 		return "invalid argument";
 	case SK_DBDIR_E_DAMAGED:
 		return "snapshot copy does not verify";
+	case SK_DBDIR_E_NOTPUB:
+		return "not a publication folder";
 	}
 	return "unknown publication directory error";
 }
@@ -301,6 +303,49 @@ take_lock(struct sk_dbdir *d, char *detail, size_t detailsize)
 }
 
 int
+sk_dbdir_is_publication(const char *path, char *detail, size_t detailsize)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	errno = 0;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		sk_detail(detail, detailsize, SK_DBDIR_E_NOTPUB, "%s: %s", path,
+		    errno == ENOENT ? "no such folder" : "not a folder");
+		return 0;
+	}
+	if (join(p, sizeof(p), path, SNAPDIR, "") != 0 || stat(p, &st) != 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		sk_detail(detail, detailsize, SK_DBDIR_E_NOTPUB,
+		    "%s: not a publication folder (no " SNAPDIR "/ folder)",
+		    path);
+		return 0;
+	}
+	if ((join(p, sizeof(p), path, HISTORY, "") == 0 &&
+	        lstat(p, &st) == 0) ||
+	    (join(p, sizeof(p), path, ACTIVE, "") == 0 && lstat(p, &st) == 0))
+		return 1;
+	sk_detail(detail, detailsize, SK_DBDIR_E_NOTPUB,
+	    "%s: not a publication folder (nothing published: no " HISTORY
+	    " and no " ACTIVE ")",
+	    path);
+	return 0;
+}
+
+/* A change of what is active goes into a publication folder only, so
+ * that a mistyped -d publishes nowhere instead of creating a folder no
+ * resolver reads; the first publish says --init (SK_DBDIR_INIT). */
+static int
+check_folder(const char *path, int flags, char *detail, size_t detailsize)
+{
+	if ((flags & SK_DBDIR_INIT) || !(flags & SK_DBDIR_LOCK))
+		return 0;
+	return sk_dbdir_is_publication(path, detail, detailsize)
+	    ? 0
+	    : SK_DBDIR_E_NOTPUB;
+}
+
+int
 sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out, char *detail,
     size_t detailsize)
 {
@@ -328,7 +373,8 @@ sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out, char *detail,
 		goto err;
 	}
 	if (flags & (SK_DBDIR_CREATE | SK_DBDIR_LOCK)) {
-		if (((flags & SK_DBDIR_CREATE) &&
+		if ((rc = check_folder(path, flags, detail, detailsize)) != 0 ||
+		    ((flags & SK_DBDIR_CREATE) &&
 		        (rc = make_dir(path, detail, detailsize)) != 0) ||
 		    ((flags & SK_DBDIR_LOCK) &&
 		        (rc = take_lock(d, detail, detailsize)) != 0) ||
@@ -405,13 +451,15 @@ sk_dbdir_active(
 	if (n < 0 && errno == EINVAL && lstat(path, &st) == 0 &&
 	    S_ISREG(st.st_mode))
 		/* A copy or an old "build -o" replaced the link: say how to
-		 * put it back (publish makes a link where there is none). */
+		 * put it back (publish --repair keeps the file as
+		 * snapshots/<id>.mdb when it verifies and links to it). */
 		return sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
 		    "%s: a plain file, not the link to the active snapshot; to "
-		    "repair, move it aside (mv %s %s.broken) and publish a "
-		    "snapshot (sinkhole-ctl publish -d %s %s/" SNAPDIR
-		    "/ID.mdb)",
-		    path, path, path, d->path, d->path);
+		    "repair: sinkhole-ctl publish --repair -d %s --by WHO "
+		    "--reason WHY (keeps it as " SNAPDIR "/ID.mdb if it "
+		    "verifies and makes active.mdb the link again; add a "
+		    "snapshot file to publish that one instead)",
+		    path, d->path);
 	if (n < 0)
 		return sk_detail(detail, detailsize,
 		    errno == EINVAL ? SK_DBDIR_E_HISTORY : SK_DBDIR_E_IO,
@@ -1333,22 +1381,31 @@ recover(struct sk_dbdir *d, char *detail, size_t detailsize)
 	return 0;
 }
 
-/* Replay evs into a stack of ids (heap, caller frees); @return its depth. */
+/* Replay evs into a stack of the indices of the events that pushed each
+ * id (heap, caller frees); @return its depth. */
 static size_t
-replay(const struct sk_dbdir_event *evs, size_t n, const char ***stack)
+replay(const struct sk_dbdir_event *evs, size_t n, size_t **stack)
 {
-	const char **s = n > 0 ? calloc(n, sizeof(*s)) : NULL;
+	size_t *s = n > 0 ? calloc(n, sizeof(*s)) : NULL;
 	size_t i, depth = 0;
 
 	*stack = s;
 	if (s == NULL)
 		return 0;
 	for (i = 0; i < n; i++) {
+		if (strcmp(evs[i].action, "repair") == 0 && depth >= 1 &&
+		    strcmp(evs[s[depth - 1]].id, evs[i].id) == 0) {
+			/* The link put back to what was active: no step. */
+			continue;
+		}
 		if (strcmp(evs[i].action, "rollback") == 0 && depth >= 2) {
 			depth--;
-			s[depth - 1] = evs[i].id; /* trust what happened */
+			/* Trust what happened: a rollback elsewhere than
+			 * under the top is its own entry. */
+			if (strcmp(evs[s[depth - 1]].id, evs[i].id) != 0)
+				s[depth - 1] = i;
 		} else {
-			s[depth++] = evs[i].id;
+			s[depth++] = i;
 		}
 	}
 	return depth;
@@ -1358,17 +1415,28 @@ int
 sk_dbdir_rollback_target(
     const struct sk_dbdir_event *evs, size_t n, char *target)
 {
-	const char **stack;
+	size_t *stack;
 	size_t depth = replay(evs, n, &stack);
 	int rc = SK_DBDIR_E_NOPREV;
 
 	target[0] = '\0';
 	if (depth >= 2) {
-		strcpy(target, stack[depth - 2]);
+		strcpy(target, evs[stack[depth - 2]].id);
 		rc = 0;
 	}
 	free(stack);
 	return rc;
+}
+
+long
+sk_dbdir_rollback_undoes(const struct sk_dbdir_event *evs, size_t n)
+{
+	size_t *stack;
+	size_t depth = replay(evs, n, &stack);
+	long i = depth >= 2 ? (long)stack[depth - 1] : -1;
+
+	free(stack);
+	return i;
 }
 
 int

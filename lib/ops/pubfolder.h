@@ -116,4 +116,16 @@ void sk_pub_event(struct sk_dbdir_event *ev, int64_t time, const char *action,
 int sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
     size_t detailsize);
 
+/**
+ * The exemptions a switch from cur to target ends: those of cur in force
+ * at now (expires later) that target does not keep in force (no exemption
+ * for that subnet there, or an expired one). A rollback asks for --force
+ * before it ends one.
+ * @param fn: called with each (cur's exemption); may be NULL.
+ * @return how many.
+ */
+size_t sk_pub_exemptions_ended(const struct sk_snapshot *cur,
+    const struct sk_snapshot *target, int64_t now,
+    void (*fn)(void *arg, const struct sk_exemption *ex), void *arg);
+
 #endif /* SK_PUBFOLDER_H */

@@ -48,7 +48,7 @@ state() { echo "$(stat -c '%i %Y %s' "$LIST" 2>/dev/null) $(readlink "$DB/active
 policy_url "http://127.0.0.1:$PORT/adult.txt"
 
 # 1. first update: fetched (200), built, published
-expect_eq "first update succeeds" "$(upd)" 0
+expect_eq "first update (--init: a new publication folder) succeeds" "$(upd --init)" 0
 expect_eq "list file fetched" "$(cat "$LIST")" "$(printf 'a.test\nb.test')"
 expect_eq "one 200 served" "$(requests /adult.txt 200)" 1
 expect_match "validators stored" "$(cat "$LIST.meta" 2>/dev/null)" '^etag "'

@@ -335,6 +335,19 @@ static const struct {
         {"control character 0x01"}},
     {"too many fields", "allow a b c d e f g h i j k l m n o p q\n", 1,
         {"too many fields"}},
+    {"timezone after an exempt line",
+        "category a action=sinkhole\n"
+        "exempt 10.0.0.0/8 approver=a reason=r expires=2030-01-01\n"
+        "timezone America/Los_Angeles\n",
+        3, {"timezone: must come before the first exempt line"}},
+    {"timezone twice", "timezone UTC\ntimezone America/Denver\n", 2,
+        {"timezone: given twice (line 1)"}},
+    {"timezone unknown", "timezone America/Springfield\n", 1,
+        {"timezone: \"America/Springfield\": no time zone"}},
+    {"timezone missing", "timezone\n", 1, {"timezone: missing ZONE"}},
+    {"a local time without a timezone",
+        "exempt 10.0.0.0/8 approver=a reason=r expires=2030-01-01T10:00:00\n",
+        1, {"exempt: bad expires=", "without Z, an offset or a zone"}},
     {"first error stops the parse",
         "category a action=sinkhole\nbogus\ncategory a action=sinkhole\n", 2,
         {"unknown statement \"bogus\""}},
@@ -677,6 +690,54 @@ test_times(void)
 	CHECK_STR(buf, "1970-01-01T00:00:00Z", "21-byte buffer");
 }
 
+/* timezone: a bare date ends that day in the county's zone; offsets and
+ * zones anywhere; without one, a bare date is the start of the day, UTC. */
+static void
+test_timezone(void)
+{
+	struct sk_policyfile *pol;
+	char err[512];
+
+	pol = load("timezone America/Los_Angeles\n"
+	           "exempt 10.0.0.0/8 approver=a reason=r expires=2026-12-20\n"
+	           "exempt 10.1.0.0/16 approver=a reason=r "
+	           "expires=2026-12-20T17:00\n"
+	           "exempt 10.2.0.0/16 approver=a reason=r "
+	           "expires=2026-12-20T17:00:00-05:00\n"
+	           "exempt 10.3.0.0/16 approver=a reason=r "
+	           "expires=\"2026-12-20 Europe/Berlin\"\n",
+	    err, sizeof(err));
+	CHECK(pol != NULL, "loads: %s", err);
+	if (pol == NULL)
+		return;
+	CHECK_STR(pol->timezone, "America/Los_Angeles", "the zone");
+	CHECK(pol->timezone_line == 1, "its line");
+	CHECK(pol->nexemptions == 4, "four");
+	CHECK(pol->exemptions[0].expires == 1797839999,
+	    "a bare date: 23:59:59 PST: %lld",
+	    (long long)pol->exemptions[0].expires);
+	CHECK(pol->exemptions[1].expires == 1797814800, "local time: %lld",
+	    (long long)pol->exemptions[1].expires);
+	CHECK(pol->exemptions[2].expires == 1797804000,
+	    "an offset: %lld", (long long)pol->exemptions[2].expires);
+	CHECK(pol->exemptions[3].expires == 1797807599, "a zone: %lld",
+	    (long long)pol->exemptions[3].expires);
+	CHECK(sk_policyfile_time_flags(pol) == 0, "flags with a zone");
+	sk_policyfile_free(pol);
+	pol = load("exempt 10.0.0.0/8 approver=a reason=r expires=2026-12-20\n"
+	           "exempt 10.1.0.0/16 approver=a reason=r "
+	           "expires=2026-12-20T17:00:00-08:00\n",
+	    err, sizeof(err));
+	CHECK(pol != NULL, "without a zone: %s", err);
+	if (pol == NULL)
+		return;
+	CHECK(pol->timezone[0] == '\0', "no zone");
+	CHECK(pol->exemptions[0].expires == 1797724800,
+	    "a bare date: midnight UTC at its start, as before");
+	CHECK(pol->exemptions[1].expires == 1797814800, "an offset");
+	sk_policyfile_free(pol);
+}
+
 /* ---- action names ---- */
 
 static void
@@ -726,6 +787,7 @@ main(void)
 	test_masks();
 	test_paths();
 	test_times();
+	test_timezone();
 	test_actions();
 
 	unlink(polpath);
