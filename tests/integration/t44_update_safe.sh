@@ -26,7 +26,7 @@ mkdir -p "$WWW"
 rm -f "$WORK/requests.log" "$WORK/port"
 LIST_HTTPD_PORT=$SPARE_PORT start_daemon "$WORK/httpd.log" "$PYTHON3" \
     "$top_srcdir/tests/integration/list_httpd.py" "$WWW" "$WORK/port"
-wait_until 100 test -s "$WORK/port" ||
+wait_until 300 test -s "$WORK/port" ||
 	{ fail "list server started on port $SPARE_PORT"; finish; }
 PORT=$(cat "$WORK/port")
 URL="http://127.0.0.1:$PORT"
