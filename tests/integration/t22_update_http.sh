@@ -17,7 +17,7 @@ printf 'a.test\nb.test\n' >"$WORK/www/adult.txt"
     "$WORK/port" >"$WORK/httpd.log" 2>&1 &
 PIDS="$PIDS $!"
 i=0
-while [ ! -s "$WORK/port" ] && [ $i -lt 100 ]; do
+while [ ! -s "$WORK/port" ] && [ $i -lt 600 ]; do # 30 s: python starts slowly under load
 	sleep 0.05
 	i=$((i + 1))
 done
