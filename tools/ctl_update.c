@@ -57,7 +57,9 @@ struct upd_list {
 	const struct sk_policy_list *l;
 	struct sk_fetch_result fr;     /**< fr.changed: fr.tmp to check */
 	struct sk_listcheck_verdict v; /**< when fr.changed */
-	int failed;                    /**< not fetched, or refused */
+	int failed;                    /**< not fetched */
+	int refused;                   /**< refused by a check */
+	int not_saved; /**< published, but the list not replaced */
 };
 
 /** What the options ask for. */
@@ -276,23 +278,38 @@ out:
 	return rc;
 }
 
-/* One line per list: what happened to it. */
+/*
+ * One line per list, what became of it: "not fetched", "not modified",
+ * "refused by the shrink check", or for a new version that passed, fate
+ * ("updated", "would update", "not updated, nothing published") with its
+ * size and entries.
+ */
 static void
 summary(const struct upd_list *u, size_t n, const struct upd_opts *o,
-    const char *verb)
+    const char *fate)
 {
 	char why[512];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		put_text(stdout, u[i].l->name);
-		if (!u[i].fr.changed && u[i].fr.status == 304) {
+		if (u[i].failed) {
+			printf(": not fetched, kept\n");
+			continue;
+		}
+		if (u[i].fr.status == 304) {
 			printf(": not modified\n");
 			continue;
 		}
 		sk_listcheck_describe(&u[i].v, &o->lim, why, sizeof(why));
-		printf(
-		    ": %s, %" PRIu64 " bytes, %s\n", verb, u[i].fr.bytes, why);
+		if (u[i].refused)
+			printf(": refused by the %s check, kept: %s\n",
+			    sk_listcheck_name(u[i].v.failed), why);
+		else
+			printf(": %s, %" PRIu64 " bytes, %s\n",
+			    u[i].not_saved ? "published, list file not replaced"
+			                   : fate,
+			    u[i].fr.bytes, why);
 	}
 }
 
@@ -315,6 +332,7 @@ commit_lists(struct upd_list *u, size_t n)
 			warnx("update: %s: published, but the list file not "
 			      "replaced: %s; the next update fetches it again",
 			    u[i].l->name, err);
+			u[i].not_saved = 1;
 			rc = EX_FAIL;
 		}
 	}
@@ -387,7 +405,7 @@ cmd_update(int argc, char **argv)
 			continue;
 		changed++;
 		if (check_list(&u[i], &o) != 0) {
-			u[i].failed = 1;
+			u[i].refused = 1;
 			refused++;
 		}
 		files[u[i].l - pol->lists] = u[i].fr.tmp;
@@ -400,6 +418,8 @@ cmd_update(int argc, char **argv)
 		    failed == 0        ? "refused"
 		        : refused == 0 ? "not fetched"
 		                       : "not fetched or refused");
+		if (!o.quiet)
+			summary(u, n, &o, "not updated, nothing published");
 		goto out;
 	}
 	if (changed == 0) {
@@ -414,6 +434,8 @@ cmd_update(int argc, char **argv)
 		warnx("update: %s; every list and its validators kept as "
 		      "they were (the next update fetches them again)",
 		    o.dry_run ? "dry run failed" : "nothing published");
+		if (!o.quiet)
+			summary(u, n, &o, "not updated, nothing published");
 		goto out;
 	}
 	if (o.dry_run) {

@@ -96,6 +96,8 @@ expect_match "page: the refusal names the list, the check and the numbers" \
     'lists/page.txt: refused by the entries check: no entries \(0 of 7 content lines accepted; the previous version had 20\)'
 expect_match "page: the refusal says how to override" "$(cat "$WORK/err")" \
     'kept; to accept it, use --force'
+expect_match "page: the list's summary line says refused" "$(cat "$WORK/out")" \
+    '^lists/page.txt: refused by the entries check, kept: no entries'
 expect_eq "page: list, validators and active snapshot untouched" \
     "$(state "$P/lists/page.txt")" "$before"
 check "page: page7.test still blocked" blocked page7.test
@@ -126,6 +128,9 @@ expect_match "refused publish: publish says why" "$(cat "$WORK/err")" \
 expect_match "refused publish: update says the lists are kept" \
     "$(cat "$WORK/err")" \
     'nothing published; every list and its validators kept'
+expect_match "refused publish: the list's summary line says not updated" \
+    "$(cat "$WORK/out")" \
+    '^lists/feed.txt: not updated, nothing published, 123 bytes, 11 entries \(was 10\)'
 expect_eq "refused publish: list, validators and active untouched" \
     "$(state "$P/lists/feed.txt")" "$before"
 check "refused publish: feed11.test not blocked" not_blocked feed11.test
