@@ -37,7 +37,8 @@ enum {
 	OPT_MAX_SHRINK,
 	OPT_MAX_REJECTED,
 	OPT_BY,
-	OPT_REASON
+	OPT_REASON,
+	OPT_INIT
 };
 
 /* The longest --timeout, in seconds. */
@@ -56,7 +57,9 @@ struct upd_list {
 	const struct sk_policy_list *l;
 	struct sk_fetch_result fr;     /**< fr.changed: fr.tmp to check */
 	struct sk_listcheck_verdict v; /**< when fr.changed */
-	int failed;                    /**< not fetched, or refused */
+	int failed;                    /**< not fetched */
+	int refused;                   /**< refused by a check */
+	int not_saved; /**< published, but the list not replaced */
 };
 
 /** What the options ask for. */
@@ -65,6 +68,7 @@ struct upd_opts {
 	struct sk_fetch_opts fetch;
 	struct sk_listcheck_limits lim;
 	int quiet, force, dry_run;
+	int init; /**< --init: dir may become a publication folder */
 };
 
 static void
@@ -234,7 +238,7 @@ build_and_publish(
 {
 	struct build_args b = {o->policy, NULL, NULL, 1, 0, files, nfiles};
 	struct publish_args p = {o->dir, NULL, o->by, o->reason, o->force,
-	    o->lim.max_shrink, SK_DBDIR_KEEP, 1, 0};
+	    o->lim.max_shrink, SK_DBDIR_KEEP, o->init, 0};
 	char tmp[PATH_MAX], active[PATH_MAX];
 	const char *tmpdir;
 	struct stat st;
@@ -274,23 +278,38 @@ out:
 	return rc;
 }
 
-/* One line per list: what happened to it. */
+/*
+ * One line per list, what became of it: "not fetched", "not modified",
+ * "refused by the shrink check", or for a new version that passed, fate
+ * ("updated", "would update", "not updated, nothing published") with its
+ * size and entries.
+ */
 static void
 summary(const struct upd_list *u, size_t n, const struct upd_opts *o,
-    const char *verb)
+    const char *fate)
 {
 	char why[512];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		put_text(stdout, u[i].l->name);
-		if (!u[i].fr.changed && u[i].fr.status == 304) {
+		if (u[i].failed) {
+			printf(": not fetched, kept\n");
+			continue;
+		}
+		if (u[i].fr.status == 304) {
 			printf(": not modified\n");
 			continue;
 		}
 		sk_listcheck_describe(&u[i].v, &o->lim, why, sizeof(why));
-		printf(
-		    ": %s, %" PRIu64 " bytes, %s\n", verb, u[i].fr.bytes, why);
+		if (u[i].refused)
+			printf(": refused by the %s check, kept: %s\n",
+			    sk_listcheck_name(u[i].v.failed), why);
+		else
+			printf(": %s, %" PRIu64 " bytes, %s\n",
+			    u[i].not_saved ? "published, list file not replaced"
+			                   : fate,
+			    u[i].fr.bytes, why);
 	}
 }
 
@@ -313,6 +332,7 @@ commit_lists(struct upd_list *u, size_t n)
 			warnx("update: %s: published, but the list file not "
 			      "replaced: %s; the next update fetches it again",
 			    u[i].l->name, err);
+			u[i].not_saved = 1;
 			rc = EX_FAIL;
 		}
 	}
@@ -338,6 +358,7 @@ cmd_update(int argc, char **argv)
 	        o.lim.max_rejected, "--max-rejected wants a percentage 0-100"),
 	    CTL_OPT_TEXT("by", OPT_BY, o.by),
 	    CTL_OPT_TEXT("reason", OPT_REASON, o.reason),
+	    CTL_OPT_FLAG("init", OPT_INIT, o.init),
 	    CTL_OPT_FLAG("quiet", 'q', o.quiet),
 	    CTL_OPT_END,
 	};
@@ -353,19 +374,12 @@ cmd_update(int argc, char **argv)
 	o.dir = SK_DEFAULT_DBDIR;
 	o.lim.max_shrink = DEFAULT_MAX_SHRINK;
 	o.lim.max_rejected = SK_LISTCHECK_DEFAULT_MAX_REJECTED;
-	if ((rc = ctl_parse_options("update", argc, argv, opts)) >= 0 ||
-	    (rc = ctl_no_operands("update", argc, argv)) >= 0)
-		return rc;
 	/* update changes the policy in force like any edit: who and why
 	 * go to the history (the timer unit names itself). */
-	if (o.by == NULL || o.by[0] == '\0')
-		return usage_msg("update",
-		    "--by is required (who makes this "
-		    "change)");
-	if (o.reason == NULL || o.reason[0] == '\0')
-		return usage_msg("update",
-		    "--reason is required (why this "
-		    "change is made)");
+	if ((rc = ctl_parse_options("update", argc, argv, opts)) >= 0 ||
+	    (rc = ctl_no_operands("update", argc, argv)) >= 0 ||
+	    (rc = ctl_need_who_why("update", o.by, o.reason)) >= 0)
+		return rc;
 	if (sk_policyfile_load(o.policy, &pol, err, sizeof(err)) != 0) {
 		warnx("%s", err);
 		return EX_FAIL;
@@ -391,7 +405,7 @@ cmd_update(int argc, char **argv)
 			continue;
 		changed++;
 		if (check_list(&u[i], &o) != 0) {
-			u[i].failed = 1;
+			u[i].refused = 1;
 			refused++;
 		}
 		files[u[i].l - pol->lists] = u[i].fr.tmp;
@@ -404,6 +418,8 @@ cmd_update(int argc, char **argv)
 		    failed == 0        ? "refused"
 		        : refused == 0 ? "not fetched"
 		                       : "not fetched or refused");
+		if (!o.quiet)
+			summary(u, n, &o, "not updated, nothing published");
 		goto out;
 	}
 	if (changed == 0) {
@@ -418,6 +434,8 @@ cmd_update(int argc, char **argv)
 		warnx("update: %s; every list and its validators kept as "
 		      "they were (the next update fetches them again)",
 		    o.dry_run ? "dry run failed" : "nothing published");
+		if (!o.quiet)
+			summary(u, n, &o, "not updated, nothing published");
 		goto out;
 	}
 	if (o.dry_run) {

@@ -65,8 +65,8 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"verify-log", cmd_verify_log, "verify-log [-q] [-s state] file..."},
     {"update", cmd_update,
         "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-rejected pct]\n"
-        "                     [--max-size bytes] [--timeout seconds] [-p policy] [-d dir]\n"
-        "                     --by who --reason text"},
+        "                     [--max-size bytes] [--timeout seconds] [--init] [-p policy]\n"
+        "                     [-d dir] --by who --reason text"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 

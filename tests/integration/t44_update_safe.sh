@@ -15,7 +15,8 @@
 #     snapshot published; so is one with too many rejected lines;
 #  6. --timeout is a deadline for the whole transfer: a server trickling
 #     one byte every 0.25 s is cut off at the deadline;
-#  7. --force accepts a refused list; --by and --reason are required.
+#  7. --force accepts a refused list; --by and --reason are required, and
+#     a folder that is not a publication folder needs --init (case 1).
 # Needs only the tool and python3: no resolver.
 TEST_NUM=44
 . "$top_srcdir/tests/integration/lib.sh"
@@ -25,7 +26,7 @@ mkdir -p "$WWW"
 rm -f "$WORK/requests.log" "$WORK/port"
 LIST_HTTPD_PORT=$SPARE_PORT start_daemon "$WORK/httpd.log" "$PYTHON3" \
     "$top_srcdir/tests/integration/list_httpd.py" "$WWW" "$WORK/port"
-wait_until 100 test -s "$WORK/port" ||
+wait_until 300 test -s "$WORK/port" ||
 	{ fail "list server started on port $SPARE_PORT"; finish; }
 PORT=$(cat "$WORK/port")
 URL="http://127.0.0.1:$PORT"
@@ -71,7 +72,12 @@ state() {
 setup page
 names page 20 >"$WWW/page.txt"
 one_list page.txt
-expect_eq "page: first update publishes 20 names" "$(upd)" 0
+"$CTL" update -p "$P/policy.conf" -d "$DB" --by t44 --reason typo \
+    >"$WORK/out" 2>"$WORK/err"
+expect_eq "page: a new folder without --init is refused" "$?" 1
+expect_match "page: ... saying --init" "$(cat "$WORK/err")" '--init'
+check "page: ... and no list written" test ! -e "$P/lists/page.txt"
+expect_eq "page: first update publishes 20 names" "$(upd --init)" 0
 check "page: page7.test blocked" blocked page7.test
 {
 	echo '<!DOCTYPE html>'
@@ -83,19 +89,23 @@ check "page: page7.test blocked" blocked page7.test
 	echo '</html>'
 } >"$WWW/page.txt"
 before=$(state "$P/lists/page.txt")
+n200=$(served /page.txt 200)
 expect_eq "page: an error page served with 200 is refused" "$(upd)" 1
 expect_match "page: the refusal names the list, the check and the numbers" \
     "$(cat "$WORK/err")" \
     'lists/page.txt: refused by the entries check: no entries \(0 of 7 content lines accepted; the previous version had 20\)'
 expect_match "page: the refusal says how to override" "$(cat "$WORK/err")" \
     'kept; to accept it, use --force'
+expect_match "page: the list's summary line says refused" "$(cat "$WORK/out")" \
+    '^lists/page.txt: refused by the entries check, kept: no entries'
 expect_eq "page: list, validators and active snapshot untouched" \
     "$(state "$P/lists/page.txt")" "$before"
 check "page: page7.test still blocked" blocked page7.test
 expect_eq "page: no download left beside the list" \
     "$(ls "$P/lists" | grep -c part)" 0
 expect_eq "page: the next run fetches again and refuses again" "$(upd)" 1
-expect_eq "page: ... with a 200, not a 304" "$(served /page.txt 200)" 3
+expect_eq "page: ... with a 200, not a 304" "$(served /page.txt 200)" \
+    $((n200 + 2))
 expect_nomatch "page: ... never 'not modified'" \
     "$(cat "$WORK/out" "$WORK/err")" 'not modified'
 expect_eq "page: list still untouched" "$(state "$P/lists/page.txt")" "$before"
@@ -106,7 +116,7 @@ names feed 10 >"$WWW/feed.txt"
 names local 10 >"$P/lists/local.txt"
 one_list feed.txt
 echo "list adult domains lists/local.txt" >>"$P/policy.conf"
-expect_eq "refused publish: first update" "$(upd)" 0
+expect_eq "refused publish: first update" "$(upd --init)" 0
 # The operator drops the local list from the policy; the feed grows.
 one_list feed.txt
 names feed 11 >"$WWW/feed.txt"
@@ -118,6 +128,9 @@ expect_match "refused publish: publish says why" "$(cat "$WORK/err")" \
 expect_match "refused publish: update says the lists are kept" \
     "$(cat "$WORK/err")" \
     'nothing published; every list and its validators kept'
+expect_match "refused publish: the list's summary line says not updated" \
+    "$(cat "$WORK/out")" \
+    '^lists/feed.txt: not updated, nothing published, 123 bytes, 11 entries \(was 10\)'
 expect_eq "refused publish: list, validators and active untouched" \
     "$(state "$P/lists/feed.txt")" "$before"
 check "refused publish: feed11.test not blocked" not_blocked feed11.test
@@ -158,7 +171,7 @@ names tiny 3 >"$WWW/tiny.txt"
 names big 100 >"$P/lists/big.txt"
 one_list tiny.txt
 echo "list adult domains lists/big.txt" >>"$P/policy.conf"
-expect_eq "small feed: first update" "$(upd)" 0
+expect_eq "small feed: first update" "$(upd --init)" 0
 echo '# nothing today' >"$WWW/tiny.txt"
 before=$(state "$P/lists/tiny.txt")
 expect_eq "small feed: emptied (3 of 103 names of its category) is refused" \
@@ -194,7 +207,8 @@ expect_eq "junk: half the lines rejected is refused" "$(upd)" 1
 expect_match "junk: the share and the limit" "$(cat "$WORK/err")" \
     'refused by the rejected lines check: 1 of 2 content lines rejected \(50.0%, more than --max-rejected 10%\).*--max-rejected'
 check "junk: still no list file" test ! -e "$P/lists/junk.txt"
-expect_eq "junk: --max-rejected 50% accepts it" "$(upd --max-rejected 50%)" 0
+expect_eq "junk: --max-rejected 50% accepts it" \
+    "$(upd --init --max-rejected 50%)" 0
 check "junk: ok.test blocked" blocked ok.test
 
 # --- 6. the deadline is for the whole transfer -----------------------------
@@ -214,7 +228,7 @@ check "trickle: no list written" test ! -e "$P/lists/slow.txt"
 setup force
 echo a.test >"$WWW/force.txt"
 one_list force.txt
-expect_eq "force: first update" "$(upd)" 0
+expect_eq "force: first update" "$(upd --init)" 0
 echo >"$WWW/force.txt"
 expect_eq "force: emptied feed refused" "$(upd)" 1
 expect_eq "force: --force accepts it" "$(upd --force)" 0

@@ -73,7 +73,8 @@ start_server(const char *script, int tls, int *port)
 			    (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 100; i++) {
+	/* 30 s: python starts slowly on a loaded machine */
+	for (i = 0; i < 600; i++) {
 		if ((f = fopen(portfile, "r")) != NULL) {
 			if (fscanf(f, "%d", port) != 1)
 				*port = 0;
