@@ -161,11 +161,13 @@ test_fill(void)
 	CHECK_STR(p.changed_from, A, "changed from");
 	CHECK(p.changed_at == 1796529660, "when");
 
-	fill_after(&p, &sw, dir, ".intent",
-	    "sinkhole-intent 1\n2026-12-06T04:02:00Z\trollback\t%s\t%s\tbob"
-	    "\tundo\texempt +10.0.0.0/8 approver=\"X\" "
-	    "expires=2099-01-01T00:00:00Z\nend\n",
+	/* A rollback under way: its line is in the intent only. */
+	snprintf(hist, sizeof(hist),
+	    "2026-12-06T04:02:00Z\trollback\t%s\t%s\tbob\tundo\texempt "
+	    "+10.0.0.0/8 approver=\"X\" expires=2099-01-01T00:00:00Z",
 	    id, B);
+	fill_after(
+	    &p, &sw, dir, ".intent", "sinkhole-intent 1\n%s\nend\n", hist);
 	expect_policy(&p, "under way", "intent", "rollback", "bob", "undo",
 	    "exempt +10.0.0.0/8 approver=\"X\" expires=2099-01-01T00:00:00Z");
 
@@ -258,6 +260,20 @@ line_of(struct sk_hitfmt_rec *rec, enum sk_hit_format f, char *buf, size_t size,
 
 static int problems;
 
+/* The next record of rec's chain, formatted into buf (SK_HITFMT_MAX) and
+ * verified. */
+static void
+feed(struct sk_hitchain_verifier *v, struct sk_hitfmt_rec *rec,
+    enum sk_hit_format f, char *buf, char *prev)
+{
+	int n;
+
+	rec->sequence++;
+	n = line_of(rec, f, buf, SK_HITFMT_MAX, prev);
+	if (n > 0)
+		sk_hitchain_verify_line(v, buf, (size_t)n - 1);
+}
+
 static void
 count_problems(void *arg, int broken, const char *msg)
 {
@@ -346,24 +362,18 @@ test_formats(void)
 		/* A record that is not a policy record's shape, though its
 		 * chain is right. */
 		strcpy(p.change, "bogus");
-		rec.sequence = 3;
-		n = line_of(&rec, fmts[i], buf, sizeof(buf), prev);
-		sk_hitchain_verify_line(v, buf, (size_t)n - 1);
+		feed(v, &rec, fmts[i], buf, prev);
 		CHECK(problems == 1, "%s: unknown change refused",
 		    sk_hitfmt_name(fmts[i]));
 		strcpy(p.change, "switch");
 		strcpy(p.new_id, "not-an-id");
-		rec.sequence = 4;
-		n = line_of(&rec, fmts[i], buf, sizeof(buf), prev);
-		sk_hitchain_verify_line(v, buf, (size_t)n - 1);
+		feed(v, &rec, fmts[i], buf, prev);
 		CHECK(problems == 2, "%s: bad id refused",
 		    sk_hitfmt_name(fmts[i]));
 		strcpy(p.new_id, B);
 		/* Who unknown: "(unknown)", still a good record. */
 		p.user[0] = '\0';
-		rec.sequence = 5;
-		n = line_of(&rec, fmts[i], buf, sizeof(buf), prev);
-		sk_hitchain_verify_line(v, buf, (size_t)n - 1);
+		feed(v, &rec, fmts[i], buf, prev);
 		CHECK(problems == 2 && strstr(buf, "(unknown)") != NULL,
 		    "%s: who unknown is said", sk_hitfmt_name(fmts[i]));
 		make_policy(&p);
