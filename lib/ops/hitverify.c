@@ -5,6 +5,7 @@
  * by `sinkhole-ctl verify-log`; not linked into the module.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,9 +154,9 @@ struct hc_fields {
 	/* A policy record's fields (sinkhole-hitlog(5), POLICY RECORDS). */
 	const char *pol_change, *pol_new, *pol_old, *pol_from, *pol_user,
 	    *pol_source;
+	const char *pol_changes;
 	size_t pol_change_len, pol_new_len, pol_old_len, pol_from_len,
-	    pol_user_len, pol_source_len;
-	int pol_changes; /* sinkhole.policy.changes seen */
+	    pol_user_len, pol_source_len, pol_changes_len;
 };
 
 static int
@@ -164,49 +165,54 @@ hc_is(const struct sk_hitfmt_field *f, const char *key)
 	return f->keylen == strlen(key) && memcmp(f->key, key, f->keylen) == 0;
 }
 
+/* The fields the verifier reads, by key in any format: where each goes
+ * (a value pointer and its length in struct hc_fields). */
+#define HC_AT(v) \
+	offsetof(struct hc_fields, v), offsetof(struct hc_fields, v##_len)
+static const struct {
+	const char *key;
+	size_t val, len;
+} hc_keys[] = {
+    {"event.action", HC_AT(action)},
+    {"act", HC_AT(action)},
+    {"event.sequence", HC_AT(seq)},
+    {"observer.name", HC_AT(id)},
+    {"deviceExternalId", HC_AT(id)},
+    {"sinkhole.prev_hash", HC_AT(prev)},
+    {"sinkhole.hash", HC_AT(hash)},
+    {"@timestamp", HC_AT(time)},
+    {"rt", HC_AT(time)},
+    {"devTime", HC_AT(time)},
+    {"sinkhole.previous.state", HC_AT(p_state)},
+    {"sinkhole.previous.instance", HC_AT(p_id)},
+    {"sinkhole.previous.run", HC_AT(p_run)},
+    {"sinkhole.previous.sequence", HC_AT(p_seq)},
+    {"sinkhole.previous.hash", HC_AT(p_hash)},
+    {"sinkhole.policy.change", HC_AT(pol_change)},
+    {"sinkhole.snapshot_id", HC_AT(pol_new)},
+    {"sinkhole.policy.old_id", HC_AT(pol_old)},
+    {"sinkhole.policy.changed_from", HC_AT(pol_from)},
+    {"user.name", HC_AT(pol_user)},
+    {"suser", HC_AT(pol_user)},
+    {"usrName", HC_AT(pol_user)},
+    {"sinkhole.policy.source", HC_AT(pol_source)},
+    {"sinkhole.policy.changes", HC_AT(pol_changes)},
+};
+#undef HC_AT
+
 static int
 hc_field(void *arg, const struct sk_hitfmt_field *f)
 {
-	struct hc_fields *h = arg;
+	char *h = arg;
+	size_t i;
 
-	if (hc_is(f, "event.action") || hc_is(f, "act"))
-		h->action = f->val, h->action_len = f->vallen;
-	else if (hc_is(f, "event.sequence"))
-		h->seq = f->val, h->seq_len = f->vallen;
-	else if (hc_is(f, "observer.name") || hc_is(f, "deviceExternalId"))
-		h->id = f->val, h->id_len = f->vallen;
-	else if (hc_is(f, "sinkhole.prev_hash"))
-		h->prev = f->val, h->prev_len = f->vallen;
-	else if (hc_is(f, "sinkhole.hash"))
-		h->hash = f->val, h->hash_len = f->vallen;
-	else if (hc_is(f, "@timestamp") || hc_is(f, "rt") ||
-	    hc_is(f, "devTime"))
-		h->time = f->val, h->time_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.state"))
-		h->p_state = f->val, h->p_state_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.instance"))
-		h->p_id = f->val, h->p_id_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.run"))
-		h->p_run = f->val, h->p_run_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.sequence"))
-		h->p_seq = f->val, h->p_seq_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.hash"))
-		h->p_hash = f->val, h->p_hash_len = f->vallen;
-	else if (hc_is(f, "sinkhole.policy.change"))
-		h->pol_change = f->val, h->pol_change_len = f->vallen;
-	else if (hc_is(f, "sinkhole.snapshot_id"))
-		h->pol_new = f->val, h->pol_new_len = f->vallen;
-	else if (hc_is(f, "sinkhole.policy.old_id"))
-		h->pol_old = f->val, h->pol_old_len = f->vallen;
-	else if (hc_is(f, "sinkhole.policy.changed_from"))
-		h->pol_from = f->val, h->pol_from_len = f->vallen;
-	else if (hc_is(f, "user.name") || hc_is(f, "suser") ||
-	    hc_is(f, "usrName"))
-		h->pol_user = f->val, h->pol_user_len = f->vallen;
-	else if (hc_is(f, "sinkhole.policy.source"))
-		h->pol_source = f->val, h->pol_source_len = f->vallen;
-	else if (hc_is(f, "sinkhole.policy.changes"))
-		h->pol_changes = 1;
+	for (i = 0; i < sizeof(hc_keys) / sizeof(hc_keys[0]); i++)
+		if (hc_is(f, hc_keys[i].key)) {
+			memcpy(h + hc_keys[i].val, &f->val, sizeof(f->val));
+			memcpy(
+			    h + hc_keys[i].len, &f->vallen, sizeof(f->vallen));
+			break;
+		}
 	return 0;
 }
 
@@ -249,7 +255,8 @@ hc_check_policy(struct sk_hitchain_verifier *v, const struct hc_fields *h)
 		    "policy record with a bad sinkhole.policy.old_id or "
 		    "changed_from");
 	else if (h->pol_user == NULL || h->pol_user_len == 0 ||
-	    h->pol_source == NULL || h->pol_source_len == 0 || !h->pol_changes)
+	    h->pol_source == NULL || h->pol_source_len == 0 ||
+	    h->pol_changes == NULL)
 		hc_report(v, 1,
 		    "policy record lacks who (user.name), its source or "
 		    "sinkhole.policy.changes");

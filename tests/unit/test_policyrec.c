@@ -9,6 +9,7 @@
  * the start event.
  */
 #define _GNU_SOURCE
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,38 @@ test_hook(void)
 
 /* --- filling the record from the history ---------------------------------- */
 
+static void fill_after(struct sk_hit_policy *p,
+    const struct sk_active_switch *sw, const char *dir, const char *file,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Write dir/file (fmt...), then fill p for sw. */
+static void
+fill_after(struct sk_hit_policy *p, const struct sk_active_switch *sw,
+    const char *dir, const char *file, const char *fmt, ...)
+{
+	char text[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	fix_put(dir, file, text);
+	sk_policyrec_fill(p, sw, 1796529600123LL);
+}
+
+/* What a filled record says of who, why and what changed. */
+static void
+expect_policy(const struct sk_hit_policy *p, const char *what,
+    const char *source, const char *action, const char *user,
+    const char *reason, const char *changes)
+{
+	CHECK_STR(p->source, source, "%s: source %s", what, p->source);
+	CHECK_STR(p->action, action, "%s: action %s", what, p->action);
+	CHECK_STR(p->user, user, "%s: who %s", what, p->user);
+	CHECK_STR(p->reason, reason, "%s: why %s", what, p->reason);
+	CHECK_STR(p->changes, changes, "%s: what %s", what, p->changes);
+}
+
 static void
 test_fill(void)
 {
@@ -112,37 +145,31 @@ test_fill(void)
 	sw.path = link;
 
 	sk_policyrec_fill(&p, &sw, 1796529600123LL);
-	CHECK_STR(p.source, "no history", "no history");
-	CHECK_STR(p.user, "", "who unknown");
+	expect_policy(&p, "no history", "no history", "", "", "", "");
 	CHECK_STR(p.new_id, id, "new id");
 	CHECK_STR(p.old_id, A, "old id");
 	CHECK_STR(p.folder, dir, "folder: the link's");
 	CHECK(p.changed_at == 0, "no time");
 
-	snprintf(hist, sizeof(hist),
+	fill_after(&p, &sw, dir, "history",
 	    "2026-12-06T04:00:00Z\tpublish\t%s\t-\tops\tfirst\n"
 	    "2026-12-06T04:01:00Z\tblock\t%s\t%s\talice\tblock x.example: "
 	    "INC\tadult +1 -0 (x.example.)\n",
 	    A, id, A);
-	fix_put(dir, "history", hist);
-	sk_policyrec_fill(&p, &sw, 1796529600123LL);
-	CHECK_STR(p.source, "history", "found");
-	CHECK_STR(p.action, "block", "action");
-	CHECK_STR(p.user, "alice", "who");
-	CHECK_STR(p.reason, "block x.example: INC", "why");
-	CHECK_STR(p.changes, "adult +1 -0 (x.example.)", "what changed");
+	expect_policy(&p, "found", "history", "block", "alice",
+	    "block x.example: INC", "adult +1 -0 (x.example.)");
 	CHECK_STR(p.changed_from, A, "changed from");
 	CHECK(p.changed_at == 1796529660, "when");
 
+	/* A rollback under way: its line is in the intent only. */
 	snprintf(hist, sizeof(hist),
-	    "sinkhole-intent 1\n2026-12-06T04:02:00Z\trollback\t%s\t%s\tbob"
-	    "\tundo\texempt +10.0.0.0/8 approver=\"X\" "
-	    "expires=2099-01-01T00:00:00Z\nend\n",
+	    "2026-12-06T04:02:00Z\trollback\t%s\t%s\tbob\tundo\texempt "
+	    "+10.0.0.0/8 approver=\"X\" expires=2099-01-01T00:00:00Z",
 	    id, B);
-	fix_put(dir, ".intent", hist);
-	sk_policyrec_fill(&p, &sw, 1796529600123LL);
-	CHECK_STR(p.source, "intent", "under way");
-	CHECK_STR(p.user, "bob", "who, from the intent");
+	fill_after(
+	    &p, &sw, dir, ".intent", "sinkhole-intent 1\n%s\nend\n", hist);
+	expect_policy(&p, "under way", "intent", "rollback", "bob", "undo",
+	    "exempt +10.0.0.0/8 approver=\"X\" expires=2099-01-01T00:00:00Z");
 
 	sw.snap = NULL;
 	sw.change = "drop";
@@ -233,6 +260,20 @@ line_of(struct sk_hitfmt_rec *rec, enum sk_hit_format f, char *buf, size_t size,
 
 static int problems;
 
+/* The next record of rec's chain, formatted into buf (SK_HITFMT_MAX) and
+ * verified. */
+static void
+feed(struct sk_hitchain_verifier *v, struct sk_hitfmt_rec *rec,
+    enum sk_hit_format f, char *buf, char *prev)
+{
+	int n;
+
+	rec->sequence++;
+	n = line_of(rec, f, buf, SK_HITFMT_MAX, prev);
+	if (n > 0)
+		sk_hitchain_verify_line(v, buf, (size_t)n - 1);
+}
+
 static void
 count_problems(void *arg, int broken, const char *msg)
 {
@@ -321,24 +362,18 @@ test_formats(void)
 		/* A record that is not a policy record's shape, though its
 		 * chain is right. */
 		strcpy(p.change, "bogus");
-		rec.sequence = 3;
-		n = line_of(&rec, fmts[i], buf, sizeof(buf), prev);
-		sk_hitchain_verify_line(v, buf, (size_t)n - 1);
+		feed(v, &rec, fmts[i], buf, prev);
 		CHECK(problems == 1, "%s: unknown change refused",
 		    sk_hitfmt_name(fmts[i]));
 		strcpy(p.change, "switch");
 		strcpy(p.new_id, "not-an-id");
-		rec.sequence = 4;
-		n = line_of(&rec, fmts[i], buf, sizeof(buf), prev);
-		sk_hitchain_verify_line(v, buf, (size_t)n - 1);
+		feed(v, &rec, fmts[i], buf, prev);
 		CHECK(problems == 2, "%s: bad id refused",
 		    sk_hitfmt_name(fmts[i]));
 		strcpy(p.new_id, B);
 		/* Who unknown: "(unknown)", still a good record. */
 		p.user[0] = '\0';
-		rec.sequence = 5;
-		n = line_of(&rec, fmts[i], buf, sizeof(buf), prev);
-		sk_hitchain_verify_line(v, buf, (size_t)n - 1);
+		feed(v, &rec, fmts[i], buf, prev);
 		CHECK(problems == 2 && strstr(buf, "(unknown)") != NULL,
 		    "%s: who unknown is said", sk_hitfmt_name(fmts[i]));
 		make_policy(&p);
