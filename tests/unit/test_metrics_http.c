@@ -2,8 +2,8 @@
  * \file
  * Unit tests for metrics_http.c on real sockets: GET /metrics answers 200
  * with the exposition's content type and text (IPv4 and IPv6 loopback);
- * another path is 404, another method 501 (libevent's answer); a port that is taken is an
- * error that names the address and the reason.
+ * another path is 404, another method 501 (libevent's answer); a port
+ * that is taken is an error that names the address and the reason.
  */
 #include <arpa/inet.h>
 #include <event2/event.h>
