@@ -129,8 +129,7 @@ sk_metrics_http_open(struct event_base *base, const char *host, uint16_t port,
 void
 sk_metrics_http_close(struct sk_metrics_http *h)
 {
-	if (h == NULL)
-		return;
-	evhttp_free(h->http);
+	if (h != NULL)
+		evhttp_free(h->http); /* the listener and its connections */
 	free(h);
 }
