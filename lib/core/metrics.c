@@ -452,10 +452,9 @@ render_hitlog(FILE *f, const struct sk_metrics_hitlog *hl)
 	    {"sinkhole_hitlog_records_written_total", "counter",
 	        "Hit records written to the hit log.", hl->written},
 	    {"sinkhole_hitlog_records_dropped_total", "counter",
-	        "Hit records lost to a full queue.", hl->dropped},
-	    {"sinkhole_hitlog_records_lost_total", "counter",
-	        "Hit records lost because the hit log could not be written.",
-	        hl->lost},
+	        "Hit records lost: the queue was full (also while the hit log "
+	        "cannot be written, hits wait in it).",
+	        hl->dropped},
 	    {"sinkhole_hitlog_write_errors_total", "counter",
 	        "Failed writes to the hit log (retried).", hl->write_errors},
 	    {"sinkhole_hitlog_queue_depth", "gauge",
