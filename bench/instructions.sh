@@ -121,19 +121,7 @@ for cfg in $CONFIGS; do
 	    --callgrind-out-file="$OUT/callgrind.out.$cfg" \
 	    "$UNBOUND" -d -c "$OUT/$cfg.conf"
 	say "$cfg: answering under valgrind after $UP_MS ms"
-	SCRAPER=
-	case $cfg in
-	*-metrics)
-		taskset -c $LOAD_CPU "$PYTHON3" -c '
-import sys, time, urllib.request
-while True:
-    urllib.request.urlopen(sys.argv[1], timeout=30).read()
-    time.sleep(1)' "http://127.0.0.1:$METRICS_PORT/metrics" \
-		    >"$OUT/scraper.log" 2>&1 &
-		SCRAPER=$!
-		LOAD_PIDS="${LOAD_PIDS:-} $SCRAPER"
-		;;
-	esac
+	start_scraper "$cfg"
 	pass "$OUT/q-cached.txt" "$OUT/warm-$cfg-1.log" >/dev/null
 	callgrind_control --instr=on "$UB_PID" >/dev/null 2>&1 ||
 		die "callgrind_control --instr=on failed"
@@ -143,12 +131,7 @@ while True:
 		pass "$OUT/q-blocked.txt" "$OUT/warm-$cfg-3.log" >/dev/null
 		count "$cfg" blocked
 	fi
-	if [ -n "$SCRAPER" ]; then
-		running "$SCRAPER" ||
-			die "$cfg: the scraper stopped ($OUT/scraper.log)"
-		stop_pids 20 "$SCRAPER"
-		LOAD_PIDS=
-	fi
+	stop_scraper "$cfg"
 	stop_resolver
 done
 bench_cleanup

@@ -141,22 +141,7 @@ run_config() {
 	record "$run" "$cfg" all loadavg "$(cut -d' ' -f1 /proc/loadavg)"
 	say "run $run $cfg: first answer after $up ms"
 	memory "$cfg" "$run" start
-	# Metrics on: scraped every second through the whole run, the way
-	# Prometheus would (pinned with the load, so only the module's own
-	# rendering counts on the resolver's side).
-	SCRAPER=
-	case $cfg in
-	*-metrics)
-		taskset -c $LOAD_CPU "$PYTHON3" -c '
-import sys, time, urllib.request
-while True:
-    urllib.request.urlopen(sys.argv[1], timeout=5).read()
-    time.sleep(1)' "http://127.0.0.1:$METRICS_PORT/metrics" \
-		    >"$OUT/scraper.log" 2>&1 &
-		SCRAPER=$!
-		LOAD_PIDS="${LOAD_PIDS:-} $SCRAPER"
-		;;
-	esac
+	start_scraper "$cfg"
 	# Warm the cache with the cached set (one pass; a name that missed
 	# it is cached by its first query in the measurement).
 	taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p $UB_PORT \
@@ -165,12 +150,7 @@ while True:
 		measure "$cfg" "$run" "$set"
 	done
 	memory "$cfg" "$run" end
-	if [ -n "$SCRAPER" ]; then
-		running "$SCRAPER" ||
-			die "$cfg: the scraper stopped ($OUT/scraper.log)"
-		stop_pids 20 "$SCRAPER"
-		LOAD_PIDS=
-	fi
+	stop_scraper "$cfg"
 	stop_resolver
 	unset SINKHOLE_CONF
 }

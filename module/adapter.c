@@ -365,8 +365,11 @@ start_background(struct sk_module *m)
 	    sk_background_start(m->bg) == 0)
 		return;
 	log_err("sinkhole: cannot start the background thread: %s; new "
-	        "snapshots will not be followed and hits not recorded",
+	        "snapshots will not be followed, hits not recorded and "
+	        "metrics not served",
 	    strerror(errno));
+	sk_metrics_http_close(m->metrics_http); /* it lives on bg's base */
+	m->metrics_http = NULL;
 	sk_background_free(m->bg);
 	m->bg = NULL;
 }

@@ -360,11 +360,57 @@ render_decisions(
 	    sums->by_verdict[SK_MV_EXEMPT]);
 }
 
+/** A metric without labels, for the tables below. */
+struct plain_metric {
+	const char *name, *type, *help;
+	uint64_t value;
+};
+
+static void
+plain_all(FILE *f, const struct plain_metric *t, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		plain(f, t[i].name, t[i].type, t[i].help, t[i].value);
+}
+
+/** A time as a gauge value (none is before the epoch). */
+static uint64_t
+seconds(int64_t t)
+{
+	return t > 0 ? (uint64_t)t : 0;
+}
+
 static void
 render_snapshot(FILE *f, const struct sk_metrics *m, int64_t now)
 {
 	const struct sk_metrics_events *ev = &m->ev;
 	int active = ev->snapshot_id[0] != '\0';
+	const struct plain_metric times[] = {
+	    {"sinkhole_snapshot_built_timestamp_seconds", "gauge",
+	        "When the snapshot in use was built.",
+	        seconds(ev->snapshot_built)},
+	    {"sinkhole_snapshot_loaded_timestamp_seconds", "gauge",
+	        "When the module switched to the snapshot in use.",
+	        seconds(ev->snapshot_loaded)},
+	    {"sinkhole_snapshot_age_seconds", "gauge",
+	        "Seconds since the snapshot in use was built.",
+	        seconds(now - ev->snapshot_built)},
+	};
+	const struct plain_metric counts[] = {
+	    {"sinkhole_snapshot_switches_total", "counter",
+	        "Snapshots switched to, the first one at start included.",
+	        ev->switches},
+	    {"sinkhole_snapshot_refused_total", "counter",
+	        "New snapshots refused (failed verification); the old one "
+	        "stayed.",
+	        ev->refused},
+	    {"sinkhole_snapshot_dropped_total", "counter",
+	        "Snapshots dropped because their file changed in place or "
+	        "faulted.",
+	        ev->dropped},
+	};
 	size_t b;
 
 	plain(f, "sinkhole_snapshot_active", "gauge",
@@ -376,30 +422,9 @@ render_snapshot(FILE *f, const struct sk_metrics *m, int64_t now)
 		fputs("sinkhole_snapshot_info{id=\"", f);
 		put_label(f, ev->snapshot_id);
 		fputs("\"} 1\n", f);
-		head(f, "sinkhole_snapshot_built_timestamp_seconds", "gauge",
-		    "When the snapshot in use was built.");
-		fprintf(f,
-		    "sinkhole_snapshot_built_timestamp_seconds %" PRId64 "\n",
-		    ev->snapshot_built);
-		head(f, "sinkhole_snapshot_loaded_timestamp_seconds", "gauge",
-		    "When the module switched to the snapshot in use.");
-		fprintf(f,
-		    "sinkhole_snapshot_loaded_timestamp_seconds %" PRId64 "\n",
-		    ev->snapshot_loaded);
-		head(f, "sinkhole_snapshot_age_seconds", "gauge",
-		    "Seconds since the snapshot in use was built.");
-		fprintf(f, "sinkhole_snapshot_age_seconds %" PRId64 "\n",
-		    now > ev->snapshot_built ? now - ev->snapshot_built : 0);
+		plain_all(f, times, sizeof(times) / sizeof(times[0]));
 	}
-	plain(f, "sinkhole_snapshot_switches_total", "counter",
-	    "Snapshots switched to, the first one at start included.",
-	    ev->switches);
-	plain(f, "sinkhole_snapshot_refused_total", "counter",
-	    "New snapshots refused (failed verification); the old one stayed.",
-	    ev->refused);
-	plain(f, "sinkhole_snapshot_dropped_total", "counter",
-	    "Snapshots dropped because their file changed in place or faulted.",
-	    ev->dropped);
+	plain_all(f, counts, sizeof(counts) / sizeof(counts[0]));
 	head(f, "sinkhole_snapshot_last_switch_seconds", "gauge",
 	    "Time the last switch took: verify, open and swap.");
 	fprintf(f, "sinkhole_snapshot_last_switch_seconds %.6f\n",
@@ -412,37 +437,36 @@ render_snapshot(FILE *f, const struct sk_metrics *m, int64_t now)
 		    "%" PRIu64 "\n",
 		    sk_metrics_switch_buckets[b], ev->switch_le[b]);
 	fprintf(f,
-	    "sinkhole_snapshot_switch_seconds_bucket{le=\"+Inf\"} %" PRIu64
-	    "\n",
-	    ev->switches);
-	fprintf(
-	    f, "sinkhole_snapshot_switch_seconds_sum %.6f\n", ev->switch_sum_s);
-	fprintf(f, "sinkhole_snapshot_switch_seconds_count %" PRIu64 "\n",
-	    ev->switches);
+	    "sinkhole_snapshot_switch_seconds_bucket{le=\"+Inf\"} %" PRIu64 "\n"
+	    "sinkhole_snapshot_switch_seconds_sum %.6f\n"
+	    "sinkhole_snapshot_switch_seconds_count %" PRIu64 "\n",
+	    ev->switches, ev->switch_sum_s, ev->switches);
 }
 
 static void
 render_hitlog(FILE *f, const struct sk_metrics_hitlog *hl)
 {
+	const struct plain_metric t[] = {
+	    {"sinkhole_hitlog_records_submitted_total", "counter",
+	        "Hit records handed to the queue.", hl->submitted},
+	    {"sinkhole_hitlog_records_written_total", "counter",
+	        "Hit records written to the hit log.", hl->written},
+	    {"sinkhole_hitlog_records_dropped_total", "counter",
+	        "Hit records lost: the queue was full (also while the hit log "
+	        "cannot be written, hits wait in it).",
+	        hl->dropped},
+	    {"sinkhole_hitlog_write_errors_total", "counter",
+	        "Failed writes to the hit log (retried).", hl->write_errors},
+	    {"sinkhole_hitlog_queue_depth", "gauge",
+	        "Hit records waiting in the queue.", hl->queue_depth},
+	    {"sinkhole_hitlog_queue_capacity", "gauge",
+	        "Hit records the queue holds.", hl->queue_size},
+	};
+
 	plain(f, "sinkhole_hitlog_enabled", "gauge",
 	    "1 when a hit log is configured.", (uint64_t)(hl->enabled != 0));
-	if (!hl->enabled)
-		return;
-	plain(f, "sinkhole_hitlog_records_submitted_total", "counter",
-	    "Hit records handed to the queue.", hl->submitted);
-	plain(f, "sinkhole_hitlog_records_written_total", "counter",
-	    "Hit records written to the hit log.", hl->written);
-	plain(f, "sinkhole_hitlog_records_dropped_total", "counter",
-	    "Hit records lost to a full queue.", hl->dropped);
-	plain(f, "sinkhole_hitlog_records_lost_total", "counter",
-	    "Hit records lost because the hit log could not be written.",
-	    hl->lost);
-	plain(f, "sinkhole_hitlog_write_errors_total", "counter",
-	    "Failed writes to the hit log (retried).", hl->write_errors);
-	plain(f, "sinkhole_hitlog_queue_depth", "gauge",
-	    "Hit records waiting in the queue.", hl->queue_depth);
-	plain(f, "sinkhole_hitlog_queue_capacity", "gauge",
-	    "Hit records the queue holds.", hl->queue_size);
+	if (hl->enabled)
+		plain_all(f, t, sizeof(t) / sizeof(t[0]));
 }
 
 int

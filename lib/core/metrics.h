@@ -80,8 +80,9 @@ struct sk_metrics_hitlog {
 	int enabled;        /**< a hit log is configured */
 	uint64_t submitted; /**< records handed to the queue */
 	uint64_t written;   /**< records written */
-	uint64_t dropped;   /**< lost to a full queue */
-	uint64_t lost;      /**< lost otherwise (log not writable) */
+	/** Lost to a full queue: every loss ends there (while the log
+	 * cannot be written, hits wait in the queue). */
+	uint64_t dropped;
 	uint64_t write_errors;
 	uint64_t queue_depth;
 	uint64_t queue_size;

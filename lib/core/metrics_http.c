@@ -119,8 +119,7 @@ sk_metrics_http_open(struct event_base *base, const char *host, uint16_t port,
 
 		snprintf(err, errsize, "cannot listen on %s@%u: %s", host,
 		    (unsigned)port, e != 0 ? strerror(e) : "bind failed");
-		evhttp_free(h->http);
-		free(h);
+		sk_metrics_http_close(h);
 		return -1;
 	}
 	*out = h;
@@ -130,8 +129,7 @@ sk_metrics_http_open(struct event_base *base, const char *host, uint16_t port,
 void
 sk_metrics_http_close(struct sk_metrics_http *h)
 {
-	if (h == NULL)
-		return;
-	evhttp_free(h->http);
+	if (h != NULL)
+		evhttp_free(h->http); /* the listener and its connections */
 	free(h);
 }

@@ -2,7 +2,8 @@
 # The metrics endpoint (sinkhole.conf "metrics: ADDR@PORT"), scraped by a
 # real Prometheus server: `promtool check metrics` accepts the text; the
 # decision counters equal the queries this test sent (blocked, exempt
-# passes, passed), as Prometheus's HTTP API reports them; a publish shows
+# passes, passed), and the hit records written those it recorded, as
+# Prometheus's HTTP API reports them; a publish shows
 # as a switch with the new snapshot's id, a corrupt file as a refused
 # switch; the build info names both versions. A port that is taken makes
 # the module's init fail (Unbound does not start) with a message saying
@@ -59,7 +60,8 @@ DB="$WORK/db"
 build_pair "$WORK/one.mdb" "$WORK/two.mdb"
 id_two=$("$CTL" info -s "$WORK/two.mdb" | sed -n 's/^id: *//p')
 publish_file "$DB" "$WORK/one.mdb"
-start_module "$DB/active.mdb" "metrics: 127.0.0.1@$METRICS_PORT"
+start_module "$DB/active.mdb" "metrics: 127.0.0.1@$METRICS_PORT
+hit-log: $WORK/hits.log"
 M="http://127.0.0.1:$METRICS_PORT/metrics"
 
 # --- the text itself ---------------------------------------------------
@@ -75,7 +77,7 @@ expect_match "build info names both versions" "$text" \
 	'^sinkhole_build_info\{version="[0-9.]+",unbound_version="1\.[0-9.]+"\} 1$'
 expect_match "every category is a label" "$text" \
 	'^sinkhole_decisions_total\{verdict="blocked",category="nx-category"\} 0$'
-expect_match "the hit log is off here" "$text" '^sinkhole_hitlog_enabled 0$'
+expect_match "the hit log is on" "$text" '^sinkhole_hitlog_enabled 1$'
 expect_match "another path: 404" \
 	"$(http_get "http://127.0.0.1:$METRICS_PORT/" 2>&1)" 'HTTP Error 404'
 
@@ -103,6 +105,7 @@ base_passed=$(prom "$D{verdict=\"passed\"}")
 base_blocked=$(prom "$D{verdict=\"blocked\",category=\"adult-entertainment\"}")
 base_exempt=$(prom "$D{verdict=\"exempt\",category=\"adult-entertainment\"}")
 base_nx=$(prom "$D{verdict=\"blocked\",category=\"nx-category\"}")
+base_hits=$(prom sinkhole_hitlog_records_written_total)
 say "before: passed $base_passed, blocked $base_blocked, exempt $base_exempt, nx $base_nx"
 
 # Blocked and exempt answers are never cached: each query reaches the
@@ -133,6 +136,10 @@ expect_prom "exempt passes: what the test sent" \
 	"$D{verdict=\"exempt\",category=\"adult-entertainment\"}" $((base_exempt + 3))
 expect_prom "exempt passes total" 'sinkhole_exempt_passes_total' $((base_exempt + 3))
 expect_prom "passed: what the test sent" "$D{verdict=\"passed\"}" $((base_passed + 5))
+expect_prom "hit records written: one per blocked or exempt query" \
+	sinkhole_hitlog_records_written_total $((base_hits + 8 + 3 + 3))
+expect_prom "none dropped" sinkhole_hitlog_records_dropped_total 0
+expect_prom "the queue is empty" sinkhole_hitlog_queue_depth 0
 sleep 3
 expect_eq "and no more after three more scrapes" \
 	"$(prom "sum($D)")" $((base_passed + 5 + base_blocked + 8 + base_nx + 3 + base_exempt + 3))

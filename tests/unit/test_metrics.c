@@ -281,14 +281,11 @@ static const char expected[] =
     "the hit log.\n"
     "# TYPE sinkhole_hitlog_records_written_total counter\n"
     "sinkhole_hitlog_records_written_total 5\n"
-    "# HELP sinkhole_hitlog_records_dropped_total Hit records lost to a "
-    "full queue.\n"
+    "# HELP sinkhole_hitlog_records_dropped_total Hit records lost: the "
+    "queue was full (also while the hit log cannot be written, hits wait in "
+    "it).\n"
     "# TYPE sinkhole_hitlog_records_dropped_total counter\n"
     "sinkhole_hitlog_records_dropped_total 1\n"
-    "# HELP sinkhole_hitlog_records_lost_total Hit records lost because "
-    "the hit log could not be written.\n"
-    "# TYPE sinkhole_hitlog_records_lost_total counter\n"
-    "sinkhole_hitlog_records_lost_total 2\n"
     "# HELP sinkhole_hitlog_write_errors_total Failed writes to the hit "
     "log (retried).\n"
     "# TYPE sinkhole_hitlog_write_errors_total counter\n"
@@ -304,7 +301,7 @@ static void
 test_render_exact(void)
 {
 	const char *cats[] = {"ads", "we\"ird\\"};
-	struct sk_metrics_hitlog hl = {1, 9, 5, 1, 2, 3, 1, 4096};
+	struct sk_metrics_hitlog hl = {1, 9, 5, 1, 3, 1, 4096};
 	struct sk_metrics *m;
 	char *text;
 	size_t len, i;
