@@ -219,7 +219,7 @@ publish(struct sk_runpub *rp, const struct sk_runpub_from *from, int running)
 	sk_fmt_text_free(&text);
 	rp->last_write_ms = mono_ms();
 	if (err != 0 && err != rp->failing)
-		say(rp, SK_HITLOG_ERR,
+		say(rp, SK_HITLOG_WARN,
 		    "sinkhole: state file %s: cannot write: %s; sinkhole-ctl "
 		    "status does not see what this resolver runs (retried "
 		    "at every poll)",
