@@ -105,7 +105,8 @@ fill_snapshot(
 			in_force[k++] = ex;
 	}
 	/* Out of memory: the count stands, the list is left out. */
-	qsort(in_force, k, sizeof(*in_force), by_expiry);
+	if (k > 1)
+		qsort(in_force, k, sizeof(*in_force), by_expiry);
 	for (i = 0; i < k && i < SK_RUNSTATE_EXEMPTIONS_MAX; i++)
 		st->exemptions[st->nexemptions++] = *in_force[i];
 	free(in_force);
