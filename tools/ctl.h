@@ -147,7 +147,8 @@ void put_text(FILE *fp, const char *s);
 void put_field(const char *key, const char *value);
 
 /** Print a category mask of snap as names, comma-separated ("all" when
- * every bit is set, "none" when no bit names a category). */
+ * every bit is set, "none" when no bit names a category).
+ * (ctl_exemptions.c) */
 void put_category_mask(const struct sk_snapshot *snap, uint64_t mask);
 
 struct sk_exemption;

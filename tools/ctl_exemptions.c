@@ -171,6 +171,14 @@ put_category_names_json(
 }
 
 void
+put_category_mask(const struct sk_snapshot *snap, uint64_t mask)
+{
+	struct sk_category cats[SK_MAX_CATEGORIES];
+
+	put_category_names(cats, snapshot_categories(snap, cats), mask);
+}
+
+void
 put_category_mask_json(
     struct ctl_json *j, const struct sk_snapshot *snap, uint64_t mask)
 {

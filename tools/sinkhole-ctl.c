@@ -198,31 +198,6 @@ put_field(const char *key, const char *value)
 	putchar('\n');
 }
 
-void
-put_category_mask(const struct sk_snapshot *snap, uint64_t mask)
-{
-	const struct sk_category *cat;
-	size_t i, n = sk_snapshot_category_count(snap);
-	int first = 1;
-
-	if (mask == UINT64_MAX) {
-		fputs("all", stdout);
-		return;
-	}
-	for (i = 0; i < n && i < 64; i++) {
-		if (!(mask & (UINT64_C(1) << i)))
-			continue;
-		if ((cat = sk_snapshot_category(snap, i)) == NULL)
-			continue;
-		if (!first)
-			putchar(',');
-		put_text(stdout, cat->name);
-		first = 0;
-	}
-	if (first)
-		fputs("none", stdout);
-}
-
 int
 finish_stdout(int rc, int fail_code)
 {

@@ -105,7 +105,8 @@ fill_snapshot(
 			in_force[k++] = ex;
 	}
 	/* Out of memory: the count stands, the list is left out. */
-	qsort(in_force, k, sizeof(*in_force), by_expiry);
+	if (k > 1)
+		qsort(in_force, k, sizeof(*in_force), by_expiry);
 	for (i = 0; i < k && i < SK_RUNSTATE_EXEMPTIONS_MAX; i++)
 		st->exemptions[st->nexemptions++] = *in_force[i];
 	free(in_force);
@@ -219,7 +220,7 @@ publish(struct sk_runpub *rp, const struct sk_runpub_from *from, int running)
 	sk_fmt_text_free(&text);
 	rp->last_write_ms = mono_ms();
 	if (err != 0 && err != rp->failing)
-		say(rp, SK_HITLOG_ERR,
+		say(rp, SK_HITLOG_WARN,
 		    "sinkhole: state file %s: cannot write: %s; sinkhole-ctl "
 		    "status does not see what this resolver runs (retried "
 		    "at every poll)",

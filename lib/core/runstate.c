@@ -85,30 +85,6 @@ sk_runstate_strerror(int err)
 
 /* --- writing ----------------------------------------------------------- */
 
-static void put_num(struct sk_fmt_text *t, const char *key, const char *fmt,
-    ...) __attribute__((format(printf, 3, 4)));
-
-/* "key: " and a number (or other short text) from fmt. */
-static void
-put_num(struct sk_fmt_text *t, const char *key, const char *fmt, ...)
-{
-	char buf[64];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
-		t->oom = 1; /* only short values pass through here */
-		return;
-	}
-	sk_fmt_text_add(t, key, strlen(key));
-	sk_fmt_text_add(t, ": ", 2);
-	sk_fmt_text_add(t, buf, (size_t)n);
-	sk_fmt_text_add(t, "\n", 1);
-}
-
 /* "key: " and the text, escaped. */
 static void
 put_text(struct sk_fmt_text *t, const char *key, const char *s)
@@ -138,30 +114,30 @@ sk_runstate_format(const struct sk_runstate *st, struct sk_fmt_text *out)
 	static const char head[] =
 	    "# sinkhole: the state of a running resolver's module, rewritten\n"
 	    "# by it every few seconds; read by 'sinkhole-ctl status'.\n";
-	char key[64];
 	size_t i;
 
 	sk_fmt_text_add(out, head, sizeof(head) - 1);
-	put_num(out, K_FORMAT, "%d", SK_RUNSTATE_FORMAT);
+	sk_fmt_text_printf(out, K_FORMAT ": %d\n", SK_RUNSTATE_FORMAT);
 	put_text(out, K_INSTANCE, st->instance);
-	put_num(out, K_PID, "%" PRId64, st->pid);
+	sk_fmt_text_printf(out, K_PID ": %" PRId64 "\n", st->pid);
 	put_text(out, K_CONF, st->conf);
 	put_time(out, K_STARTED, st->started);
 	put_time(out, K_UPDATED, st->updated);
-	put_num(out, K_REFRESH, "%u", st->refresh_ms);
+	sk_fmt_text_printf(out, K_REFRESH ": %u\n", st->refresh_ms);
 	put_text(out, K_RUNNING, st->running ? "yes" : "no");
 	put_text(out, K_SNAPSHOT_PATH, st->snapshot_path);
 	put_text(out, K_SNAPSHOT,
 	    st->snapshot_id[0] != '\0' ? st->snapshot_id : NONE);
 	put_time(out, K_SINCE, st->since);
 	put_time(out, K_BUILT, st->built);
-	put_num(out, K_NAMES, "%" PRIu64, st->names);
+	sk_fmt_text_printf(out, K_NAMES ": %" PRIu64 "\n", st->names);
 	put_text(out, K_FAIL_MODE, st->fail_closed ? "closed" : "open");
 	for (i = 0; i < st->ncategories && i < SK_MAX_CATEGORIES; i++) {
 		sk_fmt_text_add(out, K_CATEGORY ": ", strlen(K_CATEGORY) + 2);
 		sk_fmt_category_line(out, &st->categories[i]);
 	}
-	put_num(out, K_IN_FORCE, "%" PRIu64, st->exemptions_in_force);
+	sk_fmt_text_printf(
+	    out, K_IN_FORCE ": %" PRIu64 "\n", st->exemptions_in_force);
 	for (i = 0; i < st->nexemptions && i < SK_RUNSTATE_EXEMPTIONS_MAX;
 	     i++) {
 		sk_fmt_text_add(out, K_EXEMPTION ": ", strlen(K_EXEMPTION) + 2);
@@ -172,15 +148,17 @@ sk_runstate_format(const struct sk_runstate *st, struct sk_fmt_text *out)
 	        ? sk_runstate_hitlog_name(st->hitlog)
 	        : "off");
 	put_text(out, K_HITLOG_PATH, st->hitlog_path);
-	put_num(out, K_HIT_WRITTEN, "%" PRIu64, st->hit_written);
-	put_num(out, K_HIT_DROPPED, "%" PRIu64, st->hit_dropped);
-	put_num(out, K_HIT_LOST, "%" PRIu64, st->hit_lost);
-	put_num(out, K_HIT_ERRORS, "%" PRIu64, st->hit_write_errors);
-	for (i = 0; st->have_decisions && i < SK_RUNSTATE_VERDICTS; i++) {
-		snprintf(key, sizeof(key), K_DECISIONS "%s",
-		    sk_metrics_verdict_name((enum sk_metrics_verdict)i));
-		put_num(out, key, "%" PRIu64, st->decisions[i]);
-	}
+	sk_fmt_text_printf(
+	    out, K_HIT_WRITTEN ": %" PRIu64 "\n", st->hit_written);
+	sk_fmt_text_printf(
+	    out, K_HIT_DROPPED ": %" PRIu64 "\n", st->hit_dropped);
+	sk_fmt_text_printf(out, K_HIT_LOST ": %" PRIu64 "\n", st->hit_lost);
+	sk_fmt_text_printf(
+	    out, K_HIT_ERRORS ": %" PRIu64 "\n", st->hit_write_errors);
+	for (i = 0; st->have_decisions && i < SK_RUNSTATE_VERDICTS; i++)
+		sk_fmt_text_printf(out, K_DECISIONS "%s: %" PRIu64 "\n",
+		    sk_metrics_verdict_name((enum sk_metrics_verdict)i),
+		    st->decisions[i]);
 }
 
 /* --- parsing ----------------------------------------------------------- */

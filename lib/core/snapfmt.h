@@ -237,6 +237,10 @@ struct sk_fmt_text {
 };
 
 void sk_fmt_text_add(struct sk_fmt_text *t, const char *p, size_t n);
+/** Append a short printf-formatted text (a number, a key and a number):
+ * more than 127 bytes sets oom. */
+void sk_fmt_text_printf(struct sk_fmt_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /** Append s TSV-escaped. */
 void sk_fmt_text_escaped(struct sk_fmt_text *t, const char *s);
 /** Free the text and zero it; NULL is fine. */
