@@ -1447,6 +1447,7 @@ sk_hitlog_stats(struct sk_hitlog *log, struct sk_hitlog_stats *out)
 	/* Read apart from head, so an estimate. */
 	tail = atomic_load(&log->tail);
 	out->queue_depth = tail < head ? head - tail : 0;
+	out->file_open = log->fd >= 0;
 }
 
 void

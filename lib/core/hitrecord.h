@@ -102,6 +102,9 @@ struct sk_hitlog_stats {
 	uint64_t dropped;      /**< lost to a full queue */
 	uint64_t write_errors; /**< failed write()s (retried later) */
 	uint64_t queue_depth;  /**< records waiting in the queue */
+	/** The file is open (0: not yet, or being retried); read on the
+	 * background thread, which owns it. Not in heartbeats. */
+	int file_open;
 };
 
 /** The facts of a query that a hit record holds beside its verdict. */

@@ -128,7 +128,9 @@ fill_hitlog(struct sk_runpub *rp, struct sk_hitlog *hits)
 		return;
 	}
 	sk_hitlog_stats(hits, &s);
-	st->hitlog = s.write_errors > rp->hit_write_errors
+	/* Not open (being retried) or a write failed since the last
+	 * state: hits wait in the queue, then are dropped. */
+	st->hitlog = !s.file_open || s.write_errors > rp->hit_write_errors
 	    ? SK_RS_HITLOG_FAILING
 	    : SK_RS_HITLOG_OPEN;
 	rp->hit_write_errors = s.write_errors;

@@ -70,6 +70,13 @@ sleep 1.5 # several tries
 expect_eq "Unbound's log: the drops said once" \
 	"$(grep -c 'dropped (the queue was full: no hit log open)' "$WORK/unbound.log")" 1
 check "no hit log yet" test ! -e "$LOG"
+# What an operator sees of it: sinkhole-ctl status, from the state file.
+hitlog_state() {
+	"$CTL" status -d "$WORK" --state-dir "$WORK/state" 2>/dev/null |
+	    grep -q "hit-log: $1 "
+}
+check "status: the hit log is failing while it cannot be opened" \
+	wait_for hitlog_state failing
 
 echo "== the folder is made: the log recovers"
 mkdir "$LOGDIR"
@@ -81,6 +88,7 @@ check "the hits after the recovery are written" \
 	wait_for sh -c "[ \$(grep -c '\"dns.question.name\":\"www.blocked.test.\"' '$LOG') -ge $((16 + SENT_UP)) ]"
 expect_match "Unbound's log: open again" "$(cat "$WORK/unbound.log")" \
 	"sinkhole: hit log: $LOG is open again, after [0-9]+ failed attempts in [0-9.]+ s"
+check "status: the hit log is open again" wait_for hitlog_state open
 cp "$LOG" "$WORK/first.log"
 
 echo "== the folder removed while the log is open, then made again"

@@ -12,7 +12,7 @@ TEST_NUM=46
 
 policy_db
 s1=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
-"$CTL" publish -d "$DB" --by ops --reason "initial policy" "$s1" >/dev/null ||
+"$CTL" publish --init -d "$DB" --by ops --reason "initial policy" "$s1" >/dev/null ||
 	{ fail "first publish"; finish; }
 id1=$(basename "$(readlink "$DB/active.mdb")" .mdb)
 expect_match "history: the first publish says what it added" \
@@ -112,7 +112,7 @@ expect_rec 4 "allow" switch allow carol \
 id5=$(active_id)
 expect_rec 5 "exempt add" switch exempt-add dave \
     "exempt add 127.0.0.5/32: INV-42" "$id4" "$id5" \
-    'exempt +127.0.0.5/32 approver="J. "Jo" Smith" expires=2099-06-01T00:00:00Z'
+    'exempt +127.0.0.5/32 approver="J. "Jo" Smith" expires=2099-06-01T23:59:59Z'
 
 # exempt remove
 "$CTL" exempt remove -d "$DB" -p "$P/policy.conf" --by erin \
@@ -120,14 +120,14 @@ expect_rec 5 "exempt add" switch exempt-add dave \
 id6=$(active_id)
 expect_rec 6 "exempt remove" switch exempt-remove erin \
     "exempt remove 127.0.0.5/32: INV-42 closed" "$id5" "$id6" \
-    'exempt -127.0.0.5/32 approver="J. "Jo" Smith" expires=2099-06-01T00:00:00Z'
+    'exempt -127.0.0.5/32 approver="J. "Jo" Smith" expires=2099-06-01T23:59:59Z'
 
 # rollback: back to the snapshot with the exemption.
 "$CTL" rollback -d "$DB" --by frank --reason "undo the removal" >/dev/null
 expect_eq "rollback went back one step" "$(active_id)" "$id5"
 expect_rec 7 "rollback" switch rollback frank "undo the removal" \
     "$id6" "$id5" \
-    'exempt +127.0.0.5/32 approver="J. "Jo" Smith" expires=2099-06-01T00:00:00Z'
+    'exempt +127.0.0.5/32 approver="J. "Jo" Smith" expires=2099-06-01T23:59:59Z'
 stop_unbound
 
 out=$("$CTL" verify-log "$LOG" 2>&1)

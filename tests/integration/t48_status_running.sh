@@ -18,7 +18,7 @@ soon=$(date -u -d '+5 days' +%Y-%m-%d)
 write_policy "$P" "exempt 127.0.0.5/32 categories=adult-entertainment approver=\"Soon Approver\" reason=\"TICKET-5\" expires=$soon"
 s1=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
 id1=$(basename "$s1" .mdb)
-"$CTL" publish -d "$DB" --by tester --reason "first" "$s1" >/dev/null ||
+"$CTL" publish --init -d "$DB" --by tester --reason "first" "$s1" >/dev/null ||
 	fail "publish the first snapshot"
 names1=$("$CTL" info -s "$s1" | sed -n 's/^names: //p')
 
