@@ -86,7 +86,7 @@ names=$("$CTL" info -s "$SNAP_A" | sed -n 's/^names: //p')
 echo "$names" >"$OUT/names"
 say "built $names names into $PUB in $(awk -v a="$t0" -v b="$t1" \
     'BEGIN { printf "%.1f", b - a }') s"
-"$CTL" publish -d "$PUB" --by bench --reason bench "$SNAP_A" >/dev/null ||
+"$CTL" publish --init -d "$PUB" --by bench --reason bench "$SNAP_A" >/dev/null ||
 	die "first publish failed"
 
 # --- the upstream and the resolver ---
@@ -150,7 +150,7 @@ while [ $i -le "$REPS" ]; do
 	[ "$(resolve $n)" = resolved ] || die "$n does not resolve"
 	measure block $n sinkhole "$CTL" block $E -c adult-entertainment $n
 	n=$(sed -n "$((i + 1))p" "$OUT/listed.txt")
-	measure allow "$n" resolved "$CTL" allow $E "$n"
+	measure allow "$n" resolved "$CTL" allow $E --subtree "$n"
 	measure exempt-add "$EXEMPT_NAME" resolved "$CTL" exempt add $E \
 	    --approver bench --expires 2099-01-01 127.0.0.1/32
 	measure exempt-remove "$EXEMPT_NAME" sinkhole "$CTL" exempt remove $E \

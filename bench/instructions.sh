@@ -32,7 +32,10 @@
 #              sk-1m-2t (the default), and sk-1m-hits: sk-1m writing JSON
 #              hit records (user space only: the kernel's writing is not
 #              counted; the CPU valgrind shows OpenSSL may lack the SHA
-#              extensions, so the hash may cost more than natively)
+#              extensions, so the hash may cost more than natively);
+#              sk-1m-metrics: sk-1m with the metrics endpoint on, scraped
+#              every second; sk-1m-before: BASE_BUILD's module (an older
+#              build, e.g. without the decision counters)
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
 # (bench/lib.sh). Results: $BENCH_WORK/instructions/results.tsv, summary.txt.
 . "$(dirname "$0")/lib.sh"
@@ -47,6 +50,8 @@ esac
 
 NSD_PORT=5480
 UB_PORT=5481
+# The metrics endpoint of sk-1m-metrics (scraped every second meanwhile).
+METRICS_PORT=5482
 LOAD_CPU=0
 RESOLVER_CPU=1
 need_resolver_bench nsd
@@ -116,6 +121,7 @@ for cfg in $CONFIGS; do
 	    --callgrind-out-file="$OUT/callgrind.out.$cfg" \
 	    "$UNBOUND" -d -c "$OUT/$cfg.conf"
 	say "$cfg: answering under valgrind after $UP_MS ms"
+	start_scraper "$cfg"
 	pass "$OUT/q-cached.txt" "$OUT/warm-$cfg-1.log" >/dev/null
 	callgrind_control --instr=on "$UB_PID" >/dev/null 2>&1 ||
 		die "callgrind_control --instr=on failed"
@@ -125,6 +131,7 @@ for cfg in $CONFIGS; do
 		pass "$OUT/q-blocked.txt" "$OUT/warm-$cfg-3.log" >/dev/null
 		count "$cfg" blocked
 	fi
+	stop_scraper "$cfg"
 	stop_resolver
 done
 bench_cleanup

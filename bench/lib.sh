@@ -320,6 +320,31 @@ bench_out() {
 	trap 'bench_cleanup; exit 1' INT TERM
 }
 
+# start_scraper CONFIG: for a *-metrics configuration, scrape the module's
+# metrics endpoint (127.0.0.1:$METRICS_PORT) every second, as Prometheus
+# would, pinned to $LOAD_CPU with the load so that only the module's own
+# rendering counts on the resolver's side; SCRAPER is its PID ("" for
+# other configurations). stop_scraper CONFIG: stop it; it must have run
+# all along (a scrape that failed stops it).
+start_scraper() {
+	SCRAPER=
+	case $1 in *-metrics) ;; *) return 0 ;; esac
+	taskset -c "$LOAD_CPU" "$PYTHON3" -c '
+import sys, time, urllib.request
+while True:
+    urllib.request.urlopen(sys.argv[1], timeout=30).read()
+    time.sleep(1)' "http://127.0.0.1:$METRICS_PORT/metrics" \
+	    >"$OUT/scraper.log" 2>&1 &
+	SCRAPER=$!
+	LOAD_PIDS="${LOAD_PIDS:-} $SCRAPER"
+}
+stop_scraper() {
+	[ -n "$SCRAPER" ] || return 0
+	running "$SCRAPER" || die "$1: the scraper stopped ($OUT/scraper.log)"
+	stop_pids 20 "$SCRAPER"
+	LOAD_PIDS= SCRAPER=
+}
+
 # stop_resolver: stop Unbound ($UB_PID) and wait until it is gone (30 s at
 # most, then SIGKILL).
 stop_resolver() {
@@ -361,6 +386,9 @@ resolver_conf() {
 	unbound_conf "$OUT/$cfg.conf" "$OUT/unbound-$cfg.log" "$mc" \
 	    $NSD_PORT - "$@"
 	case $cfg in
+	sk-*-before) printf 'dynlib:\n\tdynlib-file: "%s"\n' \
+	    "${BASE_BUILD:?sk-*-before needs BASE_BUILD (an older build)}/.libs/sinkhole.so" \
+	    >>"$OUT/$cfg.conf" ;;
 	sk-*) printf 'dynlib:\n\tdynlib-file: "%s"\n' "$MODULE" \
 	    >>"$OUT/$cfg.conf" ;;
 	rpz-*) printf 'rpz:\n\tname: "rpz.bench."\n\tzonefile: "%s"\n' \
@@ -374,5 +402,9 @@ resolver_conf() {
 	esac
 	set --
 	[ "$cfg" != sk-1m-hits ] || set -- "hit-log: $OUT/hits.log"
+	# The metrics endpoint on (scraped during the run: resolver.sh).
+	case $cfg in
+	*-metrics) set -- "metrics: 127.0.0.1@${METRICS_PORT:?}" ;;
+	esac
 	[ -z "$SNAP" ] || sinkhole_conf "$OUT/$cfg.sinkhole.conf" "$SNAP" "$@"
 }

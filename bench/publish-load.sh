@@ -231,7 +231,7 @@ run_config() {
 	sk-*)
 		rm -rf "$OUT/pub"
 		cp "$SNAP_A" "$OUT/pub-0.mdb"
-		"$CTL" publish -d "$OUT/pub" --by bench --reason "publish-load" \
+		"$CTL" publish --init -d "$OUT/pub" --by bench --reason "publish-load" \
 		    "$OUT/pub-0.mdb" >/dev/null || die "first publish failed"
 		rm -f "$OUT/pub-0.mdb"
 		SINKHOLE_CONF=$OUT/$cfg.sinkhole.conf

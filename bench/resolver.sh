@@ -24,7 +24,8 @@
 #            [--sets "cached blocked ..."] [--secs S]
 #   --secs    length of each throughput phase (default 3)
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
-# (bench/lib.sh). Results: $BENCH_WORK/resolver/results.tsv and summary.txt.
+# (bench/lib.sh); RESOLVER_OUT names the results' folder (default
+# resolver). Results: $BENCH_WORK/resolver/results.tsv and summary.txt.
 . "$(dirname "$0")/lib.sh"
 
 RUNS=3
@@ -38,6 +39,8 @@ bench_options "[--quick] [--runs N] [--configs LIST] [--sets LIST] [--secs S]" \
 
 NSD_PORT=5400
 UB_PORT=5401
+# The metrics endpoint of the *-metrics configurations.
+METRICS_PORT=5402
 LOAD_CPU=0
 RESOLVER_CPU=1
 need_resolver_bench nsd
@@ -45,15 +48,22 @@ prepare_names
 PROBE="$PYTHON3 $BENCH_DIR/probe.py"
 HZ=$(getconf CLK_TCK)
 
-bench_out resolver
+bench_out "${RESOLVER_OUT:-resolver}"
 
 record() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
 
 # --- inputs: snapshots, the RPZ zone and the local-zone list (1M names) ---
-# Made before the first run, so that no build falls inside one.
-for n in 0 1000000 5000000; do snapshot $n >/dev/null; done
-rpz_zone >/dev/null
-localzone_list >/dev/null
+# Made before the first run, so that no build falls inside one; only
+# those the configurations use.
+for cfg in $CONFIGS; do
+	case $cfg in
+	sk-empty*) snapshot 0 >/dev/null ;;
+	sk-1m*) snapshot 1000000 >/dev/null ;;
+	sk-5m*) snapshot 5000000 >/dev/null ;;
+	rpz-1m*) rpz_zone >/dev/null ;;
+	lz-1m*) localzone_list >/dev/null ;;
+	esac
+done
 
 # --- the upstream ---
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
@@ -131,6 +141,7 @@ run_config() {
 	record "$run" "$cfg" all loadavg "$(cut -d' ' -f1 /proc/loadavg)"
 	say "run $run $cfg: first answer after $up ms"
 	memory "$cfg" "$run" start
+	start_scraper "$cfg"
 	# Warm the cache with the cached set (one pass; a name that missed
 	# it is cached by its first query in the measurement).
 	taskset -c $LOAD_CPU dnsperf -s 127.0.0.1 -p $UB_PORT \
@@ -139,6 +150,7 @@ run_config() {
 		measure "$cfg" "$run" "$set"
 	done
 	memory "$cfg" "$run" end
+	stop_scraper "$cfg"
 	stop_resolver
 	unset SINKHOLE_CONF
 }

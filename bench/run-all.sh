@@ -4,7 +4,8 @@
 # comparison (bench/resolver.sh), emergency edits and publish pickup on a
 # running resolver (bench/edit-latency.sh), publishing under
 # load against Unbound's RPZ reloads (bench/publish-load.sh), hit records
-# under load (bench/hitlog.sh) and instructions per query under callgrind
+# under load (bench/hitlog.sh), the metrics endpoint's cost
+# (bench/metrics.sh) and instructions per query under callgrind
 # (bench/instructions.sh); see doc/PERFORMANCE.md.
 #
 # usage: bench/run-all.sh [--quick]
@@ -54,6 +55,10 @@ mkdir -p "$BENCH_WORK"
 	echo "## Hit records under load"
 	echo
 	sh "$BENCH_DIR/hitlog.sh" $quick || exit 1
+	echo
+	echo "## Metrics endpoint on and scraped"
+	echo
+	sh "$BENCH_DIR/metrics.sh" $quick || exit 1
 	echo
 	echo "## Instructions per query (callgrind)"
 	echo

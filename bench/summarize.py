@@ -13,11 +13,14 @@ import statistics
 import sys
 from collections import defaultdict
 
-CONFIGS = ["plain", "sk-empty", "sk-1m", "sk-5m", "rpz-1m", "lz-1m"]
+CONFIGS = ["plain", "sk-empty", "sk-1m", "sk-1m-before", "sk-1m-metrics",
+           "sk-5m", "rpz-1m", "lz-1m"]
 LABELS = {
     "plain": "plain Unbound",
     "sk-empty": "sinkhole, empty policy",
     "sk-1m": "sinkhole, 1M names",
+    "sk-1m-before": "sinkhole, 1M names, BASE_BUILD (no counters)",
+    "sk-1m-metrics": "sinkhole, 1M names, metrics scraped every second",
     "sk-5m": "sinkhole, 5M names",
     "rpz-1m": "Unbound RPZ, 1M names",
     "lz-1m": "local-zone always_nxdomain, 1M",
@@ -138,6 +141,17 @@ def main(path):
                            LABELS[c], r, f(med(c, "blocked", "cpu_us")),
                            f(med("rpz-1m", "blocked", "cpu_us")),
                            verdict(r <= 1.0)))
+    for qset in ("cached", "blocked"):
+        for c, base, what in (
+                ("sk-1m-metrics", "sk-1m", "metrics endpoint on and scraped"),
+                ("sk-1m", "sk-1m-before", "counters against BASE_BUILD")):
+            r = ratio(c, base, qset, "cpu_us")
+            if r is not None:
+                out.append("- %s, %s: CPU/query %.3fx (%s vs %s us; no "
+                           "measurable cost: within 0.98-1.02x): %s" % (
+                               qset, what, r, f(med(c, qset, "cpu_us")),
+                               f(med(base, qset, "cpu_us")),
+                               verdict(0.98 <= r <= 1.02)))
     d = ratio("sk-5m", "plain", "all", "startup_ms", diff=True)
     if d is not None:
         out.append("- start-up with 5M names: plain %+.0f ms (%s vs %s ms; "

@@ -17,6 +17,7 @@
 #include "dynlibmod/dynlibmod.h"
 #include "services/cache/dns.h"
 #include "services/mesh.h"
+#include "util/alloc.h"
 #include "sldns/rrdef.h"
 #include "util/data/dname.h"
 #include "util/data/msgreply.h"
@@ -37,10 +38,14 @@
 #include "adapter_abi.h"
 #include "background.h"
 #include "hitlog.h"
+#include "metrics.h"
+#include "metrics_http.h"
+#include "policyrec.h"
 #include "modconf.h"
 #include "name.h"
 #include "paths.h"
 #include "policy.h"
+#include "runpublish.h"
 
 /** How often the background thread looks for a newly published snapshot. */
 #define SK_POLL_MS 250
@@ -61,6 +66,12 @@ struct sk_module {
 	struct sk_hitlog *hits;
 	/** The daemon's environment, for its caches (shared by workers). */
 	struct module_env *env;
+	/** Decision counters (a slot per worker); always kept. */
+	struct sk_metrics *metrics;
+	/** The Prometheus endpoint; NULL when off (no metrics: key). */
+	struct sk_metrics_http *metrics_http;
+	/** The state file sinkhole-ctl status reads; NULL: none. */
+	struct sk_runpub *state;
 };
 
 /** Per-query state, in the query's region. */
@@ -78,29 +89,20 @@ module_of(struct module_env *env, int id)
 	return de != NULL ? de->dyn_env : NULL;
 }
 
-/** Load the config file; a missing or bad file is logged, never fatal. */
-static void
+/** Load the config file. A missing or bad file stops the start, as an
+ * error in unbound.conf does (FILE:LINE and what to do, in Unbound's log).
+ * @return 1, or 0: refused. */
+static int
 load_config(struct sk_module *m)
 {
-	const char *path = getenv(SK_MODCONF_ENV);
-	char err[512];
+	char err[PATH_MAX + 1024];
 
-	if (path == NULL || *path == '\0')
-		path = SK_DEFAULT_CONF;
-	snprintf(m->conf_path, sizeof(m->conf_path), "%s", path);
-	sk_modconf_defaults(&m->conf, SK_DEFAULT_SNAPSHOT);
-	if (access(path, F_OK) != 0 && errno == ENOENT) {
-		log_warn("sinkhole: no config file %s: using defaults "
-		         "(snapshot %s)",
-		    path, m->conf.snapshot);
-		return;
-	}
-	if (sk_modconf_load(path, &m->conf, err, sizeof(err)) != 0) {
-		/* A half-read config could mean anything: use none of it,
-		 * and no policy, so the fail mode is the documented default. */
-		log_err("sinkhole: %s; no policy is enforced (fail-open)", err);
-		sk_modconf_defaults(&m->conf, "");
-	}
+	if (sk_modconf_load_module(getenv(SK_MODCONF_ENV), SK_DEFAULT_CONF,
+	        SK_DEFAULT_SNAPSHOT, &m->conf, m->conf_path,
+	        sizeof(m->conf_path), err, sizeof(err)) == 0)
+		return 1;
+	log_err("sinkhole: %s", err);
+	return 0;
 }
 
 /** Decisions that failed since the last poll (any worker), and the last
@@ -118,6 +120,33 @@ fail_mode_text(const struct sk_module *m)
 	      "(fail-mode: open)";
 }
 
+/** Count what a poll (or the fallback) did, for the metrics: a switch
+ * with the time it took since t0. */
+static void
+count_change(struct sk_module *m, enum sk_active_change change,
+    const struct timespec *t0)
+{
+	const struct sk_snapshot *snap;
+	struct timespec t1;
+
+	if (change == SK_ACTIVE_REFUSED)
+		sk_metrics_refused(m->metrics);
+	if (change == SK_ACTIVE_DROPPED)
+		sk_metrics_dropped(m->metrics);
+	if (change != SK_ACTIVE_SWITCHED)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	snap = sk_active_acquire(m->active, NULL);
+	if (snap != NULL &&
+	    sk_metrics_switched_to(m->metrics, snap, (int64_t)time(NULL),
+	        (double)(t1.tv_sec - t0->tv_sec) +
+	            (double)(t1.tv_nsec - t0->tv_nsec) / 1e9) != 0)
+		log_warn("sinkhole: metrics: more category names than kept "
+		         "(%d); new ones are counted as \"other\"",
+		    SK_METRICS_MAX_NAMES);
+	sk_active_release(m->active);
+}
+
 /** At start, the snapshot path refused: serve the newest snapshot of its
  * publication folder that verifies rather than no policy; the path is
  * still followed. @return 1 when one is served. */
@@ -125,9 +154,13 @@ static int
 serve_last_good(struct sk_module *m, const char *refused)
 {
 	char found[2048];
+	enum sk_active_change change;
+	struct timespec t0;
 
-	if (sk_active_fallback(m->active, found, sizeof(found)) !=
-	    SK_ACTIVE_SWITCHED) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	change = sk_active_fallback(m->active, found, sizeof(found));
+	count_change(m, change, &t0);
+	if (change != SK_ACTIVE_SWITCHED) {
 		if (found[0] != '\0')
 			log_err("sinkhole: no last good snapshot to serve "
 			        "instead: %s",
@@ -150,6 +183,8 @@ follow_snapshot(struct sk_module *m, int at_start)
 	const struct sk_snapshot *snap;
 	unsigned long failed;
 	long removed;
+	enum sk_active_change change;
+	struct timespec t0;
 
 	failed = atomic_exchange(&lookup_errors, 0);
 	if (failed > 0)
@@ -157,7 +192,10 @@ follow_snapshot(struct sk_module *m, int at_start)
 		        "query followed the fail mode: %s",
 		    failed, sk_decide_strerror(atomic_load(&last_lookup_error)),
 		    fail_mode_text(m));
-	switch (sk_active_poll(m->active, detail, sizeof(detail))) {
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	change = sk_active_poll(m->active, detail, sizeof(detail));
+	count_change(m, change, &t0);
+	switch (change) {
 	case SK_ACTIVE_SAME:
 		return;
 	case SK_ACTIVE_SWITCHED:
@@ -233,10 +271,27 @@ retire_snapshot(void *arg, struct sk_snapshot *old)
 		    sk_snapshot_id(old));
 }
 
+/** A switch of the snapshot: a policy record in the hit log (policyrec.h),
+ * on the thread that switched (background, or init). */
+static void
+on_switched(void *arg, const struct sk_active_switch *sw)
+{
+	struct sk_module *m = arg;
+
+	if (m->hits != NULL && sk_policyrec_write(m->hits, sw) != 0)
+		log_err("sinkhole: hit log: the policy record of snapshot %s "
+		        "was dropped (the log cannot be written)",
+		    sw->snap != NULL ? sk_snapshot_id(sw->snap) : "(none)");
+}
+
 static void
 on_poll(void *arg)
 {
-	follow_snapshot(arg, 0);
+	struct sk_module *m = arg;
+	struct sk_runpub_from from = {m->active, m->hits, m->metrics};
+
+	follow_snapshot(m, 0);
+	sk_runpub_poll(m->state, &from);
 }
 
 static void
@@ -252,13 +307,52 @@ on_heartbeat(void *arg)
 	sk_hitlog_heartbeat(arg);
 }
 
+/** The hit log's counters for a scrape (background thread). */
+static void
+collect_hitlog(void *arg, struct sk_metrics_hitlog *hl)
+{
+	struct sk_module *m = arg;
+
+	sk_metrics_hitlog_fill(hl, m->hits, m->conf.hitlog.queue_size);
+}
+
+/** The metrics endpoint, when sinkhole.conf asks for one: bound now, on
+ * the background loop's base, so that a port that cannot be had stops
+ * the start like any other configuration error. @return 1, or 0. */
+static int
+open_metrics(struct sk_module *m)
+{
+	char err[512];
+
+	if (m->conf.metrics_host[0] == '\0')
+		return 1;
+	if (m->bg == NULL && sk_background_new(&m->bg) != 0) {
+		log_err("sinkhole: metrics: out of memory");
+		return 0;
+	}
+	if (sk_metrics_http_open(sk_background_base(m->bg),
+	        m->conf.metrics_host, m->conf.metrics_port, m->metrics,
+	        collect_hitlog, m, &m->metrics_http, err, sizeof(err)) != 0) {
+		log_err("sinkhole: %s: metrics: %s (fix or remove the metrics: "
+		        "key)",
+		    m->conf_path, err);
+		return 0;
+	}
+	log_info("sinkhole: metrics at http://%s%s%s:%u/metrics",
+	    strchr(m->conf.metrics_host, ':') != NULL ? "[" : "",
+	    m->conf.metrics_host,
+	    strchr(m->conf.metrics_host, ':') != NULL ? "]" : "",
+	    (unsigned)m->conf.metrics_port);
+	return 1;
+}
+
 /** The background thread: follows snapshots, writes hit records. Without
  * it the module still enforces the snapshot it has; it only stops
  * following new ones and recording hits. */
 static void
 start_background(struct sk_module *m)
 {
-	if (sk_background_new(&m->bg) == 0 &&
+	if ((m->bg != NULL || sk_background_new(&m->bg) == 0) &&
 	    (m->active == NULL ||
 	        sk_background_every(m->bg, SK_POLL_MS, on_poll, m) == 0) &&
 	    (m->hits == NULL ||
@@ -271,8 +365,11 @@ start_background(struct sk_module *m)
 	    sk_background_start(m->bg) == 0)
 		return;
 	log_err("sinkhole: cannot start the background thread: %s; new "
-	        "snapshots will not be followed and hits not recorded",
+	        "snapshots will not be followed, hits not recorded and "
+	        "metrics not served",
 	    strerror(errno));
+	sk_metrics_http_close(m->metrics_http); /* it lives on bg's base */
+	m->metrics_http = NULL;
 	sk_background_free(m->bg);
 	m->bg = NULL;
 }
@@ -369,18 +466,49 @@ on_upstream_response(
 	return 1;
 }
 
+/** The hit log, when the config names one. A file that cannot be opened
+ * yet is no reason to refuse the start: the background thread tries
+ * again. @return 1, or 0: refused (out of memory). */
+static int
+open_hitlog(struct sk_module *m)
+{
+	char err[PATH_MAX + 64];
+	int rc;
+
+	if (m->conf.hitlog.path[0] == '\0')
+		return 1;
+	rc = sk_hitlog_open(&m->conf.hitlog, &m->hits, err, sizeof(err));
+	if (rc < 0) {
+		log_err("sinkhole: hit log: %s", err);
+		return 0;
+	}
+	if (rc > 0)
+		log_err("sinkhole: hit log: cannot open %s; tried again every "
+		        "0.25 s: hits wait in the queue, then are dropped and "
+		        "counted (a loss event in the log says how many once "
+		        "it opens); DNS answers go on",
+		    err);
+	sk_hitlog_set_log(m->hits, hitlog_say, NULL);
+	return 1;
+}
+
 SK_EXPORT int
 init(struct module_env *env, int id)
 {
 	struct dynlibmod_env *de = env->modinfo[id];
 	struct sk_module *m;
-	char err[512];
 
 	if (!sk_abi_allow()) /* before any use of Unbound's structs */
 		return 0;
 	m = calloc(1, sizeof(*m));
 	if (m == NULL) {
 		log_err("sinkhole: out of memory");
+		return 0;
+	}
+	/* Errors here stop the start (Unbound: "failed to setup modules"),
+	 * before anything is registered. */
+	if (!load_config(m) || !open_hitlog(m)) {
+		free(m);
 		return 0;
 	}
 	de->dyn_env = m;
@@ -397,14 +525,13 @@ init(struct module_env *env, int id)
 		        "callback; a chain into a listed name can be served "
 		        "from the cache until the module removes it");
 
-	load_config(m);
-	if (m->conf.hitlog.path[0] != '\0' &&
-	    sk_hitlog_open(&m->conf.hitlog, &m->hits, err, sizeof(err)) != 0) {
-		log_err("sinkhole: hit log: %s; hits are not recorded", err);
-		m->hits = NULL;
+	/* Unbound's own config.h: PACKAGE_VERSION is Unbound's. */
+	if (sk_metrics_new(&m->metrics, NULL, PACKAGE_VERSION) != 0) {
+		log_err("sinkhole: out of memory");
+		return 0;
 	}
-	if (m->hits != NULL)
-		sk_hitlog_set_log(m->hits, hitlog_say, NULL);
+	if (!open_metrics(m))
+		return 0;
 	if (m->conf.snapshot[0] != '\0') {
 		if (sk_active_new(m->conf.snapshot, &m->active) != 0) {
 			log_err("sinkhole: out of memory");
@@ -412,9 +539,12 @@ init(struct module_env *env, int id)
 		}
 		if (m->hits != NULL)
 			sk_active_set_retire(m->active, retire_snapshot, m);
+		sk_active_set_switched(m->active, on_switched, m);
 		follow_snapshot(m, 1);
 	}
-	if (m->active != NULL || m->hits != NULL)
+	m->state =
+	    sk_runpub_new(&m->conf, m->conf_path, m->active, hitlog_say, NULL);
+	if (m->active != NULL || m->hits != NULL || m->metrics_http != NULL)
 		start_background(m);
 	return 1;
 }
@@ -431,9 +561,15 @@ deinit(struct module_env *env, int id)
 	if (de->inplace_cb_delete_wrapped != NULL)
 		de->inplace_cb_delete_wrapped(
 		    env, inplace_cb_query_response, id);
-	sk_background_free(m->bg); /* joins: no task runs after this */
-	sk_hitlog_close(m->hits);  /* writes what is queued, and a stop */
+	sk_background_stop(m->bg); /* joins: no task runs after this */
+	sk_metrics_http_close(m->metrics_http);
+	sk_background_free(m->bg);
+	/* The last state, "running: no", while the snapshot is open. */
+	sk_runpub_free(
+	    m->state, &(struct sk_runpub_from){m->active, m->hits, m->metrics});
+	sk_hitlog_close(m->hits); /* writes what is queued, and a stop */
 	sk_active_free(m->active);
+	sk_metrics_free(m->metrics);
 	free(m);
 	de->dyn_env = NULL;
 }
@@ -452,6 +588,14 @@ client_of(struct module_qstate *qstate)
 	if (r == NULL)
 		return NULL;
 	return (const struct sockaddr *)&r->query_reply.client_addr;
+}
+
+/** The worker's thread number (Unbound's: 0 .. num-threads - 1), which
+ * picks its metrics slot. */
+static int
+thread_of(struct module_qstate *qstate)
+{
+	return qstate->env->alloc != NULL ? qstate->env->alloc->thread_num : -1;
 }
 
 /** Log a decision at verbosity 3 (query); hit records are separate. */
@@ -544,9 +688,12 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 	struct sk_verdict v;
 	const struct sockaddr *client = client_of(qstate);
 
-	if (snap == NULL)
+	if (snap == NULL) {
+		sk_metrics_count(
+		    m->metrics, thread_of(qstate), SK_MV_NO_SNAPSHOT, -1);
 		return fail_query(qstate, m, client) ? module_finished
 		                                     : module_wait_module;
+	}
 	sq = regional_alloc_zero(qstate->region, sizeof(*sq));
 	if (sq == NULL)
 		return module_error;
@@ -556,6 +703,8 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 	    client, &v);
 	log_verdict(&v);
 	record_hit(m, qstate, &v, client);
+	sk_metrics_count(
+	    m->metrics, thread_of(qstate), (int)v.kind, v.category);
 
 	if (v.kind == SK_VERDICT_ERROR && fail_query(qstate, m, client)) {
 		sq->answered = 1;

@@ -65,6 +65,10 @@ struct build_args {
 	const char *out; /**< -o, or NULL */
 	const char *dir; /**< -d, or NULL */
 	int quiet, strict;
+	/** NULL, or a file per list of the policy to read instead of the
+	 * list's own (NULL entries: its own): update's checked downloads. */
+	const char *const *list_files;
+	size_t nlist_files;
 };
 int build_run(const struct build_args *b); /* ctl_build.c */
 
@@ -76,8 +80,23 @@ struct publish_args {
 	int force;               /**< skip the shrink guard */
 	double max_shrink;       /**< percent */
 	size_t keep;             /**< snapshots to keep */
+	int init;   /**< --init: dir may be new (not a publication folder) */
+	int repair; /**< --repair: active.mdb is a plain file; path may be
+	                 NULL (keep that file) */
 };
 int publish_run(const struct publish_args *p); /* ctl_publish.c */
+
+/** Every change says who and why: "CMD: --by is required (who makes this
+ * change)" and the usage when one is missing. @return -1 to go on, or
+ * EX_USAGE (ctl_publish.c). */
+int ctl_need_who_why(const char *cmd, const char *by, const char *reason);
+
+struct sk_dbdir;
+/** Open a publication folder to change what is active (SK_DBDIR_WRITE,
+ * with SK_DBDIR_INIT when init); a folder that is not one is refused
+ * with what to check (ctl_publish.c). @return it, or NULL (warned). */
+struct sk_dbdir *ctl_open_pubfolder(
+    const char *cmd, const char *path, int init);
 
 /** The percentage of --max-shrink into a double (a ctl_opt parse
  * function). @return 0, or -1 for no percentage 0-100. */
@@ -128,7 +147,8 @@ void put_text(FILE *fp, const char *s);
 void put_field(const char *key, const char *value);
 
 /** Print a category mask of snap as names, comma-separated ("all" when
- * every bit is set, "none" when no bit names a category). */
+ * every bit is set, "none" when no bit names a category).
+ * (ctl_exemptions.c) */
 void put_category_mask(const struct sk_snapshot *snap, uint64_t mask);
 
 struct sk_exemption;
@@ -137,6 +157,24 @@ struct sk_exemption;
  * now (ctl_exemptions.c; status, diff, exempt list). */
 void put_exemption(const char *key, const struct sk_snapshot *snap,
     const struct sk_exemption *ex, int64_t now);
+
+struct sk_category;
+/** The same with the category names of cats (ncats of them): a running
+ * resolver's exemptions, read from its state file (ctl_exemptions.c). */
+void put_exemption_of(const char *key, const struct sk_category *cats,
+    size_t ncats, const struct sk_exemption *ex, int64_t now);
+/** Room for ctl_format_time's text. */
+#define CTL_TIME_TEXT_MAX 96
+
+/** The county's zone for times shown (ctl_exemptions.c): set it, or read
+ * it from a policy's timezone statement (policy NULL: ./policy.conf,
+ * quietly when missing); "" shows UTC only. */
+void ctl_set_zone(const char *zone);
+const char *ctl_zone(void);
+void ctl_use_policy_zone(const char *policy);
+
+/** t as "LOCAL (UTC)" in that zone, or the UTC text alone. */
+void ctl_format_time(int64_t t, char *buf, size_t bufsize);
 
 /** Print "exemptions: N" and one "exemption: ..." line each
  * (ctl_exemptions.c). */
@@ -149,10 +187,15 @@ void put_category_mask_json(
     struct ctl_json *j, const struct sk_snapshot *snap, uint64_t mask);
 
 /** One exemption as a JSON object: subnet, all_categories, categories,
- * expires (UTC text), expires_epoch, expired, approver, reason
+ * expires (UTC text), expires_epoch, expires_local (in the zone of
+ * ctl_set_zone, or null), expired, approver, reason
  * (ctl_exemptions.c; sinkhole-ctl(8) JSON OUTPUT). */
 void put_exemption_json(struct ctl_json *j, const struct sk_snapshot *snap,
     const struct sk_exemption *ex, int64_t now);
+
+/** The same with the category names of cats (a running resolver's). */
+void put_exemption_json_of(struct ctl_json *j, const struct sk_category *cats,
+    size_t ncats, const struct sk_exemption *ex, int64_t now);
 
 /** Flush stdout; warn and return EX_FAIL (or fail_code) if it failed. */
 int finish_stdout(int rc, int fail_code);

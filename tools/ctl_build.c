@@ -180,8 +180,7 @@ refuse_live_output(const char *out)
 		warnx("%s: a plain file where a publication folder's "
 		      "active link belongs; build does not write it: "
 		      "build with -d DIR (or without -o); to restore the "
-		      "link, move the file aside and 'sinkhole-ctl "
-		      "publish' a snapshot",
+		      "link: 'sinkhole-ctl publish --repair -d DIR'",
 		    out);
 		break;
 	}
@@ -191,7 +190,7 @@ refuse_live_output(const char *out)
 int
 cmd_build(int argc, char **argv)
 {
-	struct build_args b = {DEFAULT_POLICY, NULL, NULL, 0, 0};
+	struct build_args b = {DEFAULT_POLICY, NULL, NULL, 0, 0, NULL, 0};
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("policy", 'p', b.policy),
 	    CTL_OPT_TEXT("output", 'o', b.out),
@@ -269,6 +268,8 @@ build_run(const struct build_args *b)
 	copts.diag_arg = &ctx;
 	copts.progress = build_progress;
 	copts.progress_arg = &ctx;
+	copts.list_files = b->list_files;
+	copts.nlist_files = b->nlist_files;
 	memset(&rep, 0, sizeof(rep));
 	errbuf[0] = '\0';
 

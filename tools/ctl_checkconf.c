@@ -7,7 +7,14 @@
  * user Unbound runs as can read that snapshot and write the hit log.
  * Permissions are judged from the mode bits, owner and groups of every
  * folder on the way (POSIX ACLs are not read), so root can check them for
- * another user. Problems are "FILE:LINE: message" lines; exit 0 or 1.
+ * another user. With --unbound-conf, the local-zone and local-data of
+ * Unbound's own config that answer a listed name before the module are
+ * warnings (unboundlocal.h). Problems are "FILE:LINE: message" lines;
+ * warnings "FILE:LINE: warning: message" lines; exit 0 (warnings alone)
+ * or 1. --pre-start (the unit's ExecStartPre) fails only on what the
+ * module refuses to start with, an error in the config file or a missing
+ * one: the snapshot and the hit log are then warnings, as they are
+ * conditions the running module meets (fail-mode, retries).
  */
 #include <err.h>
 #include <errno.h>
@@ -24,6 +31,7 @@
 #include "ctl.h"
 #include "modconf.h"
 #include "snapshot.h"
+#include "unboundlocal.h"
 
 #define CC_MAX_GROUPS 256
 
@@ -39,7 +47,11 @@ struct cc_user {
 struct cc_run {
 	const char *conf;
 	int problems;
+	int warnings;
 	int quiet;
+	/** --pre-start: only what makes the module refuse to start (the
+	 * config file) fails; the rest are warnings. */
+	int pre_start;
 };
 
 static void __attribute__((format(printf, 3, 4)))
@@ -51,11 +63,18 @@ cc_problem(struct cc_run *run, int line, const char *fmt, ...)
 		fprintf(stderr, "%s:%d: ", run->conf, line);
 	else
 		fprintf(stderr, "%s: ", run->conf);
+	/* Before a start, what the module meets at run time (fail-mode, the
+	 * hit log's retries) must not keep the resolver down. */
+	if (run->pre_start)
+		fputs("warning: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	run->problems++;
+	if (run->pre_start)
+		run->warnings++;
+	else
+		run->problems++;
 }
 
 /* The line of the last "key:" in the file (the one that counts), 0 when
@@ -161,8 +180,67 @@ cc_reach(const struct cc_user *u, const char *path, int want, char *why,
 	return 0;
 }
 
+/* A local-zone or local-data of unbound.conf that answers a listed name
+ * before the module (or a line of it that cannot be read). */
 static void
-cc_check_snapshot(struct cc_run *run, const struct cc_user *u, const char *path)
+cc_local(void *arg, const struct sk_ublocal_finding *f, const char *problem)
+{
+	struct cc_run *run = arg;
+
+	run->warnings++;
+	if (f == NULL) {
+		fprintf(stderr, "%s (not checked)\n", problem);
+		return;
+	}
+	if (f->item->kind == SK_UBLOCAL_DATA)
+		fprintf(stderr,
+		    "%s:%u: warning: local-data for %s answers before the "
+		    "module: %s is listed in category %s (entry %s)\n",
+		    f->file, f->line, f->item->name, f->listed, f->category,
+		    f->entry);
+	else if (f->below == 0)
+		fprintf(stderr,
+		    "%s:%u: warning: local-zone %s %s answers before the "
+		    "module: %s is listed in category %s (entry %s)\n",
+		    f->file, f->line, f->item->name, f->item->type, f->listed,
+		    f->category, f->entry);
+	else
+		fprintf(stderr,
+		    "%s:%u: warning: local-zone %s %s answers before the "
+		    "module for %lu listed name%s below it: %s is listed in "
+		    "category %s (entry %s)%s\n",
+		    f->file, f->line, f->item->name, f->item->type, f->below,
+		    f->below == 1 ? "" : "s", f->listed, f->category, f->entry,
+		    f->below > 1 ? ", and more" : "");
+}
+
+/* Unbound's config: what in it answers a listed name first. */
+static void
+cc_check_unbound(
+    struct cc_run *run, const char *ubconf, const struct sk_snapshot *snap)
+{
+	char err[PATH_MAX + 128];
+	int before = run->warnings;
+
+	if (sk_ublocal_check(ubconf, snap, cc_local, run, err, sizeof(err)) <
+	    0) {
+		fprintf(
+		    stderr, "%s%s\n", run->pre_start ? "warning: " : "", err);
+		if (run->pre_start)
+			run->warnings++;
+		else
+			run->problems++;
+		return;
+	}
+	if (!run->quiet && run->warnings == before)
+		printf("%s: no local-zone or local-data answers a listed "
+		       "name\n",
+		    ubconf);
+}
+
+static void
+cc_check_snapshot(struct cc_run *run, const struct cc_user *u, const char *path,
+    const char *ubconf)
 {
 	struct sk_snapshot *snap = NULL;
 	char detail[512], why[PATH_MAX + 128], real[PATH_MAX];
@@ -179,6 +257,8 @@ cc_check_snapshot(struct cc_run *run, const struct cc_user *u, const char *path)
 	}
 	if (!run->quiet)
 		printf("snapshot: %s id %s\n", path, sk_snapshot_id(snap));
+	if (ubconf != NULL)
+		cc_check_unbound(run, ubconf, snap);
 	sk_snapshot_close(snap);
 	/* The link and the file it names: both paths must be reachable. */
 	if (cc_reach(u, path, R_OK, why, sizeof(why)) != 0 ||
@@ -243,10 +323,13 @@ int
 cmd_check_conf(int argc, char **argv)
 {
 	const char *username = "unbound", *env = getenv(SK_MODCONF_ENV);
-	struct cc_run run = {NULL, 0, 0};
+	const char *ubconf = NULL;
+	struct cc_run run = {NULL, 0, 0, 0, 0};
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("user", 'u', username),
 	    CTL_OPT_FLAG("quiet", 'q', run.quiet),
+	    CTL_OPT_TEXT("unbound-conf", 'U', ubconf),
+	    CTL_OPT_FLAG("pre-start", 'P', run.pre_start),
 	    CTL_OPT_END,
 	};
 	struct sk_modconf conf;
@@ -270,15 +353,17 @@ cmd_check_conf(int argc, char **argv)
 
 	sk_modconf_defaults(&conf, SK_DEFAULT_SNAPSHOT);
 	if (sk_modconf_load(run.conf, &conf, err, sizeof(err)) != 0) {
+		/* The module refuses to start on the same error. */
 		fprintf(stderr, "%s\n", err);
 		return EX_FAIL;
 	}
-	cc_check_snapshot(&run, &user, conf.snapshot);
+	cc_check_snapshot(&run, &user, conf.snapshot, ubconf);
 	if (conf.hitlog.path[0] != '\0')
 		cc_check_hitlog(&run, &user, conf.hitlog.path);
 	if (run.problems != 0)
 		return EX_FAIL;
 	if (!run.quiet)
-		printf("%s: ok\n", run.conf);
+		printf("%s: ok%s\n", run.conf,
+		    run.warnings > 0 ? " (with warnings)" : "");
 	return finish_stdout(EX_OK, EX_FAIL);
 }

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "ctl.h"
+#include "ctl_json.h"
 #include "dbdir.h"
 #include "policyedit.h"
 #include "policyfile.h"
@@ -31,7 +32,9 @@ enum {
 	OPT_REASON,
 	OPT_APPROVER,
 	OPT_EXPIRES,
-	OPT_CATEGORIES
+	OPT_CATEGORIES,
+	OPT_SUBTREE,
+	OPT_JSON
 };
 
 /* Everything one edit needs; filled by the option parser. */
@@ -61,7 +64,7 @@ edit_open_active(struct edit *e, struct sk_dbdir *d, struct sk_pub_active *a)
 /* The new snapshot and source files in place, recorded. */
 static int
 edit_publish(struct edit *e, struct sk_dbdir *d, const char *id,
-    const char *prev, int64_t now)
+    const char *prev, int64_t now, const struct sk_snapshot *old)
 {
 	struct sk_pub_change c;
 	struct sk_pub_file files[2];
@@ -79,6 +82,9 @@ edit_publish(struct edit *e, struct sk_dbdir *d, const char *id,
 	}
 	c.files = files;
 	c.keep = SK_DBDIR_KEEP;
+	/* What changed, from the edit: no walk of millions of names. */
+	c.old_snap = old;
+	c.edit = &e->pe.edit;
 	snprintf(reason, sizeof(reason), "%s %s: %s", e->cmd, e->pe.arg,
 	    e->pe.reason);
 	sk_pub_event(&c.ev, now, sk_policyedit_action(e->pe.kind), id, prev,
@@ -116,8 +122,9 @@ run_edit(struct edit *e)
 	sk_format_utc_time((int64_t)now, e->now, sizeof(e->now));
 	e->pe.user = e->user;
 	e->pe.now = e->now;
+	e->pe.now_t = (int64_t)now;
 	/* The lock first: edits and publishes never interleave. */
-	if ((d = ctl_open_dbdir(e->dirpath, SK_DBDIR_WRITE)) == NULL)
+	if ((d = ctl_open_pubfolder(e->cmd, e->dirpath, 0)) == NULL)
 		return EX_FAIL;
 	if (edit_open_active(e, d, &a) != 0)
 		goto out;
@@ -155,8 +162,11 @@ run_edit(struct edit *e)
 		warnx("%s: %s; nothing changed", e->cmd, detail);
 		goto out;
 	}
-	if (edit_publish(e, d, id, a.id, (int64_t)now) != 0)
+	if (edit_publish(e, d, id, a.id, (int64_t)now, a.snap) != 0)
 		goto out;
+	if (e->pe.kind == SK_POLICYEDIT_EXEMPT_ADD)
+		warnx("%s: %s exempt until %s", e->cmd, e->pe.arg,
+		    e->pe.expires_text);
 	printf("%s\n", id);
 	rc = EX_OK;
 out:
@@ -179,6 +189,7 @@ parse_edit(struct edit *e, int argc, char **argv, int want_category)
 	    CTL_OPT_TEXT("approver", OPT_APPROVER, pe->approver),
 	    CTL_OPT_TEXT("expires", OPT_EXPIRES, pe->expires),
 	    CTL_OPT_TEXT("categories", OPT_CATEGORIES, pe->categories),
+	    CTL_OPT_FLAG("subtree", OPT_SUBTREE, pe->subtree),
 	    CTL_OPT_END,
 	};
 	int rc;
@@ -197,7 +208,10 @@ parse_edit(struct edit *e, int argc, char **argv, int want_category)
 		return usage_msg(e->cmd, "-c category is required");
 	if (!want_category && pe->category != NULL)
 		return usage_msg(e->cmd, "-c applies to block only");
-	return -1;
+	if (pe->subtree && pe->kind != SK_POLICYEDIT_ALLOW)
+		return usage_msg(e->cmd, "--subtree applies to allow only");
+	/* Every change says who and why (the history, the SIEM). */
+	return ctl_need_who_why(e->cmd, e->by, pe->reason);
 }
 
 /* allow and block: --by and --reason are required. */
@@ -212,11 +226,6 @@ entry_cmd(const char *cmd, enum sk_policyedit_kind kind, int argc, char **argv)
 	e.pe.kind = kind;
 	if ((rc = parse_edit(&e, argc, argv, kind == SK_POLICYEDIT_BLOCK)) >= 0)
 		return rc;
-	if (e.by == NULL || e.by[0] == '\0' || e.pe.reason == NULL ||
-	    e.pe.reason[0] == '\0')
-		return usage_msg(cmd,
-		    "--by and --reason are required: the "
-		    "history records who and why");
 	if (e.pe.approver != NULL || e.pe.expires != NULL ||
 	    e.pe.categories != NULL)
 		return usage_msg(cmd,
@@ -239,12 +248,45 @@ cmd_block(int argc, char **argv)
 	return entry_cmd("block", SK_POLICYEDIT_BLOCK, argc, argv);
 }
 
+/* exempt list --json: {"active", "timezone", "exemptions": [...]}. */
+static int
+exempt_list_json(const struct sk_pub_active *a)
+{
+	struct ctl_json j;
+	size_t i, n = sk_snapshot_exemption_count(a->snap);
+	int64_t now = (int64_t)time(NULL);
+
+	ctl_json_init(&j, stdout);
+	ctl_json_object_begin(&j);
+	ctl_json_kv_string(&j, "active", a->id);
+	if (ctl_zone()[0] != '\0')
+		ctl_json_kv_string(&j, "timezone", ctl_zone());
+	else
+		ctl_json_kv_null(&j, "timezone");
+	ctl_json_kv_int(&j, "now_epoch", now);
+	ctl_json_key(&j, "exemptions");
+	ctl_json_array_begin(&j);
+	for (i = 0; i < n; i++)
+		put_exemption_json(
+		    &j, a->snap, sk_snapshot_exemption(a->snap, i), now);
+	ctl_json_array_end(&j);
+	ctl_json_object_end(&j);
+	if (ctl_json_finish(&j) != 0) {
+		warn("exempt list: writing the JSON");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 exempt_list(int argc, char **argv)
 {
-	const char *dirpath = SK_DEFAULT_DBDIR;
+	const char *dirpath = SK_DEFAULT_DBDIR, *policy = NULL;
+	int json = 0;
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("dir", 'd', dirpath),
+	    CTL_OPT_TEXT("policy", 'p', policy),
+	    CTL_OPT_FLAG("json", OPT_JSON, json),
 	    CTL_OPT_END,
 	};
 	struct sk_pub_active a = {0};
@@ -255,6 +297,7 @@ exempt_list(int argc, char **argv)
 	if ((rc = ctl_parse_options("exempt list", argc, argv, opts)) >= 0 ||
 	    (rc = ctl_no_operands("exempt list", argc, argv)) >= 0)
 		return rc;
+	ctl_use_policy_zone(policy);
 	rc = EX_FAIL;
 	detail[0] = '\0';
 	if (sk_dbdir_open(dirpath, 0, &d, detail, sizeof(detail)) != 0 ||
@@ -263,7 +306,13 @@ exempt_list(int argc, char **argv)
 		    detail[0] != '\0' ? detail : "no active snapshot");
 		goto out;
 	}
+	if (json) {
+		rc = exempt_list_json(&a) == 0 ? EX_OK : EX_FAIL;
+		goto out;
+	}
 	printf("active: %s\n", a.id);
+	if (ctl_zone()[0] != '\0')
+		printf("timezone: %s\n", ctl_zone());
 	put_exemptions(a.snap);
 	rc = EX_OK;
 out:
@@ -297,19 +346,15 @@ cmd_exempt(int argc, char **argv)
 		return rc;
 	if (e.pe.kind == SK_POLICYEDIT_EXEMPT_ADD) {
 		if (e.pe.approver == NULL || e.pe.approver[0] == '\0' ||
-		    e.pe.reason == NULL || e.pe.reason[0] == '\0' ||
 		    e.pe.expires == NULL)
-			return usage_msg(e.cmd,
-			    "--approver, --reason and "
-			    "--expires are required");
+			return usage_msg(
+			    e.cmd, "--approver and --expires are required");
 	} else if (e.pe.approver != NULL || e.pe.expires != NULL ||
 	    e.pe.categories != NULL) {
 		return usage_msg(e.cmd,
 		    "--approver, --expires and "
 		    "--categories are for exempt add");
 	}
-	if (e.pe.reason == NULL)
-		e.pe.reason = "";
 	rc = run_edit(&e);
 	sk_policyedit_free(&e.pe);
 	return rc;

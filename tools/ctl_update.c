@@ -1,31 +1,44 @@
 /**
  * \file
  * sinkhole-ctl update: fetch every list the policy names with url= (a
- * conditional GET with a size limit, fetch.h), then, when one changed,
- * build a snapshot, show its diff against the active one, and publish it
- * through publish's validation and shrink guard. The build, diff and
- * publish steps are the functions those subcommands run (ctl.h), so
- * update behaves exactly as an operator running them by hand.
+ * conditional GET with a size limit and a deadline, fetch.h) into a file
+ * beside the list, check each new version (listcheck.h: entries, rejected
+ * lines, shrink against the list's own previous version), build a
+ * snapshot from the new versions, show its diff against the active one,
+ * publish it through publish's validation and shrink guard, and only then
+ * put the new versions in place of the lists with their validators. A
+ * refusal anywhere leaves every list and its validators as they were, so
+ * the next run fetches and checks again. The build, diff and publish
+ * steps are the functions those subcommands run (ctl.h), so update
+ * behaves as an operator running them by hand.
  */
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "compile.h"
 #include "ctl.h"
 #include "dbdir.h"
 #include "fetch.h"
+#include "listcheck.h"
 #include "policyfile.h"
 
 enum {
 	OPT_MAX_SIZE = CTL_OPT_LONG_ONLY,
 	OPT_DRY_RUN,
 	OPT_FORCE,
-	OPT_MAX_SHRINK
+	OPT_MAX_SHRINK,
+	OPT_MAX_REJECTED,
+	OPT_BY,
+	OPT_REASON,
+	OPT_INIT
 };
 
 /* The longest --timeout, in seconds. */
@@ -37,6 +50,25 @@ enum {
 struct upd_ctx {
 	struct ctl_progress line; /**< shown when a terminal and not -q */
 	const char *name;         /**< the list being fetched */
+};
+
+/** One list with a url= through the run. */
+struct upd_list {
+	const struct sk_policy_list *l;
+	struct sk_fetch_result fr;     /**< fr.changed: fr.tmp to check */
+	struct sk_listcheck_verdict v; /**< when fr.changed */
+	int failed;                    /**< not fetched */
+	int refused;                   /**< refused by a check */
+	int not_saved; /**< published, but the list not replaced */
+};
+
+/** What the options ask for. */
+struct upd_opts {
+	const char *policy, *dir, *by, *reason;
+	struct sk_fetch_opts fetch;
+	struct sk_listcheck_limits lim;
+	int quiet, force, dry_run;
+	int init; /**< --init: dir may become a publication folder */
 };
 
 static void
@@ -92,6 +124,22 @@ parse_max_size(const char *cmd, const char *text, void *dst)
 	return 0;
 }
 
+/* --max-shrink and --max-rejected: a percentage, "%" optional. */
+static int
+parse_pct(const char *cmd, const char *text, void *dst)
+{
+	char *end;
+	double pct = strtod(text, &end);
+
+	(void)cmd;
+	if (*end == '%')
+		end++;
+	if (*text < '0' || *text > '9' || *end != '\0' || pct < 0 || pct > 100)
+		return -1;
+	*(double *)dst = pct;
+	return 0;
+}
+
 /* --timeout: seconds. */
 static int
 parse_timeout(const char *cmd, const char *text, void *dst)
@@ -105,63 +153,95 @@ parse_timeout(const char *cmd, const char *text, void *dst)
 	return 0;
 }
 
-/* Fetch every list with a url=, each on its own. @return how many have
- * one; *changed and *failed count the outcomes. */
+/* Fetch every list with a url=, each on its own, into u[i].fr.
+ * @return how many were not fetched. */
 static size_t
-fetch_lists(const struct sk_policyfile *pol, struct sk_fetch_opts *fo,
-    int quiet, size_t *changed, size_t *failed)
+fetch_lists(struct upd_list *u, size_t n, struct upd_opts *o)
 {
-	struct sk_fetch_result fr;
-	struct upd_ctx u;
+	struct upd_ctx pc;
 	char err[CTL_DETAIL_MAX];
-	size_t i, nurl = 0;
-	int n;
+	size_t i, failed = 0;
 
-	memset(&u, 0, sizeof(u));
-	u.line.show = !quiet && isatty(STDERR_FILENO);
-	fo->progress = upd_progress;
-	fo->progress_arg = &u;
-	for (i = 0; i < pol->nlists; i++) {
-		const struct sk_policy_list *l = &pol->lists[i];
-
-		if (l->url == NULL)
-			continue;
-		nurl++;
-		u.name = l->name;
-		n = sk_fetch(l->url, l->path, fo, &fr, err, sizeof(err));
-		ctl_progress_clear(&u.line);
-		if (n != 0) {
+	memset(&pc, 0, sizeof(pc));
+	pc.line.show = !o->quiet && isatty(STDERR_FILENO);
+	o->fetch.progress = upd_progress;
+	o->fetch.progress_arg = &pc;
+	for (i = 0; i < n; i++) {
+		pc.name = u[i].l->name;
+		if (sk_fetch(u[i].l->url, u[i].l->path, &o->fetch, &u[i].fr,
+		        err, sizeof(err)) != 0) {
+			ctl_progress_clear(&pc.line);
 			/* names the URL and why; the old file stays */
-			warnx("%s: %s; %s kept", l->name, err, l->path);
-			(*failed)++;
-			continue;
+			warnx("update: %s: %s; %s kept", u[i].l->name, err,
+			    u[i].l->path);
+			u[i].failed = 1;
+			failed++;
 		}
-		*changed += fr.changed;
-		if (quiet)
-			continue;
-		put_text(stdout, l->name);
-		if (fr.changed)
-			printf(": %s%" PRIu64 " bytes\n",
-			    fo->dry_run ? "would update, " : "updated, ",
-			    fr.bytes);
-		else
-			printf(": not modified\n");
+		ctl_progress_clear(&pc.line);
 	}
-	fo->progress = NULL; /* u ends here */
-	fo->progress_arg = NULL;
-	return nurl;
+	o->fetch.progress = NULL; /* pc ends here */
+	o->fetch.progress_arg = NULL;
+	return failed;
 }
 
-/* Build into a temporary file, show its diff, publish it. */
+/* Check one new version against the list's previous one.
+ * @return 0 accepted, 1 refused or unreadable (said why). */
 static int
-build_and_publish(const char *policy, const char *dir, int quiet, int force,
-    const char *max_shrink)
+check_list(struct upd_list *u, const struct upd_opts *o)
 {
-	struct build_args b = {policy, NULL, NULL, quiet, 0};
-	struct publish_args p = {dir, NULL, NULL, "update", force,
-	    DEFAULT_MAX_SHRINK, SK_DBDIR_KEEP};
-	char tmp[PATH_MAX];
+	struct sk_compile_list_stats now, prev;
+	const char *path = u->l->path, *name = u->l->name;
+	char err[CTL_DETAIL_MAX], why[512];
+	int have_prev = 1;
+
+	if (sk_compile_count_list(
+	        u->fr.tmp, u->l->format, &now, err, sizeof(err)) != 0) {
+		warnx("update: %s: cannot read the download: %s; %s kept", name,
+		    err, path);
+		return 1;
+	}
+	if (sk_compile_count_list(
+	        path, u->l->format, &prev, err, sizeof(err)) != 0) {
+		if (errno != ENOENT) {
+			warnx("update: %s: cannot read the previous version "
+			      "to check against: %s; %s kept",
+			    name, err, path);
+			return 1;
+		}
+		have_prev = 0; /* a first download: no shrink to measure */
+	}
+	if (sk_listcheck_judge(&now, have_prev ? &prev : NULL, &o->lim,
+	        &u->v) == SK_LISTCHECK_OK)
+		return 0;
+	sk_listcheck_describe(&u->v, &o->lim, why, sizeof(why));
+	if (o->force) {
+		warnx("update: %s: %s check failed: %s; accepted (--force)",
+		    name, sk_listcheck_name(u->v.failed), why);
+		return 0;
+	}
+	warnx("update: %s: refused by the %s check: %s; %s and its "
+	      "validators kept; to accept it, use --force%s",
+	    name, sk_listcheck_name(u->v.failed), why, path,
+	    u->v.failed == SK_LISTCHECK_SHRINK ? " or a larger --max-shrink"
+	        : u->v.failed == SK_LISTCHECK_REJECTED ? " or a larger "
+	                                                 "--max-rejected"
+	                                               : "");
+	return 1;
+}
+
+/* Build into a temporary file from the lists and the checked downloads
+ * (files), show its diff, publish it unless a dry run. @return EX_OK or
+ * EX_FAIL (said why). */
+static int
+build_and_publish(
+    const struct upd_opts *o, const char *const *files, size_t nfiles)
+{
+	struct build_args b = {o->policy, NULL, NULL, 1, 0, files, nfiles};
+	struct publish_args p = {o->dir, NULL, o->by, o->reason, o->force,
+	    o->lim.max_shrink, SK_DBDIR_KEEP, o->init, 0};
+	char tmp[PATH_MAX], active[PATH_MAX];
 	const char *tmpdir;
+	struct stat st;
 	int fd, rc = EX_FAIL;
 
 	/* Named with our pid: the next update removes those of dead runs
@@ -178,17 +258,19 @@ build_and_publish(const char *policy, const char *dir, int quiet, int force,
 	b.out = tmp;
 	if (build_run(&b) != EX_OK)
 		goto out;
-	/* What it changes (diff exits 1 when there is a difference). */
-	if (!quiet) {
+	/* What it changes (diff exits 1 when there is a difference); a
+	 * first update has nothing to compare with. */
+	snprintf(active, sizeof(active), "%s/active.mdb", o->dir);
+	if (!o->quiet && lstat(active, &st) == 0) {
 		fflush(stdout);
-		(void)diff_run(dir, DEFAULT_DIFF_LIMIT, tmp, NULL);
+		(void)diff_run(o->dir, DEFAULT_DIFF_LIMIT, tmp, NULL);
+		fflush(stdout);
 	}
-	/* Validation and the shrink guard are publish's. */
-	if (max_shrink != NULL &&
-	    publish_max_shrink("publish", max_shrink, &p.max_shrink) != 0) {
-		usage_msg("publish", "%s", MAX_SHRINK_BAD);
+	if (o->dry_run) {
+		rc = EX_OK;
 		goto out;
 	}
+	/* Validation and the shrink guard per category are publish's. */
 	p.path = tmp;
 	rc = publish_run(&p) == EX_OK ? EX_OK : EX_FAIL;
 out:
@@ -196,61 +278,183 @@ out:
 	return rc;
 }
 
+/*
+ * One line per list, what became of it: "not fetched", "not modified",
+ * "refused by the shrink check", or for a new version that passed, fate
+ * ("updated", "would update", "not updated, nothing published") with its
+ * size and entries.
+ */
+static void
+summary(const struct upd_list *u, size_t n, const struct upd_opts *o,
+    const char *fate)
+{
+	char why[512];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		put_text(stdout, u[i].l->name);
+		if (u[i].failed) {
+			printf(": not fetched, kept\n");
+			continue;
+		}
+		if (u[i].fr.status == 304) {
+			printf(": not modified\n");
+			continue;
+		}
+		sk_listcheck_describe(&u[i].v, &o->lim, why, sizeof(why));
+		if (u[i].refused)
+			printf(": refused by the %s check, kept: %s\n",
+			    sk_listcheck_name(u[i].v.failed), why);
+		else
+			printf(": %s, %" PRIu64 " bytes, %s\n",
+			    u[i].not_saved ? "published, list file not replaced"
+			                   : fate,
+			    u[i].fr.bytes, why);
+	}
+}
+
+/* Put the published versions in place of the lists, with their
+ * validators. @return EX_OK, or EX_FAIL when one could not be. */
+static int
+commit_lists(struct upd_list *u, size_t n)
+{
+	char err[CTL_DETAIL_MAX];
+	size_t i;
+	int rc = EX_OK;
+
+	for (i = 0; i < n; i++) {
+		if (!u[i].fr.changed)
+			continue;
+		if (sk_fetch_commit(u[i].l->url, u[i].l->path, &u[i].fr, err,
+		        sizeof(err)) != 0) {
+			/* the snapshot has it; the list file does not: the
+			 * next run fetches it again (old validators) */
+			warnx("update: %s: published, but the list file not "
+			      "replaced: %s; the next update fetches it again",
+			    u[i].l->name, err);
+			u[i].not_saved = 1;
+			rc = EX_FAIL;
+		}
+	}
+	return rc;
+}
+
 int
 cmd_update(int argc, char **argv)
 {
-	const char *policy = DEFAULT_POLICY, *dir = SK_DEFAULT_DBDIR;
-	const char *max_shrink = NULL;
-	struct sk_fetch_opts fo;
-	int quiet = 0, force = 0, rc;
+	struct upd_opts o;
 	const struct ctl_opt opts[] = {
-	    CTL_OPT_TEXT("policy", 'p', policy),
-	    CTL_OPT_TEXT("dir", 'd', dir),
+	    CTL_OPT_TEXT("policy", 'p', o.policy),
+	    CTL_OPT_TEXT("dir", 'd', o.dir),
+	    CTL_OPT_PARSED("max-size", OPT_MAX_SIZE, parse_max_size,
+	        o.fetch.max_size, NULL),
 	    CTL_OPT_PARSED(
-	        "max-size", OPT_MAX_SIZE, parse_max_size, fo.max_size, NULL),
-	    CTL_OPT_PARSED("timeout", 't', parse_timeout, fo.timeout, NULL),
-	    CTL_OPT_FLAG("dry-run", OPT_DRY_RUN, fo.dry_run),
-	    CTL_OPT_FLAG("force", OPT_FORCE, force),
-	    CTL_OPT_TEXT("max-shrink", OPT_MAX_SHRINK, max_shrink),
-	    CTL_OPT_FLAG("quiet", 'q', quiet),
+	        "timeout", 't', parse_timeout, o.fetch.timeout, NULL),
+	    CTL_OPT_FLAG("dry-run", OPT_DRY_RUN, o.dry_run),
+	    CTL_OPT_FLAG("force", OPT_FORCE, o.force),
+	    CTL_OPT_PARSED("max-shrink", OPT_MAX_SHRINK, parse_pct,
+	        o.lim.max_shrink, MAX_SHRINK_BAD),
+	    CTL_OPT_PARSED("max-rejected", OPT_MAX_REJECTED, parse_pct,
+	        o.lim.max_rejected, "--max-rejected wants a percentage 0-100"),
+	    CTL_OPT_TEXT("by", OPT_BY, o.by),
+	    CTL_OPT_TEXT("reason", OPT_REASON, o.reason),
+	    CTL_OPT_FLAG("init", OPT_INIT, o.init),
+	    CTL_OPT_FLAG("quiet", 'q', o.quiet),
 	    CTL_OPT_END,
 	};
 	struct sk_policyfile *pol = NULL;
+	struct upd_list *u = NULL;
+	const char **files = NULL;
 	char err[CTL_DETAIL_MAX];
-	size_t nurl, changed = 0, failed = 0;
+	size_t i, n = 0, failed, refused = 0, changed = 0;
+	int rc;
 
-	memset(&fo, 0, sizeof(fo));
+	memset(&o, 0, sizeof(o));
+	o.policy = DEFAULT_POLICY;
+	o.dir = SK_DEFAULT_DBDIR;
+	o.lim.max_shrink = DEFAULT_MAX_SHRINK;
+	o.lim.max_rejected = SK_LISTCHECK_DEFAULT_MAX_REJECTED;
+	/* update changes the policy in force like any edit: who and why
+	 * go to the history (the timer unit names itself). */
 	if ((rc = ctl_parse_options("update", argc, argv, opts)) >= 0 ||
-	    (rc = ctl_no_operands("update", argc, argv)) >= 0)
+	    (rc = ctl_no_operands("update", argc, argv)) >= 0 ||
+	    (rc = ctl_need_who_why("update", o.by, o.reason)) >= 0)
 		return rc;
-	if (sk_policyfile_load(policy, &pol, err, sizeof(err)) != 0) {
+	if (sk_policyfile_load(o.policy, &pol, err, sizeof(err)) != 0) {
 		warnx("%s", err);
 		return EX_FAIL;
 	}
 	rc = EX_FAIL;
-	nurl = fetch_lists(pol, &fo, quiet, &changed, &failed);
-	if (nurl == 0) {
-		warnx("%s: no list has a url=; nothing to update", policy);
+	if ((u = calloc(pol->nlists + 1, sizeof(*u))) == NULL ||
+	    (files = calloc(pol->nlists + 1, sizeof(*files))) == NULL) {
+		warnx("update: out of memory");
+		goto out;
+	}
+	for (i = 0; i < pol->nlists; i++) {
+		if (pol->lists[i].url != NULL)
+			u[n++].l = &pol->lists[i];
+	}
+	if (n == 0) {
+		warnx("%s: no list has a url=; nothing to update", o.policy);
 		rc = EX_OK;
 		goto out;
 	}
-	if (failed > 0) {
-		warnx("%zu of %zu list%s not fetched; nothing built or "
-		      "published",
-		    failed, nurl, nurl == 1 ? "" : "s");
+	failed = fetch_lists(u, n, &o);
+	for (i = 0; i < n; i++) {
+		if (!u[i].fr.changed)
+			continue;
+		changed++;
+		if (check_list(&u[i], &o) != 0) {
+			u[i].refused = 1;
+			refused++;
+		}
+		files[u[i].l - pol->lists] = u[i].fr.tmp;
+	}
+	if (failed + refused > 0) {
+		warnx("update: %zu of %zu list%s %s; nothing built or "
+		      "published, every list and its validators kept as they "
+		      "were (the next update fetches them again)",
+		    failed + refused, n, n == 1 ? "" : "s",
+		    failed == 0        ? "refused"
+		        : refused == 0 ? "not fetched"
+		                       : "not fetched or refused");
+		if (!o.quiet)
+			summary(u, n, &o, "not updated, nothing published");
 		goto out;
 	}
-	if (fo.dry_run || changed == 0) {
-		if (!quiet)
-			printf("%s\n",
-			    fo.dry_run ? "dry run: nothing written"
-			               : "no list changed; nothing to "
-			                 "publish");
+	if (changed == 0) {
+		if (!o.quiet) {
+			summary(u, n, &o, NULL);
+			printf("no list changed; nothing to publish\n");
+		}
 		rc = EX_OK;
 		goto out;
 	}
-	rc = build_and_publish(policy, dir, quiet, force, max_shrink);
+	if (build_and_publish(&o, files, pol->nlists) != EX_OK) {
+		warnx("update: %s; every list and its validators kept as "
+		      "they were (the next update fetches them again)",
+		    o.dry_run ? "dry run failed" : "nothing published");
+		if (!o.quiet)
+			summary(u, n, &o, "not updated, nothing published");
+		goto out;
+	}
+	if (o.dry_run) {
+		if (!o.quiet) {
+			summary(u, n, &o, "would update");
+			printf("dry run: nothing published, no list "
+			       "written\n");
+		}
+		rc = EX_OK;
+		goto out;
+	}
+	rc = commit_lists(u, n);
+	if (!o.quiet)
+		summary(u, n, &o, "updated");
 out:
+	for (i = 0; i < n; i++)
+		sk_fetch_discard(&u[i].fr);
+	free(files);
+	free(u);
 	sk_policyfile_free(pol);
 	return finish_stdout(rc, EX_FAIL);
 }

@@ -127,6 +127,9 @@ cmd_verify_log(int argc, char **argv)
 		    st.problems > 0 ? "broken" : "intact",
 		    sk_hitchain_verified(v), st.problems,
 		    st.problems == 1 ? "" : "s");
+	if (rc != EX_USAGE && !st.quiet && sk_hitchain_policies(v) > 0)
+		printf(
+		    "policy records: %" PRIu64 "\n", sk_hitchain_policies(v));
 	if (rc != EX_USAGE && !st.quiet && sk_hitchain_duplicated(v) > 0)
 		printf("duplicated across rotation: %" PRIu64
 		       " record%s (SIEM dedups by sequence)\n",

@@ -20,6 +20,7 @@ if [ ! -f "$run/active.mdb" ] || [ "$build/sinkhole-ctl" -nt "$run/active.mdb" ]
 	[ "$n" -eq 0 ] || echo "sinkhole: $n list lines rejected, see $run/build-report.txt"
 fi
 
+mkdir -p "$run/state"
 cat >"$run/sinkhole.conf" <<CONF
 # Written by 'make run'; see sinkhole.conf(5).
 snapshot: $run/active.mdb
@@ -27,6 +28,7 @@ sinkhole-ipv4: 0.0.0.0
 sinkhole-ipv6: ::
 ttl: 60
 fail-mode: open
+state-dir: $run/state
 CONF
 
 cat >"$run/unbound.conf" <<CONF
@@ -56,6 +58,7 @@ cat <<MSG
 sinkhole: Unbound with the sinkhole module on 127.0.0.1 port $port
   try:    dig @127.0.0.1 -p $port pornhub.com A      (sinkholed: 0.0.0.0)
           $build/sinkhole-ctl check -s $run/active.mdb pornhub.com
+          $build/sinkhole-ctl status --state-dir $run/state   (what it runs)
   config: $run/unbound.conf, $run/sinkhole.conf
   Ctrl-C stops it.
 MSG

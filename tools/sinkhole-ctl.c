@@ -36,29 +36,37 @@ static const struct ctl_cmd ctl_cmds[] = {
         "[--time time] name"},
     {"info", cmd_info, "info [--json] [-s snapshot]"},
     {"publish", cmd_publish,
-        "publish [-d dir] [-k keep] [--force] [--max-shrink pct] "
-        "[--by who] [--reason text] snapshot"},
-    {"rollback", cmd_rollback, "rollback [-d dir] [--by who] [--reason text]"},
-    {"status", cmd_status, "status [-d dir] [-n lines]"},
+        "publish [-d dir] [-k keep] [--init] [--force] [--max-shrink pct]\n"
+        "                   --by who --reason text snapshot\n"
+        "       sinkhole-ctl publish --repair [-d dir] [--force] --by who "
+        "--reason text\n"
+        "                   [snapshot]"},
+    {"rollback", cmd_rollback,
+        "rollback [-d dir] [-p policy] [--force] --by who --reason text"},
+    {"status", cmd_status,
+        "status [--json] [-d dir] [-n lines] [--state-dir dir]"},
     {"diff", cmd_diff,
         "diff [--json] [-d dir] [--limit n] snapshot [snapshot]"},
     {"allow", cmd_allow,
-        "allow [-d dir] [-p policy] --by who --reason text name"},
+        "allow [-d dir] [-p policy] [--subtree] --by who --reason text "
+        "name"},
     {"block", cmd_block,
         "block [-d dir] [-p policy] --by who --reason text -c category "
         "name"},
     {"exempt", cmd_exempt,
         "exempt add [-d dir] [-p policy] --approver who --reason text\n"
-        "                   --expires time [--categories a,b] [--by who] "
+        "                   --expires time [--categories a,b] --by who "
         "subnet\n"
-        "       sinkhole-ctl exempt remove [-d dir] [-p policy] [--by who] "
-        "[--reason text] subnet\n"
-        "       sinkhole-ctl exempt list [-d dir]"},
-    {"check-conf", cmd_check_conf, "check-conf [-q] [-u user] [file]"},
+        "       sinkhole-ctl exempt remove [-d dir] [-p policy] --by who "
+        "--reason text subnet\n"
+        "       sinkhole-ctl exempt list [-d dir] [-p policy] [--json]"},
+    {"check-conf", cmd_check_conf,
+        "check-conf [-q] [--pre-start] [-u user] [-U unbound.conf] [file]"},
     {"verify-log", cmd_verify_log, "verify-log [-q] [-s state] file..."},
     {"update", cmd_update,
-        "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-size bytes]\n"
-        "                     [--timeout seconds] [-p policy] [-d dir]"},
+        "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-rejected pct]\n"
+        "                     [--max-size bytes] [--timeout seconds] [--init] [-p policy]\n"
+        "                     [-d dir] --by who --reason text"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
@@ -188,31 +196,6 @@ put_field(const char *key, const char *value)
 	printf("%s: ", key);
 	put_text(stdout, value);
 	putchar('\n');
-}
-
-void
-put_category_mask(const struct sk_snapshot *snap, uint64_t mask)
-{
-	const struct sk_category *cat;
-	size_t i, n = sk_snapshot_category_count(snap);
-	int first = 1;
-
-	if (mask == UINT64_MAX) {
-		fputs("all", stdout);
-		return;
-	}
-	for (i = 0; i < n && i < 64; i++) {
-		if (!(mask & (UINT64_C(1) << i)))
-			continue;
-		if ((cat = sk_snapshot_category(snap, i)) == NULL)
-			continue;
-		if (!first)
-			putchar(',');
-		put_text(stdout, cat->name);
-		first = 0;
-	}
-	if (first)
-		fputs("none", stdout);
 }
 
 int

@@ -47,6 +47,9 @@ struct sk_active {
 	int missing_reported;
 	sk_active_retire_fn retire; /**< NULL: close at once */
 	void *retire_arg;
+	sk_active_switch_fn switched; /**< NULL: nobody is told */
+	void *switched_arg;
+	int loaded; /**< a snapshot was in use once; background only */
 	/** The file in use as verified at open (fstat of its descriptor),
 	 * and how it was reached; background only. */
 	struct sk_file_id verified;
@@ -91,6 +94,13 @@ sk_active_set_retire(struct sk_active *act, sk_active_retire_fn fn, void *arg)
 {
 	act->retire = fn;
 	act->retire_arg = arg;
+}
+
+void
+sk_active_set_switched(struct sk_active *act, sk_active_switch_fn fn, void *arg)
+{
+	act->switched = fn;
+	act->switched_arg = arg;
 }
 
 void
@@ -153,12 +163,18 @@ say(char *buf, size_t bufsize, const char *fmt, ...)
 }
 
 /** Make snap (NULL: none) the one workers get; the old one is closed, or
- * retired, once no worker holds it. */
+ * retired, once no worker holds it; then tell whoever asked (fallback:
+ * the folder's last good snapshot). */
 static void
-swap(struct sk_active *act, struct sk_snapshot *snap)
+swap(struct sk_active *act, struct sk_snapshot *snap, int fallback)
 {
+	struct sk_active_switch sw;
 	struct sk_snapshot *old;
+	char old_id[SK_SNAPSHOT_ID_LEN + 1] = "";
 
+	if (act->snap != NULL) /* only this thread writes it */
+		snprintf(
+		    old_id, sizeof(old_id), "%s", sk_snapshot_id(act->snap));
 	pthread_rwlock_wrlock(&act->lock);
 	old = act->snap;
 	act->snap = snap;
@@ -170,6 +186,16 @@ swap(struct sk_active *act, struct sk_snapshot *snap)
 		act->retire(act->retire_arg, old);
 	else
 		sk_snapshot_close(old);
+	if (act->switched == NULL || (snap == NULL && old == NULL))
+		return;
+	sw.change = snap == NULL ? "drop"
+	    : fallback           ? "fallback"
+	    : !act->loaded       ? "load"
+	                         : "switch";
+	sw.old_id = old_id;
+	sw.snap = snap;
+	sw.path = act->path;
+	act->switched(act->switched_arg, &sw);
 }
 
 /* The identity of the file snap maps, from its descriptor (all zero when
@@ -189,9 +215,10 @@ mapped_id(const struct sk_snapshot *snap, struct sk_file_id *id)
 /* Put snap in use: verified as vid, reached as shown (for the log). */
 static void
 take(struct sk_active *act, struct sk_snapshot *snap,
-    const struct sk_file_id *vid, const char *shown)
+    const struct sk_file_id *vid, const char *shown, int fallback)
 {
-	swap(act, snap);
+	swap(act, snap, fallback);
+	act->loaded = 1;
 	act->verified = *vid;
 	say(act->opened, sizeof(act->opened), "%s", shown);
 	act->why[0] = '\0';
@@ -284,7 +311,7 @@ static enum sk_active_change
 drop(struct sk_active *act, const char *trouble, const char *path_state,
     char *detail, size_t detailsize)
 {
-	swap(act, NULL);
+	swap(act, NULL, 0);
 	say(act->why, sizeof(act->why), "%s; dropped%s%s", trouble,
 	    path_state[0] ? "; the path: " : "", path_state);
 	say(detail, detailsize, "%s", act->why);
@@ -385,7 +412,7 @@ sk_active_poll(struct sk_active *act, char *detail, size_t detailsize)
 		return refuse(act, bad, trouble, state, SK_ACTIVE_REFUSED,
 		    detail, detailsize);
 	}
-	take(act, snap, &vid, shown);
+	take(act, snap, &vid, shown, 0);
 	say(detail, detailsize,
 	    "snapshot %s (%s): %llu names, %zu categories, %zu exemptions%s%s",
 	    sk_snapshot_id(snap), shown,
@@ -419,7 +446,7 @@ sk_active_fallback(struct sk_active *act, char *detail, size_t detailsize)
 	 * against vid (a fallback changed in place is dropped too). */
 	mapped_id(snap, &vid);
 	say(shown, sizeof(shown), "%s (last good)", file);
-	take(act, snap, &vid, shown);
+	take(act, snap, &vid, shown, 1);
 	say(detail, detailsize,
 	    "%s from %s: %llu names, %zu categories, %zu exemptions",
 	    sk_snapshot_id(snap), file,

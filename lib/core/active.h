@@ -64,6 +64,28 @@ typedef void (*sk_active_retire_fn)(void *arg, struct sk_snapshot *old);
 void sk_active_set_retire(
     struct sk_active *act, sk_active_retire_fn fn, void *arg);
 
+/** A switch of the snapshot in use (sk_active_set_switched). */
+struct sk_active_switch {
+	/** "load": the first snapshot this holder uses; "switch": a new one
+	 * at the path; "fallback": the folder's last good one, the path's
+	 * being refused (sk_active_fallback); "drop": none is usable now. */
+	const char *change;
+	const char *old_id;             /**< in use before; "" none */
+	const struct sk_snapshot *snap; /**< in use now; NULL (drop) */
+	const char *path;               /**< the path followed */
+};
+
+/** Called after every switch, on the thread that switched. */
+typedef void (*sk_active_switch_fn)(
+    void *arg, const struct sk_active_switch *sw);
+
+/** Tell fn about every switch (the policy record, policyrec.h). fn runs
+ * on the thread of sk_active_poll()/sk_active_fallback(), after workers
+ * see the new snapshot; sw->snap stays valid until that thread's next
+ * poll. Set before the first poll. */
+void sk_active_set_switched(
+    struct sk_active *act, sk_active_switch_fn fn, void *arg);
+
 /** Close the snapshot and free; no worker may hold it. NULL is fine. */
 void sk_active_free(struct sk_active *act);
 

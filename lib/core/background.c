@@ -128,6 +128,24 @@ sk_background_start(struct sk_background *bg)
 	return 0;
 }
 
+struct event_base *
+sk_background_base(struct sk_background *bg)
+{
+	return bg->base;
+}
+
+void
+sk_background_stop(struct sk_background *bg)
+{
+	uint64_t one = 1;
+
+	if (bg == NULL || !bg->started)
+		return;
+	(void)!write(bg->stop_fd, &one, sizeof(one));
+	pthread_join(bg->thread, NULL);
+	bg->started = 0;
+}
+
 void
 sk_background_free(struct sk_background *bg)
 {
@@ -135,11 +153,7 @@ sk_background_free(struct sk_background *bg)
 
 	if (bg == NULL)
 		return;
-	if (bg->started) {
-		uint64_t one = 1;
-		(void)!write(bg->stop_fd, &one, sizeof(one));
-		pthread_join(bg->thread, NULL);
-	}
+	sk_background_stop(bg);
 	for (t = bg->tasks; t != NULL; t = next) {
 		next = t->next;
 		event_free(t->ev);

@@ -34,6 +34,20 @@ int sk_background_every(struct sk_background *bg, unsigned interval_ms,
 /** Start the thread. @return 0, or -1 with errno set. */
 int sk_background_start(struct sk_background *bg);
 
+struct event_base;
+
+/**
+ * The loop's libevent base, for handlers of the caller's own (the metrics
+ * endpoint). Add them before sk_background_start(); once started, only
+ * the background thread may touch the base (libevent runs unlocked
+ * here); free them after sk_background_stop().
+ */
+struct event_base *sk_background_base(struct sk_background *bg);
+
+/** Stop the thread (if started) and wait for it; the base stays until
+ * sk_background_free(). */
+void sk_background_stop(struct sk_background *bg);
+
 /**
  * Stop the thread (if started), wait for it, and free everything.
  * A task that is running finishes first. NULL is fine.

@@ -202,11 +202,22 @@ enum hf_field {
 	F_PREVIOUS_HASH,
 	F_LOST,
 	F_LOST_TOTAL,
+	F_LOST_SINCE,
 	F_STATS_SUBMITTED,
 	F_STATS_WRITTEN,
 	F_STATS_DROPPED,
 	F_STATS_WRITE_ERRORS,
 	F_STATS_QUEUE_DEPTH,
+	F_POLICY_CHANGE,
+	F_POLICY_OLD_ID,
+	F_POLICY_FOLDER,
+	F_POLICY_SOURCE,
+	F_POLICY_ACTION,
+	F_USER_NAME,
+	F_EVENT_REASON,
+	F_POLICY_CHANGES,
+	F_POLICY_CHANGED_FROM,
+	F_POLICY_CHANGED_AT,
 	F_PREV_HASH,
 	F_HASH,
 	HF_NFIELDS
@@ -275,6 +286,7 @@ static const struct hf_field_def {
     [F_PREVIOUS_HASH] = {"sinkhole.previous.hash", SAME, SAME, SAME, HF_TEXT},
     [F_LOST] = {"sinkhole.lost", SAME, SAME, SAME, HF_NUMBER},
     [F_LOST_TOTAL] = {"sinkhole.lost_total", SAME, SAME, SAME, HF_NUMBER},
+    [F_LOST_SINCE] = {"sinkhole.lost_since", SAME, SAME, SAME, HF_TEXT},
     [F_STATS_SUBMITTED] = {"sinkhole.stats.submitted", SAME, SAME, SAME,
         HF_NUMBER},
     [F_STATS_WRITTEN] = {"sinkhole.stats.written", SAME, SAME, SAME, HF_NUMBER},
@@ -283,6 +295,18 @@ static const struct hf_field_def {
         HF_NUMBER},
     [F_STATS_QUEUE_DEPTH] = {"sinkhole.stats.queue_depth", SAME, SAME, SAME,
         HF_NUMBER},
+    [F_POLICY_CHANGE] = {"sinkhole.policy.change", SAME, SAME, SAME, HF_TEXT},
+    [F_POLICY_OLD_ID] = {"sinkhole.policy.old_id", SAME, SAME, SAME, HF_TEXT},
+    [F_POLICY_FOLDER] = {"sinkhole.policy.folder", SAME, SAME, SAME, HF_TEXT},
+    [F_POLICY_SOURCE] = {"sinkhole.policy.source", SAME, SAME, SAME, HF_TEXT},
+    [F_POLICY_ACTION] = {"sinkhole.policy.action", SAME, SAME, SAME, HF_TEXT},
+    [F_USER_NAME] = {"user.name", SAME, "suser", "usrName", HF_TEXT},
+    [F_EVENT_REASON] = {"event.reason", SAME, "reason", SAME, HF_TEXT},
+    [F_POLICY_CHANGES] = {"sinkhole.policy.changes", SAME, SAME, SAME, HF_TEXT},
+    [F_POLICY_CHANGED_FROM] = {"sinkhole.policy.changed_from", SAME, SAME, SAME,
+        HF_TEXT},
+    [F_POLICY_CHANGED_AT] = {"sinkhole.policy.changed_at", SAME, SAME, SAME,
+        HF_TEXT},
     [F_PREV_HASH] = {"sinkhole.prev_hash", SAME, SAME, SAME, HF_TEXT},
     [F_HASH] = {"sinkhole.hash", SAME, SAME, SAME, HF_TEXT},
 };
@@ -682,6 +706,24 @@ hf_name(struct hf_out *o, enum hf_field f, const char *text, int n)
 		hf_value(o, f, text, (size_t)n, 0);
 }
 
+/* A policy record: the module's switch, louder when the policy got
+ * weaker than asked (fallback, drop) or nobody is named for it. */
+static void
+hf_describe_policy(const struct sk_hit_policy *p, const char **action,
+    const char **name, int *severity)
+{
+	*action = "policy";
+	if (strcmp(p->change, "load") == 0)
+		*name = "policy loaded", *severity = 3;
+	else if (strcmp(p->change, "fallback") == 0)
+		*name = "policy fell back to the last good snapshot",
+		*severity = 7;
+	else if (strcmp(p->change, "drop") == 0)
+		*name = "policy dropped: no snapshot in use", *severity = 8;
+	else
+		*name = "policy changed", *severity = p->user[0] ? 5 : 6;
+}
+
 /* Severity (CEF 0-10) and a short name of what happened. */
 static void
 hf_describe(const struct sk_hitfmt_rec *rec, const char **action,
@@ -699,6 +741,9 @@ hf_describe(const struct sk_hitfmt_rec *rec, const char **action,
 		return;
 	case SK_HITFMT_STOP:
 		*action = "stop", *name = "hit log stopped", *severity = 1;
+		return;
+	case SK_HITFMT_POLICY:
+		hf_describe_policy(rec->policy, action, name, severity);
 		return;
 	case SK_HITFMT_HIT:
 		break;
@@ -787,6 +832,37 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 	hf_text(o, F_EXEMPT_REASON, h->exempt_reason, SK_TEXT_MAX - 1);
 	n = hf_time(h->exempt_expires * 1000, 0, tmp);
 	hf_value(o, F_EXEMPT_EXPIRES, tmp, n, 1);
+}
+
+/* A policy record's fields (sinkhole-hitlog(5), POLICY RECORDS): who,
+ * why and what changed are "(unknown)" and "" when no history line named
+ * the new snapshot. */
+static void
+hf_policy_fields(struct hf_out *o, const struct sk_hit_policy *p)
+{
+	char tmp[24];
+	size_t n;
+
+	HF_ARRAY(o, F_POLICY_CHANGE, p->change);
+	HF_ARRAY(o, F_SNAPSHOT_ID, p->new_id);
+	HF_ARRAY(o, F_POLICY_OLD_ID, p->old_id);
+	HF_ARRAY(o, F_POLICY_FOLDER, p->folder);
+	HF_ARRAY(o, F_POLICY_SOURCE, p->source);
+	if (p->action[0] != '\0')
+		HF_ARRAY(o, F_POLICY_ACTION, p->action);
+	else
+		HF_RAW(o, F_POLICY_ACTION, "(unknown)");
+	if (p->user[0] != '\0')
+		HF_ARRAY(o, F_USER_NAME, p->user);
+	else
+		HF_RAW(o, F_USER_NAME, "(unknown)");
+	HF_ARRAY(o, F_EVENT_REASON, p->reason);
+	HF_ARRAY(o, F_POLICY_CHANGES, p->changes);
+	HF_ARRAY(o, F_POLICY_CHANGED_FROM, p->changed_from);
+	if (p->changed_at > 0) {
+		n = hf_time(p->changed_at * 1000, 0, tmp);
+		hf_value(o, F_POLICY_CHANGED_AT, tmp, n, 1);
+	}
 }
 
 /* A start event's fields on the run before it (sinkhole-hitlog(5)). */
@@ -915,11 +991,16 @@ sk_hitfmt_body(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
 
 	pthread_once(&hf_once, hf_init);
 	if ((unsigned)fmt > SK_HIT_LEEF ||
-	    (rec->event == SK_HITFMT_HIT && rec->hit == NULL))
+	    (rec->event == SK_HITFMT_HIT && rec->hit == NULL) ||
+	    (rec->event == SK_HITFMT_POLICY && rec->policy == NULL))
 		return -1;
 	hf_describe(rec, &action, &name, &severity);
 	cat = rec->event == SK_HITFMT_HIT ? "network" : "process";
-	if (rec->event == SK_HITFMT_START)
+	if (rec->event == SK_HITFMT_POLICY)
+		cat = "configuration";
+	if (rec->event == SK_HITFMT_POLICY)
+		type = "change";
+	else if (rec->event == SK_HITFMT_START)
 		type = "start";
 	else if (rec->event == SK_HITFMT_STOP)
 		type = "end";
@@ -965,9 +1046,16 @@ sk_hitfmt_body(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
 		if (rec->previous != NULL)
 			hf_previous(&o, rec->previous);
 		break;
+	case SK_HITFMT_POLICY:
+		hf_policy_fields(&o, rec->policy);
+		break;
 	case SK_HITFMT_LOSS:
 		hf_num(&o, F_LOST, rec->lost);
 		hf_num(&o, F_LOST_TOTAL, rec->lost_total);
+		if (rec->lost_since_ms > 0) {
+			n = hf_time(rec->lost_since_ms, 1, tmp);
+			hf_value(&o, F_LOST_SINCE, tmp, n, 1);
+		}
 		break;
 	case SK_HITFMT_HEARTBEAT:
 	case SK_HITFMT_STOP:

@@ -28,7 +28,9 @@ enum sk_hitfmt_event {
 	SK_HITFMT_START = 1,     /**< the writer started: version, config */
 	SK_HITFMT_LOSS = 2,      /**< records were dropped since the last */
 	SK_HITFMT_HEARTBEAT = 3, /**< the counters, periodically */
-	SK_HITFMT_STOP = 4       /**< the writer stops: final counters */
+	SK_HITFMT_STOP = 4,      /**< the writer stops: final counters */
+	SK_HITFMT_POLICY = 5     /**< the module switched snapshots: who,
+				    why, what changed (struct sk_hit_policy) */
 };
 
 /** What a start event says about the run that wrote the log before it
@@ -54,7 +56,8 @@ struct sk_hitfmt_rec {
 	/** SHA-256 hex of this instance's previous record; 64 '0' for the
 	 * first (start) record. */
 	const char *prev_hash;
-	const struct sk_hit *hit; /**< SK_HITFMT_HIT */
+	const struct sk_hit *hit;           /**< SK_HITFMT_HIT */
+	const struct sk_hit_policy *policy; /**< SK_HITFMT_POLICY */
 	/** SK_HITFMT_START: the configuration in force. */
 	const struct sk_hitlog_conf *conf;
 	/** SK_HITFMT_START: the run before (NULL: no such fields, as
@@ -63,6 +66,10 @@ struct sk_hitfmt_rec {
 	/** SK_HITFMT_LOSS: records dropped since the last loss event, and
 	 * in all since the start. */
 	uint64_t lost, lost_total;
+	/** SK_HITFMT_LOSS: the lost records date from this time on (ms
+	 * since the epoch; 0: not written): they were dropped between it
+	 * and the event's own time. */
+	int64_t lost_since_ms;
 	/** SK_HITFMT_HEARTBEAT and SK_HITFMT_STOP: the counters. */
 	struct sk_hitlog_stats stats;
 };

@@ -79,6 +79,10 @@
 /* How long written records wait before they are sent to disk, and again
  * before they leave the page cache, ms (hl_settle). */
 #define HL_SETTLE_MS 1000
+/* How often a log that cannot be opened is tried again, ms: the module's
+ * poll interval (a failed open costs a microsecond; the count in the
+ * host's log stays readable). */
+#define HL_RETRY_MS 250
 
 /* The state file: two slots of this many bytes, written in turn, so
  * that a slot torn by a power loss leaves the other. */
@@ -87,6 +91,10 @@
 #define HL_STATE_MAGIC "sinkhole-hitlog-state"
 /* How many hex digits of a slot's SHA-256 it carries as its checksum. */
 #define HL_STATE_SUM 16
+
+/* Policy records waiting for room in the pending buffer (a full disk);
+ * one more is dropped and counted as a hit would be. */
+#define HL_POLICY_WAIT 16
 
 /* Kinds of messages to the host's log (sk_hitlog_set_log). */
 enum hl_alarm_kind {
@@ -145,6 +153,20 @@ struct sk_hitlog {
 	size_t tail_len;
 	char prev[SK_HITFMT_HASH_HEX + 1];
 	uint64_t dropped_reported;
+	/* Wall-clock ms: the last flush that found every drop reported, and
+	 * the time the unreported ones date from (0: none), for the loss
+	 * event's lost_since. */
+	int64_t clean_ms, loss_since_ms;
+	/* No file open yet (it could not be opened at start): the start
+	 * event is not written and the queue not drained until one is;
+	 * tried again every HL_RETRY_MS (monotonic retry_at_ms). */
+	int started;
+	int64_t retry_at_ms;
+	int64_t start_ms; /* wall clock at sk_hitlog_open: the start event's */
+	/* Since when (wall ms) and how many attempts the file has not
+	 * opened; said when it opens again. */
+	int64_t down_since_ms;
+	uint64_t down_attempts;
 	_Atomic uint64_t written, write_errors;
 	struct hl_retired *retired; /* oldest first */
 
@@ -170,6 +192,11 @@ struct sk_hitlog {
 	struct sk_hitfmt_previous previous;
 	char prev_instance[64], prev_run[SK_HITFMT_HASH_HEX + 1],
 	    prev_hash[SK_HITFMT_HASH_HEX + 1];
+
+	/* Policy records not yet formatted (sk_hitlog_policy), oldest
+	 * first; writer only. */
+	struct sk_hit_policy policy_wait[HL_POLICY_WAIT];
+	size_t npolicy;
 
 	char *pending;
 	size_t pending_len;
@@ -343,20 +370,65 @@ hl_moved(const struct sk_hitlog *log)
 	return 1;
 }
 
+/* No file is open (it could not be opened at start, or it was removed
+ * and could not be created again): try again, once every HL_RETRY_MS.
+ * @return 1 a file is open now, 0 not. */
+static int
+hl_retry_open(struct sk_hitlog *log)
+{
+	int64_t now = hl_clock_ms(CLOCK_MONOTONIC);
+
+	if (now < log->retry_at_ms)
+		return 0;
+	log->retry_at_ms = now + HL_RETRY_MS;
+	if (log->down_attempts++ == 0)
+		log->down_since_ms = hl_now_ms();
+	if (hl_open_file(log) < 0)
+		return 0;
+	hl_note(log,
+	    "%s is open again, after %" PRIu64 " failed attempt%s in %.1f s",
+	    log->conf.path, log->down_attempts - 1,
+	    log->down_attempts == 2 ? "" : "s",
+	    (double)(hl_now_ms() - log->down_since_ms) / 1000.0);
+	log->down_attempts = 0;
+	/* The failed attempts are said in the note. */
+	log->alarm[HL_AL_OPEN].said = log->open_errors;
+	return 1;
+}
+
+/* Is the open file still linked in a folder (renamed, say by logrotate),
+ * or was it removed: then records written to it reach nobody. */
+static int
+hl_unlinked(const struct sk_hitlog *log)
+{
+	struct stat st;
+
+	return fstat(log->fd, &st) == 0 && st.st_nlink == 0;
+}
+
 /* Was the file renamed or removed (logrotate)? Then open a new one.
  * @return 1 a new file is open, 0 not. */
 static int
 hl_check_rotation(struct sk_hitlog *log)
 {
+	if (log->fd < 0)
+		return hl_retry_open(log);
 	if (!hl_moved(log))
 		return 0;
-	/* On failure keep writing to the old file: nothing is lost. */
-	if (hl_open_file(log) < 0) {
-		if (log->fd < 0)
-			atomic_fetch_add(&log->write_errors, 1);
-		return 0;
+	if (hl_open_file(log) == 0)
+		return 1;
+	/* Renamed: keep writing to the old file, nothing is lost (it is
+	 * still read). Removed, with no new file: stop writing into the
+	 * void; records wait (pending, then the queue, then they are
+	 * dropped and counted) and a new file is tried every HL_RETRY_MS. */
+	if (hl_unlinked(log)) {
+		close(log->fd);
+		log->fd = -1;
+		log->retry_at_ms = hl_clock_ms(CLOCK_MONOTONIC) + HL_RETRY_MS;
+		log->down_attempts = 1;
+		log->down_since_ms = hl_now_ms();
 	}
-	return 1;
+	return 0;
 }
 
 /* Room for n more records in the pending buffer? */
@@ -496,7 +568,9 @@ hl_append_event(struct sk_hitlog *log, enum sk_hitfmt_event ev)
 
 	memset(&rec, 0, sizeof(rec));
 	rec.event = ev;
-	rec.time_ms = hl_now_ms();
+	/* The start event is dated when the run began, even when the file
+	 * opened later: the hits queued meanwhile follow it in time. */
+	rec.time_ms = ev == SK_HITFMT_START ? log->start_ms : hl_now_ms();
 	rec.conf = &log->conf;
 	if (ev == SK_HITFMT_START)
 		rec.previous = &log->previous;
@@ -567,6 +641,27 @@ hl_drain(struct sk_hitlog *log)
 	}
 }
 
+/* Format the policy records waiting, while there is room. */
+static void
+hl_policies(struct sk_hitlog *log)
+{
+	struct sk_hitfmt_rec rec;
+	size_t i = 0;
+
+	for (; i < log->npolicy && hl_room(log); i++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.event = SK_HITFMT_POLICY;
+		rec.time_ms = log->policy_wait[i].time_ms;
+		rec.policy = &log->policy_wait[i];
+		hl_append(log, &rec);
+	}
+	if (i == 0)
+		return;
+	memmove(log->policy_wait, log->policy_wait + i,
+	    (log->npolicy - i) * sizeof(log->policy_wait[0]));
+	log->npolicy -= i;
+}
+
 /* A loss event when hits were dropped since the last one. */
 static void
 hl_loss(struct sk_hitlog *log)
@@ -581,8 +676,23 @@ hl_loss(struct sk_hitlog *log)
 	rec.time_ms = hl_now_ms();
 	rec.lost = d - log->dropped_reported;
 	rec.lost_total = d;
+	rec.lost_since_ms =
+	    log->loss_since_ms != 0 ? log->loss_since_ms : log->clean_ms;
 	hl_append(log, &rec);
 	log->dropped_reported = d;
+	log->loss_since_ms = 0;
+	log->clean_ms = rec.time_ms;
+}
+
+/* Keep the time unreported drops date from: the last flush that found
+ * none (drops are counted by workers, who never look at a clock for it). */
+static void
+hl_loss_time(struct sk_hitlog *log)
+{
+	if (atomic_load(&log->dropped) == log->dropped_reported)
+		log->clean_ms = hl_now_ms();
+	else if (log->loss_since_ms == 0)
+		log->loss_since_ms = log->clean_ms;
 }
 
 /* Write len bytes of whole lines to fd, all or nothing: on failure the
@@ -612,7 +722,9 @@ hl_write_all(int fd, const char *buf, size_t len)
 
 /*
  * After a batch (the first len bytes of the pending buffer, whole lines)
- * was written: when the path names another file now, logrotate renamed
+ * was written: when the file was removed and no new one can be created,
+ * the batch stays pending for the next file (@return -1). When the path
+ * names another file now, logrotate renamed
  * ours away, perhaps just before the batch landed in it, and rsyslog's
  * imfile stops reading a renamed file soon after the rename (8.2302): the
  * batch might never be shipped. Write it again, byte for byte, at the
@@ -621,7 +733,7 @@ hl_write_all(int fd, const char *buf, size_t len)
  * of a file. If the second write fails, the batch stays in the old file
  * only (the log is complete; its shipping is not) and the error counted.
  */
-static void
+static int
 hl_after_write(struct sk_hitlog *log, size_t len)
 {
 	int i;
@@ -632,9 +744,12 @@ hl_after_write(struct sk_hitlog *log, size_t len)
 			    "%s (writing a batch again after a rotation)",
 			    strerror(errno));
 			atomic_fetch_add(&log->write_errors, 1);
-			return;
+			return 0;
 		}
 	}
+	/* The file was removed under the batch and no new one could be
+	 * created (hl_check_rotation closed it): the batch reached nobody. */
+	return log->fd < 0 ? -1 : 0;
 }
 
 /*
@@ -885,10 +1000,11 @@ hl_write(struct sk_hitlog *log)
 	if (off > done && fstat(log->fd, &st) == 0 &&
 	    (size_t)st.st_size >= off - done)
 		(void)ftruncate(log->fd, st.st_size - (off_t)(off - done));
-	atomic_fetch_add(&log->written, hits);
 	if (k == 0)
 		return rc;
-	hl_after_write(log, done);
+	if (hl_after_write(log, done) < 0)
+		return -1; /* kept pending: written into a removed file */
+	atomic_fetch_add(&log->written, hits);
 	hl_wrote(log, k, done);
 	memmove(log->pending, log->pending + done, log->pending_len - done);
 	log->pending_len -= done;
@@ -926,6 +1042,20 @@ hl_measure_tail(struct sk_hitlog *log)
 	log->ni = n > body && sk_sha256ni_usable() &&
 	    getenv("SINKHOLE_NO_SHA_NI") == NULL;
 	log->tail_len = log->ni ? (size_t)(n - body) : 0;
+}
+
+/* The file is open for the first time: read the state file beside it,
+ * write the start event (this run is known by its hash: the state names
+ * it, and so does the next start event). */
+static void
+hl_start(struct sk_hitlog *log)
+{
+	log->state_fd = hl_state_open(log);
+	hl_state_read(log, log->drop_from); /* the file's size at open */
+	hl_append_event(log, SK_HITFMT_START);
+	memcpy(log->run, log->prev, sizeof(log->run));
+	log->started = 1;
+	(void)hl_write(log);
 }
 
 int
@@ -989,20 +1119,23 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		snprintf(err, errsize, "hit log: cannot create a mutex");
 		goto fail;
 	}
-	if (hl_open_file(log) < 0) {
-		snprintf(err, errsize, "%s", log->open_why);
-		pthread_mutex_destroy(&log->lock);
-		goto fail;
-	}
-	log->state_fd = hl_state_open(log);
-	hl_state_read(log, log->drop_from); /* the file's size at open */
 	hl_measure_tail(log);
-	hl_append_event(log, SK_HITFMT_START);
-	/* This run is known by its start event's hash (the state names it,
-	 * and so does the next start event). */
-	memcpy(log->run, log->prev, sizeof(log->run));
-	(void)hl_write(log);
+	log->clean_ms = log->start_ms = hl_now_ms();
 	*out = log;
+	if (hl_open_file(log) < 0) {
+		/* Not fatal: tried again at every flush (hl_retry_open); hits
+		 * wait in the queue meanwhile, then are dropped and counted. */
+		snprintf(err, errsize, "%s", log->open_why);
+		log->down_attempts = 1;
+		log->down_since_ms = log->clean_ms;
+		log->retry_at_ms = hl_clock_ms(CLOCK_MONOTONIC) + HL_RETRY_MS;
+		/* Said here by the caller; the alarm says the retries. */
+		log->alarm[HL_AL_OPEN].said = log->open_errors;
+		log->alarm[HL_AL_OPEN].next_ms =
+		    hl_clock_ms(CLOCK_MONOTONIC) + SK_HITLOG_ALARM_MS;
+		return 1;
+	}
+	hl_start(log);
 	return 0;
 fail:
 	if (log != NULL) {
@@ -1163,21 +1296,43 @@ hl_alarms(struct sk_hitlog *log, int final)
 		hl_say(log, SK_HITLOG_ERR,
 		    "sinkhole: hit log %s: %" PRIu64
 		    " hit%s dropped (the queue "
-		    "was full), %" PRIu64 " since the start; loss events in "
+		    "was full%s), %" PRIu64 " since the start; loss events in "
 		    "the log say how many",
-		    log->conf.path, n, n == 1 ? "" : "s", total);
+		    log->conf.path, n, n == 1 ? "" : "s",
+		    log->fd < 0 ? ": no hit log open" : "", total);
 	if ((n = hl_alarm_due(log, HL_AL_OPEN, log->open_errors, now, final)) >
 	    0)
 		hl_say(log, SK_HITLOG_ERR,
 		    "sinkhole: hit log: cannot open %s (%" PRIu64
-		    " time%s); records go on to the file open before, if any",
-		    log->open_why, n, n == 1 ? "" : "s");
+		    " time%s); %s",
+		    log->open_why, n, n == 1 ? "" : "s",
+		    log->fd >= 0 ? "records go on to the file open before"
+		                 : "tried again every 0.25 s; hits wait in "
+		                   "the queue, then are dropped and counted, "
+		                   "and a loss event says how many once it "
+		                   "opens");
 	if ((n = hl_alarm_due(
 	         log, HL_AL_STATE, log->state_errors, now, final)) > 0)
 		hl_say(log, SK_HITLOG_ERR,
 		    "sinkhole: hit log state %s (%" PRIu64 " time%s); the next "
 		    "start cannot check the end of this run so closely",
 		    log->state_why, n, n == 1 ? "" : "s");
+}
+
+/* At close: records that never reached a file (none could be opened). */
+static void
+hl_say_unwritten(struct sk_hitlog *log)
+{
+	size_t queued = atomic_load(&log->head) - atomic_load(&log->tail);
+
+	if (log->logfn == NULL || (log->nlines == 0 && queued == 0))
+		return;
+	hl_say(log, SK_HITLOG_ERR,
+	    "sinkhole: hit log %s: %zu record%s never written (no file "
+	    "could be opened: %s)",
+	    log->conf.path, log->nlines + queued,
+	    log->nlines + queued == 1 ? "" : "s",
+	    log->open_why[0] != '\0' ? log->open_why : "unknown");
 }
 
 void
@@ -1195,11 +1350,17 @@ hl_flush_locked(struct sk_hitlog *log)
 {
 	size_t before, had;
 
+	hl_loss_time(log);
 	hl_check_rotation(log);
-	for (;;) {
+	if (!log->started && log->fd >= 0)
+		hl_start(log);
+	/* Never started: hits wait in the queue (the start event comes
+	 * first in a log). */
+	for (; log->started;) {
 		before = atomic_load(&log->tail);
 		had = log->pending_len;
 		hl_drain(log);
+		hl_policies(log); /* after the hits decided before the switch */
 		hl_loss(log);
 		if (hl_write(log) < 0)
 			break;
@@ -1225,10 +1386,27 @@ sk_hitlog_heartbeat(struct sk_hitlog *log)
 {
 	pthread_mutex_lock(&log->lock);
 	hl_flush_locked(log);
-	if (hl_room(log))
+	if (log->started && hl_room(log))
 		hl_append_event(log, SK_HITFMT_HEARTBEAT);
 	(void)hl_write(log);
 	pthread_mutex_unlock(&log->lock);
+}
+
+int
+sk_hitlog_policy(struct sk_hitlog *log, const struct sk_hit_policy *p)
+{
+	int rc = 0;
+
+	pthread_mutex_lock(&log->lock);
+	if (log->npolicy < HL_POLICY_WAIT) {
+		log->policy_wait[log->npolicy++] = *p;
+	} else {
+		atomic_fetch_add(&log->dropped, 1);
+		rc = -1;
+	}
+	hl_flush_locked(log);
+	pthread_mutex_unlock(&log->lock);
+	return rc;
 }
 
 int
@@ -1269,6 +1447,7 @@ sk_hitlog_stats(struct sk_hitlog *log, struct sk_hitlog_stats *out)
 	/* Read apart from head, so an estimate. */
 	tail = atomic_load(&log->tail);
 	out->queue_depth = tail < head ? head - tail : 0;
+	out->file_open = log->fd >= 0;
 }
 
 void
@@ -1277,14 +1456,16 @@ sk_hitlog_close(struct sk_hitlog *log)
 	if (log == NULL)
 		return;
 	pthread_mutex_lock(&log->lock);
+	log->retry_at_ms = 0; /* one last try */
 	hl_flush_locked(log);
-	if (hl_room(log)) {
+	if (log->started && hl_room(log)) {
 		hl_append_event(log, SK_HITFMT_STOP);
 		/* The state written after the stop event says so. */
 		log->stopping = 1;
 	}
 	(void)hl_write(log);
 	hl_alarms(log, 1);
+	hl_say_unwritten(log);
 	if (log->fd >= 0)
 		close(log->fd);
 	if (log->state_fd >= 0)

@@ -7,7 +7,9 @@
  * record's hash over the previous one, and writes the spool file. A full
  * queue drops and counts; the loss is written as an event of its own. A
  * heartbeat event carries the counters. Rotation (rename by logrotate) is
- * noticed and the file reopened; a batch that landed in the renamed file is
+ * noticed and the file reopened; a file that cannot be opened (at start,
+ * or after it was removed) is tried again every 0.25 s, and what was lost
+ * meanwhile is said in a loss event once it opens; a batch that landed in the renamed file is
  * written again at the start of the new one (imfile stops reading a renamed
  * file), so it may appear twice, byte for byte: verify-log counts such
  * repeats, the SIEM dedups by sequence. The path is opened with
@@ -78,8 +80,18 @@ typedef void (*sk_hitlog_log_fn)(
  * link) and its state file, write the start event (with what the state
  * says about the run before), and set up the queue. A partial record at
  * the end of the file (a crash during a write) is cut off first.
- * @param err: receives the reason on failure.
- * @return 0, or -1.
+ *
+ * A file that cannot be opened (its folder missing or not writable) is
+ * not an error: the log is set up and the file tried again every 0.25 s
+ * by sk_hitlog_flush; the start event is written once it opens. Until
+ * then hits wait in the queue; those that do not fit are dropped and
+ * counted, and a loss event (lost, lost_total, lost_since) follows the
+ * start event. The same holds when the open file is removed and no new
+ * one can be created: nothing is written into a file no folder holds.
+ * @param err: receives the reason on failure, or why the file is not
+ *	open yet (return 1).
+ * @return 0; 1: set up, the file not open yet (err says why); -1: not
+ *	set up (a bad queue size, out of memory).
  */
 int sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
     char *err, size_t errsize);
@@ -134,6 +146,16 @@ void sk_hitlog_flush(struct sk_hitlog *log);
 /** Write a heartbeat event with the counters (after a flush). Background
  * thread only. */
 void sk_hitlog_heartbeat(struct sk_hitlog *log);
+
+/**
+ * Write a policy record (a switch of the active snapshot; policyrec.h)
+ * after the hits queued so far, at once when the file can be written.
+ * The record is copied; while the disk is full up to 16 wait, one more is
+ * dropped and counted (a loss event says so). Background thread (or
+ * init) only: it formats and writes, never a DNS worker.
+ * @return 0, or -1 dropped.
+ */
+int sk_hitlog_policy(struct sk_hitlog *log, const struct sk_hit_policy *p);
 
 /**
  * Keep what queued hits point to (a replaced snapshot) until the writer

@@ -60,6 +60,29 @@ struct sk_hit {
 	char exempt_subnet[64];
 };
 
+/** What a policy record says (sinkhole-hitlog(5), POLICY RECORDS): a
+ * switch of the module's active snapshot, and who asked for it, why and
+ * what changed, as the publication folder's history says (histline.h).
+ * Texts are copied in: the record may wait for a full disk to clear. */
+struct sk_hit_policy {
+	int64_t time_ms; /**< when the module switched */
+	/** What the module did: "load" (the first snapshot of this run),
+	 * "switch", "fallback" (the last good snapshot of the folder, the
+	 * path's being refused), "drop" (none is usable now). */
+	char change[16];
+	char old_id[65];       /**< in use before; "" none */
+	char new_id[65];       /**< in use now; "" none (drop) */
+	char folder[512];      /**< the publication folder read (DIR) */
+	char source[16];       /**< where who and why come from:
+			      sk_histline_where_name() */
+	char action[16];       /**< the history's action; "" unknown */
+	char user[64];         /**< who; "" unknown */
+	char reason[256];      /**< why */
+	char changes[512];     /**< what changed (histline.h) */
+	char changed_from[65]; /**< the history's PREV-ID */
+	int64_t changed_at;    /**< the history's TIME (s); 0 unknown */
+};
+
 /** Configuration of the hit log (keys of sinkhole.conf). */
 struct sk_hitlog_conf {
 	char path[PATH_MAX]; /**< spool file; "" = hit records off */
@@ -79,6 +102,9 @@ struct sk_hitlog_stats {
 	uint64_t dropped;      /**< lost to a full queue */
 	uint64_t write_errors; /**< failed write()s (retried later) */
 	uint64_t queue_depth;  /**< records waiting in the queue */
+	/** The file is open (0: not yet, or being retried); read on the
+	 * background thread, which owns it. Not in heartbeats. */
+	int file_open;
 };
 
 /** The facts of a query that a hit record holds beside its verdict. */

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hitfmt.h"
 #include "hitlog.h"
 #include "modconf.h"
+#include "paths.h"
 
 /* Longest TTL we will hand out: one day. */
 #define MC_TTL_MAX 86400
@@ -55,6 +57,8 @@ sk_modconf_defaults(struct sk_modconf *conf, const char *def_snapshot)
 	conf->hitlog.format = SK_HIT_JSON;
 	conf->hitlog.queue_size = SK_HITLOG_QUEUE_DEFAULT;
 	conf->hitlog.heartbeat_s = SK_HITLOG_HEARTBEAT_DEFAULT;
+	snprintf(conf->state_dir, sizeof(conf->state_dir), "%s",
+	    SK_DEFAULT_STATE_DIR);
 }
 
 /* Is the value (val, len) exactly the word? */
@@ -206,6 +210,72 @@ mc_hitlog(const char *key, size_t keylen, const char *val, size_t len,
 	return 1;
 }
 
+/* metrics: ADDR[@PORT] (Unbound's interface style) and
+ * metrics-allow-remote: yes|no; 1 when key is neither. */
+static int
+mc_metrics(const char *key, size_t keylen, const char *val, size_t len,
+    struct sk_modconf *conf, char *err, size_t errsize)
+{
+	int shown = (int)(len > 40 ? 40 : len);
+	const char *at;
+	size_t addrlen;
+	unsigned port = SK_METRICS_PORT_DEFAULT;
+	unsigned char bin[sizeof(struct in6_addr)];
+
+	if (mc_is(key, keylen, "metrics-allow-remote")) {
+		if (mc_is(val, len, "yes"))
+			conf->metrics_allow_remote = 1;
+		else if (mc_is(val, len, "no"))
+			conf->metrics_allow_remote = 0;
+		else
+			return mc_error(err, errsize,
+			    "metrics-allow-remote: \"%.*s\" (want yes or no)",
+			    shown, val);
+		return 0;
+	}
+	if (!mc_is(key, keylen, "metrics"))
+		return 1;
+	at = memchr(val, '@', len);
+	addrlen = at != NULL ? (size_t)(at - val) : len;
+	if (at != NULL &&
+	    (mc_uint(at + 1, len - addrlen - 1, 65535, &port) < 0 || port == 0))
+		return mc_error(err, errsize,
+		    "metrics: \"%.*s\" is not a port from 1 to 65535 (want "
+		    "ADDRESS@PORT, e.g. 127.0.0.1@%d)",
+		    (int)(len - addrlen - 1 > 40 ? 40 : len - addrlen - 1),
+		    at + 1, SK_METRICS_PORT_DEFAULT);
+	if (addrlen == 0 || addrlen >= sizeof(conf->metrics_host))
+		return mc_error(err, errsize,
+		    "metrics: \"%.*s\" is not an IP address (want "
+		    "ADDRESS@PORT, e.g. 127.0.0.1@%d)",
+		    shown, val, SK_METRICS_PORT_DEFAULT);
+	memcpy(conf->metrics_host, val, addrlen);
+	conf->metrics_host[addrlen] = '\0';
+	if (inet_pton(AF_INET, conf->metrics_host, bin) != 1 &&
+	    inet_pton(AF_INET6, conf->metrics_host, bin) != 1) {
+		mc_error(err, errsize,
+		    "metrics: \"%s\" is not an IP address (want "
+		    "ADDRESS@PORT, e.g. 127.0.0.1@%d)",
+		    conf->metrics_host, SK_METRICS_PORT_DEFAULT);
+		conf->metrics_host[0] = '\0';
+		return -1;
+	}
+	conf->metrics_port = (uint16_t)port;
+	return 0;
+}
+
+/* Is the metrics address loopback (127.0.0.0/8, ::1)? */
+static int
+mc_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
 int
 sk_modconf_parse_line(
     const char *line, struct sk_modconf *conf, char *err, size_t errsize)
@@ -279,13 +349,19 @@ sk_modconf_parse_line(
 			    (int)(len > 40 ? 40 : len), val);
 		return 0;
 	}
+	if (mc_is(key, keylen, "state-dir"))
+		return mc_path("state-dir", val, len, conf->state_dir,
+		    sizeof(conf->state_dir), err, errsize);
 	if ((r = mc_hitlog(
 	         key, keylen, val, len, &conf->hitlog, err, errsize)) != 1)
+		return r;
+	if ((r = mc_metrics(key, keylen, val, len, conf, err, errsize)) != 1)
 		return r;
 	return mc_error(err, errsize,
 	    "unknown key \"%.*s\" (want snapshot, sinkhole-ipv4, "
 	    "sinkhole-ipv6, ttl, fail-mode, hit-log, hit-log-format, "
-	    "hit-log-queue, heartbeat or instance-id)",
+	    "hit-log-queue, heartbeat, instance-id, metrics, "
+	    "metrics-allow-remote or state-dir)",
 	    (int)(keylen > 40 ? 40 : keylen), key);
 }
 
@@ -319,9 +395,50 @@ sk_modconf_load(
 		mc_error(err, errsize, "%s: %s", path, strerror(errno));
 		goto done;
 	}
+	/* Metrics carry no authentication: the network sees them only
+	 * when the file says so. */
+	if (conf->metrics_host[0] != '\0' && !conf->metrics_allow_remote &&
+	    !mc_loopback(conf->metrics_host)) {
+		mc_error(err, errsize,
+		    "%s: metrics: %s is not a loopback address; the endpoint "
+		    "has no authentication: use 127.0.0.1 or ::1, or set "
+		    "\"metrics-allow-remote: yes\"",
+		    path, conf->metrics_host);
+		goto done;
+	}
 	rc = 0;
 done:
 	free(line);
 	fclose(f);
 	return rc;
+}
+
+int
+sk_modconf_load_module(const char *env, const char *def_conf,
+    const char *def_snapshot, struct sk_modconf *conf, char *path,
+    size_t pathsize, char *err, size_t errsize)
+{
+	char why[PATH_MAX + 512];
+	int missing;
+
+	if (env == NULL || env[0] == '\0')
+		env = def_conf;
+	if ((size_t)snprintf(path, pathsize, "%s", env) >= pathsize)
+		return mc_error(
+		    err, errsize, "config file name too long: %.64s...", env);
+	sk_modconf_defaults(conf, def_snapshot);
+	if (sk_modconf_load(path, conf, why, sizeof(why)) == 0)
+		return 0;
+	missing = access(path, F_OK) != 0 && errno == ENOENT;
+	if (missing)
+		return mc_error(err, errsize,
+		    "%s; the module does not start without its config file: "
+		    "create it (sinkhole.conf(5)), or set %s to the file's "
+		    "path in Unbound's environment",
+		    why, SK_MODCONF_ENV);
+	return mc_error(err, errsize,
+	    "%s; the module does not start with an error in its config "
+	    "file: fix it (sinkhole.conf(5)) and check it with "
+	    "'sinkhole-ctl check-conf %s'",
+	    why, path);
 }

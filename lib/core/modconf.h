@@ -32,7 +32,18 @@ struct sk_modconf {
 	/** hit-log, hit-log-format, hit-log-queue, heartbeat, instance-id;
 	 * hit records are off while hitlog.path is "". */
 	struct sk_hitlog_conf hitlog;
+	/** metrics: the Prometheus endpoint's address ("" = off) and port;
+	 * metrics-allow-remote: serve on an address that is not loopback. */
+	char metrics_host[INET6_ADDRSTRLEN];
+	uint16_t metrics_port;
+	int metrics_allow_remote;
+	/** state-dir: the running module's state file goes here
+	 * (runpublish.h); default SK_DEFAULT_STATE_DIR. */
+	char state_dir[PATH_MAX];
 };
+
+/** The metrics endpoint's port when "metrics:" names none. */
+#define SK_METRICS_PORT_DEFAULT 9167
 
 /** Fill in the defaults (snapshot path: def_snapshot). */
 void sk_modconf_defaults(struct sk_modconf *conf, const char *def_snapshot);
@@ -46,6 +57,21 @@ void sk_modconf_defaults(struct sk_modconf *conf, const char *def_snapshot);
  */
 int sk_modconf_load(
     const char *path, struct sk_modconf *conf, char *err, size_t errsize);
+
+/**
+ * The module's config at start or reload: the file $SINKHOLE_CONF names,
+ * else def_conf, over the defaults. Any error stops the start, as an error
+ * in unbound.conf does: a missing or unreadable file, or a bad line (a
+ * half-read file could mean anything, and no file would silently mean no
+ * policy and no hit log).
+ * @param env: the value of $SINKHOLE_CONF (NULL or "": def_conf).
+ * @param path: receives the file read (pathsize bytes).
+ * @param err: receives "FILE:LINE: message" and what to do about it.
+ * @return 0, or -1 with err set (conf is then not to be used).
+ */
+int sk_modconf_load_module(const char *env, const char *def_conf,
+    const char *def_snapshot, struct sk_modconf *conf, char *path,
+    size_t pathsize, char *err, size_t errsize);
 
 /**
  * Parse one line into conf (used by sk_modconf_load and the fuzzer).

@@ -20,6 +20,12 @@
 #define SK_DEFAULT_DBDIR "/var/lib/sinkhole"
 #endif
 
+/** Where running modules write their state files (sinkhole.conf
+ * "state-dir:"; sinkhole-ctl status reads them). */
+#ifndef SK_DEFAULT_STATE_DIR
+#define SK_DEFAULT_STATE_DIR "/run/sinkhole"
+#endif
+
 /** The active snapshot in it: the module's "snapshot:" default, and
  * sinkhole-ctl's -s default. build never writes it: without -o or -d it
  * writes a new file in SK_DEFAULT_DBDIR/snapshots. */

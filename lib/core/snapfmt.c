@@ -18,7 +18,7 @@
 #define NUM_MAX 20
 /* Hex digits of a 64-bit category mask. */
 #define MASK_HEX_MAX 16
-/* Longest short numeric run sk_fmt_text_printf() formats. */
+/* Longest text sk_fmt_text_printf() formats. */
 #define PRINTF_MAX 128
 /* First allocation of a text. */
 #define TEXT_FIRST 256
@@ -224,8 +224,8 @@ sk_fmt_text_add(struct sk_fmt_text *t, const char *p, size_t n)
 	t->p[t->len] = '\0';
 }
 
-static void
-text_printf(struct sk_fmt_text *t, const char *fmt, ...)
+void
+sk_fmt_text_printf(struct sk_fmt_text *t, const char *fmt, ...)
 {
 	char tmp[PRINTF_MAX];
 	va_list ap;
@@ -266,8 +266,8 @@ sk_fmt_text_free(struct sk_fmt_text *t)
 	memset(t, 0, sizeof(*t));
 }
 
-static void
-category_line(struct sk_fmt_text *t, const struct sk_category *cat)
+void
+sk_fmt_category_line(struct sk_fmt_text *t, const struct sk_category *cat)
 {
 	sk_fmt_text_escaped(t, cat->name);
 	sk_fmt_text_add(t, "\t", 1);
@@ -284,14 +284,14 @@ list_line(struct sk_fmt_text *t, const char *name)
 	sk_fmt_text_add(t, "\n", 1);
 }
 
-static void
-exemption_line(struct sk_fmt_text *t, const struct sk_exemption *ex)
+void
+sk_fmt_exemption_line(struct sk_fmt_text *t, const struct sk_exemption *ex)
 {
 	char net[SK_SUBNET_TEXT_MAX];
 
 	sk_subnet_format(&ex->subnet, net, sizeof(net));
 	sk_fmt_text_escaped(t, net);
-	text_printf(
+	sk_fmt_text_printf(
 	    t, "\t%" PRIx64 "\t%" PRId64 "\t", ex->category_mask, ex->expires);
 	sk_fmt_text_escaped(t, ex->approver);
 	sk_fmt_text_add(t, "\t", 1);
@@ -303,7 +303,7 @@ void
 sk_fmt_tables_add_category(
     struct sk_fmt_tables *t, const struct sk_category *cat)
 {
-	category_line(&t->cats, cat);
+	sk_fmt_category_line(&t->cats, cat);
 	t->ncats++;
 }
 
@@ -318,7 +318,7 @@ void
 sk_fmt_tables_add_exemption(
     struct sk_fmt_tables *t, const struct sk_exemption *ex)
 {
-	exemption_line(&t->exs, ex);
+	sk_fmt_exemption_line(&t->exs, ex);
 	t->nexs++;
 }
 
@@ -342,14 +342,16 @@ sk_fmt_tables_free(struct sk_fmt_tables *t)
 void
 sk_fmt_info_text(struct sk_fmt_text *t, const struct sk_fmt_info *in)
 {
-	text_printf(t, SK_INFO_FORMAT "=%d\n", SK_SNAPSHOT_FORMAT);
+	sk_fmt_text_printf(t, SK_INFO_FORMAT "=%d\n", SK_SNAPSHOT_FORMAT);
 	sk_fmt_text_add(t, SK_INFO_ID "=", strlen(SK_INFO_ID "="));
 	sk_fmt_text_add(t, in->id, strlen(in->id));
-	text_printf(t, "\n" SK_INFO_BUILT "=%" PRId64 "\n", in->built);
-	text_printf(t, SK_INFO_NAMES "=%" PRIu64 "\n", in->names);
-	text_printf(t, SK_INFO_CATEGORIES "=%" PRIu64 "\n", in->categories);
-	text_printf(t, SK_INFO_LISTS "=%" PRIu64 "\n", in->lists);
-	text_printf(t, SK_INFO_EXEMPTIONS "=%" PRIu64 "\n", in->exemptions);
+	sk_fmt_text_printf(t, "\n" SK_INFO_BUILT "=%" PRId64 "\n", in->built);
+	sk_fmt_text_printf(t, SK_INFO_NAMES "=%" PRIu64 "\n", in->names);
+	sk_fmt_text_printf(
+	    t, SK_INFO_CATEGORIES "=%" PRIu64 "\n", in->categories);
+	sk_fmt_text_printf(t, SK_INFO_LISTS "=%" PRIu64 "\n", in->lists);
+	sk_fmt_text_printf(
+	    t, SK_INFO_EXEMPTIONS "=%" PRIu64 "\n", in->exemptions);
 }
 
 /* Strict unsigned parse of a whole string: digits of base only. */

@@ -237,6 +237,10 @@ struct sk_fmt_text {
 };
 
 void sk_fmt_text_add(struct sk_fmt_text *t, const char *p, size_t n);
+/** Append a short printf-formatted text (a number, a key and a number):
+ * more than 127 bytes sets oom. */
+void sk_fmt_text_printf(struct sk_fmt_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /** Append s TSV-escaped. */
 void sk_fmt_text_escaped(struct sk_fmt_text *t, const char *s);
 /** Free the text and zero it; NULL is fine. */
@@ -248,6 +252,14 @@ struct sk_fmt_tables {
 	struct sk_fmt_text cats, lists, exs;
 	size_t ncats, nlists, nexs;
 };
+
+/** Append one category as an SK_META_CATEGORIES line (and '\n'); the
+ * module's state file (runstate.h) writes its categories so too. */
+void sk_fmt_category_line(struct sk_fmt_text *t, const struct sk_category *cat);
+/** Append one exemption as an SK_META_EXEMPTIONS line (and '\n'); also
+ * the state file's. */
+void sk_fmt_exemption_line(
+    struct sk_fmt_text *t, const struct sk_exemption *ex);
 
 /** Append one SK_META_CATEGORIES line. */
 void sk_fmt_tables_add_category(

@@ -40,9 +40,8 @@ sk_utc_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-/* n digits at s, or -1. */
-static int
-digits(const char *s, int n)
+int
+sk_utc_digits(const char *s, int n)
 {
 	int v = 0, i;
 
@@ -67,9 +66,9 @@ sk_parse_utc_time(const char *text, int64_t *out)
 		return -1;
 	if (text[4] != '-' || text[7] != '-')
 		return -1;
-	y = digits(text, 4);
-	mo = digits(text + 5, 2);
-	d = digits(text + 8, 2);
+	y = sk_utc_digits(text, 4);
+	mo = sk_utc_digits(text + 5, 2);
+	d = sk_utc_digits(text + 8, 2);
 	if (y < 1970 || mo < 1 || mo > 12 || d < 1)
 		return -1;
 	dim = mdays[mo - 1];
@@ -81,9 +80,9 @@ sk_parse_utc_time(const char *text, int64_t *out)
 		if (text[10] != 'T' || text[13] != ':' || text[16] != ':' ||
 		    text[19] != 'Z')
 			return -1;
-		h = digits(text + 11, 2);
-		mi = digits(text + 14, 2);
-		s = digits(text + 17, 2);
+		h = sk_utc_digits(text + 11, 2);
+		mi = sk_utc_digits(text + 14, 2);
+		s = sk_utc_digits(text + 17, 2);
 		/* No leap seconds: the epoch count has none either. */
 		if (h < 0 || h > 23 || mi < 0 || mi > 59 || s < 0 || s > 59)
 			return -1;

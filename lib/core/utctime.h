@@ -25,6 +25,10 @@ int sk_parse_utc_time(const char *text, int64_t *out);
  * SK_UTC_TIME_TEXT_MAX for years of four digits). */
 void sk_format_utc_time(int64_t t, char *buf, size_t bufsize);
 
+/** @return the value of the n decimal digits at s, or -1 when one of them
+ * is not a digit (a NUL stops it: shorter texts are safe). */
+int sk_utc_digits(const char *s, int n);
+
 /** @return days since 1970-01-01 of a proleptic Gregorian date (month
  * 1..12, day 1..31). */
 int64_t sk_utc_days_from_civil(int64_t y, unsigned m, unsigned d);

@@ -146,10 +146,12 @@ entry_rec(const struct sk_policy_list *l, const struct sk_list_entry *e,
 	rec->category = (uint16_t)l->category;
 }
 
-/* Read one list file into the builder. @return 0 or -1 (err set). */
+/* Read one list file (file: l->path, or what stands in for it) into the
+ * builder, or only count it when there is none. @return 0 or -1 (err
+ * set, errno kept). */
 static int
-read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
-    struct sk_compile_list_stats *st)
+read_list(struct cctx *c, const struct sk_policy_list *l, const char *file,
+    uint32_t list_id, struct sk_compile_list_stats *st)
 {
 	struct sk_list_entry ents[MAX_PER_LINE];
 	struct sk_list_parser parser;
@@ -162,10 +164,15 @@ read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
 	int n, i, rc, ret = 0;
 
 	/* the line that names the list is where the operator fixes it */
-	f = fopen(l->path, "r");
-	if (f == NULL)
-		return cfail(c->err, c->errsize, "%s:%u: list %s: %s",
-		    c->policy_path, l->line, l->path, strerror(errno));
+	f = fopen(file, "r");
+	if (f == NULL) {
+		int e = errno;
+
+		cfail(c->err, c->errsize, "%s:%u: list %s: %s", c->policy_path,
+		    l->line, file, strerror(e));
+		errno = e;
+		return -1;
+	}
 	sk_list_parser_init(&parser, l->format);
 	errno = 0;
 	while ((len = getline(&buf, &cap, f)) >= 0) {
@@ -184,7 +191,10 @@ read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
 			continue;
 		}
 		st->ignored += parser.ignored;
-		for (i = 0; i < n; i++) {
+		st->entry_lines += n > 0;
+		for (i = 0; i < n && c->b == NULL; i++)
+			st->entries++;
+		for (i = 0; i < n && c->b != NULL; i++) {
 			entry_rec(l, &ents[i], &rec);
 			rec.list_id = list_id;
 			rec.line = parser.record_line != 0 ? parser.record_line
@@ -200,7 +210,7 @@ read_list(struct cctx *c, const struct sk_policy_list *l, uint32_t list_id,
 		}
 	}
 	if (ferror(f)) {
-		ret = cfail(c->err, c->errsize, "%s: read error: %s", l->path,
+		ret = cfail(c->err, c->errsize, "%s: read error: %s", file,
 		    strerror(errno != 0 ? errno : EIO));
 		goto out;
 	}
@@ -277,8 +287,13 @@ sk_compile(const char *policy_path, const char *out_path,
 			    pol->lists[i].line, sk_snapbuild_strerror(rc));
 			goto out;
 		}
-		if (read_list(&c, &pol->lists[i], (uint32_t)rc,
-		        &report->lists[i]) != 0)
+		if (read_list(&c, &pol->lists[i],
+		        opts != NULL && opts->list_files != NULL &&
+		                i < opts->nlist_files &&
+		                opts->list_files[i] != NULL
+		            ? opts->list_files[i]
+		            : pol->lists[i].path,
+		        (uint32_t)rc, &report->lists[i]) != 0)
 			goto out;
 		report->rejected += report->lists[i].rejected;
 		report->unsupported += report->lists[i].unsupported;
@@ -312,4 +327,20 @@ sk_compile_report_free(struct sk_compile_report *report)
 	free(report->lists);
 	report->lists = NULL;
 	report->nlists = 0;
+}
+
+int
+sk_compile_count_list(const char *path, enum sk_list_format fmt,
+    struct sk_compile_list_stats *st, char *err, size_t errsize)
+{
+	struct sk_policy_list l;
+	struct cctx c;
+
+	memset(st, 0, sizeof(*st));
+	memset(&l, 0, sizeof(l));
+	l.format = fmt;
+	memset(&c, 0, sizeof(c)); /* no builder, no options: count only */
+	c.err = err;
+	c.errsize = errsize;
+	return read_list(&c, &l, path, 0, st);
 }

@@ -22,6 +22,7 @@ struct sk_compile_list_stats {
 	char name[256];       /**< as written in the policy */
 	uint64_t lines;       /**< lines read */
 	uint64_t entries;     /**< entries accepted */
+	uint64_t entry_lines; /**< lines that gave entries */
 	uint64_t rejected;    /**< invalid lines (each reported) */
 	uint64_t unsupported; /**< valid rules of a kind not enforced, such
 				   as adblock "@@" or RPZ rpz-ip (each
@@ -61,6 +62,11 @@ struct sk_compile_opts {
 	/** Called now and then with the lines read so far (may be NULL). */
 	void (*progress)(void *arg, uint64_t lines_read);
 	void *progress_arg;
+	/** NULL, or one per list of the policy (its order): a file to read
+	 * instead of the list's path (NULL: its path), such as a download
+	 * not yet checked in (update). Diagnostics name the list's path. */
+	const char *const *list_files;
+	size_t nlist_files; /**< entries of list_files */
 };
 
 /**
@@ -76,5 +82,17 @@ int sk_compile(const char *policy_path, const char *out_path,
     char *err, size_t errsize);
 
 void sk_compile_report_free(struct sk_compile_report *report);
+
+/**
+ * Read one list file the way sk_compile does and count what it holds
+ * (entries, rejected lines, ...), building nothing and reporting no line.
+ * @param path: the file.
+ * @param fmt: its format.
+ * @param st: filled in (st->name left empty).
+ * @param err: receives "PATH: reason" when it cannot be read.
+ * @return 0, or -1 with err filled in and errno kept (ENOENT: no file).
+ */
+int sk_compile_count_list(const char *path, enum sk_list_format fmt,
+    struct sk_compile_list_stats *st, char *err, size_t errsize);
 
 #endif /* SK_COMPILE_H */

@@ -25,6 +25,7 @@
 #include "detail.h"
 #include "dbdir.h"
 #include "filecopy.h"
+#include "histline.h"
 #include "snapfmt.h" /* TSV escaping */
 #include "utctime.h"
 
@@ -80,6 +81,8 @@ sk_dbdir_strerror(int err)
 		return "invalid argument";
 	case SK_DBDIR_E_DAMAGED:
 		return "snapshot copy does not verify";
+	case SK_DBDIR_E_NOTPUB:
+		return "not a publication folder";
 	}
 	return "unknown publication directory error";
 }
@@ -301,6 +304,49 @@ take_lock(struct sk_dbdir *d, char *detail, size_t detailsize)
 }
 
 int
+sk_dbdir_is_publication(const char *path, char *detail, size_t detailsize)
+{
+	char p[PATH_MAX];
+	struct stat st;
+
+	errno = 0;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		sk_detail(detail, detailsize, SK_DBDIR_E_NOTPUB, "%s: %s", path,
+		    errno == ENOENT ? "no such folder" : "not a folder");
+		return 0;
+	}
+	if (join(p, sizeof(p), path, SNAPDIR, "") != 0 || stat(p, &st) != 0 ||
+	    !S_ISDIR(st.st_mode)) {
+		sk_detail(detail, detailsize, SK_DBDIR_E_NOTPUB,
+		    "%s: not a publication folder (no " SNAPDIR "/ folder)",
+		    path);
+		return 0;
+	}
+	if ((join(p, sizeof(p), path, HISTORY, "") == 0 &&
+	        lstat(p, &st) == 0) ||
+	    (join(p, sizeof(p), path, ACTIVE, "") == 0 && lstat(p, &st) == 0))
+		return 1;
+	sk_detail(detail, detailsize, SK_DBDIR_E_NOTPUB,
+	    "%s: not a publication folder (nothing published: no " HISTORY
+	    " and no " ACTIVE ")",
+	    path);
+	return 0;
+}
+
+/* A change of what is active goes into a publication folder only, so
+ * that a mistyped -d publishes nowhere instead of creating a folder no
+ * resolver reads; the first publish says --init (SK_DBDIR_INIT). */
+static int
+check_folder(const char *path, int flags, char *detail, size_t detailsize)
+{
+	if ((flags & SK_DBDIR_INIT) || !(flags & SK_DBDIR_LOCK))
+		return 0;
+	return sk_dbdir_is_publication(path, detail, detailsize)
+	    ? 0
+	    : SK_DBDIR_E_NOTPUB;
+}
+
+int
 sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out, char *detail,
     size_t detailsize)
 {
@@ -328,7 +374,8 @@ sk_dbdir_open(const char *path, int flags, struct sk_dbdir **out, char *detail,
 		goto err;
 	}
 	if (flags & (SK_DBDIR_CREATE | SK_DBDIR_LOCK)) {
-		if (((flags & SK_DBDIR_CREATE) &&
+		if ((rc = check_folder(path, flags, detail, detailsize)) != 0 ||
+		    ((flags & SK_DBDIR_CREATE) &&
 		        (rc = make_dir(path, detail, detailsize)) != 0) ||
 		    ((flags & SK_DBDIR_LOCK) &&
 		        (rc = take_lock(d, detail, detailsize)) != 0) ||
@@ -405,13 +452,15 @@ sk_dbdir_active(
 	if (n < 0 && errno == EINVAL && lstat(path, &st) == 0 &&
 	    S_ISREG(st.st_mode))
 		/* A copy or an old "build -o" replaced the link: say how to
-		 * put it back (publish makes a link where there is none). */
+		 * put it back (publish --repair keeps the file as
+		 * snapshots/<id>.mdb when it verifies and links to it). */
 		return sk_detail(detail, detailsize, SK_DBDIR_E_HISTORY,
 		    "%s: a plain file, not the link to the active snapshot; to "
-		    "repair, move it aside (mv %s %s.broken) and publish a "
-		    "snapshot (sinkhole-ctl publish -d %s %s/" SNAPDIR
-		    "/ID.mdb)",
-		    path, path, path, d->path, d->path);
+		    "repair: sinkhole-ctl publish --repair -d %s --by WHO "
+		    "--reason WHY (keeps it as " SNAPDIR "/ID.mdb if it "
+		    "verifies and makes active.mdb the link again; add a "
+		    "snapshot file to publish that one instead)",
+		    path, d->path);
 	if (n < 0)
 		return sk_detail(detail, detailsize,
 		    errno == EINVAL ? SK_DBDIR_E_HISTORY : SK_DBDIR_E_IO,
@@ -587,21 +636,22 @@ sk_dbdir_activate(
 	return 0;
 }
 
-/* The history line of ev, without its newline. @return its length, or -1
- * when it does not fit. */
+/* The history line of ev, without its newline (its format is
+ * histline.h's). @return its length, or -1 when it does not fit. */
 static int
 format_line(const struct sk_dbdir_event *ev, char *line, size_t linesize)
 {
-	char when[32], user[256], reason[1024];
-	int n;
+	struct sk_histline h;
 
-	sk_format_utc_time(ev->time, when, sizeof(when));
-	/* Room for every byte escaped: never cut. */
-	sk_tsv_escape(ev->user, user, sizeof(user));
-	sk_tsv_escape(ev->reason, reason, sizeof(reason));
-	n = snprintf(line, linesize, "%s\t%s\t%s\t%s\t%s\t%s", when, ev->action,
-	    ev->id, ev->prev[0] != '\0' ? ev->prev : "-", user, reason);
-	return n < 0 || (size_t)n >= linesize ? -1 : n;
+	memset(&h, 0, sizeof(h));
+	h.time = ev->time;
+	snprintf(h.action, sizeof(h.action), "%s", ev->action);
+	snprintf(h.id, sizeof(h.id), "%s", ev->id);
+	snprintf(h.prev, sizeof(h.prev), "%s", ev->prev);
+	snprintf(h.user, sizeof(h.user), "%s", ev->user);
+	snprintf(h.reason, sizeof(h.reason), "%s", ev->reason);
+	snprintf(h.changes, sizeof(h.changes), "%s", ev->changes);
+	return sk_histline_format(&h, line, linesize);
 }
 
 /* Append line (no newline) and a newline to the history; fsync it. */
@@ -681,24 +731,18 @@ split_tabs(char *s, char **f, int nf)
 static int
 parse_event(char *line, struct sk_dbdir_event *ev)
 {
-	char *f[6];
+	struct sk_histline h;
 
 	memset(ev, 0, sizeof(*ev));
-	if (split_tabs(line, f, 6) != 6 || sk_parse_utc_time(f[0], &ev->time) ||
-	    strlen(f[1]) == 0 || strlen(f[1]) >= sizeof(ev->action) ||
-	    !sk_dbdir_valid_id(f[2]) ||
-	    (strcmp(f[3], "-") != 0 && !sk_dbdir_valid_id(f[3])))
+	if (sk_histline_parse(line, strlen(line), &h) != 0)
 		return -1;
-	strcpy(ev->action, f[1]);
-	strcpy(ev->id, f[2]);
-	if (strcmp(f[3], "-") != 0)
-		strcpy(ev->prev, f[3]);
-	/* Strict (snapfmt.h): every writer wrote only \\ \t \n \r. */
-	if (sk_tsv_unescape(f[4], f[4], strlen(f[4]) + 1) != 0 ||
-	    sk_tsv_unescape(f[5], f[5], strlen(f[5]) + 1) != 0)
-		return -1;
-	snprintf(ev->user, sizeof(ev->user), "%s", f[4]);
-	snprintf(ev->reason, sizeof(ev->reason), "%s", f[5]);
+	ev->time = h.time;
+	memcpy(ev->action, h.action, sizeof(ev->action));
+	memcpy(ev->id, h.id, sizeof(ev->id));
+	memcpy(ev->prev, h.prev, sizeof(ev->prev));
+	memcpy(ev->user, h.user, sizeof(ev->user));
+	memcpy(ev->reason, h.reason, sizeof(ev->reason));
+	memcpy(ev->changes, h.changes, sizeof(ev->changes));
 	return 0;
 }
 
@@ -992,7 +1036,9 @@ same_event(const struct sk_dbdir_event *a, const struct sk_dbdir_event *b)
 {
 	return a->time == b->time && strcmp(a->action, b->action) == 0 &&
 	    strcmp(a->id, b->id) == 0 && strcmp(a->prev, b->prev) == 0 &&
-	    strcmp(a->user, b->user) == 0 && strcmp(a->reason, b->reason) == 0;
+	    strcmp(a->user, b->user) == 0 &&
+	    strcmp(a->reason, b->reason) == 0 &&
+	    strcmp(a->changes, b->changes) == 0;
 }
 
 /* fsync the folder holding path. */
@@ -1333,22 +1379,31 @@ recover(struct sk_dbdir *d, char *detail, size_t detailsize)
 	return 0;
 }
 
-/* Replay evs into a stack of ids (heap, caller frees); @return its depth. */
+/* Replay evs into a stack of the indices of the events that pushed each
+ * id (heap, caller frees); @return its depth. */
 static size_t
-replay(const struct sk_dbdir_event *evs, size_t n, const char ***stack)
+replay(const struct sk_dbdir_event *evs, size_t n, size_t **stack)
 {
-	const char **s = n > 0 ? calloc(n, sizeof(*s)) : NULL;
+	size_t *s = n > 0 ? calloc(n, sizeof(*s)) : NULL;
 	size_t i, depth = 0;
 
 	*stack = s;
 	if (s == NULL)
 		return 0;
 	for (i = 0; i < n; i++) {
+		if (strcmp(evs[i].action, "repair") == 0 && depth >= 1 &&
+		    strcmp(evs[s[depth - 1]].id, evs[i].id) == 0) {
+			/* The link put back to what was active: no step. */
+			continue;
+		}
 		if (strcmp(evs[i].action, "rollback") == 0 && depth >= 2) {
 			depth--;
-			s[depth - 1] = evs[i].id; /* trust what happened */
+			/* Trust what happened: a rollback elsewhere than
+			 * under the top is its own entry. */
+			if (strcmp(evs[s[depth - 1]].id, evs[i].id) != 0)
+				s[depth - 1] = i;
 		} else {
-			s[depth++] = evs[i].id;
+			s[depth++] = i;
 		}
 	}
 	return depth;
@@ -1358,17 +1413,28 @@ int
 sk_dbdir_rollback_target(
     const struct sk_dbdir_event *evs, size_t n, char *target)
 {
-	const char **stack;
+	size_t *stack;
 	size_t depth = replay(evs, n, &stack);
 	int rc = SK_DBDIR_E_NOPREV;
 
 	target[0] = '\0';
 	if (depth >= 2) {
-		strcpy(target, stack[depth - 2]);
+		strcpy(target, evs[stack[depth - 2]].id);
 		rc = 0;
 	}
 	free(stack);
 	return rc;
+}
+
+long
+sk_dbdir_rollback_undoes(const struct sk_dbdir_event *evs, size_t n)
+{
+	size_t *stack;
+	size_t depth = replay(evs, n, &stack);
+	long i = depth >= 2 ? (long)stack[depth - 1] : -1;
+
+	free(stack);
+	return i;
 }
 
 int

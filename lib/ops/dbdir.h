@@ -14,9 +14,12 @@
  *                           "snapshot:" points here.
  *   DIR/history             append-only log, one line a change, fsync'd:
  *                           TIME TAB ACTION TAB NEW-ID TAB PREV-ID TAB USER
- *                           TAB REASON (TIME: YYYY-MM-DDTHH:MM:SSZ; PREV-ID
- *                           "-" for none; USER and REASON with \\ \t \n \r
- *                           escaped).
+ *                           TAB REASON TAB CHANGES (TIME:
+ *                           YYYY-MM-DDTHH:MM:SSZ; PREV-ID "-" for none;
+ *                           USER, REASON and CHANGES with \\ \t \n \r
+ *                           escaped; CHANGES, what the change did, is
+ *                           missing in older lines). The format is
+ *                           lib/core/histline.h's: the module reads it too.
  *   DIR/.lock               flock(LOCK_EX | LOCK_NB) by every writer; holds
  *                           the holder's pid, for the message a second
  *                           writer gets.
@@ -55,6 +58,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "histline.h"
 #include "snapshot.h"
 
 /** Snapshots kept by default (sk_dbdir_prune). */
@@ -77,16 +81,20 @@ enum sk_dbdir_err {
 	SK_DBDIR_E_NOPREV = -64,   /**< nothing to roll back to */
 	SK_DBDIR_E_NOMEM = -65,
 	SK_DBDIR_E_ARG = -66,
-	SK_DBDIR_E_DAMAGED = -67 /**< a snapshot copy does not verify */
+	SK_DBDIR_E_DAMAGED = -67, /**< a snapshot copy does not verify */
+	SK_DBDIR_E_NOTPUB = -68   /**< not a publication folder (and no
+	                               SK_DBDIR_INIT) */
 };
 
 /** @return a static description of an error code. */
 const char *sk_dbdir_strerror(int err);
 
 /** Room for who made a change (sk_dbdir_user), with the NUL. */
-#define SK_DBDIR_USER_MAX 64
+#define SK_DBDIR_USER_MAX SK_HISTLINE_USER_MAX
 /** Room for why, with the NUL. */
-#define SK_DBDIR_REASON_MAX 256
+#define SK_DBDIR_REASON_MAX SK_HISTLINE_REASON_MAX
+/** Room for what changed, with the NUL. */
+#define SK_DBDIR_CHANGES_MAX SK_HISTLINE_CHANGES_MAX
 
 /** One line of the history. */
 struct sk_dbdir_event {
@@ -96,21 +104,34 @@ struct sk_dbdir_event {
 	char prev[SK_SNAPSHOT_ID_LEN + 1]; /**< active before, "" none */
 	char user[SK_DBDIR_USER_MAX];
 	char reason[SK_DBDIR_REASON_MAX];
+	/** What changed ("" when not known: older lines); see
+	 * sk_pub_changes (pubfolder.h). */
+	char changes[SK_DBDIR_CHANGES_MAX];
 };
 
 /** An opened publication directory. */
 struct sk_dbdir;
 
-/** sk_dbdir_open flags. */
-#define SK_DBDIR_CREATE 0x01 /**< create DIR and DIR/snapshots if missing */
-#define SK_DBDIR_LOCK 0x02   /**< take DIR/.lock (every change of active) */
+/* sk_dbdir_open flags. */
+/** Create DIR and DIR/snapshots if missing (with SK_DBDIR_LOCK: see
+ * there). */
+#define SK_DBDIR_CREATE 0x01
+/** Take DIR/.lock (every change of active); DIR must be a publication
+ * folder unless SK_DBDIR_INIT. */
+#define SK_DBDIR_LOCK 0x02
+/** With SK_DBDIR_LOCK: accept (and with SK_DBDIR_CREATE create) a folder
+ * that is not a publication folder yet (publish --init). */
+#define SK_DBDIR_INIT 0x04
 #define SK_DBDIR_WRITE (SK_DBDIR_CREATE | SK_DBDIR_LOCK)
 
 /**
  * Open a publication directory.
  * @param path: DIR (copied).
  * @param flags: 0 to read; SK_DBDIR_CREATE to add snapshots (build);
- *	SK_DBDIR_WRITE to change what is active: also takes DIR/.lock; a lock
+ *	SK_DBDIR_WRITE to change what is active: DIR must be a publication
+ *	folder (sk_dbdir_is_publication) or SK_DBDIR_E_NOTPUB, so that a
+ *	mistyped -d changes nothing, unless SK_DBDIR_INIT is added (the
+ *	first publish); also takes DIR/.lock; a lock
  *	held by another process fails at once with SK_DBDIR_E_BUSY and a
  *	detail naming its pid. The lock is released by sk_dbdir_close (or
  *	exit).
@@ -273,6 +294,13 @@ int sk_dbdir_rollback_target(
     const struct sk_dbdir_event *evs, size_t n, char *target);
 
 /**
+ * What a rollback undoes: the change that made the top of the stack
+ * (sk_dbdir_rollback_target) active.
+ * @return its index in evs, or -1 when there is nothing to roll back.
+ */
+long sk_dbdir_rollback_undoes(const struct sk_dbdir_event *evs, size_t n);
+
+/**
  * Remove old snapshots: keep the keep most recently used (last used: the
  * later of the file's mtime and the last history event naming it), and
  * always the active one and the rollback target. Temporary files are left
@@ -289,6 +317,13 @@ int sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed,
  * the password entry of the real uid, or "uid N".
  */
 void sk_dbdir_user(const char *who, char *buf, size_t bufsize);
+
+/**
+ * Whether path is a publication folder: a directory holding snapshots/
+ * and at least one of history or active.mdb (something was published).
+ * @return 1 yes; 0 no, with detail saying what is missing.
+ */
+int sk_dbdir_is_publication(const char *path, char *detail, size_t detailsize);
 
 /** @return 1 if text is a well-formed id (64 lower-case hex digits). */
 int sk_dbdir_valid_id(const char *text);

@@ -2,9 +2,11 @@
  * \file
  * One list file over HTTP(S) with libevent's evhttp client: a conditional
  * GET (validators from PATH.meta), redirects, a size limit enforced while
- * the body streams into a temporary file beside PATH, TLS verified against
- * the system CA store (SSL_CERT_FILE and SSL_CERT_DIR are honoured), and
- * PATH replaced by rename only when everything went right.
+ * the body streams into a temporary file beside PATH, a deadline for the
+ * whole transfer (a timer on the event loop: bytes trickling in do not
+ * move it), TLS verified against the system CA store (SSL_CERT_FILE and
+ * SSL_CERT_DIR are honoured). PATH is replaced by rename only when the
+ * caller commits the download, after checking it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -71,13 +74,15 @@ struct fctx {
 	struct event_base *base;
 	const struct sk_fetch_opts *opts;
 	uint64_t max;
-	int fd;           /* the temporary file */
-	int done;         /* the request callback ran */
-	int status;       /* HTTP status, 0 for none */
-	int too_big;      /* the size limit was hit */
-	int io_errno;     /* a write failed */
-	int bad_encoding; /* a Content-Encoding we cannot read */
-	int req_err;      /* enum evhttp_request_error + 1, 0 for none */
+	int fd;            /* the temporary file */
+	int done;          /* the request callback ran */
+	int status;        /* HTTP status, 0 for none */
+	int too_big;       /* the size limit was hit */
+	int io_errno;      /* a write failed */
+	int bad_encoding;  /* a Content-Encoding we cannot read */
+	int req_err;       /* enum evhttp_request_error + 1, 0 for none */
+	int past_deadline; /* the whole-transfer deadline passed */
+	struct timespec deadline; /* CLOCK_MONOTONIC */
 	uint64_t got;
 	int64_t total;
 	char location[URL_MAX];
@@ -199,6 +204,55 @@ error_cb(enum evhttp_request_error e, void *arg)
 	struct fctx *c = arg;
 
 	c->req_err = (int)e + 1;
+}
+
+/* The whole-transfer deadline: stop, whatever is arriving. */
+static void
+deadline_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct fctx *c = arg;
+
+	(void)fd;
+	(void)what;
+	c->past_deadline = 1;
+	event_base_loopbreak(c->base);
+}
+
+/* Time left until the deadline, 0 when it passed. */
+static struct timeval
+time_left(const struct fctx *c)
+{
+	struct timespec now;
+	struct timeval tv = {0, 0};
+	long long ns;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ns = (long long)(c->deadline.tv_sec - now.tv_sec) * 1000000000LL +
+	    (c->deadline.tv_nsec - now.tv_nsec);
+	if (ns > 0) {
+		tv.tv_sec = (time_t)(ns / 1000000000LL);
+		tv.tv_usec = (suseconds_t)(ns % 1000000000LL / 1000);
+	}
+	return tv;
+}
+
+/* The --timeout in seconds. */
+static int
+timeout_s(const struct fctx *c)
+{
+	return c->opts != NULL && c->opts->timeout > 0
+	    ? c->opts->timeout
+	    : SK_FETCH_DEFAULT_TIMEOUT;
+}
+
+/* The message for a transfer stopped by the deadline. */
+static int
+deadline_err(const struct fctx *c, const char *url, char *err, size_t errsize)
+{
+	return ferr(err, errsize, SK_FETCH_E_TIMEOUT,
+	    "%s: timed out: not complete within %d seconds (%llu bytes "
+	    "received; --timeout is the time for the whole transfer)",
+	    url, timeout_s(c), (unsigned long long)c->got);
 }
 
 static void
@@ -379,12 +433,8 @@ failure(struct fctx *c, SSL *ssl, struct bufferevent *bev, const char *url,
 		return ferr(err, errsize, SK_FETCH_E_CONNECT,
 		    "%s: TLS failed: %s", url, buf);
 	}
-	if (c->req_err == EVREQ_HTTP_TIMEOUT + 1)
-		return ferr(err, errsize, SK_FETCH_E_TIMEOUT,
-		    "%s: no progress for %d seconds", url,
-		    c->opts != NULL && c->opts->timeout > 0
-		        ? c->opts->timeout
-		        : SK_FETCH_DEFAULT_TIMEOUT);
+	if (c->past_deadline || c->req_err == EVREQ_HTTP_TIMEOUT + 1)
+		return deadline_err(c, url, err, errsize);
 	if (c->status == 0 && c->got == 0) {
 		e = (unsigned long)probe_connect(host, port, 5);
 		if (e == ENOENT)
@@ -416,14 +466,15 @@ request(struct fctx *c, SSL_CTX **ctxp, const char *url,
 	struct evhttp_request *req;
 	struct evkeyvalq *out;
 	struct bufferevent *bev = NULL;
+	struct event *timer = NULL;
+	struct timeval left = time_left(c);
 	SSL *ssl = NULL;
 	const char *scheme, *host, *path, *query;
 	char target[URL_MAX], hosthdr[300];
 	int port, https, rc = 0;
-	int timeout = c->opts != NULL && c->opts->timeout > 0
-	    ? c->opts->timeout
-	    : SK_FETCH_DEFAULT_TIMEOUT;
 
+	if (left.tv_sec == 0 && left.tv_usec == 0) /* redirects used it up */
+		return deadline_err(c, url, err, errsize);
 	if ((uri = evhttp_uri_parse(url)) == NULL)
 		return ferr(err, errsize, SK_FETCH_E_URL,
 		    "%s: cannot parse the URL", url);
@@ -482,7 +533,9 @@ request(struct fctx *c, SSL_CTX **ctxp, const char *url,
 		    err, errsize, SK_FETCH_E_NOMEM, "%s: out of memory", url);
 		goto out;
 	}
-	evhttp_connection_set_timeout(conn, timeout);
+	/* evhttp's own timeout restarts with every read; the timer below
+	 * is the deadline. */
+	evhttp_connection_set_timeout_tv(conn, &left);
 	evhttp_connection_set_max_headers_size(conn, MAX_HEADERS_SIZE);
 	if ((req = evhttp_request_new(done_cb, c)) == NULL) {
 		rc = ferr(
@@ -505,6 +558,13 @@ request(struct fctx *c, SSL_CTX **ctxp, const char *url,
 	c->status = 0;
 	c->req_err = 0;
 	c->location[0] = '\0';
+	if ((timer = evtimer_new(c->base, deadline_cb, c)) == NULL ||
+	    evtimer_add(timer, &left) != 0) {
+		evhttp_request_free(req);
+		rc = ferr(
+		    err, errsize, SK_FETCH_E_NOMEM, "%s: out of memory", url);
+		goto out;
+	}
 	/* On failure the request is freed and done_cb runs with NULL. */
 	if (evhttp_make_request(conn, req, EVHTTP_REQ_GET, target) != 0) {
 		rc = ferr(err, errsize, SK_FETCH_E_CONNECT,
@@ -513,10 +573,12 @@ request(struct fctx *c, SSL_CTX **ctxp, const char *url,
 	}
 	event_base_dispatch(c->base);
 	if (!c->done) {
-		/* stopped early (size limit, write error): abandon it */
+		/* stopped early (deadline, size limit, write error) */
 		evhttp_cancel_request(req);
 	}
-	if (c->too_big) {
+	if (c->past_deadline) {
+		rc = deadline_err(c, url, err, errsize);
+	} else if (c->too_big) {
 		rc = ferr(err, errsize, SK_FETCH_E_TOO_BIG,
 		    "%s: larger than the limit of %llu bytes", url,
 		    (unsigned long long)c->max);
@@ -531,6 +593,8 @@ request(struct fctx *c, SSL_CTX **ctxp, const char *url,
 		rc = failure(c, ssl, bev, url, host, port, err, errsize);
 	}
 out:
+	if (timer != NULL)
+		event_free(timer);
 	if (conn != NULL)
 		evhttp_connection_free(conn); /* frees bev and ssl too */
 	evhttp_uri_free(uri);
@@ -574,6 +638,21 @@ clean_stale(const char *path)
 	(void)sk_dbdir_clean_beside(path, ".meta.");
 }
 
+/* fsync the folder holding path, so that a rename into it is durable. */
+static int
+sync_folder(const char *path)
+{
+	char dir[PATH_MAX];
+	int fd, rc;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 int
 sk_fetch(const char *url, const char *path, const struct sk_fetch_opts *opts,
     struct sk_fetch_result *res, char *err, size_t errsize)
@@ -581,7 +660,7 @@ sk_fetch(const char *url, const char *path, const struct sk_fetch_opts *opts,
 	struct fctx c;
 	SSL_CTX *ctx = NULL;
 	struct stat st;
-	char meta[PATH_MAX], tmp[PATH_MAX], cur[URL_MAX], next[URL_MAX];
+	char meta[PATH_MAX], cur[URL_MAX], next[URL_MAX];
 	char etag[256], lm[64];
 	int rc, hops, have_old;
 
@@ -591,21 +670,29 @@ sk_fetch(const char *url, const char *path, const struct sk_fetch_opts *opts,
 	c.opts = opts;
 	c.max = opts != NULL && opts->max_size > 0 ? opts->max_size
 	                                           : SK_FETCH_DEFAULT_MAX;
+	/* The deadline counts from here: connect, redirects, every byte. */
+	clock_gettime(CLOCK_MONOTONIC, &c.deadline);
+	c.deadline.tv_sec += timeout_s(&c);
 	if ((size_t)snprintf(meta, sizeof(meta), "%s.meta", path) >=
 	        sizeof(meta) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s.part.%ld.XXXXXX", path,
-	        (long)getpid()) >= sizeof(tmp) ||
-	    (size_t)snprintf(cur, sizeof(cur), "%s", url) >= sizeof(cur))
+	    (size_t)snprintf(res->tmp, sizeof(res->tmp), "%s.part.%ld.XXXXXX",
+	        path, (long)getpid()) >= sizeof(res->tmp) ||
+	    (size_t)snprintf(cur, sizeof(cur), "%s", url) >= sizeof(cur)) {
+		res->tmp[0] = '\0';
 		return ferr(
 		    err, errsize, SK_FETCH_E_URL, "%s: name too long", path);
+	}
 	clean_stale(path);
 	have_old = stat(path, &st) == 0;
 	etag[0] = lm[0] = '\0';
 	if (have_old && (opts == NULL || !opts->unconditional))
 		read_meta(meta, url, etag, sizeof(etag), lm, sizeof(lm));
-	if ((c.fd = mkstemp(tmp)) < 0)
-		return ferr(err, errsize, SK_FETCH_E_IO, "%s: %s", tmp,
+	if ((c.fd = mkstemp(res->tmp)) < 0) {
+		rc = ferr(err, errsize, SK_FETCH_E_IO, "%s: %s", res->tmp,
 		    strerror(errno));
+		res->tmp[0] = '\0';
+		return rc;
+	}
 	if ((c.base = event_base_new()) == NULL) {
 		rc = ferr(err, errsize, SK_FETCH_E_NOMEM, "out of memory");
 		goto out;
@@ -647,41 +734,69 @@ sk_fetch(const char *url, const char *path, const struct sk_fetch_opts *opts,
 		    (unsigned long long)c.got, (long long)c.total);
 		goto out;
 	}
+	/* keep the old file's mode; a new one gets 0644 */
+	if (fchmod(c.fd, have_old ? st.st_mode & 07777 : 0644) != 0 ||
+	    fsync(c.fd) != 0) {
+		rc = ferr(err, errsize, SK_FETCH_E_IO, "%s: %s", res->tmp,
+		    strerror(errno));
+		goto out;
+	}
 	res->changed = 1;
 	memcpy(res->etag, c.etag, sizeof(res->etag));
 	memcpy(res->last_modified, c.last_modified, sizeof(res->last_modified));
-	if (opts != NULL && opts->dry_run) {
-		rc = 0;
-		goto out;
-	}
-	/* keep the old file's mode; a new one gets 0644 */
-	if (fchmod(c.fd, have_old ? st.st_mode & 07777 : 0644) != 0 ||
-	    fsync(c.fd) != 0 || close(c.fd) != 0) {
-		c.fd = -1;
-		rc = ferr(err, errsize, SK_FETCH_E_IO, "%s: %s", tmp,
-		    strerror(errno));
-		goto out;
-	}
-	c.fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = ferr(err, errsize, SK_FETCH_E_IO, "%s: %s", path,
-		    strerror(errno));
-		goto out;
-	}
-	tmp[0] = '\0';
-	if (write_meta(meta, url, c.etag, c.last_modified) != 0) {
-		/* the list is new; without validators the next GET is
-		 * unconditional: slower, not wrong */
-		unlink(meta);
-	}
 	rc = 0;
 out:
-	if (c.fd >= 0)
-		close(c.fd);
-	if (tmp[0] != '\0')
-		unlink(tmp);
+	if (c.fd >= 0 && close(c.fd) != 0 && rc == 0) {
+		rc = ferr(err, errsize, SK_FETCH_E_IO, "%s: %s", res->tmp,
+		    strerror(errno));
+		res->changed = 0;
+	}
+	if (!res->changed)
+		sk_fetch_discard(res);
 	if (c.base != NULL)
 		event_base_free(c.base);
 	SSL_CTX_free(ctx);
 	return rc;
+}
+
+int
+sk_fetch_commit(const char *url, const char *path, struct sk_fetch_result *res,
+    char *err, size_t errsize)
+{
+	char meta[PATH_MAX];
+
+	if (!res->changed || res->tmp[0] == '\0')
+		return 0;
+	if ((size_t)snprintf(meta, sizeof(meta), "%s.meta", path) >=
+	    sizeof(meta)) {
+		sk_fetch_discard(res);
+		return ferr(
+		    err, errsize, SK_FETCH_E_IO, "%s: name too long", path);
+	}
+	if (rename(res->tmp, path) != 0) {
+		int e = errno;
+
+		sk_fetch_discard(res);
+		return ferr(
+		    err, errsize, SK_FETCH_E_IO, "%s: %s", path, strerror(e));
+	}
+	res->tmp[0] = '\0';
+	res->changed = 0;
+	(void)sync_folder(path);
+	if (write_meta(meta, url, res->etag, res->last_modified) != 0) {
+		/* the list is new; old validators would match the old
+		 * version, so none: the next GET is unconditional (slower,
+		 * not wrong) */
+		unlink(meta);
+	}
+	return 0;
+}
+
+void
+sk_fetch_discard(struct sk_fetch_result *res)
+{
+	if (res->tmp[0] != '\0')
+		unlink(res->tmp);
+	res->tmp[0] = '\0';
+	res->changed = 0;
 }

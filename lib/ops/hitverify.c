@@ -5,6 +5,7 @@
  * by `sinkhole-ctl verify-log`; not linked into the module.
  */
 #include <inttypes.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,7 +62,7 @@ struct sk_hitchain_verifier {
 	size_t ninst, cap;
 	struct hc_ended *ended;
 	size_t nended, ended_cap;
-	uint64_t records, duplicated;
+	uint64_t records, duplicated, policies;
 	int problems; /* of the current line */
 	/* Digests of the last HC_TAIL lines of the current file (tail[cur])
 	 * and of the previous one; lines[] counts each file's lines. */
@@ -119,6 +120,12 @@ sk_hitchain_duplicated(const struct sk_hitchain_verifier *v)
 	return v->duplicated;
 }
 
+uint64_t
+sk_hitchain_policies(const struct sk_hitchain_verifier *v)
+{
+	return v->policies;
+}
+
 static void hc_report(struct sk_hitchain_verifier *v, int broken,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
@@ -144,6 +151,12 @@ struct hc_fields {
 	/* A start event's sinkhole.previous.* fields. */
 	const char *p_state, *p_id, *p_run, *p_seq, *p_hash;
 	size_t p_state_len, p_id_len, p_run_len, p_seq_len, p_hash_len;
+	/* A policy record's fields (sinkhole-hitlog(5), POLICY RECORDS). */
+	const char *pol_change, *pol_new, *pol_old, *pol_from, *pol_user,
+	    *pol_source;
+	const char *pol_changes;
+	size_t pol_change_len, pol_new_len, pol_old_len, pol_from_len,
+	    pol_user_len, pol_source_len, pol_changes_len;
 };
 
 static int
@@ -152,35 +165,101 @@ hc_is(const struct sk_hitfmt_field *f, const char *key)
 	return f->keylen == strlen(key) && memcmp(f->key, key, f->keylen) == 0;
 }
 
+/* The fields the verifier reads, by key in any format: where each goes
+ * (a value pointer and its length in struct hc_fields). */
+#define HC_AT(v) \
+	offsetof(struct hc_fields, v), offsetof(struct hc_fields, v##_len)
+static const struct {
+	const char *key;
+	size_t val, len;
+} hc_keys[] = {
+    {"event.action", HC_AT(action)},
+    {"act", HC_AT(action)},
+    {"event.sequence", HC_AT(seq)},
+    {"observer.name", HC_AT(id)},
+    {"deviceExternalId", HC_AT(id)},
+    {"sinkhole.prev_hash", HC_AT(prev)},
+    {"sinkhole.hash", HC_AT(hash)},
+    {"@timestamp", HC_AT(time)},
+    {"rt", HC_AT(time)},
+    {"devTime", HC_AT(time)},
+    {"sinkhole.previous.state", HC_AT(p_state)},
+    {"sinkhole.previous.instance", HC_AT(p_id)},
+    {"sinkhole.previous.run", HC_AT(p_run)},
+    {"sinkhole.previous.sequence", HC_AT(p_seq)},
+    {"sinkhole.previous.hash", HC_AT(p_hash)},
+    {"sinkhole.policy.change", HC_AT(pol_change)},
+    {"sinkhole.snapshot_id", HC_AT(pol_new)},
+    {"sinkhole.policy.old_id", HC_AT(pol_old)},
+    {"sinkhole.policy.changed_from", HC_AT(pol_from)},
+    {"user.name", HC_AT(pol_user)},
+    {"suser", HC_AT(pol_user)},
+    {"usrName", HC_AT(pol_user)},
+    {"sinkhole.policy.source", HC_AT(pol_source)},
+    {"sinkhole.policy.changes", HC_AT(pol_changes)},
+};
+#undef HC_AT
+
 static int
 hc_field(void *arg, const struct sk_hitfmt_field *f)
 {
-	struct hc_fields *h = arg;
+	char *h = arg;
+	size_t i;
 
-	if (hc_is(f, "event.action") || hc_is(f, "act"))
-		h->action = f->val, h->action_len = f->vallen;
-	else if (hc_is(f, "event.sequence"))
-		h->seq = f->val, h->seq_len = f->vallen;
-	else if (hc_is(f, "observer.name") || hc_is(f, "deviceExternalId"))
-		h->id = f->val, h->id_len = f->vallen;
-	else if (hc_is(f, "sinkhole.prev_hash"))
-		h->prev = f->val, h->prev_len = f->vallen;
-	else if (hc_is(f, "sinkhole.hash"))
-		h->hash = f->val, h->hash_len = f->vallen;
-	else if (hc_is(f, "@timestamp") || hc_is(f, "rt") ||
-	    hc_is(f, "devTime"))
-		h->time = f->val, h->time_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.state"))
-		h->p_state = f->val, h->p_state_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.instance"))
-		h->p_id = f->val, h->p_id_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.run"))
-		h->p_run = f->val, h->p_run_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.sequence"))
-		h->p_seq = f->val, h->p_seq_len = f->vallen;
-	else if (hc_is(f, "sinkhole.previous.hash"))
-		h->p_hash = f->val, h->p_hash_len = f->vallen;
+	for (i = 0; i < sizeof(hc_keys) / sizeof(hc_keys[0]); i++)
+		if (hc_is(f, hc_keys[i].key)) {
+			memcpy(h + hc_keys[i].val, &f->val, sizeof(f->val));
+			memcpy(
+			    h + hc_keys[i].len, &f->vallen, sizeof(f->vallen));
+			break;
+		}
 	return 0;
+}
+
+static int hc_span_is(const char *s, size_t n, const char *word);
+
+/* A snapshot id field: 64 lower-case hex digits, or empty when allowed. */
+static int
+hc_id_ok(const char *s, size_t n, int empty_ok)
+{
+	return s != NULL &&
+	    ((empty_ok && n == 0) || sk_is_lower_hex(s, n, SK_SNAPSHOT_ID_LEN));
+}
+
+/*
+ * A policy record (sinkhole-hitlog(5), POLICY RECORDS): what the module
+ * did, the ids, who and where that came from must all be there and well
+ * formed, so that a SIEM rule on them never meets a half record. The
+ * chain already proves the record is the one written.
+ */
+static void
+hc_check_policy(struct sk_hitchain_verifier *v, const struct hc_fields *h)
+{
+	const char *change = h->pol_change;
+	size_t n = h->pol_change_len;
+	int drop = hc_span_is(change, n, "drop");
+
+	if (!hc_span_is(change, n, "load") &&
+	    !hc_span_is(change, n, "switch") &&
+	    !hc_span_is(change, n, "fallback") && !drop)
+		hc_report(v, 1,
+		    "policy record without a known "
+		    "sinkhole.policy.change");
+	else if (!hc_id_ok(h->pol_new, h->pol_new_len, drop) ||
+	    (drop && h->pol_new_len != 0))
+		hc_report(
+		    v, 1, "policy record with a bad sinkhole.snapshot_id");
+	else if (!hc_id_ok(h->pol_old, h->pol_old_len, 1) ||
+	    !hc_id_ok(h->pol_from, h->pol_from_len, 1))
+		hc_report(v, 1,
+		    "policy record with a bad sinkhole.policy.old_id or "
+		    "changed_from");
+	else if (h->pol_user == NULL || h->pol_user_len == 0 ||
+	    h->pol_source == NULL || h->pol_source_len == 0 ||
+	    h->pol_changes == NULL)
+		hc_report(v, 1,
+		    "policy record lacks who (user.name), its source or "
+		    "sinkhole.policy.changes");
 }
 
 /* A record's time in ms: CEF's epoch ms, or RFC 3339 as we write it
@@ -491,6 +570,10 @@ hc_verify(struct sk_hitchain_verifier *v, const char *line, size_t len)
 	if (memcmp(hash, h.hash, SK_HITFMT_HASH_HEX) != 0)
 		hc_report(v, 1, "hash does not match: record changed");
 
+	if (hc_span_is(h.action, h.action_len, "policy")) {
+		v->policies++;
+		hc_check_policy(v, &h);
+	}
 	is_start = h.action_len == 5 && memcmp(h.action, "start", 5) == 0;
 	is_stop = h.action_len == 4 && memcmp(h.action, "stop", 4) == 0;
 	in = hc_find(v, h.id, h.id_len);

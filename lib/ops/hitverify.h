@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "hitchain.h"
+#include "snapshot.h" /* SK_SNAPSHOT_ID_LEN */
 
 /** How a verifier reports: broken is 1 for a broken log, 0 for a note
  * that does not fail it. msg has no file or line. */
@@ -71,5 +72,9 @@ uint64_t sk_hitchain_verified(const struct sk_hitchain_verifier *v);
 /** Records accepted as repeated across a rotation (the SIEM receives them
  * twice and drops one by sequence). */
 uint64_t sk_hitchain_duplicated(const struct sk_hitchain_verifier *v);
+
+/** Policy records read (sinkhole-hitlog(5), POLICY RECORDS); each is
+ * checked for its fields as well as its place in the chain. */
+uint64_t sk_hitchain_policies(const struct sk_hitchain_verifier *v);
 
 #endif /* SK_HITVERIFY_H */

@@ -19,6 +19,7 @@
 #include "name.h"
 #include "policyedit.h"
 #include "snapfmt.h"
+#include "zonetime.h"
 
 /* The reason as a comment is cut to this (bytes, with the NUL), the
  * comment line to COMMENT_MAX. */
@@ -101,6 +102,10 @@ sk_policyedit_strerror(int err)
 		return "cannot read a policy source file";
 	case SK_POLICYEDIT_E_NOMEM:
 		return "out of memory";
+	case SK_POLICYEDIT_E_SUBTREE:
+		return "would unblock listed names below the name";
+	case SK_POLICYEDIT_E_PAST:
+		return "the expiry has passed";
 	default:
 		return "unknown error";
 	}
@@ -286,6 +291,132 @@ add_statement(struct sk_policyedit *e, int cat, char *detail, size_t detailsize)
 	return policy_plus(e, comment, stmt, detail, detailsize);
 }
 
+/* sk_policyedit_subtree's walk. */
+struct subtree_walk {
+	const struct sk_snapshot *snap;
+	const uint8_t *name;
+	size_t namelen;
+	struct sk_subtree_report *r;
+};
+
+/* Count name (blocked by recs) under category cat. */
+static void
+subtree_add(struct subtree_walk *w, const uint8_t *name, size_t namelen,
+    int below, unsigned cat)
+{
+	struct sk_subtree_report *r = w->r;
+	char text[SK_NAME_MAX_TEXT];
+	uint64_t k;
+
+	if (cat >= SK_MAX_CATEGORIES)
+		return;
+	k = r->count[cat]++;
+	r->total++;
+	if (k >= SK_SUBTREE_SHOW ||
+	    sk_name_to_text(name, namelen, text, sizeof(text)) < 0)
+		return;
+	/* Cut to the room kept (shown only). */
+	text[SK_SUBTREE_NAME_MAX - 3] = '\0';
+	snprintf(r->first[cat][k], sizeof(r->first[cat][k]), "%s%.*s",
+	    below ? "*." : "", SK_SUBTREE_NAME_MAX - 3, text);
+}
+
+static int
+subtree_cb(void *arg, const uint8_t *name, size_t namelen,
+    const struct sk_entry_rec *recs, size_t nrecs)
+{
+	struct subtree_walk *w = arg;
+	struct sk_lookup lk;
+	size_t i;
+	int at = namelen == w->namelen && memcmp(name, w->name, namelen) == 0;
+
+	if (!at && !sk_name_is_subdomain(name, namelen, w->name, w->namelen))
+		return 0;
+	if (at) {
+		/* "*.NAME": every name below, by one entry. */
+		for (i = 0; i < nrecs; i++)
+			if (!sk_rec_allowed(&recs[i]) &&
+			    sk_rec_match(&recs[i]) == SK_MATCH_BELOW)
+				subtree_add(
+				    w, name, namelen, 1, recs[i].category);
+		return 0;
+	}
+	/* "*.name" below: the names under it. */
+	for (i = 0; i < nrecs; i++)
+		if (!sk_rec_allowed(&recs[i]) &&
+		    sk_rec_match(&recs[i]) == SK_MATCH_BELOW) {
+			subtree_add(w, name, namelen, 1, recs[i].category);
+			return 0;
+		}
+	/* Unblocked already (another allow entry): nothing changes. */
+	if (sk_snapshot_lookup(w->snap, name, namelen, &lk) != 0 || !lk.found ||
+	    lk.allowed)
+		return 0;
+	for (i = 0; i < nrecs; i++)
+		if (!sk_rec_allowed(&recs[i])) {
+			subtree_add(w, name, namelen, 0, recs[i].category);
+			break; /* a name counts once, in its first category */
+		}
+	return 0;
+}
+
+int
+sk_policyedit_subtree(const struct sk_snapshot *snap, const uint8_t *name,
+    size_t namelen, struct sk_subtree_report *r)
+{
+	struct subtree_walk w = {snap, name, namelen, r};
+
+	memset(r, 0, sizeof(*r));
+	return sk_snapshot_foreach(snap, subtree_cb, &w);
+}
+
+/* The refusal of an allow that would unblock listed names below it. */
+static int
+subtree_refusal(const struct sk_policyedit *e, const struct sk_snapshot *snap,
+    const struct sk_subtree_report *r, char *detail, size_t detailsize)
+{
+	struct str m = {0};
+	char buf[512];
+	size_t c, k;
+	int rc;
+
+	snprintf(buf, sizeof(buf),
+	    "%s: %s would also unblock %" PRIu64 " listed name%s below it:",
+	    e->label, e->arg, r->total, r->total == 1 ? "" : "s");
+	if (str_cat(&m, buf) != 0)
+		goto oom;
+	for (c = 0; c < SK_MAX_CATEGORIES; c++) {
+		if (r->count[c] == 0)
+			continue;
+		snprintf(buf, sizeof(buf), " %s %" PRIu64 " (",
+		    sk_snapshot_category((struct sk_snapshot *)snap, c) != NULL
+		        ? sk_snapshot_category((struct sk_snapshot *)snap, c)
+		              ->name
+		        : "?",
+		    r->count[c]);
+		if (str_cat(&m, buf) != 0)
+			goto oom;
+		for (k = 0; k < SK_SUBTREE_SHOW && k < r->count[c]; k++)
+			if ((k > 0 && str_cat(&m, ", ") != 0) ||
+			    str_cat(&m, r->first[c][k]) != 0)
+				goto oom;
+		if (str_cat(&m, r->count[c] > SK_SUBTREE_SHOW ? ", ...)" : ")"))
+			goto oom;
+	}
+	snprintf(buf, sizeof(buf),
+	    "; give --subtree to allow %s and everything below it, or allow "
+	    "=%s for the name alone",
+	    e->arg, e->arg);
+	if (str_cat(&m, buf) != 0)
+		goto oom;
+	rc = sk_detail(detail, detailsize, SK_POLICYEDIT_E_SUBTREE, "%s", m.p);
+	free(m.p);
+	return rc;
+oom:
+	free(m.p);
+	return oom(e, detail, detailsize);
+}
+
 /* allow / block: the list file's text, the statement, the entry. */
 static int
 prepare_entry(struct sk_policyedit *e, const struct sk_policyfile *pol,
@@ -321,6 +452,25 @@ prepare_entry(struct sk_policyedit *e, const struct sk_policyfile *pol,
 	}
 	if ((have = have_statement(e, pol, cat, detail, detailsize)) < 0)
 		return have;
+	/* An allow of a plain name covers its subtree: say what else that
+	 * unblocks, and go ahead only when asked to. */
+	if (e->kind == SK_POLICYEDIT_ALLOW && ent.match == SK_MATCH_SUBTREE &&
+	    !e->subtree) {
+		struct sk_subtree_report *rep = calloc(1, sizeof(*rep));
+
+		if (rep == NULL)
+			return oom(e, detail, detailsize);
+		r = sk_policyedit_subtree(snap, ent.wire, ent.wirelen, rep);
+		if (r == 0 && rep->total > 0)
+			r = subtree_refusal(e, snap, rep, detail, detailsize);
+		else if (r != 0)
+			r = sk_detail(detail, detailsize, SK_POLICYEDIT_E_IO,
+			    "%s: cannot walk the active snapshot: %s", e->label,
+			    sk_snapshot_strerror(r));
+		free(rep);
+		if (r != 0)
+			return r;
+	}
 
 	/* The name as the list will hold it: normalised, with its match. */
 	if (sk_name_to_text(ent.wire, ent.wirelen, text + 2, sizeof(text) - 2) <
@@ -409,12 +559,14 @@ category_mask(const struct sk_policyedit *e, const struct sk_snapshot *snap,
 
 /* exempt add: the policy line and the exemption. */
 static int
-prepare_exempt_add(struct sk_policyedit *e, const struct sk_snapshot *snap,
-    char *detail, size_t detailsize)
+prepare_exempt_add(struct sk_policyedit *e, const struct sk_policyfile *pol,
+    const struct sk_snapshot *snap, char *detail, size_t detailsize)
 {
 	struct sk_exemption *ex = &e->edit.ex;
 	struct str line = {0};
 	char comment[COMMENT_MAX], why[REASON_COMMENT_MAX];
+	char zerr[SK_ZONE_ERR_MAX], iso[SK_ZONE_TIME_TEXT_MAX];
+	char nowtext[SK_ZONE_TIME_TEXT_MAX];
 	size_t n;
 	int r;
 
@@ -423,11 +575,26 @@ prepare_exempt_add(struct sk_policyedit *e, const struct sk_snapshot *snap,
 		return sk_detail(detail, detailsize, SK_POLICYEDIT_E_ARG,
 		    "%s: an approver and an expiry time are required",
 		    e->label);
-	if (sk_parse_utc_time(e->expires, &ex->expires) != 0)
+	/* Typed by a person: a bare date is the end of that day in the
+	 * county's zone (UTC when the policy names none). */
+	if (sk_zonetime_parse(e->expires, pol->timezone, 0, &ex->expires, zerr,
+	        sizeof(zerr)) != 0)
 		return sk_detail(detail, detailsize, SK_POLICYEDIT_E_ARG,
-		    "%s: \"%s\" is not a time (YYYY-MM-DD or "
-		    "YYYY-MM-DDTHH:MM:SSZ)",
-		    e->label, e->expires);
+		    "%s: --expires \"%s\" is not a time: %s", e->label,
+		    e->expires, zerr);
+	e->expires_t = ex->expires;
+	sk_zonetime_both(ex->expires, pol->timezone, e->expires_text,
+	    sizeof(e->expires_text));
+	if (ex->expires <= e->now_t) {
+		sk_zonetime_both(
+		    e->now_t, pol->timezone, nowtext, sizeof(nowtext));
+		return sk_detail(detail, detailsize, SK_POLICYEDIT_E_PAST,
+		    "%s: --expires %s is in the past (%s; now %s)", e->label,
+		    e->expires, e->expires_text, nowtext);
+	}
+	/* policy.conf gets the instant itself, in the county's local time
+	 * with its offset: the same whatever timezone says later. */
+	sk_zonetime_iso(ex->expires, pol->timezone, iso, sizeof(iso));
 	if (strlen(e->approver) >= sizeof(ex->approver) ||
 	    strlen(e->reason) >= sizeof(ex->reason))
 		return sk_detail(detail, detailsize, SK_POLICYEDIT_E_ARG,
@@ -449,7 +616,7 @@ prepare_exempt_add(struct sk_policyedit *e, const struct sk_snapshot *snap,
 	if (str_cat(&line, "exempt ") || str_cat(&line, e->arg) ||
 	    str_cat(&line, " approver=") || quoted(e->approver, &line) ||
 	    str_cat(&line, " reason=") || quoted(e->reason, &line) ||
-	    str_cat(&line, " expires=") || str_cat(&line, e->expires) ||
+	    str_cat(&line, " expires=") || str_cat(&line, iso) ||
 	    (e->categories != NULL &&
 	        (str_cat(&line, " categories=") ||
 	            str_cat(&line, e->categories)))) {
@@ -556,7 +723,8 @@ sk_policyedit_prepare(struct sk_policyedit *e, const struct sk_policyfile *pol,
 			    "%s: \"%s\" is not a subnet (address/prefix)",
 			    e->label, e->arg);
 		if (e->kind == SK_POLICYEDIT_EXEMPT_ADD)
-			return prepare_exempt_add(e, snap, detail, detailsize);
+			return prepare_exempt_add(
+			    e, pol, snap, detail, detailsize);
 		return prepare_exempt_remove(e, detail, detailsize);
 	}
 	return sk_detail(detail, detailsize, SK_POLICYEDIT_E_ARG,

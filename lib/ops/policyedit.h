@@ -20,6 +20,7 @@
 #define SK_POLICYEDIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policyfile.h"
 #include "snapedit.h"
@@ -32,7 +33,10 @@ enum sk_policyedit_err {
 	SK_POLICYEDIT_E_CONFLICT = -182, /**< the source already says
 	                                      otherwise */
 	SK_POLICYEDIT_E_IO = -183,       /**< reading a source file */
-	SK_POLICYEDIT_E_NOMEM = -184
+	SK_POLICYEDIT_E_NOMEM = -184,
+	SK_POLICYEDIT_E_SUBTREE = -185, /**< allow NAME would also unblock
+	                                     listed names below it */
+	SK_POLICYEDIT_E_PAST = -186     /**< an expiry that has passed */
 };
 
 /** @return a static description of an error code. */
@@ -64,6 +68,13 @@ struct sk_policyedit {
 	const char *categories; /**< exempt add: "a,b" or NULL for all */
 	const char *user;       /**< who, for the comments */
 	const char *now;        /**< the time text for the comments */
+	int64_t now_t;          /**< the same time, in seconds */
+	int subtree;            /**< allow: --subtree given (unblock listed
+	                             names below the name too) */
+	/** exempt add: the expiry as read (seconds) and shown ("LOCAL
+	 * (UTC)"), in the policy's timezone. */
+	int64_t expires_t;
+	char expires_text[SK_ZONE_TIME_TEXT_MAX];
 
 	/** The snapshot edit (its list_name points into this struct). */
 	struct sk_snapedit edit;
@@ -85,6 +96,25 @@ struct sk_policyedit {
 int sk_policyedit_prepare(struct sk_policyedit *e,
     const struct sk_policyfile *pol, const struct sk_snapshot *snap,
     char *detail, size_t detailsize);
+
+/** What an allow of a whole subtree would unblock besides the name: the
+ * blocked names listed below it (and a "*.NAME" entry), per category. */
+#define SK_SUBTREE_SHOW 3       /**< names kept per category */
+#define SK_SUBTREE_NAME_MAX 256 /**< longer names are shown cut */
+struct sk_subtree_report {
+	uint64_t total;
+	uint64_t count[SK_MAX_CATEGORIES];
+	char first[SK_MAX_CATEGORIES][SK_SUBTREE_SHOW][SK_SUBTREE_NAME_MAX];
+};
+
+/**
+ * Walk snap for names strictly below name (lower-case wire) that are
+ * blocked now (a block record, no allow entry covering them), and a
+ * "*.name" block entry at name itself.
+ * @return 0 (r filled), or a negative sk_snapshot error.
+ */
+int sk_policyedit_subtree(const struct sk_snapshot *snap, const uint8_t *name,
+    size_t namelen, struct sk_subtree_report *r);
 
 /** Free the texts of e (not e). */
 void sk_policyedit_free(struct sk_policyedit *e);

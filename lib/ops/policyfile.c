@@ -529,6 +529,7 @@ pf_exempt(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 	struct sk_policyfile *pol = c->pol;
 	struct sk_exemption ex;
 	const char *subnet;
+	char zerr[SK_ZONE_ERR_MAX];
 	void *grown;
 	size_t i;
 	int rc;
@@ -550,11 +551,13 @@ pf_exempt(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 	    pf_text(c, "exempt", "reason", opts[1].val, ex.reason,
 	        sizeof(ex.reason)) < 0)
 		return -1;
-	if (sk_parse_utc_time(opts[2].val, &ex.expires) < 0)
+	if (sk_zonetime_parse(opts[2].val, pol->timezone,
+	        sk_policyfile_time_flags(pol), &ex.expires, zerr,
+	        sizeof(zerr)) < 0)
 		return pf_error(c,
 		    "exempt: bad expires= \"%s\" (want YYYY-MM-DD or "
-		    "YYYY-MM-DDTHH:MM:SSZ)",
-		    opts[2].val);
+		    "YYYY-MM-DDTHH:MM:SSZ, an offset or a zone: %s)",
+		    opts[2].val, zerr);
 	if (opts[3].val == NULL)
 		ex.category_mask = UINT64_MAX;
 	else if (pf_category_mask(c, opts[3].val, &ex.category_mask) < 0)
@@ -565,6 +568,39 @@ pf_exempt(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 		return -1;
 	pol->exemptions = grown;
 	pol->exemptions[pol->nexemptions++] = ex;
+	return 0;
+}
+
+int
+sk_policyfile_time_flags(const struct sk_policyfile *pol)
+{
+	return pol->timezone[0] != '\0' ? 0
+	                                : SK_ZT_DATE_START | SK_ZT_NEED_ZONE;
+}
+
+/* timezone ZONE: once, before the exempt lines its dates are read in. */
+static int
+pf_timezone(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
+{
+	static const char *const posnames[] = {"ZONE"};
+	struct sk_policyfile *pol = c->pol;
+	char zerr[SK_ZONE_ERR_MAX];
+	const char *zone;
+
+	if (pf_args(c, "timezone", toks, ntoks, posnames, &zone, 1, NULL, 0,
+	        "") < 0)
+		return -1;
+	if (pol->timezone_line != 0)
+		return pf_error(
+		    c, "timezone: given twice (line %u)", pol->timezone_line);
+	if (pol->nexemptions > 0)
+		return pf_error(c,
+		    "timezone: must come before the first exempt line (its "
+		    "dates are read in it)");
+	if (sk_zone_check(zone, zerr, sizeof(zerr)) != 0)
+		return pf_error(c, "timezone: \"%s\": %s", zone, zerr);
+	snprintf(pol->timezone, sizeof(pol->timezone), "%s", zone);
+	pol->timezone_line = c->line;
 	return 0;
 }
 
@@ -593,8 +629,11 @@ pf_line(struct pf_ctx *c, char *line)
 		return pf_allow(c, toks, ntoks);
 	if (strcmp(kw, "exempt") == 0)
 		return pf_exempt(c, toks, ntoks);
+	if (strcmp(kw, "timezone") == 0)
+		return pf_timezone(c, toks, ntoks);
 	return pf_error(c,
-	    "unknown statement \"%s\" (want category, list, allow or exempt)",
+	    "unknown statement \"%s\" (want category, list, allow, exempt "
+	    "or timezone)",
 	    kw);
 }
 

@@ -8,8 +8,10 @@
  *   category NAME action=sinkhole|nxdomain|nodata|monitor [ref="TEXT"]
  *   list CATEGORY FORMAT PATH [match=subtree|exact] [url=URL]
  *   allow FORMAT PATH [url=URL]
- *   exempt SUBNET approver="WHO" reason="WHY" expires=YYYY-MM-DD[THH:MM:SSZ]
+ *   exempt SUBNET approver="WHO" reason="WHY" expires=TIME
  *          [categories=NAME,NAME]
+ *   timezone ZONE   (before any exempt line: the county's zone, in which
+ *                    a bare expires=DATE ends; zonetime.h)
  */
 #ifndef SK_POLICYFILE_H
 #define SK_POLICYFILE_H
@@ -18,7 +20,8 @@
 
 #include "listparse.h"
 #include "policydefs.h"
-#include "utctime.h" /* expires= times */
+#include "utctime.h"  /* expires= times */
+#include "zonetime.h" /* and in the county's zone */
 
 /** A list file named by the policy. */
 struct sk_policy_list {
@@ -39,7 +42,19 @@ struct sk_policyfile {
 	size_t nlists;
 	struct sk_exemption *exemptions;
 	size_t nexemptions;
+	/** timezone: the county's zone, "" when the policy names none */
+	char timezone[SK_ZONE_NAME_MAX];
+	unsigned timezone_line; /**< where, 0 none */
 };
+
+/**
+ * How expires= texts of this policy are read (exempt lines, and
+ * exempt add --expires): in its timezone, a bare date the end of that day
+ * there; without one, a bare date the start of that day in UTC (as before
+ * zones) and a time needs Z, an offset or a zone.
+ * @return the sk_zonetime_parse flags; the zone is pol->timezone.
+ */
+int sk_policyfile_time_flags(const struct sk_policyfile *pol);
 
 /**
  * Parse a policy file.

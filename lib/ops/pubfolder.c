@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "detail.h"
+#include "pubchanges.h"
 #include "pubfolder.h"
 #include "snapfmt.h"
 
@@ -126,17 +127,18 @@ sk_pub_event(struct sk_dbdir_event *ev, int64_t time, const char *action,
 	snprintf(ev->reason, sizeof(ev->reason), "%s", reason ? reason : "");
 }
 
-/* Write the new text of path at tmp: its mode kept (NEW_SOURCE_MODE for a
- * new file) whatever the umask, synced; the rename is the commit's. */
+/* Write the new text of path at tmp: its mode and owner kept
+ * (NEW_SOURCE_MODE and ours for a new file) whatever the umask and
+ * whoever runs the edit, synced; the rename is the commit's. */
 static int
 write_tmp(const char *path, const char *tmp, const char *text, char *detail,
     size_t detailsize)
 {
 	struct stat st;
 	mode_t mode = NEW_SOURCE_MODE;
-	int r;
+	int r, existed = stat(path, &st) == 0;
 
-	if (stat(path, &st) == 0)
+	if (existed)
 		mode = st.st_mode & 07777;
 	r = sk_dbdir_write_synced(tmp, text, mode);
 	if (r == SK_DBDIR_WRITE_E_CREATE)
@@ -148,7 +150,54 @@ write_tmp(const char *path, const char *tmp, const char *text, char *detail,
 		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "writing %s: %s", tmp, strerror(r));
 	}
+	/* Before the rename: a file of the resolver's user or group stays
+	 * theirs. chown may clear set-id bits: the mode again after it. */
+	if (existed && (st.st_uid != geteuid() || st.st_gid != getegid()) &&
+	    (chown(tmp, st.st_uid, st.st_gid) != 0 || chmod(tmp, mode) != 0)) {
+		r = errno;
+		unlink(tmp);
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "%s: cannot keep its owner %ld:%ld (%s); run the edit as "
+		    "root or as that user",
+		    path, (long)st.st_uid, (long)st.st_gid, strerror(r));
+	}
 	return 0;
+}
+
+/* A snapshot of the folder by id, opened (verified), or NULL. */
+static struct sk_snapshot *
+open_by_id(const struct sk_dbdir *d, const char *id)
+{
+	struct sk_snapshot *s = NULL;
+	char path[PATH_MAX], why[256];
+
+	if (id[0] == '\0' ||
+	    sk_dbdir_snapshot_path(d, id, path, sizeof(path)) != 0 ||
+	    sk_snapshot_open(path, &s, why, sizeof(why)) != 0)
+		return NULL;
+	return s;
+}
+
+void
+sk_pub_describe(const struct sk_dbdir *d, struct sk_pub_change *c)
+{
+	struct sk_snapshot *o = NULL, *n = NULL;
+	const struct sk_snapshot *old = c->old_snap, *new = c->new_snap;
+	char *out = c->ev.changes;
+	size_t size = sizeof(c->ev.changes);
+
+	if (old == NULL && c->ev.prev[0] != '\0' &&
+	    (old = o = open_by_id(d, c->ev.prev)) == NULL) {
+		snprintf(out, size, "unknown");
+		return;
+	}
+	if (new == NULL && c->edit == NULL &&
+	    (new = n = open_by_id(d, c->ev.id)) == NULL)
+		snprintf(out, size, "unknown");
+	else
+		(void)sk_pubchanges_text(old, new, c->edit, out, size);
+	sk_snapshot_close(o);
+	sk_snapshot_close(n);
 }
 
 int
@@ -176,6 +225,8 @@ sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
 		ren[i][0] = tmps[i];
 		ren[i][1] = c->files[i].path;
 	}
+	if (c->ev.changes[0] == '\0')
+		sk_pub_describe(d, c);
 	c->stage = SK_PUB_BEGIN;
 	if ((r = sk_dbdir_change_begin(d, &c->ev,
 	         c->nfiles > 0 ? (const char *const(*)[2])ren : NULL, c->nfiles,
@@ -200,4 +251,35 @@ sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
 		snprintf(c->prune_error, sizeof(c->prune_error), "%s",
 		    sk_dbdir_strerror(r));
 	return 0;
+}
+
+size_t
+sk_pub_exemptions_ended(const struct sk_snapshot *cur,
+    const struct sk_snapshot *target, int64_t now,
+    void (*fn)(void *arg, const struct sk_exemption *ex), void *arg)
+{
+	const struct sk_exemption *c, *t;
+	size_t i, j, n = 0;
+	int kept;
+
+	for (i = 0; i < sk_snapshot_exemption_count(cur); i++) {
+		c = sk_snapshot_exemption(cur, i);
+		if (c->expires <= now)
+			continue;
+		kept = 0;
+		for (j = 0; j < sk_snapshot_exemption_count(target); j++) {
+			t = sk_snapshot_exemption(target, j);
+			if (t->subnet.prefixlen == c->subnet.prefixlen &&
+			    memcmp(t->subnet.addr, c->subnet.addr,
+			        sizeof(t->subnet.addr)) == 0 &&
+			    t->expires > now)
+				kept = 1;
+		}
+		if (!kept) {
+			if (fn != NULL)
+				fn(arg, c);
+			n++;
+		}
+	}
+	return n;
 }

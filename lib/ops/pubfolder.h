@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "dbdir.h"
+#include "snapedit.h"
 #include "snapshot.h"
 
 /** The active snapshot of a folder, opened (sk_pub_open_active). */
@@ -87,8 +88,15 @@ enum sk_pub_stage {
 
 /** One change of the active snapshot. */
 struct sk_pub_change {
-	struct sk_dbdir_event ev;        /**< the history line; ev.id in
-	                                       snapshots/ already */
+	struct sk_dbdir_event ev; /**< the history line; ev.id in
+	                                       snapshots/ already; its
+	                                       changes filled when "" */
+	/** For ev.changes (pubchanges.h), when the caller has them open:
+	 * the snapshots before (ev.prev) and after (ev.id), and the edit
+	 * that derived one from the other. NULL: opened by id (each open
+	 * verifies the whole file), or no edit. */
+	const struct sk_snapshot *old_snap, *new_snap;
+	const struct sk_snapedit *edit;
 	const struct sk_pub_file *files; /**< files to replace, or NULL */
 	size_t nfiles;                   /**< at most SK_DBDIR_MAX_RENAMES */
 	size_t keep;                     /**< snapshots to keep (prune) */
@@ -106,7 +114,8 @@ void sk_pub_event(struct sk_dbdir_event *ev, int64_t time, const char *action,
     const char *id, const char *prev, const char *user, const char *reason);
 
 /**
- * Make c->ev.id active (the folder opened with SK_DBDIR_WRITE): remove
+ * Make c->ev.id active (the folder opened with SK_DBDIR_WRITE): say what
+ * changed in c->ev.changes when it is "" (sk_pub_describe), remove
  * temporary files of dead runs beside each source file, write the intent,
  * the source files at temporary names (mode kept, 0644 when new) and
  * commit (dbdir.h, "Crash safety"), then prune to c->keep snapshots.
@@ -115,5 +124,24 @@ void sk_pub_event(struct sk_dbdir_event *ev, int64_t time, const char *action,
  */
 int sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
     size_t detailsize);
+
+/**
+ * The exemptions a switch from cur to target ends: those of cur in force
+ * at now (expires later) that target does not keep in force (no exemption
+ * for that subnet there, or an expired one). A rollback asks for --force
+ * before it ends one.
+ * @param fn: called with each (cur's exemption); may be NULL.
+ * @return how many.
+ */
+size_t sk_pub_exemptions_ended(const struct sk_snapshot *cur,
+    const struct sk_snapshot *target, int64_t now,
+    void (*fn)(void *arg, const struct sk_exemption *ex), void *arg);
+
+/**
+ * Fill c->ev.changes (pubchanges.h) from c->old_snap, c->new_snap and
+ * c->edit, opening by id what is not given. The change is never refused
+ * for it: a snapshot that cannot be read gives "unknown".
+ */
+void sk_pub_describe(const struct sk_dbdir *d, struct sk_pub_change *c);
 
 #endif /* SK_PUBFOLDER_H */

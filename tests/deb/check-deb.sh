@@ -8,6 +8,8 @@
 #    (ExecStartPre commands incl. sinkhole's drop-in, then ExecStart), a
 #    listed name gets the sinkhole answer from a loopback client, the hit
 #    log is written in /var/log/sinkhole, `sinkhole-ctl status` works;
+#    an error in sinkhole.conf stops the start (the drop-in's check-conf),
+#    and once fixed Unbound starts;
 #    the module built in this tree (against _deps' Unbound) is refused by
 #    the packaged Unbound, with both builds named;
 # 2. upgrade to N+1 (N repacked with a higher version) while queries run:
@@ -157,6 +159,26 @@ in_root sinkhole-ctl status >"$WORK/status.log" 2>&1
 expect_eq "operator: sinkhole-ctl status exits 0" "$?" 0
 check "operator: status names the active snapshot" grep -qi active "$WORK/status.log"
 
+# An error in sinkhole.conf stops the start, as an error in unbound.conf
+# does: the drop-in's check-conf (no "-" before it) says FILE:LINE, and the
+# module would refuse it too. Fixed, Unbound starts again.
+stop_unbound_unit
+cp "$ROOT/etc/unbound/sinkhole.conf" "$WORK/sinkhole.conf.good"
+printf 'ttl: 60s\n' >>"$ROOT/etc/unbound/sinkhole.conf"
+bad_line=$(wc -l <"$ROOT/etc/unbound/sinkhole.conf")
+if start_unbound_unit; then
+	fail "config error: Unbound started anyway"
+else
+	pass "config error: Unbound does not start"
+fi
+check "config error: check-conf names /etc/unbound/sinkhole.conf:$bad_line" \
+	grep -q "^/etc/unbound/sinkhole.conf:$bad_line: ttl: \"60s\" is not a number" "$WORK/unbound.log"
+stop_unbound_unit
+cp "$WORK/sinkhole.conf.good" "$ROOT/etc/unbound/sinkhole.conf"
+check "config fixed: Unbound starts again" start_unbound_unit
+[ -n "$UNBOUND_PID" ] || die "no Unbound"
+expect_eq "config fixed: a listed name gets the sinkhole answer" "$(q 1 $LISTED A)" 0.0.0.0
+
 # The module of this tree (built against _deps' Unbound) in the packaged
 # Unbound: refused, both builds named, no crash.
 if [ -f "$top_builddir/.libs/sinkhole.so" ]; then
@@ -188,7 +210,7 @@ sk() { in_root sinkhole-ctl "$@" >>"$WORK/operator.log" 2>&1; }
 check "operator: emergency block of www.blocked.test" sk block -p /etc/sinkhole/policy.conf \
 	--by operator --reason CHECKDEB-1 -c adult-entertainment www.blocked.test
 check "operator: exemption for 127.0.0.9" sk exempt add -p /etc/sinkhole/policy.conf \
-	--approver "Check Deb" --reason CHECKDEB-2 --expires 2099-01-01 127.0.0.9/32
+	--by operator --approver "Check Deb" --reason CHECKDEB-2 --expires 2099-01-01 127.0.0.9/32
 sleep 1.5 # the module polls every 250 ms
 expect_eq "before upgrade: www.blocked.test blocked" "$(q 1 www.blocked.test A)" 0.0.0.0
 expect_eq "before upgrade: exempt client gets the real answer" "$(q 9 www.blocked.test A)" 192.0.2.66

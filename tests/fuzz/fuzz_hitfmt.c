@@ -7,7 +7,8 @@
  * exactly the fields of a harmless record of the same kind (nothing
  * forged, nothing split), give back every text that was valid UTF-8
  * without control bytes unchanged, and, for JSON, pass an independent
- * RFC 8259 scanner.
+ * RFC 8259 scanner. The same texts go into a policy record (who, why,
+ * what changed from a damaged history), checked the same way.
  *
  * Input: 6 control bytes (kind, action, match, qtype, qclass, entry
  * offset), then length-prefixed pieces: name labels, category, list,
@@ -148,6 +149,18 @@ next_text(const uint8_t **d, size_t *n, char *dst, size_t dstsize)
 	return dst;
 }
 
+/* Copy src into dst, cut to its size. */
+static void
+cut(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src); /* NUL-terminated (next_text) */
+
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
 /* Is s valid UTF-8 without control bytes (so it must come back as is)? */
 static int
 clean(const char *s)
@@ -240,20 +253,46 @@ check(
 	}
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* A record of ev with hostile texts (real) and with harmless ones (plain,
+ * a struct sk_hit or sk_hit_policy like real) give the same fields in
+ * each format: nothing forged, nothing lost. */
+static void
+same_keys(enum sk_hitfmt_event ev, const void *real, const void *plain)
 {
 	static const enum sk_hit_format fmts[] = {
 	    SK_HIT_JSON, SK_HIT_CEF, SK_HIT_LEEF};
 	static struct fields a, b;
+	struct sk_hitfmt_rec rec;
+	int i;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.event = ev;
+	rec.sequence = 1;
+	rec.instance_id = "fuzz";
+	rec.version = "0";
+	rec.prev_hash = sk_hitchain_zero;
+	for (i = 0; i < 3; i++) {
+		rec.hit = ev == SK_HITFMT_HIT ? real : NULL;
+		rec.policy = ev == SK_HITFMT_POLICY ? real : NULL;
+		check(&rec, fmts[i], &a);
+		rec.hit = ev == SK_HITFMT_HIT ? plain : NULL;
+		rec.policy = ev == SK_HITFMT_POLICY ? plain : NULL;
+		check(&rec, fmts[i], &b);
+		if (strcmp(a.keys, b.keys) != 0)
+			abort(); /* a field was forged or lost */
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
 	/* The texts the hit points to (the module's: a snapshot's). */
 	static char category[SK_CATEGORY_NAME_MAX], list[SK_HIT_LIST_MAX + 1],
 	    ref[SK_TEXT_MAX], approver[SK_TEXT_MAX], reason[SK_TEXT_MAX];
-	struct sk_hitfmt_rec rec;
 	struct sk_hit hit, plain;
+	static struct sk_hit_policy pol, pol_plain;
 	const uint8_t *s;
 	size_t n, len, o;
-	int i;
 
 	if (size < 6)
 		return 0;
@@ -297,19 +336,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	plain.action = hit.action;
 	plain.qname_len = plain.matched_len = 1;
 
-	memset(&rec, 0, sizeof(rec));
-	rec.event = SK_HITFMT_HIT;
-	rec.sequence = 1;
-	rec.instance_id = "fuzz";
-	rec.version = "0";
-	rec.prev_hash = sk_hitchain_zero;
-	for (i = 0; i < 3; i++) {
-		rec.hit = &hit;
-		check(&rec, fmts[i], &a);
-		rec.hit = &plain;
-		check(&rec, fmts[i], &b);
-		if (strcmp(a.keys, b.keys) != 0)
-			abort(); /* a field was forged or lost */
-	}
+	same_keys(SK_HITFMT_HIT, &hit, &plain);
+
+	/* A policy record with the same hostile texts (the history's who,
+	 * why and what changed may hold any byte a damaged file has). */
+	memset(&pol, 0, sizeof(pol));
+	cut(pol.change, sizeof(pol.change), category);
+	cut(pol.action, sizeof(pol.action), list);
+	cut(pol.user, sizeof(pol.user), approver);
+	cut(pol.reason, sizeof(pol.reason), reason);
+	cut(pol.changes, sizeof(pol.changes), ref);
+	cut(pol.folder, sizeof(pol.folder), hit.exempt_subnet);
+	pol.changed_at = hit.exempt_expires;
+	memset(&pol_plain, 0, sizeof(pol_plain));
+	pol_plain.changed_at = pol.changed_at;
+	same_keys(SK_HITFMT_POLICY, &pol, &pol_plain);
 	return 0;
 }

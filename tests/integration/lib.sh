@@ -171,8 +171,10 @@ ubctl() {
 }
 
 # write_module_conf SNAPSHOT [EXTRA]: the module's own config file, and
-# SINKHOLE_CONF pointing at it.
+# SINKHOLE_CONF pointing at it. The module's state file goes to
+# $WORK/state (sinkhole-ctl status --state-dir; EXTRA may name another).
 write_module_conf() {
+	mkdir -p "$WORK/state"
 	cat >"$WORK/sinkhole.conf" <<EOF
 snapshot: $1
 sinkhole-ipv4: 0.0.0.0
@@ -180,6 +182,10 @@ sinkhole-ipv6: ::
 ttl: 60
 ${2:-}
 EOF
+	case "${2:-}" in
+	*state-dir:*) ;;
+	*) echo "state-dir: $WORK/state" >>"$WORK/sinkhole.conf" ;;
+	esac
 	SINKHOLE_CONF="$WORK/sinkhole.conf"
 	export SINKHOLE_CONF
 }

@@ -7,9 +7,12 @@ Serves the files of DIR with an ETag (a hash of the content) and a
 Last-Modified, answers 304 to a matching If-None-Match or a not older
 If-Modified-Since, and logs every request as one line to DIR/../requests.log:
 "PATH STATUS IF-NONE-MATCH". Special paths: /redirect/NAME answers 302 to
-/NAME; /stall/NAME sends the headers, then nothing (a timeout); /gzip/NAME
-claims Content-Encoding gzip. The port it listens on (0 = any) is written
-to PORTFILE once it listens; with CERT and KEY it speaks TLS.
+/NAME; /stall/NAME sends the headers, then nothing (a timeout);
+/trickle/NAME sends the headers, then the body one byte every 0.25 s (a
+slow server that never stops making progress); /gzip/NAME claims
+Content-Encoding gzip. The port it listens on (0 = any) is written
+to PORTFILE once it listens (LIST_HTTPD_PORT in the environment: that
+port, one the test picked); with CERT and KEY it speaks TLS.
 """
 import email.utils
 import hashlib
@@ -50,7 +53,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(302, headers=[("Location",
                                             path[len("/redirect"):])])
         mode = None
-        for m in ("/stall/", "/gzip/"):
+        for m in ("/stall/", "/gzip/", "/trickle/"):
             if path.startswith(m):
                 mode, path = m, path[len(m) - 1:]
         name = os.path.join(ROOT, os.path.basename(path))
@@ -75,6 +78,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.wfile.flush()
             time.sleep(30)
             return
+        if mode == "/trickle/":
+            self.note(200)
+            self.send_response(200)
+            for k, v in headers:
+                self.send_header(k, v)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            try:
+                for i in range(len(body)):
+                    self.wfile.write(body[i:i + 1])
+                    self.wfile.flush()
+                    time.sleep(0.25)
+            except OSError:
+                pass  # the client gave up
+            return
         self.send(200, body, headers)
 
 
@@ -83,7 +101,8 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
     allow_reuse_address = True
 
 
-srv = Server(("127.0.0.1", 0), Handler)
+srv = Server(("127.0.0.1", int(os.environ.get("LIST_HTTPD_PORT", "0"))),
+             Handler)
 if len(sys.argv) >= 5:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(sys.argv[3], sys.argv[4])

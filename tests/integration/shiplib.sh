@@ -23,7 +23,8 @@ mkdir -p "$(dirname "$SPOOL")"
 # --- the writer: the module ---------------------------------------------------
 # hits_module FORMAT: NSD, the test policy, Unbound with the module writing
 # its hit log to $SPOOL in FORMAT (no heartbeats: every record after the
-# start event is a hit, so sequence numbers map to queries).
+# start event and the policy record of the load is a hit, so sequence
+# numbers map to queries).
 hits_module() {
 	start_nsd
 	write_policy "$WORK/policy"

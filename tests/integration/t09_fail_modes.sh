@@ -1,7 +1,8 @@
 #!/bin/sh
-# A missing, unreadable or corrupt snapshot or config never stops Unbound:
-# the module logs why and follows the documented fail mode (open: resolve
-# without a policy; closed: SERVFAIL to clients).
+# A missing, unreadable or corrupt snapshot never stops Unbound: the module
+# logs why and follows the documented fail mode (open: resolve without a
+# policy; closed: SERVFAIL to clients). An error in the config file, or a
+# missing one, stops the start instead (t42_conf_errors).
 TEST_NUM=9
 . "$top_srcdir/tests/integration/lib.sh"
 start_nsd
@@ -53,20 +54,6 @@ if [ "$(id -u)" != 0 ]; then
 	expect_eq "unreadable snapshot: resolves" "$(q 1 www.ok.test A)" "192.0.2.11"
 	stop_unbound
 fi
-
-write_module_conf "$WORK/good.mdb" "no-such-key: 1"
-restart_with
-expect_eq "bad config line: Unbound runs and resolves" "$(q 1 www.ok.test A)" "192.0.2.11"
-expect_match "bad config line is logged with file and line" \
-	"$(cat "$WORK/unbound.log")" 'sinkhole\.conf:5: .*no-such-key'
-stop_unbound
-
-SINKHOLE_CONF="$WORK/no-such.conf"
-restart_with
-expect_match "missing config file is logged" "$(cat "$WORK/unbound.log")" \
-	'no config file .*no-such\.conf'
-expect_eq "missing config file: Unbound resolves" "$(q 1 www.ok.test A)" "192.0.2.11"
-stop_unbound
 
 write_module_conf "$WORK/good.mdb"
 restart_with

@@ -303,7 +303,7 @@ pub="$work/pub"
 run build -q -p "$work/policy.conf" -d "$pub"
 expect_rc 0 "build -d into a new publication folder"
 built=$(cat "$work/out")
-run publish -d "$pub" --by test --reason t10 "$built"
+run publish --init -d "$pub" --by test --reason t10 "$built"
 expect_rc 0 "publish the built snapshot"
 run build -p "$work/policy.conf" -o "$pub/active.mdb"
 expect_rc 1 "build -o onto the active link"
@@ -344,11 +344,10 @@ cp --remove-destination "$built" "$pub/active.mdb"
 chmod 0644 "$pub/active.mdb"
 run status -d "$pub"
 expect_rc 1 "status with a plain active.mdb"
-has_re err 'active\.mdb: a plain file, not the link to the active snapshot; to repair, move it aside .*publish' \
+has_re err 'active\.mdb: a plain file, not the link to the active snapshot; to repair: sinkhole-ctl publish --repair -d ' \
     "status with a plain active.mdb says how to repair it"
-mv "$pub/active.mdb" "$pub/active.mdb.broken"
-run publish -d "$pub" --by test --reason repair "$built"
-expect_rc 0 "the repair the message names: publish"
+run publish --repair -d "$pub" --by test --reason repair
+expect_rc 0 "the repair the message names: publish --repair"
 run status -d "$pub"
 expect_rc 0 "status after the repair"
 if [ -L "$pub/active.mdb" ]; then

@@ -17,7 +17,7 @@ check "build -d does not publish" test ! -e "$DB/active.mdb"
 id1=$(basename "$s1" .mdb)
 
 # The first publish; the module follows DIR/active.mdb.
-out=$("$CTL" publish -d "$DB" --by tester --reason "first" "$s1")
+out=$("$CTL" publish --init -d "$DB" --by tester --reason "first" "$s1")
 expect_eq "publish prints the new active id" "$out" "$id1"
 expect_eq "active.mdb -> snapshots/<id>.mdb" "$(readlink "$DB/active.mdb")" \
 	"snapshots/$id1.mdb"
@@ -87,12 +87,12 @@ check "rollback takes effect within 2 s ($ms ms)" \
 	test "$ms" != timeout -a "${ms:-9999}" -le 2000 2>/dev/null
 out=$("$CTL" rollback -d "$DB" --by tester --reason "further")
 expect_eq "a second rollback goes one further back" "$out" "$id1"
-"$CTL" rollback -d "$DB" >/dev/null 2>&1
+"$CTL" rollback -d "$DB" --by tester --reason none >/dev/null 2>&1
 expect_eq "nothing before the first publish: rollback fails" "$?" 1
 expect_eq "history: one line per change" "$(wc -l <"$DB/history" | tr -d ' ')" 5
 expect_match "history records the rollback, who and why" \
 	"$(tail -n 1 "$DB/history")" \
-	"	rollback	$id1	$id2	tester	further$"
+	"	rollback	$id1	$id2	tester	further	adult-entertainment \+0 -1$"
 ms=$(wait_answer 1 ok.test A "192.0.2.10" 3000)
 check "after rolling back to the first, ok.test resolves ($ms ms)" \
 	test "$ms" != timeout -a "${ms:-9999}" -le 2000 2>/dev/null
@@ -100,13 +100,13 @@ check "after rolling back to the first, ok.test resolves ($ms ms)" \
 # --force overrides the guard (id1 -> id3 shrinks by 1 of 2... and adds).
 printf 'ok.test\n' >"$P/adult.txt"
 s4=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
-"$CTL" publish -d "$DB" "$s4" >/dev/null 2>&1
+"$CTL" publish -d "$DB" --by t --reason shrink "$s4" >/dev/null 2>&1
 expect_eq "a 50% shrink is refused" "$?" 1
 out=$("$CTL" publish -d "$DB" --force --by t --reason forced "$s4")
 expect_eq "--force publishes it" "$out" "$(basename "$s4" .mdb)"
 
 # Pruning: -k 2 keeps the active and the previous one only.
-"$CTL" publish -d "$DB" -k 2 --force "$s2" >/dev/null
+"$CTL" publish -d "$DB" -k 2 --force --by t --reason prune "$s2" >/dev/null
 expect_eq "-k 2 prunes to two snapshots" \
 	"$(ls "$DB/snapshots" | grep -c '\.mdb$')" 2
 finish

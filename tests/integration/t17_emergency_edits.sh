@@ -9,7 +9,7 @@ TEST_NUM=17
 
 policy_db
 s=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
-"$CTL" publish -d "$DB" --by ops --reason initial "$s" >/dev/null ||
+"$CTL" publish --init -d "$DB" --by ops --reason initial "$s" >/dev/null ||
 	{ fail "first publish"; finish; }
 start_nsd
 start_module "$DB/active.mdb"
@@ -47,7 +47,7 @@ expect_match "policy.conf names the emergency list" \
 	"$(cat "$P/policy.conf")" \
 	'^list nx-category domains emergency-block-nx-category\.txt$'
 expect_match "history: block, who and why" "$(tail -n 1 "$DB/history")" \
-	"	block	$id	[0-9a-f]{64}	alice	block OK.Test: INC-7 phishing$"
+	"	block	$id	[0-9a-f]{64}	alice	block OK.Test: INC-7 phishing	nx-category \+1 -0 \(ok\.test\.\)$"
 rebuild_same "block"
 decides ok.test 127.0.0.1 0
 
@@ -61,7 +61,7 @@ expect_eq "its parent stays blocked" "$(q 1 blocked.test A)" "0.0.0.0"
 expect_match "policy.conf gained the allow statement" \
 	"$(cat "$P/policy.conf")" '^allow domains emergency-allow\.txt$'
 expect_match "history: allow by bob" "$(tail -n 1 "$DB/history")" \
-	"	allow	$id	.*	bob	allow www.blocked.test: false positive$"
+	"	allow	$id	.*	bob	allow www.blocked.test: false positive	allow \+1 -0 \(www\.blocked\.test\.\)$"
 rebuild_same "allow"
 decides www.blocked.test 127.0.0.1 1
 decides blocked.test 127.0.0.1 0
@@ -77,7 +77,7 @@ decides below.test 127.0.0.1 1
 
 # exempt add: 127.0.0.5 gets blocked.test for the adult category.
 expect_eq "127.0.0.5 is blocked before" "$(q 5 blocked.test A)" "0.0.0.0"
-"$CTL" exempt add -d "$DB" -p "$P/policy.conf" --reason x 127.0.0.5/32 \
+"$CTL" exempt add -d "$DB" -p "$P/policy.conf" --by carol --reason x 127.0.0.5/32 \
 	>/dev/null 2>&1
 expect_eq "exempt add without --approver/--expires is a usage error" "$?" 2
 id=$("$CTL" exempt add -d "$DB" -p "$P/policy.conf" --by carol \
@@ -88,10 +88,10 @@ check "exempt client resolves within 2 s ($ms ms)" \
 	test "$ms" != timeout -a "${ms:-9999}" -le 2000 2>/dev/null
 expect_eq "others stay blocked" "$(q 1 blocked.test A)" "0.0.0.0"
 expect_match "policy.conf holds the exempt line" "$(cat "$P/policy.conf")" \
-	'^exempt 127\.0\.0\.5/32 approver="J\. \\"Jo\\" Smith" reason="INV-42" expires=2099-06-01 categories=adult-entertainment$'
+	'^exempt 127\.0\.0\.5/32 approver="J\. \\"Jo\\" Smith" reason="INV-42" expires=2099-06-01T23:59:59Z categories=adult-entertainment$'
 l=$("$CTL" exempt list -d "$DB")
 expect_match "exempt list shows it with approver and expiry" "$l" \
-	'^exemption: 127\.0\.0\.5/32 categories=adult-entertainment expires=2099-06-01T00:00:00Z approver="J\. "Jo" Smith" reason="INV-42" expires-in='
+	'^exemption: 127\.0\.0\.5/32 categories=adult-entertainment expires=2099-06-01T23:59:59Z approver="J\. "Jo" Smith" reason="INV-42" expires-in='
 expect_match "history: exempt-add by carol" "$(tail -n 1 "$DB/history")" \
 	"	exempt-add	$id	.*	carol	"
 rebuild_same "exempt add"
@@ -111,7 +111,8 @@ expect_nomatch "exempt list no longer shows it" \
 	"$("$CTL" exempt list -d "$DB")" '127\.0\.0\.5'
 rebuild_same "exempt remove"
 decides blocked.test 127.0.0.5 0
-"$CTL" exempt remove -d "$DB" -p "$P/policy.conf" 127.0.0.5/32 2>/dev/null
+"$CTL" exempt remove -d "$DB" -p "$P/policy.conf" --by dave \
+	--reason again 127.0.0.5/32 2>/dev/null
 expect_eq "removing it again fails" "$?" 1
 
 # a rollback undoes the last edit

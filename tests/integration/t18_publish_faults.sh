@@ -14,7 +14,7 @@ while [ $i -lt 20000 ]; do
 	i=$((i + 1))
 done >>"$P/adult.txt"
 s1=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
-"$CTL" publish -d "$DB" --by ops --reason initial "$s1" >/dev/null ||
+"$CTL" publish --init -d "$DB" --by ops --reason initial "$s1" >/dev/null ||
 	{ fail "first publish"; finish; }
 id1=$(basename "$s1" .mdb)
 
@@ -59,7 +59,7 @@ with open(p, "ab") as f:
 # refused FILE WHAT SAYS REGEX: publishing FILE (WHAT) exits 1; SAYS: its
 # message matches REGEX.
 refused() {
-	err=$("$CTL" publish -d "$DB" "$1" 2>&1)
+	err=$("$CTL" publish -d "$DB" --by t --reason t18 "$1" 2>&1)
 	expect_eq "$2 is refused (exit 1)" "$?" 1
 	expect_match "$3" "$err" "$4"
 }
@@ -83,7 +83,7 @@ flock "$DB/.lock" sleep 1.5 &
 holder=$!
 sleep 0.3
 start=$(now_ms)
-err=$("$CTL" publish -d "$DB" "$s2" 2>&1)
+err=$("$CTL" publish -d "$DB" --by t --reason t18 "$s2" 2>&1)
 rc=$?
 took=$(( $(now_ms) - start ))
 expect_eq "a publish while another holds the lock exits 1" "$rc" 1
@@ -97,9 +97,9 @@ s3=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
 n=0
 bad=0
 while [ $n -lt 5 ]; do
-	"$CTL" publish -d "$DB" --force --by a "$s2" >"$WORK/a.out" 2>"$WORK/a.err" &
+	"$CTL" publish -d "$DB" --force --by a --reason race "$s2" >"$WORK/a.out" 2>"$WORK/a.err" &
 	a=$!
-	"$CTL" publish -d "$DB" --force --by b "$s3" >"$WORK/b.out" 2>"$WORK/b.err" &
+	"$CTL" publish -d "$DB" --force --by b --reason race "$s3" >"$WORK/b.out" 2>"$WORK/b.err" &
 	b=$!
 	wait $a
 	ra=$?
@@ -151,11 +151,11 @@ fi
 before=$(state)
 cp "$s1" "$copy"
 chmod 644 "$copy"
-err=$($asnobody "$CTL" publish -d "$DB" --force "$copy" 2>&1)
+err=$($asnobody "$CTL" publish -d "$DB" --force --by t --reason t18 "$copy" 2>&1)
 expect_eq "publish into a directory it may not write exits 1" "$?" 1
 expect_match "with a clear message naming the file" "$err" \
 	"$DB/.*Permission denied"
-err=$($asnobody "$CTL" rollback -d "$DB" 2>&1)
+err=$($asnobody "$CTL" rollback -d "$DB" --by t --reason t18 2>&1)
 expect_eq "rollback likewise exits 1" "$?" 1
 expect_match "with a clear message" "$err" 'Permission denied'
 expect_eq "nothing changed" "$(state)" "$before"

@@ -12,7 +12,7 @@ write_policy "$P"
 	{ fail "build"; finish; }
 id=$("$CTL" info -s "$WORK/built.mdb" | sed -n 's/^id: //p')
 for s in a b; do
-	out=$("$CTL" publish -d "$WORK/$s" --by ops --reason rollout \
+	out=$("$CTL" publish --init -d "$WORK/$s" --by ops --reason rollout \
 	    "$WORK/built.mdb")
 	expect_eq "server $s: publish prints the snapshot's id" "$out" "$id"
 done

@@ -17,7 +17,7 @@ printf 'a.test\nb.test\n' >"$WORK/www/adult.txt"
     "$WORK/port" >"$WORK/httpd.log" 2>&1 &
 PIDS="$PIDS $!"
 i=0
-while [ ! -s "$WORK/port" ] && [ $i -lt 100 ]; do
+while [ ! -s "$WORK/port" ] && [ $i -lt 600 ]; do # 30 s: python starts slowly under load
 	sleep 0.05
 	i=$((i + 1))
 done
@@ -34,7 +34,8 @@ EOF
 DB="$WORK/db"
 LIST="$WORK/policy/lists/adult.txt"
 upd() {
-	"$CTL" update -p "$WORK/policy/policy.conf" -d "$DB" "$@" \
+	"$CTL" update -p "$WORK/policy/policy.conf" -d "$DB" \
+	    --by t22 --reason "list update test" "$@" \
 	    >"$WORK/out" 2>"$WORK/err"
 	echo $?
 }
@@ -47,7 +48,7 @@ state() { echo "$(stat -c '%i %Y %s' "$LIST" 2>/dev/null) $(readlink "$DB/active
 policy_url "http://127.0.0.1:$PORT/adult.txt"
 
 # 1. first update: fetched (200), built, published
-expect_eq "first update succeeds" "$(upd)" 0
+expect_eq "first update (--init: a new publication folder) succeeds" "$(upd --init)" 0
 expect_eq "list file fetched" "$(cat "$LIST")" "$(printf 'a.test\nb.test')"
 expect_eq "one 200 served" "$(requests /adult.txt 200)" 1
 expect_match "validators stored" "$(cat "$LIST.meta" 2>/dev/null)" '^etag "'

@@ -31,7 +31,7 @@ for i in $(seq 1 400); do echo "f$i.filler-list.test"; done >"$WORK/p/filler.txt
 build_snapshot "$WORK/p" "$WORK/good.mdb"
 good_id=$("$CTL" info -s "$WORK/good.mdb" | sed -n 's/^id: *//p')
 check "the good snapshot is published" \
-	quietly "$CTL" publish -d "$DB" "$WORK/good.mdb"
+	quietly "$CTL" publish --init --by t --reason t27 -d "$DB" "$WORK/good.mdb"
 
 cat >"$WORK/checks" <<EOF
 # NAME TYPE ANSWER (from 127.0.0.1, not exempt)

@@ -24,9 +24,9 @@ id2=$("$CTL" info -s "$WORK/two.mdb" | sed -n 's/^id: *//p')
 	{ fail "making the damaged copies"; finish; }
 
 check "publish the first snapshot" \
-	quietly "$CTL" publish -d "$DB" "$WORK/one.mdb"
+	quietly "$CTL" publish --init --by t --reason t27 -d "$DB" "$WORK/one.mdb"
 check "publish the second snapshot" \
-	quietly "$CTL" publish -d "$DB" "$WORK/two.mdb"
+	quietly "$CTL" publish --by t --reason t27 -d "$DB" "$WORK/two.mdb"
 link=$(readlink "$DB/active.mdb")
 expect_eq "the second is active" "$link" "snapshots/$id2.mdb"
 
@@ -45,7 +45,7 @@ refused() {
 for kind in raw sealed; do
 	refused "publish --force of a $kind-damaged file" \
 		"publish: .*$kind\.mdb.*(digest|does not match its id).*; nothing published \(--force never skips verification\)" \
-		"$CTL" publish --force -d "$DB" "$WORK/$kind.mdb"
+		"$CTL" publish --by t --reason t27 --force -d "$DB" "$WORK/$kind.mdb"
 done
 expect_eq "nothing but the two snapshots in snapshots/" \
 	"$(ls -A "$DB/snapshots" | sort | tr '\n' ' ')" \
@@ -57,14 +57,14 @@ for kind in raw sealed; do
 	chmod u+w "$DB/snapshots/$id1.mdb"
 	cp "$WORK/$kind.mdb" "$DB/snapshots/$id1.mdb"
 	# (--force: one.mdb has fewer names than two.mdb)
-	out=$("$CTL" publish --force -d "$DB" "$WORK/one.mdb" 2>&1)
+	out=$("$CTL" publish --by t --reason t27 --force -d "$DB" "$WORK/one.mdb" 2>&1)
 	expect_eq "republish over a $kind-damaged copy: published" \
 		"$(readlink "$DB/active.mdb")" "snapshots/$id1.mdb"
 	check "republish over a $kind-damaged copy: the copy is the good file" \
 		cmp -s "$WORK/one.mdb" "$DB/snapshots/$id1.mdb"
 	check "republish over a $kind-damaged copy: it verifies" \
 		quietly "$CTL" info -s "$DB/snapshots/$id1.mdb"
-	"$CTL" publish -d "$DB" "$WORK/two.mdb" >/dev/null 2>&1
+	"$CTL" publish --by t --reason t27 -d "$DB" "$WORK/two.mdb" >/dev/null 2>&1
 done
 
 # The same for the active snapshot's own copy: publishing it again (it is
@@ -72,7 +72,7 @@ done
 for kind in raw sealed; do
 	chmod u+w "$DB/snapshots/$id2.mdb"
 	cp "$WORK/${kind}2.mdb" "$DB/snapshots/$id2.mdb"
-	out=$("$CTL" publish -d "$DB" "$WORK/two.mdb" 2>&1)
+	out=$("$CTL" publish --by t --reason t27 -d "$DB" "$WORK/two.mdb" 2>&1)
 	expect_match "republish the active over a $kind-damaged copy: already active" \
 		"$out" "already active"
 	check "republish the active over a $kind-damaged copy: repaired" \
@@ -87,7 +87,7 @@ for kind in raw sealed; do
 	cp "$WORK/$kind.mdb" "$DB/snapshots/$id1.mdb"
 	refused "rollback to a $kind-damaged snapshot" \
 		"rollback: .*$id1\.mdb.*(digest|does not match its id).*; active snapshot unchanged" \
-		"$CTL" rollback -d "$DB"
+		"$CTL" rollback --by t --reason t27 -d "$DB"
 done
 expect_eq "no history line for a refused change" \
 	"$(wc -l <"$DB/history" | tr -d ' ')" 6
@@ -95,6 +95,6 @@ expect_eq "no history line for a refused change" \
 chmod u+w "$DB/snapshots/$id1.mdb"
 cp "$WORK/one.mdb" "$DB/snapshots/$id1.mdb"
 check "rollback to the repaired snapshot" \
-	quietly "$CTL" rollback -d "$DB"
+	quietly "$CTL" rollback --by t --reason t27 -d "$DB"
 expect_eq "rolled back" "$(readlink "$DB/active.mdb")" "snapshots/$id1.mdb"
 finish

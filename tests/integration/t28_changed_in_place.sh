@@ -30,7 +30,7 @@ new_snapshot() {
 # publish FILE: as an operator does; --force because the shrink guard
 # cannot read the damaged active snapshot to compare.
 publish() {
-	"$CTL" publish -d "$DB" --force --by tester --reason t28 "$1" >/dev/null ||
+	"$CTL" publish --init -d "$DB" --force --by tester --reason t28 "$1" >/dev/null ||
 		{ fail "sinkhole-ctl publish $1"; finish; }
 }
 

@@ -39,7 +39,7 @@ cp "$P"/* "$WORK/p2/"
 echo "extra.bulk.test" >>"$WORK/p2/bulk.txt"
 "$CTL" build -q -p "$WORK/p2/policy.conf" -o "$WORK/b.mdb" >/dev/null ||
 	{ fail "build b"; finish; }
-"$CTL" publish -d "$DB" --by t --reason first "$WORK/a.mdb" >/dev/null ||
+"$CTL" publish --init -d "$DB" --by t --reason first "$WORK/a.mdb" >/dev/null ||
 	{ fail "first publish"; finish; }
 
 start_nsd
@@ -84,10 +84,12 @@ consistent() {
 	[ "$st_active" = "$id" ] || bad "$1: status active $st_active, link $id"
 	[ "$st_last" = "$id" ] ||
 		bad "$1: status: last history entry $st_last, active $id"
-	# rollback works (in a copy: the run goes on in DB)
+	# rollback works (in a copy: the run goes on in DB; --force: undoing
+	# an exempt add ends an exemption in force)
 	rm -rf "$WORK/copy"
 	cp -a "$DB" "$WORK/copy"
-	if "$CTL" rollback -d "$WORK/copy" >"$WORK/rb.out" 2>&1; then
+	if "$CTL" rollback --force --by t --reason t29 -d "$WORK/copy" \
+	    >"$WORK/rb.out" 2>&1; then
 		rb=$(basename "$(readlink "$WORK/copy/active.mdb")" .mdb)
 		[ "$rb" != "$id" ] && [ "$(tail -n 1 "$WORK/copy/history" |
 			cut -f 2,3)" = "rollback	$rb" ] ||
@@ -232,13 +234,13 @@ for i in $(seq 1 $((KILLS + 4))); do
 	"$CTL" publish -d "$DB" --force --by t --reason "stack $i" "$s" \
 		>/dev/null 2>&1 || bad "stack publish $i"
 done
-ms=$(measure rollback -d "$DB")
+ms=$(measure rollback -d "$DB" --by t --reason rb)
 say "rollback takes $ms ms ($(date +%T))"
 i=0
 for f in $(moments 6); do
 	i=$((i + 1))
-	hit "rollback $i" "$ms" "$f" rollback -d "$DB"
-	"$CTL" publish -d "$DB" "$DB/active.mdb" >/dev/null 2>"$WORK/next.err" ||
+	hit "rollback $i" "$ms" "$f" rollback -d "$DB" --by t --reason "rb $i"
+	"$CTL" publish --by t --reason t29 -d "$DB" "$DB/active.mdb" >/dev/null 2>"$WORK/next.err" ||
 		bad "rollback $i: the next run failed: $(cat "$WORK/next.err")"
 	settled "rollback $i"
 done

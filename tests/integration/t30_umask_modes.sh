@@ -26,7 +26,7 @@ mode() { stat -c %a "$1"; }
 
 s=$(umask 077 && "$CTL" build -q -p "$P/policy.conf" -d "$DB") ||
 	{ fail "build -d"; finish; }
-(umask 077 && "$CTL" publish -d "$DB" --by t --reason umask "$s") \
+(umask 077 && "$CTL" publish --init -d "$DB" --by t --reason umask "$s") \
 	>/dev/null || { fail "publish"; finish; }
 expect_eq "DIR is 0755 under umask 077" "$(mode "$DB")" 755
 expect_eq "DIR/snapshots is 0755" "$(mode "$DB/snapshots")" 755

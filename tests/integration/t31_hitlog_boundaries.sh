@@ -76,8 +76,9 @@ done
 n=$(wc -l <"$WORK/cut/hits.log")
 id1=$(field "$WORK/cut/hits.log" 1 observer.name)
 last=$(field "$WORK/cut/hits.log" "$n" event.sequence)
-expect_eq "run 1: start, 6 hits, stop" "$n $last" "8 8"
+expect_eq "run 1: start, load (policy), 6 hits, stop" "$n $last" "9 9"
 # Cut its last three records (two hits and the stop event) in place.
+# (Each run begins with its start event and its policy record, load.)
 head -n $((n - 3)) "$WORK/cut/hits.log" >"$WORK/cut.tmp"
 cat "$WORK/cut.tmp" >"$WORK/cut/hits.log"
 for d in intact cut; do
@@ -92,13 +93,13 @@ expect_eq "cut: verify-log fails" "$?" 1
 cat "$WORK/verify-cut.out"
 expect_match "cut: it names the run's instance and the missing records" \
     "$(cat "$WORK/verify-cut.out")" \
-    "hits\.log:6: instance $id1: records 6 to 8 missing at the end of its run"
+    "hits\.log:7: instance $id1: records 7 to 9 missing at the end of its run"
 idi=$(field "$WORK/intact/hits.log" 1 observer.name)
 start2=$(grep -n '"event.action":"start"' "$WORK/intact/hits.log" |
     sed -n '2s/:.*//p')
-expect_eq "the second start event names the first run, stopped at 8" \
+expect_eq "the second start event names the first run, stopped at 9" \
     "$(field "$WORK/intact/hits.log" "$start2" sinkhole.previous.state) $(field "$WORK/intact/hits.log" "$start2" sinkhole.previous.instance) $(field "$WORK/intact/hits.log" "$start2" sinkhole.previous.sequence)" \
-    "stopped $idi 8"
+    "stopped $idi 9"
 check "the state file is beside the log, hidden" test -s "$WORK/intact/.hits.log.state"
 # The end of the last run: only the state file can tell (verify-log -s).
 "$CTL" verify-log -s "$WORK/intact/.hits.log.state" "$WORK/intact/hits.log" \
@@ -112,7 +113,7 @@ expect_eq "the last run's end cut: verify-log -s fails" "$?" 1
 id2=$(field "$WORK/intact/hits.log" "$n" observer.name)
 expect_match "and names the instance and records" \
     "$(cat "$WORK/verify-state-cut.out")" \
-    "\.hits\.log\.state:1: instance $id2: records 5 to 6 missing at the end of its run"
+    "\.hits\.log\.state:1: instance $id2: records 6 to 7 missing at the end of its run"
 
 # --- 2. kill -9 between runs: an intact log still verifies ------------
 mkdir -p "$WORK/kill"
@@ -147,7 +148,7 @@ sed "$((n1 - 2)),$((n1 - 1))d" "$KLOG" >"$WORK/kill-cut.log"
 "$CTL" verify-log "$WORK/kill-cut.log" >"$WORK/verify-kill-cut.out" 2>&1
 expect_eq "kill -9, then its last records cut: verify-log fails" "$?" 1
 expect_match "and names the records" "$(cat "$WORK/verify-kill-cut.out")" \
-    "records 5 to 6 missing at the end of its run"
+    "records 6 to 7 missing at the end of its run"
 
 # --- 3. A symbolic link in the log's place ----------------------------
 mkdir -p "$WORK/sym" "$WORK/elsewhere"
@@ -183,7 +184,7 @@ check "at start: the link's target is unchanged" \
     cmp -s "$WORK/elsewhere/target" "$WORK/target.orig"
 expect_match "at start: Unbound's log says the link was refused" \
     "$(cat "$WORK/unbound.log")" \
-    "sinkhole: hit log: $SLOG: a symbolic link: refused, not followed; hits are not recorded"
+    "sinkhole: hit log: cannot open $SLOG: a symbolic link: refused, not followed; tried again every 0\\.25 s"
 stop_unbound
 
 # --- 4. A write error reaches Unbound's log ---------------------------

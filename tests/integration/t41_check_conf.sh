@@ -57,7 +57,7 @@ category adult action=sinkhole ref="t41"
 list adult domains lists/adult.txt
 EOF
 snap=$("$CTL" build -q -p "$work/policy/policy.conf" -d "$db") &&
-	"$CTL" publish -d "$db" "$snap" >/dev/null || { echo "t41: cannot publish"; exit 1; }
+	"$CTL" publish --init --by t --reason t41 -d "$db" "$snap" >/dev/null || { echo "t41: cannot publish"; exit 1; }
 id=$(basename "$snap" .mdb)
 conf="$work/sinkhole.conf"
 cat >"$conf" <<EOF

@@ -500,6 +500,33 @@ main(void)
 	CHECK(rc == 0, "compile without opts: %s", err);
 	sk_compile_report_free(&rep);
 
+	/* a stand-in file for one list (update's download): read instead
+	 * of the list, diagnostics still name the list */
+	{
+		const char *stand_in[4] = {NULL};
+		char alt[256];
+
+		fix_put(dir, "alt.txt", "new1.test\nnew2.test\nbad name\n");
+		snprintf(alt, sizeof(alt), "%s/alt.txt", dir);
+		stand_in[1] = alt; /* lists/adult.txt */
+		opts.list_files = stand_in;
+		opts.nlist_files = 4;
+		nseen = 0;
+		rc = sk_compile(pol, out, &opts, &rep, err, sizeof(err));
+		CHECK(rc == 0 && rep.nlists == 4 && rep.lists[1].entries == 2 &&
+		        rep.lists[1].rejected == 1 && rep.lists[0].entries == 3,
+		    "stand-in read: %s", err);
+		snprintf(p, sizeof(p), "%s/lists/adult.txt", dir);
+		found = 0;
+		for (j = 0; j < nseen && j < 32; j++)
+			found |=
+			    strcmp(seen[j].file, p) == 0 && seen[j].line == 3;
+		CHECK(found, "stand-in's bad line named as the list's");
+		sk_compile_report_free(&rep);
+		opts.list_files = NULL;
+		opts.nlist_files = 0;
+	}
+
 	test_formats();
 out:
 	fix_rm_rf(dir);

@@ -105,6 +105,100 @@ make_snapshot(const char *path, const char *name, char *id)
 	sk_snapbuild_free(b);
 }
 
+/* What a rollback undoes: the change that pushed the top; a repair that
+ * relinks the active id is no step. */
+static void
+test_rollback_undoes(void)
+{
+	static const struct {
+		const char *spec[8];
+		long want;
+	} cases[] = {
+	    {{"publish:a", NULL}, -1},
+	    {{"publish:a", "block:b", NULL}, 1},
+	    {{"publish:a", "block:b", "allow:c", "rollback:b", NULL}, 1},
+	    {{"publish:a", "block:b", "exempt-add:c", "rollback:b",
+	         "rollback:a", NULL},
+	        -1},
+	    {{"publish:a", "block:b", "repair:b", NULL}, 1},
+	    {{"publish:a", "block:b", "repair:c", NULL}, 2},
+	};
+	struct sk_dbdir_event evs[8];
+	char target[SK_SNAPSHOT_ID_LEN + 1], want[SK_SNAPSHOT_ID_LEN + 1];
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = events(evs, cases[i].spec);
+		CHECK(sk_dbdir_rollback_undoes(evs, n) == cases[i].want,
+		    "case %zu: %ld", i, sk_dbdir_rollback_undoes(evs, n));
+	}
+	/* After a repair of b, a rollback goes to a, not to b again. */
+	n = events(evs, cases[4].spec);
+	mkid(want, 'a');
+	CHECK(sk_dbdir_rollback_target(evs, n, target) == 0 &&
+	        strcmp(target, want) == 0,
+	    "repair: target a");
+}
+
+/* Changes go into a publication folder only; SK_DBDIR_INIT makes one. */
+static void
+test_publication_folder(void)
+{
+	char tmpl[] = "/tmp/test_dbdir_pub.XXXXXX", path[256], p2[512];
+	char detail[512];
+	struct sk_dbdir *d = NULL;
+	FILE *f;
+	int rc;
+
+	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
+	snprintf(path, sizeof(path), "%s/typo", tmpl);
+	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
+	CHECK(rc == SK_DBDIR_E_NOTPUB && d == NULL, "missing: %d", rc);
+	CHECK(strstr(detail, "typo: no such folder") != NULL, "%s", detail);
+	CHECK(access(path, F_OK) != 0, "nothing created");
+	CHECK(mkdir(path, 0755) == 0, "mkdir");
+	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
+	CHECK(rc == SK_DBDIR_E_NOTPUB, "empty folder: %d", rc);
+	CHECK(strstr(detail, "not a publication folder (no snapshots/") != NULL,
+	    "%s", detail);
+	snprintf(p2, sizeof(p2), "%s/.lock", path);
+	CHECK(access(p2, F_OK) != 0, "no lock file left in it");
+	/* build -d: snapshots/, nothing published yet */
+	rc = sk_dbdir_open(path, SK_DBDIR_CREATE, &d, detail, sizeof(detail));
+	CHECK(rc == 0, "build's open: %s", detail);
+	sk_dbdir_close(d);
+	d = NULL;
+	CHECK(sk_dbdir_is_publication(path, detail, sizeof(detail)) == 0 &&
+	        strstr(detail, "nothing published") != NULL,
+	    "built into, not published: %s", detail);
+	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
+	CHECK(rc == SK_DBDIR_E_NOTPUB, "still refused: %d", rc);
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
+	CHECK(rc == 0, "--init: %s", detail);
+	sk_dbdir_close(d);
+	d = NULL;
+	snprintf(p2, sizeof(p2), "%s/history", path);
+	f = fopen(p2, "w");
+	CHECK(f != NULL, "history");
+	if (f != NULL)
+		fclose(f);
+	CHECK(sk_dbdir_is_publication(path, detail, sizeof(detail)) == 1,
+	    "with a history: %s", detail);
+	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
+	CHECK(rc == 0, "a publication folder: %s", detail);
+	sk_dbdir_close(d);
+	CHECK_STR(sk_dbdir_strerror(SK_DBDIR_E_NOTPUB),
+	    "not a publication folder", "strerror");
+	unlink(p2);
+	snprintf(p2, sizeof(p2), "%s/.lock", path);
+	unlink(p2);
+	snprintf(p2, sizeof(p2), "%s/snapshots", path);
+	rmdir(p2);
+	rmdir(path);
+	rmdir(tmpl);
+}
+
 static void
 test_dir(void)
 {
@@ -120,12 +214,14 @@ test_dir(void)
 
 	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
 	snprintf(path, sizeof(path), "%s/db", tmpl);
-	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
 	CHECK(rc == 0, "open for writing: %s", detail);
 	if (rc != 0)
 		return;
 	/* The lock: a second writer fails at once, naming the pid. */
-	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d2, detail, sizeof(detail));
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d2, detail, sizeof(detail));
 	CHECK(rc == SK_DBDIR_E_BUSY, "second writer: %d", rc);
 	CHECK(strstr(detail, "another publish is running (pid ") != NULL,
 	    "message: %s", detail);
@@ -201,7 +297,8 @@ test_dir(void)
 
 	/* The lock is free again after close. */
 	snprintf(path, sizeof(path), "%s/db", tmpl);
-	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
 	CHECK(rc == 0, "reopen after close: %s", detail);
 	sk_dbdir_close(d);
 	snprintf(path, sizeof(path), "rm -rf '%s'", tmpl);
@@ -277,7 +374,8 @@ test_import_damaged(void)
 
 	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
 	snprintf(path, sizeof(path), "%s/db", tmpl);
-	rc = sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail));
+	rc = sk_dbdir_open(
+	    path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail, sizeof(detail));
 	CHECK(rc == 0, "open: %s", detail);
 	if (rc != 0)
 		return;
@@ -460,8 +558,8 @@ test_modes(void)
 
 	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
 	snprintf(path, sizeof(path), "%s/db", tmpl);
-	CHECK(sk_dbdir_open(path, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) ==
-	        0,
+	CHECK(sk_dbdir_open(path, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
+	          sizeof(detail)) == 0,
 	    "open: %s", detail);
 	if (d == NULL) {
 		umask(old);
@@ -522,8 +620,8 @@ test_intent(void)
 
 	CHECK(mkdtemp(tmpl) != NULL, "mkdtemp");
 	snprintf(db, sizeof(db), "%s/db", tmpl);
-	CHECK(
-	    sk_dbdir_open(db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+	CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
+	          sizeof(detail)) == 0,
 	    "open: %s", detail);
 	if (d == NULL)
 		return;
@@ -593,8 +691,8 @@ test_intent(void)
 		sk_dbdir_close(d);
 
 		/* The next writer. */
-		CHECK(sk_dbdir_open(
-		          db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+		CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d,
+		          detail, sizeof(detail)) == 0,
 		    "step %d: next writer: %s", step, detail);
 		if (d == NULL)
 			break;
@@ -654,8 +752,8 @@ test_intent(void)
 		    "activate");
 		sk_dbdir_close(d); /* killed after the switch */
 		CHECK(chdir("/") == 0, "chdir /");
-		CHECK(sk_dbdir_open(
-		          db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+		CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d,
+		          detail, sizeof(detail)) == 0,
 		    "writer elsewhere: %s", detail);
 		read_text(sdst, text, sizeof(text));
 		CHECK_STR(text, "relative\n",
@@ -688,8 +786,8 @@ test_intent(void)
 	CHECK(sk_dbdir_open(db, 0, &d, detail, sizeof(detail)) == 0, "reader");
 	n = last_event(d, last);
 	sk_dbdir_close(d);
-	CHECK(
-	    sk_dbdir_open(db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+	CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
+	          sizeof(detail)) == 0,
 	    "writer: %s", detail);
 	CHECK(strstr(sk_dbdir_note(d), "torn last line") != NULL, "note: %s",
 	    sk_dbdir_note(d));
@@ -733,8 +831,8 @@ test_stale(void)
 	put_file(path, "x");
 	snprintf(path, sizeof(path), "%s/snapshots/.build.%ld", db, live);
 	put_file(path, "live");
-	CHECK(
-	    sk_dbdir_open(db, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+	CHECK(sk_dbdir_open(db, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
+	          sizeof(detail)) == 0,
 	    "writer: %s", detail);
 	CHECK(strstr(sk_dbdir_note(d), "removed 7 temporary files") != NULL,
 	    "note: %s", sk_dbdir_note(d));
@@ -818,6 +916,8 @@ int
 main(void)
 {
 	test_rollback_target();
+	test_rollback_undoes();
+	test_publication_folder();
 	test_dir();
 	test_import_damaged();
 	test_user();

@@ -4,10 +4,12 @@
  * (tests/integration/list_httpd.py, found through $top_srcdir or the
  * current folder): a first GET stores the file and its validators, the next
  * one is a 304 that leaves the file alone, a file over the size limit, a
- * 404, a refused connection, a stalled server and a compressed response
- * each fail and keep the old file, redirects are followed, a dry run writes
- * nothing, HTTPS verifies the certificate (accepted only with the test CA
- * in SSL_CERT_FILE). Skipped (exit 77) without python3.
+ * 404, a refused connection, a stalled server, a server trickling bytes
+ * past the deadline and a compressed response each fail and keep the old
+ * file, redirects are followed, a download changes nothing until it is
+ * committed and a discarded one leaves the validators so that the next
+ * fetch gets it again, HTTPS verifies the certificate (accepted only with
+ * the test CA in SSL_CERT_FILE). Skipped (exit 77) without python3.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -20,6 +22,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fetch.h"
@@ -70,7 +73,8 @@ start_server(const char *script, int tls, int *port)
 			    (char *)NULL);
 		_exit(127);
 	}
-	for (i = 0; i < 100; i++) {
+	/* 30 s: python starts slowly on a loaded machine */
+	for (i = 0; i < 600; i++) {
 		if ((f = fopen(portfile, "r")) != NULL) {
 			if (fscanf(f, "%d", port) != 1)
 				*port = 0;
@@ -129,12 +133,18 @@ test_http(int port)
 	snprintf(path, sizeof(path), "%s/list.txt", dir);
 	memset(&o, 0, sizeof(o));
 
-	/* first fetch: 200, file and validators stored */
+	/* first fetch: 200, nothing written until committed; then the file
+	 * and validators stored */
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/list.txt", port);
 	rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
 	CHECK(rc == 0 && r.status == 200 && r.changed && r.bytes == 20,
 	    "first fetch: %d %s status %d bytes %llu", rc, err, r.status,
 	    (unsigned long long)r.bytes);
+	CHECK(access(path, F_OK) != 0 && access(r.tmp, F_OK) == 0,
+	    "fetched beside the list, the list not written yet");
+	CHECK(sk_fetch_commit(url, path, &r, err, sizeof(err)) == 0,
+	    "commit: %s", err);
+	CHECK(r.tmp[0] == '\0' && !r.changed, "committed");
 	CHECK_STR(slurp("list.txt"), "a.test\nb.test\nc.test", "content");
 	CHECK(strstr(slurp("list.txt.meta"), "etag \"") != NULL,
 	    "etag stored: %s", slurp("list.txt.meta"));
@@ -153,6 +163,8 @@ test_http(int port)
 	rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
 	CHECK(rc == 0 && r.status == 200 && r.changed,
 	    "redirect followed: %d %s status %d", rc, err, r.status);
+	CHECK(sk_fetch_commit(url, path, &r, err, sizeof(err)) == 0,
+	    "commit: %s", err);
 
 	/* over the limit: refused, old file kept */
 	fix_put(dir, "www/list.txt", "a.test\nb.test\nc.test\nd.test\n");
@@ -164,14 +176,27 @@ test_http(int port)
 	CHECK_STR(slurp("list.txt"), "a.test\nb.test\nc.test", "kept");
 	o.max_size = 0;
 
-	/* dry run: fetched and checked, nothing written */
-	o.dry_run = 1;
+	/* discarded (the caller refused it): list and validators as they
+	 * were, so the next fetch gets it again rather than a 304 */
+	{
+		char meta_before[1024];
+
+		snprintf(meta_before, sizeof(meta_before), "%s",
+		    slurp("list.txt.meta"));
+		rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
+		CHECK(rc == 0 && r.changed && r.bytes == 28, "discard: %d %s",
+		    rc, err);
+		sk_fetch_discard(&r);
+		CHECK_STR(slurp("list.txt"), "a.test\nb.test\nc.test",
+		    "discarded: list kept");
+		CHECK_STR(slurp("list.txt.meta"), meta_before,
+		    "discarded: validators kept");
+	}
 	rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
-	CHECK(rc == 0 && r.changed && r.bytes == 28, "dry run: %d %s", rc, err);
-	CHECK_STR(slurp("list.txt"), "a.test\nb.test\nc.test", "dry run kept");
-	o.dry_run = 0;
-	rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
-	CHECK(rc == 0 && r.changed, "changed file fetched: %d %s", rc, err);
+	CHECK(rc == 0 && r.changed && r.status == 200,
+	    "after a discard, fetched again: %d %s %d", rc, err, r.status);
+	CHECK(sk_fetch_commit(url, path, &r, err, sizeof(err)) == 0,
+	    "commit: %s", err);
 	CHECK_STR(slurp("list.txt"), "a.test\nb.test\nc.test\nd.test\n",
 	    "new content");
 
@@ -195,6 +220,26 @@ test_http(int port)
 	o.timeout = 1;
 	rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
 	CHECK(rc == SK_FETCH_E_TIMEOUT, "stall: %d %s", rc, err);
+
+	/* trickling: a byte every 0.25 s never stalls, but the whole
+	 * transfer (28 bytes, 7 s) is past a 1 s deadline */
+	snprintf(
+	    url, sizeof(url), "http://127.0.0.1:%d/trickle/list.txt", port);
+	{
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		CHECK(rc == SK_FETCH_E_TIMEOUT &&
+		        strstr(err, "within 1 seconds") != NULL,
+		    "trickle: %d %s", rc, err);
+		CHECK(t1.tv_sec - t0.tv_sec < 5,
+		    "trickle: stopped at the deadline (%ld s)",
+		    (long)(t1.tv_sec - t0.tv_sec));
+		CHECK_STR(slurp("list.txt"), "a.test\nb.test\nc.test\nd.test\n",
+		    "trickle kept");
+	}
 	o.timeout = 0;
 	o.unconditional = 0;
 
@@ -276,6 +321,8 @@ test_https(const char *script)
 	setenv("SSL_CERT_FILE", cert, 1);
 	rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
 	CHECK(rc == 0 && r.status == 200 && r.changed, "https: %d %s", rc, err);
+	CHECK(sk_fetch_commit(url, path, &r, err, sizeof(err)) == 0,
+	    "https commit: %s", err);
 	rc = sk_fetch(url, path, &o, &r, err, sizeof(err));
 	CHECK(rc == 0 && r.status == 304, "https 304: %d %s", rc, err);
 

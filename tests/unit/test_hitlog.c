@@ -516,9 +516,10 @@ test_rotation(enum sk_hit_format f)
  */
 static struct {
 	const char *path;
-	const char *to[2]; /* the next renames; NULL: unlink */
-	int n;             /* renames still to do */
-	int after;         /* after the bytes landed, else before */
+	const char *to[2];          /* the next renames; NULL: unlink */
+	int n;                      /* renames still to do */
+	int after;                  /* after the bytes landed, else before */
+	const char *state, *folder; /* unlink: also these, the folder last */
 } race;
 
 static void
@@ -532,6 +533,9 @@ race_move(void)
 		CHECK(rename(race.path, to) == 0, "rename to %s", to);
 	else
 		CHECK(unlink(race.path) == 0, "unlink");
+	if (to == NULL && race.folder != NULL)
+		CHECK(unlink(race.state) == 0 && rmdir(race.folder) == 0,
+		    "remove the folder %s", race.folder);
 }
 
 ssize_t
@@ -779,10 +783,12 @@ test_open_errors(void)
 	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == -1 &&
 	        log == NULL && strstr(err, "power of two") != NULL,
 	    "queue 1000: %s", err);
+	/* A folder that is not there: set up, tried again later. */
 	conf_for(&conf, "no/such/dir/x.log", 1024, SK_HIT_JSON);
-	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == -1 &&
-	        strstr(err, "No such file") != NULL,
-	    "missing dir: %s", err);
+	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == 1 &&
+	        log != NULL && strstr(err, "No such file") != NULL,
+	    "missing dir: set up, not open: %s", err);
+	sk_hitlog_close(log);
 	sk_hitlog_close(NULL);
 }
 
@@ -1149,9 +1155,10 @@ test_symlink(void)
 	conf_for(&conf, "sym.log", 64, SK_HIT_JSON);
 	unlink(conf.path);
 	CHECK(symlink(target, conf.path) == 0, "symlink");
-	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == -1 &&
+	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == 1 &&
 	        strstr(err, "symbolic link") != NULL,
 	    "a symlink at open is refused: %s", err);
+	sk_hitlog_close(log);
 
 	conf_for(&conf, "sym2.log", 64, SK_HIT_JSON);
 	unlink(conf.path);
@@ -1180,6 +1187,182 @@ test_symlink(void)
 	CHECK(text != NULL && strstr(text, "\"client.port\":2,") != NULL,
 	    "the hit went on into the file open before");
 	free(text);
+}
+
+/* The text of the first line of a file holding text, or "". */
+static void
+line_with(const char *name, const char *text, char *out, size_t size)
+{
+	char *all = slurp_path(name), *p, *end;
+
+	out[0] = '\0';
+	if (all != NULL && (p = strstr(all, text)) != NULL) {
+		while (p > all && p[-1] != '\n')
+			p--;
+		end = strchr(p, '\n');
+		snprintf(out, size, "%.*s",
+		    (int)(end != NULL ? end - p : (ptrdiff_t)strlen(p)), p);
+	}
+	free(all);
+}
+
+/* A folder that is not there at start: the queue holds what it can, the
+ * rest is counted; once the folder is there the start event, the queued
+ * hits and a loss event saying how many were lost since when, in one
+ * chain. Unbound's log hears of the drops once, not at every flush. */
+static void
+test_open_later(void)
+{
+	static const char *const files[] = {"later/hits.log"};
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	struct tally t;
+	char err[512], path[600], line[SK_HITFMT_MAX];
+	unsigned i;
+	int i_flush;
+
+	conf_for(&conf, files[0], 16, SK_HIT_JSON);
+	snprintf(path, sizeof(path), "%s/later", dir);
+	CHECK(sk_hitlog_open(&conf, &log, err, sizeof(err)) == 1 &&
+	        strstr(err, "No such file") != NULL,
+	    "no folder: set up, not open: %s", err);
+	if (log == NULL)
+		return;
+	said[0] = '\0';
+	sk_hitlog_set_log(log, say_capture, NULL);
+	for (i = 0; i < 100; i++) {
+		make_hit(&h, i);
+		sk_hitlog_submit(log, &h);
+	}
+	for (i_flush = 0; i_flush < 20; i_flush++) {
+		sk_hitlog_flush(log);
+		usleep(20000);
+	}
+	CHECK(access(conf.path, F_OK) != 0, "no file while no folder");
+	CHECK(said_count("84 hits dropped (the queue was full: no hit log "
+	                 "open)") == 1,
+	    "drops said once in 20 flushes: %s", said);
+	CHECK(said_count("cannot open") == 0,
+	    "the failed retries are not said again within a minute: %s", said);
+	CHECK(mkdir(path, 0755) == 0, "mkdir");
+	usleep(300000); /* past the retry interval */
+	sk_hitlog_flush(log);
+	CHECK(access(conf.path, F_OK) == 0,
+	    "the file, once the folder is "
+	    "there");
+	CHECK(said_count("is open again, after") == 1, "said: %s", said);
+	for (i = 100; i < 105; i++) {
+		make_hit(&h, i);
+		sk_hitlog_submit(log, &h);
+	}
+	sk_hitlog_close(log);
+	tally_files(&t, files, 1);
+	CHECK(t.problems == 0 && t.starts == 1 && t.stops == 1 &&
+	        t.hits == 16 + 5 && t.losses == 1 && t.lost == 84,
+	    "open later: %lu hits, %lu loss events, %lu lost: %s", t.hits,
+	    t.losses, t.lost, t.first_problem);
+	CHECK(t.hits + t.lost == 105, "every hit is written or counted");
+	line_with(files[0], "\"event.action\":\"loss\"", line, sizeof(line));
+	CHECK(strstr(line, "\"sinkhole.lost_total\":84,") != NULL &&
+	        strstr(line, "\"sinkhole.lost_since\":\"20") != NULL,
+	    "the loss event says how many and since when: %s", line);
+	line_with(files[0], "\"event.action\":\"start\"", line, sizeof(line));
+	CHECK(strstr(line, "\"event.sequence\":1,") != NULL,
+	    "the start event comes first: %s", line);
+}
+
+/* A log in a folder of its own, DIR/NAME/hits.log, opened: the folder
+ * and the state file's paths into folder and state. @return 1, or 0 (a
+ * failed CHECK). */
+static int
+opened_in(const char *name, struct sk_hitlog_conf *conf, struct sk_hitlog **log,
+    char *folder, size_t fsize, char *state, size_t ssize)
+{
+	char rel[64];
+
+	snprintf(folder, fsize, "%s/%s", dir, name);
+	snprintf(state, ssize, "%s/.hits.log.state", folder);
+	snprintf(rel, sizeof(rel), "%s/hits.log", name);
+	CHECK(mkdir(folder, 0755) == 0, "mkdir %s", folder);
+	conf_for(conf, rel, 64, SK_HIT_JSON);
+	return opened(conf, log);
+}
+
+/* The folder is made again, the writer's next try (0.25 s later) opens
+ * the new file; then the log is closed. @return how many of the hits
+ * with client ports first..first+n-1 the new file holds. */
+static unsigned
+reopened_holds(struct sk_hitlog *log, const char *folder, const char *name,
+    unsigned first, unsigned n)
+{
+	char rel[64], port[32], *text;
+	unsigned i, found = 0;
+
+	CHECK(mkdir(folder, 0755) == 0, "mkdir %s again", folder);
+	usleep(300000);
+	sk_hitlog_flush(log);
+	sk_hitlog_close(log);
+	snprintf(rel, sizeof(rel), "%s/hits.log", name);
+	text = slurp_path(rel);
+	for (i = first; text != NULL && i < first + n; i++) {
+		snprintf(port, sizeof(port), "\"client.port\":%u,", i);
+		found += strstr(text, port) != NULL;
+	}
+	free(text);
+	return found;
+}
+
+/*
+ * The folder of an open log removed, and no new file can be created:
+ * nothing is written into the removed file; records wait and go into the
+ * new file once the folder is back. during_write: the file and folder go
+ * just after a batch landed in the file (the write() hook): that batch
+ * reached nobody, so it stays pending, not counted as written.
+ */
+static void
+test_folder_removed(int during_write)
+{
+	const char *name = during_write ? "gone2" : "gone";
+	struct sk_hitlog_conf conf;
+	struct sk_hitlog_stats st;
+	struct sk_hitlog *log;
+	struct sk_hit h;
+	char folder[600], state[700];
+	unsigned i, found;
+
+	if (!opened_in(name, &conf, &log, folder, sizeof(folder), state,
+	        sizeof(state)))
+		return;
+	if (during_write) {
+		memset(&race, 0, sizeof(race));
+		race.path = conf.path;
+		race.n = 1;
+		race.after = 1;
+		race.state = state;
+		race.folder = folder;
+	} else {
+		CHECK(unlink(conf.path) == 0 && unlink(state) == 0 &&
+		        rmdir(folder) == 0,
+		    "remove the folder");
+	}
+	for (i = 100; i < 110; i++) {
+		make_hit(&h, i);
+		sk_hitlog_submit(log, &h);
+		if (!during_write)
+			sk_hitlog_flush(log);
+	}
+	sk_hitlog_flush(log);
+	CHECK(race.n == 0, "removed during the write");
+	race.n = 0;
+	sk_hitlog_stats(log, &st);
+	CHECK(st.written == 0, "%s: nothing counted as written: %llu", name,
+	    (unsigned long long)st.written);
+	found = reopened_holds(log, folder, name, 100, 10);
+	CHECK(found == 10,
+	    "%s: the hits of the outage in the new file: %u of "
+	    "10",
+	    name, found);
 }
 
 int
@@ -1212,6 +1395,9 @@ main(void)
 	test_disk_full();
 	test_boundaries();
 	test_symlink();
+	test_open_later();
+	test_folder_removed(0);
+	test_folder_removed(1);
 	test_settle();
 	rc = unit_done("test_hitlog");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);

@@ -2,7 +2,8 @@
  * \file
  * Unit tests of the module config file (module/modconf.c): defaults, every
  * key (the hit log's too), bad values and unknown keys with their messages,
- * comments, and the "FILE:LINE:" prefix of sk_modconf_load.
+ * comments, the "FILE:LINE:" prefix of sk_modconf_load, and the module's
+ * start (sk_modconf_load_module: a missing or bad file refuses it).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -335,9 +336,126 @@ test_load(void)
 	rmdir(dir);
 }
 
+/* metrics: ADDR[@PORT], metrics-allow-remote; loopback unless allowed. */
+static void
+test_metrics_keys(void)
+{
+	static const struct {
+		const char *line, *word;
+	} bad[] = {
+	    {"metrics: 127.0.0.1@0", "not a port from 1 to 65535"},
+	    {"metrics: 127.0.0.1@65536", "not a port"},
+	    {"metrics: 127.0.0.1@", "not a port"},
+	    {"metrics: 127.0.0.1@9x", "\"9x\" is not a port"},
+	    {"metrics: localhost@9167", "\"localhost\" is not an IP address"},
+	    {"metrics:", "is not an IP address"},
+	    {"metrics: @9167", "is not an IP address"},
+	    {"metrics-allow-remote: maybe", "want yes or no"},
+	};
+	char dir[] = "/tmp/test_modconf.XXXXXX", path[64], err[512];
+	struct sk_modconf conf;
+	size_t i;
+
+	sk_modconf_defaults(&conf, "/def.mdb");
+	CHECK(conf.metrics_host[0] == '\0' && !conf.metrics_allow_remote,
+	    "metrics off by default");
+	CHECK(sk_modconf_parse_line(
+	          "metrics: 127.0.0.1@9100", &conf, err, sizeof(err)) == 0 &&
+	        strcmp(conf.metrics_host, "127.0.0.1") == 0 &&
+	        conf.metrics_port == 9100,
+	    "addr@port: %s", err);
+	CHECK(sk_modconf_parse_line("metrics: ::1", &conf, err, sizeof(err)) ==
+	            0 &&
+	        strcmp(conf.metrics_host, "::1") == 0 &&
+	        conf.metrics_port == SK_METRICS_PORT_DEFAULT,
+	    "IPv6, default port: %s", err);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		CHECK(sk_modconf_parse_line(
+		          bad[i].line, &conf, err, sizeof(err)) == -1 &&
+		        strstr(err, bad[i].word) != NULL,
+		    "\"%s\": want \"%s\" in \"%s\"", bad[i].line, bad[i].word,
+		    err);
+	}
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/sinkhole.conf", dir);
+	fix_write(path, "metrics: 192.0.2.1@9167\n", 24);
+	sk_modconf_defaults(&conf, "/def.mdb");
+	CHECK(sk_modconf_load(path, &conf, err, sizeof(err)) == -1 &&
+	        strstr(err, "192.0.2.1 is not a loopback address") != NULL &&
+	        strstr(err, "metrics-allow-remote: yes") != NULL,
+	    "non-loopback refused: %s", err);
+	fix_write(
+	    path, "metrics: 192.0.2.1@9167\nmetrics-allow-remote: yes\n", 50);
+	sk_modconf_defaults(&conf, "/def.mdb");
+	CHECK(sk_modconf_load(path, &conf, err, sizeof(err)) == 0 &&
+	        conf.metrics_allow_remote,
+	    "non-loopback allowed: %s", err);
+	fix_write(path, "metrics: 127.9.9.9@9167\n", 24);
+	sk_modconf_defaults(&conf, "/def.mdb");
+	CHECK(sk_modconf_load(path, &conf, err, sizeof(err)) == 0,
+	    "127/8 is loopback: %s", err);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The module's start: $SINKHOLE_CONF or the default file; a missing file
+ * and a bad line are refusals that say what to do. */
+static void
+test_load_module(void)
+{
+	char dir[] = "/tmp/test_modconf.XXXXXX", path[64], used[PATH_MAX];
+	char err[PATH_MAX + 1024], want[160];
+	struct sk_modconf conf;
+
+	if (mkdtemp(dir) == NULL) {
+		CHECK(0, "mkdtemp");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/sinkhole.conf", dir);
+	fix_write(path, "ttl: 7\n", 7);
+	CHECK(sk_modconf_load_module(NULL, path, "/def.mdb", &conf, used,
+	          sizeof(used), err, sizeof(err)) == 0 &&
+	        conf.ttl == 7 && strcmp(conf.snapshot, "/def.mdb") == 0 &&
+	        strcmp(used, path) == 0,
+	    "no env: the default file: %s", err);
+	CHECK(sk_modconf_load_module("", path, "/def.mdb", &conf, used,
+	          sizeof(used), err, sizeof(err)) == 0,
+	    "empty env: the default file: %s", err);
+	CHECK(sk_modconf_load_module(path, "/nonexistent/x.conf", "/def.mdb",
+	          &conf, used, sizeof(used), err, sizeof(err)) == 0 &&
+	        strcmp(used, path) == 0,
+	    "env wins: %s", err);
+
+	fix_write(path, "ttl: 7\nttl: 60s\n", 16);
+	snprintf(
+	    want, sizeof(want), "%s:2: ttl: \"60s\" is not a number", path);
+	CHECK(sk_modconf_load_module(path, NULL, "/def.mdb", &conf, used,
+	          sizeof(used), err, sizeof(err)) == -1 &&
+	        strncmp(err, want, strlen(want)) == 0 &&
+	        strstr(err, "check-conf") != NULL,
+	    "a bad value: FILE:LINE and what to do: %s", err);
+
+	unlink(path);
+	snprintf(want, sizeof(want), "%s: No such file or directory; ", path);
+	CHECK(sk_modconf_load_module(NULL, path, "/def.mdb", &conf, used,
+	          sizeof(used), err, sizeof(err)) == -1 &&
+	        strncmp(err, want, strlen(want)) == 0 &&
+	        strstr(err, "does not start without its config file") != NULL &&
+	        strstr(err, "SINKHOLE_CONF") != NULL,
+	    "a missing file is a refusal: %s", err);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
+	test_metrics_keys();
+	test_load_module();
 	test_defaults();
 	test_good_lines();
 	test_bad_lines();

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "compile.h"
+#include "name.h"
 #include "policyedit.h"
 #include "snapfmt.h"
 #include "fixture.h"
@@ -215,8 +216,8 @@ test_refusals(const struct sk_snapshot *snap)
 	        "exempt add: \"10.0.0.1/8\" is not a subnet (address/prefix)"},
 	    {SK_POLICYEDIT_EXEMPT_ADD, "exempt add", "10.0.0.0/8", NULL, "a",
 	        "tomorrow", NULL, NULL, SK_POLICYEDIT_E_ARG,
-	        "exempt add: \"tomorrow\" is not a time (YYYY-MM-DD or "
-	        "YYYY-MM-DDTHH:MM:SSZ)"},
+	        "exempt add: --expires \"tomorrow\" is not a time: want "
+	        "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS] with Z or an offset"},
 	    {SK_POLICYEDIT_EXEMPT_ADD, "exempt add", "10.0.0.0/8", NULL, "a",
 	        "2099-01-01", "adult,nosuch", NULL, SK_POLICYEDIT_E_CATEGORY,
 	        "exempt add: no category \"nosuch\" in the active snapshot"},
@@ -297,7 +298,8 @@ test_exempt(const struct sk_snapshot *snap)
 	CHECK_STR(e.edit.ex.approver, "J. \"Jo\" Smith\\", "approver");
 	line = "# 2026-12-06T01:00:00Z alice: exempt add: lab\n"
 	       "exempt 198.51.100.0/24 approver=\"J. \\\"Jo\\\" Smith\\\\\" "
-	       "reason=\"lab\" expires=2099-02-03 categories=adult\n";
+	       "reason=\"lab\" expires=2099-02-03T23:59:59Z "
+	       "categories=adult\n";
 	CHECK(e.policy_text != NULL &&
 	        tail_of(e.policy_text, line) != e.policy_text,
 	    "exempt line, quoted: %s", e.policy_text);
@@ -367,6 +369,158 @@ test_exempt(const struct sk_snapshot *snap)
 	    "history action");
 }
 
+/* Prepare e; it must fail with code, its message starting with start. */
+static void
+expect_refusal(struct sk_policyedit *e, const struct sk_policyfile *pol,
+    const struct sk_snapshot *snap, int code, const char *start, char *detail,
+    size_t detailsize)
+{
+	int r = sk_policyedit_prepare(e, pol, snap, detail, detailsize);
+
+	CHECK(r == code, "%s %s: %d, want %d", e->label, e->arg, r, code);
+	CHECK(
+	    strncmp(detail, start, strlen(start)) == 0, "message: %s", detail);
+}
+
+/* allow NAME with listed names below it: refused with how many, per
+ * category, and the first names; =NAME and --subtree go ahead. */
+static void
+test_subtree(void)
+{
+	struct sk_subtree_report *rep = calloc(1, sizeof(*rep));
+	struct sk_policyfile *pol;
+	struct sk_snapshot *snap;
+	struct sk_policyedit e;
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	char detail[2048];
+	int r, adult, malware;
+	size_t n;
+
+	tmp_put("policy.conf", base_policy);
+	tmp_put("adult.txt",
+	    "a.host.test\nb.host.test\nc.host.test\nd.host.test\n"
+	    "x.y.host.test\nporn.test\nhost.test.evil\n");
+	tmp_put("malware.txt", "*.cdn.host.test\nevil.test\n*.host.test\n");
+	/* b.host.test is allowed already: nothing changes for it. */
+	tmp_put("allow.txt", "b.host.test\n");
+	snap = tmp_compile("policy.conf", "sub.mdb");
+	CHECK(snap != NULL && rep != NULL, "compiled");
+	if (snap == NULL || rep == NULL) {
+		free(rep);
+		return;
+	}
+	adult = sk_snapshot_category_find(snap, "adult");
+	malware = sk_snapshot_category_find(snap, "malware");
+	sk_name_from_text("host.test", 9, wire, &n);
+	r = sk_policyedit_subtree(snap, wire, n, rep);
+	CHECK(r == 0, "walk: %d", r);
+	CHECK(rep->total == 6, "a, c, d, x.y, *.cdn and *.host: %llu",
+	    (unsigned long long)rep->total);
+	CHECK(rep->count[adult] == 4, "adult 4: %llu",
+	    (unsigned long long)rep->count[adult]);
+	CHECK(rep->count[malware] == 2, "malware 2");
+	CHECK((strcmp(rep->first[malware][0], "*.cdn.host.test.") == 0 &&
+	          strcmp(rep->first[malware][1], "*.host.test.") == 0) ||
+	        (strcmp(rep->first[malware][1], "*.cdn.host.test.") == 0 &&
+	            strcmp(rep->first[malware][0], "*.host.test.") == 0),
+	    "the below entries: %s %s", rep->first[malware][0],
+	    rep->first[malware][1]);
+	CHECK(rep->first[adult][2][0] != '\0', "three names kept per category");
+	sk_name_from_text("porn.test", 9, wire, &n);
+	CHECK(sk_policyedit_subtree(snap, wire, n, rep) == 0 && rep->total == 0,
+	    "nothing listed below porn.test");
+
+	pol = load();
+	init(&e, SK_POLICYEDIT_ALLOW, "allow", "Host.Test");
+	expect_refusal(&e, pol, snap, SK_POLICYEDIT_E_SUBTREE,
+	    "allow: Host.Test would also unblock 6 listed names below it: "
+	    "adult 4 (",
+	    detail, sizeof(detail));
+	CHECK(strstr(detail, ", ...) malware 2 (*.") != NULL,
+	    "per category, the first few: %s", detail);
+	CHECK(strstr(detail, "give --subtree") != NULL &&
+	        strstr(detail, "allow =Host.Test for the name alone") != NULL,
+	    "what to do: %s", detail);
+	CHECK(e.list_text == NULL && e.policy_text == NULL, "nothing to write");
+	sk_policyedit_free(&e);
+	init(&e, SK_POLICYEDIT_ALLOW, "allow", "=host.test");
+	r = sk_policyedit_prepare(&e, pol, snap, detail, sizeof(detail));
+	CHECK(r == 0, "=NAME: %s", detail);
+	CHECK(sk_rec_match(&e.edit.rec) == SK_MATCH_EXACT, "the name alone");
+	sk_policyedit_free(&e);
+	init(&e, SK_POLICYEDIT_ALLOW, "allow", "host.test");
+	e.subtree = 1;
+	r = sk_policyedit_prepare(&e, pol, snap, detail, sizeof(detail));
+	CHECK(r == 0, "--subtree: %s", detail);
+	CHECK(sk_rec_match(&e.edit.rec) == SK_MATCH_SUBTREE, "the subtree");
+	sk_policyedit_free(&e);
+	sk_policyfile_free(pol);
+	sk_snapshot_close(snap);
+	free(rep);
+	sk_snapshot_close(build()); /* the base files back */
+}
+
+static const char tz_policy[] = "timezone America/Los_Angeles\n"
+                                "category adult action=nxdomain\n"
+                                "list adult domains adult.txt\n";
+
+/* An exempt add of 198.51.100.0/24 until expires. */
+static void
+init_exempt(struct sk_policyedit *e, const char *expires)
+{
+	init(e, SK_POLICYEDIT_EXEMPT_ADD, "exempt add", "198.51.100.0/24");
+	e->approver = "a";
+	e->reason = "r";
+	e->expires = expires;
+}
+
+/* exempt add --expires: the past refused; the policy's timezone. */
+static void
+test_exempt_times(const struct sk_snapshot *snap)
+{
+	struct sk_policyfile *pol;
+	struct sk_policyedit e;
+	char detail[1024];
+	int r;
+
+	tmp_put("policy.conf", base_policy);
+	pol = load();
+	init_exempt(&e, "2099-12-31");
+	e.now_t = 4102444800; /* 2100-01-01 */
+	expect_refusal(&e, pol, snap, SK_POLICYEDIT_E_PAST,
+	    "exempt add: --expires 2099-12-31 is in the past "
+	    "(2099-12-31T23:59:59Z; now 2100-01-01T00:00:00Z)",
+	    detail, sizeof(detail));
+	sk_policyedit_free(&e);
+	init_exempt(&e, "2099-12-31 tomorrow");
+	expect_refusal(&e, pol, snap, SK_POLICYEDIT_E_ARG,
+	    "exempt add: --expires \"2099-12-31 tomorrow\" is not a time",
+	    detail, sizeof(detail));
+	sk_policyedit_free(&e);
+	sk_policyfile_free(pol);
+
+	/* The county's zone: the date ends there. */
+	tmp_put("policy.conf", tz_policy);
+	pol = load();
+	init_exempt(&e, "2099-12-20");
+	r = sk_policyedit_prepare(&e, pol, snap, detail, sizeof(detail));
+	CHECK(r == 0, "in the county's zone: %s", detail);
+	CHECK(e.edit.ex.expires == 4101523199,
+	    "23:59:59 PST is 07:59:59Z the "
+	    "next day: %lld",
+	    (long long)e.edit.ex.expires);
+	CHECK_STR(e.expires_text,
+	    "2099-12-20 23:59:59 PST (2099-12-21T07:59:59Z)", "shown in both");
+	CHECK(e.policy_text != NULL &&
+	        strstr(e.policy_text, " expires=2099-12-20T23:59:59-08:00\n") !=
+	            NULL,
+	    "written with its offset: %s", e.policy_text);
+	CHECK(e.policy_text != NULL && parses(e.policy_text), "it parses");
+	sk_policyedit_free(&e);
+	sk_policyfile_free(pol);
+	tmp_put("policy.conf", base_policy);
+}
+
 int
 main(void)
 {
@@ -378,7 +532,9 @@ main(void)
 	test_block_and_allow(snap);
 	test_refusals(snap);
 	test_exempt(snap);
+	test_exempt_times(snap);
 	sk_snapshot_close(snap);
+	test_subtree();
 	tmp_top_remove();
 	return unit_done("test_policyedit");
 }

@@ -335,6 +335,19 @@ static const struct {
         {"control character 0x01"}},
     {"too many fields", "allow a b c d e f g h i j k l m n o p q\n", 1,
         {"too many fields"}},
+    {"timezone after an exempt line",
+        "category a action=sinkhole\n"
+        "exempt 10.0.0.0/8 approver=a reason=r expires=2030-01-01\n"
+        "timezone America/Los_Angeles\n",
+        3, {"timezone: must come before the first exempt line"}},
+    {"timezone twice", "timezone UTC\ntimezone America/Denver\n", 2,
+        {"timezone: given twice (line 1)"}},
+    {"timezone unknown", "timezone America/Springfield\n", 1,
+        {"timezone: \"America/Springfield\": no time zone"}},
+    {"timezone missing", "timezone\n", 1, {"timezone: missing ZONE"}},
+    {"a local time without a timezone",
+        "exempt 10.0.0.0/8 approver=a reason=r expires=2030-01-01T10:00:00\n",
+        1, {"exempt: bad expires=", "without Z, an offset or a zone"}},
     {"first error stops the parse",
         "category a action=sinkhole\nbogus\ncategory a action=sinkhole\n", 2,
         {"unknown statement \"bogus\""}},
@@ -677,6 +690,54 @@ test_times(void)
 	CHECK_STR(buf, "1970-01-01T00:00:00Z", "21-byte buffer");
 }
 
+/* timezone: a bare date ends that day in the county's zone; offsets and
+ * zones anywhere; without one, a bare date is the start of the day, UTC. */
+static const struct {
+	const char *zone; /* the policy's timezone line, or NULL */
+	const char *expires;
+	int64_t want;
+} tz_cases[] = {
+    {"America/Los_Angeles", "2026-12-20", 1797839999},      /* 23:59:59 PST */
+    {"America/Los_Angeles", "2026-12-20T17:00", 1797814800}, /* local */
+    {"America/Los_Angeles", "2026-12-20T17:00:00-05:00", 1797804000},
+    {"America/Los_Angeles", "\"2026-12-20 Europe/Berlin\"", 1797807599},
+    {NULL, "2026-12-20", 1797724800}, /* the start of the day, UTC */
+    {NULL, "2026-12-20T17:00:00-08:00", 1797814800},
+};
+
+static void
+test_timezone(void)
+{
+	struct sk_policyfile *pol;
+	char text[512], err[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(tz_cases) / sizeof(tz_cases[0]); i++) {
+		snprintf(text, sizeof(text),
+		    "%s%s\nexempt 10.0.0.0/8 approver=a reason=r expires=%s\n",
+		    tz_cases[i].zone ? "timezone " : "# no zone",
+		    tz_cases[i].zone ? tz_cases[i].zone : "",
+		    tz_cases[i].expires);
+		pol = load(text, err, sizeof(err));
+		CHECK(pol != NULL && pol->nexemptions == 1,
+		    "case %zu loads: %s", i, err);
+		if (pol == NULL)
+			continue;
+		CHECK(pol->exemptions[0].expires == tz_cases[i].want,
+		    "case %zu: %s: %lld", i, tz_cases[i].expires,
+		    (long long)pol->exemptions[0].expires);
+		CHECK_STR(pol->timezone,
+		    tz_cases[i].zone ? tz_cases[i].zone : "", "the zone");
+		CHECK(pol->timezone_line == (tz_cases[i].zone ? 1u : 0u),
+		    "its line");
+		CHECK(sk_policyfile_time_flags(pol) ==
+		        (tz_cases[i].zone ? 0
+		                          : SK_ZT_DATE_START | SK_ZT_NEED_ZONE),
+		    "flags");
+		sk_policyfile_free(pol);
+	}
+}
+
 /* ---- action names ---- */
 
 static void
@@ -726,6 +787,7 @@ main(void)
 	test_masks();
 	test_paths();
 	test_times();
+	test_timezone();
 	test_actions();
 
 	unlink(polpath);

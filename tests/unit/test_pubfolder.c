@@ -137,8 +137,8 @@ test_open_and_switch(void)
 	int r, fd;
 
 	snprintf(dir, sizeof(dir), "%s/pub", tmp_top);
-	CHECK(
-	    sk_dbdir_open(dir, SK_DBDIR_WRITE, &d, detail, sizeof(detail)) == 0,
+	CHECK(sk_dbdir_open(dir, SK_DBDIR_WRITE | SK_DBDIR_INIT, &d, detail,
+	          sizeof(detail)) == 0,
 	    "open %s: %s", dir, detail);
 	r = sk_pub_open_active(d, &act, detail, sizeof(detail));
 	CHECK(
