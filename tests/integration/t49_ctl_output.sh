@@ -9,11 +9,15 @@
 # - check takes a Unicode name and finds the listed IDNA (punycode) name;
 # - a missing list file names policy.conf:LINE; an error names a path once;
 # - the default paths the tool uses are the ones README, OPERATIONS.md, the
-#   manuals and debian/ name (the Debian layout);
+#   manuals and debian/ name (the Debian layout); nothing points at notes
+#   outside the repository;
 # - bash completion (contrib/bash-completion/sinkhole-ctl), sourced in
 #   bash: commands, a command's options, -d folders, -s snapshots,
-#   categories of the active snapshot.
-# Needs only the built tool, python3, jq and bash: no resolver.
+#   categories of the active snapshot;
+# - doc/OPERATIONS.md's offline trial (NSD on loopback, Unbound with the
+#   module) runs as written.
+# Needs the built tool, python3, jq and bash; NSD and Unbound for the
+# offline trial only.
 TEST_NUM=49
 . "$top_srcdir/tests/integration/lib.sh"
 
@@ -202,6 +206,16 @@ for doc in README.md doc/OPERATIONS.md doc/sinkhole.8 doc/sinkhole.conf.5 debian
 	expect_match "$doc names /var/log/sinkhole" "$(cat "$top_srcdir/$doc")" "/var/log/sinkhole"
 done
 
+echo "== nothing points outside the repository"
+# design notes and lists of the machine the project was written on are not
+# in the repository (bench/ keeps its BLOCKLISTS default: issue 17)
+outside=$(grep -rIlE '\.\./shared/|/work/shared|/work/brief|DESIGN\.md' \
+    --exclude-dir=_deps --exclude-dir=.git --exclude-dir=bench \
+    --exclude-dir=work --exclude-dir=autom4te.cache --exclude=PERFORMANCE.md \
+    --exclude='*.log' --exclude='*.trs' --exclude="$(basename "$0")" \
+    "$top_srcdir" 2>/dev/null | sed "s|^$top_srcdir/||" | tr '\n' ' ')
+expect_eq "no file points at notes outside the repository" "$outside" ""
+
 echo "== bash completion"
 # comp WORD...: what the completion offers for the last word, sorted, in
 # a bash that sourced it (cwd: WORK)
@@ -240,4 +254,46 @@ else
 	    "adult-entertainment,commercial-sex"
 	expect_eq "completion: diff's operand is a snapshot" "$(comp "$C" diff o)" "one.mdb"
 fi
+echo "== doc/OPERATIONS.md: the offline trial runs as written"
+# Its shell block, with this test's ports for 5399 (NSD) and 5353
+# (Unbound), its scratch folder under WORK, sinkhole-ctl and nsd found on
+# PATH; the block's own last line stops both daemons (the loop after it
+# too, should a step fail).
+OFF="$WORK/offline"
+mkdir -p "$OFF"
+"$PYTHON3" - "$top_srcdir/doc/OPERATIONS.md" "$NSD_PORT" "$UB_PORT" "$OFF" \
+    >"$OFF/trial.sh" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"## Trying a resolver offline.*?```sh\n(.*?)```", text, re.S)
+block = m.group(1) if m else "exit 3\n"
+block = block.replace("5399", sys.argv[2]).replace("5353", sys.argv[3])
+sys.stdout.write(block.replace("/tmp/sinkhole-try.", sys.argv[4] + "/sinkhole-try."))
+PY
+(
+	PATH="$top_builddir:$(dirname "$NSD"):$PATH"
+	USER=${USER:-tester}
+	export PATH UNBOUND MODULE USER
+	cd "$OFF" && bash -e "$OFF/trial.sh"
+) >"$OFF/out" 2>"$OFF/err"
+rc=$?
+for p in "$OFF"/sinkhole-try.*/unbound.pid "$OFF"/sinkhole-try.*/nsd.pid; do
+	[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
+done
+expect_eq "the offline trial's commands all succeed" "$rc" 0
+expect_eq "the offline trial: NSD's answer, the sinkhole answer, the real one" \
+    "$(grep -E '^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$' "$OFF/out" | tr '\n' ' ')" \
+    "192.0.2.10 0.0.0.0 192.0.2.10 "
+# the writer may finish the record as Unbound stops: wait for it
+hits=$(ls "$OFF"/sinkhole-try.*/hits.log 2>/dev/null | head -n 1)
+n=0
+while [ $n -lt 50 ] && ! grep -q '"event.action":"sinkhole".*"dns.question.name":"www.adult.example."' \
+    "${hits:-/nonexistent}" 2>/dev/null; do
+	sleep 0.1
+	n=$((n + 1))
+done
+expect_match "the offline trial: the hit log records the sinkhole answer" \
+    "$(cat "${hits:-/nonexistent}" 2>/dev/null)" \
+    '"event.action":"sinkhole".*"dns.question.name":"www.adult.example."'
+
 finish

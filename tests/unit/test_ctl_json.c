@@ -125,14 +125,17 @@ str_json(const char *s, size_t len)
 	return buf;
 }
 
+/* One string (len: it may hold a NUL) and its JSON text. */
+struct esc_case {
+	const char *in;
+	size_t len;
+	const char *want;
+};
+
 static void
 test_escaping(void)
 {
-	static const struct {
-		const char *in;
-		size_t len;
-		const char *want;
-	} cases[] = {
+	static const struct esc_case cases[] = {
 	    {"plain", 5, "\"plain\""}, {"a\"b\\c/d", 7, "\"a\\\"b\\\\c/d\""},
 	    {"\n\t\r", 3, "\"\\n\\t\\r\""}, {"a\0b", 3, "\"a\\u0000b\""},
 	    {"\x01\x08\x0c\x1b\x1f\x7f", 6,
