@@ -192,7 +192,7 @@ ctl_open_active(struct sk_dbdir *d, struct sk_pub_active *a)
 	else if (detail[0] != '\0')
 		warnx("active snapshot %s", detail);
 	else
-		warnx("active snapshot %s: %s", a->path,
-		    sk_snapshot_strerror(r));
+		warnx(
+		    "active snapshot %s: %s", a->path, sk_snapshot_strerror(r));
 	return EX_FAIL;
 }

@@ -254,8 +254,8 @@ publish_repair(const struct publish_args *p)
 	} else {
 		snprintf(id, sizeof(id), "%s", pid_);
 	}
-	rc = switch_active(d, "repair", id, pid_, p->by, p->reason, p->keep,
-	    NULL, NULL);
+	rc = switch_active(
+	    d, "repair", id, pid_, p->by, p->reason, p->keep, NULL, NULL);
 	if (rc == EX_OK) {
 		warnx("publish --repair: %s -> snapshots/%s.mdb again", active,
 		    id);
@@ -474,9 +474,8 @@ cmd_rollback(int argc, char **argv)
 		    ended, ended == 1 ? "" : "s");
 		goto out;
 	}
-	rc = switch_active(
-	    d, "rollback", target, cur.id, by, reason, (size_t)-1,
-	    cur.snap, snap);
+	rc = switch_active(d, "rollback", target, cur.id, by, reason,
+	    (size_t)-1, cur.snap, snap);
 	if (rc == EX_OK)
 		printf("%s\n", target);
 out:

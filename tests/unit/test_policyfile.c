@@ -697,7 +697,7 @@ static const struct {
 	const char *expires;
 	int64_t want;
 } tz_cases[] = {
-    {"America/Los_Angeles", "2026-12-20", 1797839999},      /* 23:59:59 PST */
+    {"America/Los_Angeles", "2026-12-20", 1797839999},       /* 23:59:59 PST */
     {"America/Los_Angeles", "2026-12-20T17:00", 1797814800}, /* local */
     {"America/Los_Angeles", "2026-12-20T17:00:00-05:00", 1797804000},
     {"America/Los_Angeles", "\"2026-12-20 Europe/Berlin\"", 1797807599},
