@@ -1,6 +1,8 @@
 #!/bin/sh
 # make run: the filtering resolver in the foreground on 127.0.0.1, with the
-# shipped policy (blocklists/policy.conf) compiled into RUN_DIR/active.mdb.
+# shipped policy (blocklists/policy.conf) compiled and published in RUN_DIR,
+# a publication folder like /var/lib/sinkhole: RUN_DIR/active.mdb links to
+# RUN_DIR/snapshots/ID.mdb, so status, block, exempt and rollback work on it.
 # usage: run-resolver.sh SRCDIR BUILDDIR UNBOUND_BUILD RUN_DIR
 # SINKHOLE_RUN_PORT overrides the port (default 5335).
 set -eu
@@ -13,11 +15,17 @@ mkdir -p "$run"
 if [ ! -f "$run/active.mdb" ] || [ "$build/sinkhole-ctl" -nt "$run/active.mdb" ] ||
     [ -n "$(find "$src/blocklists" -newer "$run/active.mdb" -type f | head -n 1)" ]; then
 	echo "sinkhole: compiling the shipped policy ($src/blocklists/policy.conf)"
-	"$build/sinkhole-ctl" build -p "$src/blocklists/policy.conf" \
-		-o "$run/active.mdb" 2>"$run/build-report.txt" ||
+	# An older 'make run' left a plain file there: not a publication.
+	[ -L "$run/active.mdb" ] || rm -f "$run/active.mdb"
+	snap=$("$build/sinkhole-ctl" build -q -p "$src/blocklists/policy.conf" \
+		-d "$run" 2>"$run/build-report.txt") ||
 		{ cat "$run/build-report.txt" >&2; exit 1; }
 	n=$(grep -c . "$run/build-report.txt" || true)
 	[ "$n" -eq 0 ] || echo "sinkhole: $n list lines rejected, see $run/build-report.txt"
+	"$build/sinkhole-ctl" publish --init -d "$run" -k 3 --force \
+		--by "make run" --reason "the shipped policy" "$snap" >/dev/null \
+		2>"$run/publish-report.txt" ||
+		{ cat "$run/publish-report.txt" >&2; exit 1; }
 fi
 
 mkdir -p "$run/state"
@@ -58,7 +66,7 @@ cat <<MSG
 sinkhole: Unbound with the sinkhole module on 127.0.0.1 port $port
   try:    dig @127.0.0.1 -p $port pornhub.com A      (sinkholed: 0.0.0.0)
           $build/sinkhole-ctl check -s $run/active.mdb pornhub.com
-          $build/sinkhole-ctl status --state-dir $run/state   (what it runs)
+          $build/sinkhole-ctl status -d $run --state-dir $run/state
   config: $run/unbound.conf, $run/sinkhole.conf
   Ctrl-C stops it.
 MSG
