@@ -60,6 +60,7 @@
 #include "hitchain.h"
 #include "hitfmt.h"
 #include "hitlog.h"
+#include "utctime.h"
 #include "sha256ni.h"
 
 #ifndef PACKAGE_VERSION
@@ -205,21 +206,6 @@ struct sk_hitlog {
 	uint8_t line_hit[HL_PENDING_LINES];  /* is it a hit record? */
 };
 
-static int64_t
-hl_clock_ms(clockid_t clock)
-{
-	struct timespec ts;
-
-	clock_gettime(clock, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static int64_t
-hl_now_ms(void)
-{
-	return hl_clock_ms(CLOCK_REALTIME);
-}
-
 static void hl_note(struct sk_hitlog *log, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
@@ -328,7 +314,7 @@ hl_open_file(struct sk_hitlog *log)
 static void
 hl_settle(struct sk_hitlog *log)
 {
-	int64_t now = hl_clock_ms(CLOCK_MONOTONIC);
+	int64_t now = sk_clock_ms(CLOCK_MONOTONIC);
 	off_t end;
 
 	if (log->fd < 0 || now < log->settle_at_ms)
@@ -376,20 +362,21 @@ hl_moved(const struct sk_hitlog *log)
 static int
 hl_retry_open(struct sk_hitlog *log)
 {
-	int64_t now = hl_clock_ms(CLOCK_MONOTONIC);
+	int64_t now = sk_clock_ms(CLOCK_MONOTONIC);
 
 	if (now < log->retry_at_ms)
 		return 0;
 	log->retry_at_ms = now + HL_RETRY_MS;
 	if (log->down_attempts++ == 0)
-		log->down_since_ms = hl_now_ms();
+		log->down_since_ms = sk_clock_ms(CLOCK_REALTIME);
 	if (hl_open_file(log) < 0)
 		return 0;
 	hl_note(log,
 	    "%s is open again, after %" PRIu64 " failed attempt%s in %.1f s",
 	    log->conf.path, log->down_attempts - 1,
 	    log->down_attempts == 2 ? "" : "s",
-	    (double)(hl_now_ms() - log->down_since_ms) / 1000.0);
+	    (double)(sk_clock_ms(CLOCK_REALTIME) - log->down_since_ms) /
+	        1000.0);
 	log->down_attempts = 0;
 	/* The failed attempts are said in the note. */
 	log->alarm[HL_AL_OPEN].said = log->open_errors;
@@ -424,9 +411,9 @@ hl_check_rotation(struct sk_hitlog *log)
 	if (hl_unlinked(log)) {
 		close(log->fd);
 		log->fd = -1;
-		log->retry_at_ms = hl_clock_ms(CLOCK_MONOTONIC) + HL_RETRY_MS;
+		log->retry_at_ms = sk_clock_ms(CLOCK_MONOTONIC) + HL_RETRY_MS;
 		log->down_attempts = 1;
-		log->down_since_ms = hl_now_ms();
+		log->down_since_ms = sk_clock_ms(CLOCK_REALTIME);
 	}
 	return 0;
 }
@@ -570,7 +557,8 @@ hl_append_event(struct sk_hitlog *log, enum sk_hitfmt_event ev)
 	rec.event = ev;
 	/* The start event is dated when the run began, even when the file
 	 * opened later: the hits queued meanwhile follow it in time. */
-	rec.time_ms = ev == SK_HITFMT_START ? log->start_ms : hl_now_ms();
+	rec.time_ms =
+	    ev == SK_HITFMT_START ? log->start_ms : sk_clock_ms(CLOCK_REALTIME);
 	rec.conf = &log->conf;
 	if (ev == SK_HITFMT_START)
 		rec.previous = &log->previous;
@@ -673,7 +661,7 @@ hl_loss(struct sk_hitlog *log)
 		return;
 	memset(&rec, 0, sizeof(rec));
 	rec.event = SK_HITFMT_LOSS;
-	rec.time_ms = hl_now_ms();
+	rec.time_ms = sk_clock_ms(CLOCK_REALTIME);
 	rec.lost = d - log->dropped_reported;
 	rec.lost_total = d;
 	rec.lost_since_ms =
@@ -690,7 +678,7 @@ static void
 hl_loss_time(struct sk_hitlog *log)
 {
 	if (atomic_load(&log->dropped) == log->dropped_reported)
-		log->clean_ms = hl_now_ms();
+		log->clean_ms = sk_clock_ms(CLOCK_REALTIME);
 	else if (log->loss_since_ms == 0)
 		log->loss_since_ms = log->clean_ms;
 }
@@ -1108,7 +1096,7 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 				host[i] = '_';
 		snprintf(log->conf.instance_id, sizeof(log->conf.instance_id),
 		    "%.32s-%u-%u", host, (unsigned)getpid(),
-		    (unsigned)(hl_now_ms() / 1000));
+		    (unsigned)(sk_clock_ms(CLOCK_REALTIME) / 1000));
 	}
 	if (sk_hitlog_state_path(
 	        conf->path, log->state_path, sizeof(log->state_path)) < 0) {
@@ -1120,7 +1108,7 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		goto fail;
 	}
 	hl_measure_tail(log);
-	log->clean_ms = log->start_ms = hl_now_ms();
+	log->clean_ms = log->start_ms = sk_clock_ms(CLOCK_REALTIME);
 	*out = log;
 	if (hl_open_file(log) < 0) {
 		/* Not fatal: tried again at every flush (hl_retry_open); hits
@@ -1128,11 +1116,11 @@ sk_hitlog_open(const struct sk_hitlog_conf *conf, struct sk_hitlog **out,
 		snprintf(err, errsize, "%s", log->open_why);
 		log->down_attempts = 1;
 		log->down_since_ms = log->clean_ms;
-		log->retry_at_ms = hl_clock_ms(CLOCK_MONOTONIC) + HL_RETRY_MS;
+		log->retry_at_ms = sk_clock_ms(CLOCK_MONOTONIC) + HL_RETRY_MS;
 		/* Said here by the caller; the alarm says the retries. */
 		log->alarm[HL_AL_OPEN].said = log->open_errors;
 		log->alarm[HL_AL_OPEN].next_ms =
-		    hl_clock_ms(CLOCK_MONOTONIC) + SK_HITLOG_ALARM_MS;
+		    sk_clock_ms(CLOCK_MONOTONIC) + SK_HITLOG_ALARM_MS;
 		return 1;
 	}
 	hl_start(log);
@@ -1194,16 +1182,13 @@ sk_hitlog_record(struct sk_hitlog *log, const struct sk_verdict *v,
     const struct sk_hit_query *q)
 {
 	struct sk_hit *hit;
-	struct timespec now;
 
 	if (log == NULL || !sk_hit_wanted(v, q))
 		return;
 	/* Filled in place in the queue: sk_hit_fill sets every field. */
 	if ((hit = sk_hitlog_reserve(log)) == NULL)
 		return; /* dropped and counted; a loss event will say so */
-	clock_gettime(CLOCK_REALTIME, &now);
-	sk_hit_fill(
-	    hit, v, q, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	sk_hit_fill(hit, v, q, sk_clock_ms(CLOCK_REALTIME));
 	sk_hitlog_commit(log, hit);
 }
 
@@ -1272,7 +1257,7 @@ hl_alarm_due(struct sk_hitlog *log, enum hl_alarm_kind kind, uint64_t total,
 static void
 hl_alarms(struct sk_hitlog *log, int final)
 {
-	int64_t now = hl_clock_ms(CLOCK_MONOTONIC);
+	int64_t now = sk_clock_ms(CLOCK_MONOTONIC);
 	uint64_t n, total;
 
 	if (log->logfn == NULL)

@@ -8,6 +8,7 @@
 
 #include "histline.h"
 #include "policyrec.h"
+#include "utctime.h"
 
 /* DIR of the path followed: everything before its last '/' ("." when
  * there is none, "/" for a file at the root). */
@@ -60,12 +61,9 @@ int
 sk_policyrec_write(struct sk_hitlog *log, const struct sk_active_switch *sw)
 {
 	struct sk_hit_policy p;
-	struct timespec now;
 
 	if (log == NULL)
 		return 0;
-	clock_gettime(CLOCK_REALTIME, &now);
-	sk_policyrec_fill(
-	    &p, sw, (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+	sk_policyrec_fill(&p, sw, sk_clock_ms(CLOCK_REALTIME));
 	return sk_hitlog_policy(log, &p);
 }

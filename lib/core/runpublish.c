@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "runpublish.h"
+#include "utctime.h"
 #include "runstate.h"
 #include "snapshot.h"
 
@@ -30,15 +31,6 @@ struct sk_runpub {
 	int failing;               /**< errno of the failing write, or 0 */
 	uint64_t hit_write_errors; /**< at the last write */
 };
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void say(struct sk_runpub *rp, enum sk_hitlog_level level,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -220,7 +212,7 @@ publish(struct sk_runpub *rp, const struct sk_runpub_from *from, int running)
 	sk_runstate_format(&rp->st, &text);
 	err = text.oom ? ENOMEM : write_file(rp, text.p, text.len);
 	sk_fmt_text_free(&text);
-	rp->last_write_ms = mono_ms();
+	rp->last_write_ms = sk_clock_ms(CLOCK_MONOTONIC);
 	if (err != 0 && err != rp->failing)
 		say(rp, SK_HITLOG_WARN,
 		    "sinkhole: state file %s: cannot write: %s; sinkhole-ctl "
@@ -309,7 +301,8 @@ sk_runpub_poll(struct sk_runpub *rp, const struct sk_runpub_from *from)
 		sk_active_release(act);
 	}
 	if (!changed && rp->failing == 0 && rp->last_write_ms != 0 &&
-	    mono_ms() - rp->last_write_ms < SK_RUNPUB_REFRESH_MS)
+	    sk_clock_ms(CLOCK_MONOTONIC) - rp->last_write_ms <
+	        SK_RUNPUB_REFRESH_MS)
 		return;
 	publish(rp, from, 1);
 }

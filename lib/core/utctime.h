@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /** Room for "YYYY-MM-DDTHH:MM:SSZ" and its NUL (years of 4 digits). */
 #define SK_UTC_TIME_TEXT_MAX 21
@@ -35,5 +36,16 @@ int64_t sk_utc_days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /** The proleptic Gregorian date of a day count since 1970-01-01. */
 void sk_utc_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
+
+/** A clock (CLOCK_REALTIME, CLOCK_MONOTONIC) in milliseconds. Inline:
+ * the hit log reads it once per recorded query. */
+static inline int64_t
+sk_clock_ms(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 #endif /* SK_UTCTIME_H */
