@@ -43,10 +43,15 @@ const char *sk_verdict_kind_name(enum sk_verdict_kind k);
  * (valid while it is open) or at the caller's name (valid while it is). */
 struct sk_verdict {
 	enum sk_verdict_kind kind;
-	/** What to answer: SK_ACTION_SINKHOLE, SK_ACTION_NXDOMAIN or
-	 * SK_ACTION_NODATA when the answer is synthesised, else
-	 * SK_ACTION_PASS. */
+	/** What to answer: SK_ACTION_SINKHOLE, SK_ACTION_NXDOMAIN,
+	 * SK_ACTION_NODATA or SK_ACTION_REWRITE when the answer is
+	 * synthesised, else SK_ACTION_PASS. */
 	enum sk_action answer;
+	/** The matching entry's rewrite target, lower-case wire form, when
+	 * answer is SK_ACTION_REWRITE (points into the snapshot), else NULL
+	 * and 0. */
+	const uint8_t *target;
+	size_t target_len;
 	/** The matching block entry's category, or -1. */
 	int category;
 	/** The matching entry (valid when kind != NONE). */

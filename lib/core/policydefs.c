@@ -9,7 +9,7 @@
 
 /* Indexed by enum sk_action. */
 static const char *const sk_action_names[] = {
-    "pass", "sinkhole", "nxdomain", "monitor", "nodata"};
+    "pass", "sinkhole", "nxdomain", "monitor", "nodata", "rewrite"};
 
 #define SK_NACTIONS (sizeof(sk_action_names) / sizeof(sk_action_names[0]))
 
@@ -31,6 +31,35 @@ sk_action_from_name(const char *name, enum sk_action *a)
 	for (i = 0; i < SK_NACTIONS; i++) {
 		if (strcmp(name, sk_action_names[i]) == 0) {
 			*a = (enum sk_action)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Indexed by enum sk_purpose. */
+static const char *const sk_purpose_names[] = {"content", "bypass"};
+
+#define SK_NPURPOSES (sizeof(sk_purpose_names) / sizeof(sk_purpose_names[0]))
+
+const char *
+sk_purpose_name(enum sk_purpose p)
+{
+	if ((unsigned)p >= SK_NPURPOSES)
+		return "?";
+	return sk_purpose_names[p];
+}
+
+int
+sk_purpose_from_name(const char *name, enum sk_purpose *p)
+{
+	size_t i;
+
+	if (name == NULL)
+		return -1;
+	for (i = 0; i < SK_NPURPOSES; i++) {
+		if (strcmp(name, sk_purpose_names[i]) == 0) {
+			*p = (enum sk_purpose)i;
 			return 0;
 		}
 	}

@@ -26,10 +26,15 @@ enum sk_action {
 	    1, /**< A/AAAA to the sinkhole, NODATA for others */
 	SK_ACTION_NXDOMAIN = 2, /**< NXDOMAIN */
 	SK_ACTION_MONITOR = 3,  /**< record the hit, answer normally */
-	SK_ACTION_NODATA = 4    /**< NOERROR with no records, for every type */
+	SK_ACTION_NODATA = 4,   /**< NOERROR with no records, for every type */
+	/** A CNAME from the name to its entry's target, followed by the
+	 * target's records of the query type, resolved through Unbound (a
+	 * sub-query); every entry of a rewrite category has a target. */
+	SK_ACTION_REWRITE = 5
 };
 
-/** @return "pass", "sinkhole", "nxdomain", "monitor", "nodata" or "?". */
+/** @return "pass", "sinkhole", "nxdomain", "monitor", "nodata",
+ * "rewrite" or "?". */
 const char *sk_action_name(enum sk_action a);
 /** @return 0 and *a set, or -1 for an unknown name. */
 int sk_action_from_name(const char *name, enum sk_action *a);
@@ -45,12 +50,55 @@ enum sk_match {
  * its name: "" (subtree), "=" (exact), "*." (below); "" when unknown. */
 const char *sk_match_prefix(enum sk_match m);
 
+/** Why a category exists: what its hits are, to the security team. */
+enum sk_purpose {
+	SK_PURPOSE_CONTENT = 0, /**< prohibited content (the default) */
+	SK_PURPOSE_BYPASS = 1   /**< a way around the resolver (encrypted-DNS
+				     endpoints, canaries): its blocked hits
+				     are recorded as event.action
+				     "bypass-attempt" */
+};
+
+/** @return "content", "bypass" or "?". */
+const char *sk_purpose_name(enum sk_purpose p);
+/** @return 0 and *p set, or -1 for an unknown name. */
+int sk_purpose_from_name(const char *name, enum sk_purpose *p);
+
+/** Extended DNS Error codes (RFC 8914) a category's answers may carry. */
+#define SK_EDE_BLOCKED 15
+#define SK_EDE_CENSORED 16
+#define SK_EDE_FILTERED 17
+
 /** A category of the policy. */
 struct sk_category {
 	char name[SK_CATEGORY_NAME_MAX];
 	enum sk_action action;
 	/** What clause of the county policy this enforces (free text). */
 	char policy_ref[SK_TEXT_MAX];
+	/** What its hits are (policy option purpose=, default content). */
+	enum sk_purpose purpose;
+	/** The EDE code of its answers: SK_EDE_BLOCKED (the default),
+	 * SK_EDE_CENSORED or SK_EDE_FILTERED (policy option ede=). */
+	uint16_t ede;
+};
+
+/** Most contact statements a policy may have. */
+#define SK_MAX_CONTACTS 4
+/** Longest language tag (BCP 47), NUL included. */
+#define SK_LANGUAGE_MAX 36
+
+/**
+ * Who answers for the policy, as structured DNS errors tell a blocked
+ * client (draft-ietf-dnsop-structured-dns-error: c, o, l): the policy's
+ * contact, organisation and language statements. Empty fields are "".
+ */
+struct sk_operator {
+	/** Contact URIs (mailto:, tel:, sips:, https:), in policy order. */
+	char contact[SK_MAX_CONTACTS][SK_TEXT_MAX];
+	int contact_count;
+	char organisation[SK_TEXT_MAX];
+	/** Language of the texts (ref, organisation); "" when none given. */
+	char language[SK_LANGUAGE_MAX];
 };
 
 /** An approved exemption: clients in subnet resolve names of the categories

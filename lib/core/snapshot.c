@@ -38,6 +38,8 @@ struct sk_snapshot {
 	size_t nlists;
 	struct sk_exemption *exs;
 	size_t nexs;
+	/** contact, organisation, language (structured DNS errors). */
+	struct sk_operator op;
 	/** The name filter, read in place from the map (the file is never
 	 * written while open, so the pointer stays valid until close);
 	 * has_filter 0 for snapshots written without one. */
@@ -440,6 +442,12 @@ sk_snapshot_category_find(const struct sk_snapshot *snap, const char *name)
 		if (strcmp(snap->cats[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+const struct sk_operator *
+sk_snapshot_operator(const struct sk_snapshot *snap)
+{
+	return &snap->op;
 }
 
 size_t

@@ -93,6 +93,10 @@ const struct sk_category *sk_snapshot_category(
 /** @return index of the named category, or -1. */
 int sk_snapshot_category_find(const struct sk_snapshot *snap, const char *name);
 
+/** The policy's contact, organisation and language (never NULL; empty
+ * fields when the policy has none). */
+const struct sk_operator *sk_snapshot_operator(
+    const struct sk_snapshot *snap);
 size_t sk_snapshot_exemption_count(const struct sk_snapshot *snap);
 const struct sk_exemption *sk_snapshot_exemption(
     const struct sk_snapshot *snap, size_t i);

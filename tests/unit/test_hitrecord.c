@@ -19,7 +19,7 @@
 #include "unit.h"
 
 static const struct sk_category cat_ads = {
-    "advertising", SK_ACTION_SINKHOLE, "AUP 4.2"};
+    "advertising", SK_ACTION_SINKHOLE, "AUP 4.2", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
 static struct sk_exemption exemption;
 
 /* The query name as asked, and a name of its CNAME chain (main). */

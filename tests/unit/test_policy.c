@@ -30,9 +30,9 @@ enum { C_MALWARE = 0, C_ADULT = 1, C_WATCH = 2 };
 #define T0 1750000000
 
 static const struct sk_category cats[] = {
-    {"malware", SK_ACTION_SINKHOLE, ""},
-    {"adult", SK_ACTION_NXDOMAIN, ""},
-    {"watch", SK_ACTION_MONITOR, ""},
+    {"malware", SK_ACTION_SINKHOLE, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+    {"adult", SK_ACTION_NXDOMAIN, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+    {"watch", SK_ACTION_MONITOR, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
 };
 
 static const struct {

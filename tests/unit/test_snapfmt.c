@@ -270,10 +270,10 @@ static void
 test_categories(void)
 {
 	static const struct sk_category cats[] = {
-	    {"adult", SK_ACTION_SINKHOLE, "ITG-P-08-02-01 2.b"},
-	    {"ads", SK_ACTION_NXDOMAIN, ""},
-	    {"odd\tname\\", SK_ACTION_NODATA, "ref\nwith\r\\t"},
-	    {"watch", SK_ACTION_MONITOR, "x"},
+	    {"adult", SK_ACTION_SINKHOLE, "ITG-P-08-02-01 2.b", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+	    {"ads", SK_ACTION_NXDOMAIN, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+	    {"odd\tname\\", SK_ACTION_NODATA, "ref\nwith\r\\t", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+	    {"watch", SK_ACTION_MONITOR, "x", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
 	};
 	/* What every writer since format 1 wrote for them. */
 	static const char want[] =

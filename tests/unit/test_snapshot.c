@@ -32,9 +32,9 @@ enum { C_WATCH = 0, C_MALWARE = 1, C_ADULT = 2 };
 enum { L_WATCH, L_MALWARE, L_ADULT, L_ALLOW };
 
 static const struct sk_category cats[] = {
-    {"watch", SK_ACTION_MONITOR, "monitor only"},
-    {"malware", SK_ACTION_SINKHOLE, "clause 4.1"},
-    {"adult", SK_ACTION_NXDOMAIN, "clause 4.2\t\"adult\"\nsecond \\ line"},
+    {"watch", SK_ACTION_MONITOR, "monitor only", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+    {"malware", SK_ACTION_SINKHOLE, "clause 4.1", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+    {"adult", SK_ACTION_NXDOMAIN, "clause 4.2\t\"adult\"\nsecond \\ line", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
 };
 static const char *lists[] = {"lists/watch.txt", "lists/malware.txt",
     "lists/odd\tname\\.txt", "allow.txt"};
@@ -581,7 +581,7 @@ static void
 test_builder_args(void)
 {
 	struct sk_snapbuild *b;
-	struct sk_category c = {"x", SK_ACTION_SINKHOLE, ""};
+	struct sk_category c = {"x", SK_ACTION_SINKHOLE, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
 	struct sk_entry_rec r = {0};
 	uint8_t w[SK_NAME_MAX_WIRE];
 	size_t len = fix_wire("ok.test", w);
