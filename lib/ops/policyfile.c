@@ -495,6 +495,8 @@ pf_add_list(struct pf_ctx *c, const char *stmt, int category,
 	l->category = category;
 	l->format = fmt;
 	l->default_match = m;
+	l->rewrites = category >= 0 &&
+	    pol->categories[category].action == SK_ACTION_REWRITE;
 	l->line = c->line;
 	pol->nlists++;
 	return 0;

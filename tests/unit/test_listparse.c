@@ -547,16 +547,19 @@ test_rewrites(void)
 	        SUB},
 	    {SK_LIST_REWRITE, "a.test b.test c.test", SK_LIST_E_SYNTAX, NULL,
 	        NULL, SUB},
+	    /* a fixed address is not a target, in either place */
 	    {SK_LIST_REWRITE, "www.google.com 216.239.38.120",
 	        SK_LIST_E_ADDRESS, NULL, NULL, SUB},
 	    {SK_LIST_REWRITE, "216.239.38.120 www.google.com",
 	        SK_LIST_E_ADDRESS, NULL, NULL, SUB},
 	    {SK_LIST_REWRITE, "www.google.com ::1", SK_LIST_E_ADDRESS, NULL,
 	        NULL, SUB},
+	    /* the name itself, whatever its case */
 	    {SK_LIST_REWRITE, "loop.test LOOP.test.", SK_LIST_E_LOOP, NULL,
 	        NULL, SUB},
 	    {SK_LIST_REWRITE, "www.google.com bad!target", SK_LIST_E_CHAR, NULL,
 	        NULL, SUB},
+	    /* a whole top-level domain; the root as a target */
 	    {SK_LIST_REWRITE, "com safe.example", SK_LIST_E_ROOT, NULL, NULL,
 	        SUB},
 	    {SK_LIST_REWRITE, "www.google.com .", SK_LIST_E_ROOT, NULL, NULL,
@@ -565,12 +568,15 @@ test_rewrites(void)
 	        "www.youtube.com.", "restrict.youtube.com.", EXA},
 	    {SK_LIST_RPZ, "*.youtube.test CNAME restrict.youtube.com.", 1,
 	        "youtube.test.", "restrict.youtube.com.", BEL},
+	    /* relative to $ORIGIN, as in any zone file */
 	    {SK_LIST_RPZ, "rel.test CNAME target", 1, "rel.test.",
 	        "target.rpz.test.", EXA},
+	    /* own answers stay own answers */
 	    {SK_LIST_RPZ, "m.youtube.com CNAME .", 1, "m.youtube.com.", NULL,
 	        EXA},
 	    {SK_LIST_RPZ, "m.youtube.com CNAME *.", 1, "m.youtube.com.", NULL,
 	        EXA},
+	    /* a wildcard target is local data; rpz-drop stays unsupported */
 	    {SK_LIST_RPZ, "w.test CNAME *.other.test.", SK_LIST_E_UNSUPPORTED,
 	        NULL, NULL, EXA},
 	    {SK_LIST_RPZ, "w.test CNAME rpz-drop.", SK_LIST_E_UNSUPPORTED, NULL,

@@ -288,6 +288,42 @@ test_build_and_decide(void)
 	sk_snapshot_close(s);
 }
 
+/* update's checks count a download as the build reads it: an rpz list of
+ * a rewrite category counts its CNAME targets as entries. */
+static void
+test_count(void)
+{
+	struct sk_policyfile *pol;
+	struct sk_compile_list_stats st;
+	char p[256], err[512];
+	size_t i;
+
+	put_policy("search.test safe.other.test\n", "porn.test\n", "");
+	snprintf(p, sizeof(p), "%s/policy.conf", dir);
+	if (sk_policyfile_load(p, &pol, err, sizeof(err)) != 0) {
+		CHECK(0, "policy: %s", err);
+		return;
+	}
+	for (i = 0; i < pol->nlists; i++) {
+		if (strcmp(pol->lists[i].name, "ss.rpz") != 0)
+			continue;
+		CHECK(
+		    pol->lists[i].rewrites, "ss.rpz feeds a rewrite category");
+		CHECK(sk_compile_count_policy_list(&pol->lists[i],
+		          pol->lists[i].path, &st, err, sizeof(err)) == 0 &&
+		        st.entries == 5 && st.rewrites == 2 &&
+		        st.unsupported == 1,
+		    "counted as built: %llu entries, %llu rewrites",
+		    (unsigned long long)st.entries,
+		    (unsigned long long)st.rewrites);
+		CHECK(sk_compile_count_list(pol->lists[i].path, SK_LIST_RPZ,
+		          &st, err, sizeof(err)) == 0 &&
+		        st.entries == 3 && st.unsupported == 3,
+		    "elsewhere a CNAME target is local data");
+	}
+	sk_policyfile_free(pol);
+}
+
 /* Targets the policy itself blocks or rewrites refuse the build; an
  * allowed target does not. */
 static void
@@ -616,6 +652,7 @@ main(void)
 	fix_tmpdir(dir);
 	test_build_and_decide();
 	test_refused_targets();
+	test_count();
 	test_format1();
 	test_damage();
 	test_edit();
