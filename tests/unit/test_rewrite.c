@@ -12,6 +12,7 @@
 #define _GNU_SOURCE /* memmem */
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <lmdb.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -524,6 +525,99 @@ test_damage(void)
 	}
 }
 
+/* A copy of src with one pair of its targets database dropped (val NULL)
+ * or put, resealed as a broken writer would leave it. */
+static void
+forge_targets(const char *src, const char *dst, const uint8_t *key, size_t klen,
+    const char *val)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	char lock[300];
+	size_t len;
+	uint8_t *p = slurp(src, &len);
+	int fd, rc;
+
+	write_copy(dst, p, len, 0);
+	free(p);
+	if ((fd = open(dst, O_RDWR)) < 0 || sk_snapdigest_strip(fd) != 0)
+		exit(2);
+	close(fd);
+	k.mv_data = (void *)key;
+	k.mv_size = klen;
+	rc = mdb_env_create(&env);
+	if (rc == 0) {
+		mdb_env_set_maxdbs(env, 4);
+		mdb_env_set_mapsize(env, len + ((size_t)64 << 20));
+		rc = mdb_env_open(env, dst, MDB_NOSUBDIR, 0644);
+	}
+	if (rc == 0)
+		rc = mdb_txn_begin(env, NULL, 0, &txn);
+	if (rc == 0)
+		rc = mdb_dbi_open(txn, SK_DB_TARGETS, 0, &dbi);
+	if (rc == 0 && val == NULL)
+		rc = mdb_del(txn, dbi, &k, NULL);
+	if (rc == 0 && val != NULL) {
+		v.mv_size = fix_wire(val, wire);
+		v.mv_data = wire;
+		rc = mdb_put(txn, dbi, &k, &v, 0);
+	}
+	if (rc == 0)
+		rc = mdb_txn_commit(txn);
+	mdb_env_close(env);
+	snprintf(lock, sizeof(lock), "%s-lock", dst);
+	unlink(lock);
+	if (rc != 0 || (fd = open(dst, O_RDWR)) < 0 ||
+	    sk_snapdigest_append(fd) != 0) {
+		fprintf(stderr, "forge %s: %s\n", dst, mdb_strerror(rc));
+		exit(2);
+	}
+	close(fd);
+}
+
+/* The targets database against the names: a rewrite record without its
+ * target, or a target of no record, is refused whatever the id says. */
+static void
+test_targets_vs_records(void)
+{
+	struct sk_snapshot *s = open_snap("snap.mdb");
+	struct sk_entry_rec rec;
+	const uint8_t *name, *target;
+	uint8_t key[SK_TARGET_KEY_MAX], wire[SK_NAME_MAX_WIRE];
+	size_t namelen, targetlen, klen;
+	char src[256], dst[256], detail[512];
+	int rc;
+
+	if (s == NULL) {
+		CHECK(0, "open");
+		return;
+	}
+	snprintf(src, sizeof(src), "%s/snap.mdb", dir);
+	snprintf(dst, sizeof(dst), "%s/forged.mdb", dir);
+	CHECK(sk_snapshot_target_at(
+	          s, 0, &name, &namelen, &rec, &target, &targetlen) == 0,
+	    "a first target");
+	memcpy(wire, name, namelen); /* the snapshot's, freed at close */
+	klen = sk_target_key(wire, namelen, &rec, key);
+	sk_snapshot_close(s);
+	forge_targets(src, dst, key, klen, NULL);
+	rc = sk_snapshot_verify(dst, NULL, detail, sizeof(detail));
+	CHECK(rc == SK_SNAP_E_CORRUPT &&
+	        strstr(detail, "a rewrite record without a target") != NULL,
+	    "a target dropped: %d %s", rc, detail);
+	/* the same record, another line: no such record in names */
+	rec.line = 999;
+	klen = sk_target_key(wire, namelen, &rec, key);
+	forge_targets(src, dst, key, klen, "elsewhere.test");
+	rc = sk_snapshot_verify(dst, NULL, detail, sizeof(detail));
+	CHECK(rc == SK_SNAP_E_CORRUPT &&
+	        strstr(detail, "rewrite records have one") != NULL,
+	    "a target of no record: %d %s", rc, detail);
+}
+
 static void
 test_edit(void)
 {
@@ -655,6 +749,7 @@ main(void)
 	test_count();
 	test_format1();
 	test_damage();
+	test_targets_vs_records();
 	test_edit();
 	test_verdict_without_target();
 	test_policy_errors();
