@@ -137,6 +137,14 @@ sk_operator_contact_valid(const char *uri)
 	return 0;
 }
 
+int
+sk_operator_contact_sent(const char *uri)
+{
+	return sk_operator_contact_valid(uri) &&
+	    (strncasecmp(uri, "mailto:", 7) == 0 ||
+	        strncasecmp(uri, "tel:", 4) == 0);
+}
+
 static int
 is_alpha(char c)
 {

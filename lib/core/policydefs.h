@@ -116,6 +116,11 @@ int sk_operator_contact_valid(const char *uri);
  * SK_LANGUAGE_MAX - 1 bytes of letters, digits and '-', starting with 2
  * to 8 letters, no empty subtag. */
 int sk_operator_language_valid(const char *tag);
+/** @return 1 when a contact is one structured DNS errors carry: the
+ * draft's Contact URI registry (draft-ietf-dnsop-structured-dns-error-25)
+ * has "mailto:" and "tel:" only; "sips:" and "https:" contacts are kept
+ * and shown, not sent. */
+int sk_operator_contact_sent(const char *uri);
 /** @return 1 when the operator holds nothing. */
 int sk_operator_empty(const struct sk_operator *op);
 /** An approved exemption: clients in subnet resolve names of the categories

@@ -271,6 +271,15 @@ sk_compile(const char *policy_path, const char *out_path,
 		    policy_path, sk_snapbuild_strerror(rc));
 		goto out;
 	}
+	memset(&c, 0, sizeof(c));
+	c.opts = opts;
+	for (i = 0; i < (size_t)pol->op.contact_count; i++)
+		if (!sk_operator_contact_sent(pol->op.contact[i]))
+			diag(&c, policy_path, pol->contact_line[i],
+			    "contact \"%s\" is kept (info shows it) but not "
+			    "sent in structured DNS errors, whose contacts are "
+			    "mailto: and tel: URIs only",
+			    pol->op.contact[i]);
 	for (i = 0; i < pol->ncategories; i++) {
 		rc = sk_snapbuild_add_category(b, &pol->categories[i]);
 		if (rc < 0) {

@@ -671,6 +671,7 @@ pf_contact(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 	for (i = 0; i < op->contact_count; i++)
 		if (strcmp(op->contact[i], uri) == 0)
 			return pf_error(c, "contact: \"%s\" given twice", uri);
+	c->pol->contact_line[op->contact_count] = c->line;
 	memcpy(op->contact[op->contact_count++], uri, strlen(uri) + 1);
 	return 0;
 }

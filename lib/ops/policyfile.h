@@ -54,6 +54,7 @@ struct sk_policyfile {
 	size_t nexemptions;
 	/** contact, organisation and language statements */
 	struct sk_operator op;
+	unsigned contact_line[SK_MAX_CONTACTS]; /**< where each contact is */
 	/** timezone: the county's zone, "" when the policy names none */
 	char timezone[SK_ZONE_NAME_MAX];
 	unsigned timezone_line; /**< where, 0 none */
