@@ -772,13 +772,69 @@ target_blocker(
 	return blocker;
 }
 
+/* The first target the snapshot blocks or rewrites, named with both
+ * entries, and how many more there are (all are fixed before a build
+ * passes: say so at once). @return 0 or SK_BUILD_E_TARGET. */
+static int
+refuse_blocked_targets(
+    const struct sk_snapbuild *b, char *detail, size_t detailsize)
+{
+	char name[SK_NAME_MAX_TEXT], target[SK_NAME_MAX_TEXT],
+	    entry[SK_NAME_MAX_TEXT], others[64] = "";
+	const struct tpair *p = NULL;
+	const struct tgt *t;
+	const struct ent *e = NULL, *x;
+	size_t i, more = 0;
+
+	for (i = 0; i < b->npairs; i++) {
+		if ((x = target_blocker(
+		         b, b->pairs[i].val, b->pairs[i].vlen)) == NULL)
+			continue;
+		if (e != NULL) {
+			more++;
+			continue;
+		}
+		e = x;
+		p = &b->pairs[i];
+	}
+	if (e == NULL)
+		return 0;
+	if (more > 0)
+		snprintf(others, sizeof(others), " (and %zu more target%s so)",
+		    more, more == 1 ? "" : "s");
+	t = p->from;
+	if (sk_name_to_text(
+	        b->arena + t->name_off, t->name_len, name, sizeof(name)) < 0)
+		strcpy(name, "?");
+	if (sk_name_to_text(p->val, p->vlen, target, sizeof(target)) < 0)
+		strcpy(target, "?");
+	if (sk_name_to_text(b->arena + e->off, e->len, entry, sizeof(entry)) <
+	    0)
+		strcpy(entry, "?");
+	return sk_detail(detail, detailsize, SK_BUILD_E_TARGET,
+	    "rewrite target %s of %s (list %s line %" PRIu32
+	    ") is %s by category %s (entry %s%s, list %s line %" PRIu32
+	    "): the rewritten name would never resolve; remove one of the "
+	    "two entries, or allow the target%s",
+	    target, name,
+	    t->rec.list_id < b->nlists ? b->lists[t->rec.list_id] : "?",
+	    t->rec.line,
+	    b->cats[e->category].action == SK_ACTION_REWRITE
+	        ? "rewritten itself"
+	        : "blocked",
+	    b->cats[e->category].name,
+	    sk_match_prefix((enum sk_match)(
+	        (e->flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT)),
+	    entry, e->list_id < b->nlists ? b->lists[e->list_id] : "?", e->line,
+	    others);
+}
+
 /* Every target: of a record of a rewrite category that takes one, and
  * not blocked or rewritten by this snapshot; every such record has one. */
 static int
 check_targets(struct sk_snapbuild *b, char *detail, size_t detailsize)
 {
-	char name[SK_NAME_MAX_TEXT], target[SK_NAME_MAX_TEXT],
-	    entry[SK_NAME_MAX_TEXT];
+	char name[SK_NAME_MAX_TEXT];
 	const struct tpair *p;
 	const struct tgt *t;
 	const struct ent *e;
@@ -790,42 +846,16 @@ check_targets(struct sk_snapbuild *b, char *detail, size_t detailsize)
 	if ((rc = build_pairs(b, detail, detailsize)) != 0)
 		return rc;
 	for (i = 0; i < b->npairs; i++) {
-		p = &b->pairs[i];
-		t = p->from;
+		t = b->pairs[i].from;
 		if (t->rec.category >= b->ncats ||
 		    !sk_rec_needs_target(&t->rec, &b->cats[t->rec.category]))
 			return sk_detail(detail, detailsize, SK_BUILD_E_ARG,
 			    "a target for an entry of category %u, not a "
 			    "rewrite category",
 			    (unsigned)t->rec.category);
-		if ((e = target_blocker(b, p->val, p->vlen)) == NULL)
-			continue;
-		if (sk_name_to_text(b->arena + t->name_off, t->name_len, name,
-		        sizeof(name)) < 0)
-			strcpy(name, "?");
-		if (sk_name_to_text(p->val, p->vlen, target, sizeof(target)) <
-		    0)
-			strcpy(target, "?");
-		if (sk_name_to_text(
-		        b->arena + e->off, e->len, entry, sizeof(entry)) < 0)
-			strcpy(entry, "?");
-		return sk_detail(detail, detailsize, SK_BUILD_E_TARGET,
-		    "rewrite target %s of %s (list %s line %" PRIu32
-		    ") is %s by category %s (entry %s%s, list %s line %" PRIu32
-		    "): the rewritten name would never resolve; remove one of "
-		    "the two entries, or allow the target",
-		    target, name,
-		    t->rec.list_id < b->nlists ? b->lists[t->rec.list_id] : "?",
-		    t->rec.line,
-		    b->cats[e->category].action == SK_ACTION_REWRITE
-		        ? "rewritten itself"
-		        : "blocked",
-		    b->cats[e->category].name,
-		    sk_match_prefix((enum sk_match)(
-		        (e->flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT)),
-		    entry, e->list_id < b->nlists ? b->lists[e->list_id] : "?",
-		    e->line);
 	}
+	if ((rc = refuse_blocked_targets(b, detail, detailsize)) != 0)
+		return rc;
 	/* Every rewrite record has its target. */
 	for (i = 0; i < b->nents; i++) {
 		e = &b->ents[i];
