@@ -58,6 +58,15 @@ make_rrset(struct regional *region, const uint8_t *owner, size_t ownerlen,
 	return k;
 }
 
+struct ub_packed_rrset_key *
+sk_adapter_rrset(struct regional *region, const uint8_t *owner, size_t ownerlen,
+    uint16_t type, uint16_t dclass, time_t ttl, const uint8_t *rdata,
+    size_t rdlen)
+{
+	return make_rrset(
+	    region, owner, ownerlen, type, dclass, ttl, rdata, rdlen);
+}
+
 /** The SOA that makes negative sinkhole answers cacheable (RFC 2308):
  * owner is the matching entry's name, an ancestor of the query name. */
 static struct ub_packed_rrset_key *
