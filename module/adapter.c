@@ -708,9 +708,11 @@ rewrite(struct module_qstate *qstate, struct sk_module *m, struct sk_query *sq,
 {
 	sq->answered = 1;
 	if (v->target == NULL || v->target_len == 0 ||
+	    sk_name_wire_len(v->target, v->target_len) != (int)v->target_len ||
 	    sk_adapter_rewrite_count(sq->rw) >= SK_REWRITE_MAX) {
-		/* A rewrite without a target cannot be answered; a chain of
-		 * rewrites is a loop. */
+		/* A rewrite without a well-formed target cannot be answered
+		 * (the snapshot checks its targets; this is the last line);
+		 * a chain of rewrites is a loop. */
 		qstate->return_msg = NULL;
 		qstate->return_rcode = LDNS_RCODE_SERVFAIL;
 		return module_finished;
