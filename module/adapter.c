@@ -86,9 +86,6 @@ struct sk_query {
 	int answered;
 	/** Its rewrite (adapter_rewrite.c), NULL when none. */
 	struct sk_rewrite *rw;
-	/** The EDE list's tail before the rewrite's EDE was added (NULL:
-	 * the list was empty): a rewrite ending in SERVFAIL takes it back. */
-	struct edns_option *ede_before;
 };
 
 static struct sk_module *
@@ -668,33 +665,6 @@ answer(struct module_qstate *qstate, struct sk_module *m,
 	return module_finished;
 }
 
-/** The EDE of a rewritten answer, as a sinkhole answer's; where it
- * starts is kept in sq to take it back. */
-static void
-rewrite_ede(struct module_qstate *qstate, struct sk_query *sq,
-    const struct sk_verdict *v)
-{
-	struct edns_option *o = qstate->edns_opts_front_out;
-
-	while (o != NULL && o->next != NULL)
-		o = o->next;
-	sq->ede_before = o;
-	/* Only encoded when the client sent EDNS. */
-	(void)edns_opt_list_append_ede(&qstate->edns_opts_front_out,
-	    qstate->region, LDNS_EDE_BLOCKED,
-	    v->cat != NULL ? v->cat->name : "rewrite");
-}
-
-/** A rewrite that ends in SERVFAIL says nothing of the policy. */
-static void
-rewrite_ede_drop(struct module_qstate *qstate, struct sk_query *sq)
-{
-	if (sq->ede_before == NULL)
-		qstate->edns_opts_front_out = NULL;
-	else
-		sq->ede_before->next = NULL;
-}
-
 /**
  * Rewrite the answer at name (the query name, or a name of its chain,
  * after the first keep rrsets of the answer section): a CNAME to the
@@ -720,10 +690,10 @@ rewrite(struct module_qstate *qstate, struct sk_module *m, struct sk_query *sq,
 	switch (sk_adapter_rewrite_start(qstate, &m->conf, &sq->rw, keep, name,
 	    namelen, v->target, v->target_len)) {
 	case SK_REWRITE_WAIT:
-		rewrite_ede(qstate, sq, v);
+		/* The EDE when the answer is built: its size counts. */
 		return module_wait_subquery;
 	case SK_REWRITE_ANSWERED:
-		rewrite_ede(qstate, sq, v);
+		(void)sk_adapter_ede(qstate, &m->conf, v->snap, v);
 		return module_finished;
 	case SK_REWRITE_SERVFAIL:
 		return module_finished;
@@ -966,34 +936,39 @@ on_target_answer(struct module_qstate *qstate, struct sk_module *m,
 {
 	const struct sockaddr *client = client_of(qstate);
 	struct chain_block cb;
+	struct sk_verdict v;
 	enum module_ext_state state;
-	size_t first = 0;
+	const uint8_t *name;
+	size_t first = 0, namelen = 0;
 
 	switch (sk_adapter_rewrite_finish(qstate, sq->rw, &first)) {
 	case SK_REWRITE_ANSWERED:
 		break;
 	case SK_REWRITE_OOM:
 		return module_error;
-	default: /* the target failed: SERVFAIL */
-		rewrite_ede_drop(qstate, sq);
+	default: /* the target failed: SERVFAIL, with no EDE */
 		return module_finished;
 	}
 	if (snap == NULL) {
 		/* Dropped while the target resolved: nothing to check the
-		 * target's chain against. */
-		if (fail_query(qstate, m, client))
-			rewrite_ede_drop(qstate, sq);
+		 * target's chain against (closed: SERVFAIL). */
+		fail_query(qstate, m, client);
 		return module_finished;
 	}
 	memset(&cb, 0, sizeof(cb));
 	cb.v.kind = SK_VERDICT_NONE;
 	cb.recorded = 1; /* the rewrite was recorded */
 	check_chain(qstate, m, snap, client, first, &cb);
-	if (cb.v.kind == SK_VERDICT_BLOCKED ||
-	    (cb.failed && m->conf.fail_mode == SK_FAIL_CLOSED))
-		rewrite_ede_drop(qstate, sq); /* replaced by what follows */
 	if (answer_chain(qstate, m, sq, client, &cb, &state))
 		return state;
+	/* The EDE, now that the answer's size is known, from the snapshot in
+	 * use now: the verdict of the start may point into one replaced
+	 * while the target resolved. */
+	name = sk_adapter_rewrite_name(sq->rw, &namelen);
+	if (name != NULL &&
+	    decide_name(qstate, snap, name, namelen, client, &v) == 0 &&
+	    v.kind == SK_VERDICT_BLOCKED && v.answer == SK_ACTION_REWRITE)
+		(void)sk_adapter_ede(qstate, &m->conf, snap, &v);
 	return module_finished;
 }
 

@@ -22,9 +22,9 @@ struct regional;
  * Answer a blocked query (the caller finishes it): A/AAAA get the sinkhole address,
  * other types NODATA, the nxdomain action NXDOMAIN, the nodata action
  * NODATA for every type; negative answers carry an SOA owned by the
- * matching entry's name; EDE 15 (Blocked) carries the category when the
- * client sent EDNS. Everything is allocated in the query's region.
- * @param category: the category's name (copied).
+ * matching entry's name; the EDE is sk_adapter_ede()'s. Everything is
+ * allocated in the query's region.
+ * @param category: unused (the EDE names v->cat); kept for the callers.
  * @return 1, or 0 when out of memory (the caller fails the query).
  */
 int sk_adapter_answer(struct module_qstate *qstate,
@@ -38,6 +38,23 @@ int sk_adapter_answer(struct module_qstate *qstate,
 struct ub_packed_rrset_key *sk_adapter_rrset(struct regional *region,
     const uint8_t *owner, size_t ownerlen, uint16_t type, uint16_t dclass,
     time_t ttl, const uint8_t *rdata, size_t rdlen);
+
+/**
+ * Add the Extended DNS Error of a synthesised answer (blocked or
+ * rewritten) to qstate->edns_opts_front_out: the code of v's category
+ * (15 Blocked, 16 Censored, 17 Filtered: its ede=), with the draft's
+ * structured JSON (sde.h) when the client sent the SDE option
+ * (conf->sde_option), else the category's name (RFC 8914 text). The text
+ * is shrunk, or left out, so the answer stays within the client's UDP
+ * size: call it after qstate->return_msg is set (its records count).
+ * Unbound sends it only when the client sent EDNS. Allocated in the
+ * query's region.
+ * @param snap: the snapshot decided on (the operator's contacts,
+ *	organisation, language), or NULL.
+ * @return 1, or 0 when out of memory (the answer goes without the EDE).
+ */
+int sk_adapter_ede(struct module_qstate *qstate, const struct sk_modconf *conf,
+    const struct sk_snapshot *snap, const struct sk_verdict *v);
 
 /**
  * Remove what the caches hold for this query's message (both CD flag
@@ -117,6 +134,10 @@ int sk_adapter_rewrite_waiting(const struct sk_rewrite *rw);
  */
 enum sk_rewrite_step sk_adapter_rewrite_finish(
     struct module_qstate *qstate, struct sk_rewrite *rw, size_t *first_sub);
+
+/** The name rewritten last (the owner of its CNAME), or NULL. */
+const uint8_t *sk_adapter_rewrite_name(
+    const struct sk_rewrite *rw, size_t *len);
 
 /** How many rewrites this query went through (a bound against loops). */
 int sk_adapter_rewrite_count(const struct sk_rewrite *rw);

@@ -46,6 +46,15 @@ sk_adapter_rewrite_waiting(const struct sk_rewrite *rw)
 	return rw != NULL && rw->waiting;
 }
 
+const uint8_t *
+sk_adapter_rewrite_name(const struct sk_rewrite *rw, size_t *len)
+{
+	if (rw == NULL || rw->an_count == 0)
+		return NULL;
+	*len = rw->an[rw->an_count - 1]->rk.dname_len;
+	return rw->an[rw->an_count - 1]->rk.dname;
+}
+
 int
 sk_adapter_rewrite_count(const struct sk_rewrite *rw)
 {
