@@ -925,9 +925,10 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 }
 
 /**
- * The target's sub-query of a rewrite is done (inform_super came, or the
- * mesh gave up on it): build the answer, then check the target's own
- * chain for this client as any chain (a name it leads to may be blocked).
+ * The query runs again while a rewrite waits: once the target's sub-query
+ * is done (inform_super came), build the answer, then check the target's
+ * own chain for this client as any chain (a name it leads to may be
+ * blocked).
  * @return the module's next state.
  */
 static enum module_ext_state
@@ -944,9 +945,11 @@ on_target_answer(struct module_qstate *qstate, struct sk_module *m,
 	switch (sk_adapter_rewrite_finish(qstate, sq->rw, &first)) {
 	case SK_REWRITE_ANSWERED:
 		break;
+	case SK_REWRITE_WAIT:
+		return module_wait_subquery;
 	case SK_REWRITE_OOM:
 		return module_error;
-	default: /* the target failed: SERVFAIL, with no EDE */
+	case SK_REWRITE_SERVFAIL: /* the target failed: no EDE */
 		return module_finished;
 	}
 	if (snap == NULL) {

@@ -124,13 +124,14 @@ int sk_adapter_rewrite_inform(struct module_qstate *sub,
 int sk_adapter_rewrite_waiting(const struct sk_rewrite *rw);
 
 /**
- * The sub-query is done: build the answer (the kept chain, the CNAME, the
- * target's answer section; for a negative answer the target's authority
- * section and its rcode), security insecure, or SERVFAIL when the target
- * failed (or never reported).
+ * The query runs again after a sub-query: when the target's is done,
+ * build the answer (the kept chain, the CNAME, the target's answer
+ * section; for a negative answer the target's authority section and its
+ * rcode), security insecure, or SERVFAIL when the target failed.
  * @param first_sub: set to the index of the target's first answer rrset
  *	(the names the caller still has to decide).
- * @return SK_REWRITE_ANSWERED, _SERVFAIL or _OOM.
+ * @return SK_REWRITE_ANSWERED, _SERVFAIL, _OOM, or _WAIT: another
+ *	module's sub-query ended, not the target's (wait on).
  */
 enum sk_rewrite_step sk_adapter_rewrite_finish(
     struct module_qstate *qstate, struct sk_rewrite *rw, size_t *first_sub);

@@ -232,10 +232,14 @@ sk_adapter_rewrite_finish(
 	size_t an, ns, i, n = 0;
 	time_t ttl;
 
+	/* The mesh also runs this query when a sub-query another module
+	 * attached before ends (the iterator's name server lookups that
+	 * outlive its answer): keep waiting for ours. */
+	if (!rw->informed)
+		return SK_REWRITE_WAIT;
 	rw->waiting = 0;
-	if (!rw->informed || rw->reply == NULL) {
-		/* The target failed, or never reported: never the original
-		 * name's answer. */
+	if (rw->reply == NULL) {
+		/* The target failed: never the original name's answer. */
 		qstate->return_msg = NULL;
 		qstate->return_rcode = LDNS_RCODE_SERVFAIL;
 		return SK_REWRITE_SERVFAIL;
