@@ -145,5 +145,5 @@ done
 		if ($1 == "miss") m = $2 }
 	    END { for (i = 1; i <= NR; i++)
 		printf "%-14s %10.2f %12.2f %12.2f\n", s[i], v[i],
-		    b > 0 ? v[i] / b : 0, m > 0 ? v[i] / m : 0 }'
+		    (b > 0 ? v[i] / b : 0), (m > 0 ? v[i] / m : 0) }'
 } | tee "$OUT/summary.txt"
