@@ -79,6 +79,13 @@ expect_nomatch "not marked authenticated (security insecure)" "$full" \
 	'flags:[a-z ]* ad[ ;]'
 expect_match "EDE 15 (Blocked) names the category" "$full" \
 	'EDE: 15 \(Blocked\).*safesearch'
+kd=$("$KDIG" @127.0.0.1 -p "$UB_PORT" -b 127.0.0.1 www.rw.test HTTPS +tcp \
+	+noall +answer +timeout=5 +retry=0 2>&1)
+expect_match "kdig over TCP: the CNAME" "$kd" \
+	'^www\.rw\.test\.[[:space:]]+[0-9]+[[:space:]]+IN[[:space:]]+CNAME[[:space:]]+forcesafe\.rw\.test\.'
+expect_match "kdig over TCP: the target's HTTPS record" "$kd" \
+	'^forcesafe\.rw\.test\.[[:space:]].*HTTPS[[:space:]]+1 \. alpn="?h2"?$'
+expect_nomatch "kdig over TCP: not the name's own" "$kd" 'h3'
 expect_eq "mixed-case query name: rewritten too" \
 	"$(q 1 WwW.Rw.TeSt A | tr A-Z a-z)" "192.0.2.51 forcesafe.rw.test."
 
