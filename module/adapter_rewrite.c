@@ -246,11 +246,11 @@ sk_adapter_rewrite_finish(
 	}
 	sub = rw->reply->rep;
 	an = sub->an_numrrsets;
-	/* Negative answers keep the target's SOA (RFC 2308), positive ones
-	 * no authority: the target's NS say nothing about this name. */
-	ns = (an == 0 || FLAGS_GET_RCODE(sub->flags) == LDNS_RCODE_NXDOMAIN)
-	    ? sub->ns_numrrsets
-	    : 0;
+	/* The authority section keeps the target's SOA alone (a negative
+	 * answer, also at the end of a chain: RFC 2308); the target's NS say
+	 * nothing about this name. */
+	for (i = 0, ns = 0; i < sub->ns_numrrsets; i++)
+		ns += ntohs(sub->rrsets[an + i]->rk.type) == LDNS_RR_TYPE_SOA;
 	if (FLAGS_GET_RCODE(sub->flags) == LDNS_RCODE_NXDOMAIN)
 		flags |= LDNS_RCODE_NXDOMAIN;
 	ttl = ((struct packed_rrset_data *)rw->an[rw->an_count - 1]->entry.data)
@@ -267,8 +267,9 @@ sk_adapter_rewrite_finish(
 		rep->rrsets[n++] = rw->an[i];
 	for (i = 0; i < an; i++)
 		rep->rrsets[n++] = sub->rrsets[i];
-	for (i = 0; i < ns; i++)
-		rep->rrsets[n++] = sub->rrsets[sub->an_numrrsets + i];
+	for (i = 0; i < sub->ns_numrrsets; i++)
+		if (ntohs(sub->rrsets[an + i]->rk.type) == LDNS_RR_TYPE_SOA)
+			rep->rrsets[n++] = sub->rrsets[an + i];
 	msg->qinfo = qstate->qinfo;
 	msg->rep = rep;
 	qstate->return_msg = msg;
