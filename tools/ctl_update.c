@@ -194,14 +194,14 @@ check_list(struct upd_list *u, const struct upd_opts *o)
 	char err[CTL_DETAIL_MAX], why[512];
 	int have_prev = 1;
 
-	if (sk_compile_count_list(
-	        u->fr.tmp, u->l->format, &now, err, sizeof(err)) != 0) {
+	if (sk_compile_count_policy_list(
+	        u->l, u->fr.tmp, &now, err, sizeof(err)) != 0) {
 		warnx("update: %s: cannot read the download: %s; %s kept", name,
 		    err, path);
 		return 1;
 	}
-	if (sk_compile_count_list(
-	        path, u->l->format, &prev, err, sizeof(err)) != 0) {
+	if (sk_compile_count_policy_list(u->l, path, &prev, err, sizeof(err)) !=
+	    0) {
 		if (errno != ENOENT) {
 			warnx("update: %s: cannot read the previous version "
 			      "to check against: %s; %s kept",

@@ -193,26 +193,31 @@ sk_category_needs_v2(const struct sk_category *cat)
 #define OP_ORGANISATION "organisation"
 #define OP_LANGUAGE "language"
 
-static void
-operator_line(struct sk_fmt_text *t, const char *key, const char *val)
-{
-	sk_fmt_text_add(t, key, strlen(key));
-	sk_fmt_text_add(t, "\t", 1);
-	sk_fmt_text_escaped(t, val);
-	sk_fmt_text_add(t, "\n", 1);
-}
-
 void
 sk_fmt_operator_text(struct sk_fmt_text *t, const struct sk_operator *op)
 {
-	int i;
+	/* Every statement as (keyword, value), in the order written. */
+	const char *kv[SK_MAX_CONTACTS + 2][2];
+	int i, n = 0;
 
-	for (i = 0; i < op->contact_count && i < SK_MAX_CONTACTS; i++)
-		operator_line(t, OP_CONTACT, op->contact[i]);
-	if (op->organisation[0] != '\0')
-		operator_line(t, OP_ORGANISATION, op->organisation);
-	if (op->language[0] != '\0')
-		operator_line(t, OP_LANGUAGE, op->language);
+	for (i = 0; i < op->contact_count && i < SK_MAX_CONTACTS; i++) {
+		kv[n][0] = OP_CONTACT;
+		kv[n++][1] = op->contact[i];
+	}
+	if (op->organisation[0] != '\0') {
+		kv[n][0] = OP_ORGANISATION;
+		kv[n++][1] = op->organisation;
+	}
+	if (op->language[0] != '\0') {
+		kv[n][0] = OP_LANGUAGE;
+		kv[n++][1] = op->language;
+	}
+	for (i = 0; i < n; i++) {
+		sk_fmt_text_add(t, kv[i][0], strlen(kv[i][0]));
+		sk_fmt_text_add(t, "\t", 1);
+		sk_fmt_text_escaped(t, kv[i][1]);
+		sk_fmt_text_add(t, "\n", 1);
+	}
 	if (t->p == NULL && !t->oom)
 		sk_fmt_text_add(t, "", 0); /* an empty text, not none */
 }

@@ -309,10 +309,7 @@ sk_compile(const char *policy_path, const char *out_path,
 		                opts->list_files[i] != NULL
 		            ? opts->list_files[i]
 		            : pol->lists[i].path,
-		        (uint32_t)rc,
-		        pol->lists[i].category >= 0 &&
-		            pol->categories[pol->lists[i].category].action ==
-		                SK_ACTION_REWRITE,
+		        (uint32_t)rc, pol->lists[i].rewrites,
 		        &report->lists[i]) != 0)
 			goto out;
 		report->rejected += report->lists[i].rejected;
@@ -364,4 +361,17 @@ sk_compile_count_list(const char *path, enum sk_list_format fmt,
 	c.err = err;
 	c.errsize = errsize;
 	return read_list(&c, &l, path, 0, 0, st);
+}
+
+int
+sk_compile_count_policy_list(const struct sk_policy_list *l, const char *path,
+    struct sk_compile_list_stats *st, char *err, size_t errsize)
+{
+	struct cctx c;
+
+	memset(st, 0, sizeof(*st));
+	memset(&c, 0, sizeof(c)); /* no builder, no options: count only */
+	c.err = err;
+	c.errsize = errsize;
+	return read_list(&c, l, path, 0, l->rewrites, st);
 }

@@ -98,4 +98,16 @@ void sk_compile_report_free(struct sk_compile_report *report);
 int sk_compile_count_list(const char *path, enum sk_list_format fmt,
     struct sk_compile_list_stats *st, char *err, size_t errsize);
 
+struct sk_policy_list; /* policyfile.h */
+
+/**
+ * sk_compile_count_list() for a list of a policy, read as sk_compile reads
+ * it (an rpz list of a rewrite category counts its CNAME targets as
+ * entries, not as unsupported local data).
+ * @param path: the file to count (the list's path or a download of it).
+ */
+int sk_compile_count_policy_list(const struct sk_policy_list *l,
+    const char *path, struct sk_compile_list_stats *st, char *err,
+    size_t errsize);
+
 #endif /* SK_COMPILE_H */

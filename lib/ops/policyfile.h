@@ -35,6 +35,9 @@ struct sk_policy_list {
 	int category; /**< category index, or -1 for the allowlist */
 	enum sk_list_format format;
 	enum sk_match default_match; /**< for plain names: subtree or exact */
+	/** 1 when its category's action is rewrite: an rpz list's CNAME
+	 * targets are then rewrites (sk_list_parser.rpz_rewrites) */
+	int rewrites;
 	char *path;    /**< resolved against the policy's folder */
 	char *name;    /**< as written in the policy file */
 	char *url;     /**< url=: where update fetches it from, or NULL */

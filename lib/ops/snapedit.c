@@ -199,6 +199,25 @@ filter_add(MDB_txn *txn, MDB_dbi meta, const uint8_t *name, size_t namelen)
 	return rc;
 }
 
+/* Feed every pair of a database, in key order, to the id.
+ * @return 0 or an LMDB code. */
+static int
+hash_db(MDB_txn *txn, MDB_dbi dbi, struct sk_snapid *h,
+    void (*add)(struct sk_snapid *, const void *, size_t, const void *, size_t))
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		add(h, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
 /* Apply the edit to the copy at path and rewrite its id and meta. */
 static int
 edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
@@ -265,30 +284,13 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 		    "cannot start SHA-256");
 		goto out;
 	}
-	if ((rc = mdb_cursor_open(txn, names, &cur)) != 0)
+	if ((rc = hash_db(txn, names, h, sk_snapid_add_name)) != 0)
 		goto lmdb_err;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-		sk_snapid_add_name(
-		    h, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
-	if (rc != MDB_NOTFOUND)
-		goto lmdb_err;
-	mdb_cursor_close(cur);
-	cur = NULL;
 	/* The targets are copied as they were; the id covers them. */
-	if (t->t.format == SK_SNAPSHOT_FORMAT) {
-		if ((rc = mdb_dbi_open(txn, SK_DB_TARGETS, 0, &targets)) != 0 ||
-		    (rc = mdb_cursor_open(txn, targets, &cur)) != 0)
-			goto lmdb_err;
-		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
-		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
-			sk_snapid_add_target(
-			    h, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
-		if (rc != MDB_NOTFOUND)
-			goto lmdb_err;
-		mdb_cursor_close(cur);
-		cur = NULL;
-	}
+	if (t->t.format == SK_SNAPSHOT_FORMAT &&
+	    ((rc = mdb_dbi_open(txn, SK_DB_TARGETS, 0, &targets)) != 0 ||
+	        (rc = hash_db(txn, targets, h, sk_snapid_add_target)) != 0))
+		goto lmdb_err;
 	what = "writing";
 	if ((rc = mdb_stat(txn, names, &st)) != 0)
 		goto lmdb_err;

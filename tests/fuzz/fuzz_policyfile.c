@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "policyfile.h"
+#include "snapfmt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -45,7 +46,33 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				        (int)pol->ncategories ||
 				    pol->lists[i].path[0] == '\0')
 					abort();
+				/* a rewrite list feeds a rewrite category,
+				 * which takes rewrite and rpz lists only */
+				if ((pol->lists[i].format == SK_LIST_REWRITE ||
+				        pol->lists[i].rewrites) &&
+				    (pol->lists[i].category < 0 ||
+				        pol->categories[pol->lists[i].category]
+				                .action != SK_ACTION_REWRITE ||
+				        (pol->lists[i].format !=
+				                SK_LIST_REWRITE &&
+				            pol->lists[i].format !=
+				                SK_LIST_RPZ)))
+					abort();
 			}
+			for (i = 0; i < pol->ncategories; i++)
+				if (sk_category_needs_v2(&pol->categories[i]) <
+				        0 ||
+				    (pol->categories[i].ede != SK_EDE_BLOCKED &&
+				        pol->categories[i].ede !=
+				            SK_EDE_CENSORED &&
+				        pol->categories[i].ede !=
+				            SK_EDE_FILTERED))
+					abort();
+			if (pol->op.contact_count < 0 ||
+			    pol->op.contact_count > SK_MAX_CONTACTS ||
+			    (pol->op.language[0] != '\0' &&
+			        !sk_operator_language_valid(pol->op.language)))
+				abort();
 			sk_policyfile_free(pol);
 		} else if (pol != NULL ||
 		    strncmp(err, path, strlen(path)) != 0) {
