@@ -21,6 +21,8 @@ start_nsd
 write_policy "$WORK/policy" "
 category censored-cat action=nxdomain ref=\"court order 2026-17\" ede=censored
 category filtered-cat action=sinkhole ref=\"malware feed\" ede=filtered
+category intl action=nodata ref=\"Règlement 2.b — « contenu adulte », l'accueil\"
+list intl domains intl.txt
 list censored-cat domains censored.txt
 list filtered-cat domains filtered.txt
 contact \"mailto:dns-abuse-and-misclassification-reports@kingcounty.example.gov\"
@@ -32,6 +34,7 @@ language en"
 sed -i "s|ref=\"test policy 2.b\"|ref=\"$long_ref\"|" "$WORK/policy/policy.conf"
 echo "censored.test" >"$WORK/policy/censored.txt"
 echo "filtered.test" >"$WORK/policy/filtered.txt"
+echo "intl.test" >"$WORK/policy/intl.txt"
 build_snapshot "$WORK/policy" "$WORK/active.mdb"
 start_module "$WORK/active.mdb" "sde-option: $SDE"
 
@@ -150,6 +153,54 @@ expect_nomatch "EDE 17: no sub-error (5 is registered for Blocked)" "$got" '"s":
 out=$(ede dig www.filtered.test AAAA)
 expect_match "EDE 17 without the option: plain text" "$out" \
 	'EDE: 17 \(Filtered\): \(filtered-cat\)'
+
+# --- the bytes on the wire: UTF-8 texts, from a plain socket -------------
+# (dig and kdig print EXTRA-TEXT escaped; the client parses the raw bytes.)
+raw=$("$PYTHON3" - "$UB_PORT" "$SDE" <<'PY'
+import json, socket, struct, sys
+port, code = int(sys.argv[1]), int(sys.argv[2])
+q = struct.pack(">HHHHHH", 0x5d5e, 0x0100, 1, 0, 0, 1)
+for label in ("www", "intl", "test"):
+    q += bytes([len(label)]) + label.encode()
+q += b"\x00" + struct.pack(">HH", 1, 1)
+# OPT: root, type 41, size 1232, no flags; the SDE option, no data.
+q += b"\x00" + struct.pack(">HHIHHH", 41, 1232, 0, 4, code, 0)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(5)
+s.sendto(q, ("127.0.0.1", port))
+msg = s.recv(65535)
+def skip(pos):
+    while msg[pos] != 0:
+        if msg[pos] & 0xC0 == 0xC0:
+            return pos + 2
+        pos += msg[pos] + 1
+    return pos + 1
+qd, an, ns, ar = struct.unpack(">HHHH", msg[4:12])
+pos = 12
+for _ in range(qd):
+    pos = skip(pos) + 4
+for _ in range(an + ns + ar):
+    pos = skip(pos)
+    rtype, _, _, rdlen = struct.unpack(">HHIH", msg[pos:pos + 10])
+    pos += 10
+    if rtype == 41:
+        o = pos
+        while o + 4 <= pos + rdlen:
+            oc, ol = struct.unpack(">HH", msg[o:o + 4])
+            if oc == 15:
+                info = struct.unpack(">H", msg[o + 4:o + 6])[0]
+                text = msg[o + 6:o + 4 + ol].decode("utf-8")
+                obj = json.loads(text)
+                print(info, obj["j"] == "R\u00e8glement 2.b \u2014 \u00ab contenu adulte \u00bb, l'accueil",
+                      obj.get("l"), len(msg))
+            o += 4 + ol
+    pos += rdlen
+PY
+)
+expect_eq "raw bytes: EDE 15, UTF-8 JSON whose j is the ref, l from the policy" \
+	"$raw" "15 True en $(echo "$raw" | cut -d' ' -f4)"
+check "raw bytes: within 1232 ($(echo "$raw" | cut -d' ' -f4) bytes)" \
+	[ "$(echo "$raw" | cut -d' ' -f4)" -le 1232 ]
 
 # --- sde-option: off -----------------------------------------------------
 stop_unbound
