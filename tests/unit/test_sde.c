@@ -278,6 +278,8 @@ test_fit(void)
 	CHECK(n > 0 && n < 40 && strcmp(out, forms[2]) == 0, "buffer of 40: %s",
 	    out);
 	CHECK(sk_sde_fit(&e, 65535, out, 0) == 0, "no buffer");
+	n = sk_sde_fit(&e, (size_t)-1, out, sizeof(out));
+	CHECK_STR(out, forms[0], "unlimited budget: %s", out);
 
 	/* Filtered (no sub-error): after the last contact, no text. */
 	e.suberror = -1;
