@@ -7,7 +7,8 @@
 # JSON, within the UDP size it advertised, shrunk as the draft says when
 # small ("j" and "o" first, then contacts); a client without the option,
 # or with another code, gets the plain RFC 8914 text (the category); EDE
-# 16 and 17 from a category's ede=; no EDE for names that resolve.
+# 16 and 17 from a category's ede=; no EDE for names that resolve;
+# Unbound's max-udp-size caps the size; sde-option: off.
 TEST_NUM=51
 . "$top_srcdir/tests/integration/lib.sh"
 
@@ -201,6 +202,18 @@ expect_eq "raw bytes: EDE 15, UTF-8 JSON whose j is the ref, l from the policy" 
 	"$raw" "15 True en $(echo "$raw" | cut -d' ' -f4)"
 check "raw bytes: within 1232 ($(echo "$raw" | cut -d' ' -f4) bytes)" \
 	[ "$(echo "$raw" | cut -d' ' -f4)" -le 1232 ]
+
+# --- Unbound's max-udp-size caps what the client advertised --------------
+stop_unbound
+start_module "$WORK/active.mdb" "sde-option: $SDE" "	max-udp-size: 512"
+out=$(ede dig www.blocked.test A +ednsopt=$SDE +bufsize=1232)
+size=$(msg_size "$out")
+check "max-udp-size 512, client 1232: within 512 ($size bytes)" \
+	[ "${size:-99999}" -le 512 ]
+expect_nomatch "max-udp-size 512: shrunk (no \"j\", \"o\")" "$(json "$out")" '"(j|o)":'
+expect_match "max-udp-size 512: valid JSON, sub-error kept" "$(json "$out")" '"s": 5'
+out=$(ede dig www.blocked.test A +ednsopt=$SDE +tcp)
+expect_eq "max-udp-size 512: over TCP the whole object" "$(json "$out")" "$want_full"
 
 # --- sde-option: off -----------------------------------------------------
 stop_unbound
