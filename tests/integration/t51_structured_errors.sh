@@ -77,6 +77,21 @@ msg_size() {
 	printf '%s\n' "$1" | sed -n 's/.*MSG SIZE *rcvd: *\([0-9]*\).*/\1/p'
 }
 
+# fits LIMIT DESCRIPTION OUTPUT: dig's message is at most LIMIT bytes.
+fits() {
+	size=$(msg_size "$3")
+	check "$2 ($size bytes)" [ "${size:-99999}" -le "$1" ]
+}
+
+# shrunk DESCRIPTION OUTPUT: valid JSON with the sub-error, without "j",
+# "o" and "l" (the draft: they go first).
+shrunk() {
+	got=$(json "$2")
+	expect_match "$1: valid JSON with the sub-error" "$got" '"s": 5'
+	expect_nomatch "$1: \"j\" and \"o\" (and \"l\") left out first" \
+	    "$got" '"(j|o|l)":'
+}
+
 want_full=$("$PYTHON3" -c '
 import json, sys
 print(json.dumps({"c": ["mailto:dns-abuse-and-misclassification-reports@kingcounty.example.gov",
@@ -90,8 +105,7 @@ out=$(ede dig www.blocked.test A +ednsopt=$SDE +bufsize=1232)
 expect_match "EDE 15 (Blocked) with the option (dig)" "$out" 'EDE: 15 \(Blocked\): \(\{'
 expect_eq "dig: valid JSON, every field from the policy (https contact left out)" \
 	"$(json "$out")" "$want_full"
-size=$(msg_size "$out")
-check "dig: within +bufsize=1232 ($size bytes)" [ "${size:-99999}" -le 1232 ]
+fits 1232 "dig: within +bufsize=1232" "$out"
 expect_nomatch "dig: not truncated" "$out" 'flags:[a-z ]* tc'
 out=$(ede kdig www.blocked.test A +ednsopt=$SDE: +bufsize=1232)
 expect_eq "kdig: the same JSON" "$(json "$out")" "$want_full"
@@ -106,20 +120,15 @@ expect_eq "option with data: still the JSON" "$(json "$out")" "$want_full"
 
 # --- small UDP sizes: shrunk as the draft says ---------------------------
 out=$(ede dig www.blocked.test A +ednsopt=$SDE +bufsize=512)
-got=$(json "$out")
-size=$(msg_size "$out")
-check "512: within the size ($size bytes)" [ "${size:-99999}" -le 512 ]
+fits 512 "512: within the size" "$out"
 expect_nomatch "512: not truncated" "$out" 'flags:[a-z ]* tc'
-expect_match "512: still valid JSON with the sub-error" "$got" '"s": 5'
-expect_nomatch "512: \"j\" and \"o\" (and \"l\") left out first" "$got" '"(j|o|l)":'
-expect_match "512: contacts kept while they fit" "$got" \
+shrunk 512 "$out"
+expect_match "512: contacts kept while they fit" "$(json "$out")" \
 	'"c": \["mailto:dns-abuse-and-misclassification-reports@kingcounty.example.gov"'
 expect_match "512: the answer is whole" "$out" 'ANSWER: 1,'
 out=$(ede dig www.blocked.test TXT +ednsopt=$SDE +bufsize=512)
-size=$(msg_size "$out")
-check "512, NODATA with its SOA: within the size ($size bytes)" \
-	[ "${size:-99999}" -le 512 ]
-expect_match "512, NODATA: valid JSON" "$(json "$out")" '"s": 5'
+fits 512 "512, NODATA with its SOA: within the size" "$out"
+shrunk "512, NODATA" "$out"
 
 # --- no option, another code, names that resolve -------------------------
 out=$(ede dig www.blocked.test A)
@@ -207,11 +216,8 @@ check "raw bytes: within 1232 ($(echo "$raw" | cut -d' ' -f4) bytes)" \
 stop_unbound
 start_module "$WORK/active.mdb" "sde-option: $SDE" "	max-udp-size: 512"
 out=$(ede dig www.blocked.test A +ednsopt=$SDE +bufsize=1232)
-size=$(msg_size "$out")
-check "max-udp-size 512, client 1232: within 512 ($size bytes)" \
-	[ "${size:-99999}" -le 512 ]
-expect_nomatch "max-udp-size 512: shrunk (no \"j\", \"o\")" "$(json "$out")" '"(j|o)":'
-expect_match "max-udp-size 512: valid JSON, sub-error kept" "$(json "$out")" '"s": 5'
+fits 512 "max-udp-size 512, client 1232: within 512" "$out"
+shrunk "max-udp-size 512" "$out"
 out=$(ede dig www.blocked.test A +ednsopt=$SDE +tcp)
 expect_eq "max-udp-size 512: over TCP the whole object" "$(json "$out")" "$want_full"
 
