@@ -215,7 +215,7 @@ sk_sde_encode(const struct sk_sde *e, int level, char *out, size_t outsize)
 int
 sk_sde_fit(const struct sk_sde *e, size_t budget, char *out, size_t outsize)
 {
-	size_t room = budget + 1 < outsize ? budget + 1 : outsize;
+	size_t room = budget < outsize ? budget + 1 : outsize;
 	int level, n;
 
 	/* Level 0, 1, then one contact fewer each time, down to none. */

@@ -45,6 +45,26 @@ test_draft_example(void)
 	CHECK_STR(out, "{\"s\":1}", "without contacts: %s", out);
 }
 
+/* A policy's operator data and one category, from texts. */
+static void
+fill(struct sk_operator *op, struct sk_category *cat,
+    const char *const *contacts, int n, const char *org, const char *lang,
+    const char *name, const char *ref)
+{
+	int i;
+
+	memset(op, 0, sizeof(*op));
+	memset(cat, 0, sizeof(*cat));
+	for (i = 0; i < n; i++)
+		snprintf(op->contact[i], SK_TEXT_MAX, "%s", contacts[i]);
+	op->contact_count = n;
+	snprintf(op->organisation, SK_TEXT_MAX, "%s", org);
+	snprintf(op->language, SK_LANGUAGE_MAX, "%s", lang);
+	snprintf(cat->name, SK_CATEGORY_NAME_MAX, "%s", name);
+	snprintf(cat->policy_ref, SK_TEXT_MAX, "%s", ref);
+	cat->ede = SK_EDE_BLOCKED;
+}
+
 /* The older revisions' example (e.g. -11): a sips and an https contact
  * beside the tel one. -25 allows only the schemes of its Contact URI
  * registry (tel, mailto): the others are left out. */
@@ -56,19 +76,13 @@ test_contact_schemes(void)
 	struct sk_sde e;
 	char out[SK_SDE_TEXT_MAX];
 
-	memset(&op, 0, sizeof(op));
-	memset(&cat, 0, sizeof(cat));
-	snprintf(op.contact[0], SK_TEXT_MAX, "tel:+358-555-1234567");
-	snprintf(op.contact[1], SK_TEXT_MAX, "sips:bob@bobphone.example.com");
-	snprintf(op.contact[2], SK_TEXT_MAX,
-	    "https://ticket.example.com?d=example.org&t=1650560748");
-	snprintf(op.contact[3], SK_TEXT_MAX, "MAILTO:dns-admin@example.gov");
-	op.contact_count = 4;
-	snprintf(op.organisation, SK_TEXT_MAX, "example.net Filtering Service");
-	snprintf(op.language, SK_LANGUAGE_MAX, "en");
-	snprintf(cat.name, SK_CATEGORY_NAME_MAX, "malware");
-	snprintf(cat.policy_ref, SK_TEXT_MAX, "malware present for 23 days");
-	cat.ede = SK_EDE_BLOCKED;
+	static const char *const contacts[] = {"tel:+358-555-1234567",
+	    "sips:bob@bobphone.example.com",
+	    "https://ticket.example.com?d=example.org&t=1650560748",
+	    "MAILTO:dns-admin@example.gov"};
+
+	fill(&op, &cat, contacts, 4, "example.net Filtering Service", "en",
+	    "malware", "malware present for 23 days");
 	sk_sde_from_policy(&op, &cat, &e);
 	CHECK(e.contact_count == 2, "tel and mailto kept: %d", e.contact_count);
 	sk_sde_encode(&e, 0, out, sizeof(out));
@@ -88,6 +102,19 @@ test_contact_schemes(void)
 	CHECK(!sk_sde_contact_allowed(NULL), "NULL");
 }
 
+/* The whole object a policy and category give. */
+static void
+expect_object(const struct sk_operator *op, const struct sk_category *cat,
+    const char *want, const char *what)
+{
+	struct sk_sde e;
+	char out[SK_SDE_TEXT_MAX];
+
+	sk_sde_from_policy(op, cat, &e);
+	sk_sde_encode(&e, 0, out, sizeof(out));
+	CHECK_STR(out, want, "%s: %s", what, out);
+}
+
 /* A county's policy: EDE 15 gets sub-error 5, 16 and 17 none; no
  * language statement gives "und"; no reference gives the category's
  * name as the justification. */
@@ -99,44 +126,45 @@ test_from_policy(void)
 	struct sk_sde e;
 	char out[SK_SDE_TEXT_MAX];
 
-	memset(&op, 0, sizeof(op));
-	memset(&cat, 0, sizeof(cat));
-	snprintf(op.contact[0], SK_TEXT_MAX, "mailto:dns-admin@example.gov");
-	op.contact_count = 1;
-	snprintf(op.organisation, SK_TEXT_MAX, "King County IT");
-	snprintf(op.language, SK_LANGUAGE_MAX, "en-US");
-	snprintf(cat.name, SK_CATEGORY_NAME_MAX, "adult");
-	snprintf(cat.policy_ref, SK_TEXT_MAX, "POLICY.md 2.b");
-	cat.ede = SK_EDE_BLOCKED;
+	static const char *const contact = "mailto:dns-admin@example.gov";
+	/* Blocked: sub-error 5; Censored: none may go with it; Filtered:
+	 * 5 is not registered for it. */
+	static const struct {
+		uint16_t ede;
+		const char *want;
+	} codes[] = {
+	    {SK_EDE_BLOCKED,
+	        "{\"c\":[\"mailto:dns-admin@example.gov\"],"
+	        "\"j\":\"POLICY.md 2.b\",\"s\":5,\"o\":\"King "
+	        "County IT\",\"l\":\"en-US\"}"},
+	    {SK_EDE_CENSORED,
+	        "{\"c\":[\"mailto:dns-admin@example.gov\"],"
+	        "\"j\":\"POLICY.md 2.b\",\"o\":\"King "
+	        "County IT\",\"l\":\"en-US\"}"},
+	    {SK_EDE_FILTERED,
+	        "{\"c\":[\"mailto:dns-admin@example.gov\"],"
+	        "\"j\":\"POLICY.md 2.b\",\"o\":\"King "
+	        "County IT\",\"l\":\"en-US\"}"},
+	};
+	size_t i;
 
-	sk_sde_from_policy(&op, &cat, &e);
-	sk_sde_encode(&e, 0, out, sizeof(out));
-	CHECK_STR(out,
-	    "{\"c\":[\"mailto:dns-admin@example.gov\"],\"j\":\"POLICY.md "
-	    "2.b\",\"s\":5,\"o\":\"King County IT\",\"l\":\"en-US\"}",
-	    "blocked: %s", out);
-	CHECK(sk_sde_ede_code(&cat) == 15, "ede 15");
+	fill(&op, &cat, &contact, 1, "King County IT", "en-US", "adult",
+	    "POLICY.md 2.b");
 
-	cat.ede = SK_EDE_CENSORED;
-	sk_sde_from_policy(&op, &cat, &e);
-	sk_sde_encode(&e, 0, out, sizeof(out));
-	CHECK_STR(out,
-	    "{\"c\":[\"mailto:dns-admin@example.gov\"],\"j\":\"POLICY.md "
-	    "2.b\",\"o\":\"King County IT\",\"l\":\"en-US\"}",
-	    "censored: no sub-error: %s", out);
-	CHECK(sk_sde_ede_code(&cat) == 16, "ede 16");
+	for (i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		cat.ede = codes[i].ede;
+		expect_object(&op, &cat, codes[i].want, "by code");
+		CHECK(sk_sde_ede_code(&cat) == codes[i].ede, "code %u",
+		    (unsigned)codes[i].ede);
+	}
 
-	cat.ede = SK_EDE_FILTERED;
 	op.language[0] = '\0';
 	op.organisation[0] = '\0';
 	cat.policy_ref[0] = '\0';
-	sk_sde_from_policy(&op, &cat, &e);
-	sk_sde_encode(&e, 0, out, sizeof(out));
-	CHECK_STR(out,
+	expect_object(&op, &cat,
 	    "{\"c\":[\"mailto:dns-admin@example.gov\"],\"j\":\"adult\","
 	    "\"l\":\"und\"}",
-	    "filtered, no ref, no organisation, no language: %s", out);
-	CHECK(sk_sde_ede_code(&cat) == 17, "ede 17");
+	    "filtered, no ref, no organisation, no language");
 
 	/* Nothing a client may use once "j" is gone, and no contact:
 	 * level 1 says nothing. */
@@ -163,12 +191,15 @@ test_from_policy(void)
 
 /* I-JSON strings: escapes, UTF-8 kept, invalid bytes, surrogates and
  * noncharacters as U+FFFD. */
+struct esc_case {
+	const char *in;   /* a policy text */
+	const char *want; /* as a JSON string */
+};
+
 static void
 test_escaping(void)
 {
-	static const struct {
-		const char *in, *want;
-	} cases[] = {
+	static const struct esc_case cases[] = {
 	    {"plain", "\"plain\""},
 	    {"say \"no\"", "\"say \\\"no\\\"\""},
 	    {"back\\slash", "\"back\\\\slash\""},
@@ -247,6 +278,8 @@ test_fit(void)
 	CHECK(n > 0 && n < 40 && strcmp(out, forms[2]) == 0, "buffer of 40: %s",
 	    out);
 	CHECK(sk_sde_fit(&e, 65535, out, 0) == 0, "no buffer");
+	n = sk_sde_fit(&e, (size_t)-1, out, sizeof(out));
+	CHECK_STR(out, forms[0], "unlimited budget: %s", out);
 
 	/* Filtered (no sub-error): after the last contact, no text. */
 	e.suberror = -1;
