@@ -15,7 +15,20 @@ start_nsd rw.test. rewrite.zone slowrw.test. rewrite-slow.zone
 PIDS="$PIDS $!"
 
 write_policy "$WORK/policy" 'category safesearch action=rewrite ref="test policy 3.a"
-list safesearch rewrite safesearch.rewrite'
+list safesearch rewrite safesearch.rewrite
+list safesearch rpz safesearch.rpz
+contact "mailto:dns-admin@example.gov"
+organisation "Test County"
+language en'
+# An RPZ list in a rewrite category: its CNAMEs are rewrites.
+cat >"$WORK/policy/safesearch.rpz" <<'RPZ'
+$TTL 300
+$ORIGIN rpz.test.
+@ SOA localhost. root.localhost. 1 3600 600 86400 300
+@ NS localhost.
+www-rpz.rw.test CNAME forcesafe.rw.test.
+*.wild.rw.test CNAME forcesafe.rw.test.
+RPZ
 cat >"$WORK/policy/safesearch.rewrite" <<'LIST'
 # name target
 www.rw.test forcesafe.rw.test
@@ -28,7 +41,8 @@ www-tb.rw.test tb.rw.test
 www-short.rw.test safe-short.rw.test
 LIST
 build_snapshot "$WORK/policy" "$WORK/active.mdb"
-write_module_conf "$WORK/active.mdb"
+SDE=65001
+write_module_conf "$WORK/active.mdb" "sde-option: $SDE"
 # rwbroken. is served by nobody (NSD answers REFUSED): its names fail.
 UB_EXTRA_SECTIONS="stub-zone:
 	name: \"slowrw.test.\"
@@ -86,6 +100,18 @@ expect_match "kdig over TCP: the CNAME" "$kd" \
 expect_match "kdig over TCP: the target's HTTPS record" "$kd" \
 	'^forcesafe\.rw\.test\.[[:space:]].*HTTPS[[:space:]]+1 \. alpn="?h2"?$'
 expect_nomatch "kdig over TCP: not the name's own" "$kd" 'h3'
+sde=$("$DIG" @127.0.0.1 -p "$UB_PORT" -b 127.0.0.1 www.rw.test A \
+	+ednsopt=$SDE +bufsize=1232 +time=5 +tries=1)
+expect_match "with the SDE option: the rewritten answer" "$sde" \
+	'^forcesafe\.rw\.test\..*192\.0\.2\.51'
+expect_match "... and the structured error citing the category's ref" "$sde" \
+	'EDE: 15 \(Blocked\): \(\{.*"j":"test policy 3\.a".*\}\)'
+expect_match "... with the operator's contact" "$sde" \
+	'"c":\["mailto:dns-admin@example\.gov"\]'
+expect_eq "an RPZ list's CNAME rewrites too" "$(q 1 www-rpz.rw.test A)" \
+	"192.0.2.51 forcesafe.rw.test."
+expect_eq "... its wildcard owner every name below" \
+	"$(q 1 a.wild.rw.test AAAA)" "2001:db8::51 forcesafe.rw.test."
 expect_eq "mixed-case query name: rewritten too" \
 	"$(q 1 WwW.Rw.TeSt A | tr A-Z a-z)" "192.0.2.51 forcesafe.rw.test."
 
@@ -146,6 +172,7 @@ expect_eq "and again (serve-expired on: nothing to serve)" \
 fail_reply=$("$DIG" @127.0.0.1 -p "$UB_PORT" -b 127.0.0.1 www-fail.rw.test A \
 	+time=10 +tries=1)
 expect_nomatch "... no address in it" "$fail_reply" '192\.0\.2\.59'
+expect_nomatch "... and no EDE of the policy" "$fail_reply" 'EDE: 1[567]'
 expect_eq "exempt client after the SERVFAIL: still real" \
 	"$(q 2 www-fail.rw.test A)" "192.0.2.59"
 
