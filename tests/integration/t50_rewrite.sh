@@ -40,9 +40,10 @@ www-slow.rw.test safe.slowrw.test
 www-tb.rw.test tb.rw.test
 www-short.rw.test safe-short.rw.test
 LIST
-build_snapshot "$WORK/policy" "$WORK/active.mdb"
+build_snapshot "$WORK/policy" "$WORK/one.mdb"
+publish_file "$WORK/db" "$WORK/one.mdb"
 SDE=65001
-write_module_conf "$WORK/active.mdb" "sde-option: $SDE"
+write_module_conf "$WORK/db/active.mdb" "sde-option: $SDE"
 # rwbroken. is served by nobody (NSD answers REFUSED): its names fail.
 UB_EXTRA_SECTIONS="stub-zone:
 	name: \"slowrw.test.\"
@@ -234,6 +235,28 @@ expect_nomatch "no rewritten name in the caches (message or rrset)" "$dump" \
 	'^(msg )?www(2|4|-nx|-fail|-slow|-tb|-short)?\.rw\.test\.'
 expect_nomatch "no cached message for the chains through one" "$dump" \
 	'^msg alias2?\.rw\.test\.'
+# --- a snapshot published while a target resolves ---------------------------
+# The query in flight keeps the answer decided when it arrived (its target
+# was copied: the old snapshot may be closed meanwhile); the next one
+# follows the new snapshot, which no longer rewrites www-slow.
+grep -v '^www-slow' "$WORK/policy/safesearch.rewrite" >"$WORK/policy/r2" &&
+	mv "$WORK/policy/r2" "$WORK/policy/safesearch.rewrite"
+build_snapshot "$WORK/policy" "$WORK/two.mdb"
+"$DIG" @127.0.0.1 -p "$UB_PORT" -b 127.0.0.1 www-slow.rw.test A +short \
+    +time=10 +tries=1 >"$WORK/switch.out" 2>&1 &
+p1=$!
+sleep 0.5
+publish_file "$WORK/db" "$WORK/two.mdb"
+took=$(wait_answer 1 www-slow.rw.test A "192.0.2.60" 10000)
+check "after the switch www-slow is not rewritten ($took ms)" \
+	test "$took" != timeout
+wait "$p1"
+expect_eq "the query in flight across the switch: its rewritten answer" \
+	"$(sort "$WORK/switch.out" | tr '\n' ' ' | sed 's/ $//')" \
+	"192.0.2.61 safe.slowrw.test."
+expect_eq "www.rw.test is still rewritten" "$(q 1 www.rw.test A)" \
+	"192.0.2.51 forcesafe.rw.test."
+
 log=$(cat "$WORK/unbound.log")
 expect_match "the log names the decision" "$log" \
 	'sinkhole: blocked www\.rw\.test\.? safesearch'
