@@ -5,7 +5,8 @@
 # running resolver (bench/edit-latency.sh), publishing under
 # load against Unbound's RPZ reloads (bench/publish-load.sh), hit records
 # under load (bench/hitlog.sh), the metrics endpoint's cost
-# (bench/metrics.sh) and instructions per query under callgrind
+# (bench/metrics.sh), rewritten answers (bench/rewrite.sh) and
+# instructions per query under callgrind
 # (bench/instructions.sh); see doc/PERFORMANCE.md.
 #
 # usage: bench/run-all.sh [--quick]
@@ -59,6 +60,10 @@ mkdir -p "$BENCH_WORK"
 	echo "## Metrics endpoint on and scraped"
 	echo
 	sh "$BENCH_DIR/metrics.sh" $quick || exit 1
+	echo
+	echo "## Rewritten answers beside blocked answers and cache misses"
+	echo
+	sh "$BENCH_DIR/rewrite.sh" $quick || exit 1
 	echo
 	echo "## Instructions per query (callgrind)"
 	echo

@@ -74,12 +74,18 @@ struct sk_module {
 	struct sk_runpub *state;
 };
 
+/** Rewrites one query may go through (a target whose chain leads to
+ * another rewritten name, and so on): past this, SERVFAIL. */
+#define SK_REWRITE_MAX 4
+
 /** Per-query state, in the query's region. */
 struct sk_query {
 	/** Snapshot generation when the query was decided. */
 	uint64_t generation;
 	/** The query was answered here. */
 	int answered;
+	/** Its rewrite (adapter_rewrite.c), NULL when none. */
+	struct sk_rewrite *rw;
 };
 
 static struct sk_module *
@@ -660,6 +666,44 @@ answer(struct module_qstate *qstate, struct sk_module *m,
 }
 
 /**
+ * Rewrite the answer at name (the query name, or a name of its chain,
+ * after the first keep rrsets of the answer section): a CNAME to the
+ * verdict's target and the target's records from a sub-query.
+ * @return the module's next state.
+ */
+static enum module_ext_state
+rewrite(struct module_qstate *qstate, struct sk_module *m, struct sk_query *sq,
+    const struct sk_verdict *v, size_t keep, const uint8_t *name,
+    size_t namelen)
+{
+	sq->answered = 1;
+	if (v->target == NULL || v->target_len == 0 ||
+	    sk_name_wire_len(v->target, v->target_len) != (int)v->target_len ||
+	    sk_adapter_rewrite_count(sq->rw) >= SK_REWRITE_MAX) {
+		/* A rewrite without a well-formed target cannot be answered
+		 * (the snapshot checks its targets; this is the last line);
+		 * a chain of rewrites is a loop. */
+		qstate->return_msg = NULL;
+		qstate->return_rcode = LDNS_RCODE_SERVFAIL;
+		return module_finished;
+	}
+	switch (sk_adapter_rewrite_start(qstate, &m->conf, &sq->rw, keep, name,
+	    namelen, v->target, v->target_len)) {
+	case SK_REWRITE_WAIT:
+		/* The EDE when the answer is built: its size counts. */
+		return module_wait_subquery;
+	case SK_REWRITE_ANSWERED:
+		(void)sk_adapter_ede(qstate, &m->conf, v->snap, v);
+		return module_finished;
+	case SK_REWRITE_SERVFAIL:
+		return module_finished;
+	case SK_REWRITE_OOM:
+		break;
+	}
+	return module_error;
+}
+
+/**
  * No decision for this query (no usable snapshot, or the decision failed):
  * the fail mode. closed: SERVFAIL to a client; otherwise resolve, and keep
  * the answer out of the caches, as the name may be listed.
@@ -710,6 +754,9 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 		sq->answered = 1;
 		return module_finished;
 	}
+	if (v.kind == SK_VERDICT_BLOCKED && v.answer == SK_ACTION_REWRITE)
+		return rewrite(qstate, m, sq, &v, 0, qstate->qinfo.qname,
+		    qstate->qinfo.qname_len);
 	if (v.kind == SK_VERDICT_BLOCKED && v.answer != SK_ACTION_PASS) {
 		sq->answered = 1;
 		return answer(qstate, m, &v);
@@ -723,53 +770,35 @@ on_new_query(struct module_qstate *qstate, struct sk_module *m,
 	return module_wait_module;
 }
 
+/** The first name of a chain that the client's verdict blocks, and where
+ * it stands in the answer section. */
+struct chain_block {
+	struct sk_verdict v; /**< kind SK_VERDICT_NONE when none */
+	/** For a rewrite: the rrsets kept before the rewritten name's
+	 * CNAME (the chain up to it). */
+	size_t keep;
+	int recorded; /**< a hit record was made for this query */
+	int failed;   /**< a decision failed */
+};
+
 /**
- * The answer came back up. Check the names of a CNAME/DNAME chain: every
- * rrset owned by, or pointing at, a listed name is removed from the caches
- * (for every client), with the message; the chain is blocked for this
- * client when its verdict says so. If the snapshot changed while the query
- * was out, the query name itself is decided again too.
- * @return the module's next state.
+ * Decide for the names of the answer's CNAME/DNAME chain from rrset
+ * index from on: every rrset owned by, or pointing at, a name kept out of
+ * the caches is removed from them (for every client), with the message;
+ * the first name blocked for this client goes to cb. The query name
+ * itself is skipped (decided before).
  */
-static enum module_ext_state
-on_answer(struct module_qstate *qstate, struct sk_module *m,
-    const struct sk_snapshot *snap, uint64_t generation, int id)
+static void
+check_chain(struct module_qstate *qstate, struct sk_module *m,
+    const struct sk_snapshot *snap, const struct sockaddr *client, size_t from,
+    struct chain_block *cb)
 {
-	struct sk_query *sq = qstate->minfo[id];
-	struct reply_info *rep;
-	const struct sockaddr *client = client_of(qstate);
-	struct sk_verdict block, v;
-	int recheck_qname, recorded = 0, failed = 0;
+	struct reply_info *rep =
+	    qstate->return_msg != NULL ? qstate->return_msg->rep : NULL;
+	struct sk_verdict v;
 	size_t i;
 
-	if (snap == NULL && sq != NULL && !sq->answered) {
-		/* The snapshot was dropped while the query was out: its
-		 * decision cannot be trusted. */
-		sk_adapter_uncache(qstate, NULL);
-		fail_query(qstate, m, client);
-		return module_finished;
-	}
-	if (snap == NULL || sq == NULL || sq->answered)
-		return module_finished;
-	block.kind = SK_VERDICT_NONE;
-	recheck_qname = sq->generation != generation;
-	/* A failed decision (SK_VERDICT_ERROR) keeps out of the caches too,
-	 * and follows the fail mode below. */
-	if (recheck_qname &&
-	    (decide_name(qstate, snap, qstate->qinfo.qname,
-	         qstate->qinfo.qname_len, client, &v) == 0 ||
-	        v.kind == SK_VERDICT_ERROR) &&
-	    sk_verdict_uncachable(&v)) {
-		failed |= v.kind == SK_VERDICT_ERROR;
-		log_verdict(&v);
-		record_hit(m, qstate, &v, client);
-		recorded = 1;
-		sk_adapter_uncache(qstate, NULL);
-		if (v.kind == SK_VERDICT_BLOCKED && v.answer != SK_ACTION_PASS)
-			block = v;
-	}
-	rep = qstate->return_msg != NULL ? qstate->return_msg->rep : NULL;
-	for (i = 0;
+	for (i = from;
 	     rep != NULL && i < rep->an_numrrsets && i < rep->rrset_count;
 	     i++) {
 		struct ub_packed_rrset_key *rrset = rep->rrsets[i];
@@ -789,34 +818,160 @@ on_answer(struct module_qstate *qstate, struct sk_module *m,
 			if (v.kind == SK_VERDICT_NONE ||
 			    v.kind == SK_VERDICT_ALLOWED)
 				continue;
-			failed |= v.kind == SK_VERDICT_ERROR;
+			cb->failed |= v.kind == SK_VERDICT_ERROR;
 			log_verdict(&v);
 			/* One record a query: the first name that matched. */
-			if (!recorded) {
+			if (!cb->recorded) {
 				record_hit(m, qstate, &v, client);
-				recorded = 1;
+				cb->recorded = 1;
 			}
 			if (!sk_verdict_uncachable(&v))
 				continue;
 			sk_adapter_uncache(qstate, rrset);
-			if (block.kind == SK_VERDICT_NONE &&
-			    v.kind == SK_VERDICT_BLOCKED &&
-			    v.answer != SK_ACTION_PASS)
-				block = v;
+			if (cb->v.kind != SK_VERDICT_NONE ||
+			    v.kind != SK_VERDICT_BLOCKED ||
+			    v.answer == SK_ACTION_PASS)
+				continue;
+			/* A DNAME's names are zones, not the name asked: a
+			 * rewrite applies to the chased name below it, which
+			 * its synthesised CNAME carries. */
+			if (v.answer == SK_ACTION_REWRITE &&
+			    ntohs(rrset->rk.type) == LDNS_RR_TYPE_DNAME)
+				continue;
+			cb->v = v;
+			/* The rewritten name owns rrset i (keep what comes
+			 * before) or is its CNAME's target (keep it too). */
+			cb->keep = j == 0 ? i : i + 1;
 		}
 	}
-	if (failed && block.kind != SK_VERDICT_BLOCKED &&
+}
+
+/** Answer a name of the chain that cb says is blocked for this client,
+ * or follow the fail mode when a decision failed. @return 1 and *state
+ * when the query is answered here. */
+static int
+answer_chain(struct module_qstate *qstate, struct sk_module *m,
+    struct sk_query *sq, const struct sockaddr *client, struct chain_block *cb,
+    enum module_ext_state *state)
+{
+	if (cb->failed && cb->v.kind != SK_VERDICT_BLOCKED &&
 	    fail_query(qstate, m, client)) {
 		sq->answered = 1;
+		*state = module_finished;
+		return 1;
+	}
+	if (cb->v.kind != SK_VERDICT_BLOCKED)
+		return 0;
+	if (cb->v.answer == SK_ACTION_REWRITE) {
+		*state = rewrite(
+		    qstate, m, sq, &cb->v, cb->keep, cb->v.name, cb->v.namelen);
+		return 1;
+	}
+	/* The SOA owner must be an ancestor of the query name: use the
+	 * query name itself. */
+	cb->v.match.name_offset = 0;
+	sq->answered = 1;
+	*state = answer(qstate, m, &cb->v);
+	return 1;
+}
+
+/**
+ * The answer came back up. Check the names of a CNAME/DNAME chain
+ * (check_chain); the chain is blocked or rewritten for this client when
+ * its verdict says so. If the snapshot changed while the query was out,
+ * the query name itself is decided again too.
+ * @return the module's next state.
+ */
+static enum module_ext_state
+on_answer(struct module_qstate *qstate, struct sk_module *m,
+    const struct sk_snapshot *snap, uint64_t generation, int id)
+{
+	struct sk_query *sq = qstate->minfo[id];
+	const struct sockaddr *client = client_of(qstate);
+	struct chain_block cb;
+	struct sk_verdict v;
+	enum module_ext_state state;
+
+	if (snap == NULL && sq != NULL && !sq->answered) {
+		/* The snapshot was dropped while the query was out: its
+		 * decision cannot be trusted. */
+		sk_adapter_uncache(qstate, NULL);
+		fail_query(qstate, m, client);
 		return module_finished;
 	}
-	if (block.kind == SK_VERDICT_BLOCKED) {
-		/* The SOA owner must be an ancestor of the query name: use
-		 * the query name itself. */
-		block.match.name_offset = 0;
-		sq->answered = 1;
-		return answer(qstate, m, &block);
+	if (snap == NULL || sq == NULL || sq->answered)
+		return module_finished;
+	memset(&cb, 0, sizeof(cb));
+	cb.v.kind = SK_VERDICT_NONE;
+	/* A failed decision (SK_VERDICT_ERROR) keeps out of the caches too,
+	 * and follows the fail mode below. */
+	if (sq->generation != generation &&
+	    (decide_name(qstate, snap, qstate->qinfo.qname,
+	         qstate->qinfo.qname_len, client, &v) == 0 ||
+	        v.kind == SK_VERDICT_ERROR) &&
+	    sk_verdict_uncachable(&v)) {
+		cb.failed |= v.kind == SK_VERDICT_ERROR;
+		log_verdict(&v);
+		record_hit(m, qstate, &v, client);
+		cb.recorded = 1;
+		sk_adapter_uncache(qstate, NULL);
+		if (v.kind == SK_VERDICT_BLOCKED && v.answer != SK_ACTION_PASS)
+			cb.v = v; /* keep 0: a rewrite of the query name */
 	}
+	check_chain(qstate, m, snap, client, 0, &cb);
+	if (answer_chain(qstate, m, sq, client, &cb, &state))
+		return state;
+	return module_finished;
+}
+
+/**
+ * The query runs again while a rewrite waits: once the target's sub-query
+ * is done (inform_super came), build the answer, then check the target's
+ * own chain for this client as any chain (a name it leads to may be
+ * blocked).
+ * @return the module's next state.
+ */
+static enum module_ext_state
+on_target_answer(struct module_qstate *qstate, struct sk_module *m,
+    const struct sk_snapshot *snap, struct sk_query *sq)
+{
+	const struct sockaddr *client = client_of(qstate);
+	struct chain_block cb;
+	struct sk_verdict v;
+	enum module_ext_state state;
+	const uint8_t *name;
+	size_t first = 0, namelen = 0;
+
+	switch (sk_adapter_rewrite_finish(qstate, sq->rw, &first)) {
+	case SK_REWRITE_ANSWERED:
+		break;
+	case SK_REWRITE_WAIT:
+		return module_wait_subquery;
+	case SK_REWRITE_OOM:
+		return module_error;
+	case SK_REWRITE_SERVFAIL: /* the target failed: no EDE */
+		return module_finished;
+	}
+	if (snap == NULL) {
+		/* Dropped while the target resolved: nothing to check the
+		 * target's chain against (closed: SERVFAIL). */
+		fail_query(qstate, m, client);
+		return module_finished;
+	}
+	memset(&cb, 0, sizeof(cb));
+	cb.v.kind = SK_VERDICT_NONE;
+	cb.recorded = 1; /* the rewrite was recorded */
+	check_chain(qstate, m, snap, client, first, &cb);
+	if (answer_chain(qstate, m, sq, client, &cb, &state))
+		return state;
+	/* The EDE, now that the answer's size is known, from the snapshot in
+	 * use now: the verdict of the start may point into one replaced
+	 * while the target resolved. */
+	name = sk_adapter_rewrite_name(sq->rw, &namelen);
+	if (name != NULL &&
+	    decide_name(qstate, snap, name, namelen, client, &v) == 0 &&
+	    v.kind == SK_VERDICT_BLOCKED && v.answer == SK_ACTION_REWRITE)
+		(void)sk_adapter_ede(qstate, &m->conf, snap, &v);
 	return module_finished;
 }
 
@@ -827,6 +982,7 @@ operate(struct module_qstate *qstate, enum module_ev event, int id,
 {
 	struct sk_module *m = module_of(qstate->env, id);
 	const struct sk_snapshot *snap = NULL;
+	struct sk_query *sq;
 	enum module_ext_state state = module_error;
 	uint64_t generation = 0;
 
@@ -834,7 +990,11 @@ operate(struct module_qstate *qstate, enum module_ev event, int id,
 	/* The snapshot stays valid until released: one decision's time. */
 	if (m != NULL && m->active != NULL)
 		snap = sk_active_acquire(m->active, &generation);
-	if (m != NULL &&
+	sq = m != NULL ? qstate->minfo[id] : NULL;
+	if (sq != NULL && event == module_event_pass &&
+	    sk_adapter_rewrite_waiting(sq->rw))
+		state = on_target_answer(qstate, m, snap, sq);
+	else if (m != NULL &&
 	    (event == module_event_new || event == module_event_pass))
 		state = on_new_query(qstate, m, snap, generation, id);
 	else if (m != NULL && event == module_event_moddone)
@@ -844,12 +1004,16 @@ operate(struct module_qstate *qstate, enum module_ev event, int id,
 	qstate->ext_state[id] = state;
 }
 
+/** A sub-query this module attached (a rewrite's target) is done: its
+ * result is copied into the waiting query, which the mesh runs next
+ * (module_event_pass). */
 SK_EXPORT void
 inform_super(struct module_qstate *qstate, int id, struct module_qstate *super)
 {
-	(void)qstate;
-	(void)id;
-	(void)super;
+	struct sk_query *sq = super != NULL ? super->minfo[id] : NULL;
+
+	if (qstate != NULL && sq != NULL)
+		(void)sk_adapter_rewrite_inform(qstate, super, sq->rw);
 }
 
 SK_EXPORT void

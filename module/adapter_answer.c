@@ -1,11 +1,15 @@
 /**
  * \file
  * Sinkhole answers, built in the query's region: the part of the Unbound
- * adapter that knows Unbound's packed rrset and reply_info layouts.
+ * adapter that knows Unbound's packed rrset and reply_info layouts; and
+ * the Extended DNS Error of every synthesised answer, with the draft's
+ * structured JSON for a client that sent the SDE option (sde.h), within
+ * the client's UDP size.
  */
 #include "config.h"
 
 #include "services/cache/dns.h"
+#include "services/mesh.h"
 #include "sldns/rrdef.h"
 #include "util/data/msgreply.h"
 #include "util/data/packed_rrset.h"
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "adapter.h"
+#include "sde.h"
 
 /** Make a one-record rrset in the region. */
 static struct ub_packed_rrset_key *
@@ -56,6 +61,15 @@ make_rrset(struct regional *region, const uint8_t *owner, size_t ownerlen,
 	rr[1] = (uint8_t)rdlen;
 	memcpy(rr + 2, rdata, rdlen);
 	return k;
+}
+
+struct ub_packed_rrset_key *
+sk_adapter_rrset(struct regional *region, const uint8_t *owner, size_t ownerlen,
+    uint16_t type, uint16_t dclass, time_t ttl, const uint8_t *rdata,
+    size_t rdlen)
+{
+	return make_rrset(
+	    region, owner, ownerlen, type, dclass, ttl, rdata, rdlen);
 }
 
 /** The SOA that makes negative sinkhole answers cacheable (RFC 2308):
@@ -139,11 +153,89 @@ sk_adapter_answer(struct module_qstate *qstate, const struct sk_modconf *conf,
 	rep->rrsets[0] = rrset;
 	msg->rep = rep;
 
-	/* Only encoded when the client sent EDNS. */
-	(void)edns_opt_list_append_ede(
-	    &qstate->edns_opts_front_out, region, LDNS_EDE_BLOCKED, category);
-
 	qstate->return_msg = msg;
 	qstate->return_rcode = LDNS_RCODE_NOERROR;
+	(void)category; /* the EDE names v->cat */
+	(void)sk_adapter_ede(qstate, conf, v->snap, v);
 	return 1;
+}
+
+/** Bytes of an EDNS option list on the wire. */
+static size_t
+options_size(const struct edns_option *opt)
+{
+	size_t n = 0;
+
+	for (; opt != NULL; opt = opt->next)
+		n += 4 + opt->opt_len;
+	return n;
+}
+
+/** The most bytes the message can take on the wire, before the OPT
+ * record: no name compression counted, every record and signature. */
+static size_t
+message_size(const struct module_qstate *qstate)
+{
+	const struct reply_info *rep =
+	    qstate->return_msg != NULL ? qstate->return_msg->rep : NULL;
+	size_t n = LDNS_HEADER_SIZE + qstate->qinfo.qname_len + 4, i, j;
+
+	for (i = 0; rep != NULL && i < rep->rrset_count; i++) {
+		const struct ub_packed_rrset_key *k = rep->rrsets[i];
+		const struct packed_rrset_data *d = k->entry.data;
+
+		for (j = 0; d != NULL && j < d->count + d->rrsig_count; j++)
+			n += k->rk.dname_len + 8 + d->rr_len[j];
+	}
+	return n;
+}
+
+/**
+ * How many bytes of EXTRA-TEXT the answer can carry: the client's UDP
+ * size as Unbound will use it (max-udp-size and harden-short-bufsize
+ * applied, 65535 over TCP), less the message, the OPT record, the options
+ * already going out and the EDE option's own 6 bytes. 0 when nothing fits.
+ */
+static size_t
+text_budget(const struct module_qstate *qstate)
+{
+	const struct mesh_reply *r;
+	size_t limit = 0, used = 0;
+
+	if (qstate->mesh_info != NULL)
+		for (r = qstate->mesh_info->reply_list; r != NULL; r = r->next)
+			if (limit == 0 || r->edns.udp_size < limit) {
+				limit = r->edns.udp_size;
+				used = options_size(r->edns.opt_list_out);
+			}
+	if (limit == 0) /* no client waits: the smallest size */
+		return 0;
+	used += message_size(qstate) + 11 /* OPT */ +
+	    options_size(qstate->edns_opts_front_out) + 6 /* EDE, code */;
+	return used < limit ? limit - used : 0;
+}
+
+int
+sk_adapter_ede(struct module_qstate *qstate, const struct sk_modconf *conf,
+    const struct sk_snapshot *snap, const struct sk_verdict *v)
+{
+	char text[SK_SDE_TEXT_MAX];
+	size_t budget = text_budget(qstate);
+	const struct sk_category *cat = v->cat;
+
+	if (conf->sde_option != 0 &&
+	    edns_opt_list_find(qstate->edns_opts_front_in, conf->sde_option) !=
+	        NULL) {
+		struct sk_sde sde;
+
+		sk_sde_from_policy(
+		    snap != NULL ? sk_snapshot_operator(snap) : NULL, cat,
+		    &sde);
+		sk_sde_fit(&sde, budget, text, sizeof(text));
+	} else {
+		sk_sde_plain(cat, budget, text, sizeof(text));
+	}
+	/* Only encoded when the client sent EDNS. */
+	return edns_opt_list_append_ede(&qstate->edns_opts_front_out,
+	    qstate->region, (sldns_ede_code)sk_sde_ede_code(cat), text);
 }

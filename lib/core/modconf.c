@@ -59,6 +59,7 @@ sk_modconf_defaults(struct sk_modconf *conf, const char *def_snapshot)
 	conf->hitlog.heartbeat_s = SK_HITLOG_HEARTBEAT_DEFAULT;
 	snprintf(conf->state_dir, sizeof(conf->state_dir), "%s",
 	    SK_DEFAULT_STATE_DIR);
+	conf->sde_option = SK_SDE_OPTION_DEFAULT;
 }
 
 /* Is the value (val, len) exactly the word? */
@@ -143,6 +144,30 @@ mc_uint(const char *val, size_t len, unsigned max, unsigned *out)
 	if (len == 0)
 		return -1;
 	*out = (unsigned)v;
+	return 0;
+}
+
+/* sde-option: off, or an EDNS option code that means nothing else: not
+ * 0, not the codes IANA assigned before the draft (1-19: NSID, ECS,
+ * COOKIE, padding, EDE itself...), not 65535 (reserved). */
+static int
+mc_sde_option(
+    const char *val, size_t len, uint16_t *code, char *err, size_t errsize)
+{
+	unsigned v;
+
+	if (mc_is(val, len, "off")) {
+		*code = 0;
+		return 0;
+	}
+	if (mc_uint(val, len, 65534, &v) < 0 || v < 20)
+		return mc_error(err, errsize,
+		    "sde-option: \"%.*s\" is not an EDNS option code from 20 "
+		    "to 65534 (codes below 20 are taken; want off, the code "
+		    "IANA assigns to the Structured DNS Error option, or one "
+		    "from 65001 to 65534, default %d)",
+		    (int)(len > 40 ? 40 : len), val, SK_SDE_OPTION_DEFAULT);
+	*code = (uint16_t)v;
 	return 0;
 }
 
@@ -352,6 +377,8 @@ sk_modconf_parse_line(
 	if (mc_is(key, keylen, "state-dir"))
 		return mc_path("state-dir", val, len, conf->state_dir,
 		    sizeof(conf->state_dir), err, errsize);
+	if (mc_is(key, keylen, "sde-option"))
+		return mc_sde_option(val, len, &conf->sde_option, err, errsize);
 	if ((r = mc_hitlog(
 	         key, keylen, val, len, &conf->hitlog, err, errsize)) != 1)
 		return r;
@@ -361,7 +388,7 @@ sk_modconf_parse_line(
 	    "unknown key \"%.*s\" (want snapshot, sinkhole-ipv4, "
 	    "sinkhole-ipv6, ttl, fail-mode, hit-log, hit-log-format, "
 	    "hit-log-queue, heartbeat, instance-id, metrics, "
-	    "metrics-allow-remote or state-dir)",
+	    "metrics-allow-remote, state-dir or sde-option)",
 	    (int)(keylen > 40 ? 40 : keylen), key);
 }
 

@@ -40,7 +40,16 @@ struct sk_modconf {
 	/** state-dir: the running module's state file goes here
 	 * (runpublish.h); default SK_DEFAULT_STATE_DIR. */
 	char state_dir[PATH_MAX];
+	/** sde-option: the EDNS option code by which a client asks for
+	 * structured DNS errors (draft-ietf-dnsop-structured-dns-error,
+	 * code "TBD1" until IANA assigns one); 0 = off (plain RFC 8914
+	 * text for every client). Default SK_SDE_OPTION_DEFAULT. */
+	uint16_t sde_option;
 };
+
+/** The SDE option's code when "sde-option:" names none: the first code of
+ * RFC 6891's range for local and experimental use (65001-65534). */
+#define SK_SDE_OPTION_DEFAULT 65001
 
 /** The metrics endpoint's port when "metrics:" names none. */
 #define SK_METRICS_PORT_DEFAULT 9167

@@ -38,6 +38,8 @@ test_defaults(void)
 	    conf.hitlog.queue_size);
 	CHECK(conf.hitlog.heartbeat_s == 60, "default heartbeat 60");
 	CHECK(conf.hitlog.instance_id[0] == '\0', "default instance id");
+	CHECK(conf.sde_option == 65001, "default sde-option %u",
+	    (unsigned)conf.sde_option);
 	sk_modconf_defaults(&conf, NULL);
 	CHECK_STR(conf.snapshot, "", "NULL snapshot: empty");
 }
@@ -54,7 +56,8 @@ enum field {
 	F_HITFMT,
 	F_HITQ,
 	F_HEARTBEAT,
-	F_INSTANCE
+	F_INSTANCE,
+	F_SDE
 };
 
 static const struct {
@@ -95,6 +98,11 @@ static const struct {
     {"heartbeat: 86400", F_HEARTBEAT, "86400"},
     {"instance-id: dns1.county.example:a", F_INSTANCE, "dns1.county.example:a"},
     {"instance-id: R_2-x", F_INSTANCE, "R_2-x"},
+    {"sde-option: off", F_SDE, "0"},
+    {"sde-option: 65001", F_SDE, "65001"},
+    {"sde-option: 65534 # local use", F_SDE, "65534"},
+    {"sde-option: 20", F_SDE, "20"},
+    {"sde-option: 00033", F_SDE, "33"},
 };
 
 static void
@@ -131,6 +139,9 @@ field_text(const struct sk_modconf *conf, enum field f, char *buf, size_t n)
 		break;
 	case F_INSTANCE:
 		snprintf(buf, n, "%s", conf->hitlog.instance_id);
+		break;
+	case F_SDE:
+		snprintf(buf, n, "%u", (unsigned)conf->sde_option);
 		break;
 	default:
 		buf[0] = '\0';
@@ -187,6 +198,11 @@ static const struct {
     {"ttl:", {"ttl: \"\""}},
     {"fail-mode: shut", {"fail-mode: unknown mode \"shut\"", "open or closed"}},
     {"fail-mode: Open", {"unknown mode \"Open\""}},
+    {"sde-option: 15", {"sde-option: \"15\"", "want off"}},
+    {"sde-option: 65535", {"sde-option: \"65535\"", "65001 to 65534"}},
+    {"sde-option: OFF", {"sde-option: \"OFF\""}},
+    {"sde-option:", {"sde-option: \"\""}},
+    {"colour: red", {"state-dir or sde-option"}},
     {"ttl: 6\0010", {"control character 0x01"}},
     {"ttl: 6\n0", {"line break inside a line"}},
     {"colour: red", {"hit-log, hit-log-format", "instance-id"}},
