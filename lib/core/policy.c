@@ -177,6 +177,14 @@ sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
 	case SK_ACTION_MONITOR:
 	case SK_ACTION_NODATA:
 		break;
+	case SK_ACTION_REWRITE:
+		/* Every rewrite that answers for its category has a target
+		 * (the lookup fails without one); one from elsewhere might
+		 * not. */
+		if (match->action == SK_ACTION_PASS &&
+		    (match->target == NULL || match->target_len == 0))
+			return error_verdict(out, SK_SNAP_E_CORRUPT);
+		break;
 	default:
 		return error_verdict(out, SK_SNAP_E_CORRUPT);
 	}
@@ -201,6 +209,10 @@ sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
 	/* An entry's own answer (RPZ) beats its category's. */
 	out->answer =
 	    match->action != SK_ACTION_PASS ? match->action : cat->action;
+	if (out->answer == SK_ACTION_REWRITE) {
+		out->target = match->target;
+		out->target_len = match->target_len;
+	}
 	return 0;
 }
 

@@ -4,6 +4,7 @@
  * the hit log; how a match is written before a name.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "policydefs.h"
 
@@ -77,4 +78,65 @@ sk_match_prefix(enum sk_match m)
 	default:
 		return "";
 	}
+}
+
+/* The URI schemes a structured error's contact may use (the draft's c). */
+static const char *const contact_schemes[] = {
+    "mailto:", "tel:", "sips:", "https:"};
+
+int
+sk_operator_contact_valid(const char *uri)
+{
+	size_t i, n, len = strlen(uri);
+
+	if (len >= SK_TEXT_MAX)
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)uri[i] <= 0x20 ||
+		    (unsigned char)uri[i] >= 0x7f)
+			return 0;
+	for (i = 0; i < sizeof(contact_schemes) / sizeof(contact_schemes[0]);
+	     i++) {
+		n = strlen(contact_schemes[i]);
+		if (len > n && strncasecmp(uri, contact_schemes[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+is_alpha(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+int
+sk_operator_language_valid(const char *tag)
+{
+	size_t i, len = strlen(tag), sub = 0, first = 1;
+
+	if (len == 0 || len >= SK_LANGUAGE_MAX)
+		return 0;
+	for (i = 0; i <= len; i++) {
+		if (tag[i] == '-' || tag[i] == '\0') {
+			if (sub == 0 || sub > 8 || (first && sub < 2))
+				return 0;
+			first = 0;
+			sub = 0;
+			continue;
+		}
+		if (!is_alpha(tag[i]) && !(tag[i] >= '0' && tag[i] <= '9'))
+			return 0;
+		if (first && !is_alpha(tag[i]))
+			return 0;
+		sub++;
+	}
+	return 1;
+}
+
+int
+sk_operator_empty(const struct sk_operator *op)
+{
+	return op->contact_count == 0 && op->organisation[0] == '\0' &&
+	    op->language[0] == '\0';
 }

@@ -101,6 +101,16 @@ struct sk_operator {
 	char language[SK_LANGUAGE_MAX];
 };
 
+/** @return 1 when contact is a URI structured DNS errors may carry:
+ * "mailto:", "tel:", "sips:" or "https:" and at least one byte more,
+ * printable ASCII without blanks, shorter than SK_TEXT_MAX. */
+int sk_operator_contact_valid(const char *uri);
+/** @return 1 when tag looks like a BCP 47 language tag: 1 to
+ * SK_LANGUAGE_MAX - 1 bytes of letters, digits and '-', starting with 2
+ * to 8 letters, no empty subtag. */
+int sk_operator_language_valid(const char *tag);
+/** @return 1 when the operator holds nothing. */
+int sk_operator_empty(const struct sk_operator *op);
 /** An approved exemption: clients in subnet resolve names of the categories
  * in category_mask normally until expires. Hits are still recorded. */
 struct sk_exemption {

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "detail.h"
 #include "snapfmt.h"
@@ -115,6 +116,141 @@ sk_entry_rec_cmp(const struct sk_entry_rec *x, const struct sk_entry_rec *y)
 		return x->list_id < y->list_id ? -1 : 1;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
+	return 0;
+}
+
+size_t
+sk_target_key(const uint8_t *name, size_t namelen, const struct sk_entry_rec *r,
+    uint8_t *out)
+{
+	memcpy(out, name, namelen);
+	sk_entry_rec_encode(r, out + namelen);
+	return namelen + SK_ENTRY_REC_SIZE;
+}
+
+/* A stored name: well formed, whole, lower case, not the root. */
+static int
+stored_name_ok(const uint8_t *w, size_t len)
+{
+	size_t i;
+
+	if (len < 2 || len > SK_NAME_MAX_WIRE ||
+	    sk_name_wire_len(w, len) != (int)len)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (w[i] >= 'A' && w[i] <= 'Z')
+			return 0;
+	return 1;
+}
+
+int
+sk_target_pair_check(const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen, const struct sk_category *cats, size_t ncats, uint64_t nlists,
+    struct sk_entry_rec *rec, const char **why)
+{
+	struct sk_entry_rec r;
+	size_t namelen;
+
+	if (klen < 2 + SK_ENTRY_REC_SIZE || klen > SK_TARGET_KEY_MAX ||
+	    !stored_name_ok(key, klen - SK_ENTRY_REC_SIZE)) {
+		*why = "key not a lower-case wire name and a record";
+		return -1;
+	}
+	namelen = klen - SK_ENTRY_REC_SIZE;
+	if (sk_entry_rec_decode_checked(key + namelen, &r) != 0 ||
+	    r.list_id >= nlists) {
+		*why = "key holds an invalid record";
+		return -1;
+	}
+	if (sk_rec_allowed(&r) || r.category >= ncats ||
+	    !sk_rec_needs_target(&r, &cats[r.category])) {
+		*why = "a target for a record that has none (not a rewrite)";
+		return -1;
+	}
+	if (!stored_name_ok(val, vlen)) {
+		*why = "target not a lower-case wire name";
+		return -1;
+	}
+	if (vlen == namelen && memcmp(val, key, vlen) == 0) {
+		*why = "target is the name itself";
+		return -1;
+	}
+	if (rec != NULL)
+		*rec = r;
+	return 0;
+}
+
+int
+sk_category_needs_v2(const struct sk_category *cat)
+{
+	return cat->action == SK_ACTION_REWRITE ||
+	    cat->purpose != SK_PURPOSE_CONTENT ||
+	    (cat->ede != SK_EDE_BLOCKED && cat->ede != 0);
+}
+
+/* The statements of SK_META_OPERATOR. */
+#define OP_CONTACT "contact"
+#define OP_ORGANISATION "organisation"
+#define OP_LANGUAGE "language"
+
+static void
+operator_line(struct sk_fmt_text *t, const char *key, const char *val)
+{
+	sk_fmt_text_add(t, key, strlen(key));
+	sk_fmt_text_add(t, "\t", 1);
+	sk_fmt_text_escaped(t, val);
+	sk_fmt_text_add(t, "\n", 1);
+}
+
+void
+sk_fmt_operator_text(struct sk_fmt_text *t, const struct sk_operator *op)
+{
+	int i;
+
+	for (i = 0; i < op->contact_count && i < SK_MAX_CONTACTS; i++)
+		operator_line(t, OP_CONTACT, op->contact[i]);
+	if (op->organisation[0] != '\0')
+		operator_line(t, OP_ORGANISATION, op->organisation);
+	if (op->language[0] != '\0')
+		operator_line(t, OP_LANGUAGE, op->language);
+	if (t->p == NULL && !t->oom)
+		sk_fmt_text_add(t, "", 0); /* an empty text, not none */
+}
+
+int
+sk_fmt_operator_parse(char *text, struct sk_operator *op)
+{
+	char *cur = text, *line, *f[2] = {NULL, NULL};
+
+	memset(op, 0, sizeof(*op));
+	while ((line = sk_fmt_next_line(&cur)) != NULL) {
+		if (sk_tsv_split(line, f, 2) != 2)
+			return -1;
+		if (strcmp(f[0], OP_CONTACT) == 0) {
+			if (op->contact_count == SK_MAX_CONTACTS ||
+			    sk_tsv_unescape(f[1],
+			        op->contact[op->contact_count],
+			        sizeof(op->contact[0])) != 0 ||
+			    !sk_operator_contact_valid(
+			        op->contact[op->contact_count]))
+				return -1;
+			op->contact_count++;
+		} else if (strcmp(f[0], OP_ORGANISATION) == 0) {
+			if (op->organisation[0] != '\0' ||
+			    sk_tsv_unescape(f[1], op->organisation,
+			        sizeof(op->organisation)) != 0 ||
+			    op->organisation[0] == '\0')
+				return -1;
+		} else if (strcmp(f[0], OP_LANGUAGE) == 0) {
+			if (op->language[0] != '\0' ||
+			    sk_tsv_unescape(f[1], op->language,
+			        sizeof(op->language)) != 0 ||
+			    !sk_operator_language_valid(op->language))
+				return -1;
+		} else {
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -274,6 +410,14 @@ sk_fmt_category_line(struct sk_fmt_text *t, const struct sk_category *cat)
 	sk_fmt_text_escaped(t, sk_action_name(cat->action));
 	sk_fmt_text_add(t, "\t", 1);
 	sk_fmt_text_escaped(t, cat->policy_ref);
+	/* Only when not the defaults: format-1 lines stay as they were. */
+	if (cat->purpose != SK_PURPOSE_CONTENT ||
+	    (cat->ede != SK_EDE_BLOCKED && cat->ede != 0)) {
+		sk_fmt_text_add(t, "\t", 1);
+		sk_fmt_text_escaped(t, sk_purpose_name(cat->purpose));
+		sk_fmt_text_printf(t, "\t%u",
+		    cat->ede != 0 ? (unsigned)cat->ede : SK_EDE_BLOCKED);
+	}
 	sk_fmt_text_add(t, "\n", 1);
 }
 
@@ -305,6 +449,18 @@ sk_fmt_tables_add_category(
 {
 	sk_fmt_category_line(&t->cats, cat);
 	t->ncats++;
+	if (sk_category_needs_v2(cat))
+		t->format = SK_SNAPSHOT_FORMAT;
+}
+
+void
+sk_fmt_tables_set_operator(
+    struct sk_fmt_tables *t, const struct sk_operator *op)
+{
+	sk_fmt_text_free(&t->op);
+	sk_fmt_operator_text(&t->op, op);
+	if (!sk_operator_empty(op))
+		t->format = SK_SNAPSHOT_FORMAT;
 }
 
 void
@@ -325,7 +481,7 @@ sk_fmt_tables_add_exemption(
 int
 sk_fmt_tables_oom(const struct sk_fmt_tables *t)
 {
-	return t->cats.oom || t->lists.oom || t->exs.oom;
+	return t->cats.oom || t->lists.oom || t->exs.oom || t->op.oom;
 }
 
 void
@@ -336,13 +492,17 @@ sk_fmt_tables_free(struct sk_fmt_tables *t)
 	sk_fmt_text_free(&t->cats);
 	sk_fmt_text_free(&t->lists);
 	sk_fmt_text_free(&t->exs);
+	sk_fmt_text_free(&t->op);
 	t->ncats = t->nlists = t->nexs = 0;
+	t->format = 0;
 }
 
 void
 sk_fmt_info_text(struct sk_fmt_text *t, const struct sk_fmt_info *in)
 {
-	sk_fmt_text_printf(t, SK_INFO_FORMAT "=%d\n", SK_SNAPSHOT_FORMAT);
+	sk_fmt_text_printf(t, SK_INFO_FORMAT "=%d\n",
+	    in->format == SK_SNAPSHOT_FORMAT ? SK_SNAPSHOT_FORMAT
+	                                     : SK_SNAPSHOT_FORMAT_V1);
 	sk_fmt_text_add(t, SK_INFO_ID "=", strlen(SK_INFO_ID "="));
 	sk_fmt_text_add(t, in->id, strlen(in->id));
 	sk_fmt_text_printf(t, "\n" SK_INFO_BUILT "=%" PRId64 "\n", in->built);
@@ -392,9 +552,21 @@ parse_i64(const char *s, int64_t *out)
 int
 sk_fmt_category_parse(char *line, struct sk_category *cat)
 {
-	char *f[3];
+	char *f[5];
+	uint64_t ede;
+	int n = sk_tsv_split(line, f, 5);
 
-	if (sk_tsv_split(line, f, 3) != 3 ||
+	cat->purpose = SK_PURPOSE_CONTENT;
+	cat->ede = SK_EDE_BLOCKED;
+	if (n == 5 &&
+	    (sk_purpose_from_name(f[3], &cat->purpose) != 0 ||
+	        parse_u64(f[4], 10, 2, &ede) != 0 ||
+	        (ede != SK_EDE_BLOCKED && ede != SK_EDE_CENSORED &&
+	            ede != SK_EDE_FILTERED)))
+		return -1;
+	if (n == 5)
+		cat->ede = (uint16_t)ede;
+	if ((n != 3 && n != 5) ||
 	    sk_tsv_unescape(f[0], cat->name, sizeof(cat->name)) != 0 ||
 	    cat->name[0] == '\0' ||
 	    sk_action_from_name(f[1], &cat->action) != 0 ||
@@ -505,10 +677,12 @@ sk_fmt_info_parse(
 	if (!(have & HAVE_FORMAT))
 		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
 		    "no format version in info");
-	if (in->format != SK_SNAPSHOT_FORMAT)
+	if (in->format != SK_SNAPSHOT_FORMAT &&
+	    in->format != SK_SNAPSHOT_FORMAT_V1)
 		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
-		    "format version %" PRIu64 " not supported (reads %d)",
-		    in->format, SK_SNAPSHOT_FORMAT);
+		    "format version %" PRIu64
+		    " not supported (reads %d and %d)",
+		    in->format, SK_SNAPSHOT_FORMAT_V1, SK_SNAPSHOT_FORMAT);
 	if (have != HAVE_ALL)
 		return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
 		    "info lacks a required key");

@@ -6,16 +6,34 @@
  * key or a meta line is laid out, instead of knowing it.
  *
  * A snapshot is one LMDB environment (MDB_NOSUBDIR) with two named
- * databases:
+ * databases (format 1) or three (format 2):
  *   SK_DB_NAMES: key = lower-case wire name of an entry; value = one or
  *	more SK_ENTRY_REC_SIZE-byte records in sk_entry_rec_cmp() order.
  *   SK_DB_META:  SK_META_INFO -> "key=value" lines (SK_INFO_* keys);
- *	SK_META_CATEGORIES -> one line a category: NAME TAB ACTION TAB REF;
+ *	SK_META_CATEGORIES -> one line a category: NAME TAB ACTION TAB REF,
+ *	in format 2 optionally followed by TAB PURPOSE TAB EDE (written
+ *	only when either differs from content and 15);
  *	SK_META_LISTS -> one list file name a line (its index = list id);
  *	SK_META_EXEMPTIONS -> one line an exemption: SUBNET TAB HEX-MASK TAB
  *	EXPIRES TAB APPROVER TAB REASON;
- *	SK_META_FILTER -> the name filter (namefilter.h), optional.
+ *	SK_META_FILTER -> the name filter (namefilter.h), optional;
+ *	SK_META_OPERATOR (format 2 only, always there, maybe empty) -> one
+ *	line a statement: "contact" TAB URI (at most SK_MAX_CONTACTS),
+ *	"organisation" TAB TEXT, "language" TAB TAG.
+ *   SK_DB_TARGETS (format 2 only, always there, maybe empty): the rewrite
+ *	targets. key = the entry's wire name followed by its record's 12
+ *	stored bytes (sk_target_key()); value = the target, a lower-case
+ *	wire name. Every record of a rewrite category whose own answer is
+ *	its category's has exactly one; nothing else has one.
  * Free-text fields of those lines are TSV-escaped (sk_tsv_escape()).
+ *
+ * Format 2 is written only when a snapshot uses something format 1 cannot
+ * hold (a rewrite category, purpose= or ede= other than the default, an
+ * operator statement); otherwise the file is format 1, byte for byte what
+ * earlier writers wrote, with the same id. A module that knows only
+ * format 1 refuses a format-2 file when it walks the main tree: "a
+ * database other than names and meta", SK_SNAP_E_FORMAT ("not a sinkhole
+ * snapshot of a supported format"), before it reads any of it.
  *
  * A record, 12 bytes little-endian:
  *   0      flags: bit 0 SK_REC_ALLOW; bits 1-2 enum sk_match; bits 3-4 the
@@ -40,10 +58,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "name.h"
 #include "policydefs.h"
 
-/** Format version written in SK_META_INFO; a reader refuses others. */
-#define SK_SNAPSHOT_FORMAT 1
+struct sk_fmt_text; /* below */
+
+/** The newest format version this reader knows (SK_META_INFO "format");
+ * it reads SK_SNAPSHOT_FORMAT_V1 too and refuses any other. */
+#define SK_SNAPSHOT_FORMAT 2
+/** The format of a snapshot that uses nothing of format 2. */
+#define SK_SNAPSHOT_FORMAT_V1 1
 /** Bytes of the SHA-256 an id and a digest trailer hold. */
 #define SK_SNAPSHOT_HASH_LEN 32
 /** Hex snapshot id length (the SHA-256 in hex), without NUL. */
@@ -52,8 +76,9 @@
 /** The named databases. */
 #define SK_DB_NAMES "names"
 #define SK_DB_META "meta"
-/** Named databases a snapshot environment holds. */
-#define SK_DB_COUNT 2
+#define SK_DB_TARGETS "targets"
+/** Most named databases a snapshot environment holds. */
+#define SK_DB_COUNT 3
 
 /** Keys of SK_DB_META. */
 #define SK_META_INFO "info"
@@ -61,6 +86,7 @@
 #define SK_META_LISTS "lists"
 #define SK_META_EXEMPTIONS "exemptions"
 #define SK_META_FILTER "filter"
+#define SK_META_OPERATOR "operator"
 
 /** Keys of the SK_META_INFO text. Other keys are informational: a later
  * writer of the same format may add some, and readers skip them. */
@@ -189,6 +215,66 @@ sk_entry_rec_count(size_t len)
 int sk_entry_rec_cmp(
     const struct sk_entry_rec *x, const struct sk_entry_rec *y);
 
+/* --- rewrite targets (format 2) ---------------------------------------- */
+
+/** Longest key of SK_DB_TARGETS: a name and one stored record. */
+#define SK_TARGET_KEY_MAX (SK_NAME_MAX_WIRE + SK_ENTRY_REC_SIZE)
+
+/**
+ * The SK_DB_TARGETS key of one record of one name: the name, then the
+ * record's stored bytes.
+ * @param name: lower-case wire name (at most SK_NAME_MAX_WIRE bytes).
+ * @param out: SK_TARGET_KEY_MAX bytes.
+ * @return the key's length.
+ */
+size_t sk_target_key(const uint8_t *name, size_t namelen,
+    const struct sk_entry_rec *r, uint8_t *out);
+
+/**
+ * Does a record need a rewrite target: a block record of a rewrite
+ * category that gives its category's answer?
+ * @param cat: the record's category (NULL: not known, so no).
+ */
+static inline int
+sk_rec_needs_target(const struct sk_entry_rec *r, const struct sk_category *cat)
+{
+	return cat != NULL && cat->action == SK_ACTION_REWRITE &&
+	    !(r->flags & SK_REC_ALLOW) &&
+	    (r->flags & SK_REC_ACTION_MASK) >> SK_REC_ACTION_SHIFT ==
+	    SK_REC_ACTION_CATEGORY;
+}
+
+/**
+ * Check one SK_DB_TARGETS pair as stored: the key a well-formed
+ * lower-case wire name (not the root) followed by a valid block record of
+ * a rewrite category (sk_rec_needs_target) and a list in range; the value
+ * a well-formed lower-case wire name, not the root, not the key's name.
+ * @param cats: the category table, ncats of them.
+ * @param nlists: lists in the list table.
+ * @param rec: if not NULL, receives the record.
+ * @return 0, or -1 with why set to a static reason.
+ */
+int sk_target_pair_check(const uint8_t *key, size_t klen, const uint8_t *val,
+    size_t vlen, const struct sk_category *cats, size_t ncats, uint64_t nlists,
+    struct sk_entry_rec *rec, const char **why);
+
+/** @return 1 when a category needs format 2 (action rewrite, purpose or
+ * ede other than the defaults; an ede of 0, as a zeroed struct holds, is
+ * the default), else 0. */
+int sk_category_needs_v2(const struct sk_category *cat);
+
+/* --- operator statements (format 2) ------------------------------------ */
+
+/** Append the SK_META_OPERATOR text of op (nothing for an empty one). */
+void sk_fmt_operator_text(struct sk_fmt_text *t, const struct sk_operator *op);
+/**
+ * Parse an SK_META_OPERATOR text (modified in place) into op (zeroed
+ * first): unknown statements, a second organisation or language, more
+ * than SK_MAX_CONTACTS contacts, invalid contacts or tags are errors.
+ * @return 0, or -1.
+ */
+int sk_fmt_operator_parse(char *text, struct sk_operator *op);
+
 /* --- TSV escaping ------------------------------------------------------ */
 
 /**
@@ -246,11 +332,17 @@ void sk_fmt_text_escaped(struct sk_fmt_text *t, const char *s);
 /** Free the text and zero it; NULL is fine. */
 void sk_fmt_text_free(struct sk_fmt_text *t);
 
-/** The three tables of a snapshot's meta as their texts, with their
- * line counts. Zero-initialise; free with sk_fmt_tables_free(). */
+/** The tables of a snapshot's meta as their texts, with their line
+ * counts, and the format they are written in. Zero-initialise; free with
+ * sk_fmt_tables_free(). */
 struct sk_fmt_tables {
 	struct sk_fmt_text cats, lists, exs;
 	size_t ncats, nlists, nexs;
+	/** SK_META_OPERATOR's text (format 2). */
+	struct sk_fmt_text op;
+	/** 0 or SK_SNAPSHOT_FORMAT_V1: format 1; SK_SNAPSHOT_FORMAT: 2 (an
+	 * operator text and a targets database are written, and hashed). */
+	int format;
 };
 
 /** Append one category as an SK_META_CATEGORIES line (and '\n'); the
@@ -261,7 +353,8 @@ void sk_fmt_category_line(struct sk_fmt_text *t, const struct sk_category *cat);
 void sk_fmt_exemption_line(
     struct sk_fmt_text *t, const struct sk_exemption *ex);
 
-/** Append one SK_META_CATEGORIES line. */
+/** Append one SK_META_CATEGORIES line (a category that needs format 2
+ * sets t->format). */
 void sk_fmt_tables_add_category(
     struct sk_fmt_tables *t, const struct sk_category *cat);
 /** Append one SK_META_LISTS line (the list name as the policy wrote it). */
@@ -269,6 +362,9 @@ void sk_fmt_tables_add_list(struct sk_fmt_tables *t, const char *name);
 /** Append one SK_META_EXEMPTIONS line. */
 void sk_fmt_tables_add_exemption(
     struct sk_fmt_tables *t, const struct sk_exemption *ex);
+/** Set the operator text (a non-empty operator sets t->format). */
+void sk_fmt_tables_set_operator(
+    struct sk_fmt_tables *t, const struct sk_operator *op);
 /** @return 1 when an append ran out of memory (the texts are then
  * incomplete), else 0. */
 int sk_fmt_tables_oom(const struct sk_fmt_tables *t);
@@ -283,13 +379,16 @@ struct sk_fmt_info {
 	uint64_t names, categories, lists, exemptions;
 };
 
-/** Write the whole SK_META_INFO text (format SK_SNAPSHOT_FORMAT). */
+/** Write the whole SK_META_INFO text (format in->format: 2 when it is
+ * SK_SNAPSHOT_FORMAT, else 1). */
 void sk_fmt_info_text(struct sk_fmt_text *t, const struct sk_fmt_info *in);
 
 /**
- * Parse one SK_META_CATEGORIES line (modified in place).
+ * Parse one SK_META_CATEGORIES line (modified in place): three fields
+ * (purpose content, EDE 15) or five.
  * @return 0, or -1 for a bad line (wrong field count, bad escape, empty
- *	or too long name or reference, unknown action or "pass").
+ *	or too long name or reference, unknown action or "pass", unknown
+ *	purpose, an EDE other than 15, 16 and 17).
  */
 int sk_fmt_category_parse(char *line, struct sk_category *cat);
 
@@ -313,7 +412,8 @@ int sk_fmt_exemption_parse(char *line, struct sk_exemption *ex);
  * @param in: filled.
  * @param detail: receives what is wrong.
  * @param detailsize: its size.
- * @return 0, SK_SNAP_E_FORMAT (no format key, or another version) or
+ * @return 0, SK_SNAP_E_FORMAT (no format key, or a version other than
+ *	SK_SNAPSHOT_FORMAT_V1 and SK_SNAPSHOT_FORMAT) or
  *	SK_SNAP_E_CORRUPT (a line without '=', a bad value, a required key
  *	missing).
  */

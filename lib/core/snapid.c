@@ -80,6 +80,19 @@ sk_snapid_add_name(struct sk_snapid *h, const void *key, size_t keylen,
 	feed(h, val, vallen);
 }
 
+void
+sk_snapid_add_target(struct sk_snapid *h, const void *key, size_t keylen,
+    const void *val, size_t vallen)
+{
+	uint8_t b[3] = {0, (uint8_t)keylen, (uint8_t)(keylen >> 8)};
+
+	feed(h, b, 3);
+	feed(h, key, keylen);
+	b[0] = (uint8_t)vallen;
+	feed(h, b, 1);
+	feed(h, val, vallen);
+}
+
 static void
 add_table(struct sk_snapid *h, const char *tag, const struct sk_fmt_text *t)
 {
@@ -97,6 +110,8 @@ sk_snapid_add_tables(struct sk_snapid *h, const struct sk_fmt_tables *t)
 	add_table(h, SK_META_CATEGORIES, &t->cats);
 	add_table(h, SK_META_LISTS, &t->lists);
 	add_table(h, SK_META_EXEMPTIONS, &t->exs);
+	if (t->format == SK_SNAPSHOT_FORMAT)
+		add_table(h, SK_META_OPERATOR, &t->op);
 }
 
 int

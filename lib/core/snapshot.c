@@ -23,6 +23,7 @@
 #include "name.h"
 #include "snapshot.h"
 #include "namefilter.h"
+#include "snaptarget.h"
 #include "snapverify.h"
 
 struct sk_snapshot {
@@ -40,6 +41,10 @@ struct sk_snapshot {
 	size_t nexs;
 	/** contact, organisation, language (structured DNS errors). */
 	struct sk_operator op;
+	/** SK_SNAPSHOT_FORMAT_V1 or SK_SNAPSHOT_FORMAT. */
+	int format;
+	/** The rewrite targets, copied out of the map (format 2). */
+	struct sk_targets targets;
 	/** The name filter, read in place from the map (the file is never
 	 * written while open, so the pointer stays valid until close);
 	 * has_filter 0 for snapshots written without one. */
@@ -197,6 +202,69 @@ load_table(MDB_txn *txn, MDB_dbi meta, const char *key, size_t max,
 	return rc;
 }
 
+/* Format 2's additions: the operator statements and the rewrite targets
+ * (copied into memory: lookups then never read a target from the map).
+ * The file was verified; the checks here are a second line. */
+static int
+load_v2(struct sk_snapshot *s, MDB_txn *txn, MDB_dbi meta, char *detail,
+    size_t detailsize)
+{
+	MDB_dbi tdb;
+	MDB_cursor *cur = NULL;
+	MDB_val k, v;
+	const char *why;
+	char *text = NULL;
+	int rc;
+
+	if ((rc = get_meta(
+	         txn, meta, SK_META_OPERATOR, &text, detail, detailsize)) != 0)
+		return rc;
+	rc = sk_fmt_operator_parse(text, &s->op);
+	free(text);
+	if (rc != 0)
+		return sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
+		    "bad \"%s\" in meta", SK_META_OPERATOR);
+	rc = mdb_dbi_open(txn, SK_DB_TARGETS, 0, &tdb);
+	if (rc == 0)
+		rc = mdb_cursor_open(txn, tdb, &cur);
+	if (rc != 0)
+		return sk_detail(detail, detailsize, SK_SNAP_E_FORMAT,
+		    "format 2 without a \"%s\" database: %s", SK_DB_TARGETS,
+		    mdb_strerror(rc));
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (sk_target_pair_check(k.mv_data, k.mv_size, v.mv_data,
+		        v.mv_size, s->cats, s->ncats, s->nlists, NULL,
+		        &why) != 0) {
+			rc = sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "targets: %s", why);
+			goto out;
+		}
+		switch (sk_targets_add(
+		    &s->targets, k.mv_data, k.mv_size, v.mv_data, v.mv_size)) {
+		case 0:
+			continue;
+		case -1:
+			rc = sk_detail(detail, detailsize, SK_SNAP_E_NOMEM,
+			    "out of memory");
+			goto out;
+		default:
+			rc = sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
+			    "targets: keys out of order");
+			goto out;
+		}
+	}
+	if (rc != MDB_NOTFOUND) {
+		rc = sk_detail(detail, detailsize, SK_SNAP_E_LMDB,
+		    "reading targets: %s", mdb_strerror(rc));
+		goto out;
+	}
+	rc = 0;
+out:
+	mdb_cursor_close(cur);
+	return rc;
+}
+
 /* Open the named databases and parse meta; txn is a read transaction. */
 static int
 load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
@@ -224,6 +292,7 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 		goto out;
 	memcpy(s->id, in.id, sizeof(s->id));
 	s->built = in.built;
+	s->format = (int)in.format;
 	free(text);
 	text = NULL;
 	if ((rc = load_table(txn, meta, SK_META_CATEGORIES, SK_MAX_CATEGORIES,
@@ -236,6 +305,28 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 	         sizeof(*s->lists), list_item, (void **)&s->lists, &s->nlists,
 	         &s->listbuf, detail, detailsize)))
 		goto out;
+	if (s->format == SK_SNAPSHOT_FORMAT) {
+		if ((rc = load_v2(s, txn, meta, detail, detailsize)) != 0)
+			goto out;
+	} else {
+		size_t i;
+
+		/* Format 1 cannot hold these: a writer that said 1 and
+		 * wrote them is not to be trusted. */
+		for (i = 0; i < s->ncats; i++) {
+			if (sk_category_needs_v2(&s->cats[i])) {
+				rc = sk_detail(detail, detailsize,
+				    SK_SNAP_E_CORRUPT,
+				    "format 1 with category %s of format 2 "
+				    "(action %s, purpose %s, ede %u)",
+				    s->cats[i].name,
+				    sk_action_name(s->cats[i].action),
+				    sk_purpose_name(s->cats[i].purpose),
+				    (unsigned)s->cats[i].ede);
+				goto out;
+			}
+		}
+	}
 
 	rc = mdb_stat(txn, s->names, &st);
 	if (rc != 0) {
@@ -400,6 +491,7 @@ sk_snapshot_close(struct sk_snapshot *snap)
 	free(snap->lists);
 	free(snap->listbuf);
 	free(snap->exs);
+	sk_targets_free(&snap->targets);
 	free(snap);
 }
 
@@ -413,6 +505,49 @@ int64_t
 sk_snapshot_built(const struct sk_snapshot *snap)
 {
 	return snap->built;
+}
+
+int
+sk_snapshot_format(const struct sk_snapshot *snap)
+{
+	return snap->format;
+}
+
+size_t
+sk_snapshot_target_count(const struct sk_snapshot *snap)
+{
+	return sk_targets_count(&snap->targets);
+}
+
+int
+sk_snapshot_target_at(const struct sk_snapshot *snap, size_t i,
+    const uint8_t **name, size_t *namelen, struct sk_entry_rec *rec,
+    const uint8_t **target, size_t *target_len)
+{
+	const uint8_t *key;
+	size_t klen;
+
+	if (i >= sk_targets_count(&snap->targets))
+		return -1;
+	sk_targets_at(&snap->targets, i, &key, &klen, target, target_len);
+	/* Checked when added: a name and one record. */
+	*name = key;
+	*namelen = klen - SK_ENTRY_REC_SIZE;
+	sk_entry_rec_decode(key + *namelen, rec);
+	return 0;
+}
+
+const uint8_t *
+sk_snapshot_target(const struct sk_snapshot *snap, const uint8_t *name,
+    size_t namelen, const struct sk_entry_rec *rec, size_t *target_len)
+{
+	uint8_t key[SK_TARGET_KEY_MAX];
+
+	*target_len = 0;
+	if (namelen == 0 || namelen > SK_NAME_MAX_WIRE)
+		return NULL;
+	return sk_targets_find(&snap->targets, key,
+	    sk_target_key(name, namelen, rec, key), target_len);
 }
 
 uint64_t
@@ -622,10 +757,20 @@ sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
 	/* Ending a read-only NOLOCK transaction frees it and reads no page. */
 	if (txn != NULL)
 		mdb_txn_abort(txn);
+	if (err == 0 && out->found && !out->allowed) {
+		out->action = sk_rec_own_action(&out->rec);
+		/* The category index was checked by the walk. */
+		if (sk_rec_needs_target(
+		        &out->rec, &snap->cats[out->rec.category])) {
+			out->target = sk_snapshot_target(snap,
+			    name + out->name_offset, namelen - out->name_offset,
+			    &out->rec, &out->target_len);
+			if (out->target == NULL)
+				err = SK_SNAP_E_CORRUPT;
+		}
+	}
 	if (err != 0)
 		memset(out, 0, sizeof(*out));
-	else if (out->found && !out->allowed)
-		out->action = sk_rec_own_action(&out->rec);
 	return err;
 }
 

@@ -83,6 +83,29 @@ int sk_snapshot_fd(const struct sk_snapshot *snap);
 const char *sk_snapshot_id(const struct sk_snapshot *snap);
 /** @return build time, seconds since the epoch. */
 int64_t sk_snapshot_built(const struct sk_snapshot *snap);
+/** @return the format version (SK_SNAPSHOT_FORMAT_V1 or
+ * SK_SNAPSHOT_FORMAT). */
+int sk_snapshot_format(const struct sk_snapshot *snap);
+/** @return the number of rewrite targets stored. */
+size_t sk_snapshot_target_count(const struct sk_snapshot *snap);
+/**
+ * The i-th rewrite target pair in key order, for dumps and diffs.
+ * @param name, namelen: receive the entry's wire name.
+ * @param rec: receives its record.
+ * @param target, target_len: receive the target (wire form).
+ * @return 0, or -1 when i is out of range.
+ */
+int sk_snapshot_target_at(const struct sk_snapshot *snap, size_t i,
+    const uint8_t **name, size_t *namelen, struct sk_entry_rec *rec,
+    const uint8_t **target, size_t *target_len);
+/**
+ * The rewrite target of one record of one stored name.
+ * @return the target (lower-case wire form, valid while open) with its
+ *	length in *target_len, or NULL when the record has none.
+ */
+const uint8_t *sk_snapshot_target(const struct sk_snapshot *snap,
+    const uint8_t *name, size_t namelen, const struct sk_entry_rec *rec,
+    size_t *target_len);
 /** @return number of names stored (keys of "names"). */
 uint64_t sk_snapshot_name_count(const struct sk_snapshot *snap);
 
@@ -95,8 +118,7 @@ int sk_snapshot_category_find(const struct sk_snapshot *snap, const char *name);
 
 /** The policy's contact, organisation and language (never NULL; empty
  * fields when the policy has none). */
-const struct sk_operator *sk_snapshot_operator(
-    const struct sk_snapshot *snap);
+const struct sk_operator *sk_snapshot_operator(const struct sk_snapshot *snap);
 size_t sk_snapshot_exemption_count(const struct sk_snapshot *snap);
 const struct sk_exemption *sk_snapshot_exemption(
     const struct sk_snapshot *snap, size_t i);
@@ -116,6 +138,11 @@ struct sk_lookup {
 	enum sk_action action;
 	size_t name_offset; /**< where in the queried wire name the
 				   matching entry's name starts */
+	/** The winning record's rewrite target (lower-case wire form, owned
+	 * by the snapshot) when it needs one (sk_rec_needs_target), else
+	 * NULL and 0. */
+	const uint8_t *target;
+	size_t target_len;
 };
 
 /**
@@ -125,7 +152,9 @@ struct sk_lookup {
  * monitor one; then the most specific name; then the lowest category index.
  * An EXACT record matches only at offset 0; a BELOW record only at offset
  * > 0; a SUBTREE record at any offset. A record whose action bits hold 3
- * is SK_SNAP_E_CORRUPT.
+ * is SK_SNAP_E_CORRUPT. A winning record of a rewrite category comes
+ * with its target (from memory, not the map); one without is
+ * SK_SNAP_E_CORRUPT.
  *
  * The reads of the map run in a guarded region (guard.h): a fault or an
  * LMDB assertion there returns SK_SNAP_E_FAULT and marks the snapshot

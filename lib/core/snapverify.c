@@ -24,6 +24,7 @@
 #include "name.h"
 #include "namefilter.h"
 #include "snapid.h"
+#include "snaptarget.h"
 #include "snapverify.h"
 
 /* Bytes hashed per read. */
@@ -197,14 +198,21 @@ struct buckets {
 
 /* What the walks collect. */
 struct vctx {
-	struct sk_lmdb_db names, meta;
-	int have_names, have_meta;
+	struct sk_lmdb_db names, meta, targets;
+	int have_names, have_meta, have_targets;
 	/* meta values (heap copies) */
 	struct sk_fmt_text info;
 	struct sk_fmt_tables tables; /* texts only: the counts stay 0 */
 	uint8_t *filter;
 	size_t filterlen;
-	int have_info, have_cats, have_lists, have_exs;
+	int have_info, have_cats, have_lists, have_exs, have_op;
+	/* format 2: the categories parsed (which are rewrites), the
+	 * targets, and how many records of names had theirs */
+	int format;
+	struct sk_category cats[SK_MAX_CATEGORIES];
+	size_t ncats;
+	struct sk_targets tg;
+	uint64_t targets_used;
 	struct sk_filter fv;
 	struct sk_filter_prober fp;
 	int has_filter;
@@ -254,10 +262,14 @@ cb_main(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 	} else if (key_is(key, klen, SK_DB_META)) {
 		sk_lmdb_db_decode(val, &v->meta);
 		v->have_meta = 1;
+	} else if (key_is(key, klen, SK_DB_TARGETS)) {
+		sk_lmdb_db_decode(val, &v->targets);
+		v->have_targets = 1;
 	} else {
 		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
 		    "main tree: page %" PRIu64
-		    ": a database other than \"names\" and \"meta\"",
+		    ": a database other than \"names\", \"meta\" and "
+		    "\"targets\"",
 		    pgno);
 	}
 	return 0;
@@ -293,6 +305,8 @@ cb_meta(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 		rc = keep(&v->tables.lists, &v->have_lists, val, vlen);
 	else if (key_is(key, klen, SK_META_EXEMPTIONS))
 		rc = keep(&v->tables.exs, &v->have_exs, val, vlen);
+	else if (key_is(key, klen, SK_META_OPERATOR))
+		rc = keep(&v->tables.op, &v->have_op, val, vlen);
 	else if (key_is(key, klen, SK_META_FILTER)) {
 		struct sk_fmt_text t = {0};
 
@@ -325,7 +339,90 @@ parse_info(struct vctx *v, char *detail, size_t ds)
 	v->n_names = in.names;
 	v->n_cats = in.categories;
 	v->n_lists = in.lists;
+	v->format = (int)in.format;
+	v->tables.format = v->format;
 	return 0;
+}
+
+/* Format 2: the operator parses, the categories are known (which are
+ * rewrites); format 1 holds none of format 2's parts. */
+static int
+check_v2_parts(struct vctx *v, char *detail, size_t ds)
+{
+	struct sk_operator op;
+	char *copy, *cur, *line;
+	int rc = 0;
+
+	if (v->format != SK_SNAPSHOT_FORMAT) {
+		if (v->have_targets || v->have_op)
+			return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+			    "format 1 with a \"%s\" %s",
+			    v->have_targets ? SK_DB_TARGETS : SK_META_OPERATOR,
+			    v->have_targets ? "database" : "meta key");
+		return 0;
+	}
+	if (!v->have_targets || !v->have_op)
+		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
+		    "format 2 without a \"%s\" %s",
+		    !v->have_targets ? SK_DB_TARGETS : SK_META_OPERATOR,
+		    !v->have_targets ? "database" : "meta key");
+	if (memchr(v->tables.op.p, '\0', v->tables.op.len) != NULL ||
+	    memchr(v->tables.cats.p, '\0', v->tables.cats.len) != NULL)
+		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+		    "meta operator or categories hold a NUL byte");
+	/* Parsed from copies: the texts are hashed as stored. */
+	if ((copy = strdup(v->tables.op.p)) == NULL)
+		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
+	if (sk_fmt_operator_parse(copy, &op) != 0)
+		rc = sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+		    "meta \"%s\": a bad statement", SK_META_OPERATOR);
+	free(copy);
+	if (rc != 0)
+		return rc;
+	if ((copy = strdup(v->tables.cats.p)) == NULL)
+		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
+	cur = copy;
+	while (rc == 0 && (line = sk_fmt_next_line(&cur)) != NULL) {
+		if (v->ncats == SK_MAX_CATEGORIES ||
+		    sk_fmt_category_parse(line, &v->cats[v->ncats]) != 0)
+			rc = sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+			    "categories line %zu: bad line", v->ncats + 1);
+		v->ncats++;
+	}
+	free(copy);
+	if (rc == 0 && v->ncats != v->n_cats)
+		rc = sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+		    "%zu categories, info says %" PRIu64, v->ncats, v->n_cats);
+	return rc;
+}
+
+static int
+cb_targets(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
+    const uint8_t *val, size_t vlen, unsigned flags, char *detail, size_t ds)
+{
+	struct vctx *v = arg;
+	const char *why;
+	char text[SK_NAME_MAX_TEXT * 2 + 8];
+
+	(void)flags;
+	if (sk_target_pair_check(key, klen, val, vlen, v->cats, v->ncats,
+	        v->n_lists, NULL, &why) != 0) {
+		show_key(key,
+		    klen > SK_ENTRY_REC_SIZE ? klen - SK_ENTRY_REC_SIZE : klen,
+		    text, sizeof(text));
+		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+		    "targets tree: page %" PRIu64 ": name %s: %s", pgno, text,
+		    why);
+	}
+	switch (sk_targets_add(&v->tg, key, klen, val, vlen)) {
+	case 0:
+		return 0;
+	case -1:
+		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
+	default:
+		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+		    "targets tree: page %" PRIu64 ": keys out of order", pgno);
+	}
 }
 
 static int
@@ -444,6 +541,18 @@ cb_names(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
 			return bad_name(key, klen, pgno, "records out of order",
 			    detail, ds);
 		prev = r;
+		if (v->format == SK_SNAPSHOT_FORMAT && !sk_rec_allowed(&r) &&
+		    sk_rec_needs_target(&r, &v->cats[r.category])) {
+			uint8_t tk[SK_TARGET_KEY_MAX];
+			size_t tl;
+
+			if (sk_targets_find(&v->tg, tk,
+			        sk_target_key(key, klen, &r, tk), &tl) == NULL)
+				return bad_name(key, klen, pgno,
+				    "a rewrite record without a target", detail,
+				    ds);
+			v->targets_used++;
+		}
 	}
 	if (v->slow_filter && !sk_filter_maybe(&v->fv, key, klen))
 		return bad_name(key, klen, pgno, "missing from the name filter",
@@ -461,6 +570,7 @@ vctx_free(struct vctx *v)
 {
 	sk_fmt_text_free(&v->info);
 	sk_fmt_tables_free(&v->tables);
+	sk_targets_free(&v->tg);
 	free(v->filter);
 	free(v->bk.p);
 	free(v->bk.n);
@@ -490,7 +600,12 @@ check_content(int fd, uint64_t covered, struct vctx *v,
 	if (!v->have_info || !v->have_cats || !v->have_lists || !v->have_exs)
 		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
 		    "meta lacks info, categories, lists or exemptions");
-	if ((rc = parse_info(v, detail, ds)) != 0)
+	if ((rc = parse_info(v, detail, ds)) != 0 ||
+	    (rc = check_v2_parts(v, detail, ds)) != 0)
+		return rc;
+	if (v->have_targets &&
+	    (rc = sk_lmdbcheck_walk(c, SK_DB_TARGETS, &v->targets,
+	         SK_LMDB_F_BIGDATA, cb_targets, v, detail, ds)) != 0)
 		return rc;
 	if (v->filter != NULL) {
 		if (sk_filter_view(v->filter, v->filterlen, &v->fv) != 0)
@@ -513,6 +628,20 @@ check_content(int fd, uint64_t covered, struct vctx *v,
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "%" PRIu64 " names, info says %" PRIu64, v->seen,
 		    v->n_names);
+	if (v->targets_used != sk_targets_count(&v->tg))
+		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
+		    "targets tree: %zu targets, %" PRIu64
+		    " rewrite records have one",
+		    sk_targets_count(&v->tg), v->targets_used);
+	{
+		const uint8_t *tk, *tv;
+		size_t i, tkl, tvl;
+
+		for (i = 0; i < sk_targets_count(&v->tg); i++) {
+			sk_targets_at(&v->tg, i, &tk, &tkl, &tv, &tvl);
+			sk_snapid_add_target(v->h, tk, tkl, tv, tvl);
+		}
+	}
 	sk_snapid_add_tables(v->h, &v->tables);
 	rc = sk_snapid_end(v->h, id);
 	v->h = NULL;

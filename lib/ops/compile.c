@@ -129,9 +129,10 @@ entry_rec(const struct sk_policy_list *l, const struct sk_list_entry *e,
 {
 	enum sk_match match = e->match;
 
-	/* match= widens or narrows plain names of a domains list only:
-	 * the other formats say what they mean. */
-	if (l->format == SK_LIST_DOMAINS && match == SK_MATCH_SUBTREE)
+	/* match= widens or narrows plain names of a domains or rewrite
+	 * list only: the other formats say what they mean. */
+	if ((l->format == SK_LIST_DOMAINS || l->format == SK_LIST_REWRITE) &&
+	    match == SK_MATCH_SUBTREE)
 		match = l->default_match;
 	memset(rec, 0, sizeof(*rec));
 	if (l->category < 0 || e->action == SK_ENTRY_ALLOW) {
@@ -151,7 +152,7 @@ entry_rec(const struct sk_policy_list *l, const struct sk_list_entry *e,
  * set, errno kept). */
 static int
 read_list(struct cctx *c, const struct sk_policy_list *l, const char *file,
-    uint32_t list_id, struct sk_compile_list_stats *st)
+    uint32_t list_id, int rewrites, struct sk_compile_list_stats *st)
 {
 	struct sk_list_entry ents[MAX_PER_LINE];
 	struct sk_list_parser parser;
@@ -174,6 +175,7 @@ read_list(struct cctx *c, const struct sk_policy_list *l, const char *file,
 		return -1;
 	}
 	sk_list_parser_init(&parser, l->format);
+	parser.rpz_rewrites = rewrites;
 	errno = 0;
 	while ((len = getline(&buf, &cap, f)) >= 0) {
 		lineno++;
@@ -192,15 +194,24 @@ read_list(struct cctx *c, const struct sk_policy_list *l, const char *file,
 		}
 		st->ignored += parser.ignored;
 		st->entry_lines += n > 0;
-		for (i = 0; i < n && c->b == NULL; i++)
+		for (i = 0; i < n && c->b == NULL; i++) {
 			st->entries++;
+			st->rewrites += ents[i].action == SK_ENTRY_REWRITE;
+		}
 		for (i = 0; i < n && c->b != NULL; i++) {
 			entry_rec(l, &ents[i], &rec);
 			rec.list_id = list_id;
 			rec.line = parser.record_line != 0 ? parser.record_line
 			                                   : lineno;
-			rc = sk_snapbuild_add_entry(
-			    c->b, ents[i].wire, ents[i].wirelen, &rec);
+			if (ents[i].action == SK_ENTRY_REWRITE) {
+				rc = sk_snapbuild_add_rewrite(c->b,
+				    ents[i].wire, ents[i].wirelen, &rec,
+				    ents[i].target, ents[i].targetlen);
+				st->rewrites += rc == 0;
+			} else {
+				rc = sk_snapbuild_add_entry(
+				    c->b, ents[i].wire, ents[i].wirelen, &rec);
+			}
 			if (rc != 0) {
 				ret = cfail(c->err, c->errsize, "%s:%u: %s",
 				    l->path, lineno, sk_snapbuild_strerror(rc));
@@ -255,6 +266,11 @@ sk_compile(const char *policy_path, const char *out_path,
 		goto out;
 	}
 	report->nlists = pol->nlists;
+	if ((rc = sk_snapbuild_set_operator(b, &pol->op)) < 0) {
+		cfail(err, errsize, "%s: contact, organisation or language: %s",
+		    policy_path, sk_snapbuild_strerror(rc));
+		goto out;
+	}
 	for (i = 0; i < pol->ncategories; i++) {
 		rc = sk_snapbuild_add_category(b, &pol->categories[i]);
 		if (rc < 0) {
@@ -293,9 +309,14 @@ sk_compile(const char *policy_path, const char *out_path,
 		                opts->list_files[i] != NULL
 		            ? opts->list_files[i]
 		            : pol->lists[i].path,
-		        (uint32_t)rc, &report->lists[i]) != 0)
+		        (uint32_t)rc,
+		        pol->lists[i].category >= 0 &&
+		            pol->categories[pol->lists[i].category].action ==
+		                SK_ACTION_REWRITE,
+		        &report->lists[i]) != 0)
 			goto out;
 		report->rejected += report->lists[i].rejected;
+		report->rewrites += report->lists[i].rewrites;
 		report->unsupported += report->lists[i].unsupported;
 		report->overrides += report->lists[i].overrides;
 	}
@@ -342,5 +363,5 @@ sk_compile_count_list(const char *path, enum sk_list_format fmt,
 	memset(&c, 0, sizeof(c)); /* no builder, no options: count only */
 	c.err = err;
 	c.errsize = errsize;
-	return read_list(&c, &l, path, 0, st);
+	return read_list(&c, &l, path, 0, 0, st);
 }

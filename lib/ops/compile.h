@@ -32,6 +32,8 @@ struct sk_compile_list_stats {
 				   blocked */
 	uint64_t ignored;     /**< names or records ignored on purpose (hosts
 				   preamble, RPZ SOA and NS) */
+	uint64_t rewrites;    /**< entries that rewrite to a target (of
+				   entries) */
 	/** unsupported, by kind (index: enum sk_list_unsupported) */
 	uint64_t unsupported_kind[SK_UNSUP_COUNT];
 };
@@ -44,6 +46,7 @@ struct sk_compile_report {
 	uint64_t rejected;    /**< all rejected lines */
 	uint64_t unsupported; /**< all unsupported rules */
 	uint64_t overrides;   /**< all override lines */
+	uint64_t rewrites;    /**< all rewrite entries */
 	char id[SK_SNAPSHOT_ID_LEN + 1];
 };
 

@@ -39,6 +39,8 @@ sk_list_strerror(int err)
 		return "record in parentheses not closed";
 	case SK_LIST_E_OUTSIDE:
 		return "owner name outside the zone";
+	case SK_LIST_E_LOOP:
+		return "rewrite target is the name itself";
 	default:
 		return sk_name_strerror(err);
 	}
@@ -63,7 +65,7 @@ int
 sk_list_format_from_name(const char *name, enum sk_list_format *fmt)
 {
 	static const char *const names[] = {
-	    "domains", "hosts", "adblock", "rpz"};
+	    "domains", "hosts", "adblock", "rpz", "rewrite"};
 	size_t i;
 
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
@@ -277,6 +279,33 @@ parse_domains_line(
 	if (max_out < 1)
 		return SK_LIST_E_TOO_MANY;
 	return parse_domain(tok, len, out);
+}
+
+/* "NAME TARGET": NAME as in a domains list, then a host name. */
+static int
+parse_rewrite_line(
+    const char *p, const char *end, struct sk_list_entry *out, size_t max_out)
+{
+	const char *tok, *tgt, *more;
+	size_t len, tlen, len2;
+	int r;
+
+	if (!next_token(&p, end, &tok, &len))
+		return 0;
+	if (!next_token(&p, end, &tgt, &tlen) ||
+	    next_token(&p, end, &more, &len2))
+		return SK_LIST_E_SYNTAX;
+	if (max_out < 1)
+		return SK_LIST_E_TOO_MANY;
+	if ((r = parse_domain(tok, len, out)) < 0)
+		return r;
+	if ((r = host_to_wire(tgt, tlen, out->target, &out->targetlen, 1)) != 0)
+		return r;
+	if (out->targetlen == out->wirelen &&
+	    memcmp(out->target, out->wire, out->wirelen) == 0)
+		return SK_LIST_E_LOOP;
+	out->action = SK_ENTRY_REWRITE;
+	return 1;
 }
 
 /* The addresses a blocking hosts line may use. */
@@ -638,6 +667,23 @@ last_label_is(const uint8_t *w, size_t wlen, const char *word)
 	return token_is((const char *)w + prev + 1, w[prev], word);
 }
 
+/* Is the last label of a (valid) wire name all digits? */
+static int
+last_label_numeric(const uint8_t *w)
+{
+	size_t off = 0, prev = 0, i;
+
+	while (w[off] != 0) {
+		prev = off;
+		off += (size_t)w[off] + 1;
+	}
+	for (i = prev + 1; i < off; i++) {
+		if (!is_digit((char)w[i]))
+			return 0;
+	}
+	return 1;
+}
+
 static int
 is_ttl(const char *t, size_t len)
 {
@@ -815,7 +861,19 @@ rpz_record(struct sk_list_parser *p, const char *s, const char *end,
 		out->action = SK_ENTRY_NODATA;
 	else if (token_is(rd->s, rd->len, "rpz-passthru."))
 		out->action = SK_ENTRY_ALLOW;
-	else
+	else if (p->rpz_rewrites && rd->s[0] != '*' &&
+	    !token_is(rd->s, rd->len, "rpz-drop.") &&
+	    !token_is(rd->s, rd->len, "rpz-tcp-only.")) {
+		/* "CNAME target.": the rewrite itself. */
+		r = rpz_name(p, rd->s, rd->len, out->target, &out->targetlen);
+		if (r != 0)
+			return r;
+		if (out->targetlen < 2)
+			return SK_LIST_E_ROOT;
+		if (last_label_numeric(out->target))
+			return SK_LIST_E_ADDRESS;
+		out->action = SK_ENTRY_REWRITE;
+	} else
 		p->unsupported = token_is(rd->s, rd->len, "rpz-drop.")
 		    ? SK_UNSUP_RPZ_DROP
 		    : token_is(rd->s, rd->len, "rpz-tcp-only.")
@@ -824,21 +882,11 @@ rpz_record(struct sk_list_parser *p, const char *s, const char *end,
 	if (p->unsupported != SK_UNSUP_NONE)
 		return SK_LIST_E_UNSUPPORTED;
 	/* Now the name rules: "1.2.3.4" is no domain, "*.com" too wide. */
-	{
-		uint8_t *w = out->wire;
-		size_t off = 0, prev = 0, i2, numeric = 1;
-
-		while (w[off] != 0) {
-			prev = off;
-			off += (size_t)w[off] + 1;
-		}
-		for (i2 = prev + 1; i2 < off; i2++) {
-			if (!is_digit((char)w[i2]))
-				numeric = 0;
-		}
-		if (numeric)
-			return SK_LIST_E_ADDRESS;
-	}
+	if (last_label_numeric(out->wire))
+		return SK_LIST_E_ADDRESS;
+	if (out->action == SK_ENTRY_REWRITE && out->targetlen == out->wirelen &&
+	    memcmp(out->target, out->wire, out->wirelen) == 0 && !p->owner_wild)
+		return SK_LIST_E_LOOP;
 	if (p->owner_wild && sk_name_label_count(out->wire) < 2)
 		return SK_LIST_E_ROOT;
 	out->match = p->owner_wild ? SK_MATCH_BELOW : SK_MATCH_EXACT;
@@ -943,6 +991,8 @@ sk_list_parser_line(struct sk_list_parser *p, const char *line, size_t len,
 		return parse_domains_line(line, end, out, max_out);
 	case SK_LIST_HOSTS:
 		return parse_hosts_line(line, end, out, max_out, &p->ignored);
+	case SK_LIST_REWRITE:
+		return parse_rewrite_line(line, end, out, max_out);
 	default:
 		return SK_LIST_E_SYNTAX;
 	}

@@ -48,7 +48,17 @@ enum sk_list_format {
 	 * and actions (rpz-ip, rpz-nsdname, rpz-drop, local data) are
 	 * SK_LIST_E_UNSUPPORTED. Needs a parser (sk_list_parser_line): lines
 	 * depend on the ones before them. */
-	SK_LIST_RPZ = 3
+	SK_LIST_RPZ = 3,
+	/** Rewrites, one "NAME TARGET" a line: NAME as in a domains list
+	 * ("=name" exact, "*.name" below, a bare name as the list's
+	 * default: the compiler makes it exact unless the policy says
+	 * match=subtree), TARGET a host name (a trailing dot is fine) that
+	 * NAME's answers are to come from. '#' starts a comment; blank lines
+	 * are ignored. A line with an address in either place is
+	 * SK_LIST_E_ADDRESS (a fixed address is not a target), a line
+	 * whose target is its name SK_LIST_E_LOOP. Only rewrite categories
+	 * take such lists. */
+	SK_LIST_REWRITE = 4
 };
 
 /** What an entry asks for itself (RPZ); the compiler turns it into record
@@ -57,7 +67,10 @@ enum sk_entry_action {
 	SK_ENTRY_CATEGORY = 0, /**< what its category does */
 	SK_ENTRY_NXDOMAIN = 1, /**< NXDOMAIN when the category enforces */
 	SK_ENTRY_NODATA = 2,   /**< NODATA when the category enforces */
-	SK_ENTRY_ALLOW = 3     /**< an allowlist entry (rpz-passthru) */
+	SK_ENTRY_ALLOW = 3,    /**< an allowlist entry (rpz-passthru) */
+	SK_ENTRY_REWRITE = 4   /**< rewrite to target (a rewrite list, or
+				    RPZ "CNAME target." read for a rewrite
+				    category) */
 };
 
 /** One normalised entry. */
@@ -66,6 +79,9 @@ struct sk_list_entry {
 	size_t wirelen;
 	enum sk_match match;
 	enum sk_entry_action action;
+	/** action SK_ENTRY_REWRITE: the target, lower-case wire name */
+	uint8_t target[SK_NAME_MAX_WIRE];
+	size_t targetlen;
 };
 
 /** Error codes; negative. Values from -1 to -7 are sk_name_err codes
@@ -80,7 +96,8 @@ enum sk_list_err {
 	SK_LIST_E_UNSUPPORTED = -26, /**< a valid rule of a kind not
 					  enforced (see sk_list_unsupported) */
 	SK_LIST_E_PAREN = -27,       /**< RPZ: parentheses not closed */
-	SK_LIST_E_OUTSIDE = -28      /**< RPZ: owner name outside the zone */
+	SK_LIST_E_OUTSIDE = -28,     /**< RPZ: owner name outside the zone */
+	SK_LIST_E_LOOP = -301        /**< rewrite: the target is the name */
 };
 
 /** Kinds of valid but unsupported rules, for per-kind counts. */
@@ -115,7 +132,7 @@ const char *sk_list_unsupported_name(enum sk_list_unsupported kind);
 
 /**
  * Look a format up by its name in the policy file ("domains", "hosts",
- * "adblock", "rpz").
+ * "adblock", "rpz", "rewrite").
  * @return 0 and *fmt set, or -1 for an unknown name.
  */
 int sk_list_format_from_name(const char *name, enum sk_list_format *fmt);
@@ -128,6 +145,10 @@ int sk_list_format_from_name(const char *name, enum sk_list_format *fmt);
  * the last line gave besides entries. Plain data: no cleanup needed. */
 struct sk_list_parser {
 	enum sk_list_format fmt;
+	/** RPZ: set after sk_list_parser_init() for a rewrite category:
+	 * "name CNAME target." is then a rewrite entry (SK_ENTRY_REWRITE)
+	 * instead of unsupported local data. */
+	int rpz_rewrites;
 	/** Set by every sk_list_parser_line(): names or records ignored on
 	 * purpose (hosts preamble, RPZ SOA and NS). */
 	size_t ignored;

@@ -313,20 +313,38 @@ pf_valid_category_name(const char *name)
 	return 1;
 }
 
-/* category NAME action=sinkhole|nxdomain|nodata|monitor [ref="TEXT"] */
+/* ede=: the names of the EDE codes a category may answer with. */
+static int
+pf_ede(const char *name, uint16_t *code)
+{
+	if (strcmp(name, "blocked") == 0)
+		*code = SK_EDE_BLOCKED;
+	else if (strcmp(name, "censored") == 0)
+		*code = SK_EDE_CENSORED;
+	else if (strcmp(name, "filtered") == 0)
+		*code = SK_EDE_FILTERED;
+	else
+		return -1;
+	return 0;
+}
+
+/* category NAME action=sinkhole|nxdomain|nodata|monitor|rewrite
+ *          [ref="TEXT"] [purpose=content|bypass]
+ *          [ede=blocked|censored|filtered] */
 static int
 pf_category(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 {
 	static const char *const posnames[] = {"NAME"};
-	struct pf_opt opts[] = {{"action", NULL}, {"ref", NULL}};
+	struct pf_opt opts[] = {
+	    {"action", NULL}, {"ref", NULL}, {"purpose", NULL}, {"ede", NULL}};
 	struct sk_policyfile *pol = c->pol;
 	struct sk_category *cat;
 	const char *name;
 	enum sk_action action;
 	int idx;
 
-	if (pf_args(c, "category", toks, ntoks, posnames, &name, 1, opts, 2,
-	        "action= or ref=") < 0)
+	if (pf_args(c, "category", toks, ntoks, posnames, &name, 1, opts, 4,
+	        "action=, ref=, purpose= or ede=") < 0)
 		return -1;
 	if (!pf_valid_category_name(name))
 		return pf_error(c,
@@ -346,11 +364,29 @@ pf_category(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 	if (sk_action_from_name(opts[0].val, &action) < 0 ||
 	    action == SK_ACTION_PASS)
 		return pf_error(c,
-		    "unknown action \"%s\" (want sinkhole, nxdomain, nodata "
-		    "or monitor)",
+		    "unknown action \"%s\" (want sinkhole, nxdomain, nodata, "
+		    "monitor or rewrite)",
 		    opts[0].val);
 	cat = &pol->categories[pol->ncategories];
 	memset(cat, 0, sizeof(*cat));
+	cat->purpose = SK_PURPOSE_CONTENT;
+	cat->ede = SK_EDE_BLOCKED;
+	if (opts[2].val != NULL &&
+	    sk_purpose_from_name(opts[2].val, &cat->purpose) < 0)
+		return pf_error(c,
+		    "category: unknown purpose \"%s\" (want content or "
+		    "bypass)",
+		    opts[2].val);
+	if (opts[3].val != NULL && pf_ede(opts[3].val, &cat->ede) < 0)
+		return pf_error(c,
+		    "category: unknown ede \"%s\" (want blocked, censored or "
+		    "filtered: EDE 15, 16 or 17)",
+		    opts[3].val);
+	if (action == SK_ACTION_MONITOR &&
+	    (opts[2].val != NULL || opts[3].val != NULL))
+		return pf_error(c,
+		    "category: a monitor category answers nothing: purpose= "
+		    "and ede= do not apply");
 	if (opts[1].val != NULL &&
 	    pf_text(c, "category", "ref", opts[1].val, cat->policy_ref,
 	        sizeof(cat->policy_ref)) < 0)
@@ -406,15 +442,36 @@ pf_add_list(struct pf_ctx *c, const char *stmt, int category,
 
 	if (sk_list_format_from_name(format, &fmt) < 0)
 		return pf_error(c,
-		    "%s: unknown format \"%s\" (want domains, hosts, adblock "
-		    "or rpz)",
+		    "%s: unknown format \"%s\" (want domains, hosts, adblock, "
+		    "rpz or rewrite)",
 		    stmt, format);
+	/* A rewrite entry needs a target: only rewrite and rpz lists
+	 * carry one, and only a rewrite category uses one. */
+	if (category >= 0 &&
+	    pol->categories[category].action == SK_ACTION_REWRITE &&
+	    fmt != SK_LIST_REWRITE && fmt != SK_LIST_RPZ)
+		return pf_error(c,
+		    "%s: category %s rewrites names to targets: its lists "
+		    "are rewrite lists (NAME TARGET) or rpz (CNAME target.), "
+		    "not %s",
+		    stmt, pol->categories[category].name, format);
+	if (fmt == SK_LIST_REWRITE &&
+	    (category < 0 ||
+	        pol->categories[category].action != SK_ACTION_REWRITE))
+		return pf_error(c,
+		    "%s: a rewrite list feeds a category with action=rewrite "
+		    "only%s%s",
+		    stmt, category < 0 ? "" : ", not ",
+		    category < 0 ? "" : pol->categories[category].name);
+	if (fmt == SK_LIST_REWRITE)
+		m = SK_MATCH_EXACT; /* hosts semantics, unless match= */
 	if (url != NULL && pf_check_url(c, stmt, url) < 0)
 		return -1;
 	/* adblock and rpz say per line what a name covers */
-	if (match != NULL && fmt != SK_LIST_DOMAINS && fmt != SK_LIST_HOSTS)
+	if (match != NULL && fmt != SK_LIST_DOMAINS && fmt != SK_LIST_HOSTS &&
+	    fmt != SK_LIST_REWRITE)
 		return pf_error(c,
-		    "%s: match= applies to domains and hosts "
+		    "%s: match= applies to domains, hosts and rewrite "
 		    "lists only",
 		    stmt);
 	if (match != NULL) {
@@ -604,6 +661,56 @@ pf_timezone(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 	return 0;
 }
 
+/* contact "URI": up to SK_MAX_CONTACTS, in order. */
+static int
+pf_contact(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
+{
+	static const char *const posnames[] = {"URI"};
+	struct sk_operator *op = &c->pol->op;
+	const char *uri;
+	int i;
+
+	if (pf_args(c, "contact", toks, ntoks, posnames, &uri, 1, NULL, 0, "") <
+	    0)
+		return -1;
+	if (op->contact_count == SK_MAX_CONTACTS)
+		return pf_error(
+		    c, "contact: at most %d contacts", SK_MAX_CONTACTS);
+	if (!sk_operator_contact_valid(uri))
+		return pf_error(c,
+		    "contact: \"%s\" is not a mailto:, tel:, sips: or https: "
+		    "URI (printable ASCII, no blanks, at most %d bytes)",
+		    uri, SK_TEXT_MAX - 1);
+	for (i = 0; i < op->contact_count; i++)
+		if (strcmp(op->contact[i], uri) == 0)
+			return pf_error(c, "contact: \"%s\" given twice", uri);
+	memcpy(op->contact[op->contact_count++], uri, strlen(uri) + 1);
+	return 0;
+}
+
+/* organisation "TEXT", language TAG: once each. */
+static int
+pf_operator_text(struct pf_ctx *c, const char *stmt, const struct pf_tok *toks,
+    size_t ntoks, char *dst, size_t dstsize)
+{
+	static const char *const text_pos[] = {"TEXT"},
+	                         *const tag_pos[] = {"TAG"};
+	int is_lang = strcmp(stmt, "language") == 0;
+	const char *val;
+
+	if (pf_args(c, stmt, toks, ntoks, is_lang ? tag_pos : text_pos, &val, 1,
+	        NULL, 0, "") < 0)
+		return -1;
+	if (dst[0] != '\0')
+		return pf_error(c, "%s: given twice", stmt);
+	if (is_lang && !sk_operator_language_valid(val))
+		return pf_error(c,
+		    "language: \"%s\" is not a language tag (BCP 47, such "
+		    "as en or en-US)",
+		    val);
+	return pf_text(c, stmt, stmt, val, dst, dstsize);
+}
+
 static int
 pf_line(struct pf_ctx *c, char *line)
 {
@@ -631,9 +738,17 @@ pf_line(struct pf_ctx *c, char *line)
 		return pf_exempt(c, toks, ntoks);
 	if (strcmp(kw, "timezone") == 0)
 		return pf_timezone(c, toks, ntoks);
+	if (strcmp(kw, "contact") == 0)
+		return pf_contact(c, toks, ntoks);
+	if (strcmp(kw, "organisation") == 0)
+		return pf_operator_text(c, kw, toks, ntoks,
+		    c->pol->op.organisation, sizeof(c->pol->op.organisation));
+	if (strcmp(kw, "language") == 0)
+		return pf_operator_text(c, kw, toks, ntoks, c->pol->op.language,
+		    sizeof(c->pol->op.language));
 	return pf_error(c,
-	    "unknown statement \"%s\" (want category, list, allow, exempt "
-	    "or timezone)",
+	    "unknown statement \"%s\" (want category, list, allow, exempt, "
+	    "timezone, contact, organisation or language)",
 	    kw);
 }
 

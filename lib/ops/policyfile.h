@@ -5,8 +5,15 @@
  * every error names the file and line. Plain C; the result is heap-owned by
  * the caller (sk_policyfile_free).
  *
- *   category NAME action=sinkhole|nxdomain|nodata|monitor [ref="TEXT"]
+ *   category NAME action=sinkhole|nxdomain|nodata|monitor|rewrite
+ *            [ref="TEXT"] [purpose=content|bypass]
+ *            [ede=blocked|censored|filtered]
  *   list CATEGORY FORMAT PATH [match=subtree|exact] [url=URL]
+ *        (a rewrite category takes rewrite and rpz lists only, a rewrite
+ *        list feeds a rewrite category only)
+ *   contact "URI"           (at most 4: mailto:, tel:, sips:, https:)
+ *   organisation "TEXT"     (once)
+ *   language TAG            (once, BCP 47)
  *   allow FORMAT PATH [url=URL]
  *   exempt SUBNET approver="WHO" reason="WHY" expires=TIME
  *          [categories=NAME,NAME]
@@ -42,6 +49,8 @@ struct sk_policyfile {
 	size_t nlists;
 	struct sk_exemption *exemptions;
 	size_t nexemptions;
+	/** contact, organisation and language statements */
+	struct sk_operator op;
 	/** timezone: the county's zone, "" when the policy names none */
 	char timezone[SK_ZONE_NAME_MAX];
 	unsigned timezone_line; /**< where, 0 none */

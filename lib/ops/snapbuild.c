@@ -49,6 +49,24 @@ struct ent {
 	uint8_t flags;
 };
 
+/* One rewrite entry's target: the entry is also in ents; this finds its
+ * target once the keys are built (sorted in write_targets). */
+struct tgt {
+	uint32_t name_off; /* the name in the arena */
+	uint32_t tgt_off;  /* the target in tarena */
+	struct sk_entry_rec rec;
+	uint8_t name_len, tgt_len;
+};
+
+/* A target pair as written: SK_DB_TARGETS key and value. */
+struct tpair {
+	uint8_t key[SK_TARGET_KEY_MAX];
+	size_t klen;
+	const uint8_t *val;
+	size_t vlen;
+	const struct tgt *from;
+};
+
 struct sk_snapbuild {
 	uint8_t *arena;
 	size_t arenalen, arenacap;
@@ -62,6 +80,13 @@ struct sk_snapbuild {
 	size_t nlists, listcap;
 	struct sk_exemption *exs;
 	size_t nexs, excap;
+	struct tgt *tgts;
+	size_t ntgts, tgtcap;
+	uint8_t *tarena;
+	size_t tarenalen, tarenacap;
+	struct tpair *pairs; /* built by build_pairs, sorted, merged */
+	size_t npairs;
+	struct sk_operator op;
 };
 
 const char *
@@ -80,6 +105,9 @@ sk_snapbuild_strerror(int err)
 		return "too many categories, lists or names";
 	case SK_BUILD_E_ARG:
 		return "invalid argument";
+	case SK_BUILD_E_TARGET:
+		return "a rewrite target that this policy blocks or rewrites "
+		       "itself (it would never resolve)";
 	}
 	return "unknown build error";
 }
@@ -123,6 +151,9 @@ sk_snapbuild_free(struct sk_snapbuild *b)
 	free(b->exs);
 	free(b->ents);
 	free(b->arena);
+	free(b->tgts);
+	free(b->tarena);
+	free(b->pairs);
 	free(b);
 }
 
@@ -137,11 +168,18 @@ sk_snapbuild_add_category(struct sk_snapbuild *b, const struct sk_category *cat)
 	    (cat->action != SK_ACTION_SINKHOLE &&
 	        cat->action != SK_ACTION_NXDOMAIN &&
 	        cat->action != SK_ACTION_NODATA &&
-	        cat->action != SK_ACTION_MONITOR))
+	        cat->action != SK_ACTION_MONITOR &&
+	        cat->action != SK_ACTION_REWRITE) ||
+	    (cat->purpose != SK_PURPOSE_CONTENT &&
+	        cat->purpose != SK_PURPOSE_BYPASS) ||
+	    (cat->ede != 0 && cat->ede != SK_EDE_BLOCKED &&
+	        cat->ede != SK_EDE_CENSORED && cat->ede != SK_EDE_FILTERED))
 		return SK_BUILD_E_ARG;
 	if (b->ncats == SK_MAX_CATEGORIES)
 		return SK_BUILD_E_LIMIT;
 	b->cats[b->ncats] = *cat;
+	if (cat->ede == 0) /* a zeroed struct: the default */
+		b->cats[b->ncats].ede = SK_EDE_BLOCKED;
 	return (int)b->ncats++;
 }
 
@@ -222,6 +260,66 @@ sk_snapbuild_add_entry(struct sk_snapbuild *b, const uint8_t *name,
 	b->nents++;
 	b->sorted = 0;
 	return 0;
+}
+
+int
+sk_snapbuild_add_rewrite(struct sk_snapbuild *b, const uint8_t *name,
+    size_t namelen, const struct sk_entry_rec *rec, const uint8_t *target,
+    size_t targetlen)
+{
+	struct tgt *t;
+	int rc;
+
+	if (target == NULL || rec == NULL || targetlen < 2 ||
+	    targetlen > SK_NAME_MAX_WIRE ||
+	    sk_name_wire_len(target, targetlen) != (int)targetlen ||
+	    sk_rec_allowed(rec) || sk_rec_own_action(rec) != SK_ACTION_PASS ||
+	    (rec->flags & SK_REC_ACTION_MASK) != 0)
+		return SK_BUILD_E_ARG;
+	if (b->ntgts == UINT32_MAX || b->tarenalen + targetlen > UINT32_MAX)
+		return SK_BUILD_E_LIMIT;
+	if (grow(&b->tgts, &b->tgtcap, b->ntgts + 1, sizeof(*b->tgts), 16) !=
+	        0 ||
+	    grow(&b->tarena, &b->tarenacap, b->tarenalen + targetlen, 1,
+	        4096) != 0)
+		return SK_BUILD_E_NOMEM;
+	if ((rc = sk_snapbuild_add_entry(b, name, namelen, rec)) != 0)
+		return rc;
+	t = &b->tgts[b->ntgts++];
+	t->name_off = b->ents[b->nents - 1].off;
+	t->name_len = (uint8_t)namelen;
+	t->rec = *rec;
+	t->tgt_off = (uint32_t)b->tarenalen;
+	t->tgt_len = (uint8_t)targetlen;
+	memcpy(b->tarena + b->tarenalen, target, targetlen);
+	sk_name_lower(b->tarena + b->tarenalen, targetlen);
+	b->tarenalen += targetlen;
+	return 0;
+}
+
+int
+sk_snapbuild_set_operator(struct sk_snapbuild *b, const struct sk_operator *op)
+{
+	int i;
+
+	if (op == NULL || op->contact_count < 0 ||
+	    op->contact_count > SK_MAX_CONTACTS ||
+	    strnlen(op->organisation, sizeof(op->organisation)) ==
+	        sizeof(op->organisation) ||
+	    (op->language[0] != '\0' &&
+	        !sk_operator_language_valid(op->language)))
+		return SK_BUILD_E_ARG;
+	for (i = 0; i < op->contact_count; i++)
+		if (!sk_operator_contact_valid(op->contact[i]))
+			return SK_BUILD_E_ARG;
+	b->op = *op;
+	return 0;
+}
+
+size_t
+sk_snapbuild_rewrite_count(const struct sk_snapbuild *b)
+{
+	return b->ntgts;
 }
 
 /* LMDB's default key order: memcmp over the shorter length, then the
@@ -363,6 +461,7 @@ sk_snapbuild_put_meta(MDB_txn *txn, MDB_dbi meta, struct sk_snapid *h,
 	if (sk_snapid_end(h, id_out) != 0)
 		return SK_BUILD_E_NOMEM;
 	memset(&info, 0, sizeof(info));
+	info.format = (uint64_t)t->format;
 	memcpy(info.id, id_out, sizeof(info.id));
 	info.built = built;
 	info.names = names;
@@ -376,8 +475,10 @@ sk_snapbuild_put_meta(MDB_txn *txn, MDB_dbi meta, struct sk_snapid *h,
 	}
 	if ((rc = put_text(txn, meta, SK_META_CATEGORIES, &t->cats)) == 0 &&
 	    (rc = put_text(txn, meta, SK_META_EXEMPTIONS, &t->exs)) == 0 &&
-	    (rc = put_text(txn, meta, SK_META_INFO, &text)) == 0)
-		rc = put_text(txn, meta, SK_META_LISTS, &t->lists);
+	    (rc = put_text(txn, meta, SK_META_INFO, &text)) == 0 &&
+	    (rc = put_text(txn, meta, SK_META_LISTS, &t->lists)) == 0 &&
+	    t->format == SK_SNAPSHOT_FORMAT)
+		rc = put_text(txn, meta, SK_META_OPERATOR, &t->op);
 	sk_fmt_text_free(&text);
 	return rc;
 }
@@ -391,7 +492,7 @@ write_once(struct wctx *w)
 	struct sk_snapbuild *b = w->b;
 	MDB_env *env = NULL;
 	MDB_txn *txn = NULL;
-	MDB_dbi names, meta;
+	MDB_dbi names, meta, targets;
 	MDB_val k, v;
 	struct sk_snapid *md = NULL;
 	uint8_t *vbuf = NULL, *filter = NULL;
@@ -456,6 +557,24 @@ write_once(struct wctx *w)
 		sk_snapid_add_name(
 		    md, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
 		sk_filter_add(filter, filtersize, k.mv_data, k.mv_size);
+	}
+	/* Format 2 always has the targets database (an old reader refuses
+	 * the file at it: snapfmt.h), empty or not. */
+	if (w->tables->format == SK_SNAPSHOT_FORMAT) {
+		if ((rc = mdb_dbi_open(
+		         txn, SK_DB_TARGETS, MDB_CREATE, &targets)) != 0)
+			goto lmdb_err;
+		for (i = 0; i < b->npairs; i++) {
+			k.mv_data = b->pairs[i].key;
+			k.mv_size = b->pairs[i].klen;
+			v.mv_data = (void *)b->pairs[i].val;
+			v.mv_size = b->pairs[i].vlen;
+			if ((rc = mdb_put(txn, targets, &k, &v, MDB_APPEND)) !=
+			    0)
+				goto lmdb_err;
+			sk_snapid_add_target(
+			    md, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+		}
 	}
 	rc = sk_snapbuild_put_meta(
 	    txn, meta, md, w->tables, w->built, b->ndistinct, w->id_out);
@@ -532,6 +651,217 @@ check_refs(struct sk_snapbuild *b, char *detail, size_t detailsize)
 	return 0;
 }
 
+/* LMDB's default order of two byte strings. */
+static int
+bytes_cmp(const uint8_t *x, size_t xl, const uint8_t *y, size_t yl)
+{
+	int c = memcmp(x, y, xl < yl ? xl : yl);
+
+	return c != 0 ? c : xl < yl ? -1 : xl > yl ? 1 : 0;
+}
+
+static int
+pair_cmp(const void *a, const void *c)
+{
+	const struct tpair *x = a, *y = c;
+
+	return bytes_cmp(x->key, x->klen, y->key, y->klen);
+}
+
+/* The target pairs in key order, duplicates (the same record of the same
+ * name added twice) merged. */
+static int
+build_pairs(struct sk_snapbuild *b, char *detail, size_t detailsize)
+{
+	struct tpair *p;
+	size_t i, n = 0;
+	char text[SK_NAME_MAX_TEXT];
+
+	free(b->pairs);
+	b->pairs = NULL;
+	b->npairs = 0;
+	if (b->ntgts == 0)
+		return 0;
+	if ((b->pairs = calloc(b->ntgts, sizeof(*b->pairs))) == NULL)
+		return sk_detail(
+		    detail, detailsize, SK_BUILD_E_NOMEM, "out of memory");
+	for (i = 0; i < b->ntgts; i++) {
+		p = &b->pairs[i];
+		p->klen = sk_target_key(b->arena + b->tgts[i].name_off,
+		    b->tgts[i].name_len, &b->tgts[i].rec, p->key);
+		p->val = b->tarena + b->tgts[i].tgt_off;
+		p->vlen = b->tgts[i].tgt_len;
+		p->from = &b->tgts[i];
+	}
+	qsort(b->pairs, b->ntgts, sizeof(*b->pairs), pair_cmp);
+	for (i = 0; i < b->ntgts; i++) {
+		p = &b->pairs[i];
+		if (n > 0 && pair_cmp(&b->pairs[n - 1], p) == 0) {
+			if (bytes_cmp(b->pairs[n - 1].val, b->pairs[n - 1].vlen,
+			        p->val, p->vlen) == 0)
+				continue;
+			if (sk_name_to_text(p->key, p->klen - SK_ENTRY_REC_SIZE,
+			        text, sizeof(text)) < 0)
+				strcpy(text, "?");
+			return sk_detail(detail, detailsize, SK_BUILD_E_ARG,
+			    "entry %s: two targets for one record", text);
+		}
+		b->pairs[n++] = *p;
+	}
+	b->npairs = n;
+	return 0;
+}
+
+/* Compare a slot's name with a raw wire name, in LMDB's order. */
+static int
+ent_name_cmp(const struct sk_snapbuild *b, const struct ent *e,
+    const uint8_t *name, size_t len)
+{
+	return bytes_cmp(b->arena + e->off, e->len, name, len);
+}
+
+/* The first slot of a name in the sorted slots, or b->nents. */
+static size_t
+find_name(const struct sk_snapbuild *b, const uint8_t *name, size_t len)
+{
+	size_t lo = 0, hi = b->nents, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ent_name_cmp(b, &b->ents[mid], name, len) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < b->nents && ent_name_cmp(b, &b->ents[lo], name, len) == 0
+	    ? lo
+	    : b->nents;
+}
+
+/* Does the snapshot block or rewrite target (the lookup's rules: any
+ * allow entry wins; a monitor category blocks nothing)?
+ * @return the slot of a blocking entry, or NULL. */
+static const struct ent *
+target_blocker(
+    const struct sk_snapbuild *b, const uint8_t *target, size_t targetlen)
+{
+	const struct ent *e, *blocker = NULL;
+	enum sk_match m;
+	size_t off, i;
+
+	for (off = 0; off < targetlen && target[off] != 0;
+	     off = sk_name_parent(target, off)) {
+		for (i = find_name(b, target + off, targetlen - off);
+		     i < b->nents &&
+		     ent_name_cmp(
+		         b, &b->ents[i], target + off, targetlen - off) == 0;
+		     i++) {
+			e = &b->ents[i];
+			m = (enum sk_match)((e->flags & SK_REC_MATCH_MASK) >>
+			    SK_REC_MATCH_SHIFT);
+			if ((m == SK_MATCH_EXACT && off != 0) ||
+			    (m == SK_MATCH_BELOW && off == 0))
+				continue;
+			if (e->flags & SK_REC_ALLOW)
+				return NULL;
+			if (blocker == NULL && e->category < b->ncats &&
+			    b->cats[e->category].action != SK_ACTION_MONITOR)
+				blocker = e;
+		}
+	}
+	return blocker;
+}
+
+/* Every target: of a record of a rewrite category that takes one, and
+ * not blocked or rewritten by this snapshot; every such record has one. */
+static int
+check_targets(struct sk_snapbuild *b, char *detail, size_t detailsize)
+{
+	char name[SK_NAME_MAX_TEXT], target[SK_NAME_MAX_TEXT],
+	    entry[SK_NAME_MAX_TEXT];
+	const struct tpair *p;
+	const struct tgt *t;
+	const struct ent *e;
+	struct sk_entry_rec r;
+	uint8_t key[SK_TARGET_KEY_MAX];
+	size_t i, klen;
+	int rc;
+
+	if ((rc = build_pairs(b, detail, detailsize)) != 0)
+		return rc;
+	for (i = 0; i < b->npairs; i++) {
+		p = &b->pairs[i];
+		t = p->from;
+		if (t->rec.category >= b->ncats ||
+		    !sk_rec_needs_target(&t->rec, &b->cats[t->rec.category]))
+			return sk_detail(detail, detailsize, SK_BUILD_E_ARG,
+			    "a target for an entry of category %u, not a "
+			    "rewrite category",
+			    (unsigned)t->rec.category);
+		if ((e = target_blocker(b, p->val, p->vlen)) == NULL)
+			continue;
+		if (sk_name_to_text(b->arena + t->name_off, t->name_len, name,
+		        sizeof(name)) < 0)
+			strcpy(name, "?");
+		if (sk_name_to_text(p->val, p->vlen, target, sizeof(target)) <
+		    0)
+			strcpy(target, "?");
+		if (sk_name_to_text(
+		        b->arena + e->off, e->len, entry, sizeof(entry)) < 0)
+			strcpy(entry, "?");
+		return sk_detail(detail, detailsize, SK_BUILD_E_TARGET,
+		    "rewrite target %s of %s (list %s line %" PRIu32
+		    ") is %s by category %s (entry %s%s, list %s line %" PRIu32
+		    "): the rewritten name would never resolve; remove one of "
+		    "the two entries, or allow the target",
+		    target, name,
+		    t->rec.list_id < b->nlists ? b->lists[t->rec.list_id] : "?",
+		    t->rec.line,
+		    b->cats[e->category].action == SK_ACTION_REWRITE
+		        ? "rewritten itself"
+		        : "blocked",
+		    b->cats[e->category].name,
+		    sk_match_prefix((enum sk_match)(
+		        (e->flags & SK_REC_MATCH_MASK) >> SK_REC_MATCH_SHIFT)),
+		    entry, e->list_id < b->nlists ? b->lists[e->list_id] : "?",
+		    e->line);
+	}
+	/* Every rewrite record has its target. */
+	for (i = 0; i < b->nents; i++) {
+		e = &b->ents[i];
+		r = ent_rec(e);
+		if (sk_rec_allowed(&r) || e->category >= b->ncats ||
+		    !sk_rec_needs_target(&r, &b->cats[e->category]))
+			continue;
+		klen = sk_target_key(b->arena + e->off, e->len, &r, key);
+		p = NULL;
+		{
+			size_t lo = 0, hi = b->npairs, mid;
+
+			while (lo < hi && p == NULL) {
+				mid = lo + (hi - lo) / 2;
+				rc = bytes_cmp(b->pairs[mid].key,
+				    b->pairs[mid].klen, key, klen);
+				if (rc == 0)
+					p = &b->pairs[mid];
+				else if (rc < 0)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+		}
+		if (p == NULL) {
+			if (sk_name_to_text(b->arena + e->off, e->len, name,
+			        sizeof(name)) < 0)
+				strcpy(name, "?");
+			return sk_detail(detail, detailsize, SK_BUILD_E_ARG,
+			    "entry %s of rewrite category %s has no target",
+			    name, b->cats[e->category].name);
+		}
+	}
+	return 0;
+}
+
 static void
 meta_texts(const struct sk_snapbuild *b, struct sk_fmt_tables *t)
 {
@@ -543,6 +873,7 @@ meta_texts(const struct sk_snapbuild *b, struct sk_fmt_tables *t)
 		sk_fmt_tables_add_list(t, b->lists[i]);
 	for (i = 0; i < b->nexs; i++)
 		sk_fmt_tables_add_exemption(t, &b->exs[i]);
+	sk_fmt_tables_set_operator(t, &b->op);
 }
 
 static void
@@ -572,7 +903,8 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 		    "no builder, path or id buffer");
 	id_out[0] = '\0';
 	prepare(b);
-	if ((ret = check_refs(b, detail, detailsize)) != 0)
+	if ((ret = check_refs(b, detail, detailsize)) != 0 ||
+	    (ret = check_targets(b, detail, detailsize)) != 0)
 		return ret;
 	meta_texts(b, &tables);
 	plen = strlen(path);
@@ -602,7 +934,8 @@ sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 	/* Generous: B-tree pages are rarely full; the map is only address
 	 * space, the file grows with the pages actually written. */
 	bytes = b->nents * (size_t)SK_ENTRY_REC_SIZE + tables.cats.len +
-	    tables.lists.len + tables.exs.len;
+	    tables.lists.len + tables.exs.len + tables.op.len +
+	    b->npairs * (SK_TARGET_KEY_MAX + SK_NAME_MAX_WIRE);
 	for (size_t i = 0; i < b->nents; i++)
 		bytes += b->ents[i].len + 16;
 	w.mapsize = ((3 * bytes + MAP_ROOM) | 0xfffff) + 1;

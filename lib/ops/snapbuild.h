@@ -25,7 +25,10 @@ enum sk_snapbuild_err {
 	SK_BUILD_E_IO = -51, /**< create, write, sync or rename (errno) */
 	SK_BUILD_E_LMDB = -52,
 	SK_BUILD_E_LIMIT = -53, /**< too many categories or lists */
-	SK_BUILD_E_ARG = -54
+	SK_BUILD_E_ARG = -54,
+	/** A rewrite target that the same snapshot blocks or rewrites (the
+	 * name itself included): the rewritten name would never resolve. */
+	SK_BUILD_E_TARGET = -300
 };
 
 const char *sk_snapbuild_strerror(int err);
@@ -38,7 +41,8 @@ const char *sk_snapbuild_strerror(int err);
 int sk_snapbuild_new(struct sk_snapbuild **out);
 void sk_snapbuild_free(struct sk_snapbuild *b);
 
-/** Add a category; its index is the order of addition.
+/** Add a category; its index is the order of addition (ede 0 is taken
+ * as the default, SK_EDE_BLOCKED).
  * @return the index (>= 0) or a negative error. */
 int sk_snapbuild_add_category(
     struct sk_snapbuild *b, const struct sk_category *cat);
@@ -52,12 +56,34 @@ int sk_snapbuild_add_list(struct sk_snapbuild *b, const char *name);
 int sk_snapbuild_add_entry(struct sk_snapbuild *b, const uint8_t *name,
     size_t namelen, const struct sk_entry_rec *rec);
 
+/**
+ * Add a rewrite entry: a record of a rewrite category (own answer its
+ * category's) with its target. Both are copied.
+ * @param target: lower-case wire name (not the root).
+ * @return 0 or a negative error (SK_BUILD_E_ARG for a bad name, target or
+ *	a record that takes no target).
+ */
+int sk_snapbuild_add_rewrite(struct sk_snapbuild *b, const uint8_t *name,
+    size_t namelen, const struct sk_entry_rec *rec, const uint8_t *target,
+    size_t targetlen);
+
+/** Set the policy's contact, organisation and language (copied). */
+int sk_snapbuild_set_operator(
+    struct sk_snapbuild *b, const struct sk_operator *op);
+
+/** @return the number of rewrite entries added so far (before merging
+ * duplicates). */
+size_t sk_snapbuild_rewrite_count(const struct sk_snapbuild *b);
+
 /** Add an exemption (copied). */
 int sk_snapbuild_add_exemption(
     struct sk_snapbuild *b, const struct sk_exemption *ex);
 
 /**
- * Write the snapshot to path (atomically, see above).
+ * Write the snapshot to path (atomically, see above). Refused before
+ * anything is written (SK_BUILD_E_TARGET, detail naming both entries)
+ * when a rewrite target is blocked or rewritten by the snapshot itself:
+ * a non-monitor block entry matches the target and no allow entry does.
  * @param path: target file.
  * @param built: build time to record (seconds since the epoch).
  * @param id_out: receives the hex id and a NUL (SK_SNAPSHOT_ID_LEN + 1).
@@ -69,9 +95,10 @@ int sk_snapbuild_write(struct sk_snapbuild *b, const char *path, int64_t built,
 
 /**
  * The end of every snapshot write, shared by this file and snapedit.c:
- * feed the tables to the id computation (after every name), finish the id,
- * and put the SK_META_CATEGORIES, SK_META_EXEMPTIONS, SK_META_INFO and
- * SK_META_LISTS values into the meta database.
+ * feed the tables to the id computation (after every name and target),
+ * finish the id, and put the SK_META_CATEGORIES, SK_META_EXEMPTIONS,
+ * SK_META_INFO and SK_META_LISTS values (and SK_META_OPERATOR in format 2,
+ * t->format) into the meta database.
  * @param txn: the write transaction.
  * @param meta: its SK_DB_META database (an MDB_dbi).
  * @param h: the id computation, fed every name in key order; freed.

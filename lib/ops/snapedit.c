@@ -124,6 +124,10 @@ make_tables(const struct sk_snapshot *s, const struct sk_snapedit *e,
 	}
 	if (e->kind == SK_EDIT_ADD_EXEMPTION)
 		sk_fmt_tables_add_exemption(&t->t, &e->ex);
+	sk_fmt_tables_set_operator(&t->t, sk_snapshot_operator(s));
+	/* The copy keeps its format: its targets database is there. */
+	if (sk_snapshot_format(s) == SK_SNAPSHOT_FORMAT)
+		t->t.format = SK_SNAPSHOT_FORMAT;
 	if (sk_fmt_tables_oom(&t->t))
 		return sk_detail(
 		    detail, detailsize, SK_EDIT_E_NOMEM, "out of memory");
@@ -204,7 +208,7 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 	MDB_env *env = NULL;
 	MDB_txn *txn = NULL;
 	MDB_cursor *cur = NULL;
-	MDB_dbi names, meta;
+	MDB_dbi names, meta, targets;
 	MDB_val k, v;
 	MDB_stat st;
 	struct sk_snapid *h = NULL;
@@ -271,6 +275,20 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 		goto lmdb_err;
 	mdb_cursor_close(cur);
 	cur = NULL;
+	/* The targets are copied as they were; the id covers them. */
+	if (t->t.format == SK_SNAPSHOT_FORMAT) {
+		if ((rc = mdb_dbi_open(txn, SK_DB_TARGETS, 0, &targets)) != 0 ||
+		    (rc = mdb_cursor_open(txn, targets, &cur)) != 0)
+			goto lmdb_err;
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+		     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+			sk_snapid_add_target(
+			    h, k.mv_data, k.mv_size, v.mv_data, v.mv_size);
+		if (rc != MDB_NOTFOUND)
+			goto lmdb_err;
+		mdb_cursor_close(cur);
+		cur = NULL;
+	}
 	what = "writing";
 	if ((rc = mdb_stat(txn, names, &st)) != 0)
 		goto lmdb_err;
@@ -351,6 +369,18 @@ sk_snapedit_derive_from(const struct sk_snapshot *s, const char *src,
 	    edit->rec.category >= sk_snapshot_category_count(s)) {
 		rc = sk_detail(detail, detailsize, SK_EDIT_E_ARG,
 		    "%s: no category %u", src, (unsigned)edit->rec.category);
+		goto out;
+	}
+	/* An emergency edit adds a name, never a target: a rewrite entry
+	 * without one would fail every lookup of the name. */
+	if (edit->kind == SK_EDIT_ADD_ENTRY && !sk_rec_allowed(&edit->rec) &&
+	    sk_rec_needs_target(
+	        &edit->rec, sk_snapshot_category(s, edit->rec.category))) {
+		rc = sk_detail(detail, detailsize, SK_EDIT_E_ARG,
+		    "category %s rewrites names to targets: an emergency "
+		    "edit cannot add to it (add \"NAME TARGET\" to its "
+		    "rewrite list and build)",
+		    sk_snapshot_category(s, edit->rec.category)->name);
 		goto out;
 	}
 	if ((rc = make_tables(s, edit, &t, detail, detailsize)) != 0 ||

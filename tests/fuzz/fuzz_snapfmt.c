@@ -2,7 +2,8 @@
  * \file
  * Fuzz target for snapfmt.c's readers of file bytes: the first byte picks
  * one (0 info text, 1 categories, 2 exemptions, 3 lists, 4 a TSV field,
- * 5 records), the rest is its input. A parse that succeeds must give
+ * 5 records, 6 an operator text, 7 a rewrite target pair: 1 byte key
+ * length, key, value), modulo 8, the rest is its input. A parse that succeeds must give
  * well-formed values that write back and parse again to the same values;
  * a crash, a leak or an unterminated field is a failure.
  */
@@ -38,7 +39,8 @@ fuzz_info(char *text)
 	REQUIRE(rc == 0 || detail[0] != '\0');
 	if (rc != 0)
 		return;
-	REQUIRE(in.format == SK_SNAPSHOT_FORMAT);
+	REQUIRE(in.format == SK_SNAPSHOT_FORMAT ||
+	    in.format == SK_SNAPSHOT_FORMAT_V1);
 	REQUIRE(strlen(in.id) == SK_SNAPSHOT_ID_LEN);
 	sk_fmt_info_text(&t, &in);
 	REQUIRE(!t.oom);
@@ -92,7 +94,11 @@ fuzz_lines(char *text, int kind)
 			REQUIRE(sk_fmt_category_parse(copy, &c2) == 0);
 			REQUIRE(strcmp(c.name, c2.name) == 0 &&
 			    c.action == c2.action &&
-			    strcmp(c.policy_ref, c2.policy_ref) == 0);
+			    strcmp(c.policy_ref, c2.policy_ref) == 0 &&
+			    c.purpose == c2.purpose && c.ede == c2.ede);
+			REQUIRE(c.ede == SK_EDE_BLOCKED ||
+			    c.ede == SK_EDE_CENSORED ||
+			    c.ede == SK_EDE_FILTERED);
 		} else if (kind == 2) {
 			memset(&e2, 0, sizeof(e2));
 			REQUIRE(sk_fmt_exemption_parse(copy, &e2) == 0);
@@ -159,6 +165,62 @@ fuzz_records(const uint8_t *p, size_t n)
 	}
 }
 
+/* An operator text: what parses writes back to text that parses to the
+ * same statements, each of them valid. */
+static void
+fuzz_operator(char *text)
+{
+	struct sk_operator op, again;
+	struct sk_fmt_text t = {0};
+	int i;
+
+	if (sk_fmt_operator_parse(text, &op) != 0)
+		return;
+	REQUIRE(op.contact_count >= 0 && op.contact_count <= SK_MAX_CONTACTS);
+	for (i = 0; i < op.contact_count; i++) {
+		TERMINATED(op.contact[i]);
+		REQUIRE(sk_operator_contact_valid(op.contact[i]));
+	}
+	TERMINATED(op.organisation);
+	TERMINATED(op.language);
+	REQUIRE(
+	    op.language[0] == '\0' || sk_operator_language_valid(op.language));
+	sk_fmt_operator_text(&t, &op);
+	REQUIRE(!t.oom && t.p != NULL);
+	REQUIRE(sk_fmt_operator_parse(t.p, &again) == 0);
+	REQUIRE(memcmp(&op, &again, sizeof(op)) == 0);
+	sk_fmt_text_free(&t);
+}
+
+/* A target pair against a table of one rewrite and one sinkhole
+ * category and two lists: a pair that passes names a rewrite record and
+ * two well-formed names. */
+static void
+fuzz_target(const uint8_t *p, size_t n)
+{
+	static const struct sk_category cats[2] = {
+	    {"safesearch", SK_ACTION_REWRITE, "", SK_PURPOSE_CONTENT,
+	        SK_EDE_BLOCKED},
+	    {"adult", SK_ACTION_SINKHOLE, "", SK_PURPOSE_CONTENT,
+	        SK_EDE_BLOCKED}};
+	struct sk_entry_rec r;
+	const char *why = NULL;
+	size_t klen;
+
+	if (n < 1 || (size_t)p[0] > n - 1)
+		return;
+	klen = p[0];
+	if (sk_target_pair_check(p + 1, klen, p + 1 + klen, n - 1 - klen, cats,
+	        2, 2, &r, &why) != 0) {
+		REQUIRE(why != NULL);
+		return;
+	}
+	REQUIRE(r.category == 0 && r.list_id < 2);
+	REQUIRE(sk_rec_needs_target(&r, &cats[0]));
+	REQUIRE(sk_name_wire_len(p + 1 + klen, n - 1 - klen) ==
+	    (int)(n - 1 - klen));
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -167,9 +229,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	kind = data[0] % 6;
+	kind = data[0] % 8;
 	if (kind == 5) {
 		fuzz_records(data + 1, size - 1);
+		return 0;
+	}
+	if (kind == 7) {
+		fuzz_target(data + 1, size - 1);
 		return 0;
 	}
 	/* The readers take NUL-terminated texts (meta values holding a NUL
@@ -183,6 +249,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_info(text);
 		else if (kind == 4)
 			fuzz_field(text);
+		else if (kind == 6)
+			fuzz_operator(text);
 		else
 			fuzz_lines(text, kind);
 	}

@@ -270,10 +270,13 @@ static void
 test_categories(void)
 {
 	static const struct sk_category cats[] = {
-	    {"adult", SK_ACTION_SINKHOLE, "ITG-P-08-02-01 2.b", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+	    {"adult", SK_ACTION_SINKHOLE, "ITG-P-08-02-01 2.b",
+	        SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
 	    {"ads", SK_ACTION_NXDOMAIN, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
-	    {"odd\tname\\", SK_ACTION_NODATA, "ref\nwith\r\\t", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
-	    {"watch", SK_ACTION_MONITOR, "x", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+	    {"odd\tname\\", SK_ACTION_NODATA, "ref\nwith\r\\t",
+	        SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+	    {"watch", SK_ACTION_MONITOR, "x", SK_PURPOSE_CONTENT,
+	        SK_EDE_BLOCKED},
 	};
 	/* What every writer since format 1 wrote for them. */
 	static const char want[] =
@@ -457,7 +460,7 @@ test_info(void)
 	snprintf(buf, sizeof(buf), "%s", t.p);
 	CHECK(sk_fmt_info_parse(buf, &got, detail, sizeof(detail)) == 0,
 	    "info parses: %s", detail);
-	CHECK(got.format == SK_SNAPSHOT_FORMAT && got.built == in.built &&
+	CHECK(got.format == SK_SNAPSHOT_FORMAT_V1 && got.built == in.built &&
 	        got.names == 5 && got.categories == 2 && got.lists == 3 &&
 	        got.exemptions == 1,
 	    "info round trip");
@@ -482,8 +485,9 @@ static const struct info_case info_cases[] = {
     {INFO_HEAD "names=1\ncategories=0\nlists=1\nexemptions=0", 0, ""},
     {"format=1\nid=" ID64 "\nbuilt=-5\n" INFO_TAIL, 0, ""},
     {"id=" ID64 "\nbuilt=5\n" INFO_TAIL, SK_SNAP_E_FORMAT, "no format"},
-    {"format=2\nid=" ID64 "\nbuilt=5\n" INFO_TAIL, SK_SNAP_E_FORMAT,
-        "version 2"},
+    {"format=2\nid=" ID64 "\nbuilt=5\n" INFO_TAIL, 0, ""},
+    {"format=3\nid=" ID64 "\nbuilt=5\n" INFO_TAIL, SK_SNAP_E_FORMAT,
+        "version 3"},
     {"format=1\nid=" ID64 "\n" INFO_TAIL, SK_SNAP_E_CORRUPT, "lacks"},
     {INFO_HEAD "names=1\ncategories=0\nlists=1\n", SK_SNAP_E_CORRUPT, "lacks"},
     {INFO_HEAD "junk\n" INFO_TAIL, SK_SNAP_E_CORRUPT, "no '='"},
