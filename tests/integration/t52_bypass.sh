@@ -18,15 +18,12 @@ start_nsd google.com. t52-google.zone youtube.com. t52-youtube.zone
 "$CTL" build -p "$top_srcdir/blocklists/policy.conf" -o "$WORK/shipped.mdb" \
 	>"$WORK/build.log" 2>&1 || { fail "the shipped policy builds"; cat "$WORK/build.log"; finish; }
 pass "the shipped policy builds"
-UB_EXTRA_SECTIONS="stub-zone:
-	name: \"google.com.\"
-	stub-addr: 127.0.0.1@$NSD_PORT
-stub-zone:
-	name: \"youtube.com.\"
-	stub-addr: 127.0.0.1@$NSD_PORT"
+# The SafeSearch zones from NSD, insecure (no trust anchor for them).
+UB_EXTRA_SECTIONS=$(for z in google.com youtube.com; do
+	printf 'stub-zone:\n\tname: "%s."\n\tstub-addr: 127.0.0.1@%s\n' "$z" "$NSD_PORT"
+done)
 start_module "$WORK/shipped.mdb" "hit-log: $WORK/hits.json
-instance-id: t52" "	domain-insecure: \"google.com.\"
-	domain-insecure: \"youtube.com.\""
+instance-id: t52" "$(printf '\tdomain-insecure: "%s."\n' google.com youtube.com)"
 
 # full CLIENT NAME TYPE: rcode, answer count and answers, one line.
 full() {

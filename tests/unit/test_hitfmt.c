@@ -643,104 +643,55 @@ test_mnemonics(void)
 	}
 }
 
-/* event.action, event.type, rule.name, sinkhole.answer and the rewrite
- * target per hit kind, answer, match and category purpose. */
+/* event.action, event.type, rule.name and sinkhole.answer per hit kind
+ * and match. */
 static void
 test_actions(void)
 {
 	static const struct {
-		uint8_t kind, action, match, purpose;
-		const char *act, *type, *rule, *answer, *target;
+		uint8_t kind, action, match;
+		const char *act, *type, *rule;
 	} cases[] = {
 	    {SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE, SK_MATCH_SUBTREE,
-	        SK_PURPOSE_CONTENT, "sinkhole", "denied", "ads.example.net.",
-	        "sinkhole", NULL},
-	    {SK_VERDICT_BLOCKED, SK_ACTION_NXDOMAIN, SK_MATCH_EXACT,
-	        SK_PURPOSE_CONTENT, "nxdomain", "denied", "=ads.example.net.",
-	        "nxdomain", NULL},
-	    {SK_VERDICT_BLOCKED, SK_ACTION_NODATA, SK_MATCH_BELOW,
-	        SK_PURPOSE_CONTENT, "nodata", "denied", "*.ads.example.net.",
-	        "nodata", NULL},
-	    {SK_VERDICT_MONITORED, SK_ACTION_PASS, SK_MATCH_SUBTREE,
-	        SK_PURPOSE_CONTENT, "monitor", "info", "ads.example.net.",
-	        "pass", NULL},
-	    {SK_VERDICT_EXEMPT, SK_ACTION_PASS, SK_MATCH_SUBTREE,
-	        SK_PURPOSE_CONTENT, "exempt", "allowed", "ads.example.net.",
-	        "pass", NULL},
-	    /* A rewrite: resolved, to the target the record names. */
-	    {SK_VERDICT_BLOCKED, SK_ACTION_REWRITE, SK_MATCH_EXACT,
-	        SK_PURPOSE_CONTENT, "rewrite", "allowed", "=ads.example.net.",
-	        "rewrite", "forcesafesearch.google.com."},
-	    /* A bypass category: the attempt, whatever was answered. */
-	    {SK_VERDICT_BLOCKED, SK_ACTION_SINKHOLE, SK_MATCH_SUBTREE,
-	        SK_PURPOSE_BYPASS, "bypass-attempt", "denied",
-	        "ads.example.net.", "sinkhole", NULL},
-	    {SK_VERDICT_BLOCKED, SK_ACTION_NXDOMAIN, SK_MATCH_EXACT,
-	        SK_PURPOSE_BYPASS, "bypass-attempt", "denied",
-	        "=ads.example.net.", "nxdomain", NULL},
-	    {SK_VERDICT_BLOCKED, SK_ACTION_NODATA, SK_MATCH_BELOW,
-	        SK_PURPOSE_BYPASS, "bypass-attempt", "denied",
-	        "*.ads.example.net.", "nodata", NULL},
-	    {SK_VERDICT_BLOCKED, SK_ACTION_REWRITE, SK_MATCH_EXACT,
-	        SK_PURPOSE_BYPASS, "bypass-attempt", "denied",
-	        "=ads.example.net.", "rewrite", "forcesafesearch.google.com."},
-	    /* Monitor and exempt hits of a bypass category stay what they
-	     * are: nothing was stopped. */
-	    {SK_VERDICT_MONITORED, SK_ACTION_PASS, SK_MATCH_SUBTREE,
-	        SK_PURPOSE_BYPASS, "monitor", "info", "ads.example.net.",
-	        "pass", NULL},
-	    {SK_VERDICT_EXEMPT, SK_ACTION_PASS, SK_MATCH_SUBTREE,
-	        SK_PURPOSE_BYPASS, "exempt", "allowed", "ads.example.net.",
-	        "pass", NULL},
+	        "sinkhole", "denied", "ads.example.net."},
+	    {SK_VERDICT_BLOCKED, SK_ACTION_NXDOMAIN, SK_MATCH_EXACT, "nxdomain",
+	        "denied", "=ads.example.net."},
+	    {SK_VERDICT_BLOCKED, SK_ACTION_NODATA, SK_MATCH_BELOW, "nodata",
+	        "denied", "*.ads.example.net."},
+	    {SK_VERDICT_MONITORED, SK_ACTION_PASS, SK_MATCH_SUBTREE, "monitor",
+	        "info", "ads.example.net."},
+	    {SK_VERDICT_EXEMPT, SK_ACTION_PASS, SK_MATCH_SUBTREE, "exempt",
+	        "allowed", "ads.example.net."},
 	};
 	struct sk_hitfmt_rec rec;
 	struct sk_hit h;
 	static struct collect c;
 	char buf[SK_HITFMT_MAX], got[256];
-	size_t i, len;
-	int f;
+	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		make_exempt(&h);
 		h.kind = cases[i].kind;
 		h.action = cases[i].action;
 		h.entry_match = cases[i].match;
-		h.purpose = cases[i].purpose;
-		if (cases[i].target != NULL) {
-			sk_name_from_text(cases[i].target,
-			    strlen(cases[i].target), h.target, &len);
-			h.target_len = (uint8_t)len;
-		}
 		base_rec(&rec, &h);
-		for (f = 0; f < 3; f++) {
-			fmt_line(&rec, fmts[f], buf, sizeof(buf));
-			if (parse_back(buf, &c, cases[i].act) < 0)
-				continue;
-			field_of(&c, sk_hitfmt_key(fmts[f], "event.action"),
-			    got, sizeof(got));
-			CHECK_STR(got, cases[i].act, "action %zu %s: %s", i,
-			    sk_hitfmt_name(fmts[f]), got);
-			field_of(&c, "sinkhole.answer", got, sizeof(got));
-			CHECK_STR(got, cases[i].answer, "answer %zu %s: %s", i,
-			    sk_hitfmt_name(fmts[f]), got);
-			CHECK((field_of(&c, "sinkhole.rewrite.target", got,
-			           sizeof(got)) == 0) ==
-			        (cases[i].target != NULL),
-			    "target only for a rewrite %zu %s: %s", i,
-			    sk_hitfmt_name(fmts[f]), buf);
-			if (cases[i].target != NULL)
-				CHECK_STR(got, cases[i].target,
-				    "target %zu %s: %s", i,
-				    sk_hitfmt_name(fmts[f]), got);
-		}
 		fmt_line(&rec, SK_HIT_JSON, buf, sizeof(buf));
 		if (parse_back(buf, &c, cases[i].act) < 0)
 			continue;
+		field_of(&c, "event.action", got, sizeof(got));
+		CHECK_STR(got, cases[i].act, "action %zu: %s", i, got);
 		field_of(&c, "event.type", got, sizeof(got));
 		CHECK(
 		    strstr(got, cases[i].type) != NULL, "type %zu: %s", i, got);
 		field_of(&c, "rule.name", got, sizeof(got));
 		CHECK_STR(got, cases[i].rule, "rule %zu: %s", i, got);
+		/* What was answered: the action, or the real answer. */
+		field_of(&c, "sinkhole.answer", got, sizeof(got));
+		CHECK_STR(got,
+		    cases[i].kind == SK_VERDICT_BLOCKED ? cases[i].act : "pass",
+		    "answer %zu: %s", i, got);
+		CHECK(strstr(buf, "sinkhole.rewrite.target") == NULL,
+		    "no rewrite target: %s", buf);
 		CHECK((strstr(buf, "sinkhole.exemption.approver") != NULL) ==
 		        (cases[i].kind == SK_VERDICT_EXEMPT),
 		    "exemption fields only for exempt: %s", buf);
@@ -751,6 +702,74 @@ test_actions(void)
 			    got, "2026-11-30T00:53:20Z", "expires %s", got);
 		}
 	}
+}
+
+/* One hit of a rewrite or bypass case, formatted in each format: its
+ * event.action, sinkhole.answer and rewrite target (NULL: none). */
+static void
+check_answer(const struct sk_hit *h, const char *act, const char *answer,
+    const char *target, const char *what)
+{
+	struct sk_hitfmt_rec rec;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], got[256];
+	int f, has;
+
+	base_rec(&rec, h);
+	for (f = 0; f < 3; f++) {
+		fmt_line(&rec, fmts[f], buf, sizeof(buf));
+		if (parse_back(buf, &c, what) < 0)
+			continue;
+		field_of(&c, sk_hitfmt_key(fmts[f], "event.action"), got,
+		    sizeof(got));
+		CHECK_STR(got, act, "%s %s: action %s", what,
+		    sk_hitfmt_name(fmts[f]), got);
+		field_of(&c, "sinkhole.answer", got, sizeof(got));
+		CHECK_STR(got, answer, "%s %s: answer %s", what,
+		    sk_hitfmt_name(fmts[f]), got);
+		has = field_of(
+		          &c, "sinkhole.rewrite.target", got, sizeof(got)) == 0;
+		CHECK(has == (target != NULL) &&
+		        (target == NULL || strcmp(got, target) == 0),
+		    "%s %s: target %s", what, sk_hitfmt_name(fmts[f]), buf);
+	}
+}
+
+/* A rewrite is resolved (event.type allowed) to the target the record
+ * names; a blocked hit of a bypass category is a bypass attempt whatever
+ * was answered (the answer is the vocabulary's name of the action);
+ * monitored and exempt hits of a bypass category stay what they are. */
+static void
+test_rewrite_bypass_actions(void)
+{
+	static const uint8_t answers[] = {SK_ACTION_SINKHOLE,
+	    SK_ACTION_NXDOMAIN, SK_ACTION_NODATA, SK_ACTION_REWRITE};
+	static const char target[] = "forcesafesearch.google.com.";
+	struct sk_hit h;
+	size_t i, len;
+	char what[64];
+
+	make_hit(&h);
+	h.action = SK_ACTION_REWRITE;
+	sk_name_from_text(target, sizeof(target) - 1, h.target, &len);
+	h.target_len = (uint8_t)len;
+	check_answer(&h, "rewrite", "rewrite", target, "rewrite");
+	CHECK(strcmp(sk_hitfmt_action(&h), "rewrite") == 0, "rewrite action");
+
+	h.purpose = SK_PURPOSE_BYPASS;
+	for (i = 0; i < sizeof(answers); i++) {
+		h.action = answers[i];
+		snprintf(what, sizeof(what), "bypass %zu", i);
+		check_answer(&h, "bypass-attempt",
+		    sk_action_name((enum sk_action)answers[i]),
+		    answers[i] == SK_ACTION_REWRITE ? target : NULL, what);
+	}
+	h.kind = SK_VERDICT_MONITORED;
+	h.action = SK_ACTION_MONITOR;
+	check_answer(&h, "monitor", "pass", NULL, "bypass, monitored");
+	make_exempt(&h);
+	h.purpose = SK_PURPOSE_BYPASS;
+	check_answer(&h, "exempt", "pass", NULL, "bypass, exempt");
 }
 
 /* The CEF header's name and severity of a rewrite and a bypass attempt,
@@ -986,6 +1005,7 @@ main(void)
 	test_observer_changes();
 	test_mnemonics();
 	test_actions();
+	test_rewrite_bypass_actions();
 	test_rewrite_bypass_header();
 	test_worst_case_size();
 	test_events();

@@ -105,6 +105,16 @@ query_from(
 	q->qclass = 1;
 }
 
+/* The client of old_hit: 192.0.2.7:5353. */
+static void
+client_v4(struct sockaddr_in *sin)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(5353);
+	inet_pton(AF_INET, "192.0.2.7", &sin->sin_addr);
+}
+
 /* Both records, formatted in every format, byte for byte. */
 static void
 same_text(const struct sk_hit *got, const struct sk_hit *want, const char *what)
@@ -147,10 +157,7 @@ test_fill(void)
 	size_t i;
 	int chained;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(5353);
-	inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr);
+	client_v4(&sin);
 	query_from(&q, (const struct sockaddr *)&sin, 28);
 	for (i = 0; i < 3; i++) {
 		for (chained = 0; chained < 2; chained++) {
@@ -211,10 +218,7 @@ test_fill_rewrite_bypass(void)
 	struct sk_hit got;
 	size_t tlen;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(5353);
-	inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr);
+	client_v4(&sin);
 	query_from(&q, (const struct sockaddr *)&sin, 1);
 	sk_name_from_text("forcesafesearch.google.com", 26, target, &tlen);
 
