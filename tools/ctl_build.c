@@ -289,10 +289,16 @@ build_run(const struct build_args *b)
 			put_text(stdout, rep.lists[i].name);
 			printf(": %" PRIu64 " entries, %" PRIu64
 			       " rejected, %" PRIu64 " unsupported, %" PRIu64
-			       " overrides, %" PRIu64 " ignored\n",
+			       " overrides, %" PRIu64 " ignored",
 			    rep.lists[i].entries, rep.lists[i].rejected,
 			    rep.lists[i].unsupported, rep.lists[i].overrides,
 			    rep.lists[i].ignored);
+			/* only for lists of rewrite categories: other
+			 * lines stay as they always were */
+			if (rep.lists[i].rewrites > 0)
+				printf(", %" PRIu64 " rewrites",
+				    rep.lists[i].rewrites);
+			printf("\n");
 		}
 	}
 	/* Overrides are reported but expected (SafeSearch lines); rejected
@@ -335,7 +341,10 @@ build_run(const struct build_args *b)
 	}
 	tmp_live = 0; /* the temporary file is now the target */
 	if (!quiet) {
-		printf("snapshot %s: %" PRIu64 " names -> ", rep.id, rep.names);
+		printf("snapshot %s: %" PRIu64 " names", rep.id, rep.names);
+		if (rep.rewrites > 0)
+			printf(" (%" PRIu64 " rewrites)", rep.rewrites);
+		printf(" -> ");
 		put_text(stdout, out);
 		putchar('\n');
 	}

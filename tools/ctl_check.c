@@ -4,7 +4,8 @@
  * "key: value" a line, or one JSON object (--json; keys in sinkhole-ctl(8)).
  * A name in Unicode is converted to its IDNA A-labels as block and the
  * lists convert it (lib/ops/listparse.c), since that is the name the
- * resolver sees. Exit codes follow grep: 0 blocked, 1 not blocked, 2 error.
+ * resolver sees. Exit codes follow grep: 0 the policy answers (blocked
+ * or rewritten), 1 it does not, 2 error.
  */
 #include <arpa/inet.h>
 #include <err.h>
@@ -96,6 +97,28 @@ is_ascii(const char *s)
 	return 1;
 }
 
+/** Is the client's answer the policy's own (exit status 0)? */
+static int
+policy_answers(const struct sk_verdict *v)
+{
+	return v->answer == SK_ACTION_SINKHOLE ||
+	    v->answer == SK_ACTION_NXDOMAIN || v->answer == SK_ACTION_NODATA ||
+	    v->answer == SK_ACTION_REWRITE;
+}
+
+/** The matching entry's rewrite target in presentation form into text,
+ * or NULL when it has none. Shown for an exempt client too: it is what
+ * the others get. */
+static const char *
+target_text(const struct sk_verdict *v, char *text, size_t size)
+{
+	if (v->match.target == NULL ||
+	    sk_name_to_text(v->match.target, v->match.target_len, text, size) <
+	        0)
+		return NULL;
+	return text;
+}
+
 /** Print the explanation of a verdict, one "key: value" a line. */
 static void
 put_verdict(const struct sk_snapshot *snap, const char *input,
@@ -117,11 +140,16 @@ put_verdict(const struct sk_snapshot *snap, const char *input,
 	printf("time: %s\n", when);
 	printf("verdict: %s\n", sk_verdict_kind_name(v->kind));
 	printf("answer: %s\n", sk_action_name(v->answer));
+	if (target_text(v, text, sizeof(text)) != NULL)
+		printf("target: %s\n", text);
 	printf(
 	    "action: %s\n", cat != NULL ? sk_action_name(cat->action) : "pass");
 	put_field("category", cat != NULL ? cat->name : "-");
 	if (cat != NULL && cat->policy_ref[0] != '\0')
 		put_field("ref", cat->policy_ref);
+	if (cat != NULL && cat->action != SK_ACTION_MONITOR)
+		printf("purpose: %s\nede: %u\n", sk_purpose_name(cat->purpose),
+		    (unsigned)cat->ede);
 	if (v->kind == SK_VERDICT_NONE) {
 		printf("entry: -\nlist: -\n");
 	} else {
@@ -170,13 +198,25 @@ put_verdict_json(const struct sk_snapshot *snap, const char *path,
 	ctl_json_kv_string(&j, "snapshot_id", sk_snapshot_id(snap));
 	ctl_json_kv_string(&j, "verdict", sk_verdict_kind_name(v->kind));
 	ctl_json_kv_bool(&j, "blocked",
-	    v->answer == SK_ACTION_SINKHOLE || v->answer == SK_ACTION_NXDOMAIN);
+	    v->answer == SK_ACTION_SINKHOLE ||
+	        v->answer == SK_ACTION_NXDOMAIN ||
+	        v->answer == SK_ACTION_NODATA);
+	ctl_json_kv_bool(&j, "rewritten", v->answer == SK_ACTION_REWRITE);
 	ctl_json_kv_string(&j, "answer", sk_action_name(v->answer));
+	ctl_json_kv_string(&j, "target", target_text(v, text, sizeof(text)));
 	ctl_json_kv_string(
 	    &j, "action", cat != NULL ? sk_action_name(cat->action) : "pass");
 	ctl_json_kv_string(&j, "category", cat != NULL ? cat->name : NULL);
 	ctl_json_kv_string(&j, "ref",
 	    cat != NULL && cat->policy_ref[0] != '\0' ? cat->policy_ref : NULL);
+	ctl_json_kv_string(&j, "purpose",
+	    cat != NULL && cat->action != SK_ACTION_MONITOR
+	        ? sk_purpose_name(cat->purpose)
+	        : NULL);
+	if (cat != NULL && cat->action != SK_ACTION_MONITOR)
+		ctl_json_kv_uint(&j, "ede", cat->ede);
+	else
+		ctl_json_kv_null(&j, "ede");
 	if (v->kind == SK_VERDICT_NONE ||
 	    sk_entry_text(v->entry_match, v->name, v->namelen,
 	        v->match.name_offset, text, sizeof(text)) < 0) {
@@ -324,9 +364,7 @@ cmd_check(int argc, char **argv)
 		    (const struct sockaddr *)&client, now, &v);
 	}
 	rc = finish_stdout(
-	    v.answer == SK_ACTION_SINKHOLE || v.answer == SK_ACTION_NXDOMAIN
-	        ? EX_CHECK_BLOCKED
-	        : EX_CHECK_NOT_BLOCKED,
+	    policy_answers(&v) ? EX_CHECK_BLOCKED : EX_CHECK_NOT_BLOCKED,
 	    EX_CHECK_ERROR);
 out:
 	sk_snapshot_close(snap);

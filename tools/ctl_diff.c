@@ -1,7 +1,8 @@
 /**
  * \file
  * sinkhole-ctl diff: what publishing a snapshot would change (counts per
- * category, exemption changes, names), against the active one or another
+ * category, exemption changes, category, operator and rewrite target
+ * changes, names), against the active one or another
  * snapshot file; as text or one JSON object (--json; keys in
  * sinkhole-ctl(8)).
  */
@@ -56,6 +57,59 @@ put_exemption_change(void *arg, const char *kind,
 	put_exemption(kind, snap, ex, *(const int64_t *)arg);
 }
 
+/* A rewrite target changed, as "target-changed: CATEGORY ENTRY OLD ->
+ * NEW". */
+static void
+put_target_change(void *arg, const char *category, const char *entry,
+    const char *old, const char *new)
+{
+	(void)arg;
+	printf("target-changed: ");
+	put_text(stdout, category);
+	printf(" %s %s -> %s\n", entry, old, new);
+}
+
+/* A category's action, reference, purpose or EDE changed: the new
+ * values, as info writes a category, then what they were. */
+static void
+put_category_change(
+    void *arg, const struct sk_category *old, const struct sk_category *new)
+{
+	const struct sk_category *c[2] = {new, old};
+	int i;
+
+	(void)arg;
+	printf("category-changed: ");
+	put_text(stdout, new->name);
+	for (i = 0; i < 2; i++) {
+		printf("%s action=%s ref=\"", i == 0 ? "" : " (was",
+		    sk_action_name(c[i]->action));
+		put_text(stdout, c[i]->policy_ref);
+		printf("\" purpose=%s ede=%s%s", sk_purpose_name(c[i]->purpose),
+		    sk_ede_name(c[i]->ede), i == 0 ? "" : ")");
+	}
+	printf("\n");
+}
+
+/* A contact added or removed, the organisation or language changed. */
+static void
+put_operator_change(
+    void *arg, const char *field, const char *old, const char *new)
+{
+	(void)arg;
+	if (strcmp(field, "contact") == 0) {
+		printf("contact-%s: ", old == NULL ? "added" : "removed");
+		put_text(stdout, old == NULL ? new : old);
+		printf("\n");
+		return;
+	}
+	printf("%s-changed: \"", field);
+	put_text(stdout, old);
+	printf("\" -> \"");
+	put_text(stdout, new);
+	printf("\"\n");
+}
+
 /* Counts, exemption changes, then the names (the lines kept). */
 static void
 put_diff(const struct sk_snapdiff *x, const struct sk_snapshot *old,
@@ -78,6 +132,10 @@ put_diff(const struct sk_snapdiff *x, const struct sk_snapshot *old,
 		printf("+%" PRIu64 " -%" PRIu64 "\n", c[i].plus, c[i].minus);
 	}
 	(void)sk_snapdiff_exemptions(old, new, now, put_exemption_change, &now);
+	(void)sk_snapdiff_categories(old, new, put_category_change, NULL);
+	(void)sk_snapdiff_operator(old, new, put_operator_change, NULL);
+	if (sk_snapdiff_targets(old, new, put_target_change, NULL) < 0)
+		warnx("diff: out of memory comparing rewrite targets");
 	n = sk_snapdiff_lines(x, &lines);
 	for (i = 0; i < n; i++)
 		printf("%s\n", lines[i]);
@@ -124,6 +182,60 @@ put_name_line_json(struct ctl_json *j, const char *line)
 	ctl_json_object_end(j);
 }
 
+static void
+put_target_change_json(void *arg, const char *category, const char *entry,
+    const char *old, const char *new)
+{
+	struct ctl_json *j = arg;
+
+	ctl_json_object_begin(j);
+	ctl_json_kv_string(j, "category", category);
+	ctl_json_kv_string(j, "entry", entry);
+	ctl_json_kv_string(j, "old", strcmp(old, "-") != 0 ? old : NULL);
+	ctl_json_kv_string(j, "new", strcmp(new, "-") != 0 ? new : NULL);
+	ctl_json_object_end(j);
+}
+
+static void
+put_category_json(struct ctl_json *j, const struct sk_category *c)
+{
+	ctl_json_object_begin(j);
+	ctl_json_kv_string(j, "action", sk_action_name(c->action));
+	ctl_json_kv_string(j, "ref", c->policy_ref);
+	ctl_json_kv_string(j, "purpose", sk_purpose_name(c->purpose));
+	ctl_json_kv_uint(j, "ede", c->ede);
+	ctl_json_object_end(j);
+}
+
+static void
+put_category_change_json(
+    void *arg, const struct sk_category *old, const struct sk_category *new)
+{
+	struct ctl_json *j = arg;
+
+	ctl_json_object_begin(j);
+	ctl_json_kv_string(j, "category", new->name);
+	ctl_json_key(j, "old");
+	put_category_json(j, old);
+	ctl_json_key(j, "new");
+	put_category_json(j, new);
+	ctl_json_object_end(j);
+}
+
+static void
+put_operator_change_json(
+    void *arg, const char *field, const char *old, const char *new)
+{
+	struct ctl_json *j = arg;
+
+	ctl_json_object_begin(j);
+	ctl_json_kv_string(j, "field", field);
+	ctl_json_kv_string(
+	    j, "old", old != NULL && old[0] != '\0' ? old : NULL);
+	ctl_json_kv_string(j, "new", new != NULL &&new[0] != '\0' ? new : NULL);
+	ctl_json_object_end(j);
+}
+
 /* The whole diff as one object; x is NULL when the ids are the same. */
 static int
 put_diff_json(const struct sk_snapdiff *x, const struct sk_snapshot *old,
@@ -164,6 +276,24 @@ put_diff_json(const struct sk_snapdiff *x, const struct sk_snapshot *old,
 	if (x != NULL)
 		(void)sk_snapdiff_exemptions(old, new, (int64_t)time(NULL),
 		    put_exemption_change_json, &j);
+	ctl_json_array_end(&j);
+	ctl_json_key(&j, "category_changes");
+	ctl_json_array_begin(&j);
+	if (x != NULL)
+		(void)sk_snapdiff_categories(
+		    old, new, put_category_change_json, &j);
+	ctl_json_array_end(&j);
+	ctl_json_key(&j, "operator_changes");
+	ctl_json_array_begin(&j);
+	if (x != NULL)
+		(void)sk_snapdiff_operator(
+		    old, new, put_operator_change_json, &j);
+	ctl_json_array_end(&j);
+	ctl_json_key(&j, "targets_changed");
+	ctl_json_array_begin(&j);
+	if (x != NULL &&
+	    sk_snapdiff_targets(old, new, put_target_change_json, &j) < 0)
+		warnx("diff: out of memory comparing rewrite targets");
 	ctl_json_array_end(&j);
 	ctl_json_key(&j, "names");
 	ctl_json_array_begin(&j);

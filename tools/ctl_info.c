@@ -1,6 +1,7 @@
 /**
  * \file
  * sinkhole-ctl info: describe one snapshot file (id, build time, names,
+ * format, rewrites, the policy's contact, organisation and language,
  * categories, lists, exemptions), one "key: value" a line, or one JSON
  * object (--json; keys in sinkhole-ctl(8)).
  */
@@ -30,6 +31,50 @@ list_count(const struct sk_snapshot *snap)
 	return n;
 }
 
+/** The category's purpose= and ede= as the policy writes them, when
+ * either is not the default (format-1 output stays as it was). */
+static void
+put_category_options(const struct sk_category *cat)
+{
+	if (cat->purpose == SK_PURPOSE_CONTENT && cat->ede == SK_EDE_BLOCKED)
+		return;
+	printf(" purpose=%s ede=%s", sk_purpose_name(cat->purpose),
+	    sk_ede_name(cat->ede));
+}
+
+/** The policy's contact, organisation and language statements. */
+static void
+put_operator(const struct sk_operator *op)
+{
+	int i;
+
+	for (i = 0; i < op->contact_count; i++)
+		put_field("contact", op->contact[i]);
+	if (op->organisation[0] != '\0')
+		put_field("organisation", op->organisation);
+	if (op->language[0] != '\0')
+		put_field("language", op->language);
+}
+
+static void
+put_operator_json(struct ctl_json *j, const struct sk_operator *op)
+{
+	int i;
+
+	ctl_json_key(j, "operator");
+	ctl_json_object_begin(j);
+	ctl_json_key(j, "contact");
+	ctl_json_array_begin(j);
+	for (i = 0; i < op->contact_count; i++)
+		ctl_json_string(j, op->contact[i]);
+	ctl_json_array_end(j);
+	ctl_json_kv_string(j, "organisation",
+	    op->organisation[0] != '\0' ? op->organisation : NULL);
+	ctl_json_kv_string(
+	    j, "language", op->language[0] != '\0' ? op->language : NULL);
+	ctl_json_object_end(j);
+}
+
 /** The same facts as the text output, as one JSON object. */
 static int
 put_info_json(const struct sk_snapshot *snap, const char *path, int64_t now)
@@ -48,6 +93,9 @@ put_info_json(const struct sk_snapshot *snap, const char *path, int64_t now)
 	ctl_json_kv_string(&j, "built", when);
 	ctl_json_kv_int(&j, "built_epoch", sk_snapshot_built(snap));
 	ctl_json_kv_uint(&j, "names", sk_snapshot_name_count(snap));
+	ctl_json_kv_uint(&j, "format", (uint64_t)sk_snapshot_format(snap));
+	ctl_json_kv_uint(&j, "rewrites", sk_snapshot_target_count(snap));
+	put_operator_json(&j, sk_snapshot_operator(snap));
 	ctl_json_key(&j, "categories");
 	ctl_json_array_begin(&j);
 	n = sk_snapshot_category_count(snap);
@@ -58,6 +106,9 @@ put_info_json(const struct sk_snapshot *snap, const char *path, int64_t now)
 		ctl_json_kv_string(&j, "name", cat->name);
 		ctl_json_kv_string(&j, "action", sk_action_name(cat->action));
 		ctl_json_kv_string(&j, "ref", cat->policy_ref);
+		ctl_json_kv_string(
+		    &j, "purpose", sk_purpose_name(cat->purpose));
+		ctl_json_kv_uint(&j, "ede", cat->ede);
 		ctl_json_object_end(&j);
 	}
 	ctl_json_array_end(&j);
@@ -113,6 +164,11 @@ cmd_info(int argc, char **argv)
 	sk_format_utc_time(sk_snapshot_built(snap), when, sizeof(when));
 	printf("built: %s\n", when);
 	printf("names: %" PRIu64 "\n", sk_snapshot_name_count(snap));
+	if (sk_snapshot_format(snap) != SK_SNAPSHOT_FORMAT_V1) {
+		printf("format: %d\n", sk_snapshot_format(snap));
+		printf("rewrites: %zu\n", sk_snapshot_target_count(snap));
+		put_operator(sk_snapshot_operator(snap));
+	}
 
 	n = sk_snapshot_category_count(snap);
 	printf("categories: %zu\n", n);
@@ -123,7 +179,9 @@ cmd_info(int argc, char **argv)
 		put_text(stdout, cat->name);
 		printf(" action=%s ref=\"", sk_action_name(cat->action));
 		put_text(stdout, cat->policy_ref);
-		printf("\"\n");
+		printf("\"");
+		put_category_options(cat);
+		printf("\n");
 	}
 
 	n = list_count(snap);

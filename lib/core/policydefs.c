@@ -67,6 +67,39 @@ sk_purpose_from_name(const char *name, enum sk_purpose *p)
 	return -1;
 }
 
+/* The EDE codes a category may use, with their policy names. */
+static const struct {
+	uint16_t code;
+	const char *name;
+} sk_edes[] = {{SK_EDE_BLOCKED, "blocked"}, {SK_EDE_CENSORED, "censored"},
+    {SK_EDE_FILTERED, "filtered"}};
+
+const char *
+sk_ede_name(uint16_t code)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sk_edes) / sizeof(sk_edes[0]); i++)
+		if (sk_edes[i].code == code)
+			return sk_edes[i].name;
+	return "?";
+}
+
+int
+sk_ede_from_name(const char *name, uint16_t *code)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < sizeof(sk_edes) / sizeof(sk_edes[0]);
+	     i++) {
+		if (strcmp(name, sk_edes[i].name) == 0) {
+			*code = sk_edes[i].code;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 const char *
 sk_match_prefix(enum sk_match m)
 {

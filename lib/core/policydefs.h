@@ -69,6 +69,13 @@ int sk_purpose_from_name(const char *name, enum sk_purpose *p);
 #define SK_EDE_CENSORED 16
 #define SK_EDE_FILTERED 17
 
+/** @return the policy's name of an EDE code: "blocked", "censored",
+ * "filtered", or "?". */
+const char *sk_ede_name(uint16_t code);
+/** @return 0 and *code set for "blocked", "censored" or "filtered", or
+ * -1. */
+int sk_ede_from_name(const char *name, uint16_t *code);
+
 /** A category of the policy. */
 struct sk_category {
 	char name[SK_CATEGORY_NAME_MAX];

@@ -313,21 +313,6 @@ pf_valid_category_name(const char *name)
 	return 1;
 }
 
-/* ede=: the names of the EDE codes a category may answer with. */
-static int
-pf_ede(const char *name, uint16_t *code)
-{
-	if (strcmp(name, "blocked") == 0)
-		*code = SK_EDE_BLOCKED;
-	else if (strcmp(name, "censored") == 0)
-		*code = SK_EDE_CENSORED;
-	else if (strcmp(name, "filtered") == 0)
-		*code = SK_EDE_FILTERED;
-	else
-		return -1;
-	return 0;
-}
-
 /* category NAME action=sinkhole|nxdomain|nodata|monitor|rewrite
  *          [ref="TEXT"] [purpose=content|bypass]
  *          [ede=blocked|censored|filtered] */
@@ -377,7 +362,7 @@ pf_category(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 		    "category: unknown purpose \"%s\" (want content or "
 		    "bypass)",
 		    opts[2].val);
-	if (opts[3].val != NULL && pf_ede(opts[3].val, &cat->ede) < 0)
+	if (opts[3].val != NULL && sk_ede_from_name(opts[3].val, &cat->ede) < 0)
 		return pf_error(c,
 		    "category: unknown ede \"%s\" (want blocked, censored or "
 		    "filtered: EDE 15, 16 or 17)",

@@ -12,6 +12,7 @@
 
 #include "lmdbcheck.h"
 #include "name.h"
+#include "policy.h" /* sk_entry_text */
 #include "snapdiff.h"
 #include "snapfmt.h"
 
@@ -313,4 +314,200 @@ sk_snapdiff_lines(const struct sk_snapdiff *x, const char *const **lines)
 {
 	*lines = (const char *const *)x->lines;
 	return x->nlines;
+}
+
+/* One rewrite of one side, by what identifies an entry across builds. */
+struct dtarget {
+	const uint8_t *name;
+	size_t namelen;
+	enum sk_match match;
+	const char *category;
+	const uint8_t *target;
+	size_t targetlen;
+};
+
+/* Order: name, match, category, then target. */
+static int
+dtarget_cmp(const void *a, const void *b)
+{
+	const struct dtarget *x = a, *y = b;
+	int c = sk_lmdb_key_cmp(x->name, x->namelen, y->name, y->namelen);
+
+	if (c != 0)
+		return c;
+	if (x->match != y->match)
+		return x->match < y->match ? -1 : 1;
+	if ((c = strcmp(x->category, y->category)) != 0)
+		return c;
+	return sk_lmdb_key_cmp(
+	    x->target, x->targetlen, y->target, y->targetlen);
+}
+
+/* Same entry (name, match, category), whatever the target. */
+static int
+same_entry(const struct dtarget *x, const struct dtarget *y)
+{
+	return x->namelen == y->namelen &&
+	    memcmp(x->name, y->name, x->namelen) == 0 && x->match == y->match &&
+	    strcmp(x->category, y->category) == 0;
+}
+
+/* The rewrites of a snapshot, sorted, duplicates (two lists) dropped. */
+static struct dtarget *
+collect_targets(const struct sk_snapshot *s, size_t *n)
+{
+	size_t i, k = 0, count = sk_snapshot_target_count(s);
+	struct dtarget *v = calloc(count > 0 ? count : 1, sizeof(*v));
+	const struct sk_category *cat;
+	struct sk_entry_rec rec;
+
+	if (v == NULL)
+		return NULL;
+	for (i = 0; i < count; i++) {
+		if (sk_snapshot_target_at(s, i, &v[k].name, &v[k].namelen, &rec,
+		        &v[k].target, &v[k].targetlen) != 0 ||
+		    (cat = sk_snapshot_category(s, rec.category)) == NULL)
+			continue;
+		v[k].match = sk_rec_match(&rec);
+		v[k].category = cat->name;
+		k++;
+	}
+	qsort(v, k, sizeof(*v), dtarget_cmp);
+	*n = 0;
+	for (i = 0; i < k; i++)
+		if (*n == 0 || dtarget_cmp(&v[*n - 1], &v[i]) != 0)
+			v[(*n)++] = v[i];
+	return v;
+}
+
+/* The entries of one group (same entry) that the other group lacks: the
+ * first such target, or NULL. */
+static const struct dtarget *
+first_missing(
+    const struct dtarget *g, size_t gn, const struct dtarget *o, size_t on)
+{
+	size_t i, j;
+
+	for (i = 0; i < gn; i++) {
+		for (j = 0; j < on; j++)
+			if (dtarget_cmp(&g[i], &o[j]) == 0)
+				break;
+		if (j == on)
+			return &g[i];
+	}
+	return NULL;
+}
+
+long
+sk_snapdiff_targets(const struct sk_snapshot *old,
+    const struct sk_snapshot *new, sk_snapdiff_target_fn fn, void *arg)
+{
+	struct dtarget *a, *b;
+	const struct dtarget *ma, *mb;
+	size_t na, nb, i = 0, j = 0, gi, gj;
+	char entry[SK_NAME_MAX_TEXT + 2], ot[SK_NAME_MAX_TEXT],
+	    nt[SK_NAME_MAX_TEXT];
+	long changed = 0;
+	int c;
+
+	a = collect_targets(old, &na);
+	b = collect_targets(new, &nb);
+	if (a == NULL || b == NULL) {
+		free(a);
+		free(b);
+		return -1;
+	}
+	while (i < na && j < nb) {
+		c = dtarget_cmp(&a[i], &b[j]);
+		if (!same_entry(&a[i], &b[j])) {
+			/* an entry one side lacks: the names diff's */
+			if (c < 0)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		for (gi = i; gi < na && same_entry(&a[gi], &a[i]); gi++)
+			;
+		for (gj = j; gj < nb && same_entry(&b[gj], &b[j]); gj++)
+			;
+		ma = first_missing(&a[i], gi - i, &b[j], gj - j);
+		mb = first_missing(&b[j], gj - j, &a[i], gi - i);
+		if (ma != NULL || mb != NULL) {
+			if (sk_entry_text(a[i].match, a[i].name, a[i].namelen,
+			        0, entry, sizeof(entry)) < 0)
+				snprintf(entry, sizeof(entry), "?");
+			if (ma == NULL ||
+			    sk_name_to_text(
+			        ma->target, ma->targetlen, ot, sizeof(ot)) < 0)
+				snprintf(ot, sizeof(ot), "-");
+			if (mb == NULL ||
+			    sk_name_to_text(
+			        mb->target, mb->targetlen, nt, sizeof(nt)) < 0)
+				snprintf(nt, sizeof(nt), "-");
+			fn(arg, a[i].category, entry, ot, nt);
+			changed++;
+		}
+		i = gi;
+		j = gj;
+	}
+	free(a);
+	free(b);
+	return changed;
+}
+
+size_t
+sk_snapdiff_categories(const struct sk_snapshot *old,
+    const struct sk_snapshot *new, sk_snapdiff_category_fn fn, void *arg)
+{
+	const struct sk_category *o, *c;
+	size_t i, n = 0;
+	int k;
+
+	for (i = 0; i < sk_snapshot_category_count(new); i++) {
+		c = sk_snapshot_category(new, i);
+		if ((k = sk_snapshot_category_find(old, c->name)) < 0)
+			continue;
+		o = sk_snapshot_category(old, (size_t)k);
+		if (o->action != c->action || o->purpose != c->purpose ||
+		    o->ede != c->ede ||
+		    strcmp(o->policy_ref, c->policy_ref) != 0) {
+			fn(arg, o, c);
+			n++;
+		}
+	}
+	return n;
+}
+
+static int
+has_contact(const struct sk_operator *op, const char *uri)
+{
+	int i;
+
+	for (i = 0; i < op->contact_count; i++)
+		if (strcmp(op->contact[i], uri) == 0)
+			return 1;
+	return 0;
+}
+
+size_t
+sk_snapdiff_operator(const struct sk_snapshot *old,
+    const struct sk_snapshot *new, sk_snapdiff_operator_fn fn, void *arg)
+{
+	const struct sk_operator *o = sk_snapshot_operator(old),
+	                         *c = sk_snapshot_operator(new);
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < o->contact_count; i++)
+		if (!has_contact(c, o->contact[i]))
+			fn(arg, "contact", o->contact[i], NULL), n++;
+	for (i = 0; i < c->contact_count; i++)
+		if (!has_contact(o, c->contact[i]))
+			fn(arg, "contact", NULL, c->contact[i]), n++;
+	if (strcmp(o->organisation, c->organisation) != 0)
+		fn(arg, "organisation", o->organisation, c->organisation), n++;
+	if (strcmp(o->language, c->language) != 0)
+		fn(arg, "language", o->language, c->language), n++;
+	return n;
 }

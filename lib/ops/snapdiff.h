@@ -3,8 +3,10 @@
  * What one snapshot changes against another (sinkhole-ctl diff, update):
  * per category (matched by name) and for the allowlist, how many names
  * are added and removed, the first names of each as "+ CATEGORY NAME" /
- * "- allow NAME" lines, and the exemptions added, changed, removed or
- * expiring soon. Plain C, no output.
+ * "- allow NAME" lines, the exemptions added, changed, removed or
+ * expiring soon, the rewrite targets changed, the categories whose
+ * action, reference, purpose or EDE changed, and the policy's contact,
+ * organisation and language changes. Plain C, no output.
  */
 #ifndef SK_SNAPDIFF_H
 #define SK_SNAPDIFF_H
@@ -71,5 +73,39 @@ typedef void (*sk_snapdiff_exemption_fn)(void *arg, const char *kind,
 size_t sk_snapdiff_exemptions(const struct sk_snapshot *old,
     const struct sk_snapshot *new, int64_t now, sk_snapdiff_exemption_fn fn,
     void *arg);
+
+/** Called for each rewrite entry whose target changed: an entry (as a
+ * list writes it, "=www.google.com.") of the same category in both with
+ * another target (presentation form). */
+typedef void (*sk_snapdiff_target_fn)(void *arg, const char *category,
+    const char *entry, const char *old_target, const char *new_target);
+
+/**
+ * Report rewrite targets changed: entries matched by name, match and
+ * category name; names added or removed are the names diff's, not these.
+ * @return how many, or -1 out of memory.
+ */
+long sk_snapdiff_targets(const struct sk_snapshot *old,
+    const struct sk_snapshot *new, sk_snapdiff_target_fn fn, void *arg);
+
+/** Called for each category of both (by name) whose action, policy
+ * reference, purpose or EDE differ. */
+typedef void (*sk_snapdiff_category_fn)(
+    void *arg, const struct sk_category *old, const struct sk_category *new);
+
+/** @return how many categories changed so (fn called for each). */
+size_t sk_snapdiff_categories(const struct sk_snapshot *old,
+    const struct sk_snapshot *new, sk_snapdiff_category_fn fn, void *arg);
+
+/** Called for each change of the policy's operator statements: field
+ * "contact" (old NULL: added; new NULL: removed), "organisation" or
+ * "language" (old or new "" when not given). */
+typedef void (*sk_snapdiff_operator_fn)(
+    void *arg, const char *field, const char *old, const char *new);
+
+/** @return how many changes (fn called for each): contacts removed,
+ * contacts added, then organisation, then language. */
+size_t sk_snapdiff_operator(const struct sk_snapshot *old,
+    const struct sk_snapshot *new, sk_snapdiff_operator_fn fn, void *arg);
 
 #endif /* SK_SNAPDIFF_H */

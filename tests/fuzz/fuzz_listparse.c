@@ -1,7 +1,8 @@
 /**
  * \file
  * Fuzz target for listparse.c. The first input byte selects the format
- * (its low two bits: domains, hosts, adblock, rpz); the rest is parsed as
+ * (modulo 6: domains, hosts, adblock, rpz, rewrite, rpz read for a rewrite
+ * category); the rest is parsed as
  * one line on its own, then line by line through one parser as a list file
  * would be (RPZ state carried over). Every entry must be a valid lower-case
  * wire name that prints as plain ASCII, with a known match and action.
@@ -37,7 +38,26 @@ check_result(enum sk_list_format fmt, const struct sk_list_entry *out, int r,
 		    out[i].match == SK_MATCH_EXACT ||
 		    out[i].match == SK_MATCH_BELOW);
 		REQUIRE(out[i].action == SK_ENTRY_CATEGORY ||
-		    (fmt == SK_LIST_RPZ && out[i].action <= SK_ENTRY_ALLOW));
+		    (fmt == SK_LIST_RPZ && out[i].action <= SK_ENTRY_REWRITE) ||
+		    (fmt == SK_LIST_REWRITE &&
+		        out[i].action == SK_ENTRY_REWRITE));
+		REQUIRE((fmt == SK_LIST_REWRITE) ==
+		        (out[i].action == SK_ENTRY_REWRITE) ||
+		    fmt == SK_LIST_RPZ);
+		if (out[i].action == SK_ENTRY_REWRITE) {
+			/* a target: a whole lower-case name, not the root,
+			 * not the name itself */
+			REQUIRE(out[i].targetlen >= 2 &&
+			    sk_name_wire_len(out[i].target, out[i].targetlen) ==
+			        (int)out[i].targetlen);
+			for (j = 0; j < out[i].targetlen; j++)
+				REQUIRE(out[i].target[j] < 'A' ||
+				    out[i].target[j] > 'Z');
+			REQUIRE(out[i].targetlen != out[i].wirelen ||
+			    memcmp(out[i].target, out[i].wire,
+			        out[i].wirelen) != 0 ||
+			    out[i].match == SK_MATCH_BELOW);
+		}
 		for (j = 0; j < out[i].wirelen; j++)
 			REQUIRE(out[i].wire[j] < 'A' || out[i].wire[j] > 'Z');
 		n = sk_name_to_text(
@@ -61,13 +81,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	fmt = (enum sk_list_format)(data[0] & 3);
+	fmt =
+	    (enum sk_list_format)(data[0] % 6 == 5 ? SK_LIST_RPZ : data[0] % 6);
 	s = (const char *)data + 1;
 	end = (const char *)data + size;
 	r = sk_list_parse_line(
 	    fmt, s, (size_t)(end - s), out, MAX_OUT, &ignored);
 	check_result(fmt, out, r, (size_t)(end - s), ignored);
 	sk_list_parser_init(&p, fmt);
+	p.rpz_rewrites = data[0] % 6 == 5;
 	while (s < end) {
 		nl = memchr(s, '\n', (size_t)(end - s));
 		if (nl == NULL)

@@ -5,7 +5,8 @@
  * and resealed with a valid digest trailer (any trailer it has stripped),
  * as a broken writer or someone with write access would leave it, so the
  * mutations reach the structural walk, the record checks and LMDB. Whatever
- * opens is queried: lookups of a few names and a full sk_snapshot_foreach.
+ * opens is queried: lookups of a few names (rewritten ones among them), a
+ * full sk_snapshot_foreach, every rewrite target and the operator.
  * Nothing may crash, hang or read out of bounds.
  */
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "name.h"
 #include "snapshot.h"
 #include "snapverify.h"
 
@@ -46,17 +48,39 @@ query(const char *path)
 	    "com",
 	    "\x03"
 	    "com",
+	    "\x03www\x06google\x03"
+	    "com",
+	    "\x01x\x06google\x02"
+	    "de",
 	};
-	static const size_t lens[] = {23, 17, 13, 5};
+	static const size_t lens[] = {23, 17, 13, 5, 16, 13};
 	struct sk_snapshot *s = NULL;
 	struct sk_lookup lk;
+	struct sk_entry_rec rec;
+	const struct sk_operator *op;
+	const uint8_t *nm, *tg;
 	char detail[512];
-	size_t i, n = 0;
+	size_t i, n = 0, nl, tl;
 
 	if (sk_snapshot_open(path, &s, detail, sizeof(detail)) != 0)
 		return;
-	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
-		(void)sk_snapshot_lookup(s, names[i], lens[i], &lk);
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		/* a target read is a whole name, from the snapshot */
+		if (sk_snapshot_lookup(s, names[i], lens[i], &lk) == 0 &&
+		    lk.target != NULL &&
+		    sk_name_wire_len(lk.target, lk.target_len) !=
+		        (int)lk.target_len)
+			abort();
+	}
+	for (i = 0; sk_snapshot_target_at(s, i, &nm, &nl, &rec, &tg, &tl) == 0;
+	     i++)
+		if (sk_name_wire_len(nm, nl) != (int)nl ||
+		    sk_name_wire_len(tg, tl) != (int)tl)
+			abort();
+	op = sk_snapshot_operator(s);
+	if (op->contact_count < 0 || op->contact_count > SK_MAX_CONTACTS ||
+	    memchr(op->organisation, '\0', sizeof(op->organisation)) == NULL)
+		abort();
 	(void)sk_snapshot_foreach(s, count, &n);
 	for (i = 0; i < sk_snapshot_category_count(s); i++)
 		(void)sk_snapshot_category(s, i);

@@ -523,10 +523,135 @@ test_same_names(void)
 	}
 }
 
+/* Rewrite lists: "NAME TARGET"; and RPZ CNAME targets when the parser
+ * reads for a rewrite category. */
+static void
+test_rewrites(void)
+{
+	static const struct {
+		enum sk_list_format fmt;
+		const char *line;
+		int want; /* entries, or the error */
+		const char *name, *target;
+		enum sk_match match;
+	} rw[] = {
+	    {SK_LIST_REWRITE, "www.google.com forcesafesearch.google.com", 1,
+	        "www.google.com.", "forcesafesearch.google.com.", SUB},
+	    {SK_LIST_REWRITE, "  =Google.DE\tForceSafeSearch.google.com.  # x",
+	        1, "google.de.", "forcesafesearch.google.com.", EXA},
+	    {SK_LIST_REWRITE, "*.bing.com strict.bing.com", 1, "bing.com.",
+	        "strict.bing.com.", BEL},
+	    {SK_LIST_REWRITE, "# comment only", 0, NULL, NULL, SUB},
+	    {SK_LIST_REWRITE, "", 0, NULL, NULL, SUB},
+	    {SK_LIST_REWRITE, "www.google.com", SK_LIST_E_SYNTAX, NULL, NULL,
+	        SUB},
+	    {SK_LIST_REWRITE, "a.test b.test c.test", SK_LIST_E_SYNTAX, NULL,
+	        NULL, SUB},
+	    {SK_LIST_REWRITE, "www.google.com 216.239.38.120",
+	        SK_LIST_E_ADDRESS, NULL, NULL, SUB},
+	    {SK_LIST_REWRITE, "216.239.38.120 www.google.com",
+	        SK_LIST_E_ADDRESS, NULL, NULL, SUB},
+	    {SK_LIST_REWRITE, "www.google.com ::1", SK_LIST_E_ADDRESS, NULL,
+	        NULL, SUB},
+	    {SK_LIST_REWRITE, "loop.test LOOP.test.", SK_LIST_E_LOOP, NULL,
+	        NULL, SUB},
+	    {SK_LIST_REWRITE, "www.google.com bad!target", SK_LIST_E_CHAR, NULL,
+	        NULL, SUB},
+	    {SK_LIST_REWRITE, "com safe.example", SK_LIST_E_ROOT, NULL, NULL,
+	        SUB},
+	    {SK_LIST_REWRITE, "www.google.com .", SK_LIST_E_ROOT, NULL, NULL,
+	        SUB},
+	    {SK_LIST_RPZ, "www.youtube.com CNAME restrict.youtube.com.", 1,
+	        "www.youtube.com.", "restrict.youtube.com.", EXA},
+	    {SK_LIST_RPZ, "*.youtube.test CNAME restrict.youtube.com.", 1,
+	        "youtube.test.", "restrict.youtube.com.", BEL},
+	    {SK_LIST_RPZ, "rel.test CNAME target", 1, "rel.test.",
+	        "target.rpz.test.", EXA},
+	    {SK_LIST_RPZ, "m.youtube.com CNAME .", 1, "m.youtube.com.", NULL,
+	        EXA},
+	    {SK_LIST_RPZ, "m.youtube.com CNAME *.", 1, "m.youtube.com.", NULL,
+	        EXA},
+	    {SK_LIST_RPZ, "w.test CNAME *.other.test.", SK_LIST_E_UNSUPPORTED,
+	        NULL, NULL, EXA},
+	    {SK_LIST_RPZ, "w.test CNAME rpz-drop.", SK_LIST_E_UNSUPPORTED, NULL,
+	        NULL, EXA},
+	    {SK_LIST_RPZ, "w.test CNAME 192.0.2.1.", SK_LIST_E_ADDRESS, NULL,
+	        NULL, EXA},
+	    {SK_LIST_RPZ, "w.test CNAME w.test.", SK_LIST_E_LOOP, NULL, NULL,
+	        EXA},
+	};
+	struct sk_list_parser p;
+	struct sk_list_entry out[MAXN];
+	char text[SK_NAME_MAX_TEXT], line[128];
+	size_t i, j;
+	int r;
+
+	for (i = 0; i < sizeof(rw) / sizeof(rw[0]); i++) {
+		sk_list_parser_init(&p, rw[i].fmt);
+		p.rpz_rewrites = 1;
+		if (rw[i].fmt == SK_LIST_RPZ) {
+			r = sk_list_parser_line(
+			    &p, "$ORIGIN rpz.test.", 17, out, MAXN);
+			CHECK(r == 0, "origin");
+		}
+		/* "\t" in the table stands for a TAB */
+		for (j = 0; rw[i].line[j] != '\0' && j + 1 < sizeof(line); j++)
+			line[j] = rw[i].line[j];
+		line[j] = '\0';
+		{
+			char *t = strstr(line, "\\t");
+
+			if (t != NULL) {
+				t[0] = '\t';
+				memmove(t + 1, t + 2, strlen(t + 2) + 1);
+			}
+		}
+		r = sk_list_parser_line(&p, line, strlen(line), out, MAXN);
+		CHECK(r == rw[i].want, "%s: %d (%s), want %d", rw[i].line, r,
+		    r < 0 ? sk_list_strerror(r) : "entries", rw[i].want);
+		if (r != 1 || rw[i].want != 1)
+			continue;
+		sk_name_to_text(
+		    out[0].wire, out[0].wirelen, text, sizeof(text));
+		CHECK_STR(text, rw[i].name, "%s: name", rw[i].line);
+		CHECK(out[0].match == rw[i].match, "%s: match %d", rw[i].line,
+		    out[0].match);
+		if (rw[i].target == NULL) {
+			CHECK(out[0].action != SK_ENTRY_REWRITE,
+			    "%s: own answer, no target", rw[i].line);
+			continue;
+		}
+		CHECK(out[0].action == SK_ENTRY_REWRITE, "%s: a rewrite",
+		    rw[i].line);
+		sk_name_to_text(
+		    out[0].target, out[0].targetlen, text, sizeof(text));
+		CHECK_STR(text, rw[i].target, "%s: target", rw[i].line);
+	}
+	/* Without rpz_rewrites (any other category) a CNAME target stays
+	 * unsupported local data, as it always was. */
+	sk_list_parser_init(&p, SK_LIST_RPZ);
+	r = sk_list_parser_line(
+	    &p, "www.youtube.com CNAME restrict.youtube.com.", 42, out, MAXN);
+	CHECK(r == SK_LIST_E_UNSUPPORTED &&
+	        p.unsupported == SK_UNSUP_RPZ_LOCAL_DATA,
+	    "a CNAME target elsewhere: local data");
+	{
+		enum sk_list_format f;
+
+		CHECK(sk_list_format_from_name("rewrite", &f) == 0 &&
+		        f == SK_LIST_REWRITE,
+		    "format name rewrite");
+	}
+	CHECK(strcmp(sk_list_strerror(SK_LIST_E_LOOP),
+	          "rewrite target is the name itself") == 0,
+	    "loop message");
+}
+
 int
 main(void)
 {
 	test_lines();
+	test_rewrites();
 	test_rpz_file();
 	test_same_names();
 	test_len_honoured();
