@@ -137,6 +137,19 @@ sk_hitfmt_action(const struct sk_hit *hit)
 		return "exempt";
 	if (hit->kind == SK_VERDICT_MONITORED)
 		return "monitor";
+	/* A way around the resolver is what the security team looks for,
+	 * whatever was answered (sinkhole.answer says that). */
+	if (hit->kind == SK_VERDICT_BLOCKED &&
+	    hit->purpose == SK_PURPOSE_BYPASS)
+		return "bypass-attempt";
+	return sk_hitfmt_answer(hit);
+}
+
+const char *
+sk_hitfmt_answer(const struct sk_hit *hit)
+{
+	if (hit->kind != SK_VERDICT_BLOCKED)
+		return "pass";
 	switch (hit->action) {
 	case SK_ACTION_SINKHOLE:
 		return "sinkhole";
@@ -144,6 +157,8 @@ sk_hitfmt_action(const struct sk_hit *hit)
 		return "nxdomain";
 	case SK_ACTION_NODATA:
 		return "nodata";
+	case SK_ACTION_REWRITE:
+		return "rewrite";
 	case SK_ACTION_MONITOR:
 		return "monitor";
 	default:
@@ -186,6 +201,8 @@ enum hf_field {
 	F_REFERENCE,
 	F_LIST_LINE,
 	F_MATCHED_NAME,
+	F_ANSWER,
+	F_REWRITE_TARGET,
 	F_SNAPSHOT_ID,
 	F_EXEMPT_SUBNET,
 	F_EXEMPT_APPROVER,
@@ -262,6 +279,8 @@ static const struct hf_field_def {
     [F_REFERENCE] = {"rule.reference", SAME, SAME, SAME, HF_TEXT},
     [F_LIST_LINE] = {"sinkhole.list_line", SAME, SAME, SAME, HF_NUMBER},
     [F_MATCHED_NAME] = {"sinkhole.matched_name", SAME, SAME, SAME, HF_TEXT},
+    [F_ANSWER] = {"sinkhole.answer", SAME, SAME, SAME, HF_TEXT},
+    [F_REWRITE_TARGET] = {"sinkhole.rewrite.target", SAME, SAME, SAME, HF_TEXT},
     [F_SNAPSHOT_ID] = {"sinkhole.snapshot_id", SAME, SAME, SAME, HF_TEXT},
     [F_EXEMPT_SUBNET] = {"sinkhole.exemption.subnet", SAME, SAME, SAME,
         HF_TEXT},
@@ -753,6 +772,10 @@ hf_describe(const struct sk_hitfmt_rec *rec, const char **action,
 		*name = "prohibited name looked up (monitor)", *severity = 3;
 	else if (strcmp(*action, "exempt") == 0)
 		*name = "prohibited name resolved (exempt)", *severity = 4;
+	else if (strcmp(*action, "rewrite") == 0)
+		*name = "name rewritten to its safe target", *severity = 3;
+	else if (strcmp(*action, "bypass-attempt") == 0)
+		*name = "resolver bypass attempt blocked", *severity = 6;
 	else
 		*name = "prohibited name blocked", *severity = 5;
 }
@@ -787,7 +810,7 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 {
 	char tmp[64], qtext[HF_NAME_TEXT], other[HF_NAME_TEXT];
 	char rtext[HF_NAME_TEXT];
-	const char *mtext;
+	const char *mtext, *answer;
 	const uint8_t *matched = h->matched_len != 0 ? h->matched : h->qname;
 	size_t mlen = h->matched_len != 0 ? h->matched_len : h->qname_len;
 	int qn, mn;
@@ -824,6 +847,13 @@ hf_hit_fields(struct hf_out *o, const struct sk_hit *h)
 	hf_text(o, F_REFERENCE, h->policy_ref, SK_TEXT_MAX - 1);
 	hf_num(o, F_LIST_LINE, h->list_line);
 	hf_name(o, F_MATCHED_NAME, mtext, mn);
+	answer = sk_hitfmt_answer(h);
+	hf_value(o, F_ANSWER, answer, strlen(answer), 1);
+	if (h->kind == SK_VERDICT_BLOCKED && h->action == SK_ACTION_REWRITE)
+		hf_name(o, F_REWRITE_TARGET, rtext,
+		    h->target_len == 0
+		        ? -1
+		        : hf_name_text(h->target, h->target_len, rtext));
 	hf_text(o, F_SNAPSHOT_ID, h->snapshot_id, SK_SNAPSHOT_ID_LEN);
 	if (h->kind != SK_VERDICT_EXEMPT)
 		return;
@@ -1006,8 +1036,9 @@ sk_hitfmt_body(const struct sk_hitfmt_rec *rec, enum sk_hit_format fmt,
 		type = "end";
 	else if (rec->event != SK_HITFMT_HIT || strcmp(action, "monitor") == 0)
 		type = "info";
-	else if (strcmp(action, "exempt") == 0)
-		type = "allowed";
+	else if (strcmp(action, "exempt") == 0 ||
+	    strcmp(action, "rewrite") == 0)
+		type = "allowed"; /* resolved (a rewrite: the safe target) */
 	else
 		type = "denied";
 	if (rec->event == SK_HITFMT_HEARTBEAT)

@@ -16,8 +16,10 @@
 #include "hitrecord.h"
 
 /** Buffer size that holds any formatted record, newline and NUL included:
- * three names of at most 1020 presentation bytes and seven texts of at
- * most 159 bytes, each grown at most sixfold by escaping, fit easily. */
+ * four names (query, entry, matched, rewrite target) of at most 1020
+ * presentation bytes, each grown at most by a quarter by escaping (a
+ * backslash of \DDD doubled), and seven texts of at most 159 bytes,
+ * each grown at most sixfold, fit easily. */
 #define SK_HITFMT_MAX 16384
 /** A SHA-256 hash in hex, without NUL. */
 #define SK_HITFMT_HASH_HEX 64
@@ -131,8 +133,13 @@ const char *sk_hitfmt_key(enum sk_hit_format fmt, const char *json_key);
 const char *sk_hitfmt_qtype(uint16_t type, char *buf, size_t bufsize);
 /** A query class's mnemonic ("IN", "CH", "CLASS7"). */
 const char *sk_hitfmt_qclass(uint16_t cls, char *buf, size_t bufsize);
-/** event.action of a hit: "sinkhole", "nxdomain", "nodata", "monitor",
- * "exempt" (or "pass" for a hit that fits none). */
+/** event.action of a hit: "sinkhole", "nxdomain", "nodata", "rewrite",
+ * "monitor", "exempt", "bypass-attempt" (a blocked hit of a purpose=bypass
+ * category, whatever was answered), or "pass" for a hit that fits none. */
 const char *sk_hitfmt_action(const struct sk_hit *hit);
+/** sinkhole.answer of a hit, what the client was answered: "sinkhole",
+ * "nxdomain", "nodata", "rewrite", or "pass" (the real answer: monitor,
+ * exempt). */
+const char *sk_hitfmt_answer(const struct sk_hit *hit);
 
 #endif /* SK_HITFMT_H */

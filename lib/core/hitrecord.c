@@ -59,6 +59,18 @@ sk_hit_fill(struct sk_hit *hit, const struct sk_verdict *v,
 		memcpy(hit->matched, v->name, v->namelen);
 	}
 	hit->entry_offset = (uint8_t)v->match.name_offset;
+	hit->purpose =
+	    (uint8_t)(v->cat != NULL ? v->cat->purpose : SK_PURPOSE_CONTENT);
+	/* Only a rewritten answer has a target; one that cannot be a name
+	 * (a damaged snapshot) is not copied: the record says "(invalid)". */
+	if (v->kind == SK_VERDICT_BLOCKED && v->answer == SK_ACTION_REWRITE &&
+	    v->target != NULL && v->target_len > 0 &&
+	    v->target_len <= SK_NAME_MAX_WIRE) {
+		hit->target_len = (uint8_t)v->target_len;
+		memcpy(hit->target, v->target, v->target_len);
+	} else {
+		hit->target_len = 0;
+	}
 	hit->list_line = v->match.rec.line;
 	hit->list = v->list;
 	hit->category = v->cat != NULL ? v->cat->name : NULL;

@@ -45,8 +45,14 @@ struct sk_hit {
 	 * matched is not filled. */
 	uint8_t matched_len;
 	uint8_t entry_offset; /**< the entry is (matched or qname) + this */
-	uint32_t list_line;   /**< line of the entry in its list file */
-	const char *list;     /**< list file, as named in the policy */
+	/** enum sk_purpose of the category (a blocked hit of a bypass
+	 * category is recorded as a bypass attempt). */
+	uint8_t purpose;
+	/** Wire length of target; 0: no rewrite target (action is not
+	 * SK_ACTION_REWRITE, or the verdict's target did not fit). */
+	uint8_t target_len;
+	uint32_t list_line; /**< line of the entry in its list file */
+	const char *list;   /**< list file, as named in the policy */
 	const char *category;
 	const char *policy_ref; /**< the category's policy reference */
 	const char *snapshot_id;
@@ -57,6 +63,9 @@ struct sk_hit {
 	uint8_t qname[SK_NAME_MAX_WIRE];   /**< query name, wire, as asked */
 	uint8_t matched[SK_NAME_MAX_WIRE]; /**< the name of the query's
 		CNAME chain that matched, when not the query name */
+	/** A rewritten answer's target (the verdict's, copied: the record
+	 * must say where the client was sent even if the snapshot goes). */
+	uint8_t target[SK_NAME_MAX_WIRE];
 	char exempt_subnet[64];
 };
 
@@ -127,7 +136,8 @@ int sk_hit_wanted(const struct sk_verdict *v, const struct sk_hit_query *q);
  * Fill every field of a hit record from a verdict (sk_decide) and the
  * query's facts. The texts point into v's snapshot (see struct sk_hit).
  * The matched name is v->name: a name of the query's CNAME chain, or the
- * query name itself (same pointer: not copied twice).
+ * query name itself (same pointer: not copied twice). A rewritten
+ * answer's target (v->target) is copied; the category's purpose too.
  * @param time_ms: the record's time, ms since the epoch.
  * @return 0, or -1 when the decision is not recorded (sk_hit_wanted; the
  *	hit is untouched).

@@ -15,6 +15,7 @@
 #include "bytes.h"
 #include "hitparse.h"
 #include "hitverify.h"
+#include "name.h"
 
 /* An instance id longer than this is not one we wrote. */
 #define HC_ID_MAX 256
@@ -157,6 +158,9 @@ struct hc_fields {
 	const char *pol_changes;
 	size_t pol_change_len, pol_new_len, pol_old_len, pol_from_len,
 	    pol_user_len, pol_source_len, pol_changes_len;
+	/* A hit record's answer and rewrite target (sinkhole-hitlog(5)). */
+	const char *answer, *target;
+	size_t answer_len, target_len;
 };
 
 static int
@@ -197,6 +201,8 @@ static const struct {
     {"usrName", HC_AT(pol_user)},
     {"sinkhole.policy.source", HC_AT(pol_source)},
     {"sinkhole.policy.changes", HC_AT(pol_changes)},
+    {"sinkhole.answer", HC_AT(answer)},
+    {"sinkhole.rewrite.target", HC_AT(target)},
 };
 #undef HC_AT
 
@@ -260,6 +266,94 @@ hc_check_policy(struct sk_hitchain_verifier *v, const struct hc_fields *h)
 		hc_report(v, 1,
 		    "policy record lacks who (user.name), its source or "
 		    "sinkhole.policy.changes");
+}
+
+/* Is the span one of the NULL-terminated words? */
+static int
+hc_span_in(const char *s, size_t n, const char *const *words)
+{
+	for (; *words != NULL; words++)
+		if (hc_span_is(s, n, *words))
+			return 1;
+	return 0;
+}
+
+/* Does the answer fit the action: a bypass attempt was stopped (not
+ * "pass"), monitored and exempt lookups resolved ("pass"), and a blocked
+ * answer is its action. */
+static int
+hc_answer_fits(const char *act, size_t alen, const char *ans, size_t nlen)
+{
+	if (hc_span_is(act, alen, "bypass-attempt"))
+		return !hc_span_is(ans, nlen, "pass");
+	if (hc_span_is(act, alen, "monitor") ||
+	    hc_span_is(act, alen, "exempt") || hc_span_is(act, alen, "pass"))
+		return hc_span_is(ans, nlen, "pass");
+	return nlen == alen && memcmp(ans, act, alen) == 0;
+}
+
+/*
+ * A hit record's answer (sinkhole-hitlog(5), HIT RECORDS): a rewrite and
+ * a bypass attempt must say what was answered, and a rewrite where it
+ * sent the client; the answer must fit the action. Records written
+ * before sinkhole.answer existed have none and are not checked. Returns
+ * without a word for events that are not hits.
+ */
+static void
+hc_check_hit(struct sk_hitchain_verifier *v, enum sk_hit_format fmt,
+    const struct hc_fields *h)
+{
+	static const char *const hits[] = {"sinkhole", "nxdomain", "nodata",
+	    "rewrite", "monitor", "exempt", "bypass-attempt", "pass", NULL};
+	static const char *const answers[] = {
+	    "sinkhole", "nxdomain", "nodata", "rewrite", "pass", NULL};
+	const char *act = h->action, *ans = h->answer;
+	size_t alen = h->action_len, nlen = h->answer_len;
+	char text[SK_NAME_MAX_TEXT + 1];
+	uint8_t wire[SK_NAME_MAX_WIRE];
+	size_t wlen;
+	int n;
+
+	if (!hc_span_in(act, alen, hits))
+		return;
+	if (ans == NULL) {
+		if (hc_span_is(act, alen, "rewrite") ||
+		    hc_span_is(act, alen, "bypass-attempt") ||
+		    h->target != NULL)
+			hc_report(v, 1,
+			    "%.*s record lacks sinkhole.answer (what was "
+			    "answered)",
+			    (int)alen, act);
+		return;
+	}
+	if (!hc_span_in(ans, nlen, answers) ||
+	    !hc_answer_fits(act, alen, ans, nlen)) {
+		hc_report(v, 1,
+		    "hit record with event.action %.*s and sinkhole.answer "
+		    "%.*s: not an answer that action gives",
+		    (int)alen, act, (int)(nlen < 32 ? nlen : 32), ans);
+		return;
+	}
+	if (hc_span_is(ans, nlen, "rewrite") != (h->target != NULL)) {
+		hc_report(v, 1,
+		    h->target == NULL
+		        ? "rewrite record lacks sinkhole.rewrite.target"
+		        : "sinkhole.rewrite.target in a record that is not a "
+		          "rewrite");
+		return;
+	}
+	if (h->target == NULL)
+		return;
+	n = sk_hitfmt_unescape(
+	    fmt, h->target, h->target_len, text, sizeof(text));
+	if (n > 0 && strcmp(text, "(invalid)") == 0)
+		hc_report(v, 0,
+		    "rewrite record whose target the module could not read "
+		    "(a damaged snapshot?)");
+	else if (n <= 1 || text[n - 1] != '.' ||
+	    sk_name_from_text(text, (size_t)n, wire, &wlen) != 0)
+		hc_report(
+		    v, 1, "rewrite record with a bad sinkhole.rewrite.target");
 }
 
 /* A record's time in ms: CEF's epoch ms, or RFC 3339 as we write it
@@ -574,6 +668,7 @@ hc_verify(struct sk_hitchain_verifier *v, const char *line, size_t len)
 		v->policies++;
 		hc_check_policy(v, &h);
 	}
+	hc_check_hit(v, fmt, &h);
 	is_start = h.action_len == 5 && memcmp(h.action, "start", 5) == 0;
 	is_stop = h.action_len == 4 && memcmp(h.action, "stop", 4) == 0;
 	in = hc_find(v, h.id, h.id_len);

@@ -10,9 +10,11 @@
  * RFC 8259 scanner. The same texts go into a policy record (who, why,
  * what changed from a damaged history), checked the same way.
  *
- * Input: 6 control bytes (kind, action, match, qtype, qclass, entry
+ * Input: 6 control bytes (kind, action and purpose (top bit), match and
+ * whether a rewrite target is there (bit 6), qtype, qclass, entry
  * offset), then length-prefixed pieces: name labels, category, list,
- * policy reference, approver, reason.
+ * policy reference, approver, reason. A rewrite's target is the query
+ * name (any bytes), or missing (written "(invalid)").
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -293,13 +295,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct sk_hit_policy pol, pol_plain;
 	const uint8_t *s;
 	size_t n, len, o;
+	int with_target;
 
 	if (size < 6)
 		return 0;
 	memset(&hit, 0, sizeof(hit));
 	hit.kind = data[0] % 6;
-	hit.action = data[1] % 5;
+	hit.action = (data[1] & 0x7f) % 6; /* up to SK_ACTION_REWRITE */
+	hit.purpose = data[1] >> 7;        /* SK_PURPOSE_BYPASS */
 	hit.entry_match = data[2] % 3;
+	with_target = data[2] & 0x40;
 	hit.qtype = data[3];
 	hit.qclass = data[4];
 	hit.time_ms = (int64_t)data[3] << 40;
@@ -322,6 +327,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		hit.matched_len = hit.qname_len;
 	}
 	hit.entry_offset = (uint8_t)(data[-1] % hit.qname_len);
+	if (with_target) {
+		memcpy(hit.target, hit.qname, hit.qname_len);
+		hit.target_len = hit.qname_len;
+	}
 	hit.category = next_text(&data, &size, category, sizeof(category));
 	hit.list = next_text(&data, &size, list, sizeof(list));
 	hit.policy_ref = next_text(&data, &size, ref, sizeof(ref));
@@ -334,7 +343,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&plain, 0, sizeof(plain));
 	plain.kind = hit.kind;
 	plain.action = hit.action;
-	plain.qname_len = plain.matched_len = 1;
+	plain.purpose = hit.purpose;
+	plain.qname_len = plain.matched_len = plain.target_len = 1;
 
 	same_keys(SK_HITFMT_HIT, &hit, &plain);
 

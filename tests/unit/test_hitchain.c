@@ -609,6 +609,135 @@ test_time_overflow(void)
 	}
 }
 
+/* A log of a start event and one hit, whose prefix is edited (FROM
+ * replaced by TO, when FROM is not NULL) before it is sealed: a record
+ * the chain vouches for, with the fields a writer got wrong. */
+static int
+hit_log(struct log *l, enum sk_hit_format f, const struct sk_hit *hit,
+    const char *from, const char *to)
+{
+	char buf[SK_HITFMT_MAX], edit[SK_HITFMT_MAX];
+	char prev[SK_HITFMT_HASH_HEX + 1];
+	struct sk_hitfmt_rec rec;
+	char *at;
+	int i, n;
+
+	memcpy(prev, sk_hitchain_zero, sizeof(prev));
+	for (i = 1; i <= 2; i++) {
+		memset(&rec, 0, sizeof(rec));
+		rec.event = i == 1 ? SK_HITFMT_START : SK_HITFMT_HIT;
+		rec.time_ms = 1795881600000LL + i;
+		rec.sequence = (uint64_t)i;
+		rec.instance_id = "A";
+		rec.version = "1.0.0";
+		rec.prev_hash = prev;
+		rec.hit = hit;
+		n = sk_hitfmt_prefix(&rec, f, buf, sizeof(buf));
+		if (n < 0)
+			return -1;
+		buf[n] = '\0';
+		if (i == 2 && from != NULL) {
+			if ((at = strstr(buf, from)) == NULL)
+				return -1;
+			snprintf(edit, sizeof(edit), "%.*s%s%s",
+			    (int)(at - buf), buf, to, at + strlen(from));
+			n = (int)strlen(edit);
+			memcpy(buf, edit, (size_t)n + 1);
+		}
+		n = sk_hitchain_seal(
+		    NULL, f, buf, (size_t)n, sizeof(buf), prev);
+		if (n <= 0)
+			return -1;
+		buf[n - 1] = '\0';
+		l->line[l->n++] = strdup(buf);
+	}
+	return 0;
+}
+
+/* Rewrite and bypass-attempt records verify; the verifier reports a
+ * rewrite without its target, a bypass attempt without its answer, an
+ * answer that does not fit the action and a target that is not a name,
+ * in each format; records written before sinkhole.answer existed (an
+ * old action without it) still verify. */
+static void
+test_hit_answers(void)
+{
+	static const struct {
+		uint8_t action, purpose;
+		const char *from, *to; /* edit (NULL: none); "=" in CEF/LEEF */
+		const char *msg;       /* NULL: intact */
+	} answers[] = {
+	    {SK_ACTION_REWRITE, SK_PURPOSE_CONTENT, NULL, NULL, NULL},
+	    {SK_ACTION_NXDOMAIN, SK_PURPOSE_BYPASS, NULL, NULL, NULL},
+	    {SK_ACTION_NODATA, SK_PURPOSE_BYPASS, NULL, NULL, NULL},
+	    {SK_ACTION_SINKHOLE, SK_PURPOSE_BYPASS, NULL, NULL, NULL},
+	    {SK_ACTION_SINKHOLE, SK_PURPOSE_CONTENT, NULL, NULL, NULL},
+	    /* As written before the field existed. */
+	    {SK_ACTION_SINKHOLE, SK_PURPOSE_CONTENT, "sinkhole.answer",
+	        "sinkhole.answer_old", NULL},
+	    {SK_ACTION_REWRITE, SK_PURPOSE_CONTENT, "sinkhole.rewrite.target",
+	        "sinkhole.rewrite.old",
+	        "rewrite record lacks sinkhole.rewrite.target"},
+	    {SK_ACTION_NXDOMAIN, SK_PURPOSE_BYPASS, "sinkhole.answer",
+	        "sinkhole.answer_old",
+	        "bypass-attempt record lacks sinkhole.answer"},
+	    {SK_ACTION_REWRITE, SK_PURPOSE_CONTENT, "sinkhole.answer",
+	        "sinkhole.answer_old", "rewrite record lacks sinkhole.answer"},
+	    {SK_ACTION_NXDOMAIN, SK_PURPOSE_CONTENT, "nxdomain", "pass",
+	        "hit record with event.action"},
+	    {SK_ACTION_NXDOMAIN, SK_PURPOSE_BYPASS, "answer\":\"nxdomain",
+	        "answer\":\"pass", "hit record with event.action"},
+	    {SK_ACTION_REWRITE, SK_PURPOSE_CONTENT, "safesearch.example.",
+	        "safe..example.",
+	        "rewrite record with a bad sinkhole.rewrite.target"},
+	};
+	struct sk_hit hit;
+	struct log l = {{0}, 0};
+	struct seen s;
+	size_t c, len;
+	int f;
+
+	for (c = 0; c < sizeof(answers) / sizeof(answers[0]); c++) {
+		for (f = 0; f < 3; f++) {
+			const char *from = answers[c].from, *to = answers[c].to;
+
+			/* JSON-only edits. */
+			if (from != NULL && strchr(from, '"') != NULL &&
+			    fmts[f] != SK_HIT_JSON)
+				continue;
+			memset(&hit, 0, sizeof(hit));
+			hit.kind = SK_VERDICT_BLOCKED;
+			hit.action = answers[c].action;
+			hit.purpose = answers[c].purpose;
+			hit.qtype = hit.qclass = 1;
+			sk_name_from_text(
+			    "www.example.com", 15, hit.qname, &len);
+			hit.qname_len = (uint8_t)len;
+			hit.category = "search";
+			if (hit.action == SK_ACTION_REWRITE) {
+				sk_name_from_text(
+				    "safesearch.example", 18, hit.target, &len);
+				hit.target_len = (uint8_t)len;
+			}
+			/* CEF and LEEF: only the value is edited. */
+			if (from != NULL && fmts[f] != SK_HIT_JSON &&
+			    strcmp(from, "nxdomain") == 0)
+				from = "answer=nxdomain", to = "answer=pass";
+			if (hit_log(&l, fmts[f], &hit, from, to) < 0) {
+				CHECK(0, "case %zu %s: made", c,
+				    sk_hitfmt_name(fmts[f]));
+				log_free(&l);
+				continue;
+			}
+			verify(&l, &s);
+			expect_first(&s, fmts[f], "answer", c,
+			    answers[c].msg == NULL ? 0 : 2,
+			    answers[c].msg == NULL ? "" : answers[c].msg);
+			log_free(&l);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -618,5 +747,6 @@ main(void)
 	test_tamper();
 	test_mixed_formats();
 	test_rotation_repeat();
+	test_hit_answers();
 	return unit_done("test_hitchain");
 }

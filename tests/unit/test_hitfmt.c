@@ -119,6 +119,7 @@ static const char *const want_hit[3] = {
     "\"rule.ruleset\":\"lists/ads.txt\","
     "\"rule.reference\":\"AUP 4.2(b)\",\"sinkhole.list_line\":17,"
     "\"sinkhole.matched_name\":\"track.ads.example.net.\","
+    "\"sinkhole.answer\":\"sinkhole\","
     "\"sinkhole.snapshot_id\":\"20261128T150000Z-1a2b\","
     "\"sinkhole.prev_hash\":"
     "\"0000000000000000000000000000000000000000000000000000000000000000\"",
@@ -130,6 +131,7 @@ static const char *const want_hit[3] = {
     "dns.question.class=IN cat=advertising rule.name=*.ads.example.net. "
     "rule.ruleset=lists/ads.txt rule.reference=AUP 4.2(b) "
     "sinkhole.list_line=17 sinkhole.matched_name=track.ads.example.net. "
+    "sinkhole.answer=sinkhole "
     "sinkhole.snapshot_id=20261128T150000Z-1a2b sinkhole.prev_hash="
     "0000000000000000000000000000000000000000000000000000000000000000",
     "LEEF:2.0|sinkhole|sinkhole|1.0.0|sinkhole|x09|"
@@ -142,6 +144,7 @@ static const char *const want_hit[3] = {
     "rule.name=*.ads.example.net.\trule.ruleset=lists/ads.txt\t"
     "rule.reference=AUP 4.2(b)\tsinkhole.list_line=17\t"
     "sinkhole.matched_name=track.ads.example.net.\t"
+    "sinkhole.answer=sinkhole\t"
     "sinkhole.snapshot_id=20261128T150000Z-1a2b\tsinkhole.prev_hash="
     "0000000000000000000000000000000000000000000000000000000000000000",
 };
@@ -466,6 +469,74 @@ test_names(void)
 	}
 }
 
+/* A 255-byte wire name whose every label byte is 0x01: \001 in
+ * presentation form, \\001 in JSON, the most a name grows. */
+static size_t
+worst_name(uint8_t *wire)
+{
+	static const uint8_t lens[] = {63, 63, 63, 61};
+	size_t i, o = 0;
+
+	for (i = 0; i < 4; i++) {
+		wire[o++] = lens[i];
+		memset(wire + o, 0x01, lens[i]);
+		o += lens[i];
+	}
+	wire[o++] = 0;
+	return o;
+}
+
+/* The largest record a hit can make: four longest names that escaping
+ * grows most (query, entry, matched, rewrite target) and every text at
+ * its limit, of control bytes (sixfold in JSON), fits SK_HITFMT_MAX, in
+ * every format, for a rewrite and for an exempt hit. */
+static void
+test_worst_case_size(void)
+{
+	static char worst[SK_TEXT_MAX], cat[SK_CATEGORY_NAME_MAX];
+	static char list[SK_HIT_LIST_MAX + 1];
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], what[64];
+	int i, k, n;
+
+	memset(worst, 0x01, sizeof(worst) - 1);
+	memset(cat, 0x01, sizeof(cat) - 1);
+	memset(list, 0x01, sizeof(list) - 1);
+	for (k = 0; k < 2; k++) {
+		if (k == 0)
+			make_hit(&h);
+		else
+			make_exempt(&h);
+		h.qname_len = (uint8_t)worst_name(h.qname);
+		h.matched_len = (uint8_t)worst_name(h.matched);
+		h.entry_offset = 0;
+		h.entry_match = SK_MATCH_BELOW;
+		if (k == 0) {
+			h.action = SK_ACTION_REWRITE;
+			h.target_len = (uint8_t)worst_name(h.target);
+		}
+		h.category = cat;
+		h.list = list;
+		h.policy_ref = worst;
+		h.exempt_approver = worst;
+		h.exempt_reason = worst;
+		memset(h.exempt_subnet, '9', sizeof(h.exempt_subnet) - 1);
+		h.exempt_subnet[sizeof(h.exempt_subnet) - 1] = '\0';
+		base_rec(&rec, &h);
+		for (i = 0; i < 3; i++) {
+			snprintf(what, sizeof(what), "worst %s %s",
+			    k == 0 ? "rewrite" : "exempt",
+			    sk_hitfmt_name(fmts[i]));
+			n = fmt_line(&rec, fmts[i], buf, sizeof(buf));
+			CHECK(n > 0, "%s: fits %d bytes", what, SK_HITFMT_MAX);
+			if (n > 0)
+				parse_back(buf, &c, what);
+		}
+	}
+}
+
 /* The texts a hit points to: NULL is an empty field, a text longer than
  * its field's limit is cut there (a record's size stays bounded), and
  * matched_len 0 means the query name matched: it is matched_name and the
@@ -572,7 +643,8 @@ test_mnemonics(void)
 	}
 }
 
-/* event.action, event.type and rule.name per hit kind and match. */
+/* event.action, event.type, rule.name and sinkhole.answer per hit kind
+ * and match. */
 static void
 test_actions(void)
 {
@@ -613,6 +685,13 @@ test_actions(void)
 		    strstr(got, cases[i].type) != NULL, "type %zu: %s", i, got);
 		field_of(&c, "rule.name", got, sizeof(got));
 		CHECK_STR(got, cases[i].rule, "rule %zu: %s", i, got);
+		/* What was answered: the action, or the real answer. */
+		field_of(&c, "sinkhole.answer", got, sizeof(got));
+		CHECK_STR(got,
+		    cases[i].kind == SK_VERDICT_BLOCKED ? cases[i].act : "pass",
+		    "answer %zu: %s", i, got);
+		CHECK(strstr(buf, "sinkhole.rewrite.target") == NULL,
+		    "no rewrite target: %s", buf);
 		CHECK((strstr(buf, "sinkhole.exemption.approver") != NULL) ==
 		        (cases[i].kind == SK_VERDICT_EXEMPT),
 		    "exemption fields only for exempt: %s", buf);
@@ -622,6 +701,119 @@ test_actions(void)
 			CHECK_STR(
 			    got, "2026-11-30T00:53:20Z", "expires %s", got);
 		}
+	}
+}
+
+/* One hit of a rewrite or bypass case, formatted in each format: its
+ * event.action, sinkhole.answer and rewrite target (NULL: none). */
+static void
+check_answer(const struct sk_hit *h, const char *act, const char *answer,
+    const char *target, const char *what)
+{
+	struct sk_hitfmt_rec rec;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], got[256];
+	int f, has;
+
+	base_rec(&rec, h);
+	for (f = 0; f < 3; f++) {
+		fmt_line(&rec, fmts[f], buf, sizeof(buf));
+		if (parse_back(buf, &c, what) < 0)
+			continue;
+		field_of(&c, sk_hitfmt_key(fmts[f], "event.action"), got,
+		    sizeof(got));
+		CHECK_STR(got, act, "%s %s: action %s", what,
+		    sk_hitfmt_name(fmts[f]), got);
+		field_of(&c, "sinkhole.answer", got, sizeof(got));
+		CHECK_STR(got, answer, "%s %s: answer %s", what,
+		    sk_hitfmt_name(fmts[f]), got);
+		has = field_of(
+		          &c, "sinkhole.rewrite.target", got, sizeof(got)) == 0;
+		CHECK(has == (target != NULL) &&
+		        (target == NULL || strcmp(got, target) == 0),
+		    "%s %s: target %s", what, sk_hitfmt_name(fmts[f]), buf);
+	}
+}
+
+/* A rewrite is resolved (event.type allowed) to the target the record
+ * names; a blocked hit of a bypass category is a bypass attempt whatever
+ * was answered (the answer is the vocabulary's name of the action);
+ * monitored and exempt hits of a bypass category stay what they are. */
+static void
+test_rewrite_bypass_actions(void)
+{
+	static const uint8_t answers[] = {SK_ACTION_SINKHOLE,
+	    SK_ACTION_NXDOMAIN, SK_ACTION_NODATA, SK_ACTION_REWRITE};
+	static const char target[] = "forcesafesearch.google.com.";
+	struct sk_hit h;
+	size_t i, len;
+	char what[64];
+
+	make_hit(&h);
+	h.action = SK_ACTION_REWRITE;
+	sk_name_from_text(target, sizeof(target) - 1, h.target, &len);
+	h.target_len = (uint8_t)len;
+	check_answer(&h, "rewrite", "rewrite", target, "rewrite");
+	CHECK(strcmp(sk_hitfmt_action(&h), "rewrite") == 0, "rewrite action");
+
+	h.purpose = SK_PURPOSE_BYPASS;
+	for (i = 0; i < sizeof(answers); i++) {
+		h.action = answers[i];
+		snprintf(what, sizeof(what), "bypass %zu", i);
+		check_answer(&h, "bypass-attempt",
+		    sk_action_name((enum sk_action)answers[i]),
+		    answers[i] == SK_ACTION_REWRITE ? target : NULL, what);
+	}
+	h.kind = SK_VERDICT_MONITORED;
+	h.action = SK_ACTION_MONITOR;
+	check_answer(&h, "monitor", "pass", NULL, "bypass, monitored");
+	make_exempt(&h);
+	h.purpose = SK_PURPOSE_BYPASS;
+	check_answer(&h, "exempt", "pass", NULL, "bypass, exempt");
+}
+
+/* The CEF header's name and severity of a rewrite and a bypass attempt,
+ * and a rewrite whose target did not fit (a damaged snapshot): recorded,
+ * its target "(invalid)". */
+static void
+test_rewrite_bypass_header(void)
+{
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h;
+	static struct collect c;
+	char buf[SK_HITFMT_MAX], got[256];
+	size_t len;
+
+	make_hit(&h);
+	h.action = SK_ACTION_REWRITE;
+	sk_name_from_text("restrict.youtube.com", 20, h.target, &len);
+	h.target_len = (uint8_t)len;
+	base_rec(&rec, &h);
+	fmt_line(&rec, SK_HIT_CEF, buf, sizeof(buf));
+	CHECK(strstr(buf,
+	          "CEF:0|sinkhole|sinkhole|1.0.0|rewrite|name "
+	          "rewritten to its safe target|3|rt=") == buf,
+	    "rewrite header: %s", buf);
+	CHECK(strstr(buf,
+	          " sinkhole.answer=rewrite "
+	          "sinkhole.rewrite.target=restrict.youtube.com. ") != NULL,
+	    "rewrite fields: %s", buf);
+	h.purpose = SK_PURPOSE_BYPASS;
+	h.action = SK_ACTION_NXDOMAIN;
+	fmt_line(&rec, SK_HIT_LEEF, buf, sizeof(buf));
+	CHECK(strstr(buf, "LEEF:2.0|sinkhole|sinkhole|1.0.0|bypass-attempt|") ==
+	        buf,
+	    "bypass header: %s", buf);
+	fmt_line(&rec, SK_HIT_CEF, buf, sizeof(buf));
+	CHECK(strstr(buf, "|resolver bypass attempt blocked|6|") != NULL,
+	    "bypass name and severity: %s", buf);
+	h.purpose = SK_PURPOSE_CONTENT;
+	h.action = SK_ACTION_REWRITE;
+	h.target_len = 0;
+	fmt_line(&rec, SK_HIT_JSON, buf, sizeof(buf));
+	if (parse_back(buf, &c, "invalid target") == 0) {
+		field_of(&c, "sinkhole.rewrite.target", got, sizeof(got));
+		CHECK_STR(got, "(invalid)", "no target: %s", buf);
 	}
 }
 
@@ -813,6 +1005,9 @@ main(void)
 	test_observer_changes();
 	test_mnemonics();
 	test_actions();
+	test_rewrite_bypass_actions();
+	test_rewrite_bypass_header();
+	test_worst_case_size();
 	test_events();
 	test_previous();
 	test_parse_rejects();

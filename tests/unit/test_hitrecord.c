@@ -18,8 +18,12 @@
 #include "hitrecord.h"
 #include "unit.h"
 
-static const struct sk_category cat_ads = {
-    "advertising", SK_ACTION_SINKHOLE, "AUP 4.2", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
+static const struct sk_category cat_ads = {"advertising", SK_ACTION_SINKHOLE,
+    "AUP 4.2", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
+static const struct sk_category cat_safe = {"safesearch", SK_ACTION_REWRITE,
+    "AUP 2.b", SK_PURPOSE_CONTENT, SK_EDE_FILTERED};
+static const struct sk_category cat_bypass = {"dns-bypass", SK_ACTION_SINKHOLE,
+    "AUP 5", SK_PURPOSE_BYPASS, SK_EDE_BLOCKED};
 static struct sk_exemption exemption;
 
 /* The query name as asked, and a name of its CNAME chain (main). */
@@ -101,6 +105,16 @@ query_from(
 	q->qclass = 1;
 }
 
+/* The client of old_hit: 192.0.2.7:5353. */
+static void
+client_v4(struct sockaddr_in *sin)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons(5353);
+	inet_pton(AF_INET, "192.0.2.7", &sin->sin_addr);
+}
+
 /* Both records, formatted in every format, byte for byte. */
 static void
 same_text(const struct sk_hit *got, const struct sk_hit *want, const char *what)
@@ -143,10 +157,7 @@ test_fill(void)
 	size_t i;
 	int chained;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons(5353);
-	inet_pton(AF_INET, "192.0.2.7", &sin.sin_addr);
+	client_v4(&sin);
 	query_from(&q, (const struct sockaddr *)&sin, 28);
 	for (i = 0; i < 3; i++) {
 		for (chained = 0; chained < 2; chained++) {
@@ -191,6 +202,75 @@ test_fill(void)
 			same_text(&got, &want, what);
 		}
 	}
+}
+
+/* A rewrite's target is copied (a queue slot must not point into a
+ * snapshot for it), only for a rewritten answer; the category's purpose
+ * is copied; a target that cannot be a name is not copied (the record
+ * says "(invalid)"), and the hit is still recorded. */
+static void
+test_fill_rewrite_bypass(void)
+{
+	static uint8_t target[SK_NAME_MAX_WIRE + 8];
+	struct sockaddr_in sin;
+	struct sk_hit_query q;
+	struct sk_verdict v;
+	struct sk_hit got;
+	size_t tlen;
+
+	client_v4(&sin);
+	query_from(&q, (const struct sockaddr *)&sin, 1);
+	sk_name_from_text("forcesafesearch.google.com", 26, target, &tlen);
+
+	verdict_for(&v, SK_VERDICT_BLOCKED, qname, qlen);
+	v.cat = &cat_safe;
+	v.answer = SK_ACTION_REWRITE;
+	v.target = target;
+	v.target_len = tlen;
+	memset(&got, 0xa5, sizeof(got));
+	CHECK(sk_hit_fill(&got, &v, &q, 1) == 0 &&
+	        got.action == SK_ACTION_REWRITE &&
+	        got.purpose == SK_PURPOSE_CONTENT && got.target_len == tlen &&
+	        memcmp(got.target, target, tlen) == 0,
+	    "rewrite: target copied");
+	CHECK(strcmp(sk_hitfmt_action(&got), "rewrite") == 0 &&
+	        strcmp(sk_hitfmt_answer(&got), "rewrite") == 0,
+	    "rewrite: action and answer");
+
+	v.target_len = SK_NAME_MAX_WIRE + 1;
+	memset(&got, 0xa5, sizeof(got));
+	CHECK(sk_hit_fill(&got, &v, &q, 1) == 0 && got.target_len == 0,
+	    "a target too long is not copied, the hit is recorded");
+
+	/* An exempt client of the rewrite category: no target. */
+	verdict_for(&v, SK_VERDICT_EXEMPT, qname, qlen);
+	v.cat = &cat_safe;
+	v.target = target;
+	v.target_len = tlen;
+	memset(&got, 0xa5, sizeof(got));
+	CHECK(sk_hit_fill(&got, &v, &q, 1) == 0 && got.target_len == 0 &&
+	        strcmp(sk_hitfmt_action(&got), "exempt") == 0 &&
+	        strcmp(sk_hitfmt_answer(&got), "pass") == 0,
+	    "exempt from a rewrite: no target, answer pass");
+
+	verdict_for(&v, SK_VERDICT_BLOCKED, qname, qlen);
+	v.cat = &cat_bypass;
+	memset(&got, 0xa5, sizeof(got));
+	CHECK(sk_hit_fill(&got, &v, &q, 1) == 0 &&
+	        got.purpose == SK_PURPOSE_BYPASS && got.target_len == 0 &&
+	        strcmp(sk_hitfmt_action(&got), "bypass-attempt") == 0 &&
+	        strcmp(sk_hitfmt_answer(&got), "nxdomain") == 0,
+	    "bypass: purpose copied, action bypass-attempt, answer nxdomain");
+	verdict_for(&v, SK_VERDICT_MONITORED, qname, qlen);
+	v.cat = &cat_bypass;
+	CHECK(sk_hit_fill(&got, &v, &q, 1) == 0 &&
+	        got.purpose == SK_PURPOSE_BYPASS &&
+	        strcmp(sk_hitfmt_action(&got), "monitor") == 0,
+	    "bypass, monitored: monitor");
+	v.cat = NULL;
+	CHECK(sk_hit_fill(&got, &v, &q, 1) == 0 &&
+	        got.purpose == SK_PURPOSE_CONTENT,
+	    "no category: content");
 }
 
 static void
@@ -247,6 +327,7 @@ main(void)
 	snprintf(exemption.approver, sizeof(exemption.approver), "J. Doe");
 	snprintf(exemption.reason, sizeof(exemption.reason), "CHG-1 \"x=1\"");
 	test_fill();
+	test_fill_rewrite_bypass();
 	test_wanted();
 	return unit_done("test_hitrecord");
 }
