@@ -65,6 +65,8 @@ CONF
 cat <<MSG
 sinkhole: Unbound with the sinkhole module on 127.0.0.1 port $port
   try:    dig @127.0.0.1 -p $port pornhub.com A      (sinkholed: 0.0.0.0)
+          dig @127.0.0.1 -p $port www.google.com A   (SafeSearch: CNAME forcesafesearch.google.com)
+          dig @127.0.0.1 -p $port use-application-dns.net A   (NXDOMAIN: Firefox keeps DoH off)
           $build/sinkhole-ctl check -s $run/active.mdb pornhub.com
           $build/sinkhole-ctl status -d $run --state-dir $run/state
   config: $run/unbound.conf, $run/sinkhole.conf
