@@ -48,10 +48,10 @@ case $COUNT in
 '' | *[!0-9]*) usage_error ;;
 esac
 
-NSD_PORT=5480
-UB_PORT=5481
+NSD_PORT=${NSD_PORT:-5480}
+UB_PORT=${UB_PORT:-5481}
 # The metrics endpoint of sk-1m-metrics (scraped every second meanwhile).
-METRICS_PORT=5482
+METRICS_PORT=${METRICS_PORT:-5482}
 LOAD_CPU=0
 RESOLVER_CPU=1
 need_resolver_bench nsd

@@ -2,8 +2,17 @@
  * \file
  * Reading a snapshot: open and validate the LMDB file, parse its metadata
  * into plain arrays, look names up. After open everything is immutable, and
- * each lookup runs in its own read transaction, so any number of threads may
- * query one snapshot at once.
+ * each lookup reads through a read transaction no other thread uses at the
+ * same time, so any number of threads may query one snapshot at once.
+ *
+ * Those transactions are begun at open, one a slot, and kept for the
+ * snapshot's life (aborted in close, before the environment): the file is
+ * never written while open (MDB_NOLOCK, no writer, no reader table), so a
+ * transaction's view never goes stale and needs neither reset nor renew.
+ * A lookup takes a slot with one atomic exchange (never waits: when all
+ * are taken it begins a transaction of its own, as before), which spares
+ * it mdb_txn_begin's calloc, mdb_txn_abort's free and the main database
+ * descent every new transaction makes to find the names database.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <limits.h>
 
 #include "detail.h"
 #include "guard.h"
@@ -25,6 +35,18 @@
 #include "namefilter.h"
 #include "snaptarget.h"
 #include "snapverify.h"
+
+/** Read transactions kept for lookups (see the header comment): more
+ * than any resolver runs threads; beyond that lookups begin their own. */
+#define SK_TXN_SLOTS 32
+
+/** One kept read transaction; padded to a cache line of its own, so that
+ * threads taking neighbouring slots do not share one. */
+struct sk_txn_slot {
+	atomic_int busy; /**< 1 while a lookup uses txn */
+	MDB_txn *txn;    /**< NULL: could not be begun (lookups begin one) */
+	char pad[64 - sizeof(atomic_int) - sizeof(MDB_txn *)];
+};
 
 struct sk_snapshot {
 	MDB_env *env;
@@ -53,6 +75,7 @@ struct sk_snapshot {
 	/** What ended a guarded read (sk_snapshot_damaged), 0 while none. */
 	atomic_int damaged;
 	_Atomic(uintptr_t) fault_addr;
+	struct sk_txn_slot slots[SK_TXN_SLOTS];
 };
 
 /* LMDB calls this on a failed assertion and then aborts: inside a guarded
@@ -471,6 +494,14 @@ sk_snapshot_open(
 		    path, mdb_strerror(rc));
 		goto err;
 	}
+	/* The lookups' transactions, begun here so that no DNS worker
+	 * allocates one; a slot left NULL only costs its users speed. */
+	for (size_t i = 0; i < SK_TXN_SLOTS; i++)
+		if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &s->slots[i].txn) !=
+		    0) {
+			s->slots[i].txn = NULL;
+			atomic_init(&s->slots[i].busy, 1);
+		}
 	close(fd);
 	*out = s;
 	return 0;
@@ -485,6 +516,12 @@ sk_snapshot_close(struct sk_snapshot *snap)
 {
 	if (snap == NULL)
 		return;
+	/* Closed only when no thread reads (active.c retires a snapshot
+	 * after the last release): no slot is taken. A transaction must
+	 * not outlive its environment. */
+	for (size_t i = 0; i < SK_TXN_SLOTS; i++)
+		if (snap->slots[i].txn != NULL)
+			mdb_txn_abort(snap->slots[i].txn);
 	if (snap->env != NULL)
 		mdb_env_close(snap->env);
 	free(snap->cats);
@@ -638,14 +675,42 @@ sk_snapshot_fd(const struct sk_snapshot *snap)
 	return fd;
 }
 
+/* Where each thread starts looking for a free slot: threads get
+ * different ones in turn, so two threads rarely try the same slot. */
+static atomic_uint next_slot_hint;
+static _Thread_local unsigned slot_hint = UINT_MAX;
+
+/* A kept transaction for this lookup, or NULL when every slot is taken
+ * (or has none): one atomic exchange when the thread's own is free. */
+static struct sk_txn_slot *
+take_slot(const struct sk_snapshot *snap)
+{
+	struct sk_txn_slot *slots = ((struct sk_snapshot *)snap)->slots, *sl;
+	unsigned i;
+
+	if (slot_hint == UINT_MAX)
+		slot_hint = atomic_fetch_add_explicit(
+		                &next_slot_hint, 1, memory_order_relaxed) %
+		    SK_TXN_SLOTS;
+	for (i = 0; i < SK_TXN_SLOTS; i++) {
+		sl = &slots[(slot_hint + i) % SK_TXN_SLOTS];
+		/* A slot without a transaction stays taken for good. */
+		if (atomic_exchange_explicit(
+		        &sl->busy, 1, memory_order_acquire) == 0)
+			return sl;
+	}
+	return NULL;
+}
+
 /* The walk of sk_snapshot_lookup, inside its guarded region: touches the
- * map (filter, pages), allocates only in mdb_txn_begin. *txnp receives
- * the read transaction, which the caller ends, also after a fault. */
+ * map (filter, pages). *txnp is the slot's transaction, or NULL: then one
+ * is begun (allocates) at the first suffix that may be listed and left in
+ * *txnp, which the caller ends, also after a fault. */
 static int
 lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
     struct sk_lookup *out, MDB_txn *volatile *txnp)
 {
-	MDB_txn *txn = NULL;
+	MDB_txn *txn = *txnp;
 	MDB_val key, val;
 	struct sk_entry_rec rec;
 	const uint8_t *p;
@@ -665,8 +730,9 @@ lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 		if (snap->has_filter &&
 		    !sk_filter_maybe(&snap->filter, key.mv_data, key.mv_size))
 			continue;
-		/* Begun at the first suffix that may be listed: a name the
-		 * filter rules out whole costs no transaction (a malloc). */
+		/* Without a slot: begun at the first suffix that may be
+		 * listed, so a name the filter rules out whole costs no
+		 * transaction (a malloc). */
 		if (txn == NULL) {
 			/* mdb_txn_begin reads the meta pages after its calloc:
 			 * a fault there would lose the transaction. Touch them
@@ -727,35 +793,65 @@ lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 	return 0;
 }
 
-int
-sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
-    size_t namelen, struct sk_lookup *out)
+/* lookup_walk inside the fault guard. *txnp: the transaction to use, or
+ * NULL; on return the one used (begun by the walk when it was NULL). */
+static int
+guarded_walk(const struct sk_snapshot *snap, const uint8_t *name,
+    size_t namelen, struct sk_lookup *out, MDB_txn **txnp)
 {
 	struct sk_guard g;
 	/* volatile: set inside the region, read after a jump out of it. */
-	MDB_txn *volatile txn = NULL;
+	MDB_txn *volatile txn = *txnp;
 	int err;
 
-	memset(out, 0, sizeof(*out));
-	/* A damaged file is not read again: its pages may be anything. */
-	if (atomic_load_explicit(&snap->damaged, memory_order_relaxed) != 0)
-		return SK_SNAP_E_FAULT;
 	if (sigsetjmp(g.jb, 0) != 0) {
 		/* A fault inside (the region is left): nothing of LMDB's
 		 * holds a lock or a reader slot (MDB_NOLOCK), the read
-		 * transaction is ended below. Only a file truncated between
-		 * lookup_walk's touch of the meta pages and mdb_txn_begin's
-		 * read of them (its calloc is in between) loses that
-		 * transaction: 430 bytes, at most once a thread and damaged
-		 * snapshot (later lookups stop above). */
+		 * transaction is ended by the caller. Only a file truncated
+		 * between lookup_walk's touch of the meta pages and
+		 * mdb_txn_begin's read of them (its calloc is in between)
+		 * loses that transaction: 430 bytes, at most once a thread
+		 * and damaged snapshot (later lookups stop before). */
 		err = mark_damaged(snap, &g);
 	} else {
 		sk_guard_enter(&g);
 		err = lookup_walk(snap, name, namelen, out, &txn);
 		sk_guard_leave(&g);
 	}
-	/* Ending a read-only NOLOCK transaction frees it and reads no page. */
-	if (txn != NULL)
+	*txnp = txn;
+	return err;
+}
+
+int
+sk_snapshot_lookup(const struct sk_snapshot *snap, const uint8_t *name,
+    size_t namelen, struct sk_lookup *out)
+{
+	struct sk_txn_slot *slot;
+	MDB_txn *txn = NULL;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	/* A damaged file is not read again: its pages may be anything. */
+	if (atomic_load_explicit(&snap->damaged, memory_order_relaxed) != 0)
+		return SK_SNAP_E_FAULT;
+	slot = take_slot(snap);
+	if (slot != NULL)
+		txn = slot->txn;
+	err = guarded_walk(snap, name, namelen, out, &txn);
+	if (slot != NULL) {
+		/* After a fault the slot's transaction may be half updated:
+		 * ended here (that reads no page), the slot stays taken and
+		 * empty (take_slot skips it); the snapshot is damaged and
+		 * read no more anyway. */
+		if (err == SK_SNAP_E_FAULT) {
+			mdb_txn_abort(slot->txn);
+			slot->txn = NULL;
+		} else
+			atomic_store_explicit(
+			    &slot->busy, 0, memory_order_release);
+	} else if (txn != NULL)
+		/* Ending a read-only NOLOCK transaction frees it and reads
+		 * no page. */
 		mdb_txn_abort(txn);
 	if (err == 0 && out->found && !out->allowed) {
 		out->action = sk_rec_own_action(&out->rec);

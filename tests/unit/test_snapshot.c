@@ -32,9 +32,12 @@ enum { C_WATCH = 0, C_MALWARE = 1, C_ADULT = 2 };
 enum { L_WATCH, L_MALWARE, L_ADULT, L_ALLOW };
 
 static const struct sk_category cats[] = {
-    {"watch", SK_ACTION_MONITOR, "monitor only", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
-    {"malware", SK_ACTION_SINKHOLE, "clause 4.1", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
-    {"adult", SK_ACTION_NXDOMAIN, "clause 4.2\t\"adult\"\nsecond \\ line", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+    {"watch", SK_ACTION_MONITOR, "monitor only", SK_PURPOSE_CONTENT,
+        SK_EDE_BLOCKED},
+    {"malware", SK_ACTION_SINKHOLE, "clause 4.1", SK_PURPOSE_CONTENT,
+        SK_EDE_BLOCKED},
+    {"adult", SK_ACTION_NXDOMAIN, "clause 4.2\t\"adult\"\nsecond \\ line",
+        SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
 };
 static const char *lists[] = {"lists/watch.txt", "lists/malware.txt",
     "lists/odd\tname\\.txt", "allow.txt"};
@@ -300,14 +303,16 @@ thread_lookups(void *arg)
 	return NULL;
 }
 
+/* n threads looking up at once; n above the snapshot's 32 kept read
+ * transactions makes some lookups begin their own (snapshot.c). */
 static void
-test_threads(struct sk_snapshot *s)
+test_threads(struct sk_snapshot *s, int n)
 {
-	pthread_t th[8];
-	struct thr t[8];
+	pthread_t th[48];
+	struct thr t[48];
 	int i, started = 0;
 
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < n && i < 48; i++) {
 		t[i].s = s;
 		t[i].wrong = t[i].errors = 0;
 		if (pthread_create(&th[i], NULL, thread_lookups, &t[i]) == 0)
@@ -315,7 +320,7 @@ test_threads(struct sk_snapshot *s)
 		else
 			break;
 	}
-	CHECK(started == 8, "8 threads started");
+	CHECK(started == n, "%d threads started", n);
 	for (i = 0; i < started; i++) {
 		pthread_join(th[i], NULL);
 		CHECK(t[i].wrong == 0 && t[i].errors == 0,
@@ -581,7 +586,8 @@ static void
 test_builder_args(void)
 {
 	struct sk_snapbuild *b;
-	struct sk_category c = {"x", SK_ACTION_SINKHOLE, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
+	struct sk_category c = {
+	    "x", SK_ACTION_SINKHOLE, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
 	struct sk_entry_rec r = {0};
 	uint8_t w[SK_NAME_MAX_WIRE];
 	size_t len = fix_wire("ok.test", w);
@@ -637,6 +643,50 @@ test_empty(void)
 	CHECK(sk_snapshot_lookup(s, w, len, &lk) == 0 && !lk.found,
 	    "nothing matches");
 	sk_snapshot_close(s);
+}
+
+/* Is x.more.test found in s? */
+static int
+more_found(struct sk_snapshot *s)
+{
+	uint8_t q[SK_NAME_MAX_WIRE];
+	struct sk_lookup lk;
+	size_t qlen = fix_wire("x.more.test", q);
+
+	return sk_snapshot_lookup(s, q, qlen, &lk) == 0 && lk.found;
+}
+
+/* A switch as active.c makes one: the old and the new snapshot read by the
+ * same thread in turn, the old closed, a third opened (its memory may be
+ * the old one's): each lookup reads its own snapshot's transaction, never
+ * one kept for another (with: the new entry more.test; without: p1). */
+static void
+test_switch(const char *without, const char *with)
+{
+	struct sk_snapshot *a = NULL, *b = NULL, *c = NULL;
+	char detail[512];
+	int i, ok = 1;
+
+	CHECK(sk_snapshot_open(without, &a, detail, sizeof(detail)) == 0 &&
+	        sk_snapshot_open(with, &b, detail, sizeof(detail)) == 0,
+	    "open both: %s", detail);
+	if (a == NULL || b == NULL)
+		goto out;
+	for (i = 0; i < 100; i++)
+		ok &= !more_found(a) && more_found(b);
+	CHECK(ok, "old and new in turn: each its own answer");
+	sk_snapshot_close(a);
+	a = NULL;
+	CHECK(more_found(b), "the new one after the old is closed");
+	CHECK(sk_snapshot_open(without, &c, detail, sizeof(detail)) == 0,
+	    "open again: %s", detail);
+	if (c != NULL)
+		CHECK(!more_found(c) && more_found(b),
+		    "a snapshot opened after a close: its own answer");
+out:
+	sk_snapshot_close(a);
+	sk_snapshot_close(b);
+	sk_snapshot_close(c);
 }
 
 int
@@ -697,7 +747,8 @@ main(void)
 	CHECK(sk_snapshot_name_count(s) == NNAMES, "names %llu",
 	    (unsigned long long)sk_snapshot_name_count(s));
 	test_lookups(s);
-	test_threads(s);
+	test_threads(s, 8);
+	test_threads(s, 40);
 	test_meta(s);
 	memset(&wk, 0, sizeof(wk));
 	CHECK(sk_snapshot_foreach(s, walk_cb, &wk) == 0, "foreach");
@@ -726,6 +777,7 @@ main(void)
 	CHECK_STR(id2, id1, "same input gives the same id");
 	build(p3, more, 1, 1700000000, id3);
 	CHECK(strcmp(id3, id1) != 0, "one more entry changes the id");
+	test_switch(p1, p3);
 	b = make_builder(NULL, 0);
 	r.category = C_MALWARE;
 	r.list_id = L_MALWARE;
