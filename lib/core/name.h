@@ -21,6 +21,36 @@
  * every byte may become \DDD (4 chars) plus one dot per label. */
 #define SK_NAME_MAX_TEXT (SK_NAME_MAX_WIRE * 4 + 1)
 
+/**
+ * The order of wire names as keys of a snapshot's names database: LMDB's
+ * default for it (mdb_cmp_memn: the bytes as unsigned, then the shorter
+ * first), the same sign for every pair, so that the file built with the
+ * default reads the same with this one. Inline and eight bytes a step:
+ * LMDB calls it about 19 times a lookup (snapshot.c sets it).
+ * @return <0, 0 or >0 as a sorts before, with or after b.
+ */
+static inline int
+sk_name_key_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	size_t n = alen < blen ? alen : blen, i = 0;
+	uint64_t x, y;
+
+	for (; i + 8 <= n; i += 8) {
+		__builtin_memcpy(&x, a + i, 8);
+		__builtin_memcpy(&y, b + i, 8);
+		if (x != y) {
+			/* The first differing byte decides: big-endian order. */
+			x = __builtin_bswap64(x);
+			y = __builtin_bswap64(y);
+			return x < y ? -1 : 1;
+		}
+	}
+	for (; i < n; i++)
+		if (a[i] != b[i])
+			return a[i] < b[i] ? -1 : 1;
+	return alen < blen ? -1 : alen > blen;
+}
+
 /** Error codes of this component; all are negative. */
 enum sk_name_err {
 	SK_NAME_OK = 0,

@@ -288,6 +288,14 @@ out:
 	return rc;
 }
 
+/* LMDB's comparator for the names database: sk_name_key_cmp, LMDB's own
+ * order, without its call to memcmp. */
+static int
+names_cmp(const MDB_val *a, const MDB_val *b)
+{
+	return sk_name_key_cmp(a->mv_data, a->mv_size, b->mv_data, b->mv_size);
+}
+
 /* Open the named databases and parse meta; txn is a read transaction. */
 static int
 load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
@@ -299,6 +307,9 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 	int rc;
 
 	rc = mdb_dbi_open(txn, SK_DB_NAMES, 0, &s->names);
+	/* Before any read of the names (LMDB's rule for comparators). */
+	if (rc == 0)
+		rc = mdb_set_compare(txn, s->names, names_cmp);
 	if (rc == 0)
 		rc = mdb_dbi_open(txn, SK_DB_META, 0, &meta);
 	if (rc == MDB_NOTFOUND || rc == MDB_INCOMPATIBLE)

@@ -406,6 +406,67 @@ test_strerror(void)
 	CHECK_STR(sk_name_strerror(-99), "unknown name error", "unknown");
 }
 
+/* LMDB's default order (mdb_cmp_memn), the reference. */
+static int
+ref_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int d = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (d != 0)
+		return d;
+	return alen < blen ? -1 : alen > blen;
+}
+
+static int
+sign(int v)
+{
+	return (v > 0) - (v < 0);
+}
+
+/* sk_name_key_cmp orders every pair as LMDB's default does: a snapshot
+ * built with the default must read the same (one wrong sign and a listed
+ * name is not found). Pairs sharing prefixes of every length up to 40,
+ * differing in a byte above 0x7f (unsigned), or one a prefix of the
+ * other, at every offset within and across the eight-byte steps. */
+static void
+test_key_cmp(void)
+{
+	uint8_t a[64], b[64];
+	unsigned long wrong = 0, pairs = 0;
+	size_t alen, blen, pre, i;
+	unsigned seed = 12345;
+
+	for (pre = 0; pre <= 40; pre++)
+		for (alen = pre; alen <= pre + 12 && alen < sizeof(a); alen++)
+			for (blen = pre; blen <= pre + 12 && blen < sizeof(b);
+			     blen++) {
+				for (i = 0; i < sizeof(a); i++) {
+					seed = seed * 1103515245u + 12345u;
+					a[i] = (uint8_t)(seed >> 16);
+					b[i] = i < pre ? a[i]
+					               : (uint8_t)(seed >> 8);
+				}
+				/* Every fourth pair differs in one high byte. */
+				if (pre < alen && pre < blen &&
+				    (seed & 3) == 0) {
+					a[pre] = 0x80;
+					b[pre] = 0x7f;
+				}
+				pairs++;
+				if (sign(sk_name_key_cmp(a, alen, b, blen)) !=
+				        sign(ref_cmp(a, alen, b, blen)) ||
+				    sign(sk_name_key_cmp(b, blen, a, alen)) !=
+				        sign(ref_cmp(b, blen, a, alen)) ||
+				    sk_name_key_cmp(a, alen, a, alen) != 0)
+					wrong++;
+			}
+	CHECK(wrong == 0, "key order as LMDB's default: %lu of %lu pairs wrong",
+	    wrong, pairs);
+	CHECK(sk_name_key_cmp((const uint8_t *)"", 0, (const uint8_t *)"a", 1) <
+	        0,
+	    "the empty key first");
+}
+
 int
 main(void)
 {
@@ -419,5 +480,6 @@ main(void)
 	test_parent_walk();
 	test_is_subdomain();
 	test_strerror();
+	test_key_cmp();
 	return unit_done("test_name");
 }

@@ -645,6 +645,65 @@ test_empty(void)
 	sk_snapshot_close(s);
 }
 
+/* Many names with long shared prefixes, some of them a prefix of another
+ * (the order LMDB is given at open must be the builder's: snapshot.c's
+ * comparator): every name listed is found, every neighbour not listed is
+ * not. */
+static void
+test_many_names(void)
+{
+	struct sk_snapbuild *b;
+	struct sk_snapshot *s = NULL;
+	struct sk_entry_rec r = {0};
+	struct sk_lookup lk;
+	uint8_t w[SK_NAME_MAX_WIRE];
+	char path[128], text[128], id[SK_SNAPSHOT_ID_LEN + 1], detail[512];
+	size_t len;
+	int i, missed = 0, extra = 0;
+
+	snprintf(path, sizeof(path), "%s/many.mdb", dir);
+	CHECK(sk_snapbuild_new(&b) == 0, "new");
+	sk_snapbuild_add_category(b, &cats[0]);
+	sk_snapbuild_add_list(b, lists[0]);
+	r.flags = SK_MATCH_EXACT << SK_REC_MATCH_SHIFT;
+	for (i = 0; i < 3000; i += 2) {
+		/* Prefixes of 0 to 29 'a's, then a number: keys that share
+		 * up to 30 bytes, and a(n) is a prefix of a(n)0. */
+		snprintf(text, sizeof(text), "%.*s%d.%s.example", i % 30,
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", i,
+		    i % 7 == 0 ? "\200x" : "zz");
+		CHECK(sk_name_from_text(text, strlen(text), w, &len) == 0, "%s",
+		    text);
+		r.line = (uint32_t)i + 1;
+		sk_snapbuild_add_entry(b, w, len, &r);
+	}
+	CHECK(sk_snapbuild_write(b, path, 1, id, detail, sizeof(detail)) == 0,
+	    "write: %s", detail);
+	sk_snapbuild_free(b);
+	CHECK(sk_snapshot_open(path, &s, detail, sizeof(detail)) == 0,
+	    "open: %s", detail);
+	if (s == NULL)
+		return;
+	for (i = 0; i < 3000; i++) {
+		snprintf(text, sizeof(text), "%.*s%d.%s.example", i % 30,
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", i,
+		    i % 7 == 0 ? "\200x" : "zz");
+		sk_name_from_text(text, strlen(text), w, &len);
+		if (sk_snapshot_lookup(s, w, len, &lk) != 0)
+			missed++;
+		else if (i % 2 == 0 &&
+		    (!lk.found || lk.rec.line != (uint32_t)i + 1))
+			missed++;
+		else if (i % 2 == 1 && lk.found)
+			extra++;
+	}
+	CHECK(missed == 0 && extra == 0,
+	    "3000 lookups: %d listed names missed, %d unlisted found", missed,
+	    extra);
+	sk_snapshot_close(s);
+	unlink(path);
+}
+
 /* Is x.more.test found in s? */
 static int
 more_found(struct sk_snapshot *s)
@@ -778,6 +837,7 @@ main(void)
 	build(p3, more, 1, 1700000000, id3);
 	CHECK(strcmp(id3, id1) != 0, "one more entry changes the id");
 	test_switch(p1, p3);
+	test_many_names();
 	b = make_builder(NULL, 0);
 	r.category = C_MALWARE;
 	r.list_id = L_MALWARE;
