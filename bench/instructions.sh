@@ -17,6 +17,18 @@
 #            (200 characters or less), asked once before counting, then
 #            counted over one more pass (plain Unbound resolves them from
 #            NSD: not comparable, so not measured)
+#   uncached the first NAMES names of the uncached set (never asked
+#            before, not listed), counted on their first pass: each one a
+#            full resolution from NSD (sinkhole configurations only; the
+#            module's share of an uncached answer)
+# Per counted pass, where the module's instructions go (callgrind_annotate,
+# inclusive, per query): operate (the whole per-query path of sinkhole.so:
+# the module's share), sk_decide, sk_snapshot_lookup, mdb_get (LMDB's
+# B-tree search), sk_filter_maybe, sk_name_lower, sk_adapter_answer; and
+# on_timer: the background thread's polls, driven by time, not queries
+# (under valgrind's ~50x slowdown a pass lasts ~50x longer, so they weigh
+# ~50x more a query than natively; shown apart, and the total without
+# them as "net").
 # plain-2t and sk-1m-2t run two worker threads (num-threads: 2): a
 # process with more than one thread pays glibc's cancellation bookkeeping
 # on every system call (sendto, recvfrom: about 110 instructions a
@@ -29,7 +41,7 @@
 # usage: bench/instructions.sh [--names N] [--configs "plain sk-1m ..."]
 #   --names    queries per set (default 10000)
 #   --configs  from: plain sk-empty sk-1m sk-5m rpz-1m lz-1m plain-2t
-#              sk-1m-2t (the default), and sk-1m-hits: sk-1m writing JSON
+#              sk-1m-2t sk-5m-2t (the default), and sk-1m-hits: sk-1m writing JSON
 #              hit records (user space only: the kernel's writing is not
 #              counted; the CPU valgrind shows OpenSSL may lack the SHA
 #              extensions, so the hash may cost more than natively);
@@ -41,7 +53,7 @@
 . "$(dirname "$0")/lib.sh"
 
 COUNT=10000
-CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m plain-2t sk-1m-2t"
+CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m plain-2t sk-1m-2t sk-5m-2t"
 bench_options "[--names N] [--configs LIST]" "" names=COUNT \
     configs=CONFIGS -- "$@"
 case $COUNT in
@@ -67,7 +79,9 @@ record() { printf '%s\t%s\t%s\t%s\n' "$@" >>"$RES"; }
 head -n "$COUNT" "$NAMES/q-cached.txt" >"$OUT/q-cached.txt"
 awk 'length($1) <= 200' "$NAMES/q-blocked.txt" | head -n "$COUNT" \
     >"$OUT/q-blocked.txt"
+head -n "$COUNT" "$NAMES/q-uncached-tp.txt" >"$OUT/q-uncached.txt"
 [ "$(wc -l <"$OUT/q-cached.txt")" -eq "$COUNT" ] &&
+    [ "$(wc -l <"$OUT/q-uncached.txt")" -eq "$COUNT" ] &&
     [ "$(wc -l <"$OUT/q-blocked.txt")" -eq "$COUNT" ] ||
 	die "the query sets hold fewer than $COUNT names"
 
@@ -87,6 +101,20 @@ pass() {
 	dnsperf_stat "$2" "Queries completed"
 }
 
+# breakdown CONFIG SET DUMP: inclusive instructions of the functions named
+# in the header, as fn:NAME rows (0 when not called).
+BREAKDOWN="operate sk_decide sk_snapshot_lookup mdb_get sk_filter_maybe
+sk_name_lower sk_adapter_answer on_timer"
+breakdown() {
+	callgrind_annotate --inclusive=yes "$3" 2>/dev/null >"$3.annotate" ||
+		die "callgrind_annotate failed on $3"
+	for fn in $BREAKDOWN; do
+		v=$(awk -v fn="$fn" 'index($0, ":" fn " [") {
+		    gsub(",", "", $1); print $1; exit }' "$3.annotate")
+		record "$1" "$2" "fn:$fn" "${v:-0}"
+	done
+}
+
 # count CONFIG SET: instructions per query of one counted pass.
 count() {
 	cfg=$1 set=$2
@@ -104,6 +132,7 @@ count() {
 		die "$cfg $set: no count ($f, $OUT/dnsperf-$cfg-$set.log)"
 	record "$cfg" "$set" answered "$n"
 	record "$cfg" "$set" instructions "$ir"
+	breakdown "$cfg" "$set" "$f"
 	say "$cfg $set: $n answered, $(awk -v i="$ir" -v n="$n" \
 	    'BEGIN { printf "%.0f", i / n }') instructions a query"
 }
@@ -131,6 +160,7 @@ for cfg in $CONFIGS; do
 		pass "$OUT/q-blocked.txt" "$OUT/warm-$cfg-3.log" >/dev/null
 		count "$cfg" blocked
 	fi
+	case $cfg in sk-*) count "$cfg" uncached ;; esac
 	stop_scraper "$cfg"
 	stop_resolver
 done
@@ -163,3 +193,32 @@ awk -F'\t' -v names="$COUNT" '
 			    bi && sb ? sprintf("%.3f", bi / sb) : "-"
 		}
 	}' "$RES" | tee "$OUT/summary.txt"
+
+# Where the module's instructions go, per query (inclusive).
+awk -F'\t' -v fns="$BREAKDOWN" '
+	$3 == "answered" { n[$1 " " $2] = $4 }
+	$3 == "instructions" { ir[$1 " " $2] = $4; order[++k] = $1 " " $2 }
+	$3 ~ /^fn:/ { v[$1 " " $2 " " substr($3, 4)] = $4 }
+	END {
+		nf = split(fns, f, /[ \n]+/)
+		print ""
+		print "inclusive instructions per query (callgrind_annotate);" \
+		    " share = operate / whole process; net = whole process" \
+		    " without on_timer (background polls, time-driven)"
+		print ""
+		h = "| configuration | set | whole | net | share |"
+		s = "|---|---|---:|---:|---:|"
+		for (i = 1; i <= nf; i++) { h = h " " f[i] " |"; s = s "---:|" }
+		print h; print s
+		for (j = 1; j <= k; j++) {
+			c = order[j]; q = n[c]
+			if (!(c " operate" in v) || v[c " operate"] == 0) continue
+			split(c, cs, " ")
+			line = sprintf("| %s | %s | %.0f | %.0f | %.1f %% |",
+			    cs[1], cs[2], ir[c] / q, (ir[c] - v[c " on_timer"]) / q,
+			    100 * v[c " operate"] / ir[c])
+			for (i = 1; i <= nf; i++)
+				line = line sprintf(" %.0f |", v[c " " f[i]] / q)
+			print line
+		}
+	}' "$RES" | tee -a "$OUT/summary.txt"
