@@ -23,7 +23,7 @@
 #            module's share of an uncached answer)
 # Per counted pass, where the module's instructions go (callgrind_annotate,
 # inclusive, per query): operate (the whole per-query path of sinkhole.so:
-# the module's share), sk_decide, sk_snapshot_lookup, mdb_get (LMDB's
+# the module's share of the net count), sk_decide, sk_snapshot_lookup, mdb_get (LMDB's
 # B-tree search), sk_filter_maybe, sk_name_lower, sk_adapter_answer; and
 # on_timer: the background thread's polls, driven by time, not queries
 # (under valgrind's ~50x slowdown a pass lasts ~50x longer, so they weigh
@@ -106,7 +106,7 @@ pass() {
 BREAKDOWN="operate sk_decide sk_snapshot_lookup mdb_get sk_filter_maybe
 sk_name_lower sk_adapter_answer on_timer"
 breakdown() {
-	callgrind_annotate --inclusive=yes "$3" 2>/dev/null >"$3.annotate" ||
+	callgrind_annotate --inclusive=yes --threshold=100 "$3" 2>/dev/null >"$3.annotate" ||
 		die "callgrind_annotate failed on $3"
 	for fn in $BREAKDOWN; do
 		v=$(awk -v fn="$fn" 'index($0, ":" fn " [") {
@@ -203,8 +203,8 @@ awk -F'\t' -v fns="$BREAKDOWN" '
 		nf = split(fns, f, /[ \n]+/)
 		print ""
 		print "inclusive instructions per query (callgrind_annotate);" \
-		    " share = operate / whole process; net = whole process" \
-		    " without on_timer (background polls, time-driven)"
+		    " net = whole process without on_timer (background polls," \
+		    " time-driven); share = operate / net"
 		print ""
 		h = "| configuration | set | whole | net | share |"
 		s = "|---|---|---:|---:|---:|"
@@ -216,7 +216,7 @@ awk -F'\t' -v fns="$BREAKDOWN" '
 			split(c, cs, " ")
 			line = sprintf("| %s | %s | %.0f | %.0f | %.1f %% |",
 			    cs[1], cs[2], ir[c] / q, (ir[c] - v[c " on_timer"]) / q,
-			    100 * v[c " operate"] / ir[c])
+			    100 * v[c " operate"] / (ir[c] - v[c " on_timer"]))
 			for (i = 1; i <= nf; i++)
 				line = line sprintf(" %.0f |", v[c " " f[i]] / q)
 			print line
