@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lmdbcheck.h"
 #include "name.h"
 #include "unit.h"
 
@@ -406,25 +407,15 @@ test_strerror(void)
 	CHECK_STR(sk_name_strerror(-99), "unknown name error", "unknown");
 }
 
-/* LMDB's default order (mdb_cmp_memn), the reference. */
-static int
-ref_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-	int d = memcmp(a, b, alen < blen ? alen : blen);
-
-	if (d != 0)
-		return d;
-	return alen < blen ? -1 : alen > blen;
-}
-
 static int
 sign(int v)
 {
 	return (v > 0) - (v < 0);
 }
 
-/* sk_name_key_cmp orders every pair as LMDB's default does: a snapshot
- * built with the default must read the same (one wrong sign and a listed
+/* sk_name_key_cmp orders every pair as LMDB's default does (the
+ * verifier's sk_lmdb_key_cmp, memcmp then length): a snapshot built with
+ * the default must read the same (one wrong sign and a listed
  * name is not found). Pairs sharing prefixes of every length up to 40,
  * differing in a byte above 0x7f (unsigned), or one a prefix of the
  * other, at every offset within and across the eight-byte steps. */
@@ -454,9 +445,11 @@ test_key_cmp(void)
 				}
 				pairs++;
 				if (sign(sk_name_key_cmp(a, alen, b, blen)) !=
-				        sign(ref_cmp(a, alen, b, blen)) ||
+				        sign(sk_lmdb_key_cmp(
+				            a, alen, b, blen)) ||
 				    sign(sk_name_key_cmp(b, blen, a, alen)) !=
-				        sign(ref_cmp(b, blen, a, alen)) ||
+				        sign(sk_lmdb_key_cmp(
+				            b, blen, a, alen)) ||
 				    sk_name_key_cmp(a, alen, a, alen) != 0)
 					wrong++;
 			}

@@ -618,6 +618,22 @@ test_builder_args(void)
 	sk_snapbuild_free(b);
 }
 
+/* Write b to path (filter: with a name filter), free it, open the file. */
+static struct sk_snapshot *
+write_open(struct sk_snapbuild *b, const char *path, int filter)
+{
+	struct sk_snapshot *s = NULL;
+	char id[SK_SNAPSHOT_ID_LEN + 1], detail[512];
+
+	CHECK(sk_snapbuild_write(b, path, filter, id, detail, sizeof(detail)) ==
+	        0,
+	    "write %s: %s", path, detail);
+	sk_snapbuild_free(b);
+	CHECK(sk_snapshot_open(path, &s, detail, sizeof(detail)) == 0,
+	    "open %s: %s", path, detail);
+	return s;
+}
+
 /* An empty snapshot is valid and matches nothing. */
 static void
 test_empty(void)
@@ -626,16 +642,12 @@ test_empty(void)
 	struct sk_snapshot *s = NULL;
 	struct sk_lookup lk;
 	uint8_t w[SK_NAME_MAX_WIRE];
-	char p[128], id[SK_SNAPSHOT_ID_LEN + 1], detail[256];
+	char p[128];
 	size_t len = fix_wire("www.example.com", w);
 
 	snprintf(p, sizeof(p), "%s/empty-policy.mdb", dir);
 	CHECK(sk_snapbuild_new(&b) == 0, "new");
-	CHECK(sk_snapbuild_write(b, p, 0, id, detail, sizeof(detail)) == 0,
-	    "write empty: %s", detail);
-	sk_snapbuild_free(b);
-	CHECK(sk_snapshot_open(p, &s, detail, sizeof(detail)) == 0,
-	    "open empty: %s", detail);
+	s = write_open(b, p, 0);
 	if (s == NULL)
 		return;
 	CHECK(sk_snapshot_name_count(s) == 0, "0 names");
@@ -657,7 +669,7 @@ test_many_names(void)
 	struct sk_entry_rec r = {0};
 	struct sk_lookup lk;
 	uint8_t w[SK_NAME_MAX_WIRE];
-	char path[128], text[128], id[SK_SNAPSHOT_ID_LEN + 1], detail[512];
+	char path[128], text[128];
 	size_t len;
 	int i, missed = 0, extra = 0;
 
@@ -677,11 +689,7 @@ test_many_names(void)
 		r.line = (uint32_t)i + 1;
 		sk_snapbuild_add_entry(b, w, len, &r);
 	}
-	CHECK(sk_snapbuild_write(b, path, 1, id, detail, sizeof(detail)) == 0,
-	    "write: %s", detail);
-	sk_snapbuild_free(b);
-	CHECK(sk_snapshot_open(path, &s, detail, sizeof(detail)) == 0,
-	    "open: %s", detail);
+	s = write_open(b, path, 1);
 	if (s == NULL)
 		return;
 	for (i = 0; i < 3000; i++) {
