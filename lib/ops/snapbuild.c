@@ -1,11 +1,14 @@
 /**
  * \file
  * Writing a snapshot. Entries go into one name arena plus a flat array of
- * 16-byte slots (no allocation per entry), are sorted in LMDB's key order,
- * merged, and appended (MDB_APPEND) in a single write transaction to a
- * temporary file that is synced and renamed over the target. The snapshot id
- * is the SHA-256 of the names and the category, list and exemption tables,
- * so the same policy always compiles to the same id whatever the build time.
+ * 24-byte slots (no allocation per entry), are sorted in LMDB's key order,
+ * merged, and appended (MDB_APPEND) to a temporary file in write
+ * transactions of at most txn_bytes each (a single one would hold every
+ * dirty page in memory: 500 MiB at 20M names), which is then synced and
+ * renamed over the target; the target only ever sees the finished file.
+ * The snapshot id is the SHA-256 of the names and the category, list and
+ * exemption tables, so the same policy always compiles to the same id
+ * whatever the build time or the transactions (test_snapid_stable).
  */
 #define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
@@ -87,6 +90,7 @@ struct sk_snapbuild {
 	struct tpair *pairs; /* built by build_pairs, sorted, merged */
 	size_t npairs;
 	struct sk_operator op;
+	size_t txn_bytes; /* names and records a write transaction takes */
 };
 
 const char *
@@ -135,7 +139,16 @@ int
 sk_snapbuild_new(struct sk_snapbuild **out)
 {
 	*out = calloc(1, sizeof(**out));
-	return *out == NULL ? SK_BUILD_E_NOMEM : 0;
+	if (*out == NULL)
+		return SK_BUILD_E_NOMEM;
+	(*out)->txn_bytes = SK_BUILD_TXN_BYTES;
+	return 0;
+}
+
+void
+sk_snapbuild_set_txn_bytes(struct sk_snapbuild *b, size_t bytes)
+{
+	b->txn_bytes = bytes > 0 ? bytes : SK_BUILD_TXN_BYTES;
 }
 
 void
@@ -497,7 +510,7 @@ write_once(struct wctx *w)
 	struct sk_snapid *md = NULL;
 	uint8_t *vbuf = NULL, *filter = NULL;
 	size_t filtersize = sk_filter_size(b->ndistinct);
-	size_t vcap = 0, i, j, n;
+	size_t vcap = 0, i, j, n, intxn = 0;
 	int rc, ret = 0, fd, saved;
 
 	if (sk_snapid_begin(&md) != 0) {
@@ -552,6 +565,17 @@ write_once(struct wctx *w)
 		k.mv_size = b->ents[i].len;
 		v.mv_data = vbuf;
 		v.mv_size = n * SK_ENTRY_REC_SIZE;
+		/* A new transaction when this one is full: the dbi stays
+		 * valid after the commit that created it. */
+		intxn += k.mv_size + v.mv_size;
+		if (intxn > b->txn_bytes) {
+			rc = mdb_txn_commit(txn);
+			txn = NULL;
+			if (rc != 0 ||
+			    (rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0)
+				goto lmdb_err;
+			intxn = k.mv_size + v.mv_size;
+		}
 		if ((rc = mdb_put(txn, names, &k, &v, MDB_APPEND)) != 0)
 			goto lmdb_err;
 		sk_snapid_add_name(
