@@ -10,7 +10,6 @@
  * exemption tables, so the same policy always compiles to the same id
  * whatever the build time or the transactions (test_snapid_stable).
  */
-#define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -379,6 +378,108 @@ ent_cmp(const void *a, const void *c, void *arg)
 	return r != 0 ? r : rec_cmp(a, c);
 }
 
+/* Below this many slots a part is sorted by comparisons. */
+#define RADIX_MIN 64
+/* Below this many, by insertion. */
+#define INSERTION_MAX 16
+
+static void
+swap_ent(struct ent *x, struct ent *y)
+{
+	struct ent t = *x;
+
+	*x = *y;
+	*y = t;
+}
+
+/* Sort n slots with ent_cmp: quicksort (median of three, the smaller
+ * side first, so the stack stays at log n) ending in insertion sort. */
+static void
+sort_cmp(const struct sk_snapbuild *b, struct ent *e, size_t n)
+{
+	struct ent pivot, t;
+	size_t i, j, mid;
+
+	while (n > INSERTION_MAX) {
+		mid = n / 2;
+		if (ent_cmp(&e[mid], &e[0], (void *)b) < 0)
+			swap_ent(&e[mid], &e[0]);
+		if (ent_cmp(&e[n - 1], &e[mid], (void *)b) < 0) {
+			swap_ent(&e[n - 1], &e[mid]);
+			if (ent_cmp(&e[mid], &e[0], (void *)b) < 0)
+				swap_ent(&e[mid], &e[0]);
+		}
+		pivot = e[mid];
+		i = 0;
+		j = n - 1;
+		for (;;) {
+			while (ent_cmp(&e[i], &pivot, (void *)b) < 0)
+				i++;
+			while (ent_cmp(&pivot, &e[j], (void *)b) < 0)
+				j--;
+			if (i >= j)
+				break;
+			swap_ent(&e[i], &e[j]);
+			i++;
+			j--;
+		}
+		/* e[0..j] <= pivot <= e[j+1..n-1] */
+		if (j + 1 < n - j - 1) {
+			sort_cmp(b, e, j + 1);
+			e += j + 1;
+			n -= j + 1;
+		} else {
+			sort_cmp(b, e + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		t = e[i];
+		for (j = i; j > 0 && ent_cmp(&t, &e[j - 1], (void *)b) < 0; j--)
+			e[j] = e[j - 1];
+		e[j] = t;
+	}
+}
+
+/* Sort n slots whose keys agree in their first depth bytes: in place by
+ * the next key byte (American flag sort), each part on by the byte after,
+ * small parts and parts past the key's 8 bytes by comparisons. Linear in
+ * the names, where qsort was n log n plus a copy of every slot. */
+static void
+sort_radix(const struct sk_snapbuild *b, struct ent *e, size_t n, int depth)
+{
+	size_t count[256], next[256], end, i;
+	unsigned shift, c, d;
+
+	if (n < RADIX_MIN || depth == 8) {
+		sort_cmp(b, e, n);
+		return;
+	}
+	shift = 56 - 8 * (unsigned)depth;
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		count[(e[i].key >> shift) & 0xff]++;
+	for (end = 0, c = 0; c < 256; c++) {
+		next[c] = end;
+		end += count[c];
+	}
+	/* Each slot moves to its part's next free place; the slot found
+	 * there is carried on until one belongs where the cycle began. */
+	for (c = 0, end = 0; c < 256; c++) {
+		end += count[c];
+		while (next[c] < end) {
+			struct ent t = e[next[c]];
+
+			while ((d = (unsigned)(t.key >> shift) & 0xff) != c)
+				swap_ent(&t, &e[next[d]++]);
+			e[next[c]++] = t;
+		}
+	}
+	for (c = 0, i = 0; c < 256; i += count[c], c++)
+		if (count[c] > 1)
+			sort_radix(b, e + i, count[c], depth + 1);
+}
+
 /* Sort in key order and drop identical (name, record) pairs. */
 static void
 prepare(struct sk_snapbuild *b)
@@ -387,8 +488,7 @@ prepare(struct sk_snapbuild *b)
 
 	if (b->sorted)
 		return;
-	if (b->nents > 1)
-		qsort_r(b->ents, b->nents, sizeof(*b->ents), ent_cmp, b);
+	sort_radix(b, b->ents, b->nents, 0);
 	for (i = 0; i < b->nents; i++) {
 		if (n > 0 && name_cmp(b, &b->ents[n - 1], &b->ents[i]) == 0) {
 			if (rec_cmp(&b->ents[n - 1], &b->ents[i]) == 0)
