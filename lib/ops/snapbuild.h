@@ -124,9 +124,9 @@ void sk_snapbuild_release(
  * (default SK_BUILD_TXN_BYTES); the file is the same content whatever it
  * is. For tests and benchmarks. */
 void sk_snapbuild_set_txn_bytes(struct sk_snapbuild *b, size_t bytes);
-/** The default: 64 MiB of names a transaction bounds LMDB's dirty pages
- * (held in memory until the commit) to some 70 MiB. */
-#define SK_BUILD_TXN_BYTES ((size_t)64 << 20)
+/** The default: 16 MiB of names a transaction bounds LMDB's dirty pages
+ * (held in memory until the commit) to some 20 MiB. */
+#define SK_BUILD_TXN_BYTES ((size_t)16 << 20)
 
 /** @return distinct names added so far. */
 size_t sk_snapbuild_name_count(const struct sk_snapbuild *b);
