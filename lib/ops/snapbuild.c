@@ -1,13 +1,15 @@
 /**
  * \file
  * Writing a snapshot. Entries go into one name arena plus a flat array of
- * 16-byte slots (no allocation per entry), are sorted in LMDB's key order,
- * merged, and appended (MDB_APPEND) in a single write transaction to a
- * temporary file that is synced and renamed over the target. The snapshot id
- * is the SHA-256 of the names and the category, list and exemption tables,
- * so the same policy always compiles to the same id whatever the build time.
+ * 24-byte slots (no allocation per entry), are sorted in LMDB's key order,
+ * merged, and appended (MDB_APPEND) to a temporary file in write
+ * transactions of at most txn_bytes each (a single one would hold every
+ * dirty page in memory: 500 MiB at 20M names), which is then synced and
+ * renamed over the target; the target only ever sees the finished file.
+ * The snapshot id is the SHA-256 of the names and the category, list and
+ * exemption tables, so the same policy always compiles to the same id
+ * whatever the build time or the transactions (test_snapid_stable).
  */
-#define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -32,6 +34,8 @@
 #define LOCK_SUFFIX "-lock"
 /* The first map's room beyond three times the data (address space only). */
 #define MAP_ROOM ((size_t)64 << 20)
+/* Slots ahead whose name the write loop prefetches. */
+#define PREFETCH_AHEAD 16
 /* Largest map tried after MDB_MAP_FULL retries. */
 #define MAX_MAPSIZE ((size_t)1 << 40)
 
@@ -87,6 +91,7 @@ struct sk_snapbuild {
 	struct tpair *pairs; /* built by build_pairs, sorted, merged */
 	size_t npairs;
 	struct sk_operator op;
+	size_t txn_bytes; /* names and records a write transaction takes */
 };
 
 const char *
@@ -135,7 +140,16 @@ int
 sk_snapbuild_new(struct sk_snapbuild **out)
 {
 	*out = calloc(1, sizeof(**out));
-	return *out == NULL ? SK_BUILD_E_NOMEM : 0;
+	if (*out == NULL)
+		return SK_BUILD_E_NOMEM;
+	(*out)->txn_bytes = SK_BUILD_TXN_BYTES;
+	return 0;
+}
+
+void
+sk_snapbuild_set_txn_bytes(struct sk_snapbuild *b, size_t bytes)
+{
+	b->txn_bytes = bytes > 0 ? bytes : SK_BUILD_TXN_BYTES;
 }
 
 void
@@ -366,6 +380,108 @@ ent_cmp(const void *a, const void *c, void *arg)
 	return r != 0 ? r : rec_cmp(a, c);
 }
 
+/* Below this many slots a part is sorted by comparisons. */
+#define RADIX_MIN 64
+/* Below this many, by insertion. */
+#define INSERTION_MAX 16
+
+static void
+swap_ent(struct ent *x, struct ent *y)
+{
+	struct ent t = *x;
+
+	*x = *y;
+	*y = t;
+}
+
+/* Sort n slots with ent_cmp: quicksort (median of three, the smaller
+ * side first, so the stack stays at log n) ending in insertion sort. */
+static void
+sort_cmp(const struct sk_snapbuild *b, struct ent *e, size_t n)
+{
+	struct ent pivot, t;
+	size_t i, j, mid;
+
+	while (n > INSERTION_MAX) {
+		mid = n / 2;
+		if (ent_cmp(&e[mid], &e[0], (void *)b) < 0)
+			swap_ent(&e[mid], &e[0]);
+		if (ent_cmp(&e[n - 1], &e[mid], (void *)b) < 0) {
+			swap_ent(&e[n - 1], &e[mid]);
+			if (ent_cmp(&e[mid], &e[0], (void *)b) < 0)
+				swap_ent(&e[mid], &e[0]);
+		}
+		pivot = e[mid];
+		i = 0;
+		j = n - 1;
+		for (;;) {
+			while (ent_cmp(&e[i], &pivot, (void *)b) < 0)
+				i++;
+			while (ent_cmp(&pivot, &e[j], (void *)b) < 0)
+				j--;
+			if (i >= j)
+				break;
+			swap_ent(&e[i], &e[j]);
+			i++;
+			j--;
+		}
+		/* e[0..j] <= pivot <= e[j+1..n-1] */
+		if (j + 1 < n - j - 1) {
+			sort_cmp(b, e, j + 1);
+			e += j + 1;
+			n -= j + 1;
+		} else {
+			sort_cmp(b, e + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (i = 1; i < n; i++) {
+		t = e[i];
+		for (j = i; j > 0 && ent_cmp(&t, &e[j - 1], (void *)b) < 0; j--)
+			e[j] = e[j - 1];
+		e[j] = t;
+	}
+}
+
+/* Sort n slots whose keys agree in their first depth bytes: in place by
+ * the next key byte (American flag sort), each part on by the byte after,
+ * small parts and parts past the key's 8 bytes by comparisons. Linear in
+ * the names, where qsort was n log n plus a copy of every slot. */
+static void
+sort_radix(const struct sk_snapbuild *b, struct ent *e, size_t n, int depth)
+{
+	size_t count[256], next[256], end, i;
+	unsigned shift, c, d;
+
+	if (n < RADIX_MIN || depth == 8) {
+		sort_cmp(b, e, n);
+		return;
+	}
+	shift = 56 - 8 * (unsigned)depth;
+	memset(count, 0, sizeof(count));
+	for (i = 0; i < n; i++)
+		count[(e[i].key >> shift) & 0xff]++;
+	for (end = 0, c = 0; c < 256; c++) {
+		next[c] = end;
+		end += count[c];
+	}
+	/* Each slot moves to its part's next free place; the slot found
+	 * there is carried on until one belongs where the cycle began. */
+	for (c = 0, end = 0; c < 256; c++) {
+		end += count[c];
+		while (next[c] < end) {
+			struct ent t = e[next[c]];
+
+			while ((d = (unsigned)(t.key >> shift) & 0xff) != c)
+				swap_ent(&t, &e[next[d]++]);
+			e[next[c]++] = t;
+		}
+	}
+	for (c = 0, i = 0; c < 256; i += count[c], c++)
+		if (count[c] > 1)
+			sort_radix(b, e + i, count[c], depth + 1);
+}
+
 /* Sort in key order and drop identical (name, record) pairs. */
 static void
 prepare(struct sk_snapbuild *b)
@@ -374,8 +490,7 @@ prepare(struct sk_snapbuild *b)
 
 	if (b->sorted)
 		return;
-	if (b->nents > 1)
-		qsort_r(b->ents, b->nents, sizeof(*b->ents), ent_cmp, b);
+	sort_radix(b, b->ents, b->nents, 0);
 	for (i = 0; i < b->nents; i++) {
 		if (n > 0 && name_cmp(b, &b->ents[n - 1], &b->ents[i]) == 0) {
 			if (rec_cmp(&b->ents[n - 1], &b->ents[i]) == 0)
@@ -497,7 +612,7 @@ write_once(struct wctx *w)
 	struct sk_snapid *md = NULL;
 	uint8_t *vbuf = NULL, *filter = NULL;
 	size_t filtersize = sk_filter_size(b->ndistinct);
-	size_t vcap = 0, i, j, n;
+	size_t vcap = 0, i, j, n, intxn = 0;
 	int rc, ret = 0, fd, saved;
 
 	if (sk_snapid_begin(&md) != 0) {
@@ -532,6 +647,11 @@ write_once(struct wctx *w)
 		goto lmdb_err;
 
 	for (i = 0; i < b->nents; i = j) {
+		/* Sorted slots point all over the arena: ask for a name a
+		 * few groups ahead now, or each one is a cache miss. */
+		if (i + PREFETCH_AHEAD < b->nents)
+			__builtin_prefetch(
+			    b->arena + b->ents[i + PREFETCH_AHEAD].off);
 		/* One group: every record of one name. */
 		for (j = i + 1;
 		     j < b->nents && name_cmp(b, &b->ents[i], &b->ents[j]) == 0;
@@ -552,6 +672,17 @@ write_once(struct wctx *w)
 		k.mv_size = b->ents[i].len;
 		v.mv_data = vbuf;
 		v.mv_size = n * SK_ENTRY_REC_SIZE;
+		/* A new transaction when this one is full: the dbi stays
+		 * valid after the commit that created it. */
+		intxn += k.mv_size + v.mv_size;
+		if (intxn > b->txn_bytes) {
+			rc = mdb_txn_commit(txn);
+			txn = NULL;
+			if (rc != 0 ||
+			    (rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0)
+				goto lmdb_err;
+			intxn = k.mv_size + v.mv_size;
+		}
 		if ((rc = mdb_put(txn, names, &k, &v, MDB_APPEND)) != 0)
 			goto lmdb_err;
 		sk_snapid_add_name(

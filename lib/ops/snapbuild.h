@@ -1,8 +1,9 @@
 /**
  * \file
  * Writing a snapshot: entries are collected in memory, sorted, merged and
- * written in one LMDB write transaction with MDB_APPEND into a temporary
- * file beside the target, synced, then renamed over the target. A failure at
+ * written with MDB_APPEND into a temporary file beside the target, in write
+ * transactions of bounded size (LMDB keeps a transaction's dirty pages in
+ * memory), synced, then renamed over the target. A failure at
  * any point removes the temporary file and leaves the target untouched.
  */
 #ifndef SK_SNAPBUILD_H
@@ -118,6 +119,14 @@ int sk_snapbuild_put_meta(struct MDB_txn *txn, unsigned int meta,
  * NULL. */
 void sk_snapbuild_release(
     struct MDB_txn *txn, struct MDB_env *env, struct sk_snapid *h);
+
+/** Bytes of names and records one write transaction takes at most
+ * (default SK_BUILD_TXN_BYTES); the file is the same content whatever it
+ * is. For tests and benchmarks. */
+void sk_snapbuild_set_txn_bytes(struct sk_snapbuild *b, size_t bytes);
+/** The default: 16 MiB of names a transaction bounds LMDB's dirty pages
+ * (held in memory until the commit) to some 20 MiB. */
+#define SK_BUILD_TXN_BYTES ((size_t)16 << 20)
 
 /** @return distinct names added so far. */
 size_t sk_snapbuild_name_count(const struct sk_snapbuild *b);
