@@ -541,13 +541,29 @@ test_worst_case_size(void)
  * its field's limit is cut there (a record's size stays bounded), and
  * matched_len 0 means the query name matched: it is matched_name and the
  * entry is found in it. */
+/* Format rec in fmts[i] and parse it back into c; its rule.category into
+ * cat. @return 0, or -1 (said). */
+static int
+format_back(const struct sk_hitfmt_rec *rec, size_t i, struct collect *c,
+    const char *what, char *cat, size_t catsize)
+{
+	static char buf[SK_HITFMT_MAX];
+
+	CHECK(
+	    fmt_line(rec, fmts[i], buf, sizeof(buf)) > 0, "%s: formats", what);
+	if (parse_back(buf, c, what) < 0)
+		return -1;
+	field_of(c, sk_hitfmt_key(fmts[i], "rule.category"), cat, catsize);
+	return 0;
+}
+
 static void
 test_text_pointers(void)
 {
 	struct sk_hitfmt_rec rec;
 	struct sk_hit h;
 	static struct collect c;
-	char buf[SK_HITFMT_MAX], got[SK_HITFMT_MAX], what[64];
+	char got[SK_HITFMT_MAX], what[64];
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -562,12 +578,9 @@ test_text_pointers(void)
 		base_rec(&rec, &h);
 		snprintf(
 		    what, sizeof(what), "pointers %s", sk_hitfmt_name(fmts[i]));
-		CHECK(fmt_line(&rec, fmts[i], buf, sizeof(buf)) > 0,
-		    "%s: formats", what);
-		if (parse_back(buf, &c, what) < 0)
+		if (format_back(&rec, (size_t)i, &c, what, got, sizeof(got)) <
+		    0)
 			continue;
-		field_of(&c, sk_hitfmt_key(fmts[i], "rule.category"), got,
-		    sizeof(got));
 		CHECK_STR(got, "", "%s: NULL category", what);
 		field_of(&c, "rule.reference", got, sizeof(got));
 		CHECK_STR(got, "", "%s: NULL reference", what);
@@ -598,7 +611,7 @@ test_text_runs(void)
 	struct sk_hitfmt_rec rec;
 	struct sk_hit h;
 	static struct collect c;
-	char buf[SK_HITFMT_MAX], got[SK_HITFMT_MAX], want[512], what[96];
+	char got[SK_HITFMT_MAX], want[512], what[96];
 	size_t k, i, n;
 
 	/* Each format in turn (a run of records, then another format). */
@@ -618,12 +631,8 @@ test_text_runs(void)
 		base_rec(&rec, &h);
 		snprintf(what, sizeof(what), "text runs %zu %s", k,
 		    sk_hitfmt_name(fmts[i]));
-		CHECK(fmt_line(&rec, fmts[i], buf, sizeof(buf)) > 0,
-		    "%s: formats", what);
-		if (parse_back(buf, &c, what) < 0)
+		if (format_back(&rec, i, &c, what, got, sizeof(got)) < 0)
 			continue;
-		field_of(&c, sk_hitfmt_key(fmts[i], "rule.category"), got,
-		    sizeof(got));
 		CHECK_STR(got, cats[k % ncats], "%s: category", what);
 		memcpy(want, t_list, SK_HIT_LIST_MAX);
 		want[SK_HIT_LIST_MAX] = '\0';
