@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include <openssl/evp.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "hitchain.h"
 
@@ -65,9 +68,36 @@ sk_hitchain_digest(struct sk_hitchain_hasher *h, const void *data, size_t len,
 	return mdlen == HC_DIGEST ? 0 : -1;
 }
 
+/* 16 bytes as 32 hex digits: each nibble plus '0', plus 39 more from 10
+ * on ('a' - '0' - 10). A record's hash is made hex for its own line and
+ * its successor's; byte by byte that was 400 instructions a record. */
+#ifdef __SSE2__
+static void
+hc_hex16(const unsigned char *md, char *hex)
+{
+	const __m128i low = _mm_set1_epi8(0x0f), nine = _mm_set1_epi8(9);
+	const __m128i zero = _mm_set1_epi8('0'), gap = _mm_set1_epi8(39);
+	__m128i v = _mm_loadu_si128((const __m128i *)md);
+	__m128i hi = _mm_and_si128(_mm_srli_epi16(v, 4), low);
+	__m128i lo = _mm_and_si128(v, low);
+	__m128i a = _mm_unpacklo_epi8(hi, lo), b = _mm_unpackhi_epi8(hi, lo);
+
+	a = _mm_add_epi8(
+	    _mm_add_epi8(a, zero), _mm_and_si128(_mm_cmpgt_epi8(a, nine), gap));
+	b = _mm_add_epi8(
+	    _mm_add_epi8(b, zero), _mm_and_si128(_mm_cmpgt_epi8(b, nine), gap));
+	_mm_storeu_si128((__m128i *)hex, a);
+	_mm_storeu_si128((__m128i *)(hex + 16), b);
+}
+#endif
+
 void
 sk_hitchain_hex(const unsigned char *md, char *hex)
 {
+#ifdef __SSE2__
+	hc_hex16(md, hex);
+	hc_hex16(md + 16, hex + 32);
+#else
 	static const char digits[] = "0123456789abcdef";
 	unsigned int i;
 
@@ -75,6 +105,7 @@ sk_hitchain_hex(const unsigned char *md, char *hex)
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 0x0f];
 	}
+#endif
 	hex[SK_HITFMT_HASH_HEX] = '\0';
 }
 

@@ -448,6 +448,28 @@ test_hash(void)
 	sk_hitchain_hasher_free(NULL);
 }
 
+/* Every byte value at every position of a digest comes out as two
+ * lower-case hex digits, as printf writes them (the SSE2 path). */
+static void
+test_hex(void)
+{
+	unsigned char md[SK_HITCHAIN_DIGEST];
+	char hex[SK_HITFMT_HASH_HEX + 2], want[SK_HITFMT_HASH_HEX + 1];
+	int b, i;
+
+	for (b = 0; b < 256; b++) {
+		for (i = 0; i < SK_HITCHAIN_DIGEST; i++) {
+			md[i] = (unsigned char)(b + i * 7);
+			snprintf(want + 2 * i, 3, "%02x", md[i]);
+		}
+		hex[SK_HITFMT_HASH_HEX + 1] = 'x';
+		sk_hitchain_hex(md, hex);
+		CHECK_STR(hex, want, "hex of bytes from %d", b);
+		CHECK(hex[SK_HITFMT_HASH_HEX + 1] == 'x',
+		    "nothing written after the NUL");
+	}
+}
+
 /* The hash of a line (its last field). */
 static void
 line_hash(const char *line, enum sk_hit_format f, char *hash)
@@ -742,6 +764,7 @@ int
 main(void)
 {
 	test_hash();
+	test_hex();
 	test_time_overflow();
 	test_boundaries();
 	test_tamper();

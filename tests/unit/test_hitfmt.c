@@ -541,13 +541,29 @@ test_worst_case_size(void)
  * its field's limit is cut there (a record's size stays bounded), and
  * matched_len 0 means the query name matched: it is matched_name and the
  * entry is found in it. */
+/* Format rec in fmts[i] and parse it back into c; its rule.category into
+ * cat. @return 0, or -1 (said). */
+static int
+format_back(const struct sk_hitfmt_rec *rec, size_t i, struct collect *c,
+    const char *what, char *cat, size_t catsize)
+{
+	static char buf[SK_HITFMT_MAX];
+
+	CHECK(
+	    fmt_line(rec, fmts[i], buf, sizeof(buf)) > 0, "%s: formats", what);
+	if (parse_back(buf, c, what) < 0)
+		return -1;
+	field_of(c, sk_hitfmt_key(fmts[i], "rule.category"), cat, catsize);
+	return 0;
+}
+
 static void
 test_text_pointers(void)
 {
 	struct sk_hitfmt_rec rec;
 	struct sk_hit h;
 	static struct collect c;
-	char buf[SK_HITFMT_MAX], got[SK_HITFMT_MAX], what[64];
+	char got[SK_HITFMT_MAX], what[64];
 	int i;
 
 	for (i = 0; i < 3; i++) {
@@ -562,12 +578,9 @@ test_text_pointers(void)
 		base_rec(&rec, &h);
 		snprintf(
 		    what, sizeof(what), "pointers %s", sk_hitfmt_name(fmts[i]));
-		CHECK(fmt_line(&rec, fmts[i], buf, sizeof(buf)) > 0,
-		    "%s: formats", what);
-		if (parse_back(buf, &c, what) < 0)
+		if (format_back(&rec, (size_t)i, &c, what, got, sizeof(got)) <
+		    0)
 			continue;
-		field_of(&c, sk_hitfmt_key(fmts[i], "rule.category"), got,
-		    sizeof(got));
 		CHECK_STR(got, "", "%s: NULL category", what);
 		field_of(&c, "rule.reference", got, sizeof(got));
 		CHECK_STR(got, "", "%s: NULL reference", what);
@@ -581,6 +594,52 @@ test_text_pointers(void)
 		    got, "www.ads.example.com.", "%s: matched_name", what);
 		field_of(&c, "rule.name", got, sizeof(got));
 		CHECK_STR(got, "*.ads.example.com.", "%s: rule.name", what);
+	}
+}
+
+/* The snapshot's texts are kept formatted from hit to hit: each record
+ * still says its own hit's texts when they change in the same buffer
+ * (a released snapshot's memory holding other texts), get shorter or
+ * longer than the kept one, reach the cut at their maximum, or the
+ * format changes between records. */
+static void
+test_text_runs(void)
+{
+	static const char *const cats[] = {"advertising", "advert",
+	    "advertisingx", "adv\"ert", "advertising", "", "a"};
+	const size_t ncats = sizeof(cats) / sizeof(cats[0]);
+	struct sk_hitfmt_rec rec;
+	struct sk_hit h;
+	static struct collect c;
+	char got[SK_HITFMT_MAX], want[512], what[96];
+	size_t k, i, n;
+
+	/* Each format in turn (a run of records, then another format). */
+	for (k = 0; k < 3 * ncats; k++) {
+		i = k / ncats;
+		make_hit(&h);
+		snprintf(t_category, sizeof(t_category), "%s", cats[k % ncats]);
+		/* The list at its cut (127 bytes), then beyond it: the same
+		 * text in the record; now and then a byte before the cut
+		 * changed. */
+		n = SK_HIT_LIST_MAX + (k % 2);
+		memset(t_list, 'l', n);
+		t_list[n] = '\0';
+		if (k % 4 == 3)
+			t_list[SK_HIT_LIST_MAX - 1] = 'm';
+		snprintf(t_id, sizeof(t_id), "id-%zu", k / 2);
+		base_rec(&rec, &h);
+		snprintf(what, sizeof(what), "text runs %zu %s", k,
+		    sk_hitfmt_name(fmts[i]));
+		if (format_back(&rec, i, &c, what, got, sizeof(got)) < 0)
+			continue;
+		CHECK_STR(got, cats[k % ncats], "%s: category", what);
+		memcpy(want, t_list, SK_HIT_LIST_MAX);
+		want[SK_HIT_LIST_MAX] = '\0';
+		field_of(&c, "rule.ruleset", got, sizeof(got));
+		CHECK_STR(got, want, "%s: list", what);
+		field_of(&c, "sinkhole.snapshot_id", got, sizeof(got));
+		CHECK_STR(got, t_id, "%s: snapshot id", what);
 	}
 }
 
@@ -1002,6 +1061,7 @@ main(void)
 	test_escape_positions();
 	test_names();
 	test_text_pointers();
+	test_text_runs();
 	test_observer_changes();
 	test_mnemonics();
 	test_actions();
