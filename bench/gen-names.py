@@ -34,7 +34,8 @@ import random
 import sys
 
 # Real lists in formats every sinkhole build reads (domains, hosts); paths
-# relative to the blocklists folder (../shared/blocklists, SOURCES.md).
+# relative to a BLOCKLISTS folder holding checkouts of the upstream lists
+# that blocklists/SOURCES.md names (hagezi-dns-blocklists/, ...).
 REAL_LISTS = [
     ("commercial-sex-advertising", "domains",
      "derived/commercial-sex-keyword-subset.txt"),

@@ -5,8 +5,11 @@
 #                  (default: the top of the source tree)
 #   UNBOUND_BUILD  Unbound built with --with-dynlibmodule (default:
 #                  _deps/unbound, what ./bootstrap builds)
-#   BLOCKLISTS     the real lists (default: ../shared/blocklists beside the
-#                  source tree; without it, the shipped blocklists/)
+#   BLOCKLISTS     the lists the policies start from (default: the
+#                  repository's blocklists/, the rest generated names); a
+#                  folder of checkouts of the upstream lists SOURCES.md
+#                  names (hagezi-dns-blocklists/, UT1-blacklists/, ...)
+#                  adds the real lists gen-names.py knows
 #   BENCH_WORK     scratch folder for generated names, snapshots, logs
 #                  (default: ${TMPDIR:-/tmp}/sinkhole-bench); reused
 #                  between runs, never committed
@@ -27,13 +30,9 @@ PYTHON3=${PYTHON3:-python3}
 # Starting, waiting for and stopping daemons by PID; port probes.
 . "$TOP/tests/lib/daemon.sh"
 
-if [ -z "${BLOCKLISTS:-}" ]; then
-	if [ -d "$TOP/../shared/blocklists" ]; then
-		BLOCKLISTS=$(cd "$TOP/../shared/blocklists" && pwd)
-	else
-		BLOCKLISTS=$TOP/blocklists
-	fi
-fi
+# Nothing outside the repository by default: a fresh clone reproduces
+# every number.
+BLOCKLISTS=${BLOCKLISTS:-$TOP/blocklists}
 SHIPPED_ONLY=
 [ -d "$BLOCKLISTS/hagezi-dns-blocklists" ] || SHIPPED_ONLY=--shipped
 
@@ -201,8 +200,11 @@ need_port() {
 
 # start_root_upstream DIR PORT CPU: NSD on 127.0.0.1:PORT, pinned to CPU,
 # serving a root zone whose wildcard answers every name, so names under
-# real TLDs resolve without a packet leaving the machine. Its PID is
-# added to PIDS; returns when it answers.
+# real TLDs resolve without a packet leaving the machine. Response rate
+# limiting off: Debian's NSD limits by default, and at bench rates every
+# query from 127.0.0.0/24 would hit the limit, so the uncached rows would
+# measure NSD's dropped and truncated answers and Unbound's retries, not
+# Unbound. Its PID is added to PIDS; returns when it answers.
 start_root_upstream() {
 	mkdir -p "$1/nsd"
 	cat >"$1/nsd/root.zone" <<EOF
@@ -212,11 +214,20 @@ start_root_upstream() {
 ns.bench-root.	IN A 127.0.0.1
 *	IN A 192.0.2.1
 EOF
-	nsd_conf "$1/nsd" "$2" "$1/nsd" "$1/nsd.log" "minimal-responses: yes"
+	nsd_conf "$1/nsd" "$2" "$1/nsd" "$1/nsd.log" "minimal-responses: yes" \
+	    "rrl-ratelimit: 0" "rrl-whitelist-ratelimit: 0"
 	printf 'zone:\n\tname: "."\n\tzonefile: "root.zone"\n' >>"$1/nsd/nsd.conf"
 	start_daemon "$1/nsd.log" taskset -c "$3" nsd -d -c "$1/nsd/nsd.conf"
 	$PYTHON3 "$BENCH_DIR/probe.py" wait "$2" ||
 		die "NSD did not start ($1/nsd.log)"
+}
+
+# upstream_limited DIR: fail when the NSD of start_root_upstream DIR
+# rate-limited anyone (its log says "ratelimit block"): the run measured
+# NSD, not the resolver.
+upstream_limited() {
+	! grep -q 'ratelimit block' "$1/nsd.log" 2>/dev/null ||
+		die "NSD rate-limited queries ($1/nsd.log): the run measured NSD"
 }
 
 # dnsperf_stat FILE KEY: a number from dnsperf's statistics.

@@ -3,7 +3,8 @@
 # ten times under steady load, against Unbound's own RPZ reloaded ten times
 # under the same load: lost queries, worst and 99th percentile latency.
 #
-# NSD on 127.0.0.1:5470 is the upstream (root wildcard, as in resolver.sh);
+# NSD on 127.0.0.1:5470 is the upstream (root wildcard, as in resolver.sh,
+# response rate limiting off);
 # Unbound (num-threads: 1, so-rcvbuf: 8m) runs pinned to CPU 1 on port 5471,
 # remote control on 127.0.0.1:5472 (control-use-cert: no); dnsperf, NSD,
 # sinkhole-ctl, unbound-control and the pollers run pinned to CPU 0.
@@ -44,7 +45,9 @@
 #            [--events N] [--gap S] [--configs "sk-publish rpz-zone-reload ..."]
 #   --quick   1 run, 3 changes each, 1 s apart: a smoke test
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
-# (bench/lib.sh). Results: $BENCH_WORK/publish-load/results.tsv, summary.txt.
+# (bench/lib.sh); PUBLISH_BENCH_PORT is NSD's port (default 5470; Unbound
+# and its remote control take the next two). Results:
+# $BENCH_WORK/publish-load/results.tsv, summary.txt.
 . "$(dirname "$0")/lib.sh"
 
 RUNS=3
@@ -59,9 +62,9 @@ bench_options "[--quick] [--runs N] [--rate QPS] [--events N] [--gap S] [--confi
     "RUNS=1 EVENTS=3 GAP=1 LEAD=2 TAIL=2 CAL_SECS=5" runs=RUNS rate=RATE \
     events=EVENTS gap=GAP configs=CONFIGS -- "$@"
 
-NSD_PORT=5470
-UB_PORT=5471
-CTRL_PORT=5472
+NSD_PORT=${PUBLISH_BENCH_PORT:-5470}
+UB_PORT=$((NSD_PORT + 1))
+CTRL_PORT=$((NSD_PORT + 2))
 LOAD_CPU=0
 RESOLVER_CPU=1
 CHANGE_TIMEOUT=600
@@ -371,5 +374,6 @@ say "measured in $(($(date +%s) - start)) s"
 bench_cleanup
 
 # --- summary ---
+upstream_limited "$OUT"
 "$PYTHON3" "$BENCH_DIR/publish-summary.py" "$RES" "$RATE" "$EVENTS" "$GAP" |
     tee "$OUT/summary.txt"

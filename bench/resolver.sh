@@ -5,10 +5,18 @@
 #
 # NSD on 127.0.0.1:5400 is the upstream: a root zone whose wildcard answers
 # every name, so query names spread over real TLDs (bench/gen-names.py)
-# resolve like on the Internet. Unbound (num-threads: 1) runs pinned to
-# CPU 1 on port 5401; dnsperf and NSD run pinned to CPU 0. Each
-# configuration is started afresh in every run; the configurations
-# alternate, RUNS times.
+# resolve like on the Internet; its response rate limiting is off
+# (bench/lib.sh). Unbound runs pinned to CPU 1 on port 5401; dnsperf and
+# NSD run pinned to CPU 0. Each configuration is started afresh in every
+# run; the configurations alternate, RUNS times.
+#
+# The headline configurations run two worker threads (num-threads: 2, the
+# suffix -2t, both pinned to CPU 1): the module's background thread makes
+# any sinkhole process multi-threaded, and glibc's cancellation points
+# around sendto/recvfrom then cost every multi-threaded process alike, so
+# plain Unbound is compared at the same thread count. One thread is shown too (plain,
+# sk-1m, sk-5m, rpz-1m). Ratios are taken against the configuration with
+# the same number of threads.
 #
 # For every configuration and query set (cached, uncached, blocked, mix):
 #   throughput phase: dnsperf saturating (100 outstanding) for T seconds;
@@ -25,22 +33,25 @@
 #   --secs    length of each throughput phase (default 3)
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
 # (bench/lib.sh); RESOLVER_OUT names the results' folder (default
-# resolver). Results: $BENCH_WORK/resolver/results.tsv and summary.txt.
+# resolver); RESOLVER_BENCH_PORT is NSD's port (default 5400; Unbound and
+# the metrics endpoint take the next two). Results:
+# $BENCH_WORK/resolver/results.tsv and summary.txt.
 . "$(dirname "$0")/lib.sh"
 
 RUNS=3
 TP_SECS=3
 LAT_SECS=2
-CONFIGS="plain sk-empty sk-1m sk-5m rpz-1m lz-1m"
+CONFIGS="plain-2t sk-empty-2t sk-1m-2t sk-5m-2t rpz-1m-2t lz-1m-2t
+    plain sk-1m sk-5m rpz-1m"
 SETS="cached blocked uncached mix"
 bench_options "[--quick] [--runs N] [--configs LIST] [--sets LIST] [--secs S]" \
     "RUNS=1 TP_SECS=2 LAT_SECS=1" runs=RUNS configs=CONFIGS sets=SETS \
     secs=TP_SECS -- "$@"
 
-NSD_PORT=5400
-UB_PORT=5401
+NSD_PORT=${RESOLVER_BENCH_PORT:-5400}
+UB_PORT=$((NSD_PORT + 1))
 # The metrics endpoint of the *-metrics configurations.
-METRICS_PORT=5402
+METRICS_PORT=$((NSD_PORT + 2))
 LOAD_CPU=0
 RESOLVER_CPU=1
 need_resolver_bench nsd
@@ -66,6 +77,8 @@ for cfg in $CONFIGS; do
 done
 
 # --- the upstream ---
+need_port $NSD_PORT
+need_port $UB_PORT
 start_root_upstream "$OUT" $NSD_PORT $LOAD_CPU
 
 # measure CONFIG RUN SET: the two phases of one query set.
@@ -164,5 +177,6 @@ while [ "$run" -le "$RUNS" ]; do
 	run=$((run + 1))
 done
 say "measured in $(($(date +%s) - start)) s"
+upstream_limited "$OUT"
 
 "$PYTHON3" "$BENCH_DIR/summarize.py" "$RES" | tee "$OUT/summary.txt"

@@ -10,7 +10,7 @@
 # (bench/instructions.sh); see doc/PERFORMANCE.md.
 #
 # usage: bench/run-all.sh [--quick]
-#   --quick   one run of each, shorter phases (about 11 minutes once the
+#   --quick   one run of each, shorter phases (about 20 minutes once the
 #             names are generated): a smoke test, not numbers to publish
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
 # (bench/lib.sh). The report goes to standard output and to
@@ -32,6 +32,12 @@ mkdir -p "$BENCH_WORK"
 	    "$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo);" \
 	    "kernel $(uname -r)"
 	echo "build: $BUILD; Unbound: $UNBOUND_BUILD ($("$UNBOUND_BUILD/unbound" -V 2>/dev/null | head -n 1))"
+	# Every table of doc/PERFORMANCE.md comes from one run of one commit.
+	echo "commit: $(git -C "$TOP" describe --always --dirty 2>/dev/null ||
+	    echo unknown)${quick:+; --quick: one short run of each, a smoke test}"
+	echo "load average at the start: $(cut -d' ' -f1-3 /proc/loadavg)" \
+	    "(the resolver benchmarks report the share of the resolver's CPU" \
+	    "other processes took)"
 	echo
 	echo "## Build scale (sinkhole-ctl build)"
 	echo
@@ -73,4 +79,6 @@ mkdir -p "$BENCH_WORK"
 	else
 		sh "$BENCH_DIR/instructions.sh" || exit 1
 	fi
+	echo
+	echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$BENCH_WORK/report.txt"

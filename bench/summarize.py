@@ -13,8 +13,10 @@ import statistics
 import sys
 from collections import defaultdict
 
-CONFIGS = ["plain", "sk-empty", "sk-1m", "sk-1m-before", "sk-1m-metrics",
-           "sk-5m", "rpz-1m", "lz-1m"]
+ONE_THREAD = ["plain", "sk-empty", "sk-1m", "sk-1m-before", "sk-1m-metrics",
+              "sk-5m", "rpz-1m", "lz-1m"]
+# Two worker threads (the headline) first, then one.
+CONFIGS = [c + "-2t" for c in ONE_THREAD] + ONE_THREAD
 LABELS = {
     "plain": "plain Unbound",
     "sk-empty": "sinkhole, empty policy",
@@ -25,7 +27,14 @@ LABELS = {
     "rpz-1m": "Unbound RPZ, 1M names",
     "lz-1m": "local-zone always_nxdomain, 1M",
 }
+LABELS.update({c + "-2t": LABELS[c] + ", 2 threads" for c in ONE_THREAD})
+LABELS.update({c: LABELS[c] + ", 1 thread" for c in ONE_THREAD})
 SETS = ["cached", "uncached", "blocked", "mix"]
+
+
+def same_threads(base, cfg):
+    """BASE with CFG's number of worker threads (ratios never cross them)."""
+    return base + "-2t" if cfg.endswith("-2t") else base
 
 
 def num(v):
@@ -74,14 +83,16 @@ def main(path):
         out.append("### Query set: %s" % qset)
         out.append("")
         out.append("| configuration | CPU us/query | x plain | QPS | "
-                   "lost | latency avg ms | p99 ms | max ms | others on CPU % |")
+                   "lost | latency avg ms | p99 ms | max ms | "
+                   "others on CPU % |")
         out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for c in configs:
             lost = data.get((c, qset, "lost"), {}).values()
             llost = data.get((c, qset, "lat_lost"), {}).values()
             out.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 LABELS[c], f(med(c, qset, "cpu_us"), "%.2f"),
-                f(ratio(c, "plain", qset, "cpu_us"), "%.3f"),
+                f(ratio(c, same_threads("plain", c), qset, "cpu_us"),
+                  "%.3f"),
                 f(med(c, qset, "qps"), "%.0f"),
                 "%d / %d" % (sum(lost), sum(llost)) if lost else "-",
                 f(med(c, qset, "lat_avg_ms"), "%.3f"),
@@ -89,7 +100,9 @@ def main(path):
                 f(med(c, qset, "lat_max_ms"), "%.2f"),
                 f(med(c, qset, "other_pct"), "%.0f")))
         out.append("")
-    out.append("'lost' is the sum over runs: saturated phase / fixed-rate "
+    out.append("'x plain' is against plain Unbound with the same number "
+               "of worker threads. "
+               "'lost' is the sum over runs: saturated phase / fixed-rate "
                "latency phase. 'others on CPU' is the share of the "
                "resolver's core used by other processes during the "
                "saturated phase (the machine may be shared).")
@@ -105,10 +118,11 @@ def main(path):
         def mib(qset, metric):
             v = med(c, qset, metric)
             return None if v is None else v / 1024
-        d = ratio(c, "plain", "start", "anon_kib", diff=True)
+        plain = same_threads("plain", c)
+        d = ratio(c, plain, "start", "anon_kib", diff=True)
         out.append("| %s | %s | %s | %s / %s | %s / %s | %s | %s | %s | %s |"
                    % (LABELS[c], f(med(c, "all", "startup_ms"), "%.0f"),
-                      f(ratio(c, "plain", "all", "startup_ms", diff=True),
+                      f(ratio(c, plain, "all", "startup_ms", diff=True),
                         "%+.0f"),
                       f(mib("start", "rss_kib"), "%.1f"),
                       f(mib("end", "rss_kib"), "%.1f"),
@@ -127,24 +141,42 @@ def main(path):
     def verdict(ok):
         return "**met**" if ok else "**NOT met**"
 
-    for c in ("sk-empty", "sk-1m", "sk-5m"):
-        r = ratio(c, "plain", "cached", "cpu_us")
+    for t in ("-2t", ""):
+        targets(t, ratio, med, f, verdict, out)
+    loads = [v for (c, q, m), d in data.items() if m == "loadavg"
+             for v in d.values()]
+    if loads:
+        out.append("- (load average at the starts: %.2f to %.2f)"
+                   % (min(loads), max(loads)))
+    out.append("- publishing under load: bench/publish-load.sh; hit records "
+               "at 50,000/s: bench/hitlog.sh")
+    print("\n".join(out))
+    return 0
+
+
+def targets(t, ratio, med, f, verdict, out):
+    """Issue 5's targets for the configurations with suffix T ("-2t": two
+    worker threads; "": one), each a within-run ratio."""
+    for c in ("sk-empty" + t, "sk-1m" + t, "sk-5m" + t):
+        r = ratio(c, "plain" + t, "cached", "cpu_us")
         if r is not None:
             out.append("- cached, not blocked, %s: CPU/query %.3fx plain "
                        "(target <= 1.02x): %s" % (LABELS[c], r,
                                                   verdict(r <= 1.02)))
-    for c in ("sk-1m", "sk-5m"):
-        r = ratio(c, "rpz-1m", "blocked", "cpu_us")
+    for c in ("sk-1m" + t, "sk-5m" + t):
+        r = ratio(c, "rpz-1m" + t, "blocked", "cpu_us")
         if r is not None:
             out.append("- blocked answers, %s: CPU/query %.3fx Unbound RPZ "
                        "1M (%s vs %s us; target <= 1.00x): %s" % (
                            LABELS[c], r, f(med(c, "blocked", "cpu_us")),
-                           f(med("rpz-1m", "blocked", "cpu_us")),
+                           f(med("rpz-1m" + t, "blocked", "cpu_us")),
                            verdict(r <= 1.0)))
     for qset in ("cached", "blocked"):
         for c, base, what in (
-                ("sk-1m-metrics", "sk-1m", "metrics endpoint on and scraped"),
-                ("sk-1m", "sk-1m-before", "counters against BASE_BUILD")):
+                ("sk-1m-metrics" + t, "sk-1m" + t,
+                 "metrics endpoint on and scraped"),
+                ("sk-1m" + t, "sk-1m-before" + t,
+                 "counters against BASE_BUILD")):
             r = ratio(c, base, qset, "cpu_us")
             if r is not None:
                 out.append("- %s, %s: CPU/query %.3fx (%s vs %s us; no "
@@ -152,31 +184,24 @@ def main(path):
                                qset, what, r, f(med(c, qset, "cpu_us")),
                                f(med(base, qset, "cpu_us")),
                                verdict(0.98 <= r <= 1.02)))
-    d = ratio("sk-5m", "plain", "all", "startup_ms", diff=True)
+    d = ratio("sk-5m" + t, "plain" + t, "all", "startup_ms", diff=True)
     if d is not None:
-        out.append("- start-up with 5M names: plain %+.0f ms (%s vs %s ms; "
+        out.append("- start-up, %s: %+.0f ms against plain (%s vs %s ms; "
                    "target <= +100 ms): %s" % (
-                       d, f(med("sk-5m", "all", "startup_ms"), "%.0f"),
-                       f(med("plain", "all", "startup_ms"), "%.0f"),
+                       LABELS["sk-5m" + t], d,
+                       f(med("sk-5m" + t, "all", "startup_ms"), "%.0f"),
+                       f(med("plain" + t, "all", "startup_ms"), "%.0f"),
                        verdict(d <= 100)))
-    d = ratio("sk-5m", "plain", "start", "anon_kib", diff=True)
+    d = ratio("sk-5m" + t, "plain" + t, "start", "anon_kib", diff=True)
     if d is not None:
-        out.append("- private (anonymous) memory added by 5M names, after "
-                   "start-up: %+.1f MiB vs plain (target <= 20 MB): %s"
-                   % (d / 1024, verdict(d / 1024 <= 20 * 1e6 / 2**20)))
-    d = ratio("sk-5m", "plain", "end", "anon_kib", diff=True)
+        out.append("- private (anonymous) memory added by 5M names (%s), "
+                   "after start-up: %+.1f MiB vs plain (target <= 20 MB): %s"
+                   % (LABELS["sk-5m" + t], d / 1024,
+                      verdict(d / 1024 <= 20 * 1e6 / 2**20)))
+    d = ratio("sk-5m" + t, "plain" + t, "end", "anon_kib", diff=True)
     if d is not None:
         out.append("- the same after the run (same queries, caches "
                    "filled): %+.1f MiB" % (d / 1024))
-    loads = [v for (c, q, m), d in data.items() if m == "loadavg"
-             for v in d.values()]
-    if loads:
-        out.append("- (load average at the starts: %.2f to %.2f)"
-                   % (min(loads), max(loads)))
-    out.append("- publishing under load: not measured yet")
-    out.append("- hit records at 50,000/s: not measured yet")
-    print("\n".join(out))
-    return 0
 
 
 if __name__ == "__main__":
