@@ -100,7 +100,8 @@ static inline void
 fix_build_one(const char *path, const char *blocked, char *id)
 {
 	struct sk_snapbuild *b;
-	struct sk_category cat = {"adult", SK_ACTION_SINKHOLE, "test", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
+	struct sk_category cat = {"adult", SK_ACTION_SINKHOLE, "test",
+	    SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
 	struct sk_entry_rec rec = {0, 0, 0, 1};
 	uint8_t wire[SK_NAME_MAX_WIRE];
 	size_t len;

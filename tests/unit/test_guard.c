@@ -258,7 +258,8 @@ static void
 build_2000(const char *path)
 {
 	struct sk_snapbuild *b;
-	struct sk_category cat = {"adult", SK_ACTION_SINKHOLE, "test", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
+	struct sk_category cat = {"adult", SK_ACTION_SINKHOLE, "test",
+	    SK_PURPOSE_CONTENT, SK_EDE_BLOCKED};
 	struct sk_entry_rec rec = {0, 0, 0, 1};
 	uint8_t wire[SK_NAME_MAX_WIRE];
 	char id[SK_SNAPSHOT_ID_LEN + 1], detail[256], name[64];
