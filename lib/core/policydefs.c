@@ -11,60 +11,63 @@
 /* Indexed by enum sk_action. */
 static const char *const sk_action_names[] = {
     "pass", "sinkhole", "nxdomain", "monitor", "nodata", "rewrite"};
+/* Indexed by enum sk_purpose. */
+static const char *const sk_purpose_names[] = {"content", "bypass"};
 
-#define SK_NACTIONS (sizeof(sk_action_names) / sizeof(sk_action_names[0]))
+#define SK_COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* names[i], or "?" out of range. */
+static const char *
+name_at(const char *const *names, size_t n, unsigned i)
+{
+	return i < n ? names[i] : "?";
+}
+
+/* The index of name in names, or -1 (also for NULL). */
+static int
+index_of(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < n; i++)
+		if (strcmp(name, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
 
 const char *
 sk_action_name(enum sk_action a)
 {
-	if ((unsigned)a >= SK_NACTIONS)
-		return "?";
-	return sk_action_names[a];
+	return name_at(sk_action_names, SK_COUNT(sk_action_names), (unsigned)a);
 }
 
 int
 sk_action_from_name(const char *name, enum sk_action *a)
 {
-	size_t i;
+	int i = index_of(sk_action_names, SK_COUNT(sk_action_names), name);
 
-	if (name == NULL)
+	if (i < 0)
 		return -1;
-	for (i = 0; i < SK_NACTIONS; i++) {
-		if (strcmp(name, sk_action_names[i]) == 0) {
-			*a = (enum sk_action)i;
-			return 0;
-		}
-	}
-	return -1;
+	*a = (enum sk_action)i;
+	return 0;
 }
-
-/* Indexed by enum sk_purpose. */
-static const char *const sk_purpose_names[] = {"content", "bypass"};
-
-#define SK_NPURPOSES (sizeof(sk_purpose_names) / sizeof(sk_purpose_names[0]))
 
 const char *
 sk_purpose_name(enum sk_purpose p)
 {
-	if ((unsigned)p >= SK_NPURPOSES)
-		return "?";
-	return sk_purpose_names[p];
+	return name_at(
+	    sk_purpose_names, SK_COUNT(sk_purpose_names), (unsigned)p);
 }
 
 int
 sk_purpose_from_name(const char *name, enum sk_purpose *p)
 {
-	size_t i;
+	int i = index_of(sk_purpose_names, SK_COUNT(sk_purpose_names), name);
 
-	if (name == NULL)
+	if (i < 0)
 		return -1;
-	for (i = 0; i < SK_NPURPOSES; i++) {
-		if (strcmp(name, sk_purpose_names[i]) == 0) {
-			*p = (enum sk_purpose)i;
-			return 0;
-		}
-	}
-	return -1;
+	*p = (enum sk_purpose)i;
+	return 0;
 }
 
 /* The EDE codes a category may use, with their policy names. */
