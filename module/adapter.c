@@ -405,13 +405,15 @@ response_name_listed(
 /** Does an upstream response lead to a name kept out of the caches: its
  * question, or the owner or target of a CNAME/DNAME in its answer? */
 static int
-response_lists(const struct sk_snapshot *snap, struct dns_msg *response)
+response_lists(
+    const struct sk_snapshot *snap, struct dns_msg *response, int qname_decided)
 {
 	struct reply_info *rep = response->rep;
 	const uint8_t *qname = response->qinfo.qname;
 	size_t i;
 
-	if (response_name_listed(snap, qname, response->qinfo.qname_len))
+	if (!qname_decided &&
+	    response_name_listed(snap, qname, response->qinfo.qname_len))
 		return 1;
 	for (i = 0;
 	     rep != NULL && i < rep->an_numrrsets && i < rep->rrset_count;
@@ -436,6 +438,32 @@ response_lists(const struct sk_snapshot *snap, struct dns_msg *response)
 }
 
 /**
+ * Did this query's own decision (on_new_query) already look the response's
+ * question up in this very snapshot? Then its answer is known: had the
+ * name been kept out of the caches, no_cache_store would be set (the
+ * verdicts that leave a query cachable, none and allowed, depend on the
+ * lookup alone, not on the client or the time). Not after a switch (the
+ * generation moved), not for another name (the iterator following a
+ * CNAME, any case differences aside), not for the iterator's own
+ * sub-queries (they never ran this module: no sk_query), and not once the
+ * snapshot was found damaged (a lookup now fails: kept out).
+ */
+static int
+response_qname_decided(struct module_qstate *qstate, int id,
+    const struct sk_snapshot *snap, uint64_t generation,
+    struct dns_msg *response)
+{
+	const struct sk_query *sq = qstate->minfo[id];
+
+	return sq != NULL && sq->generation == generation &&
+	    response->qinfo.qname != NULL && qstate->qinfo.qname != NULL &&
+	    response->qinfo.qname_len == qstate->qinfo.qname_len &&
+	    query_dname_compare(response->qinfo.qname, qstate->qinfo.qname) ==
+	    0 &&
+	    sk_snapshot_damaged(snap, NULL) == 0;
+}
+
+/**
  * inplace_cb_query_response: the iterator calls it with each upstream
  * response before it stores anything of it (iterator.c
  * processQueryResponse). A response that leads to a listed or monitored
@@ -451,15 +479,18 @@ on_upstream_response(
 {
 	struct sk_module *m = arg;
 	const struct sk_snapshot *snap;
+	uint64_t generation = 0;
 	int listed = 0;
 
-	(void)id;
 	if (m == NULL || m->active == NULL || qstate == NULL ||
-	    response == NULL || qstate->no_cache_store)
+	    response == NULL || qstate->no_cache_store || id < 0 ||
+	    id >= MAX_MODULE)
 		return 1;
-	snap = sk_active_acquire(m->active, NULL);
+	snap = sk_active_acquire(m->active, &generation);
 	if (snap != NULL)
-		listed = response_lists(snap, response);
+		listed = response_lists(snap, response,
+		    response_qname_decided(
+		        qstate, id, snap, generation, response));
 	sk_active_release(m->active);
 	if (listed) {
 		qstate->no_cache_store = 1;
