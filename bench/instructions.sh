@@ -216,10 +216,10 @@ awk -F'\t' -v fns="$BREAKDOWN" '
 			c = order[j]; q = n[c]
 			if (!(c " operate" in v) || v[c " operate"] == 0) continue
 			split(c, cs, " ")
+			own = v[c " operate"] + v[c " on_upstream_response"]
+			net = ir[c] - v[c " on_timer"]
 			line = sprintf("| %s | %s | %.0f | %.0f | %.1f %% |",
-			    cs[1], cs[2], ir[c] / q, (ir[c] - v[c " on_timer"]) / q,
-			    100 * (v[c " operate"] + v[c " on_upstream_response"]) /
-			    (ir[c] - v[c " on_timer"]))
+			    cs[1], cs[2], ir[c] / q, net / q, 100 * own / net)
 			for (i = 1; i <= nf; i++)
 				line = line sprintf(" %.0f |", v[c " " f[i]] / q)
 			print line
