@@ -37,6 +37,14 @@ struct sk_pub_active {
 int sk_pub_open_active(const struct sk_dbdir *d, struct sk_pub_active *a,
     char *detail, size_t detailsize);
 
+/**
+ * sk_pub_open_active() without verifying the snapshot: its metadata only
+ * (sk_snapshot_open_unverified), for an emergency edit's overlay, which
+ * the edit follows with a full verification (ctl_edit.c).
+ */
+int sk_pub_open_active_meta(const struct sk_dbdir *d, struct sk_pub_active *a,
+    char *detail, size_t detailsize);
+
 /** Names per category (a name counts once in each category it is blocked
  * in) and allowlisted names of one snapshot. */
 struct sk_pub_counts {
