@@ -75,7 +75,7 @@ struct sk_active {
 	/** What the overlay thread looked at last: the file, and the id of
 	 * the snapshot it was checked against ("" none). */
 	struct sk_file_id ov_seen;
-	int ov_seen_valid, ov_seen_errno;
+	int ov_seen_valid, ov_seen_errno, ov_seen_allowed;
 	char ov_seen_base[SK_SNAPSHOT_ID_LEN + 1];
 };
 
@@ -680,7 +680,7 @@ sk_active_poll_overlay(struct sk_active *act, char *detail, size_t detailsize)
 	uint8_t *buf = NULL;
 	size_t len = 0;
 	const char *base;
-	int err;
+	int err, allowed;
 
 	detail[0] = '\0';
 	pthread_mutex_lock(&act->ov_mu);
@@ -707,15 +707,18 @@ sk_active_poll_overlay(struct sk_active *act, char *detail, size_t detailsize)
 	}
 	act->ov_seen_errno = 0;
 	file_id(&st, &id);
+	allowed = atomic_load(&act->ov_allowed);
 	if (act->ov_seen_valid && same_file(&id, &act->ov_seen) &&
-	    strcmp(act->ov_seen_base, base) == 0)
+	    strcmp(act->ov_seen_base, base) == 0 &&
+	    act->ov_seen_allowed == allowed)
 		goto out;
 	act->ov_seen = id;
 	act->ov_seen_valid = 1;
+	act->ov_seen_allowed = allowed;
 	snprintf(act->ov_seen_base, sizeof(act->ov_seen_base), "%s", base);
 	if (snap == NULL)
 		goto out; /* looked at again once a snapshot is in use */
-	if (!atomic_load(&act->ov_allowed)) {
+	if (!allowed) {
 		if (act->ov != NULL)
 			set_overlay(act, NULL);
 		say(detail, detailsize,
