@@ -2,12 +2,16 @@
  * \file
  * sinkhole-ctl allow, block and exempt: emergency edits. Each one, under
  * the publication directory's lock: prepares the new policy source texts
- * and the matching snapshot edit (policyedit.h), derives a new snapshot
- * from the active one plus that one change (snapedit.h: no rebuild,
- * seconds on millions of names), and makes it active with the source
- * files and a history line saying who and why (pubfolder.h). The derived
- * snapshot is what a full build of the edited source gives when the
- * source otherwise still matches the active snapshot.
+ * and the matching snapshot edit (policyedit.h) from the active
+ * snapshot's metadata alone; writes the edit as an overlay over the
+ * active snapshot (puboverlay.h), which resolvers use within
+ * milliseconds; verifies the active snapshot whole, derives a new
+ * snapshot from it plus that one change (snapedit.h: no rebuild, a second
+ * on millions of names), and makes it active with the source files and a
+ * history line saying who and why (pubfolder.h), which removes the
+ * overlay. The derived snapshot is what a full build of the edited source
+ * gives when the source otherwise still matches the active snapshot; a
+ * failed edit removes its overlay.
  */
 #include <err.h>
 #include <getopt.h>
