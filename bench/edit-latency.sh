@@ -21,9 +21,14 @@
 #   exempt remove  127.0.0.1/32: it is sinkholed again.
 # REPS repetitions each (publish: REPS each way); medians and maxima.
 #
-# usage: bench/edit-latency.sh [--quick] [--reps N] [--summary]
-#   --quick     2 repetitions on the 1M-name policy: a smoke test
-#   --summary   print the summary of the last run again, measure nothing
+# Issue 17 item 2 (edits through the overlay, DIR/active.overlay): an edit
+# visible <= 100 ms from the start of the command (median), worst <= 250
+# ms; the summary says both.
+#
+# usage: bench/edit-latency.sh [--quick] [--reps N] [--edits-only] [--summary]
+#   --quick       2 repetitions on the 1M-name policy: a smoke test
+#   --edits-only  the emergency edits only, no publish rows
+#   --summary     print the summary of the last run again, measure nothing
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
 # (bench/lib.sh). Results: $BENCH_WORK/edit-latency/results.tsv, summary.txt.
 . "$(dirname "$0")/lib.sh"
@@ -31,13 +36,15 @@
 REPS=5
 SIZE=5000000
 SUMMARY_ONLY=
+EDITS_ONLY=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) REPS=2 SIZE=1000000 ;;
+	--edits-only) EDITS_ONLY=1 ;;
 	--summary) SUMMARY_ONLY=1 ;;
 	--reps) REPS=$2; shift ;;
-	-h | --help) echo "usage: $0 [--quick] [--reps N] [--summary]"; exit 0 ;;
-	*) echo "usage: $0 [--quick] [--reps N] [--summary]" >&2; exit 2 ;;
+	-h | --help) echo "usage: $0 [--quick] [--reps N] [--edits-only] [--summary]"; exit 0 ;;
+	*) echo "usage: $0 [--quick] [--reps N] [--edits-only] [--summary]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -80,6 +87,7 @@ t0=$(date +%s.%N)
 SNAP_A=$(taskset -c $LOAD_CPU "$CTL" build -q -p "$OUT/policy.conf" -d "$PUB" \
     2>"$OUT/build-a.log") || die "build failed ($OUT/build-a.log)"
 t1=$(date +%s.%N)
+[ -n "$EDITS_ONLY" ] ||
 SNAP_B=$(taskset -c $LOAD_CPU "$CTL" build -q -p "$OUT/policy-b.conf" -d "$PUB" \
     2>"$OUT/build-b.log") || die "build failed ($OUT/build-b.log)"
 names=$("$CTL" info -s "$SNAP_A" | sed -n 's/^names: //p')
@@ -131,6 +139,7 @@ E="-d $PUB -p $OUT/policy.conf --by bench --reason bench"
 # --- publish ---
 [ "$(resolve $MARKER)" = resolved ] || die "$MARKER does not resolve"
 i=1
+[ -z "$EDITS_ONLY" ] || i=$((REPS + 1))
 while [ $i -le "$REPS" ]; do
 	measure publish $MARKER sinkhole "$CTL" publish -d "$PUB" --by bench \
 	    --reason bench "$SNAP_B"
@@ -185,10 +194,15 @@ bench_cleanup
 	verdict() { awk -v v="$1" -v t="$2" 'BEGIN {
 		print (v != "-" && v + 0 <= t) ? "met" : "not met" }'; }
 	emax=$(worst 0 4)
-	pmax=$(worst 1 0)
-	echo "target: edit visible <= 2000 ms from the start of the command:" \
-	    "worst $emax ms: $(verdict "$emax" 2000)"
-	echo "target: published snapshot picked up <= 1000 ms (from publish's" \
-	    "exit): worst $pmax ms: $(verdict "$pmax" 1000)" \
-	    "(from its start: worst $(worst 1 4) ms)"
+	emed=$(awk '$1 != "publish" && $4 != "-" { print $4 }' "$RES" | median)
+	echo "target: edit visible <= 100 ms from the start of the command" \
+	    "(median of every edit): median $emed ms: $(verdict "$emed" 100)"
+	echo "target: edit visible <= 250 ms from the start of the command" \
+	    "(worst): worst $emax ms: $(verdict "$emax" 250)"
+	if awk '$1 == "publish" { f = 1 } END { exit !f }' "$RES"; then
+		pmax=$(worst 1 0)
+		echo "target: published snapshot picked up <= 1000 ms (from" \
+		    "publish's exit): worst $pmax ms: $(verdict "$pmax" 1000)" \
+		    "(from its start: worst $(worst 1 4) ms)"
+	fi
 } | tee "$OUT/summary.txt"

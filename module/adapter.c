@@ -218,13 +218,26 @@ sweep(struct sk_module *m)
 	return a.removed;
 }
 
+/** Sweep after a change (sweep()) and say what it removed (what: whose
+ * cached entries). */
+static void
+sweep_and_say(struct sk_module *m, const char *what)
+{
+	long removed = sweep(m);
+
+	if (removed < 0)
+		log_err("sinkhole: out of memory sweeping the caches");
+	else if (removed > 0)
+		log_info(
+		    "sinkhole: removed %ld cached entries of %s", removed, what);
+}
+
 /** Look at the overlay (emergency edits), log what happened; after it
  * changed, remove newly listed names from the caches. Its own thread. */
 static void
 follow_overlay(struct sk_module *m, int at_start)
 {
 	char detail[2048];
-	long removed;
 
 	switch (sk_active_poll_overlay(m->active, detail, sizeof(detail))) {
 	case SK_ACTIVE_OV_SAME:
@@ -242,15 +255,8 @@ follow_overlay(struct sk_module *m, int at_start)
 		log_err("sinkhole: %s", detail);
 		return;
 	}
-	if (at_start)
-		return;
-	removed = sweep(m);
-	if (removed < 0)
-		log_err("sinkhole: out of memory sweeping the caches");
-	else if (removed > 0)
-		log_info("sinkhole: removed %ld cached entries of names the "
-		         "overlay lists",
-		    removed);
+	if (!at_start)
+		sweep_and_say(m, "names the overlay lists");
 }
 
 static void
@@ -287,15 +293,8 @@ follow_snapshot(struct sk_module *m, int at_start)
 	case SK_ACTIVE_SWITCHED:
 		log_info("sinkhole: %s %s", at_start ? "using" : "switched to",
 		    detail);
-		if (at_start)
-			return;
-		removed = sweep(m);
-		if (removed < 0)
-			log_err("sinkhole: out of memory sweeping the caches");
-		else if (removed > 0)
-			log_info("sinkhole: removed %ld cached entries of "
-			         "listed names",
-			    removed);
+		if (!at_start)
+			sweep_and_say(m, "listed names");
 		return;
 	case SK_ACTIVE_DROPPED:
 		log_err("sinkhole: %s; no snapshot in use: %s", detail,

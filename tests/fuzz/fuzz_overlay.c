@@ -26,13 +26,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int n;
 	char detail[256];
 
-	if (size == 0)
+	if (size == 0 || (copy = malloc(size)) == NULL)
 		return 0;
+	/* The file, in a buffer of its exact size (overreads show). */
 	len = size - 1;
-	/* Exact-size copy, so overreads show. */
-	if ((copy = malloc(len > 0 ? len : 1)) == NULL)
+	memmove(copy, data + 1, len);
+	copy = realloc(copy, len > 0 ? len : 1);
+	if (copy == NULL)
 		return 0;
-	memcpy(copy, data + 1, len);
 	if ((data[0] & 1) && len >= SK_OVERLAY_TRAILER)
 		REQUIRE(EVP_Digest(copy, len - SK_OVERLAY_TRAILER,
 		            copy + len - SK_OVERLAY_TRAILER, &n, EVP_sha256(),

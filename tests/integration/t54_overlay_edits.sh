@@ -20,12 +20,7 @@ TEST_NUM=54
 
 SHIM="$top_builddir/tests/integration/.libs/slowsys.so"
 OVW="$PYTHON3 $top_srcdir/tests/integration/ovwrite.py"
-policy_db
-s=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
-"$CTL" publish --init -d "$DB" --by ops --reason initial "$s" >/dev/null ||
-	{ fail "first publish"; finish; }
-start_nsd
-start_module "$DB/active.mdb"
+published_db
 OV="$DB/active.overlay"
 active_id() { basename "$(readlink "$DB/active.mdb")" .mdb; }
 # log_has TEXT [SINCE_LINE]: the Unbound log holds TEXT (within 2 s).

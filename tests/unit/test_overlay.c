@@ -10,26 +10,24 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fixture.h"
 #include "overlay.h"
 #include "policy.h"
-#include "snapbuild.h"
 #include "snapedit.h"
-#include "unit.h"
 
-enum { C_MALWARE = 0, C_ADULT = 1, C_WATCH = 2 };
-#define T0 1750000000
+/* The base's categories: one of each answer the overlay must rank. */
+enum { C_MALWARE = 0, C_ADULT = 1, C_WATCH = 2, NCATS = 3 };
+#define T0 1760000000
 
-static const struct sk_category cats[] = {
-    {"malware", SK_ACTION_SINKHOLE, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
-    {"adult", SK_ACTION_NXDOMAIN, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
-    {"watch", SK_ACTION_MONITOR, "", SK_PURPOSE_CONTENT, SK_EDE_BLOCKED},
+static const struct sk_category cats[NCATS] = {
+    {"phishing", SK_ACTION_SINKHOLE, "ref 1", SK_PURPOSE_CONTENT,
+        SK_EDE_BLOCKED},
+    {"adult", SK_ACTION_NXDOMAIN, "ref 2", SK_PURPOSE_CONTENT, SK_EDE_FILTERED},
+    {"watchlist", SK_ACTION_MONITOR, "ref 3", SK_PURPOSE_CONTENT,
+        SK_EDE_BLOCKED},
 };
 
 static char dir[64];
@@ -55,7 +53,7 @@ base_snapshot(void)
 	snprintf(path, sizeof(path), "%s/base.mdb", dir);
 	if (sk_snapbuild_new(&b) != 0)
 		exit(2);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < NCATS; i++)
 		sk_snapbuild_add_category(b, &cats[i]);
 	sk_snapbuild_add_list(b, "test.txt");
 	for (i = 0; i < 4; i++) {
