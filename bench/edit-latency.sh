@@ -28,6 +28,10 @@
 # usage: bench/edit-latency.sh [--quick] [--reps N] [--edits-only] [--summary]
 #   --quick       2 repetitions on the 1M-name policy: a smoke test
 #   --edits-only  the emergency edits only, no publish rows
+#   --settle      before each change, wait (30 s at most) until the resolver
+#                 uses the snapshot the folder's active link names: edits
+#                 on a settled resolver, not one still verifying the
+#                 snapshot the edit before published
 #   --summary     print the summary of the last run again, measure nothing
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
 # (bench/lib.sh). Results: $BENCH_WORK/edit-latency/results.tsv, summary.txt.
@@ -37,14 +41,16 @@ REPS=5
 SIZE=5000000
 SUMMARY_ONLY=
 EDITS_ONLY=
+SETTLE=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) REPS=2 SIZE=1000000 ;;
 	--edits-only) EDITS_ONLY=1 ;;
+	--settle) SETTLE=1 ;;
 	--summary) SUMMARY_ONLY=1 ;;
 	--reps) REPS=$2; shift ;;
-	-h | --help) echo "usage: $0 [--quick] [--reps N] [--edits-only] [--summary]"; exit 0 ;;
-	*) echo "usage: $0 [--quick] [--reps N] [--edits-only] [--summary]" >&2; exit 2 ;;
+	-h | --help) echo "usage: $0 [--quick] [--reps N] [--edits-only] [--settle] [--summary]"; exit 0 ;;
+	*) echo "usage: $0 [--quick] [--reps N] [--edits-only] [--settle] [--summary]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -114,10 +120,22 @@ launch_resolver "$OUT/unbound.stderr" \
     "$UNBOUND" -d -c "$OUT/unbound.conf"
 say "Unbound up after $UP_MS ms"
 
+# settle: until Unbound's log says it uses the snapshot the active link
+# names (30 s at most).
+settle() {
+	want=$(basename "$(readlink "$PUB/active.mdb")" .mdb)
+	k=0
+	while [ $k -lt 600 ] && ! grep -Eq "(switched to|using) snapshot $want " "$OUT/unbound.log"; do
+		sleep 0.05
+		k=$((k + 1))
+	done
+}
+
 # measure OP NAME EXPECT COMMAND...: one timed change.
 measure() {
 	op=$1 name=$2 expect=$3
 	shift 3
+	[ -z "$SETTLE" ] || settle
 	r=$(taskset -c $LOAD_CPU $POLL $UB_PORT "$name" "$expect" $TIMEOUT \
 	    "$@" 2>>"$OUT/poll.log")
 	set -- $r

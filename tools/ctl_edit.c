@@ -117,6 +117,9 @@ edit_publish(struct edit *e, struct sk_dbdir *d, const char *id,
 	}
 	c.files = files;
 	c.keep = SK_DBDIR_KEEP;
+	/* The new snapshot is the overlay's snapshot plus the overlay's
+	 * edit: resolvers not yet on it keep the overlay meanwhile. */
+	c.keep_overlay = 1;
 	/* What changed, from the edit: no walk of millions of names. */
 	c.old_snap = old;
 	c.edit = &e->pe.edit;

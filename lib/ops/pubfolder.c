@@ -261,8 +261,12 @@ sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
 	if ((r = sk_dbdir_change_commit(d, detail, detailsize)) != 0)
 		return r;
 	/* An overlay names the snapshot it was written over, which is no
-	 * longer active: resolvers ignore it already; the folder drops it. */
-	sk_pub_overlay_remove(d);
+	 * longer active: resolvers that switched ignore it. Removed, unless
+	 * the new snapshot holds its edit (keep_overlay): those that did not
+	 * switch yet still need it, or the edit would vanish until they do.
+	 * A rollback to the snapshot it names must never find it. */
+	if (!c->keep_overlay)
+		sk_pub_overlay_remove(d);
 	c->stage = SK_PUB_DONE;
 	r = sk_dbdir_prune(
 	    d, c->keep, NULL, c->prune_error, sizeof(c->prune_error));

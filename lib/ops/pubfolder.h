@@ -108,6 +108,12 @@ struct sk_pub_change {
 	const struct sk_pub_file *files; /**< files to replace, or NULL */
 	size_t nfiles;                   /**< at most SK_DBDIR_MAX_RENAMES */
 	size_t keep;                     /**< snapshots to keep (prune) */
+	/** 1: leave the folder's overlay (puboverlay.h) in place: an edit
+	 * publishing the snapshot derived from the overlay's own snapshot
+	 * plus the overlay's edit. Resolvers still on the old snapshot keep
+	 * answering with the edit until they switch (then they ignore it:
+	 * it names the old one). 0: remove it after the switch. */
+	int keep_overlay;
 	enum sk_pub_stage stage;         /**< out: where it stopped */
 	char prune_error[512];           /**< out: "" or why pruning failed
 	                                       (the change stands) */

@@ -5,7 +5,8 @@
 #   snapshot it derives is published: with a slow disk (slowsys.so) the
 #   blocked answer comes while the active link still names the old
 #   snapshot; then the derived snapshot is published, its id is a full
-#   rebuild's, and the overlay is gone;
+#   rebuild's, and the overlay stays for resolvers not yet on it (those
+#   on it ignore it: it names the old snapshot);
 # - an overlay applies only to the snapshot it names: one naming another
 #   snapshot is ignored (said in the log);
 # - a damaged overlay is refused loudly and the snapshot still serves (the
@@ -58,7 +59,13 @@ expect_eq "block exits 0" "$?" 0
 id=$(cat "$WORK/block.out")
 expect_match "block prints the new snapshot's id" "$id" '^[0-9a-f]{64}$'
 expect_eq "the derived snapshot is active" "$(active_id)" "$id"
-check "the overlay is removed once it is" test ! -e "$OV"
+# Kept for resolvers not yet on the derived snapshot (the edit must not
+# vanish until they switch); ignored by those that did.
+expect_match "the overlay stays, naming the old snapshot" \
+	"$(od -An -c -j 24 -N 64 "$OV" | tr -d ' \n')" "^$base\$"
+sleep 0.5
+check "the module, on the derived snapshot, ignores it" \
+	log_has "overlay .* ignored: it applies to snapshot $base, not to $id"
 "$CTL" build -q -p "$P/policy.conf" -o "$WORK/rebuilt.mdb" >/dev/null 2>&1
 expect_eq "a full rebuild of the edited source has the same id" \
 	"$("$CTL" info -s "$WORK/rebuilt.mdb" | sed -n 's/^id: //p')" "$id"
