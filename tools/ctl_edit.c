@@ -8,8 +8,8 @@
  * milliseconds; verifies the active snapshot whole, derives a new
  * snapshot from it plus that one change (snapedit.h: no rebuild, a second
  * on millions of names), and makes it active with the source files and a
- * history line saying who and why (pubfolder.h), which removes the
- * overlay. The derived snapshot is what a full build of the edited source
+ * history line saying who and why (pubfolder.h); the overlay stays for
+ * resolvers still verifying that snapshot. The derived snapshot is what a full build of the edited source
  * gives when the source otherwise still matches the active snapshot; a
  * failed edit removes its overlay.
  */

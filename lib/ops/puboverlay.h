@@ -4,8 +4,9 @@
  * beside the active link whose module follows DIR/active.mdb. An
  * emergency edit writes it first, so that resolvers use the edit within
  * milliseconds, then publishes the snapshot the edit derives (which has
- * the edit, and the id a full build of the edited source has); every
- * change of the active snapshot (sk_pub_switch) removes it.
+ * the edit, and the id a full build of the edited source has), keeping
+ * the overlay for resolvers not yet on that snapshot; every other change
+ * of the active snapshot (sk_pub_switch: publish, rollback) removes it.
  */
 #ifndef SK_PUBOVERLAY_H
 #define SK_PUBOVERLAY_H
