@@ -21,9 +21,18 @@
 #   exempt remove  127.0.0.1/32: it is sinkholed again.
 # REPS repetitions each (publish: REPS each way); medians and maxima.
 #
-# usage: bench/edit-latency.sh [--quick] [--reps N] [--summary]
-#   --quick     2 repetitions on the 1M-name policy: a smoke test
-#   --summary   print the summary of the last run again, measure nothing
+# Issue 17 item 2 (edits through the overlay, DIR/active.overlay): an edit
+# visible <= 100 ms from the start of the command (median), worst <= 250
+# ms; the summary says both.
+#
+# usage: bench/edit-latency.sh [--quick] [--reps N] [--edits-only] [--summary]
+#   --quick       2 repetitions on the 1M-name policy: a smoke test
+#   --edits-only  the emergency edits only, no publish rows
+#   --settle      before each change, wait (30 s at most) until the resolver
+#                 uses the snapshot the folder's active link names: edits
+#                 on a settled resolver, not one still verifying the
+#                 snapshot the edit before published
+#   --summary     print the summary of the last run again, measure nothing
 # Environment: BUILD, UNBOUND_BUILD, BLOCKLISTS, BENCH_WORK, BENCH_SEED
 # (bench/lib.sh). Results: $BENCH_WORK/edit-latency/results.tsv, summary.txt.
 . "$(dirname "$0")/lib.sh"
@@ -31,13 +40,17 @@
 REPS=5
 SIZE=5000000
 SUMMARY_ONLY=
+EDITS_ONLY=
+SETTLE=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) REPS=2 SIZE=1000000 ;;
+	--edits-only) EDITS_ONLY=1 ;;
+	--settle) SETTLE=1 ;;
 	--summary) SUMMARY_ONLY=1 ;;
 	--reps) REPS=$2; shift ;;
-	-h | --help) echo "usage: $0 [--quick] [--reps N] [--summary]"; exit 0 ;;
-	*) echo "usage: $0 [--quick] [--reps N] [--summary]" >&2; exit 2 ;;
+	-h | --help) echo "usage: $0 [--quick] [--reps N] [--edits-only] [--settle] [--summary]"; exit 0 ;;
+	*) echo "usage: $0 [--quick] [--reps N] [--edits-only] [--settle] [--summary]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -80,6 +93,7 @@ t0=$(date +%s.%N)
 SNAP_A=$(taskset -c $LOAD_CPU "$CTL" build -q -p "$OUT/policy.conf" -d "$PUB" \
     2>"$OUT/build-a.log") || die "build failed ($OUT/build-a.log)"
 t1=$(date +%s.%N)
+[ -n "$EDITS_ONLY" ] ||
 SNAP_B=$(taskset -c $LOAD_CPU "$CTL" build -q -p "$OUT/policy-b.conf" -d "$PUB" \
     2>"$OUT/build-b.log") || die "build failed ($OUT/build-b.log)"
 names=$("$CTL" info -s "$SNAP_A" | sed -n 's/^names: //p')
@@ -106,10 +120,22 @@ launch_resolver "$OUT/unbound.stderr" \
     "$UNBOUND" -d -c "$OUT/unbound.conf"
 say "Unbound up after $UP_MS ms"
 
+# settle: until Unbound's log says it uses the snapshot the active link
+# names (30 s at most).
+settle() {
+	want=$(basename "$(readlink "$PUB/active.mdb")" .mdb)
+	k=0
+	while [ $k -lt 600 ] && ! grep -Eq "(switched to|using) snapshot $want " "$OUT/unbound.log"; do
+		sleep 0.05
+		k=$((k + 1))
+	done
+}
+
 # measure OP NAME EXPECT COMMAND...: one timed change.
 measure() {
 	op=$1 name=$2 expect=$3
 	shift 3
+	[ -z "$SETTLE" ] || settle
 	r=$(taskset -c $LOAD_CPU $POLL $UB_PORT "$name" "$expect" $TIMEOUT \
 	    "$@" 2>>"$OUT/poll.log")
 	set -- $r
@@ -131,6 +157,7 @@ E="-d $PUB -p $OUT/policy.conf --by bench --reason bench"
 # --- publish ---
 [ "$(resolve $MARKER)" = resolved ] || die "$MARKER does not resolve"
 i=1
+[ -z "$EDITS_ONLY" ] || i=$((REPS + 1))
 while [ $i -le "$REPS" ]; do
 	measure publish $MARKER sinkhole "$CTL" publish -d "$PUB" --by bench \
 	    --reason bench "$SNAP_B"
@@ -185,10 +212,15 @@ bench_cleanup
 	verdict() { awk -v v="$1" -v t="$2" 'BEGIN {
 		print (v != "-" && v + 0 <= t) ? "met" : "not met" }'; }
 	emax=$(worst 0 4)
-	pmax=$(worst 1 0)
-	echo "target: edit visible <= 2000 ms from the start of the command:" \
-	    "worst $emax ms: $(verdict "$emax" 2000)"
-	echo "target: published snapshot picked up <= 1000 ms (from publish's" \
-	    "exit): worst $pmax ms: $(verdict "$pmax" 1000)" \
-	    "(from its start: worst $(worst 1 4) ms)"
+	emed=$(awk '$1 != "publish" && $4 != "-" { print $4 }' "$RES" | median)
+	echo "target: edit visible <= 100 ms from the start of the command" \
+	    "(median of every edit): median $emed ms: $(verdict "$emed" 100)"
+	echo "target: edit visible <= 250 ms from the start of the command" \
+	    "(worst): worst $emax ms: $(verdict "$emax" 250)"
+	if awk '$1 == "publish" { f = 1 } END { exit !f }' "$RES"; then
+		pmax=$(worst 1 0)
+		echo "target: published snapshot picked up <= 1000 ms (from" \
+		    "publish's exit): worst $pmax ms: $(verdict "$pmax" 1000)" \
+		    "(from its start: worst $(worst 1 4) ms)"
+	fi
 } | tee "$OUT/summary.txt"

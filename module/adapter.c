@@ -44,11 +44,15 @@
 #include "modconf.h"
 #include "name.h"
 #include "paths.h"
+#include "overlay.h"
 #include "policy.h"
 #include "runpublish.h"
 
 /** How often the background thread looks for a newly published snapshot. */
 #define SK_POLL_MS 250
+/** How often the overlay thread looks at the overlay file (one stat): an
+ * emergency edit is in use at most this long after it is written. */
+#define SK_OVERLAY_POLL_MS 10
 /** How often it drains the hit queue into the hit log. */
 #define SK_FLUSH_MS 20
 
@@ -62,6 +66,9 @@ struct sk_module {
 	/** The followed snapshot; NULL when the config names none. */
 	struct sk_active *active;
 	struct sk_background *bg;
+	/** The overlay's own thread: it must not wait while bg verifies a
+	 * new snapshot (seconds on large policies). */
+	struct sk_background *ovbg;
 	/** Hit records; NULL when off (no hit-log path) or not openable. */
 	struct sk_hitlog *hits;
 	/** The daemon's environment, for its caches (shared by workers). */
@@ -73,6 +80,10 @@ struct sk_module {
 	/** The state file sinkhole-ctl status reads; NULL: none. */
 	struct sk_runpub *state;
 };
+
+/** The overlay this worker holds with its snapshot, for one event
+ * (operate); the helpers below are handed the snapshot only. */
+static __thread const struct sk_overlay *held_overlay;
 
 /** Rewrites one query may go through (a target whose chain leads to
  * another rewritten name, and so on): past this, SERVFAIL. */
@@ -179,6 +190,81 @@ serve_last_good(struct sk_module *m, const char *refused)
 	return 1;
 }
 
+/** A sweep of the caches with what is in use (sk_active_visit). */
+struct sweep_arg {
+	struct sk_module *m;
+	long removed;
+};
+
+static void
+sweep_visit(
+    void *arg, const struct sk_snapshot *snap, const struct sk_overlay *ov)
+{
+	struct sweep_arg *a = arg;
+
+	a->removed = snap != NULL
+	    ? sk_adapter_sweep_caches_overlay(a->m->env, snap, ov)
+	    : 0;
+}
+
+/** Remove newly listed names (snapshot and overlay) from the caches,
+ * without holding the workers' lock. @return as the sweep. */
+static long
+sweep(struct sk_module *m)
+{
+	struct sweep_arg a = {m, 0};
+
+	sk_active_visit(m->active, sweep_visit, &a);
+	return a.removed;
+}
+
+/** Sweep after a change (sweep()) and say what it removed (what: whose
+ * cached entries). */
+static void
+sweep_and_say(struct sk_module *m, const char *what)
+{
+	long removed = sweep(m);
+
+	if (removed < 0)
+		log_err("sinkhole: out of memory sweeping the caches");
+	else if (removed > 0)
+		log_info(
+		    "sinkhole: removed %ld cached entries of %s", removed, what);
+}
+
+/** Look at the overlay (emergency edits), log what happened; after it
+ * changed, remove newly listed names from the caches. Its own thread. */
+static void
+follow_overlay(struct sk_module *m, int at_start)
+{
+	char detail[2048];
+
+	switch (sk_active_poll_overlay(m->active, detail, sizeof(detail))) {
+	case SK_ACTIVE_OV_SAME:
+		return;
+	case SK_ACTIVE_OV_APPLIED:
+		log_info("sinkhole: using %s", detail);
+		break;
+	case SK_ACTIVE_OV_CLEARED:
+		log_info("sinkhole: %s", detail);
+		return;
+	case SK_ACTIVE_OV_IGNORED:
+		log_warn("sinkhole: %s", detail);
+		return;
+	case SK_ACTIVE_OV_REFUSED:
+		log_err("sinkhole: %s", detail);
+		return;
+	}
+	if (!at_start)
+		sweep_and_say(m, "names the overlay lists");
+}
+
+static void
+on_overlay_poll(void *arg)
+{
+	follow_overlay(arg, 0);
+}
+
 /** Look for a new snapshot, log what happened; after a switch, remove
  * newly listed names from the caches. Whatever keeps the module without a
  * usable snapshot, or a file it cannot read, is an error at every poll. */
@@ -207,18 +293,8 @@ follow_snapshot(struct sk_module *m, int at_start)
 	case SK_ACTIVE_SWITCHED:
 		log_info("sinkhole: %s %s", at_start ? "using" : "switched to",
 		    detail);
-		if (at_start)
-			return;
-		snap = sk_active_acquire(m->active, NULL);
-		removed =
-		    snap != NULL ? sk_adapter_sweep_caches(m->env, snap) : 0;
-		sk_active_release(m->active);
-		if (removed < 0)
-			log_err("sinkhole: out of memory sweeping the caches");
-		else if (removed > 0)
-			log_info("sinkhole: removed %ld cached entries of "
-			         "listed names",
-			    removed);
+		if (!at_start)
+			sweep_and_say(m, "listed names");
 		return;
 	case SK_ACTIVE_DROPPED:
 		log_err("sinkhole: %s; no snapshot in use: %s", detail,
@@ -263,6 +339,24 @@ static void
 close_snapshot(void *snap)
 {
 	sk_snapshot_close(snap);
+}
+
+static void
+free_overlay(void *ov)
+{
+	sk_overlay_free(ov);
+}
+
+/** A replaced overlay: queued hit records may point into it (an exemption
+ * or list name of its own). */
+static void
+retire_overlay(void *arg, struct sk_overlay *old)
+{
+	struct sk_module *m = arg;
+
+	if (sk_hitlog_retire(m->hits, old, free_overlay) != 0)
+		log_err("sinkhole: out of memory; overlay %s stays in memory",
+		    sk_overlay_id(old));
 }
 
 /** A replaced snapshot: queued hit records point into it, so it is
@@ -368,8 +462,20 @@ start_background(struct sk_module *m)
 	                sk_background_every(m->bg,
 	                    m->conf.hitlog.heartbeat_s * 1000, on_heartbeat,
 	                    m->hits) == 0))) &&
-	    sk_background_start(m->bg) == 0)
+	    sk_background_start(m->bg) == 0) {
+		if (m->active != NULL &&
+		    (sk_background_new(&m->ovbg) != 0 ||
+		        sk_background_every(m->ovbg, SK_OVERLAY_POLL_MS,
+		            on_overlay_poll, m) != 0 ||
+		        sk_background_start(m->ovbg) != 0)) {
+			log_err("sinkhole: cannot start the overlay thread: "
+			        "%s; emergency edits wait for the next publish",
+			    strerror(errno));
+			sk_background_free(m->ovbg);
+			m->ovbg = NULL;
+		}
 		return;
+	}
 	log_err("sinkhole: cannot start the background thread: %s; new "
 	        "snapshots will not be followed, hits not recorded and "
 	        "metrics not served",
@@ -399,7 +505,7 @@ response_name_listed(
     const struct sk_snapshot *snap, const uint8_t *name, size_t namelen)
 {
 	return name != NULL && namelen > 0 &&
-	    sk_name_uncachable(snap, name, namelen);
+	    sk_name_uncachable_overlay(snap, held_overlay, name, namelen);
 }
 
 /** Does an upstream response lead to a name kept out of the caches: its
@@ -574,10 +680,14 @@ init(struct module_env *env, int id)
 			log_err("sinkhole: out of memory");
 			return 0;
 		}
-		if (m->hits != NULL)
+		if (m->hits != NULL) {
 			sk_active_set_retire(m->active, retire_snapshot, m);
+			sk_active_set_overlay_retire(
+			    m->active, retire_overlay, m);
+		}
 		sk_active_set_switched(m->active, on_switched, m);
 		follow_snapshot(m, 1);
+		follow_overlay(m, 1);
 	}
 	m->state =
 	    sk_runpub_new(&m->conf, m->conf_path, m->active, hitlog_say, NULL);
@@ -598,6 +708,8 @@ deinit(struct module_env *env, int id)
 	if (de->inplace_cb_delete_wrapped != NULL)
 		de->inplace_cb_delete_wrapped(
 		    env, inplace_cb_query_response, id);
+	sk_background_free(m->ovbg); /* joins: no overlay poll after this */
+	m->ovbg = NULL;
 	sk_background_stop(m->bg); /* joins: no task runs after this */
 	sk_metrics_http_close(m->metrics_http);
 	sk_background_free(m->bg);
@@ -656,8 +768,8 @@ decide_name(struct module_qstate *qstate, const struct sk_snapshot *snap,
     const uint8_t *name, size_t namelen, const struct sockaddr *client,
     struct sk_verdict *v)
 {
-	int rc = sk_decide(
-	    snap, name, namelen, client, (int64_t)*qstate->env->now, v);
+	int rc = sk_decide_overlay(snap, held_overlay, name, namelen, client,
+	    (int64_t)*qstate->env->now, v);
 
 	if (rc != 0) {
 		/* v is SK_VERDICT_ERROR: the caller follows the fail mode.
@@ -1019,8 +1131,10 @@ operate(struct module_qstate *qstate, enum module_ev event, int id,
 
 	(void)outbound;
 	/* The snapshot stays valid until released: one decision's time. */
-	if (m != NULL && m->active != NULL)
+	if (m != NULL && m->active != NULL) {
 		snap = sk_active_acquire(m->active, &generation);
+		held_overlay = sk_active_overlay(m->active);
+	}
 	sq = m != NULL ? qstate->minfo[id] : NULL;
 	if (sq != NULL && event == module_event_pass &&
 	    sk_adapter_rewrite_waiting(sq->rw))
@@ -1030,8 +1144,10 @@ operate(struct module_qstate *qstate, enum module_ev event, int id,
 		state = on_new_query(qstate, m, snap, generation, id);
 	else if (m != NULL && event == module_event_moddone)
 		state = on_answer(qstate, m, snap, generation, id);
-	if (m != NULL && m->active != NULL)
+	if (m != NULL && m->active != NULL) {
+		held_overlay = NULL;
 		sk_active_release(m->active);
+	}
 	qstate->ext_state[id] = state;
 }
 

@@ -76,6 +76,12 @@ void sk_adapter_uncache(
 long sk_adapter_sweep_caches(
     struct module_env *env, const struct sk_snapshot *snap);
 
+struct sk_overlay;
+/** sk_adapter_sweep_caches() for snap with an overlay's edits over it
+ * (overlay.h): the names it blocks are removed too. */
+long sk_adapter_sweep_caches_overlay(struct module_env *env,
+    const struct sk_snapshot *snap, const struct sk_overlay *ov);
+
 /**
  * The target of a CNAME or DNAME rrset's first record, or NULL.
  * @param len: set to the target's wire length.

@@ -169,8 +169,8 @@ collect(struct lruhash_entry *e, void *arg)
 /** Remove the collected entries whose names are listed (every one when
  * snap is NULL). */
 static long
-sweep_remove(
-    struct module_env *env, const struct sk_snapshot *snap, struct sweep *s)
+sweep_remove(struct module_env *env, const struct sk_snapshot *snap,
+    const struct sk_overlay *ov, struct sweep *s)
 {
 	long removed = 0;
 	size_t i;
@@ -179,10 +179,10 @@ sweep_remove(
 		struct sweep_item *it = &s->items[i];
 		uint8_t *name = s->names + it->off;
 		int listed = snap == NULL ||
-		    sk_name_uncachable(snap, name, it->namelen) ||
+		    sk_name_uncachable_overlay(snap, ov, name, it->namelen) ||
 		    (it->targetlen > 0 &&
-		        sk_name_uncachable(
-		            snap, name + it->namelen, it->targetlen));
+		        sk_name_uncachable_overlay(
+		            snap, ov, name + it->namelen, it->targetlen));
 
 		if (!listed)
 			continue;
@@ -206,6 +206,13 @@ sweep_remove(
 long
 sk_adapter_sweep_caches(struct module_env *env, const struct sk_snapshot *snap)
 {
+	return sk_adapter_sweep_caches_overlay(env, snap, NULL);
+}
+
+long
+sk_adapter_sweep_caches_overlay(struct module_env *env,
+    const struct sk_snapshot *snap, const struct sk_overlay *ov)
+{
 	struct sweep s;
 	long removed = 0;
 
@@ -213,14 +220,14 @@ sk_adapter_sweep_caches(struct module_env *env, const struct sk_snapshot *snap)
 	if (env->rrset_cache != NULL) {
 		s.is_msg = 0;
 		slabhash_traverse(&env->rrset_cache->table, 0, collect, &s);
-		removed += sweep_remove(env, snap, &s);
+		removed += sweep_remove(env, snap, ov, &s);
 		s.n = 0;
 		s.used = 0;
 	}
 	if (env->msg_cache != NULL && !s.oom) {
 		s.is_msg = 1;
 		slabhash_traverse(env->msg_cache, 0, collect, &s);
-		removed += sweep_remove(env, snap, &s);
+		removed += sweep_remove(env, snap, ov, &s);
 	}
 	free(s.items);
 	free(s.names);

@@ -2,12 +2,16 @@
  * \file
  * sinkhole-ctl allow, block and exempt: emergency edits. Each one, under
  * the publication directory's lock: prepares the new policy source texts
- * and the matching snapshot edit (policyedit.h), derives a new snapshot
- * from the active one plus that one change (snapedit.h: no rebuild,
- * seconds on millions of names), and makes it active with the source
- * files and a history line saying who and why (pubfolder.h). The derived
- * snapshot is what a full build of the edited source gives when the
- * source otherwise still matches the active snapshot.
+ * and the matching snapshot edit (policyedit.h) from the active
+ * snapshot's metadata alone; writes the edit as an overlay over the
+ * active snapshot (puboverlay.h), which resolvers use within
+ * milliseconds; verifies the active snapshot whole, derives a new
+ * snapshot from it plus that one change (snapedit.h: no rebuild, a second
+ * on millions of names), and makes it active with the source files and a
+ * history line saying who and why (pubfolder.h); the overlay stays for
+ * resolvers still verifying that snapshot. The derived snapshot is what a full build of the edited source
+ * gives when the source otherwise still matches the active snapshot; a
+ * failed edit removes its overlay.
  */
 #include <err.h>
 #include <getopt.h>
@@ -15,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "ctl.h"
@@ -23,8 +28,10 @@
 #include "policyedit.h"
 #include "policyfile.h"
 #include "pubfolder.h"
+#include "puboverlay.h"
 #include "snapedit.h"
 #include "snapshot.h"
+#include "snapverify.h"
 #include "utctime.h"
 
 enum {
@@ -47,18 +54,46 @@ struct edit {
 	                            texts sk_policyedit_prepare makes */
 };
 
-/* The active snapshot, opened under the lock; messages as edits say
- * them. */
+/* The active snapshot's metadata, opened under the lock (verified right
+ * after the overlay is written: edit_verify_active); messages as edits
+ * say them. */
 static int
 edit_open_active(struct edit *e, struct sk_dbdir *d, struct sk_pub_active *a)
 {
 	char detail[CTL_DETAIL_MAX];
 
-	if (sk_pub_open_active(d, a, detail, sizeof(detail)) == 0)
+	if (sk_pub_open_active_meta(d, a, detail, sizeof(detail)) == 0)
 		return 0;
 	warnx("%s: %s (publish a snapshot first)", e->cmd,
 	    detail[0] != '\0' ? detail : "no active snapshot");
 	return -1;
+}
+
+/* The whole active snapshot verified, as the edit's source: the file
+ * a->snap maps (the lock keeps it there). */
+static int
+edit_verify_active(struct edit *e, const struct sk_pub_active *a)
+{
+	struct sk_snapverify_info vi;
+	struct stat st;
+	char detail[CTL_DETAIL_MAX];
+	int fd = sk_snapshot_fd(a->snap);
+
+	if (sk_snapshot_verify(a->path, &vi, detail, sizeof(detail)) != 0) {
+		warnx("%s: the active snapshot does not verify: %s; the "
+		      "overlay is removed, nothing changed (publish a good "
+		      "snapshot, or rollback)",
+		    e->cmd, detail);
+		return -1;
+	}
+	if (fd < 0 || fstat(fd, &st) != 0 || st.st_dev != vi.dev ||
+	    st.st_ino != vi.ino || strcmp(vi.id, a->id) != 0) {
+		warnx("%s: %s changed while it was read; the overlay is "
+		      "removed, nothing changed (try again)",
+		    e->cmd, a->path);
+		return -1;
+	}
+	return 0;
 }
 
 /* The new snapshot and source files in place, recorded. */
@@ -82,6 +117,9 @@ edit_publish(struct edit *e, struct sk_dbdir *d, const char *id,
 	}
 	c.files = files;
 	c.keep = SK_DBDIR_KEEP;
+	/* The new snapshot is the overlay's snapshot plus the overlay's
+	 * edit: resolvers not yet on it keep the overlay meanwhile. */
+	c.keep_overlay = 1;
 	/* What changed, from the edit: no walk of millions of names. */
 	c.old_snap = old;
 	c.edit = &e->pe.edit;
@@ -114,8 +152,8 @@ run_edit(struct edit *e)
 	struct sk_pub_active a = {0};
 	struct sk_dbdir *d = NULL;
 	char detail[CTL_DETAIL_MAX], tmp[PATH_MAX];
-	char id[SK_SNAPSHOT_ID_LEN + 1];
-	int r, rc = EX_FAIL;
+	char id[SK_SNAPSHOT_ID_LEN + 1], ovid[SK_SNAPSHOT_ID_LEN + 1];
+	int r, rc = EX_FAIL, overlaid = 0;
 	time_t now = time(NULL);
 
 	sk_dbdir_user(e->by, e->user, sizeof(e->user));
@@ -142,11 +180,21 @@ run_edit(struct edit *e)
 		warnx("%s", detail);
 		goto out;
 	}
+	/* Resolvers use the edit from here on (puboverlay.h); the rest
+	 * makes it the snapshot every full build of the source gives. */
+	if (sk_pub_overlay_write(
+	        d, a.id, &e->pe.edit, ovid, detail, sizeof(detail)) != 0) {
+		warnx("%s: %s; nothing changed", e->cmd, detail);
+		goto out;
+	}
+	overlaid = 1;
+	if (edit_verify_active(e, &a) != 0)
+		goto out;
 	if (sk_dbdir_file_path(d, "edit", tmp, sizeof(tmp)) != 0) {
 		warnx("%s: path too long", e->dirpath);
 		goto out;
 	}
-	/* a.snap is active.mdb, verified above; the lock keeps it there. */
+	/* a.snap maps active.mdb, verified above; the lock keeps it. */
 	r = sk_snapedit_derive_from(a.snap, a.path, tmp, &e->pe.edit,
 	    (int64_t)now, id, detail, sizeof(detail));
 	if (r == SK_EDIT_E_NOOP) {
@@ -170,6 +218,9 @@ run_edit(struct edit *e)
 	printf("%s\n", id);
 	rc = EX_OK;
 out:
+	/* A failed edit is no edit: resolvers drop it at their next look. */
+	if (rc != EX_OK && overlaid && sk_pub_overlay_remove(d) != 0)
+		warn("%s: removing the overlay of the failed edit", e->cmd);
 	sk_policyfile_free(pol);
 	return ctl_finish(d, a.snap, rc);
 }

@@ -20,8 +20,11 @@
 #include <unistd.h>
 
 #include <stdarg.h>
+#include <stdatomic.h>
 
+#include "detail.h"
 #include "guard.h"
+#include "overlay.h"
 
 /** What a path resolved to, to notice a replacement or a change in place.
  * Not ctime: it also moves when the file is unlinked (a new snapshot
@@ -58,6 +61,22 @@ struct sk_active {
 	 * only; "" when one is, or none was ever tried. */
 	char why[1024];
 	int guarded; /**< holds a reference on the fault guard */
+
+	/* The overlay (overlay.h): followed by its own thread (or the same
+	 * one), which must not wait for a snapshot being verified. ov_mu
+	 * orders the two: held by the snapshot's thread only to exchange
+	 * the snapshot, by the overlay's while it builds against it. */
+	pthread_mutex_t ov_mu;
+	struct sk_overlay *ov; /**< under lock (and ov_mu to write) */
+	char *ovpath;
+	atomic_int ov_allowed;
+	sk_active_retire_ov_fn ov_retire; /**< NULL: free at once */
+	void *ov_retire_arg;
+	/** What the overlay thread looked at last: the file, and the id of
+	 * the snapshot it was checked against ("" none). */
+	struct sk_file_id ov_seen;
+	int ov_seen_valid, ov_seen_errno, ov_seen_allowed;
+	char ov_seen_base[SK_SNAPSHOT_ID_LEN + 1];
 };
 
 int
@@ -71,10 +90,17 @@ sk_active_new(const char *path, struct sk_active **out)
 	if (act == NULL)
 		return -1;
 	act->path = strdup(path);
-	if (act->path == NULL) {
+	act->ovpath = malloc(strlen(path) + sizeof(".overlay"));
+	if (act->path == NULL || act->ovpath == NULL) {
+		free(act->path);
+		free(act->ovpath);
 		free(act);
 		return -1;
 	}
+	sk_active_overlay_path(
+	    path, act->ovpath, strlen(path) + sizeof(".overlay"));
+	atomic_init(&act->ov_allowed, 1);
+	pthread_mutex_init(&act->ov_mu, NULL);
 	/* Prefer the writer: a steady stream of short readers must not
 	 * starve the swap. Readers then wait only for a pointer exchange. */
 	pthread_rwlockattr_init(&attr);
@@ -108,11 +134,14 @@ sk_active_free(struct sk_active *act)
 {
 	if (act == NULL)
 		return;
+	sk_overlay_free(act->ov);
 	sk_snapshot_close(act->snap);
 	if (act->guarded)
 		sk_guard_release();
 	pthread_rwlock_destroy(&act->lock);
+	pthread_mutex_destroy(&act->ov_mu);
 	free(act->path);
+	free(act->ovpath);
 	free(act);
 }
 
@@ -165,21 +194,40 @@ say(char *buf, size_t bufsize, const char *fmt, ...)
 /** Make snap (NULL: none) the one workers get; the old one is closed, or
  * retired, once no worker holds it; then tell whoever asked (fallback:
  * the folder's last good snapshot). */
+/* An overlay replaced or dropped: freed once no hit points into it. */
+static void
+retire_overlay(struct sk_active *act, struct sk_overlay *old)
+{
+	if (old != NULL && act->ov_retire != NULL)
+		act->ov_retire(act->ov_retire_arg, old);
+	else
+		sk_overlay_free(old);
+}
+
 static void
 swap(struct sk_active *act, struct sk_snapshot *snap, int fallback)
 {
 	struct sk_active_switch sw;
 	struct sk_snapshot *old;
+	struct sk_overlay *old_ov;
 	char old_id[SK_SNAPSHOT_ID_LEN + 1] = "";
 
 	if (act->snap != NULL) /* only this thread writes it */
 		snprintf(
 		    old_id, sizeof(old_id), "%s", sk_snapshot_id(act->snap));
+	/* The overlay was built against the old snapshot: it goes with it,
+	 * in the same exchange (the overlay thread applies the file again
+	 * if it names the new one). */
+	pthread_mutex_lock(&act->ov_mu);
 	pthread_rwlock_wrlock(&act->lock);
 	old = act->snap;
 	act->snap = snap;
+	old_ov = act->ov;
+	act->ov = NULL;
 	act->generation++;
 	pthread_rwlock_unlock(&act->lock);
+	pthread_mutex_unlock(&act->ov_mu);
+	retire_overlay(act, old_ov);
 	/* Every reader of old held the read lock; the write lock above
 	 * waited for them, and new readers see the new snapshot. */
 	if (old != NULL && act->retire != NULL)
@@ -469,4 +517,240 @@ void
 sk_active_release(struct sk_active *act)
 {
 	pthread_rwlock_unlock(&act->lock);
+}
+
+/* --- the overlay ------------------------------------------------------- */
+
+int
+sk_active_overlay_path(const char *path, char *out, size_t outsize)
+{
+	size_t n = strlen(path);
+
+	if (n >= 4 && strcmp(path + n - 4, ".mdb") == 0)
+		n -= 4;
+	if (n + sizeof(".overlay") > outsize)
+		return -1;
+	memcpy(out, path, n);
+	memcpy(out + n, ".overlay", sizeof(".overlay"));
+	return 0;
+}
+
+void
+sk_active_set_overlays_allowed(struct sk_active *act, int allowed)
+{
+	atomic_store(&act->ov_allowed, allowed != 0);
+}
+
+void
+sk_active_set_overlay_retire(
+    struct sk_active *act, sk_active_retire_ov_fn fn, void *arg)
+{
+	act->ov_retire = fn;
+	act->ov_retire_arg = arg;
+}
+
+const struct sk_overlay *
+sk_active_overlay(struct sk_active *act)
+{
+	return act->ov; /* under the read lock of sk_active_acquire */
+}
+
+void
+sk_active_visit(struct sk_active *act,
+    void (*fn)(
+        void *arg, const struct sk_snapshot *snap, const struct sk_overlay *ov),
+    void *arg)
+{
+	/* Both change only with ov_mu held (swap, set_overlay). */
+	pthread_mutex_lock(&act->ov_mu);
+	fn(arg, act->snap, act->ov);
+	pthread_mutex_unlock(&act->ov_mu);
+}
+
+const char *
+sk_active_overlay_file(const struct sk_active *act)
+{
+	return act->ovpath;
+}
+
+/* Put ov in use (NULL: none); ov_mu held. */
+static void
+set_overlay(struct sk_active *act, struct sk_overlay *ov)
+{
+	struct sk_overlay *old;
+
+	pthread_rwlock_wrlock(&act->lock);
+	old = act->ov;
+	act->ov = ov;
+	pthread_rwlock_unlock(&act->lock);
+	retire_overlay(act, old);
+}
+
+/* Read the overlay file whole (it is small); its identity from the
+ * descriptor read. @return 0, or an errno / -1 (too large). */
+static int
+read_overlay(
+    const char *path, uint8_t **buf, size_t *len, struct sk_file_id *id)
+{
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd, err;
+
+	*buf = NULL;
+	/* NONBLOCK: a FIFO put there must not hang the thread. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		err = S_ISREG(st.st_mode) ? errno : EINVAL;
+		close(fd);
+		return err;
+	}
+	file_id(&st, id);
+	if ((size_t)st.st_size > SK_OVERLAY_MAX_SIZE) {
+		close(fd);
+		return -1;
+	}
+	if ((*buf = malloc((size_t)st.st_size + 1)) == NULL) {
+		close(fd);
+		return ENOMEM;
+	}
+	while (got < (size_t)st.st_size &&
+	    (n = read(fd, *buf + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	*len = got;
+	return 0;
+}
+
+/* The overlay at the file just read (buf), for snap. */
+static enum sk_active_ov_change
+apply_overlay(struct sk_active *act, const struct sk_snapshot *snap,
+    const uint8_t *buf, size_t len, char *detail, size_t detailsize)
+{
+	struct sk_overlay_file f;
+	struct sk_overlay *ov = NULL;
+	char why[SK_DETAIL_MAX];
+	int rc;
+
+	rc = sk_overlay_parse(buf, len, &f, why, sizeof(why));
+	if (rc == 0)
+		rc = sk_overlay_build(&f, snap, &ov, why, sizeof(why));
+	if (rc == SK_OV_E_BASE) {
+		/* Normal for a moment after a publish, until sinkhole-ctl
+		 * removes it; never applied to another snapshot. */
+		say(detail, detailsize,
+		    "overlay %s (%s) ignored: %s; snapshot %s serves without "
+		    "it",
+		    act->ovpath, f.id, why, sk_snapshot_id(snap));
+		if (act->ov != NULL)
+			set_overlay(act, NULL);
+		sk_overlay_file_free(&f);
+		return SK_ACTIVE_OV_IGNORED;
+	}
+	if (rc != 0) {
+		say(detail, detailsize,
+		    "overlay %s refused: %s: %s; snapshot %s serves%s%s (fix "
+		    "or remove the file: sinkhole-ctl publish rebuilds the "
+		    "policy without it)",
+		    act->ovpath, sk_overlay_strerror(rc), why,
+		    sk_snapshot_id(snap),
+		    act->ov != NULL ? " with the overlay in use before, "
+		                    : " without overlay",
+		    act->ov != NULL ? sk_overlay_id(act->ov) : "");
+		sk_overlay_file_free(&f);
+		return SK_ACTIVE_OV_REFUSED;
+	}
+	sk_overlay_file_free(&f);
+	set_overlay(act, ov);
+	say(detail, detailsize, "overlay %s over snapshot %s: %zu edits (%s)",
+	    sk_overlay_id(ov), sk_snapshot_id(snap), sk_overlay_edit_count(ov),
+	    act->ovpath);
+	return SK_ACTIVE_OV_APPLIED;
+}
+
+enum sk_active_ov_change
+sk_active_poll_overlay(struct sk_active *act, char *detail, size_t detailsize)
+{
+	enum sk_active_ov_change rc = SK_ACTIVE_OV_SAME;
+	const struct sk_snapshot *snap;
+	struct sk_file_id id;
+	struct stat st;
+	uint8_t *buf = NULL;
+	size_t len = 0;
+	const char *base;
+	int err, allowed;
+
+	detail[0] = '\0';
+	pthread_mutex_lock(&act->ov_mu);
+	snap = act->snap; /* stays while ov_mu is held */
+	base = snap != NULL ? sk_snapshot_id(snap) : "";
+	/* The one system call of a poll that finds nothing new. */
+	if (stat(act->ovpath, &st) != 0) {
+		err = errno;
+		if (act->ov != NULL) {
+			set_overlay(act, NULL);
+			say(detail, detailsize,
+			    "overlay %s removed: snapshot %s serves without "
+			    "it",
+			    act->ovpath, base);
+			rc = SK_ACTIVE_OV_CLEARED;
+		} else if (err != ENOENT && err != act->ov_seen_errno) {
+			say(detail, detailsize, "overlay %s: %s", act->ovpath,
+			    strerror(err));
+			rc = SK_ACTIVE_OV_REFUSED;
+		}
+		act->ov_seen_valid = 0;
+		act->ov_seen_errno = err;
+		goto out;
+	}
+	act->ov_seen_errno = 0;
+	file_id(&st, &id);
+	allowed = atomic_load(&act->ov_allowed);
+	if (act->ov_seen_valid && same_file(&id, &act->ov_seen) &&
+	    strcmp(act->ov_seen_base, base) == 0 &&
+	    act->ov_seen_allowed == allowed)
+		goto out;
+	act->ov_seen = id;
+	act->ov_seen_valid = 1;
+	act->ov_seen_allowed = allowed;
+	snprintf(act->ov_seen_base, sizeof(act->ov_seen_base), "%s", base);
+	if (snap == NULL)
+		goto out; /* looked at again once a snapshot is in use */
+	if (!allowed) {
+		if (act->ov != NULL)
+			set_overlay(act, NULL);
+		say(detail, detailsize,
+		    "overlay %s refused: %s; snapshot %s serves without it "
+		    "(edits go through the build host: publish a signed "
+		    "snapshot)",
+		    act->ovpath, sk_overlay_strerror(SK_OV_E_REFUSED), base);
+		rc = SK_ACTIVE_OV_REFUSED;
+		goto out;
+	}
+	err = read_overlay(act->ovpath, &buf, &len, &id);
+	if (err != 0) {
+		act->ov_seen_valid = 0;
+		if (err == ENOENT)
+			goto out; /* removed meanwhile: the next poll says */
+		say(detail, detailsize,
+		    "overlay %s refused: %s; snapshot %s "
+		    "serves%s",
+		    act->ovpath,
+		    err < 0 ? sk_overlay_strerror(SK_OV_E_TOOBIG)
+		            : strerror(err),
+		    base,
+		    act->ov != NULL ? " with the overlay in use before"
+		                    : " without overlay");
+		rc = SK_ACTIVE_OV_REFUSED;
+		goto out;
+	}
+	/* What was read is what is remembered (replaced after the stat). */
+	act->ov_seen = id;
+	rc = apply_overlay(act, snap, buf, len, detail, detailsize);
+out:
+	pthread_mutex_unlock(&act->ov_mu);
+	free(buf);
+	return rc;
 }

@@ -127,4 +127,77 @@ const struct sk_snapshot *sk_active_acquire(
 /** Release what sk_active_acquire() took. */
 void sk_active_release(struct sk_active *act);
 
+/* --- the overlay (overlay.h): emergency edits over the snapshot -------- */
+
+struct sk_overlay;
+
+/**
+ * Where the overlay of a snapshot path lies: the path with ".mdb"
+ * replaced by ".overlay" (DIR/active.mdb: DIR/active.overlay), or
+ * ".overlay" appended. sinkhole-ctl writes it there.
+ * @return 0, or -1 when out is too small.
+ */
+int sk_active_overlay_path(const char *path, char *out, size_t outsize);
+
+/** @return the overlay path this holder follows. */
+const char *sk_active_overlay_file(const struct sk_active *act);
+
+/**
+ * Allow overlays (the default) or not. With trust keys configured only
+ * signed snapshots may change answers: overlays are unsigned, so the
+ * configuration reader (SIGN) turns them off, and the next overlay poll
+ * drops any in use and refuses the file loudly. Any thread.
+ */
+void sk_active_set_overlays_allowed(struct sk_active *act, int allowed);
+
+/** What becomes of an overlay replaced or dropped: freed at once by
+ * default; hit records may point into it (hitlog.h) until written. */
+typedef void (*sk_active_retire_ov_fn)(void *arg, struct sk_overlay *old);
+void sk_active_set_overlay_retire(
+    struct sk_active *act, sk_active_retire_ov_fn fn, void *arg);
+
+/** What sk_active_poll_overlay() found. */
+enum sk_active_ov_change {
+	SK_ACTIVE_OV_SAME = 0,    /**< nothing new */
+	SK_ACTIVE_OV_APPLIED = 1, /**< a new overlay is in use */
+	SK_ACTIVE_OV_CLEARED = 2, /**< the file is gone: none in use */
+	/** The file names another snapshot than the one in use (after a
+	 * publish, until it is removed): not applied, none in use. */
+	SK_ACTIVE_OV_IGNORED = 3,
+	/** Damaged, malformed, unreadable, not fitting its snapshot, or
+	 * overlays not allowed: refused, the overlay in use before (if any,
+	 * and allowed) stays. */
+	SK_ACTIVE_OV_REFUSED = 4
+};
+
+/**
+ * Look at the overlay file (one stat when nothing changed); read, check
+ * and build a new one against the snapshot in use and swap it in as the
+ * snapshot is swapped (workers never wait longer than a pointer
+ * exchange). A switch of the snapshot drops the overlay in use; the next
+ * poll applies the file again if it names the new snapshot. Background
+ * only, never on the DNS path; may run on another thread than
+ * sk_active_poll(), which it does not wait for while it verifies.
+ * @param detail: receives what happened (every result but SAME).
+ */
+enum sk_active_ov_change sk_active_poll_overlay(
+    struct sk_active *act, char *detail, size_t detailsize);
+
+/**
+ * Run fn with the snapshot and overlay in use, neither of which changes
+ * until it returns, without holding the workers' lock (a long walk, such
+ * as a sweep of the resolver's caches, must not hold up a swap that
+ * workers would then wait behind). Background threads only.
+ */
+void sk_active_visit(struct sk_active *act,
+    void (*fn)(
+        void *arg, const struct sk_snapshot *snap, const struct sk_overlay *ov),
+    void *arg);
+
+/**
+ * The overlay in use, between sk_active_acquire() and
+ * sk_active_release() (valid until the release), or NULL.
+ */
+const struct sk_overlay *sk_active_overlay(struct sk_active *act);
+
 #endif /* SK_ACTIVE_H */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "acl.h"
+#include "overlay.h"
 #include "policy.h"
 
 const char *
@@ -51,6 +52,13 @@ int
 sk_name_uncachable(
     const struct sk_snapshot *snap, const uint8_t *name, size_t namelen)
 {
+	return sk_name_uncachable_overlay(snap, NULL, name, namelen);
+}
+
+int
+sk_name_uncachable_overlay(const struct sk_snapshot *snap,
+    const struct sk_overlay *ov, const uint8_t *name, size_t namelen)
+{
 	struct sk_verdict v;
 
 	if (namelen == 0 || namelen > SK_NAME_MAX_WIRE)
@@ -58,7 +66,7 @@ sk_name_uncachable(
 	/* Without a client, any blocking entry gives NO_CLIENT and no
 	 * exemption is looked at, so the time plays no part; a failed
 	 * decision gives ERROR. */
-	sk_decide(snap, name, namelen, NULL, 0, &v);
+	sk_decide_overlay(snap, ov, name, namelen, NULL, 0, &v);
 	return sk_verdict_uncachable(&v);
 }
 
@@ -91,11 +99,20 @@ sk_entry_text(enum sk_match match, const uint8_t *name, size_t namelen,
 	return (int)pl + n;
 }
 
+/* The i-th exemption in force: the overlay's set when there is one. */
+static const struct sk_exemption *
+exemption_at(
+    const struct sk_snapshot *snap, const struct sk_overlay *ov, size_t i)
+{
+	return ov != NULL ? sk_overlay_exemption(ov, i)
+	                  : sk_snapshot_exemption(snap, i);
+}
+
 /* @return the first exemption that covers this client, category and time,
  * or -1. */
 static int
-find_exemption(const struct sk_snapshot *snap, const struct sockaddr *client,
-    int category, int64_t now)
+find_exemption(const struct sk_snapshot *snap, const struct sk_overlay *ov,
+    const struct sockaddr *client, int category, int64_t now)
 {
 	const struct sk_exemption *ex;
 	uint8_t addr[16];
@@ -103,9 +120,10 @@ find_exemption(const struct sk_snapshot *snap, const struct sockaddr *client,
 
 	if (sk_addr_from_sockaddr(client, addr) != 0)
 		return -1; /* not IP: no subnet can hold it */
-	n = sk_snapshot_exemption_count(snap);
+	n = ov != NULL ? sk_overlay_exemption_count(ov)
+	               : sk_snapshot_exemption_count(snap);
 	for (i = 0; i < n; i++) {
-		ex = sk_snapshot_exemption(snap, i);
+		ex = exemption_at(snap, ov, i);
 		if (now < ex->expires &&
 		    sk_exemption_covers(ex, addr, category))
 			return (int)i;
@@ -137,10 +155,26 @@ error_verdict(struct sk_verdict *out, int rc)
 	return rc;
 }
 
+static int verdict_from(const struct sk_snapshot *snap,
+    const struct sk_overlay *ov, const char *list, int lookup_rc,
+    const struct sk_lookup *match, const struct sockaddr *client, int64_t now,
+    struct sk_verdict *out);
+
 int
 sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
     const struct sk_lookup *match, const struct sockaddr *client, int64_t now,
     struct sk_verdict *out)
+{
+	return verdict_from(
+	    snap, NULL, NULL, lookup_rc, match, client, now, out);
+}
+
+/* sk_verdict_from_lookup() with the overlay's exemptions (ov, may be
+ * NULL) and, for an overlay entry, its list name (list, else NULL). */
+static int
+verdict_from(const struct sk_snapshot *snap, const struct sk_overlay *ov,
+    const char *list, int lookup_rc, const struct sk_lookup *match,
+    const struct sockaddr *client, int64_t now, struct sk_verdict *out)
 {
 	const struct sk_category *cat;
 
@@ -153,7 +187,9 @@ sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
 	if (!match->found)
 		return 0;
 	out->entry_match = sk_rec_match(&match->rec);
-	out->list = sk_snapshot_list_name(snap, match->rec.list_id);
+	out->list = list != NULL
+	    ? list
+	    : sk_snapshot_list_name(snap, match->rec.list_id);
 	if (match->allowed) {
 		out->kind = SK_VERDICT_ALLOWED;
 		return 0;
@@ -198,11 +234,10 @@ sk_verdict_from_lookup(const struct sk_snapshot *snap, int lookup_rc,
 		out->kind = SK_VERDICT_NO_CLIENT;
 		return 0;
 	}
-	out->exemption = find_exemption(snap, client, out->category, now);
+	out->exemption = find_exemption(snap, ov, client, out->category, now);
 	if (out->exemption >= 0) {
 		out->kind = SK_VERDICT_EXEMPT;
-		out->exempt =
-		    sk_snapshot_exemption(snap, (size_t)out->exemption);
+		out->exempt = exemption_at(snap, ov, (size_t)out->exemption);
 		return 0;
 	}
 	out->kind = SK_VERDICT_BLOCKED;
@@ -220,8 +255,17 @@ int
 sk_decide(const struct sk_snapshot *snap, const uint8_t *qname, size_t qnamelen,
     const struct sockaddr *client, int64_t now, struct sk_verdict *out)
 {
+	return sk_decide_overlay(snap, NULL, qname, qnamelen, client, now, out);
+}
+
+int
+sk_decide_overlay(const struct sk_snapshot *snap, const struct sk_overlay *ov,
+    const uint8_t *qname, size_t qnamelen, const struct sockaddr *client,
+    int64_t now, struct sk_verdict *out)
+{
 	uint8_t lower[SK_NAME_MAX_WIRE];
-	struct sk_lookup match;
+	struct sk_lookup match, om;
+	const char *list = NULL;
 	int rc;
 
 	/* Names arrive as asked (0x20 mixed case); the snapshot holds them
@@ -233,7 +277,16 @@ sk_decide(const struct sk_snapshot *snap, const uint8_t *qname, size_t qnamelen,
 		memcpy(lower, qname, qnamelen);
 		sk_name_lower(lower, qnamelen);
 		rc = sk_snapshot_lookup(snap, lower, qnamelen, &match);
-		rc = sk_verdict_from_lookup(snap, rc, &match, client, now, out);
+		/* The overlay's entries win over the base's by the same
+		 * rules as the base's among themselves (overlay.h). */
+		if (rc == 0 && ov != NULL) {
+			sk_overlay_lookup(ov, lower, qnamelen, &om, &list);
+			if (sk_overlay_beats(snap, &om, &match))
+				match = om;
+			else
+				list = NULL;
+		}
+		rc = verdict_from(snap, ov, list, rc, &match, client, now, out);
 	}
 	out->name = qname;
 	out->namelen = qnamelen;

@@ -17,6 +17,8 @@
 #include "name.h"
 #include "snapshot.h"
 
+struct sk_overlay; /* overlay.h */
+
 /** What kind of decision was reached. */
 enum sk_verdict_kind {
 	SK_VERDICT_NONE = 0,  /**< no entry matches: resolve normally */
@@ -100,6 +102,11 @@ int sk_verdict_uncachable(const struct sk_verdict *v);
 int sk_name_uncachable(
     const struct sk_snapshot *snap, const uint8_t *name, size_t namelen);
 
+/** sk_name_uncachable() with an overlay's edits over snap (ov: NULL for
+ * none): the names it blocks are kept out too. */
+int sk_name_uncachable_overlay(const struct sk_snapshot *snap,
+    const struct sk_overlay *ov, const uint8_t *name, size_t namelen);
+
 /**
  * Does an exemption cover this client address (sk_addr form, acl.h) for
  * this category, whatever the time? The one rule for deciding and for
@@ -136,6 +143,19 @@ int sk_entry_text(enum sk_match match, const uint8_t *name, size_t namelen,
 int sk_decide(const struct sk_snapshot *snap, const uint8_t *qname,
     size_t qnamelen, const struct sockaddr *client, int64_t now,
     struct sk_verdict *out);
+
+/**
+ * sk_decide() over snap with an overlay's emergency edits (overlay.h; ov
+ * built against snap, or NULL: sk_decide). The overlay's entries win over
+ * the base's by the base's own rules (allow first, then enforcing over
+ * monitor, then the most specific name, then the lowest category); its
+ * exemptions (the base's less those removed, plus those added) replace
+ * the base's. A verdict from an overlay entry names its list file; its
+ * exempt pointer may point into ov (valid while ov is).
+ */
+int sk_decide_overlay(const struct sk_snapshot *snap,
+    const struct sk_overlay *ov, const uint8_t *qname, size_t qnamelen,
+    const struct sockaddr *client, int64_t now, struct sk_verdict *out);
 
 /**
  * The second half of sk_decide(): the verdict from a lookup's result.

@@ -63,6 +63,19 @@ const char *sk_snapshot_strerror(int err);
 int sk_snapshot_open(const char *path, struct sk_snapshot **out, char *detail,
     size_t detailsize);
 
+/**
+ * Open a snapshot without verifying it: map it and read its metadata
+ * (categories, lists, exemptions, id as recorded) only. For sinkhole-ctl's
+ * emergency edits, which read the metadata of the active snapshot of
+ * their own locked publication folder to write an overlay at once and
+ * verify the whole file right after (ctl_edit.c); never in the module,
+ * which serves only what it verified. A damaged file may make reads of
+ * it fault: the caller's process, not a resolver's.
+ * Parameters and result as for sk_snapshot_open().
+ */
+int sk_snapshot_open_unverified(const char *path, struct sk_snapshot **out,
+    char *detail, size_t detailsize);
+
 /** Close a snapshot. No thread may still use it. NULL is fine. */
 void sk_snapshot_close(struct sk_snapshot *snap);
 

@@ -11,6 +11,7 @@
 
 #include "detail.h"
 #include "pubchanges.h"
+#include "puboverlay.h"
 #include "pubfolder.h"
 #include "snapfmt.h"
 
@@ -21,8 +22,9 @@
 /* The mode of a source file that does not exist yet. */
 #define NEW_SOURCE_MODE 0644
 
-int
-sk_pub_open_active(const struct sk_dbdir *d, struct sk_pub_active *a,
+/* sk_pub_open_active(), verified or not (sk_pub_open_active_meta). */
+static int
+open_active(const struct sk_dbdir *d, struct sk_pub_active *a, int verify,
     char *detail, size_t detailsize)
 {
 	int r;
@@ -38,7 +40,23 @@ sk_pub_open_active(const struct sk_dbdir *d, struct sk_pub_active *a,
 		return sk_detail(detail, detailsize, r, "%s: path too long",
 		    sk_dbdir_path(d));
 	}
-	return sk_snapshot_open(a->path, &a->snap, detail, detailsize);
+	return verify ? sk_snapshot_open(a->path, &a->snap, detail, detailsize)
+	              : sk_snapshot_open_unverified(
+	                    a->path, &a->snap, detail, detailsize);
+}
+
+int
+sk_pub_open_active(const struct sk_dbdir *d, struct sk_pub_active *a,
+    char *detail, size_t detailsize)
+{
+	return open_active(d, a, 1, detail, detailsize);
+}
+
+int
+sk_pub_open_active_meta(const struct sk_dbdir *d, struct sk_pub_active *a,
+    char *detail, size_t detailsize)
+{
+	return open_active(d, a, 0, detail, detailsize);
 }
 
 static int
@@ -242,6 +260,13 @@ sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
 	c->stage = SK_PUB_COMMIT;
 	if ((r = sk_dbdir_change_commit(d, detail, detailsize)) != 0)
 		return r;
+	/* An overlay names the snapshot it was written over, which is no
+	 * longer active: resolvers that switched ignore it. Removed, unless
+	 * the new snapshot holds its edit (keep_overlay): those that did not
+	 * switch yet still need it, or the edit would vanish until they do.
+	 * A rollback to the snapshot it names must never find it. */
+	if (!c->keep_overlay)
+		sk_pub_overlay_remove(d);
 	c->stage = SK_PUB_DONE;
 	r = sk_dbdir_prune(
 	    d, c->keep, NULL, c->prune_error, sizeof(c->prune_error));

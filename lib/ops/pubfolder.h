@@ -37,6 +37,14 @@ struct sk_pub_active {
 int sk_pub_open_active(const struct sk_dbdir *d, struct sk_pub_active *a,
     char *detail, size_t detailsize);
 
+/**
+ * sk_pub_open_active() without verifying the snapshot: its metadata only
+ * (sk_snapshot_open_unverified), for an emergency edit's overlay, which
+ * the edit follows with a full verification (ctl_edit.c).
+ */
+int sk_pub_open_active_meta(const struct sk_dbdir *d, struct sk_pub_active *a,
+    char *detail, size_t detailsize);
+
 /** Names per category (a name counts once in each category it is blocked
  * in) and allowlisted names of one snapshot. */
 struct sk_pub_counts {
@@ -100,6 +108,12 @@ struct sk_pub_change {
 	const struct sk_pub_file *files; /**< files to replace, or NULL */
 	size_t nfiles;                   /**< at most SK_DBDIR_MAX_RENAMES */
 	size_t keep;                     /**< snapshots to keep (prune) */
+	/** 1: leave the folder's overlay (puboverlay.h) in place: an edit
+	 * publishing the snapshot derived from the overlay's own snapshot
+	 * plus the overlay's edit. Resolvers still on the old snapshot keep
+	 * answering with the edit until they switch (then they ignore it:
+	 * it names the old one). 0: remove it after the switch. */
+	int keep_overlay;
 	enum sk_pub_stage stage;         /**< out: where it stopped */
 	char prune_error[512];           /**< out: "" or why pruning failed
 	                                       (the change stands) */

@@ -248,6 +248,17 @@ policy_db() {
 	write_policy "$P"
 }
 
+# published_db: the test policy ($P) built into a publication folder ($DB)
+# and published, NSD and Unbound following $DB/active.mdb.
+published_db() {
+	policy_db
+	s=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
+	"$CTL" publish --init -d "$DB" --by ops --reason initial "$s" \
+	    >/dev/null || { fail "first publish"; finish; }
+	start_nsd
+	start_module "$DB/active.mdb"
+}
+
 # build_pair ONE TWO: the test policy ($WORK/p1) built into ONE, and the
 # same with ok.test blocked too ($WORK/p2) into TWO.
 build_pair() {

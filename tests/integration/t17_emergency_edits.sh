@@ -7,12 +7,7 @@
 TEST_NUM=17
 . "$top_srcdir/tests/integration/lib.sh"
 
-policy_db
-s=$("$CTL" build -q -p "$P/policy.conf" -d "$DB")
-"$CTL" publish --init -d "$DB" --by ops --reason initial "$s" >/dev/null ||
-	{ fail "first publish"; finish; }
-start_nsd
-start_module "$DB/active.mdb"
+published_db
 expect_eq "ok.test resolves before the edit" "$(q 1 ok.test A)" "192.0.2.10"
 
 # rebuild_same WHAT: a full build of the edited source has the active id.

@@ -118,6 +118,19 @@ fix_build_one(const char *path, const char *blocked, char *id)
 	sk_snapbuild_free(b);
 }
 
+/** Point dir/active.mdb at file, atomically, as publishing does. */
+static inline void
+fix_publish(const char *dir, const char *file)
+{
+	char tmp[256], link[256];
+
+	snprintf(tmp, sizeof(tmp), "%s/active.new", dir);
+	snprintf(link, sizeof(link), "%s/active.mdb", dir);
+	unlink(tmp);
+	CHECK(symlink(file, tmp) == 0, "symlink %s", file);
+	CHECK(rename(tmp, link) == 0, "rename");
+}
+
 /** Whether the snapshot act serves now blocks name: 1 or 0, -1 when it has
  * none or the lookup fails. */
 static inline int

@@ -42,17 +42,11 @@ __lsan_default_suppressions(void)
 	return "leak:mdb_txn_begin\n";
 }
 
-/** Point dir/active.mdb at file, atomically, as publishing does. */
+/* Point dir/active.mdb at file (fix_publish). */
 static void
 publish(const char *file)
 {
-	char tmp[256], link[256];
-
-	snprintf(tmp, sizeof(tmp), "%s/active.new", dir);
-	snprintf(link, sizeof(link), "%s/active.mdb", dir);
-	unlink(tmp);
-	CHECK(symlink(file, tmp) == 0, "symlink %s", file);
-	CHECK(rename(tmp, link) == 0, "rename");
+	fix_publish(dir, file);
 }
 
 static const char *

@@ -1,0 +1,37 @@
+/**
+ * \file
+ * The overlay of a publication folder (overlay.h): DIR/active.overlay,
+ * beside the active link whose module follows DIR/active.mdb. An
+ * emergency edit writes it first, so that resolvers use the edit within
+ * milliseconds, then publishes the snapshot the edit derives (which has
+ * the edit, and the id a full build of the edited source has), keeping
+ * the overlay for resolvers not yet on that snapshot; every other change
+ * of the active snapshot (sk_pub_switch: publish, rollback) removes it.
+ */
+#ifndef SK_PUBOVERLAY_H
+#define SK_PUBOVERLAY_H
+
+#include <stddef.h>
+
+#include "dbdir.h"
+#include "snapedit.h"
+#include "snapshot.h"
+
+/** @return 0 and DIR/active.overlay in out, or -1 (too long). */
+int sk_pub_overlay_path(const struct sk_dbdir *d, char *out, size_t outsize);
+
+/**
+ * Write the overlay of one edit over the snapshot base: a temporary file
+ * in the folder, synced, renamed into place (readers see the old file or
+ * the new one, never a part).
+ * @param id_out: receives the overlay's id (SK_SNAPSHOT_ID_LEN + 1).
+ * @return 0, or a negative sk_dbdir_err with detail (nothing written).
+ */
+int sk_pub_overlay_write(const struct sk_dbdir *d, const char *base,
+    const struct sk_snapedit *edit, char *id_out, char *detail,
+    size_t detailsize);
+
+/** Remove the folder's overlay, if any. @return 0, or -1 with errno. */
+int sk_pub_overlay_remove(const struct sk_dbdir *d);
+
+#endif /* SK_PUBOVERLAY_H */
