@@ -46,6 +46,7 @@
 #include "paths.h"
 #include "policy.h"
 #include "runpublish.h"
+#include "sigcheck.h"
 
 /** How often the background thread looks for a newly published snapshot. */
 #define SK_POLL_MS 250
@@ -519,6 +520,8 @@ init(struct module_env *env, int id)
 	}
 	de->dyn_env = m;
 	m->env = env;
+	/* Before the first open: with trust keys only signed snapshots. */
+	sk_sigcheck_install(&m->conf.trust);
 	/* Each client query gets its own mesh state, so an exempt client's
 	 * answer is never handed to a client that is not exempt. */
 	env->unique_mesh = 1;

@@ -22,6 +22,7 @@
 #include <stdarg.h>
 
 #include "guard.h"
+#include "sigcheck.h"
 
 /** What a path resolved to, to notice a replacement or a change in place.
  * Not ctime: it also moves when the file is unlinked (a new snapshot
@@ -302,6 +303,8 @@ open_guarded(
 	}
 	sk_guard_enter(&g);
 	rc = sk_snapshot_open(path, out, why, whysize);
+	if (rc == 0) /* trust-key: signed by the build host? */
+		rc = sk_sigcheck_open(path, out, why, whysize);
 	sk_guard_leave(&g);
 	return rc;
 }
