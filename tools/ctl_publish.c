@@ -278,12 +278,21 @@ sign_before(struct sk_dbdir *d, const struct publish_args *p,
     size_t textsize)
 {
 	struct sk_manifest m;
-	char detail[CTL_DETAIL_MAX];
+	char detail[CTL_DETAIL_MAX] = "malformed";
 	int r, n;
 
 	if (p->manifest != NULL) {
-		snprintf(text, textsize, "%s", p->manifest);
-		n = (int)strlen(text);
+		/* Signed elsewhere: it must describe this very file. */
+		n = snprintf(text, textsize, "%s", p->manifest);
+		if (n < 0 || (size_t)n >= textsize ||
+		    sk_manifest_parse(text, (size_t)n, &m, NULL, 0) != 0 ||
+		    sk_manifest_matches(&m, sk_snapshot_id(snap),
+		        sk_snapshot_fd(snap), detail, sizeof(detail)) != 0) {
+			warnx("publish: the signed manifest does not describe "
+			      "%s (%s); nothing published",
+			    p->path, detail);
+			return -1;
+		}
 	} else {
 		memset(&m, 0, sizeof(m));
 		snprintf(m.id, sizeof(m.id), "%s", sk_snapshot_id(snap));

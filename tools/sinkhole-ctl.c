@@ -68,6 +68,10 @@ static const struct ctl_cmd ctl_cmds[] = {
         "                     [--max-size bytes] [--timeout seconds] [--init] [-p policy]\n"
         "                     [-d dir] --by who --reason text"},
     {"keygen", cmd_keygen, "keygen [-q] keyfile"},
+    {"follow", cmd_follow,
+        "follow [-q] [--init] [-d dir] [-c sinkhole.conf] [--ca-file file]\n"
+        "                     [--loop seconds] [--stale-after seconds] [--timeout seconds]\n"
+        "                     [--max-size bytes] [--max-shrink pct] url"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 

@@ -207,13 +207,13 @@ sk_sign_path(
 }
 
 int
-sk_sign_current(const struct sk_dbdir *d, struct sk_manifest *m)
+sk_sign_read(const struct sk_dbdir *d, const char *name, struct sk_manifest *m)
 {
 	char path[4096], text[SK_MANIFEST_MAX + 1];
 	ssize_t n;
 	int fd;
 
-	if (sk_sign_path(d, SK_SIGN_CURRENT, path, sizeof(path)) != 0 ||
+	if (sk_sign_path(d, name, path, sizeof(path)) != 0 ||
 	    (fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return -1;
 	n = read(fd, text, sizeof(text));
@@ -229,9 +229,27 @@ sk_sign_next_serial(const struct sk_dbdir *d, int64_t now)
 	struct sk_manifest m;
 	uint64_t next = now > 0 ? (uint64_t)now : 1;
 
-	if (sk_sign_current(d, &m) == 0 && m.serial + 1 > next)
+	if (sk_sign_read(d, SK_SIGN_CURRENT, &m) == 0 && m.serial + 1 > next)
 		next = m.serial + 1;
 	return next;
+}
+
+/* Web servers' validators are mtime (in seconds) and size (nginx's ETag,
+ * Last-Modified): a manifest replaced within the same second by one of
+ * the same size would look unchanged to a conditional GET. So the new
+ * file's mtime is at least a second after the old one's. */
+static int
+later_than(const char *old, const char *tmp)
+{
+	struct stat o, n;
+	struct timespec ts[2];
+
+	if (stat(old, &o) != 0 || stat(tmp, &n) != 0 ||
+	    n.st_mtim.tv_sec > o.st_mtim.tv_sec)
+		return 0;
+	ts[0].tv_sec = ts[1].tv_sec = o.st_mtim.tv_sec + 1;
+	ts[0].tv_nsec = ts[1].tv_nsec = 0;
+	return utimensat(AT_FDCWD, tmp, ts, 0);
 }
 
 int
@@ -251,7 +269,7 @@ sk_sign_place(struct sk_dbdir *d, const char *name, const char *text,
 		return sk_detail(
 		    detail, detailsize, SK_MANIFEST_E_IO, "out of memory");
 	if (sk_dbdir_write_synced(tmp, copy, 0444) != 0 ||
-	    rename(tmp, path) != 0)
+	    later_than(path, tmp) != 0 || rename(tmp, path) != 0)
 		rc = sk_detail(detail, detailsize, SK_MANIFEST_E_IO, "%s: %s",
 		    path, strerror(errno));
 	free(copy);

@@ -63,10 +63,13 @@ int sk_sign_manifest(const struct sk_signkey *k, struct sk_manifest *m,
 uint64_t sk_sign_next_serial(const struct sk_dbdir *d, int64_t now);
 
 /**
- * The serial and key id of a folder's current.manifest, unverified (for
- * status). @return 0, or -1 when there is none.
+ * A folder's manifest, parsed but not verified (status; the folder's own
+ * current.manifest, which follow wrote after verifying it).
+ * @param name: a snapshot id, or SK_SIGN_CURRENT.
+ * @return 0, or -1 when there is none (or it does not parse).
  */
-int sk_sign_current(const struct sk_dbdir *d, struct sk_manifest *m);
+int sk_sign_read(
+    const struct sk_dbdir *d, const char *name, struct sk_manifest *m);
 
 /**
  * Write text as DIR/snapshots/<id>.manifest (or SK_SIGN_CURRENT when
