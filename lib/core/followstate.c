@@ -162,3 +162,43 @@ sk_followstate_stale(const struct sk_followstate *st, int64_t now)
 		return 0;
 	return now - since;
 }
+
+void
+sk_followwatch_init(struct sk_followwatch *w, const char *snapshot_path)
+{
+	const char *slash = strrchr(snapshot_path, '/');
+
+	memset(w, 0, sizeof(*w));
+	if (slash == NULL)
+		snprintf(w->dir, sizeof(w->dir), ".");
+	else if (slash == snapshot_path)
+		snprintf(w->dir, sizeof(w->dir), "/");
+	else
+		snprintf(w->dir, sizeof(w->dir), "%.*s",
+		    (int)(slash - snapshot_path), snapshot_path);
+}
+
+int
+sk_followwatch_poll(
+    struct sk_followwatch *w, int64_t now, struct sk_followstate *st)
+{
+	int stale;
+
+	if (w->dir[0] == '\0' || now == w->last_check)
+		return 0;
+	w->last_check = now;
+	switch (sk_followstate_read(w->dir, st)) {
+	case 0:
+		stale = sk_followstate_stale(st, now) > 0;
+		break;
+	case 1:
+		stale = 0; /* not followed (any more) */
+		break;
+	default:
+		return 0; /* unreadable: nothing to say either way */
+	}
+	if (stale == w->stale)
+		return 0;
+	w->stale = stale;
+	return stale ? 1 : -1;
+}

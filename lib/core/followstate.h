@@ -57,4 +57,25 @@ int sk_followstate_read(const char *dir, struct sk_followstate *st);
  */
 int64_t sk_followstate_stale(const struct sk_followstate *st, int64_t now);
 
+/** The module's watch on its folder's follow state: staleness becomes a
+ * policy record once when it starts and once when it ends. Background
+ * thread only. */
+struct sk_followwatch {
+	char dir[4096];     /**< the publication folder ("" none) */
+	int stale;          /**< stale as last reported */
+	int64_t last_check; /**< seconds; read at most once a second */
+};
+
+/** Watch the folder of a snapshot path (DIR of DIR/active.mdb). */
+void sk_followwatch_init(struct sk_followwatch *w, const char *snapshot_path);
+
+/**
+ * Look again (at most once a second): a folder without follow.state is
+ * never stale.
+ * @param st: filled when something is to be reported.
+ * @return 1: stale from now on; -1: current again; 0: nothing new.
+ */
+int sk_followwatch_poll(
+    struct sk_followwatch *w, int64_t now, struct sk_followstate *st);
+
 #endif /* SK_FOLLOWSTATE_H */

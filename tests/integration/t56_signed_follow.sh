@@ -85,6 +85,7 @@ sinkhole-ipv4: 0.0.0.0
 ttl: 60
 state-dir: $WORK/state$n
 instance-id: resolver-$n
+hit-log: $WORK/hits$n.log
 # the build host's key
 trust-key: $TRUST
 EOF
@@ -264,6 +265,10 @@ for n in 1 2 3; do
 done
 expect_match "a follower says STALE" "$(cat "$WORK/follow2.log")" \
 	"STALE: .* not current since"
+wait_until 30 grep -q "sinkhole: stale policy: build host" "$WORK/unbound2.log"
+expect_eq "the module logs the stale policy" "$?" 0
+wait_until 30 grep -q '"stale"' "$WORK/hits2.log"
+expect_eq "... and writes a policy record (change stale) to the hit log" "$?" 0
 start_nginx "$B/snapshots"
 for n in 1 2 3; do
 	start=$(now_ms)
@@ -277,5 +282,9 @@ for n in 1 2 3; do
 	expect_match "nginx back: resolver $n fresh" \
 	    "$("$CTL" status -d "$WORK/r$n")" "^follow-stale: no"
 done
+wait_until 30 grep -q '"current"' "$WORK/hits2.log"
+expect_eq "the module records the policy current again" "$?" 0
+"$CTL" verify-log "$WORK/hits2.log" >"$WORK/verify-log.out" 2>&1
+expect_eq "verify-log accepts the stale and current records" "$?" 0
 
 finish
