@@ -41,25 +41,6 @@ sk_followstate_format(const struct sk_followstate *st, char *buf, size_t size)
 }
 
 static int
-number(const char *v, size_t len, uint64_t max, uint64_t *out)
-{
-	uint64_t x = 0;
-	size_t i;
-
-	if (len == 0 || len > 20)
-		return -1;
-	for (i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-		if (x > (max - (uint64_t)(v[i] - '0')) / 10)
-			return -1;
-		x = x * 10 + (uint64_t)(v[i] - '0');
-	}
-	*out = x;
-	return 0;
-}
-
-static int
 text(const char *v, size_t len, char *dst, size_t dstsize)
 {
 	if (len >= dstsize)
@@ -86,15 +67,15 @@ field(const char *key, size_t klen, const char *v, size_t len,
 	if (IS("error"))
 		return text(v, len, st->error, sizeof(st->error));
 	if (IS("serial"))
-		return number(v, len, UINT64_MAX, &st->serial);
+		return sk_manifest_decimal(v, len, UINT64_MAX, &st->serial);
 	if (IS("stale-after")) {
-		if (number(v, len, UINT32_MAX, &x) != 0)
+		if (sk_manifest_decimal(v, len, UINT32_MAX, &x) != 0)
 			return -1;
 		st->stale_after = (uint32_t)x;
 		return 0;
 	}
 	if (IS("checked") || IS("ok") || IS("taken")) {
-		if (number(v, len, INT64_MAX, &x) != 0)
+		if (sk_manifest_decimal(v, len, INT64_MAX, &x) != 0)
 			return -1;
 		*(IS("checked")    ? &st->checked
 		        : IS("ok") ? &st->ok

@@ -245,9 +245,8 @@ lower_hex(const char *s, size_t len, size_t want)
 	return 1;
 }
 
-/* A decimal without sign or leading zero, that fits. */
-static int
-decimal(const char *s, size_t len, uint64_t *out)
+int
+sk_manifest_decimal(const char *s, size_t len, uint64_t max, uint64_t *out)
 {
 	uint64_t v = 0;
 	size_t i;
@@ -257,11 +256,22 @@ decimal(const char *s, size_t len, uint64_t *out)
 	for (i = 0; i < len; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return -1;
-		if (v > (UINT64_MAX - (uint64_t)(s[i] - '0')) / 10)
+		if (v > (max - (uint64_t)(s[i] - '0')) / 10)
 			return -1;
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
 	*out = v;
+	return 0;
+}
+
+/* lower-case hex of exactly want digits into dst (want + 1 bytes). */
+static int
+hex_text(const char *val, size_t len, size_t want, char *dst)
+{
+	if (!lower_hex(val, len, want))
+		return -1;
+	memcpy(dst, val, len);
+	dst[len] = '\0';
 	return 0;
 }
 
@@ -275,21 +285,13 @@ take_field(size_t f, const char *val, size_t len, struct sk_manifest *m)
 	case 0:
 		return len == 1 && val[0] == '1' ? 0 : -1;
 	case 1:
-		if (!lower_hex(val, len, SK_SNAPSHOT_ID_LEN))
-			return -1;
-		memcpy(m->id, val, len);
-		m->id[len] = '\0';
-		return 0;
+		return hex_text(val, len, SK_SNAPSHOT_ID_LEN, m->id);
 	case 2:
-		return decimal(val, len, &m->serial);
+		return sk_manifest_decimal(val, len, UINT64_MAX, &m->serial);
 	case 3:
-		if (!lower_hex(val, len, 64))
-			return -1;
-		memcpy(m->digest, val, len);
-		m->digest[len] = '\0';
-		return 0;
+		return hex_text(val, len, 64, m->digest);
 	case 4:
-		return decimal(val, len, &m->size);
+		return sk_manifest_decimal(val, len, UINT64_MAX, &m->size);
 	case 5:
 		if (len >= sizeof(buf))
 			return -1;
@@ -304,11 +306,7 @@ take_field(size_t f, const char *val, size_t len, struct sk_manifest *m)
 	case 7:
 		return unescape(val, len, m->why, sizeof(m->why));
 	case 8:
-		if (!lower_hex(val, len, 16))
-			return -1;
-		memcpy(m->key, val, len);
-		m->key[len] = '\0';
-		return 0;
+		return hex_text(val, len, 16, m->key);
 	default:
 		return unhex(val, len, m->sig, SK_SIG_RAW);
 	}

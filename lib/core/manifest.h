@@ -89,6 +89,12 @@ struct sk_manifest {
 };
 
 /**
+ * A decimal without sign or leading zero, at most max (the manifest's and
+ * follow.state's numbers). @return 0, or -1.
+ */
+int sk_manifest_decimal(const char *s, size_t len, uint64_t max, uint64_t *out);
+
+/**
  * Parse "ed25519:<64 hex>" (len bytes, need not be NUL-terminated) and
  * compute its id. @return 0, or SK_MANIFEST_E_KEY.
  */

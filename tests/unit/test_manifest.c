@@ -118,6 +118,12 @@ test_format_and_signature(const char *top)
 	char path[512], text[SK_MANIFEST_MAX + 1], detail[512];
 	char copy[SK_MANIFEST_MAX + 1];
 	struct stat st;
+	static const struct {
+		const char *field;
+		char to;
+	} changes[] = {
+	    {"serial: ", '2'}, {"why: ", 'D'}, {"who: ", 'x'}, {"size: ", '9'}};
+	size_t i;
 	int n;
 
 	snprintf(path, sizeof(path), "%s/key", top);
@@ -172,18 +178,15 @@ test_format_and_signature(const char *top)
 	    "wrong key bytes under the signer's id: bad signature");
 
 	/* Every byte the signature covers matters. */
-	memcpy(copy, text, (size_t)n + 1);
-	copy[strstr(copy, "serial: ") - copy + 8] = '2';
-	CHECK(sk_manifest_parse(copy, (size_t)n, &p, NULL, 0) == 0 &&
-	        sk_manifest_verify(&p, copy, &t, NULL, 0) ==
-	            SK_MANIFEST_E_BADSIG,
-	    "a changed serial: bad signature");
-	memcpy(copy, text, (size_t)n + 1);
-	copy[strstr(copy, "why: ") - copy + 5] = 'D';
-	CHECK(sk_manifest_parse(copy, (size_t)n, &p, NULL, 0) == 0 &&
-	        sk_manifest_verify(&p, copy, &t, NULL, 0) ==
-	            SK_MANIFEST_E_BADSIG,
-	    "a changed reason: bad signature");
+	for (i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		memcpy(copy, text, (size_t)n + 1);
+		copy[strstr(copy, changes[i].field) - copy +
+		    (long)strlen(changes[i].field)] = changes[i].to;
+		CHECK(sk_manifest_parse(copy, (size_t)n, &p, NULL, 0) == 0 &&
+		        sk_manifest_verify(&p, copy, &t, NULL, 0) ==
+		            SK_MANIFEST_E_BADSIG,
+		    "a changed %s: bad signature", changes[i].field);
+	}
 
 	refuse_with(text, "sinkhole-manifest: 1", "sinkhole-manifest: 2", 1);
 	refuse_with(text, "serial: 1796553762", "serial: 01796553762", 3);
@@ -215,6 +218,23 @@ test_format_and_signature(const char *top)
 	CHECK(sk_sign_manifest(key, &m, text, sizeof(text)) < 0,
 	    "a control character in why is refused");
 	sk_sign_free(key);
+}
+
+/* Write the manifest text beside the snapshot, open the link in a new
+ * holder: what its first poll says, and why (in detail). */
+static enum sk_active_change
+open_with(const char *link, const char *mpath, const char *text, size_t n,
+    char *detail, size_t detailsize)
+{
+	struct sk_active *act = NULL;
+	enum sk_active_change c;
+
+	fix_write(mpath, text, n);
+	if (sk_active_new(link, &act) != 0)
+		return SK_ACTIVE_WITHOUT;
+	c = sk_active_poll(act, detail, detailsize);
+	sk_active_free(act);
+	return c;
 }
 
 /* The module's check at open, through the holder it runs in. */
@@ -274,35 +294,29 @@ test_sigcheck(const char *top)
 	m.serial = 5;
 	snprintf(m.who, sizeof(m.who), "ops");
 	n = sk_sign_manifest(other, &m, text, sizeof(text));
-	fix_write(mpath, text, (size_t)n);
-	sk_active_new(link, &act);
-	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_REFUSED,
+	CHECK(open_with(link, mpath, text, (size_t)n, detail, sizeof(detail)) ==
+	        SK_ACTIVE_REFUSED,
 	    "another key's signature is refused");
 	CHECK(strstr(detail, "not trusted") != NULL &&
 	        strstr(detail, sk_sign_pubkey(other)->id) != NULL,
 	    "names the key: %s", detail);
-	sk_active_free(act);
 
 	/* Right key, wrong size (a manifest for another file). */
 	m.size++;
 	n = sk_sign_manifest(key, &m, text, sizeof(text));
-	fix_write(mpath, text, (size_t)n);
-	sk_active_new(link, &act);
-	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_REFUSED,
+	CHECK(open_with(link, mpath, text, (size_t)n, detail, sizeof(detail)) ==
+	        SK_ACTIVE_REFUSED,
 	    "a manifest of another size is refused");
 	CHECK(strstr(detail, "bytes") != NULL, "says the size: %s", detail);
-	sk_active_free(act);
 	m.size--;
 
 	/* Right key, wrong digest. */
 	saved = m.digest[0];
 	m.digest[0] = saved == '0' ? '1' : '0';
 	n = sk_sign_manifest(key, &m, text, sizeof(text));
-	fix_write(mpath, text, (size_t)n);
-	sk_active_new(link, &act);
-	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_REFUSED,
+	CHECK(open_with(link, mpath, text, (size_t)n, detail, sizeof(detail)) ==
+	        SK_ACTIVE_REFUSED,
 	    "a manifest of another digest is refused: %s", detail);
-	sk_active_free(act);
 	m.digest[0] = saved;
 
 	/* The good one. */
@@ -319,12 +333,10 @@ test_sigcheck(const char *top)
 
 	/* A byte of the manifest changed after signing. */
 	text[strstr(text, "who: ops") - text + 5] = 'x';
-	fix_write(mpath, text, (size_t)n);
-	sk_active_new(link, &act);
-	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_REFUSED,
+	CHECK(open_with(link, mpath, text, (size_t)n, detail, sizeof(detail)) ==
+	        SK_ACTIVE_REFUSED,
 	    "a tampered manifest is refused");
 	CHECK(strstr(detail, "does not verify") != NULL, "says so: %s", detail);
-	sk_active_free(act);
 	close(fd);
 	sk_sigcheck_install(NULL);
 	sk_sign_free(key);
