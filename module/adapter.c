@@ -47,6 +47,8 @@
 #include "overlay.h"
 #include "policy.h"
 #include "runpublish.h"
+#include "sigcheck.h"
+#include "utctime.h"
 
 /** How often the background thread looks for a newly published snapshot. */
 #define SK_POLL_MS 250
@@ -79,6 +81,9 @@ struct sk_module {
 	struct sk_metrics_http *metrics_http;
 	/** The state file sinkhole-ctl status reads; NULL: none. */
 	struct sk_runpub *state;
+	/** The folder's follow state: staleness into the log and the hit
+	 * log (background thread). */
+	struct sk_followwatch follow;
 };
 
 /** The overlay this worker holds with its snapshot, for one event
@@ -384,6 +389,36 @@ on_switched(void *arg, const struct sk_active_switch *sw)
 		    sw->snap != NULL ? sk_snapshot_id(sw->snap) : "(none)");
 }
 
+/** A build host not reached for too long (sinkhole-ctl follow's state in
+ * the folder): said in the log and as a policy record, once when it
+ * starts and once when it ends. */
+static void
+watch_follow(struct sk_module *m)
+{
+	struct sk_followstate st;
+	struct sk_hit_policy p;
+	const struct sk_snapshot *snap;
+	char id[SK_SNAPSHOT_ID_LEN + 1] = "";
+	int ev = sk_followwatch_poll(&m->follow, (int64_t)time(NULL), &st);
+
+	if (ev == 0)
+		return;
+	snap = sk_active_acquire(m->active, NULL);
+	if (snap != NULL)
+		snprintf(id, sizeof(id), "%s", sk_snapshot_id(snap));
+	sk_active_release(m->active);
+	sk_policyrec_fill_stale(&p, ev > 0, &st, m->follow.dir, id,
+	    sk_clock_ms(CLOCK_REALTIME));
+	if (ev > 0)
+		log_err("sinkhole: stale policy: %s; serving snapshot %s",
+		    p.reason, id[0] ? id : "(none)");
+	else
+		log_info("sinkhole: policy current: %s", p.reason);
+	if (m->hits != NULL && sk_hitlog_policy(m->hits, &p) != 0)
+		log_err("sinkhole: hit log: the %s record was dropped",
+		    p.change);
+}
+
 static void
 on_poll(void *arg)
 {
@@ -391,6 +426,7 @@ on_poll(void *arg)
 	struct sk_runpub_from from = {m->active, m->hits, m->metrics};
 
 	follow_snapshot(m, 0);
+	watch_follow(m);
 	sk_runpub_poll(m->state, &from);
 }
 
@@ -656,6 +692,8 @@ init(struct module_env *env, int id)
 	}
 	de->dyn_env = m;
 	m->env = env;
+	/* Before the first open: with trust keys only signed snapshots. */
+	sk_sigcheck_install(&m->conf.trust);
 	/* Each client query gets its own mesh state, so an exempt client's
 	 * answer is never handed to a client that is not exempt. */
 	env->unique_mesh = 1;
@@ -686,6 +724,7 @@ init(struct module_env *env, int id)
 			    m->active, retire_overlay, m);
 		}
 		sk_active_set_switched(m->active, on_switched, m);
+		sk_followwatch_init(&m->follow, m->conf.snapshot);
 		follow_snapshot(m, 1);
 		follow_overlay(m, 1);
 	}

@@ -51,6 +51,8 @@ int cmd_allow(int argc, char **argv);    /* ctl_edit.c */
 int cmd_block(int argc, char **argv);    /* ctl_edit.c */
 int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
 int cmd_update(int argc, char **argv);   /* ctl_update.c */
+int cmd_keygen(int argc, char **argv);   /* ctl_keygen.c */
+int cmd_follow(int argc, char **argv);   /* ctl_follow.c */
 /* ctl_checkconf.c */
 int cmd_check_conf(int argc, char **argv);
 
@@ -83,6 +85,10 @@ struct publish_args {
 	int init;   /**< --init: dir may be new (not a publication folder) */
 	int repair; /**< --repair: active.mdb is a plain file; path may be
 	                 NULL (keep that file) */
+	const char *sign; /**< --sign KEY: the private key, or NULL */
+	/** A manifest signed elsewhere (follow): placed beside the snapshot
+	 * before the switch and as current.manifest after it; NULL: none. */
+	const char *manifest;
 };
 int publish_run(const struct publish_args *p); /* ctl_publish.c */
 

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "sigcheck.h"
 #include "modconf.h"
 #include "snapshot.h"
 #include "unboundlocal.h"
@@ -255,6 +256,11 @@ cc_check_snapshot(struct cc_run *run, const struct cc_user *u, const char *path,
 			    sk_snapshot_strerror(r));
 		return;
 	}
+	/* trust-key: what the module would refuse (sigcheck.h). */
+	if ((r = sk_sigcheck_open(path, &snap, detail, sizeof(detail))) != 0) {
+		cc_problem(run, line, "snapshot %s: %s", path, detail);
+		return;
+	}
 	if (!run->quiet)
 		printf("snapshot: %s id %s\n", path, sk_snapshot_id(snap));
 	if (ubconf != NULL)
@@ -357,6 +363,11 @@ cmd_check_conf(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return EX_FAIL;
 	}
+	for (size_t i = 0; i < conf.trust.n && !run.quiet; i++)
+		printf("trust-key: key id %s (only snapshots it signed are "
+		       "used)\n",
+		    conf.trust.key[i].id);
+	sk_sigcheck_install(&conf.trust);
 	cc_check_snapshot(&run, &user, conf.snapshot, ubconf);
 	if (conf.hitlog.path[0] != '\0')
 		cc_check_hitlog(&run, &user, conf.hitlog.path);

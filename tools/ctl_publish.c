@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "dbdir.h"
 #include "pubfolder.h"
+#include "sign.h"
 #include "name.h"
 #include "snapshot.h"
 #include "utctime.h"
@@ -32,7 +33,8 @@ enum {
 	OPT_BY,
 	OPT_REASON,
 	OPT_INIT,
-	OPT_REPAIR
+	OPT_REPAIR,
+	OPT_SIGN
 };
 
 int
@@ -266,6 +268,84 @@ out:
 	return ctl_finish(d, snap, rc);
 }
 
+/* --sign (or follow's manifest): the signed manifest of snap into text,
+ * placed beside it in snapshots/ before the switch, so that a resolver
+ * with trust keys never sees it active unsigned. @return 0 or -1
+ * (warned). */
+static int
+sign_before(struct sk_dbdir *d, const struct publish_args *p,
+    const struct sk_signkey *key, const struct sk_snapshot *snap, char *text,
+    size_t textsize)
+{
+	struct sk_manifest m;
+	char detail[CTL_DETAIL_MAX] = "malformed";
+	int r, n;
+
+	if (p->manifest != NULL) {
+		/* Signed elsewhere: it must describe this very file. */
+		n = snprintf(text, textsize, "%s", p->manifest);
+		if (n < 0 || (size_t)n >= textsize ||
+		    sk_manifest_parse(text, (size_t)n, &m, NULL, 0) != 0 ||
+		    sk_manifest_matches(&m, sk_snapshot_id(snap),
+		        sk_snapshot_fd(snap), detail, sizeof(detail)) != 0) {
+			warnx("publish: the signed manifest does not describe "
+			      "%s (%s); nothing published",
+			    p->path, detail);
+			return -1;
+		}
+	} else {
+		memset(&m, 0, sizeof(m));
+		snprintf(m.id, sizeof(m.id), "%s", sk_snapshot_id(snap));
+		m.created = (int64_t)time(NULL);
+		m.serial = sk_sign_next_serial(d, m.created);
+		if (sk_manifest_file_digest(
+		        sk_snapshot_fd(snap), m.digest, &m.size) != 0) {
+			warnx("publish: cannot read the digest of %s; nothing "
+			      "published",
+			    p->path);
+			return -1;
+		}
+		sk_dbdir_user(p->by, m.who, sizeof(m.who));
+		snprintf(m.why, sizeof(m.why), "%s",
+		    p->reason != NULL ? p->reason : "");
+		n = sk_sign_manifest(key, &m, text, textsize);
+		if (n < 0) {
+			warnx("publish: cannot sign: %s; nothing published",
+			    sk_manifest_strerror(n));
+			return -1;
+		}
+	}
+	if ((r = sk_sign_place(d, sk_snapshot_id(snap), text, (size_t)n, detail,
+	         sizeof(detail))) != 0) {
+		warn_detail(detail, sk_manifest_strerror(r));
+		warnx("publish: nothing published");
+		return -1;
+	}
+	return 0;
+}
+
+/* After the switch: the manifest followers poll. @return EX_OK/EX_FAIL. */
+static int
+sign_after(struct sk_dbdir *d, const char *text)
+{
+	char detail[CTL_DETAIL_MAX];
+	struct sk_manifest m;
+	int r;
+
+	if ((r = sk_sign_place(d, SK_SIGN_CURRENT, text, strlen(text), detail,
+	         sizeof(detail))) != 0) {
+		warn_detail(detail, sk_manifest_strerror(r));
+		warnx("publish: the snapshot is active, but followers do not "
+		      "see it until %s is written: publish --sign again",
+		    SK_SIGN_CURRENT);
+		return EX_FAIL;
+	}
+	if (sk_manifest_parse(text, strlen(text), &m, NULL, 0) == 0)
+		warnx("publish: signed by key %s, serial %" PRIu64, m.key,
+		    m.serial);
+	return EX_OK;
+}
+
 int
 publish_run(const struct publish_args *p)
 {
@@ -273,11 +353,18 @@ publish_run(const struct publish_args *p)
 	struct sk_pub_active old = {0};
 	struct sk_dbdir *d = NULL;
 	char detail[CTL_DETAIL_MAX], id[SK_SNAPSHOT_ID_LEN + 1];
-	char prev[SK_SNAPSHOT_ID_LEN + 1];
-	int r, rc = EX_FAIL;
+	char prev[SK_SNAPSHOT_ID_LEN + 1], signed_text[SK_MANIFEST_MAX + 1];
+	struct sk_signkey *key = NULL;
+	int r, rc = EX_FAIL, sign = p->sign != NULL || p->manifest != NULL;
 
 	if (p->repair)
 		return publish_repair(p);
+	/* The key first: a key that cannot sign stops before anything. */
+	if (p->sign != NULL &&
+	    (r = sk_sign_load(p->sign, &key, detail, sizeof(detail))) != 0) {
+		warnx("publish: %s; nothing published", detail);
+		return EX_FAIL;
+	}
 	/* Verify before anything else: a bad file never gets near DIR.
 	 * --force skips the shrink guard, never this. */
 	if ((r = sk_snapshot_open(p->path, &snap, detail, sizeof(detail))) !=
@@ -304,6 +391,12 @@ publish_run(const struct publish_args *p)
 			warn_detail(detail, sk_dbdir_strerror(r));
 			goto out;
 		}
+		/* Signing what is active: a new serial for followers. */
+		if (sign &&
+		    (sign_before(d, p, key, snap, signed_text,
+		         sizeof(signed_text)) != 0 ||
+		        sign_after(d, signed_text) != EX_OK))
+			goto out;
 		printf("%s\n", id);
 		warnx("publish: %s is already active", id);
 		rc = EX_OK;
@@ -330,11 +423,17 @@ publish_run(const struct publish_args *p)
 		warnx("publish: nothing published");
 		goto out;
 	}
+	if (sign &&
+	    sign_before(d, p, key, snap, signed_text, sizeof(signed_text)) != 0)
+		goto out;
 	rc = switch_active(
 	    d, "publish", id, prev, p->by, p->reason, p->keep, old.snap, snap);
+	if (rc == EX_OK && sign)
+		rc = sign_after(d, signed_text);
 	if (rc == EX_OK)
 		printf("%s\n", id);
 out:
+	sk_sign_free(key);
 	sk_snapshot_close(old.snap);
 	return ctl_finish(d, snap, rc);
 }
@@ -343,7 +442,7 @@ int
 cmd_publish(int argc, char **argv)
 {
 	struct publish_args p = {SK_DEFAULT_DBDIR, NULL, NULL, NULL, 0,
-	    DEFAULT_MAX_SHRINK, SK_DBDIR_KEEP, 0, 0};
+	    DEFAULT_MAX_SHRINK, SK_DBDIR_KEEP, 0, 0, NULL, NULL};
 	const struct ctl_opt opts[] = {
 	    CTL_OPT_TEXT("dir", 'd', p.dir),
 	    CTL_OPT_PARSED("keep", 'k', parse_keep, p.keep,
@@ -355,6 +454,7 @@ cmd_publish(int argc, char **argv)
 	    CTL_OPT_TEXT("reason", OPT_REASON, p.reason),
 	    CTL_OPT_FLAG("init", OPT_INIT, p.init),
 	    CTL_OPT_FLAG("repair", OPT_REPAIR, p.repair),
+	    CTL_OPT_TEXT("sign", OPT_SIGN, p.sign),
 	    CTL_OPT_END,
 	};
 	int rc;

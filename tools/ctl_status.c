@@ -21,8 +21,10 @@
 #include "ctl.h"
 #include "ctl_json.h"
 #include "dbdir.h"
+#include "followstate.h"
 #include "modconf.h"
 #include "pubfolder.h"
+#include "sign.h"
 #include "snapshot.h"
 #include "statedir.h"
 #include "utctime.h"
@@ -43,6 +45,10 @@ struct folder {
 	const struct sk_dbdir_event *pub;  /**< the event that made a active */
 	char prev[SK_SNAPSHOT_ID_LEN + 1]; /**< rollback target, "" none */
 	struct sk_pub_counts c;
+	int is_signed; /**< the active snapshot's manifest is there */
+	struct sk_manifest sig;
+	int follows; /**< DIR/follow.state is there */
+	struct sk_followstate fs;
 };
 
 /** What status makes of one running resolver against the folder. */
@@ -80,6 +86,8 @@ folder_read(const char *dirpath, struct folder *f)
 		f->prev[0] = '\0';
 	if (realpath(dirpath, f->real) == NULL)
 		f->real[0] = '\0';
+	f->is_signed = sk_sign_read(f->d, f->a.id, &f->sig) == 0;
+	f->follows = sk_followstate_read(dirpath, &f->fs) == 0;
 	f->open = 1;
 	return EX_OK;
 }
@@ -106,6 +114,69 @@ put_event(const struct sk_dbdir_event *ev)
 	printf("\"\n");
 }
 
+static void json_time(struct ctl_json *j, const char *key, int64_t t);
+
+/* Who signed the active snapshot, and the build host it follows. */
+static void
+sign_text(const struct folder *f)
+{
+	const struct sk_followstate *fs = &f->fs;
+	char when[SK_UTC_TIME_TEXT_MAX];
+	int64_t now = (int64_t)time(NULL), age;
+
+	if (f->is_signed)
+		printf("signed: key %s serial %" PRIu64 "\n", f->sig.key,
+		    f->sig.serial);
+	else
+		printf("signed: no\n");
+	if (!f->follows)
+		return;
+	put_field("follow", fs->url);
+	sk_format_utc_time(fs->checked, when, sizeof(when));
+	printf("follow-checked: %s\n", fs->checked ? when : "-");
+	sk_format_utc_time(fs->ok, when, sizeof(when));
+	printf("follow-current: %s\n", fs->ok ? when : "never");
+	age = sk_followstate_stale(fs, now);
+	if (age > 0)
+		printf("follow-stale: yes (%" PRId64 " s without reaching the "
+		       "build host; --stale-after %" PRIu32 ")\n",
+		    age, fs->stale_after);
+	else
+		printf("follow-stale: no\n");
+	if (fs->error[0] != '\0')
+		put_field("follow-error", fs->error);
+}
+
+static void
+sign_json(struct ctl_json *j, const struct folder *f)
+{
+	const struct sk_followstate *fs = &f->fs;
+
+	ctl_json_key(j, "signed");
+	if (!f->is_signed) {
+		ctl_json_null(j);
+	} else {
+		ctl_json_object_begin(j);
+		ctl_json_kv_string(j, "key", f->sig.key);
+		ctl_json_kv_uint(j, "serial", f->sig.serial);
+		ctl_json_object_end(j);
+	}
+	ctl_json_key(j, "follow");
+	if (!f->follows) {
+		ctl_json_null(j);
+		return;
+	}
+	ctl_json_object_begin(j);
+	ctl_json_kv_string(j, "url", fs->url);
+	json_time(j, "checked", fs->checked);
+	json_time(j, "current", fs->ok);
+	ctl_json_kv_uint(j, "stale_seconds",
+	    (uint64_t)sk_followstate_stale(fs, (int64_t)time(NULL)));
+	ctl_json_kv_uint(j, "stale_after", fs->stale_after);
+	ctl_json_kv_string(j, "error", fs->error[0] != '\0' ? fs->error : NULL);
+	ctl_json_object_end(j);
+}
+
 static void
 folder_text(const char *dirpath, const struct folder *f, size_t tail)
 {
@@ -128,6 +199,7 @@ folder_text(const char *dirpath, const struct folder *f, size_t tail)
 		printf("published: -\n");
 	}
 	printf("previous: %s\n", f->prev[0] != '\0' ? f->prev : "-");
+	sign_text(f);
 	printf("names: %" PRIu64 "\n", sk_snapshot_name_count(snap));
 	printf("allowlist: %" PRIu64 "\n", f->c.allow);
 	printf("categories: %zu\n", sk_snapshot_category_count(snap));
@@ -182,6 +254,7 @@ folder_json(struct ctl_json *j, const char *dirpath, const struct folder *f,
 	ctl_json_kv_string(
 	    j, "published_reason", f->pub != NULL ? f->pub->reason : NULL);
 	ctl_json_kv_string(j, "previous", f->prev[0] != '\0' ? f->prev : NULL);
+	sign_json(j, f);
 	ctl_json_kv_uint(j, "names", sk_snapshot_name_count(snap));
 	ctl_json_kv_uint(j, "allowlist", f->c.allow);
 	ctl_json_key(j, "categories");

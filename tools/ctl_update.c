@@ -238,7 +238,7 @@ build_and_publish(
 {
 	struct build_args b = {o->policy, NULL, NULL, 1, 0, files, nfiles};
 	struct publish_args p = {o->dir, NULL, o->by, o->reason, o->force,
-	    o->lim.max_shrink, SK_DBDIR_KEEP, o->init, 0};
+	    o->lim.max_shrink, SK_DBDIR_KEEP, o->init, 0, NULL, NULL};
 	char tmp[PATH_MAX], active[PATH_MAX];
 	const char *tmpdir;
 	struct stat st;

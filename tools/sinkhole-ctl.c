@@ -37,7 +37,7 @@ static const struct ctl_cmd ctl_cmds[] = {
     {"info", cmd_info, "info [--json] [-s snapshot]"},
     {"publish", cmd_publish,
         "publish [-d dir] [-k keep] [--init] [--force] [--max-shrink pct]\n"
-        "                   --by who --reason text snapshot\n"
+        "                   [--sign key] --by who --reason text snapshot\n"
         "       sinkhole-ctl publish --repair [-d dir] [--force] --by who "
         "--reason text\n"
         "                   [snapshot]"},
@@ -67,6 +67,11 @@ static const struct ctl_cmd ctl_cmds[] = {
         "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-rejected pct]\n"
         "                     [--max-size bytes] [--timeout seconds] [--init] [-p policy]\n"
         "                     [-d dir] --by who --reason text"},
+    {"keygen", cmd_keygen, "keygen [-q] keyfile"},
+    {"follow", cmd_follow,
+        "follow [-q] [--init] [-d dir] [-c sinkhole.conf] [--ca-file file]\n"
+        "                     [--loop seconds] [--stale-after seconds] [--timeout seconds]\n"
+        "                     [--max-size bytes] [--max-shrink pct] url"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 

@@ -25,6 +25,7 @@
 #include "detail.h"
 #include "guard.h"
 #include "overlay.h"
+#include "sigcheck.h"
 
 /** What a path resolved to, to notice a replacement or a change in place.
  * Not ctime: it also moves when the file is unlinked (a new snapshot
@@ -350,6 +351,8 @@ open_guarded(
 	}
 	sk_guard_enter(&g);
 	rc = sk_snapshot_open(path, out, why, whysize);
+	if (rc == 0) /* trust-key: signed by the build host? */
+		rc = sk_sigcheck_open(path, out, why, whysize);
 	sk_guard_leave(&g);
 	return rc;
 }

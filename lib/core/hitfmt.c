@@ -802,6 +802,10 @@ hf_describe_policy(const struct sk_hit_policy *p, const char **action,
 		*severity = 7;
 	else if (strcmp(p->change, "drop") == 0)
 		*name = "policy dropped: no snapshot in use", *severity = 8;
+	else if (strcmp(p->change, "stale") == 0)
+		*name = "policy stale: build host not reached", *severity = 7;
+	else if (strcmp(p->change, "current") == 0)
+		*name = "policy current: build host reached", *severity = 3;
 	else
 		*name = "policy changed", *severity = p->user[0] ? 5 : 6;
 }

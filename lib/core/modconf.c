@@ -379,6 +379,22 @@ sk_modconf_parse_line(
 		    sizeof(conf->state_dir), err, errsize);
 	if (mc_is(key, keylen, "sde-option"))
 		return mc_sde_option(val, len, &conf->sde_option, err, errsize);
+	if (mc_is(key, keylen, "trust-key")) {
+		struct sk_pubkey k;
+
+		if (sk_pubkey_parse(val, len, &k) != 0)
+			return mc_error(err, errsize,
+			    "trust-key: \"%.*s\" is not a public key (want "
+			    "ed25519: and 64 hex digits, as 'sinkhole-ctl "
+			    "keygen' prints it)",
+			    (int)(len > 80 ? 80 : len), val);
+		if (sk_trust_add(&conf->trust, &k) != 0)
+			return mc_error(err, errsize,
+			    "trust-key: more than %d keys (rotation needs "
+			    "two: remove the retired ones)",
+			    SK_TRUST_MAX);
+		return 0;
+	}
 	if ((r = mc_hitlog(
 	         key, keylen, val, len, &conf->hitlog, err, errsize)) != 1)
 		return r;
@@ -388,7 +404,7 @@ sk_modconf_parse_line(
 	    "unknown key \"%.*s\" (want snapshot, sinkhole-ipv4, "
 	    "sinkhole-ipv6, ttl, fail-mode, hit-log, hit-log-format, "
 	    "hit-log-queue, heartbeat, instance-id, metrics, "
-	    "metrics-allow-remote, state-dir or sde-option)",
+	    "metrics-allow-remote, state-dir, sde-option or trust-key)",
 	    (int)(keylen > 40 ? 40 : keylen), key);
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "hitrecord.h"
+#include "manifest.h"
 
 /** Environment variable that overrides the config file path. */
 #define SK_MODCONF_ENV "SINKHOLE_CONF"
@@ -45,6 +46,10 @@ struct sk_modconf {
 	 * code "TBD1" until IANA assigns one); 0 = off (plain RFC 8914
 	 * text for every client). Default SK_SDE_OPTION_DEFAULT. */
 	uint16_t sde_option;
+	/** trust-key: the build hosts' public keys ("ed25519:<hex>", one a
+	 * line, several for rotation); with any, only snapshots signed by
+	 * one of them are used (sigcheck.h). */
+	struct sk_trustkeys trust;
 };
 
 /** The SDE option's code when "sde-option:" names none: the first code of

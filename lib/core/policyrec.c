@@ -67,3 +67,35 @@ sk_policyrec_write(struct sk_hitlog *log, const struct sk_active_switch *sw)
 	sk_policyrec_fill(&p, sw, sk_clock_ms(CLOCK_REALTIME));
 	return sk_hitlog_policy(log, &p);
 }
+
+void
+sk_policyrec_fill_stale(struct sk_hit_policy *p, int stale,
+    const struct sk_followstate *st, const char *folder, const char *id,
+    int64_t now_ms)
+{
+	char when[SK_UTC_TIME_TEXT_MAX];
+
+	memset(p, 0, sizeof(*p));
+	p->time_ms = now_ms;
+	snprintf(
+	    p->change, sizeof(p->change), "%s", stale ? "stale" : "current");
+	snprintf(p->old_id, sizeof(p->old_id), "%s", id);
+	snprintf(p->new_id, sizeof(p->new_id), "%s", id);
+	snprintf(p->folder, sizeof(p->folder), "%s", folder);
+	snprintf(p->source, sizeof(p->source), "follow");
+	snprintf(p->action, sizeof(p->action), "follow");
+	snprintf(p->user, sizeof(p->user), "sinkhole-ctl follow");
+	sk_format_utc_time(st->ok, when, sizeof(when));
+	if (stale)
+		snprintf(p->reason, sizeof(p->reason),
+		    "build host %.80s not reached since %s (stale after %u s): "
+		    "%.90s",
+		    st->url, st->ok != 0 ? when : "never",
+		    (unsigned)st->stale_after,
+		    st->error[0] != '\0' ? st->error : "no error recorded");
+	else
+		snprintf(p->reason, sizeof(p->reason),
+		    "build host %.80s reached again at %s", st->url, when);
+	snprintf(p->changed_from, sizeof(p->changed_from), "%s", id);
+	p->changed_at = st->taken;
+}

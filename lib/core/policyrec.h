@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "active.h"
+#include "followstate.h"
 #include "hitlog.h"
 #include "hitrecord.h"
 
@@ -34,5 +35,17 @@ void sk_policyrec_fill(
  */
 int sk_policyrec_write(
     struct sk_hitlog *log, const struct sk_active_switch *sw);
+
+/**
+ * Fill the record of a follower's staleness (followstate.h): change
+ * "stale" (the folder's build host not reached for longer than its
+ * stale-after) or "current" (reached again); the snapshot in use is both
+ * old and new id; who is "sinkhole-ctl follow", the source "follow",
+ * why says since when and the last error.
+ * @param id: the snapshot in use ("" none).
+ */
+void sk_policyrec_fill_stale(struct sk_hit_policy *p, int stale,
+    const struct sk_followstate *st, const char *folder, const char *id,
+    int64_t now_ms);
 
 #endif /* SK_POLICYREC_H */

@@ -1525,6 +1525,12 @@ sk_dbdir_prune(struct sk_dbdir *d, size_t keep, size_t *removed, char *detail,
 		}
 		if (removed != NULL)
 			(*removed)++;
+		/* Its signed manifest (sign.h), if any, goes with it. */
+		if (strlen(path) > 4 &&
+		    (size_t)snprintf(path + strlen(path) - 4,
+		        sizeof(path) - strlen(path) + 4,
+		        ".manifest") < sizeof(path))
+			unlink(path);
 	}
 out:
 	closedir(dir);

@@ -515,6 +515,15 @@ request(struct fctx *c, SSL_CTX **ctxp, const char *url,
 				    "%s: cannot set up TLS", url);
 				goto out;
 			}
+			/* A private CA (a build host's): trusted too. */
+			if (c->opts != NULL && c->opts->ca_file != NULL &&
+			    SSL_CTX_load_verify_locations(
+			        *ctxp, c->opts->ca_file, NULL) != 1) {
+				rc = ferr(err, errsize, SK_FETCH_E_CONNECT,
+				    "%s: cannot load CA certificates from %s",
+				    url, c->opts->ca_file);
+				goto out;
+			}
 			SSL_CTX_set_min_proto_version(*ctxp, TLS1_2_VERSION);
 			SSL_CTX_set_verify(*ctxp, SSL_VERIFY_PEER, NULL);
 		}

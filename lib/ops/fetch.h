@@ -54,6 +54,9 @@ struct sk_fetch_opts {
 	 * Content-Length, or -1 when the server sent none. */
 	void (*progress)(void *arg, uint64_t got, int64_t total);
 	void *progress_arg;
+	/** PEM file of CA certificates trusted besides the system's (a
+	 * build host's own CA); NULL: the system's only. */
+	const char *ca_file;
 };
 
 /** What a fetch did. */

@@ -247,7 +247,9 @@ hc_check_policy(struct sk_hitchain_verifier *v, const struct hc_fields *h)
 
 	if (!hc_span_is(change, n, "load") &&
 	    !hc_span_is(change, n, "switch") &&
-	    !hc_span_is(change, n, "fallback") && !drop)
+	    !hc_span_is(change, n, "fallback") &&
+	    !hc_span_is(change, n, "stale") &&
+	    !hc_span_is(change, n, "current") && !drop)
 		hc_report(v, 1,
 		    "policy record without a known "
 		    "sinkhole.policy.change");

@@ -202,7 +202,7 @@ static const struct {
     {"sde-option: 65535", {"sde-option: \"65535\"", "65001 to 65534"}},
     {"sde-option: OFF", {"sde-option: \"OFF\""}},
     {"sde-option:", {"sde-option: \"\""}},
-    {"colour: red", {"state-dir or sde-option"}},
+    {"colour: red", {"sde-option or trust-key"}},
     {"ttl: 6\0010", {"control character 0x01"}},
     {"ttl: 6\n0", {"line break inside a line"}},
     {"colour: red", {"hit-log, hit-log-format", "instance-id"}},
