@@ -51,6 +51,7 @@ int cmd_allow(int argc, char **argv);    /* ctl_edit.c */
 int cmd_block(int argc, char **argv);    /* ctl_edit.c */
 int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
 int cmd_update(int argc, char **argv);   /* ctl_update.c */
+int cmd_feed(int argc, char **argv);     /* ctl_feed.c */
 /* ctl_checkconf.c */
 int cmd_check_conf(int argc, char **argv);
 
@@ -71,6 +72,19 @@ struct build_args {
 	size_t nlist_files;
 };
 int build_run(const struct build_args *b); /* ctl_build.c */
+
+/** Build from a policy with files in place of some lists, show the diff
+ * against dir's active snapshot (unless quiet), publish through the shrink
+ * guard (unless dry_run): update's downloads and feed's zones
+ * (ctl_update.c). */
+struct ctl_build_publish {
+	const char *policy, *dir, *by, *reason;
+	const char *tmp_prefix; /**< the build's temporary in $TMPDIR */
+	int force, init, quiet, dry_run;
+	double max_shrink;
+};
+int ctl_build_publish(const struct ctl_build_publish *bp,
+    const char *const *files, size_t nfiles);
 
 /** publish: make the snapshot file path active in dir. */
 struct publish_args {

@@ -67,6 +67,10 @@ static const struct ctl_cmd ctl_cmds[] = {
         "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-rejected pct]\n"
         "                     [--max-size bytes] [--timeout seconds] [--init] [-p policy]\n"
         "                     [-d dir] --by who --reason text"},
+    {"feed", cmd_feed,
+        "feed [-q] [--loop] [--notify addr@port] [--axfr] [--force] [--max-shrink pct]\n"
+        "                     [--timeout seconds] [--init] [-p policy] [-d dir] --by who\n"
+        "                     --reason text"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 

@@ -9,8 +9,10 @@
  *            [ref="TEXT"] [purpose=content|bypass]
  *            [ede=blocked|censored|filtered]
  *   list CATEGORY FORMAT PATH [match=subtree|exact] [url=URL]
+ *        [xfr=ADDR[@PORT] zone=ZONE [tsig=KEYFILE]]
  *        (a rewrite category takes rewrite and rpz lists only, a rewrite
- *        list feeds a rewrite category only)
+ *        list feeds a rewrite category only; xfr= makes an rpz list a
+ *        feed that sinkhole-ctl feed keeps current by zone transfer)
  *   contact "URI"           (at most 4: mailto:, tel:, sips:, https:)
  *   organisation "TEXT"     (once)
  *   language TAG            (once, BCP 47)
@@ -41,6 +43,10 @@ struct sk_policy_list {
 	char *path;    /**< resolved against the policy's folder */
 	char *name;    /**< as written in the policy file */
 	char *url;     /**< url=: where update fetches it from, or NULL */
+	/** xfr=: the primary an rpz feed is transferred from ("ADDR" or
+	 * "ADDR@PORT"), or NULL; zone= its zone, tsig= its key file
+	 * (resolved like path, or NULL: no TSIG) */
+	char *xfr, *zone, *tsig;
 	unsigned line; /**< where the policy names it */
 };
 
