@@ -132,8 +132,8 @@ load_feeds(const struct sk_policyfile *pol, const struct feed_opts *o,
 			goto fail;
 		}
 		if (l->tsig != NULL) {
-			if (sk_tsig_key_load(l->tsig, &x->key, err,
-			        sizeof(err)) != 0) {
+			if (sk_tsig_key_load(
+			        l->tsig, &x->key, err, sizeof(err)) != 0) {
 				warnx("feed %s: %s", l->name, err);
 				goto fail;
 			}
@@ -216,8 +216,8 @@ round_once(struct feed *f, size_t n, const struct feed_opts *o,
 		if (!all && !x->notified && sk_rpzfeed_due(&x->st) > now)
 			continue;
 		x->notified = 0;
-		if (sk_rpzfeed_refresh(&x->cfg, &x->st, &x->res, err,
-		        sizeof(err)) != 0) {
+		if (sk_rpzfeed_refresh(
+		        &x->cfg, &x->st, &x->res, err, sizeof(err)) != 0) {
 			warnx("feed %s: %s; the kept zone stays at serial "
 			      "%" PRIu32,
 			    x->l->name, err, x->st.serial);
@@ -277,8 +277,8 @@ round_once(struct feed *f, size_t n, const struct feed_opts *o,
 			}
 			if (!o->quiet)
 				report(x, "published");
-			if (sk_rpzfeed_commit(&x->cfg, &x->res, err,
-			        sizeof(err)) != 0) {
+			if (sk_rpzfeed_commit(
+			        &x->cfg, &x->res, err, sizeof(err)) != 0) {
 				warnx("feed %s: published, but %s; the next "
 				      "check transfers it again",
 				    x->l->name, err);
@@ -293,27 +293,36 @@ round_once(struct feed *f, size_t n, const struct feed_opts *o,
 	return failed > 0 ? EX_FAIL : rc;
 }
 
-/* The NOTIFY socket. @return fd or -1 (said why). */
+/* The NOTIFY sockets: UDP and TCP on the same address (a primary may
+ * use either; Knot uses TCP). @return 0 or -1 (said why). */
 static int
-notify_socket(const char *text)
+notify_sockets(const char *text, int fds[2])
 {
 	struct sk_xfr_peer a;
-	int fd, one = 1;
+	int i, one = 1;
 
+	fds[0] = fds[1] = -1;
 	if (sk_xfr_peer_parse(text, &a) != 0) {
 		warnx("feed: --notify %s: not ADDRESS@PORT", text);
 		return -1;
 	}
-	fd = socket(a.ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 ||
-	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, (struct sockaddr *)&a.ss, a.sslen) != 0) {
-		warn("feed: --notify %s", text);
-		if (fd >= 0)
-			close(fd);
-		return -1;
+	for (i = 0; i < 2; i++) {
+		fds[i] = socket(a.ss.ss_family,
+		    (i == 0 ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+		if (fds[i] < 0 ||
+		    setsockopt(fds[i], SOL_SOCKET, SO_REUSEADDR, &one,
+		        sizeof(one)) != 0 ||
+		    bind(fds[i], (struct sockaddr *)&a.ss, a.sslen) != 0 ||
+		    (i == 1 && listen(fds[i], 8) != 0)) {
+			warn("feed: --notify %s (%s)", text, i ? "TCP" : "UDP");
+			if (fds[0] >= 0)
+				close(fds[0]);
+			if (fds[1] >= 0)
+				close(fds[1]);
+			return -1;
+		}
 	}
-	return fd;
+	return 0;
 }
 
 /* Same address (the port differs: a primary notifies from any). */
@@ -332,27 +341,25 @@ same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
 }
 
 /*
- * One datagram: a NOTIFY (RFC 1996) for a feed's zone from its primary's
- * address is answered (the question echoed, QR and AA set) and marks the
- * feed for a check now. It is only a hint: what is transferred is
- * verified by TSIG, so an unsigned NOTIFY is enough. Anything else is
- * dropped (said once a datagram when not quiet).
+ * One message: a NOTIFY (RFC 1996) for a feed's zone from its primary's
+ * address marks the feed for a check now, and is answered (the question
+ * echoed, QR and AA set) so the primary stops resending. It is only a
+ * hint: what is transferred is verified by TSIG, so an unsigned NOTIFY is
+ * enough. @return the answer's wire (free it), or NULL: not a NOTIFY.
  */
-static void
-on_notify(int fd, struct feed *f, size_t n, const struct feed_opts *o)
+static uint8_t *
+notify_answer(const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *from, struct feed *f, size_t n,
+    const struct feed_opts *o, size_t *wl)
 {
-	uint8_t buf[4096], *wire = NULL;
-	struct sockaddr_storage from;
-	socklen_t fl = sizeof(from);
-	ssize_t got = recvfrom(fd, buf, sizeof(buf), 0,
-	    (struct sockaddr *)&from, &fl);
+	uint8_t *wire = NULL;
 	ldns_pkt *p = NULL;
 	ldns_rr *q;
-	size_t i, wl;
+	size_t i;
 	char *zone = NULL;
 
-	if (got < 12 || ldns_wire2pkt(&p, buf, (size_t)got) != LDNS_STATUS_OK)
-		return;
+	if (len < 12 || ldns_wire2pkt(&p, buf, len) != LDNS_STATUS_OK)
+		return NULL;
 	if (ldns_pkt_qr(p) || ldns_pkt_get_opcode(p) != LDNS_PACKET_NOTIFY ||
 	    ldns_pkt_qdcount(p) != 1)
 		goto out;
@@ -360,34 +367,86 @@ on_notify(int fd, struct feed *f, size_t n, const struct feed_opts *o)
 	zone = ldns_rdf2str(ldns_rr_owner(q));
 	for (i = 0; zone != NULL && i < n; i++) {
 		if (strcasecmp(f[i].cfg.zone, zone) != 0 ||
-		    !same_host(&from, &f[i].cfg.peer.ss))
+		    !same_host(from, &f[i].cfg.peer.ss))
 			continue;
 		f[i].notified = 1;
 		if (!o->quiet)
 			printf("%s: NOTIFY from %s\n", f[i].l->name,
 			    f[i].cfg.peer.text);
 	}
-	/* answer whether or not it was ours to act on, so the primary
-	 * stops resending (RFC 1996 4.7) */
 	ldns_pkt_set_qr(p, 1);
 	ldns_pkt_set_aa(p, 1);
+	ldns_rr_free(ldns_pkt_tsig(p)); /* the answer is not signed */
 	ldns_pkt_set_tsig(p, NULL);
-	ldns_pkt_set_arcount(p, 0);
-	ldns_rr_list_deep_free(ldns_pkt_additional(p));
-	ldns_pkt_set_additional(p, ldns_rr_list_new());
-	if (ldns_pkt2wire(&wire, p, &wl) == LDNS_STATUS_OK)
-		(void)sendto(fd, wire, wl, 0, (struct sockaddr *)&from, fl);
-	free(wire);
+	if (ldns_pkt2wire(&wire, p, wl) != LDNS_STATUS_OK)
+		wire = NULL;
 out:
 	free(zone);
 	ldns_pkt_free(p);
+	return wire;
+}
+
+/* A NOTIFY over UDP. */
+static void
+on_notify_udp(int fd, struct feed *f, size_t n, const struct feed_opts *o)
+{
+	uint8_t buf[4096], *wire;
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	ssize_t got =
+	    recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fl);
+	size_t wl;
+
+	if (got <= 0)
+		return;
+	wire = notify_answer(buf, (size_t)got, &from, f, n, o, &wl);
+	if (wire != NULL)
+		(void)sendto(fd, wire, wl, 0, (struct sockaddr *)&from, fl);
+	free(wire);
+}
+
+/* A NOTIFY over TCP: one framed message, one answer, close (a second's
+ * deadline: a stuck client cannot hold the loop). */
+static void
+on_notify_tcp(int lfd, struct feed *f, size_t n, const struct feed_opts *o)
+{
+	struct sockaddr_storage from;
+	socklen_t fl = sizeof(from);
+	struct timeval tv = {1, 0};
+	uint8_t buf[4098], *wire;
+	size_t got = 0, need = 2, wl;
+	ssize_t r;
+	int fd = accept(lfd, (struct sockaddr *)&from, &fl);
+
+	if (fd < 0)
+		return;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (got < need) {
+		if ((r = read(fd, buf + got, need - got)) <= 0)
+			goto out;
+		got += (size_t)r;
+		if (got == 2 &&
+		    (need = 2 + ((size_t)buf[0] << 8 | buf[1])) > sizeof(buf))
+			goto out;
+	}
+	wire = notify_answer(buf + 2, got - 2, &from, f, n, o, &wl);
+	if (wire != NULL && wl <= sizeof(buf) - 2) {
+		buf[0] = (uint8_t)(wl >> 8);
+		buf[1] = (uint8_t)wl;
+		memcpy(buf + 2, wire, wl);
+		(void)send(fd, buf, wl + 2, MSG_NOSIGNAL);
+	}
+	free(wire);
+out:
+	close(fd);
 }
 
 static int
 loop(struct feed *f, size_t n, const struct feed_opts *o,
     const struct sk_policyfile *pol)
 {
-	int nfd = -1;
+	int nfd[2] = {-1, -1};
 	size_t i;
 	struct sigaction sa;
 
@@ -395,7 +454,7 @@ loop(struct feed *f, size_t n, const struct feed_opts *o,
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	if (o->notify != NULL && (nfd = notify_socket(o->notify)) < 0)
+	if (o->notify != NULL && notify_sockets(o->notify, nfd) != 0)
 		return EX_FAIL;
 	if (!o->quiet) {
 		printf("feed: %zu feed%s%s%s\n", n, n == 1 ? "" : "s",
@@ -404,7 +463,8 @@ loop(struct feed *f, size_t n, const struct feed_opts *o,
 		fflush(stdout);
 	}
 	while (!stop) {
-		struct pollfd pfd = {nfd, POLLIN, 0};
+		struct pollfd pfd[2] = {
+		    {nfd[0], POLLIN, 0}, {nfd[1], POLLIN, 0}};
 		int64_t now = (int64_t)time(NULL), next = INT64_MAX, ms;
 
 		(void)round_once(f, n, o, pol, 0);
@@ -423,12 +483,17 @@ loop(struct feed *f, size_t n, const struct feed_opts *o,
 		ms = next <= now ? 0 : (next - now) * 1000;
 		if (ms > 60000)
 			ms = 60000; /* look again at the clock now and then */
-		if (poll(&pfd, nfd >= 0 ? 1 : 0, (int)ms) > 0 &&
-		    (pfd.revents & POLLIN))
-			on_notify(nfd, f, n, o);
+		if (poll(pfd, nfd[0] >= 0 ? 2 : 0, (int)ms) > 0) {
+			if (pfd[0].revents & POLLIN)
+				on_notify_udp(nfd[0], f, n, o);
+			if (pfd[1].revents & POLLIN)
+				on_notify_tcp(nfd[1], f, n, o);
+		}
 	}
-	if (nfd >= 0)
-		close(nfd);
+	if (nfd[0] >= 0) {
+		close(nfd[0]);
+		close(nfd[1]);
+	}
 	return EX_OK;
 }
 

@@ -233,8 +233,8 @@ check_list(struct upd_list *u, const struct upd_opts *o)
  * lists, show its diff, publish it unless a dry run (update and feed).
  * @return EX_OK or EX_FAIL (said why). */
 int
-ctl_build_publish(const struct ctl_build_publish *bp,
-    const char *const *files, size_t nfiles)
+ctl_build_publish(
+    const struct ctl_build_publish *bp, const char *const *files, size_t nfiles)
 {
 	struct build_args b = {bp->policy, NULL, NULL, 1, 0, files, nfiles};
 	struct publish_args p = {bp->dir, NULL, bp->by, bp->reason, bp->force,

@@ -514,7 +514,8 @@ pf_list_xfr(struct pf_ctx *c, struct sk_policy_list *l, const char *xfr,
 
 	if (xfr == NULL) {
 		if (zone != NULL || tsig != NULL)
-			return pf_error(c, "list: zone= and tsig= go with xfr=");
+			return pf_error(
+			    c, "list: zone= and tsig= go with xfr=");
 		return 0;
 	}
 	if (l->format != SK_LIST_RPZ)
@@ -524,13 +525,14 @@ pf_list_xfr(struct pf_ctx *c, struct sk_policy_list *l, const char *xfr,
 	if (l->url != NULL)
 		return pf_error(c, "list: url= or xfr=, not both");
 	if (zone == NULL)
-		return pf_error(c, "list: xfr= needs zone=ZONE (the feed's "
-		                   "RPZ zone on the primary)");
+		return pf_error(c,
+		    "list: xfr= needs zone=ZONE (the feed's "
+		    "RPZ zone on the primary)");
 	dirlen = tsig == NULL || tsig[0] == '/' ? 0 : c->dirlen;
 	l->xfr = strdup(xfr);
 	l->zone = strdup(zone);
-	if (tsig != NULL && (l->tsig = malloc(dirlen + strlen(tsig) + 1)) !=
-	    NULL) {
+	if (tsig != NULL &&
+	    (l->tsig = malloc(dirlen + strlen(tsig) + 1)) != NULL) {
 		memcpy(l->tsig, c->path, dirlen);
 		memcpy(l->tsig + dirlen, tsig, strlen(tsig) + 1);
 	}

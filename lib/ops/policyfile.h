@@ -40,9 +40,9 @@ struct sk_policy_list {
 	/** 1 when its category's action is rewrite: an rpz list's CNAME
 	 * targets are then rewrites (sk_list_parser.rpz_rewrites) */
 	int rewrites;
-	char *path;    /**< resolved against the policy's folder */
-	char *name;    /**< as written in the policy file */
-	char *url;     /**< url=: where update fetches it from, or NULL */
+	char *path; /**< resolved against the policy's folder */
+	char *name; /**< as written in the policy file */
+	char *url;  /**< url=: where update fetches it from, or NULL */
 	/** xfr=: the primary an rpz feed is transferred from ("ADDR" or
 	 * "ADDR@PORT"), or NULL; zone= its zone, tsig= its key file
 	 * (resolved like path, or NULL: no TSIG) */

@@ -74,7 +74,8 @@ sk_rpzfeed_state_parse(const char *text, size_t len,
 
 		line++;
 		if (e == NULL)
-			return state_err(err, errsize, line, "no newline at the end");
+			return state_err(
+			    err, errsize, line, "no newline at the end");
 		p = e + 1;
 		if (s == e || *s == '#')
 			continue;
@@ -116,8 +117,8 @@ sk_rpzfeed_state_parse(const char *text, size_t len,
 }
 
 int
-sk_rpzfeed_state_load(const char *path, struct sk_rpzfeed_state *st,
-    char *err, size_t errsize)
+sk_rpzfeed_state_load(
+    const char *path, struct sk_rpzfeed_state *st, char *err, size_t errsize)
 {
 	char sp[PATH_MAX], buf[STATE_MAX], why[128];
 	FILE *f;
@@ -223,9 +224,9 @@ sk_rpzfeed_stale(const struct sk_rpzfeed_state *st, int64_t now)
  * record, the whole line. */
 struct ent {
 	char *key;
-	char *line;   /* added only */
-	int state;    /* 0 empty, 1 used, 2 removed */
-	int matched;  /* deleted: found in the kept zone */
+	char *line;  /* added only */
+	int state;   /* 0 empty, 1 used, 2 removed */
+	int matched; /* deleted: found in the kept zone */
 };
 
 struct tab {
@@ -516,14 +517,14 @@ enum xstate { X_FIRST, X_SECOND, X_FULL, X_DEL, X_ADD };
 
 struct xctx {
 	enum xstate s;
-	int ixfr;          /* the query was an IXFR */
-	uint32_t old;      /* the serial held */
-	uint32_t serial;   /* the primary's */
-	int up_to_date;    /* IXFR answered with its SOA alone */
-	int full;          /* the answer is a whole zone */
-	char *soa_line;    /* the new SOA's line */
-	ldns_rr *soa;      /* and record */
-	FILE *out;         /* a whole zone goes here */
+	int ixfr;        /* the query was an IXFR */
+	uint32_t old;    /* the serial held */
+	uint32_t serial; /* the primary's */
+	int up_to_date;  /* IXFR answered with its SOA alone */
+	int full;        /* the answer is a whole zone */
+	char *soa_line;  /* the new SOA's line */
+	ldns_rr *soa;    /* and record */
+	FILE *out;       /* a whole zone goes here */
 	struct sk_rpzdiff *diff;
 	uint64_t records;
 };
@@ -580,8 +581,7 @@ put_line(struct xctx *x, const ldns_rr *rr, char *err, size_t errsize)
 }
 
 static int
-diff_line(struct xctx *x, const ldns_rr *rr, int add, char *err,
-    size_t errsize)
+diff_line(struct xctx *x, const ldns_rr *rr, int add, char *err, size_t errsize)
 {
 	char *s = rr_line(rr);
 	int r;
@@ -590,9 +590,8 @@ diff_line(struct xctx *x, const ldns_rr *rr, int add, char *err,
 		return SK_XFR_E_NOMEM;
 	r = add ? sk_rpzdiff_add(x->diff, s) : sk_rpzdiff_del(x->diff, s);
 	if (r == SK_XFR_E_DIFF)
-		snprintf(err, errsize,
-		    "the IXFR %s a record twice: %s", add ? "adds" : "deletes",
-		    s);
+		snprintf(err, errsize, "the IXFR %s a record twice: %s",
+		    add ? "adds" : "deletes", s);
 	else if (r != 0)
 		snprintf(err, errsize, "out of memory");
 	free(s);
@@ -762,10 +761,11 @@ do_axfr(const struct sk_rpzfeed_cfg *cfg, struct sk_rpzfeed_result *res,
 	int r;
 
 	memset(&x, 0, sizeof(x));
-	if ((x.out = open_tmp(cfg->path, res->tmp, sizeof(res->tmp))) ==
-	    NULL) {
-		snprintf(err, errsize, "%s: cannot create the new zone beside "
-		    "it: %s", cfg->path, strerror(errno));
+	if ((x.out = open_tmp(cfg->path, res->tmp, sizeof(res->tmp))) == NULL) {
+		snprintf(err, errsize,
+		    "%s: cannot create the new zone beside "
+		    "it: %s",
+		    cfg->path, strerror(errno));
 		res->tmp[0] = '\0';
 		return SK_XFR_E_IO;
 	}
@@ -774,8 +774,8 @@ do_axfr(const struct sk_rpzfeed_cfg *cfg, struct sk_rpzfeed_result *res,
 		r = close_tmp(x.out) == 0 ? 0 : SK_XFR_E_IO;
 		x.out = NULL;
 		if (r != 0)
-			snprintf(err, errsize, "%s: %s", res->tmp,
-			    strerror(errno));
+			snprintf(
+			    err, errsize, "%s: %s", res->tmp, strerror(errno));
 	}
 	if (r == 0) {
 		res->changed = 1;
@@ -815,8 +815,10 @@ do_ixfr(const struct sk_rpzfeed_cfg *cfg, const struct sk_rpzfeed_state *cur,
 		ldns_rr_free((ldns_rr *)q.soa);
 		xctx_free(&x);
 		res->tmp[0] = '\0';
-		snprintf(err, errsize, "%s: cannot create the new zone beside "
-		    "it: %s", cfg->path, strerror(errno));
+		snprintf(err, errsize,
+		    "%s: cannot create the new zone beside "
+		    "it: %s",
+		    cfg->path, strerror(errno));
 		return SK_XFR_E_IO;
 	}
 	r = sk_xfr_run(&cfg->peer, &q, on_rr, &x, &res->xfr, err, errsize);
@@ -846,13 +848,14 @@ do_ixfr(const struct sk_rpzfeed_cfg *cfg, const struct sk_rpzfeed_state *cur,
 		r = sk_rpzdiff_apply(x.diff, in, x.out, x.soa_line, &recs);
 		fclose(in);
 		if (r == SK_XFR_E_DIFF) {
-			res->fallback = "the IXFR does not apply to the kept zone";
+			res->fallback =
+			    "the IXFR does not apply to the kept zone";
 			r = 0;
 			goto fail;
 		}
 		if (r != 0) {
-			snprintf(err, errsize, "%s: %s", res->tmp,
-			    strerror(errno));
+			snprintf(
+			    err, errsize, "%s: %s", res->tmp, strerror(errno));
 			goto fail;
 		}
 		x.records = recs;
@@ -868,7 +871,8 @@ do_ixfr(const struct sk_rpzfeed_cfg *cfg, const struct sk_rpzfeed_state *cur,
 	res->changed = 1;
 	res->how = x.full ? "axfr" : "ixfr"; /* a whole zone is an AXFR */
 	if (x.full)
-		res->fallback = "the primary answered the IXFR with the whole zone";
+		res->fallback =
+		    "the primary answered the IXFR with the whole zone";
 	res->records = x.records;
 	next_state(res, x.soa);
 	xctx_free(&x);
@@ -913,8 +917,9 @@ sk_rpzfeed_commit(const struct sk_rpzfeed_cfg *cfg,
     struct sk_rpzfeed_result *res, char *err, size_t errsize)
 {
 	if (res->changed && rename(res->tmp, cfg->path) != 0) {
-		snprintf(err, errsize, "%s: cannot put the new zone in place: %s",
-		    cfg->path, strerror(errno));
+		snprintf(err, errsize,
+		    "%s: cannot put the new zone in place: %s", cfg->path,
+		    strerror(errno));
 		return SK_XFR_E_IO;
 	}
 	res->tmp[0] = '\0';

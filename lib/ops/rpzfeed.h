@@ -45,15 +45,15 @@ struct sk_rpzfeed_cfg {
 
 /** What a refresh did. */
 struct sk_rpzfeed_result {
-	int changed;         /**< tmp holds a new zone */
-	const char *how;     /**< "axfr", "ixfr", "none" (up to date) */
-	const char *fallback; /**< why an IXFR became an AXFR, or NULL */
-	uint32_t serial;     /**< the primary's */
-	uint64_t records;    /**< records in the new zone (SOA included) */
+	int changed;             /**< tmp holds a new zone */
+	const char *how;         /**< "axfr", "ixfr", "none" (up to date) */
+	const char *fallback;    /**< why an IXFR became an AXFR, or NULL */
+	uint32_t serial;         /**< the primary's */
+	uint64_t records;        /**< records in the new zone (SOA included) */
 	uint64_t added, deleted; /**< IXFR: records, after condensing */
 	struct sk_xfr_stats xfr; /**< of the transfer */
-	double seconds;      /**< transfer + apply */
-	char tmp[PATH_MAX];  /**< the new zone, when changed */
+	double seconds;          /**< transfer + apply */
+	char tmp[PATH_MAX];      /**< the new zone, when changed */
 	struct sk_rpzfeed_state next; /**< the state once committed */
 };
 
@@ -65,12 +65,12 @@ int sk_rpzfeed_state_parse(const char *text, size_t len,
     struct sk_rpzfeed_state *st, char *err, size_t errsize);
 
 /** Load PATH.xfr; none yet is st->have == 0. @return 0 or an error. */
-int sk_rpzfeed_state_load(const char *path, struct sk_rpzfeed_state *st,
-    char *err, size_t errsize);
+int sk_rpzfeed_state_load(
+    const char *path, struct sk_rpzfeed_state *st, char *err, size_t errsize);
 
 /** Write PATH.xfr (temporary file, fsync, rename). */
-int sk_rpzfeed_state_save(const char *path,
-    const struct sk_rpzfeed_state *st, char *err, size_t errsize);
+int sk_rpzfeed_state_save(const char *path, const struct sk_rpzfeed_state *st,
+    char *err, size_t errsize);
 
 /** The state's text (for the file and the fuzzer's round trip). */
 int sk_rpzfeed_state_format(

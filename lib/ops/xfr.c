@@ -138,8 +138,8 @@ write_full(int fd, const uint8_t *buf, size_t n, int64_t deadline)
 static int
 connect_peer(const struct sk_xfr_peer *peer, int64_t deadline)
 {
-	int fd = socket(peer->ss.ss_family,
-	    SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(
+	    peer->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int soerr = 0;
 	socklen_t sl = sizeof(soerr);
 
@@ -187,9 +187,8 @@ make_query(const struct sk_xfr_query *q, uint16_t id, uint8_t **wire,
 	ldns_pkt_set_id(p, id);
 	if (q->key != NULL && (r = sk_tsig_sign(p, q->key, mac, maclen)) != 0)
 		goto out;
-	r = ldns_pkt2wire(wire, p, wirelen) == LDNS_STATUS_OK
-	    ? 0
-	    : SK_XFR_E_NOMEM;
+	r = ldns_pkt2wire(wire, p, wirelen) == LDNS_STATUS_OK ? 0
+	                                                      : SK_XFR_E_NOMEM;
 out:
 	ldns_pkt_free(p);
 	return r;
@@ -198,9 +197,10 @@ out:
 static const char *
 type_name(ldns_rr_type t)
 {
-	return t == LDNS_RR_TYPE_SOA ? "SOA" : t == LDNS_RR_TYPE_AXFR ? "AXFR"
-	    : t == LDNS_RR_TYPE_IXFR                                 ? "IXFR"
-	                                                             : "query";
+	return t == LDNS_RR_TYPE_SOA ? "SOA"
+	    : t == LDNS_RR_TYPE_AXFR ? "AXFR"
+	    : t == LDNS_RR_TYPE_IXFR ? "IXFR"
+	                             : "query";
 }
 
 /* An error answer, said with its rcode and what to check. */
@@ -220,9 +220,8 @@ rcode_err(const struct sk_xfr_peer *peer, const struct sk_xfr_query *q,
 	    ? ": is the primary serving the zone?"
 	    : "";
 
-	snprintf(err, errsize, "%s: %s %s answered %s%s", peer->text,
-	    q->zone, type_name(q->type),
-	    t != NULL ? t->name : "an error", hint);
+	snprintf(err, errsize, "%s: %s %s answered %s%s", peer->text, q->zone,
+	    type_name(q->type), t != NULL ? t->name : "an error", hint);
 	return SK_XFR_E_RCODE;
 }
 
@@ -259,9 +258,9 @@ sk_xfr_run(const struct sk_xfr_peer *peer, const struct sk_xfr_query *q,
 	if ((fd = connect_peer(peer, deadline)) < 0 ||
 	    write_full(fd, len2, 2, deadline) != 0 ||
 	    write_full(fd, wire, wirelen, deadline) != 0) {
-		snprintf(err, errsize, "%s: cannot send the %s query for %s: %s",
-		    peer->text, type_name(q->type), q->zone,
-		    strerror(errno));
+		snprintf(err, errsize,
+		    "%s: cannot send the %s query for %s: %s", peer->text,
+		    type_name(q->type), q->zone, strerror(errno));
 		r = SK_XFR_E_NET;
 		goto out;
 	}
@@ -306,8 +305,8 @@ sk_xfr_run(const struct sk_xfr_peer *peer, const struct sk_xfr_query *q,
 			goto out;
 		}
 		if (ldns_pkt_get_rcode(p) != LDNS_RCODE_NOERROR) {
-			r = rcode_err(peer, q, ldns_pkt_get_rcode(p), err,
-			    errsize);
+			r = rcode_err(
+			    peer, q, ldns_pkt_get_rcode(p), err, errsize);
 			goto out;
 		}
 		if (ldns_pkt_ancount(p) == 0) {

@@ -32,8 +32,7 @@ int sk_xfr_peer_parse(const char *text, struct sk_xfr_peer *peer);
  * what you keep; it may be changed, e.g. made canonical). @return 0 for more, 1 when this record completes the
  * answer, or a negative code (err filled in) to stop.
  */
-typedef int (*sk_xfr_rr_fn)(
-    void *arg, ldns_rr *rr, char *err, size_t errsize);
+typedef int (*sk_xfr_rr_fn)(void *arg, ldns_rr *rr, char *err, size_t errsize);
 
 /** What to ask. */
 struct sk_xfr_query {

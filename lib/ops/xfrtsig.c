@@ -65,8 +65,8 @@ sk_tsig_key_parse(const char *text, size_t len, struct sk_tsig_key *key,
 			    "ALGORITHM:NAME:SECRET line)");
 		line = s;
 		le = e;
-		while (le > s && (le[-1] == ' ' || le[-1] == '\t' ||
-		                     le[-1] == '\r'))
+		while (le > s &&
+		    (le[-1] == ' ' || le[-1] == '\t' || le[-1] == '\r'))
 			le--;
 		c1 = memchr(s, ':', (size_t)(le - s));
 		c2 = c1 != NULL ? memchr(c1 + 1, ':', (size_t)(le - c1 - 1))
@@ -76,8 +76,8 @@ sk_tsig_key_parse(const char *text, size_t len, struct sk_tsig_key *key,
 			    "not ALGORITHM:NAME:SECRET (as dig -y takes it)");
 		for (i = 0; i < sizeof(tsig_algs) / sizeof(tsig_algs[0]); i++)
 			if (strlen(tsig_algs[i].name) == (size_t)(c1 - s) &&
-			    strncasecmp(s, tsig_algs[i].name, (size_t)(c1 - s)) ==
-			        0)
+			    strncasecmp(
+			        s, tsig_algs[i].name, (size_t)(c1 - s)) == 0)
 				break;
 		if (i == sizeof(tsig_algs) / sizeof(tsig_algs[0]))
 			return key_err(err, errsize,
@@ -102,9 +102,11 @@ sk_tsig_key_parse(const char *text, size_t len, struct sk_tsig_key *key,
 			key->name[n++] = '.';
 		key->name[n] = '\0';
 		if (strstr(key->name, "..") != NULL || key->name[0] == '.')
-			return key_err(err, errsize, "bad key name (empty label)");
+			return key_err(
+			    err, errsize, "bad key name (empty label)");
 		b64len = (size_t)(le - c2 - 1);
-		if (b64len == 0 || b64len % 4 != 0 || b64len >= sizeof(key->b64))
+		if (b64len == 0 || b64len % 4 != 0 ||
+		    b64len >= sizeof(key->b64))
 			return key_err(err, errsize,
 			    "bad secret (want base64, 4 to 252 characters)");
 		for (i = 0; i < b64len; i++) {
@@ -140,15 +142,16 @@ sk_tsig_key_load(
 	int r;
 
 	if (f == NULL) {
-		snprintf(err, errsize, "TSIG key %s: %s", path, strerror(errno));
+		snprintf(
+		    err, errsize, "TSIG key %s: %s", path, strerror(errno));
 		return SK_XFR_E_KEYFILE;
 	}
 	n = fread(buf, 1, sizeof(buf), f);
 	r = ferror(f) || n == sizeof(buf);
 	fclose(f);
 	if (r) {
-		snprintf(err, errsize, "TSIG key %s: unreadable or too long",
-		    path);
+		snprintf(
+		    err, errsize, "TSIG key %s: unreadable or too long", path);
 		return SK_XFR_E_KEYFILE;
 	}
 	if ((r = sk_tsig_key_parse(buf, n, key, why, sizeof(why))) != 0) {
@@ -179,8 +182,8 @@ tsig_mac_of(const ldns_rr *tsig, uint8_t *mac, size_t *maclen)
 }
 
 int
-sk_tsig_sign(ldns_pkt *q, const struct sk_tsig_key *key, uint8_t *mac,
-    size_t *maclen)
+sk_tsig_sign(
+    ldns_pkt *q, const struct sk_tsig_key *key, uint8_t *mac, size_t *maclen)
 {
 	if (ldns_pkt_tsig_sign(q, key->name, key->b64, 300, key->alg, NULL) !=
 	    LDNS_STATUS_OK)
@@ -254,8 +257,8 @@ mac_name(EVP_MAC_CTX *ctx, const ldns_rdf *name)
 }
 
 int
-sk_tsig_verify_msg(struct sk_tsig_verify *v, const uint8_t *wire,
-    size_t len, const ldns_pkt *pkt, char *err, size_t errsize)
+sk_tsig_verify_msg(struct sk_tsig_verify *v, const uint8_t *wire, size_t len,
+    const ldns_pkt *pkt, char *err, size_t errsize)
 {
 	const ldns_rr *t = ldns_pkt_tsig(pkt);
 	const ldns_rdf *alg, *tm, *fudge, *oid, *terr, *other;
@@ -300,8 +303,10 @@ sk_tsig_verify_msg(struct sk_tsig_verify *v, const uint8_t *wire,
 		    "the primary refused our TSIG: %s (key %s: the name, "
 		    "algorithm or secret differs from the primary's, or the "
 		    "clocks differ by more than 5 minutes)",
-		    e == 16 ? "BADSIG" : e == 17 ? "BADKEY" : e == 18 ? "BADTIME"
-		        : "TSIG error",
+		    e == 16       ? "BADSIG"
+		        : e == 17 ? "BADKEY"
+		        : e == 18 ? "BADTIME"
+		                  : "TSIG error",
 		    v->key->name);
 		return SK_XFR_E_TSIG;
 	}
@@ -309,8 +314,8 @@ sk_tsig_verify_msg(struct sk_tsig_verify *v, const uint8_t *wire,
 	r = ours != NULL && ldns_dname_compare(ours, ldns_rr_owner(t)) == 0;
 	ldns_rdf_deep_free(ours);
 	if (!r)
-		return tsig_err(err, errsize,
-		    "the answer is signed with another key name");
+		return tsig_err(
+		    err, errsize, "the answer is signed with another key name");
 	ours = ldns_dname_new_frm_str(v->key->alg);
 	r = ours != NULL && ldns_dname_compare(ours, alg) == 0;
 	ldns_rdf_deep_free(ours);

@@ -27,9 +27,9 @@ enum sk_xfr_err {
 	SK_XFR_E_RCODE = -363,   /**< the primary answered with an error */
 	SK_XFR_E_PROTO = -364,   /**< a malformed or unexpected answer */
 	SK_XFR_E_NOMEM = -365,
-	SK_XFR_E_IO = -366,      /**< the kept zone or state file (errno) */
-	SK_XFR_E_STATE = -367,   /**< a bad state file */
-	SK_XFR_E_DIFF = -368     /**< an IXFR that does not apply */
+	SK_XFR_E_IO = -366,    /**< the kept zone or state file (errno) */
+	SK_XFR_E_STATE = -367, /**< a bad state file */
+	SK_XFR_E_DIFF = -368   /**< an IXFR that does not apply */
 };
 
 /** Longest MAC (hmac-sha512). */
@@ -37,10 +37,10 @@ enum sk_xfr_err {
 
 /** A TSIG key. */
 struct sk_tsig_key {
-	char name[256];   /**< key name, lower case, ending in '.' */
-	char alg[64];     /**< ldns's name: "hmac-sha256." */
-	char digest[16];  /**< OpenSSL's: "SHA256" */
-	char b64[256];    /**< the secret as written (ldns signs with it) */
+	char name[256];  /**< key name, lower case, ending in '.' */
+	char alg[64];    /**< ldns's name: "hmac-sha256." */
+	char digest[16]; /**< OpenSSL's: "SHA256" */
+	char b64[256];   /**< the secret as written (ldns signs with it) */
 	uint8_t secret[192];
 	size_t secretlen;
 };
@@ -49,8 +49,8 @@ struct sk_tsig_key {
  * Read a key file. @return 0, or SK_XFR_E_KEYFILE with err saying what
  * is wrong (never the secret).
  */
-int sk_tsig_key_load(const char *path, struct sk_tsig_key *key, char *err,
-    size_t errsize);
+int sk_tsig_key_load(
+    const char *path, struct sk_tsig_key *key, char *err, size_t errsize);
 
 /** Parse the key text (the file's contents). @return 0 or
  * SK_XFR_E_KEYFILE (err). */
@@ -59,8 +59,8 @@ int sk_tsig_key_parse(const char *text, size_t len, struct sk_tsig_key *key,
 
 /** Sign a query; its MAC goes to mac/maclen for the response.
  * @return 0 or SK_XFR_E_TSIG. */
-int sk_tsig_sign(ldns_pkt *q, const struct sk_tsig_key *key, uint8_t *mac,
-    size_t *maclen);
+int sk_tsig_sign(
+    ldns_pkt *q, const struct sk_tsig_key *key, uint8_t *mac, size_t *maclen);
 
 /** The state of a response stream's verification. */
 struct sk_tsig_verify {
