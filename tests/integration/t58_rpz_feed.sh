@@ -56,42 +56,7 @@ zone() {
 	mv "$K/zones/rpz.test.zone.new" "$K/zones/rpz.test.zone"
 }
 zone 1
-cat >"$K/knot.conf" <<EOF
-server:
-    rundir: "$K"
-    listen: 127.0.0.1@$KNOT_PORT
-control:
-    listen: "$K/knot.sock"
-database:
-    storage: "$K/db"
-key:
-  - id: feed-key
-    algorithm: hmac-sha256
-    secret: $SECRET
-remote:
-  - id: feed
-    address: 127.0.0.1@$NOTIFY_PORT
-acl:
-  - id: xfr
-    address: 127.0.0.1
-    key: feed-key
-    action: transfer
-template:
-  - id: default
-    storage: "$K/zones"
-    zonefile-sync: -1
-    zonefile-load: difference
-    journal-content: changes
-    semantic-checks: off
-zone:
-  - domain: rpz.test
-    file: rpz.test.zone
-    notify: feed
-    acl: xfr
-log:
-  - target: stderr
-    any: info
-EOF
+knot_conf "$K" "$KNOT_PORT" "$SECRET" "$NOTIFY_PORT"
 start_daemon "$WORK/knot.log" "$KNOTD" -c "$K/knot.conf"
 KNOT_PID=$DAEMON_PID
 wait_until 50 "$KDIG" @127.0.0.1 -p "$KNOT_PORT" -y "hmac-sha256:feed-key:$SECRET" \
