@@ -83,8 +83,13 @@ struct ctl_build_publish {
 	int force, init, quiet, dry_run;
 	double max_shrink;
 };
+
 int ctl_build_publish(const struct ctl_build_publish *bp,
     const char *const *files, size_t nfiles);
+
+/** --timeout: 1 to 3600 seconds into an int (a ctl_opt parse function;
+ * update and feed, ctl_update.c). */
+int ctl_parse_timeout(const char *cmd, const char *text, void *dst);
 
 /** publish: make the snapshot file path active in dir. */
 struct publish_args {

@@ -49,7 +49,6 @@ enum {
 };
 
 #define FEED_TMP_PREFIX "sinkhole-feed."
-#define MAX_TIMEOUT_S 3600
 
 /** One feed through the run. */
 struct feed {
@@ -76,18 +75,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop = 1;
-}
-
-static int
-parse_timeout(const char *cmd, const char *text, void *dst)
-{
-	long t = strtol(text, NULL, 10);
-
-	if (t <= 0 || t > MAX_TIMEOUT_S)
-		return usage_msg(cmd, "bad --timeout \"%s\" (1 to %d seconds)",
-		    text, MAX_TIMEOUT_S);
-	*(int *)dst = (int)t;
-	return 0;
 }
 
 static void
@@ -502,19 +489,19 @@ cmd_feed(int argc, char **argv)
 {
 	struct feed_opts o;
 	const struct ctl_opt opts[] = {
-	    CTL_OPT_TEXT("policy", 'p', o.policy),
-	    CTL_OPT_TEXT("dir", 'd', o.dir),
 	    CTL_OPT_FLAG("loop", OPT_LOOP, o.loop),
 	    CTL_OPT_TEXT("notify", OPT_NOTIFY, o.notify),
 	    CTL_OPT_FLAG("axfr", OPT_AXFR, o.axfr),
+	    CTL_OPT_TEXT("policy", 'p', o.policy),
+	    CTL_OPT_TEXT("dir", 'd', o.dir),
 	    CTL_OPT_FLAG("force", OPT_FORCE, o.force),
+	    CTL_OPT_PARSED("timeout", 't', ctl_parse_timeout, o.timeout, NULL),
 	    CTL_OPT_PARSED("max-shrink", OPT_MAX_SHRINK, publish_max_shrink,
 	        o.max_shrink, MAX_SHRINK_BAD),
-	    CTL_OPT_PARSED("timeout", 't', parse_timeout, o.timeout, NULL),
+	    CTL_OPT_FLAG("quiet", 'q', o.quiet),
 	    CTL_OPT_TEXT("by", OPT_BY, o.by),
 	    CTL_OPT_TEXT("reason", OPT_REASON, o.reason),
 	    CTL_OPT_FLAG("init", OPT_INIT, o.init),
-	    CTL_OPT_FLAG("quiet", 'q', o.quiet),
 	    CTL_OPT_END,
 	};
 	struct sk_policyfile *pol = NULL;

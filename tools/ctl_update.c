@@ -140,9 +140,9 @@ parse_pct(const char *cmd, const char *text, void *dst)
 	return 0;
 }
 
-/* --timeout: seconds. */
-static int
-parse_timeout(const char *cmd, const char *text, void *dst)
+/* --timeout: seconds (update and feed). */
+int
+ctl_parse_timeout(const char *cmd, const char *text, void *dst)
 {
 	long t = strtol(text, NULL, 10);
 
@@ -361,7 +361,7 @@ cmd_update(int argc, char **argv)
 	    CTL_OPT_PARSED("max-size", OPT_MAX_SIZE, parse_max_size,
 	        o.fetch.max_size, NULL),
 	    CTL_OPT_PARSED(
-	        "timeout", 't', parse_timeout, o.fetch.timeout, NULL),
+	        "timeout", 't', ctl_parse_timeout, o.fetch.timeout, NULL),
 	    CTL_OPT_FLAG("dry-run", OPT_DRY_RUN, o.dry_run),
 	    CTL_OPT_FLAG("force", OPT_FORCE, o.force),
 	    CTL_OPT_PARSED("max-shrink", OPT_MAX_SHRINK, parse_pct,

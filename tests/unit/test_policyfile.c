@@ -161,8 +161,8 @@ test_statement_fields(void)
 		    "no xfr=: NULL");
 		CHECK_STR(pol->lists[4].xfr, "192.0.2.53@5353", "xfr= kept");
 		CHECK_STR(pol->lists[4].zone, "rpz.example.", "zone= kept");
-		CHECK_STR(pol->lists[4].tsig, "/etc/sinkhole/feed.key",
-		    "tsig= kept");
+		CHECK_STR(
+		    pol->lists[4].tsig, "/etc/sinkhole/feed.key", "tsig= kept");
 		CHECK(pol->lists[5].format == SK_LIST_ADBLOCK &&
 		        pol->lists[5].category == -1,
 		    "adblock allowlist");
@@ -292,9 +292,8 @@ static const struct {
     {"xfr= without zone=",
         "category a action=sinkhole\nlist a rpz x xfr=192.0.2.1\n", 2,
         {"list: xfr= needs zone=ZONE"}},
-    {"zone= without xfr=",
-        "category a action=sinkhole\nlist a rpz x zone=z.\n", 2,
-        {"list: zone= and tsig= go with xfr="}},
+    {"zone= without xfr=", "category a action=sinkhole\nlist a rpz x zone=z.\n",
+        2, {"list: zone= and tsig= go with xfr="}},
     {"url= and xfr=",
         "category a action=sinkhole\nlist a rpz x url=http://h/x "
         "xfr=192.0.2.1 zone=z.\n",
