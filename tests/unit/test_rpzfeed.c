@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
 #include "rpzfeed.h"
 #include "unit.h"
 #include "xfrtsig.h"
@@ -169,6 +171,96 @@ test_verify(void)
 	ldns_pkt_free(q);
 }
 
+/*
+ * RFC 8945 5.3.1 with a message left unsigned (NSD may sign only every
+ * 96th): the third message's MAC covers the first's MAC, the second
+ * message whole, the third without its TSIG and its timers. ldns cannot
+ * make such a MAC, so it is computed here (HMAC-SHA256) and put into the
+ * TSIG record ldns made for the third message.
+ */
+static void
+test_verify_unsigned_between(void)
+{
+	const char *text = "hmac-sha256:feed-key:" SECRET "\n";
+	struct sk_tsig_key k;
+	struct sk_tsig_verify v;
+	ldns_pkt *q, *p1, *p2, *p3;
+	ldns_rdf *qmac, *mac1;
+	uint8_t m[SK_TSIG_MAC_MAX], *w2 = NULL, *w3 = NULL, mac3[34];
+	size_t ml, n2, n3, outl;
+	const ldns_rdf *m1;
+	ldns_rr *t3;
+	EVP_MAC *hm = EVP_MAC_fetch(NULL, "HMAC", NULL);
+	EVP_MAC_CTX *c = EVP_MAC_CTX_new(hm);
+	OSSL_PARAM par[2] = {
+	    OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0),
+	    OSSL_PARAM_construct_end()};
+	char err[300];
+	int tamper;
+
+	sk_tsig_key_parse(text, strlen(text), &k, err, sizeof(err));
+	q = ldns_pkt_query_new(ldns_dname_new_frm_str("rpz.test."),
+	    LDNS_RR_TYPE_AXFR, LDNS_RR_CLASS_IN, 0);
+	ldns_pkt_set_id(q, 99);
+	sk_tsig_sign(q, &k, m, &ml);
+	qmac = ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(q), 3));
+	for (tamper = 0; tamper < 2; tamper++) {
+		p1 = response(99,
+		    "rpz.test. 300 IN SOA ns.rpz.test. a.rpz.test. 7 1 2 3 4",
+		    &k, qmac, 0);
+		mac1 = ldns_rdf_clone(ldns_rr_rdf(ldns_pkt_tsig(p1), 3));
+		p2 = response(99, "a.rpz.test. 300 IN CNAME .", NULL, NULL, 0);
+		p3 = response(99, "b.rpz.test. 300 IN CNAME .", NULL, NULL, 0);
+		ldns_pkt2wire(&w2, p2, &n2);
+		ldns_pkt2wire(&w3, p3, &n3); /* without its TSIG */
+		ldns_pkt_tsig_sign_next(p3, k.name, k.b64, 300, k.alg, mac1, 1);
+		t3 = ldns_pkt_tsig(p3);
+		m1 = mac1;
+		EVP_MAC_init(c, k.secret, k.secretlen, par);
+		EVP_MAC_update(c, ldns_rdf_data(m1), ldns_rdf_size(m1));
+		EVP_MAC_update(c, w2, n2);
+		EVP_MAC_update(c, w3, n3);
+		EVP_MAC_update(c, ldns_rdf_data(ldns_rr_rdf(t3, 1)), 6);
+		EVP_MAC_update(c, ldns_rdf_data(ldns_rr_rdf(t3, 2)), 2);
+		mac3[0] = 0;
+		mac3[1] = 32;
+		EVP_MAC_final(c, mac3 + 2, &outl, 32);
+		ldns_rdf_deep_free(ldns_rr_set_rdf(t3,
+		    ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, 34, mac3),
+		    3));
+		sk_tsig_verify_begin(&v, &k, m, ml);
+		CHECK(
+		    verify(&v, p1, 0, err, sizeof(err)) == 0, "first: %s", err);
+		if (tamper) { /* the unsigned message changed on the way */
+			ldns_pkt_free(p2);
+			p2 = response(
+			    99, "c.rpz.test. 300 IN CNAME .", NULL, NULL, 0);
+		}
+		CHECK(
+		    verify(&v, p2, 0, err, sizeof(err)) == 0 && !v.last_signed,
+		    "an unsigned message in between is taken: %s", err);
+		if (!tamper)
+			CHECK(verify(&v, p3, 0, err, sizeof(err)) == 0 &&
+			        v.last_signed,
+			    "the next signed one covers it: %s", err);
+		else
+			CHECK(verify(&v, p3, 0, err, sizeof(err)) ==
+			        SK_XFR_E_TSIG,
+			    "a changed unsigned message fails the next MAC");
+		sk_tsig_verify_end(&v);
+		free(w2);
+		free(w3);
+		ldns_pkt_free(p1);
+		ldns_pkt_free(p2);
+		ldns_pkt_free(p3);
+		ldns_rdf_deep_free(mac1);
+	}
+	EVP_MAC_CTX_free(c);
+	EVP_MAC_free(hm);
+	ldns_rdf_deep_free(qmac);
+	ldns_pkt_free(q);
+}
+
 static void
 test_state(void)
 {
@@ -280,6 +372,7 @@ main(void)
 {
 	test_key();
 	test_verify();
+	test_verify_unsigned_between();
 	test_state();
 	test_diff();
 	return unit_done("test_rpzfeed");
