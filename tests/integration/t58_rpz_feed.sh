@@ -11,6 +11,7 @@
 #     Knot send its NOTIFY, by IXFR (the feed's report says so);
 #  3. a wrong TSIG secret, and a key name the primary does not know, are
 #     refused with a clear error; nothing changes;
+#     without --notify, the SOA's refresh finds a new serial (IXFR);
 #  4. an emptied zone is refused by the shrink guard: the kept zone,
 #     its serial and the active snapshot stay; the module keeps blocking;
 #  5. a feed whose primary is gone for longer than the SOA expire is
@@ -36,13 +37,15 @@ SECRET=$(head -c 32 /dev/urandom | base64)
 echo "hmac-sha256:feed-key:$SECRET" >"$P/feed.key"
 
 # zone SERIAL -NAME... +NAME...: the zone file: f1..f10000.feed.test
-# ("CNAME .": NXDOMAIN) without the -NAMEs, with the +NAMEs.
+# ("CNAME .": NXDOMAIN) without the -NAMEs, with the +NAMEs; the SOA's
+# refresh is $REFRESH (default 3600 s).
 zone() {
 	serial=$1
 	shift
 	{
 		printf '$ORIGIN rpz.test.\n$TTL 300\n'
-		printf '@ SOA ns.rpz.test. admin.rpz.test. %s 3600 600 86400 300\n' "$serial"
+		printf '@ SOA ns.rpz.test. admin.rpz.test. %s %s 600 86400 300\n' \
+		    "$serial" "${REFRESH:-3600}"
 		printf '@ NS ns.rpz.test.\n'
 		seq -f 'f%.0f.feed.test CNAME .' 1 10000 >"$WORK/names"
 		out= ; ins=
@@ -138,7 +141,7 @@ active=$(readlink "$DB/active.mdb")
 # --- 3. wrong keys ---------------------------------------------------------
 cp "$P/feed.key" "$WORK/good.key"
 echo "hmac-sha256:feed-key:$(head -c 32 /dev/urandom | base64)" >"$P/feed.key"
-zone 3 -f1 -f2 -f3 -f4 -f5 +n1 +n2 +n3 +n4 +n5 +n6
+REFRESH=2 zone 3 -f1 -f2 -f3 -f4 -f5 +n1 +n2 +n3 +n4 +n5 +n6
 reload 3
 expect_eq "a wrong TSIG secret: refused" "$(feed)" 1
 expect_match "the error says the primary refused our TSIG and what to check" \
@@ -157,22 +160,39 @@ wait_until 30 blocked n6.feed.test
 expect_eq "n6.feed.test blocked" "$(rcode 1 n6.feed.test A)" "NXDOMAIN"
 active=$(readlink "$DB/active.mdb")
 
+# --- 3b. no NOTIFY: the SOA's refresh (2 s now) polls the serial --------
+start_daemon "$WORK/poll.log" "$CTL" feed --loop -p "$P/policy.conf" -d "$DB" \
+    --by t58 --reason "feed poll"
+POLL_PID=$DAEMON_PID
+wait_until 50 grep -q "up to date at serial 3" "$WORK/poll.log" ||
+	fail "feed --loop without --notify checks the serial"
+REFRESH=2 zone 4 -f1 -f2 -f3 -f4 -f5 +n1 +n2 +n3 +n4 +n5 +n6 +n7
+reload 4
+wait_until 80 blocked n7.feed.test
+expect_eq "n7.feed.test blocked, no NOTIFY: found at the refresh interval" \
+    "$(rcode 1 n7.feed.test A)" NXDOMAIN
+expect_match "by IXFR, serial 3 -> 4" "$(cat "$WORK/poll.log")" \
+    'feed\.rpz: ixfr serial 3 -> 4, \+1 -0.*published'
+expect_nomatch "no NOTIFY was taken" "$(cat "$WORK/poll.log")" 'NOTIFY from'
+stop_pids 50 "$POLL_PID"
+active=$(readlink "$DB/active.mdb")
+
 # --- 4. an emptied zone ----------------------------------------------------
 {
 	printf '$ORIGIN rpz.test.\n$TTL 300\n'
-	printf '@ SOA ns.rpz.test. admin.rpz.test. 4 3600 600 86400 300\n'
+	printf '@ SOA ns.rpz.test. admin.rpz.test. 5 3600 600 86400 300\n'
 	printf '@ NS ns.rpz.test.\n'
 } >"$K/zones/rpz.test.zone"
-reload 4
+reload 5
 expect_eq "an emptied zone: refused" "$(feed)" 1
 expect_match "by the shrink guard" "$(cat "$WORK/err")" \
     'category malware shrank by 100\.0%'
 expect_match "the feed says what stays" "$(cat "$WORK/err")" \
-    'serial 4 not published \(refused above\); the kept zone stays at serial 3 and the resolver keeps serving the active snapshot'
+    'serial 5 not published \(refused above\); the kept zone stays at serial 4 and the resolver keeps serving the active snapshot'
 expect_eq "nothing published" "$(readlink "$DB/active.mdb")" "$active"
 expect_eq "the kept zone keeps its entries" \
-    "$(grep -c 'IN	CNAME	\.$' "$P/feed.rpz")" 10001
-expect_match "the state stays at serial 3" "$(cat "$P/feed.rpz.xfr")" '^serial 3$'
+    "$(grep -c 'IN	CNAME	\.$' "$P/feed.rpz")" 10002
+expect_match "the state stays at serial 4" "$(cat "$P/feed.rpz.xfr")" '^serial 4$'
 expect_eq "f6.feed.test still blocked" "$(rcode 1 f6.feed.test A)" "NXDOMAIN"
 
 # --- 5. stale: the primary gone past the SOA expire ------------------------
@@ -181,7 +201,7 @@ stop_pids 50 "$KNOT_PID"
 sed -i "s/^refreshed .*/refreshed $(( $(date +%s) - 172800 ))/" "$P/feed.rpz.xfr"
 expect_eq "a stale feed: the run fails" "$(feed)" 1
 expect_match "it says STALE and what the resolver keeps serving" "$(cat "$WORK/err")" \
-    'STALE: 127\.0\.0\.1@[0-9]+ has not confirmed zone rpz\.test\. since .*SOA expire, 86400 s.*keeps serving the active snapshot, with this feed.s entries as of serial 3'
+    'STALE: 127\.0\.0\.1@[0-9]+ has not confirmed zone rpz\.test\. since .*SOA expire, 86400 s.*keeps serving the active snapshot, with this feed.s entries as of serial 4'
 expect_eq "nothing published" "$(readlink "$DB/active.mdb")" "$active"
 expect_eq "f6.feed.test still blocked" "$(rcode 1 f6.feed.test A)" "NXDOMAIN"
 
