@@ -70,6 +70,22 @@ struct feed_opts {
 
 static volatile sig_atomic_t stop;
 
+/** A feed's progress on a terminal (not -q). */
+struct feed_progress {
+	struct ctl_progress line;
+	const char *name;
+};
+
+static void
+feed_progress(void *arg, const char *how, uint64_t records)
+{
+	struct feed_progress *fp = arg;
+
+	ctl_progress_put(&fp->line,
+	    "sinkhole-ctl: feed: %s: %s, %" PRIu64 " records", fp->name, how,
+	    records);
+}
+
 static void
 on_signal(int sig)
 {
@@ -186,10 +202,11 @@ round_once(struct feed *f, size_t n, const struct feed_opts *o,
     const struct sk_policyfile *pol, int all)
 {
 	const char **files = NULL;
+	struct feed_progress fp;
 	char err[1024];
 	size_t i, changed = 0, failed = 0;
 	int64_t now = (int64_t)time(NULL);
-	int rc = EX_OK, pub;
+	int rc = EX_OK, pub, r;
 
 	if ((files = calloc(pol->nlists + 1, sizeof(*files))) == NULL) {
 		warnx("feed: out of memory");
@@ -203,8 +220,16 @@ round_once(struct feed *f, size_t n, const struct feed_opts *o,
 		if (!all && !x->notified && sk_rpzfeed_due(&x->st) > now)
 			continue;
 		x->notified = 0;
-		if (sk_rpzfeed_refresh(
-		        &x->cfg, &x->st, &x->res, err, sizeof(err)) != 0) {
+		memset(&fp, 0, sizeof(fp));
+		fp.line.show = !o->quiet && isatty(STDERR_FILENO);
+		fp.name = x->l->name;
+		x->cfg.progress = fp.line.show ? feed_progress : NULL;
+		x->cfg.progress_arg = &fp;
+		r = sk_rpzfeed_refresh(
+		    &x->cfg, &x->st, &x->res, err, sizeof(err));
+		ctl_progress_clear(&fp.line);
+		x->cfg.progress = NULL; /* fp ends with the round */
+		if (r != 0) {
 			warnx("feed %s: %s; the kept zone stays at serial "
 			      "%" PRIu32,
 			    x->l->name, err, x->st.serial);

@@ -527,6 +527,8 @@ struct xctx {
 	FILE *out;       /* a whole zone goes here */
 	struct sk_rpzdiff *diff;
 	uint64_t records;
+	uint64_t seen;                    /* records received */
+	const struct sk_rpzfeed_cfg *cfg; /* its progress */
 };
 
 static uint32_t
@@ -606,6 +608,9 @@ on_rr(void *arg, ldns_rr *rr, char *err, size_t errsize)
 	uint32_t serial = soa ? soa_field(rr, 2) : 0;
 
 	ldns_rr2canonical(rr); /* lower case: listparse compares bytes */
+	if ((++x->seen & 0xffff) == 0 && x->cfg->progress != NULL)
+		x->cfg->progress(
+		    x->cfg->progress_arg, x->ixfr ? "IXFR" : "AXFR", x->seen);
 	switch (x->s) {
 	case X_FIRST:
 		if (!soa) {
@@ -761,6 +766,7 @@ do_axfr(const struct sk_rpzfeed_cfg *cfg, struct sk_rpzfeed_result *res,
 	int r;
 
 	memset(&x, 0, sizeof(x));
+	x.cfg = cfg;
 	if ((x.out = open_tmp(cfg->path, res->tmp, sizeof(res->tmp))) == NULL) {
 		snprintf(err, errsize,
 		    "%s: cannot create the new zone beside "
@@ -810,6 +816,7 @@ do_ixfr(const struct sk_rpzfeed_cfg *cfg, const struct sk_rpzfeed_state *cur,
 	}
 	x.ixfr = 1;
 	x.old = cur->serial;
+	x.cfg = cfg;
 	if ((x.diff = sk_rpzdiff_new()) == NULL ||
 	    (x.out = open_tmp(cfg->path, res->tmp, sizeof(res->tmp))) == NULL) {
 		ldns_rr_free((ldns_rr *)q.soa);

@@ -41,6 +41,10 @@ struct sk_rpzfeed_cfg {
 	const struct sk_tsig_key *key; /**< or NULL */
 	int timeout_s;                 /**< per exchange */
 	int force_axfr;                /**< never IXFR */
+	/** NULL, or called every 65,536 records received (a terminal's
+	 * progress line) */
+	void (*progress)(void *arg, const char *how, uint64_t records);
+	void *progress_arg;
 };
 
 /** What a refresh did. */
