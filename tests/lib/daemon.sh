@@ -114,7 +114,9 @@ EOF
 # zone files in DIR (DIR/zones/rpz.test.zone serves rpz.test.), transfers
 # for 127.0.0.1 with the TSIG key feed-key (hmac-sha256, SECRET), IXFR
 # from zone-file differences (knotc zone-reload), NOTIFY to NOTIFY_PORT
-# when given (Knot notifies over TCP).
+# when given (Knot notifies over TCP). Knot gives a reader 500 ms a
+# message of an outgoing transfer; a sanitizer build of the feed on a
+# loaded machine reads slower, hence 10 s.
 knot_conf() {
 	mkdir -p "$1/zones" "$1/db"
 	{
@@ -122,6 +124,7 @@ knot_conf() {
 server:
     rundir: "$1"
     listen: 127.0.0.1@$2
+    tcp-io-timeout: 10000
 control:
     listen: "$1/knot.sock"
 database:
