@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "rpzdiff.h"
 #include "xfr.h"
 
 /** A feed's state (PATH.xfr). */
@@ -107,32 +108,5 @@ int sk_rpzfeed_commit(const struct sk_rpzfeed_cfg *cfg,
 
 /** Remove res->tmp if any. */
 void sk_rpzfeed_discard(struct sk_rpzfeed_result *res);
-
-/* --- the condensed IXFR diff (exposed for the fuzzer and tests) --- */
-
-struct sk_rpzdiff;
-
-struct sk_rpzdiff *sk_rpzdiff_new(void);
-void sk_rpzdiff_free(struct sk_rpzdiff *d);
-
-/** A record deleted / added, as one zone-file line (ldns's text, no
- * newline). @return 0, or SK_XFR_E_DIFF when it contradicts the diffs so
- * far (deleted twice, added twice), SK_XFR_E_NOMEM. */
-int sk_rpzdiff_del(struct sk_rpzdiff *d, const char *line);
-int sk_rpzdiff_add(struct sk_rpzdiff *d, const char *line);
-
-/** Records deleted and added after condensing. */
-void sk_rpzdiff_counts(
-    const struct sk_rpzdiff *d, uint64_t *deleted, uint64_t *added);
-
-/**
- * Apply the diff to a kept zone: in's first line (the old SOA) becomes
- * soa_line, the deleted records are left out, the added ones appended.
- * @return 0 with *records the records written, or SK_XFR_E_DIFF when the
- * zone does not match the diff (a deleted record missing, an added one
- * present already) or SK_XFR_E_IO.
- */
-int sk_rpzdiff_apply(struct sk_rpzdiff *d, FILE *in, FILE *out,
-    const char *soa_line, uint64_t *records);
 
 #endif
