@@ -53,6 +53,7 @@ int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
 int cmd_update(int argc, char **argv);   /* ctl_update.c */
 int cmd_keygen(int argc, char **argv);   /* ctl_keygen.c */
 int cmd_follow(int argc, char **argv);   /* ctl_follow.c */
+int cmd_feed(int argc, char **argv);     /* ctl_feed.c */
 /* ctl_checkconf.c */
 int cmd_check_conf(int argc, char **argv);
 
@@ -73,6 +74,24 @@ struct build_args {
 	size_t nlist_files;
 };
 int build_run(const struct build_args *b); /* ctl_build.c */
+
+/** Build from a policy with files in place of some lists, show the diff
+ * against dir's active snapshot (unless quiet), publish through the shrink
+ * guard (unless dry_run): update's downloads and feed's zones
+ * (ctl_update.c). */
+struct ctl_build_publish {
+	const char *policy, *dir, *by, *reason;
+	const char *tmp_prefix; /**< the build's temporary in $TMPDIR */
+	int force, init, quiet, dry_run;
+	double max_shrink;
+};
+
+int ctl_build_publish(const struct ctl_build_publish *bp,
+    const char *const *files, size_t nfiles);
+
+/** --timeout: 1 to 3600 seconds into an int (a ctl_opt parse function;
+ * update and feed, ctl_update.c). */
+int ctl_parse_timeout(const char *cmd, const char *text, void *dst);
 
 /** publish: make the snapshot file path active in dir. */
 struct publish_args {

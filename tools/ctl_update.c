@@ -140,9 +140,9 @@ parse_pct(const char *cmd, const char *text, void *dst)
 	return 0;
 }
 
-/* --timeout: seconds. */
-static int
-parse_timeout(const char *cmd, const char *text, void *dst)
+/* --timeout: seconds (update and feed). */
+int
+ctl_parse_timeout(const char *cmd, const char *text, void *dst)
 {
 	long t = strtol(text, NULL, 10);
 
@@ -229,26 +229,26 @@ check_list(struct upd_list *u, const struct upd_opts *o)
 	return 1;
 }
 
-/* Build into a temporary file from the lists and the checked downloads
- * (files), show its diff, publish it unless a dry run. @return EX_OK or
- * EX_FAIL (said why). */
-static int
-build_and_publish(
-    const struct upd_opts *o, const char *const *files, size_t nfiles)
+/* Build into a temporary file from the policy with files in place of its
+ * lists, show its diff, publish it unless a dry run (update and feed).
+ * @return EX_OK or EX_FAIL (said why). */
+int
+ctl_build_publish(
+    const struct ctl_build_publish *bp, const char *const *files, size_t nfiles)
 {
-	struct build_args b = {o->policy, NULL, NULL, 1, 0, files, nfiles};
-	struct publish_args p = {o->dir, NULL, o->by, o->reason, o->force,
-	    o->lim.max_shrink, SK_DBDIR_KEEP, o->init, 0, NULL, NULL};
+	struct build_args b = {bp->policy, NULL, NULL, 1, 0, files, nfiles};
+	struct publish_args p = {bp->dir, NULL, bp->by, bp->reason, bp->force,
+	    bp->max_shrink, SK_DBDIR_KEEP, bp->init, 0, NULL, NULL};
 	char tmp[PATH_MAX], active[PATH_MAX];
 	const char *tmpdir;
 	struct stat st;
 	int fd, rc = EX_FAIL;
 
-	/* Named with our pid: the next update removes those of dead runs
+	/* Named with our pid: the next run removes those of dead runs
 	 * (with the build's own temporaries beside them). */
 	tmpdir = getenv("TMPDIR") != NULL ? getenv("TMPDIR") : "/tmp";
-	(void)sk_dbdir_clean_stale(tmpdir, UPDATE_TMP_PREFIX, NULL);
-	snprintf(tmp, sizeof(tmp), "%s/" UPDATE_TMP_PREFIX "%ld.XXXXXX", tmpdir,
+	(void)sk_dbdir_clean_stale(tmpdir, bp->tmp_prefix, NULL);
+	snprintf(tmp, sizeof(tmp), "%s/%s%ld.XXXXXX", tmpdir, bp->tmp_prefix,
 	    (long)getpid());
 	if ((fd = mkstemp(tmp)) < 0) {
 		warn("%s", tmp);
@@ -260,13 +260,13 @@ build_and_publish(
 		goto out;
 	/* What it changes (diff exits 1 when there is a difference); a
 	 * first update has nothing to compare with. */
-	snprintf(active, sizeof(active), "%s/active.mdb", o->dir);
-	if (!o->quiet && lstat(active, &st) == 0) {
+	snprintf(active, sizeof(active), "%s/active.mdb", bp->dir);
+	if (!bp->quiet && lstat(active, &st) == 0) {
 		fflush(stdout);
-		(void)diff_run(o->dir, DEFAULT_DIFF_LIMIT, tmp, NULL);
+		(void)diff_run(bp->dir, DEFAULT_DIFF_LIMIT, tmp, NULL);
 		fflush(stdout);
 	}
-	if (o->dry_run) {
+	if (bp->dry_run) {
 		rc = EX_OK;
 		goto out;
 	}
@@ -276,6 +276,18 @@ build_and_publish(
 out:
 	unlink(tmp);
 	return rc;
+}
+
+/* update's build and publish with its options. */
+static int
+build_and_publish(
+    const struct upd_opts *o, const char *const *files, size_t nfiles)
+{
+	struct ctl_build_publish bp = {o->policy, o->dir, o->by, o->reason,
+	    UPDATE_TMP_PREFIX, o->force, o->init, o->quiet, o->dry_run,
+	    o->lim.max_shrink};
+
+	return ctl_build_publish(&bp, files, nfiles);
 }
 
 /*
@@ -349,7 +361,7 @@ cmd_update(int argc, char **argv)
 	    CTL_OPT_PARSED("max-size", OPT_MAX_SIZE, parse_max_size,
 	        o.fetch.max_size, NULL),
 	    CTL_OPT_PARSED(
-	        "timeout", 't', parse_timeout, o.fetch.timeout, NULL),
+	        "timeout", 't', ctl_parse_timeout, o.fetch.timeout, NULL),
 	    CTL_OPT_FLAG("dry-run", OPT_DRY_RUN, o.dry_run),
 	    CTL_OPT_FLAG("force", OPT_FORCE, o.force),
 	    CTL_OPT_PARSED("max-shrink", OPT_MAX_SHRINK, parse_pct,

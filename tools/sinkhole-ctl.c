@@ -72,6 +72,10 @@ static const struct ctl_cmd ctl_cmds[] = {
         "follow [-q] [--init] [-d dir] [-c sinkhole.conf] [--ca-file file]\n"
         "                     [--loop seconds] [--stale-after seconds] [--timeout seconds]\n"
         "                     [--max-size bytes] [--max-shrink pct] url"},
+    {"feed", cmd_feed,
+        "feed [-q] [--loop] [--notify addr@port] [--axfr] [--force] [--max-shrink pct]\n"
+        "                     [--timeout seconds] [--init] [-p policy] [-d dir] --by who\n"
+        "                     --reason text"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 

@@ -492,6 +492,7 @@ pf_add_list(struct pf_ctx *c, const char *stmt, int category,
 		return pf_error(c, "out of memory");
 	}
 	l->path = path;
+	l->xfr = l->zone = l->tsig = NULL; /* pf_list_xfr's */
 	l->category = category;
 	l->format = fmt;
 	l->default_match = m;
@@ -502,24 +503,67 @@ pf_add_list(struct pf_ctx *c, const char *stmt, int category,
 	return 0;
 }
 
-/* list CATEGORY FORMAT PATH [match=subtree|exact] [url=URL] */
+/* xfr=, zone=, tsig= of an rpz feed (sinkhole-ctl feed keeps its file
+ * current by zone transfer): checked here, the address and the key file
+ * when the feed runs. */
+static int
+pf_list_xfr(struct pf_ctx *c, struct sk_policy_list *l, const char *xfr,
+    const char *zone, const char *tsig)
+{
+	size_t dirlen;
+
+	if (xfr == NULL) {
+		if (zone != NULL || tsig != NULL)
+			return pf_error(
+			    c, "list: zone= and tsig= go with xfr=");
+		return 0;
+	}
+	if (l->format != SK_LIST_RPZ)
+		return pf_error(c,
+		    "list: xfr= is for rpz lists (a feed transferred from "
+		    "its primary)");
+	if (l->url != NULL)
+		return pf_error(c, "list: url= or xfr=, not both");
+	if (zone == NULL)
+		return pf_error(c,
+		    "list: xfr= needs zone=ZONE (the feed's "
+		    "RPZ zone on the primary)");
+	dirlen = tsig == NULL || tsig[0] == '/' ? 0 : c->dirlen;
+	l->xfr = strdup(xfr);
+	l->zone = strdup(zone);
+	if (tsig != NULL &&
+	    (l->tsig = malloc(dirlen + strlen(tsig) + 1)) != NULL) {
+		memcpy(l->tsig, c->path, dirlen);
+		memcpy(l->tsig + dirlen, tsig, strlen(tsig) + 1);
+	}
+	if (l->xfr == NULL || l->zone == NULL || (tsig != NULL && !l->tsig))
+		return pf_error(c, "out of memory");
+	return 0;
+}
+
+/* list CATEGORY FORMAT PATH [match=subtree|exact] [url=URL]
+ *      [xfr=ADDR[@PORT] zone=ZONE [tsig=KEYFILE]] */
 static int
 pf_list(struct pf_ctx *c, const struct pf_tok *toks, size_t ntoks)
 {
 	static const char *const posnames[] = {"CATEGORY", "FORMAT", "PATH"};
-	struct pf_opt opts[] = {{"match", NULL}, {"url", NULL}};
+	struct pf_opt opts[] = {{"match", NULL}, {"url", NULL}, {"xfr", NULL},
+	    {"zone", NULL}, {"tsig", NULL}};
 	const char *pos[3];
 	int idx;
 
-	if (pf_args(c, "list", toks, ntoks, posnames, pos, 3, opts, 2,
-	        "match= or url=") < 0)
+	if (pf_args(c, "list", toks, ntoks, posnames, pos, 3, opts, 5,
+	        "match=, url=, xfr=, zone= or tsig=") < 0)
 		return -1;
 	idx = pf_find_category(c->pol, pos[0], strlen(pos[0]));
 	if (idx < 0)
 		return pf_error(
 		    c, "list: category \"%s\" is not declared", pos[0]);
-	return pf_add_list(
-	    c, "list", idx, pos[1], pos[2], opts[0].val, opts[1].val);
+	if (pf_add_list(
+	        c, "list", idx, pos[1], pos[2], opts[0].val, opts[1].val) < 0)
+		return -1;
+	return pf_list_xfr(c, &c->pol->lists[c->pol->nlists - 1], opts[2].val,
+	    opts[3].val, opts[4].val);
 }
 
 /* allow FORMAT PATH [url=URL]: the allowlist beats every category. */
@@ -805,6 +849,9 @@ sk_policyfile_free(struct sk_policyfile *pol)
 		free(pol->lists[i].path);
 		free(pol->lists[i].name);
 		free(pol->lists[i].url);
+		free(pol->lists[i].xfr);
+		free(pol->lists[i].zone);
+		free(pol->lists[i].tsig);
 	}
 	free(pol->lists);
 	free(pol->exemptions);

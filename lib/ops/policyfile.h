@@ -9,8 +9,10 @@
  *            [ref="TEXT"] [purpose=content|bypass]
  *            [ede=blocked|censored|filtered]
  *   list CATEGORY FORMAT PATH [match=subtree|exact] [url=URL]
+ *        [xfr=ADDR[@PORT] zone=ZONE [tsig=KEYFILE]]
  *        (a rewrite category takes rewrite and rpz lists only, a rewrite
- *        list feeds a rewrite category only)
+ *        list feeds a rewrite category only; xfr= makes an rpz list a
+ *        feed that sinkhole-ctl feed keeps current by zone transfer)
  *   contact "URI"           (at most 4: mailto:, tel:, sips:, https:)
  *   organisation "TEXT"     (once)
  *   language TAG            (once, BCP 47)
@@ -38,9 +40,13 @@ struct sk_policy_list {
 	/** 1 when its category's action is rewrite: an rpz list's CNAME
 	 * targets are then rewrites (sk_list_parser.rpz_rewrites) */
 	int rewrites;
-	char *path;    /**< resolved against the policy's folder */
-	char *name;    /**< as written in the policy file */
-	char *url;     /**< url=: where update fetches it from, or NULL */
+	char *path; /**< resolved against the policy's folder */
+	char *name; /**< as written in the policy file */
+	char *url;  /**< url=: where update fetches it from, or NULL */
+	/** xfr=: the primary an rpz feed is transferred from ("ADDR" or
+	 * "ADDR@PORT"), or NULL; zone= its zone, tsig= its key file
+	 * (resolved like path, or NULL: no TSIG) */
+	char *xfr, *zone, *tsig;
 	unsigned line; /**< where the policy names it */
 };
 

@@ -109,6 +109,53 @@ EOF
 	} >"$_d_dir/nsd.conf"
 }
 
+# knot_conf DIR PORT SECRET [NOTIFY_PORT]: DIR/knot.conf for Knot (knotd)
+# as a feed's primary on 127.0.0.1:PORT: its state, control socket and
+# zone files in DIR (DIR/zones/rpz.test.zone serves rpz.test.), transfers
+# for 127.0.0.1 with the TSIG key feed-key (hmac-sha256, SECRET), IXFR
+# from zone-file differences (knotc zone-reload), NOTIFY to NOTIFY_PORT
+# when given (Knot notifies over TCP). Knot gives a reader 500 ms a
+# message of an outgoing transfer; a sanitizer build of the feed on a
+# loaded machine reads slower, hence 10 s.
+knot_conf() {
+	mkdir -p "$1/zones" "$1/db"
+	{
+		cat <<EOF
+server:
+    rundir: "$1"
+    listen: 127.0.0.1@$2
+    tcp-io-timeout: 10000
+control:
+    listen: "$1/knot.sock"
+database:
+    storage: "$1/db"
+key:
+  - id: feed-key
+    algorithm: hmac-sha256
+    secret: $3
+acl:
+  - id: xfr
+    address: 127.0.0.1
+    key: feed-key
+    action: transfer
+template:
+  - id: default
+    storage: "$1/zones"
+    zonefile-sync: -1
+    zonefile-load: difference
+    journal-content: changes
+    journal-max-usage: 2G
+    semantic-checks: off
+log:
+  - target: stderr
+    any: info
+EOF
+		[ -z "${4:-}" ] || printf 'remote:\n  - id: feed\n    address: 127.0.0.1@%s\n' "$4"
+		printf 'zone:\n  - domain: rpz.test\n    file: rpz.test.zone\n    acl: xfr\n'
+		[ -z "${4:-}" ] || printf '    notify: feed\n'
+	} >"$1/knot.conf"
+}
+
 # unbound_server_conf PORT DIR LOG: the start of an Unbound config, on
 # standard output: server: on 127.0.0.1:PORT, IPv4 only, as this user
 # without chroot, in DIR, no pid file, logging to LOG. The caller writes

@@ -127,6 +127,8 @@ test_statement_fields(void)
 	         "allow domains allow.txt\n"
 	         "category quiet action=nodata\n"
 	         "list quiet rpz q.rpz url=https://lists.example/q.rpz?v=1\n"
+	         "list ads rpz feed.rpz xfr=192.0.2.53@5353 zone=rpz.example. "
+	         "tsig=/etc/sinkhole/feed.key\n"
 	         "allow adblock ok.txt url=\"http://127.0.0.1:8080/ok.txt\"\n"
 	         "exempt 192.0.2.0/24 approver=\"Sheriff's Office\" "
 	         "reason=\"TKT-42\" expires=2030-06-01T12:00:00Z "
@@ -148,16 +150,23 @@ test_statement_fields(void)
 	CHECK_STR(pol->categories[1].policy_ref, "", "no ref: empty");
 	CHECK(pol->categories[2].action == SK_ACTION_MONITOR, "bypass action");
 
-	CHECK(pol->nlists == 5, "lists %zu", pol->nlists);
-	if (pol->nlists == 5) {
+	CHECK(pol->nlists == 6, "lists %zu", pol->nlists);
+	if (pol->nlists == 6) {
 		CHECK(pol->lists[0].url == NULL, "no url=: NULL");
 		CHECK(pol->lists[3].format == SK_LIST_RPZ, "rpz format");
 		CHECK_STR(pol->lists[3].url, "https://lists.example/q.rpz?v=1",
 		    "url= kept");
-		CHECK(pol->lists[4].format == SK_LIST_ADBLOCK &&
-		        pol->lists[4].category == -1,
+		CHECK(pol->lists[3].xfr == NULL && pol->lists[3].zone == NULL &&
+		        pol->lists[3].tsig == NULL,
+		    "no xfr=: NULL");
+		CHECK_STR(pol->lists[4].xfr, "192.0.2.53@5353", "xfr= kept");
+		CHECK_STR(pol->lists[4].zone, "rpz.example.", "zone= kept");
+		CHECK_STR(
+		    pol->lists[4].tsig, "/etc/sinkhole/feed.key", "tsig= kept");
+		CHECK(pol->lists[5].format == SK_LIST_ADBLOCK &&
+		        pol->lists[5].category == -1,
 		    "adblock allowlist");
-		CHECK_STR(pol->lists[4].url, "http://127.0.0.1:8080/ok.txt",
+		CHECK_STR(pol->lists[5].url, "http://127.0.0.1:8080/ok.txt",
 		    "quoted url= unquoted");
 	}
 	CHECK(pol->lists[0].category == 0, "list 0 category");
@@ -276,6 +285,19 @@ static const struct {
         {"allow: unexpected"}},
     {"url= quoted blank", "allow domains x url=\"http://h/a b\"\n", 1,
         {"allow: url= holds a blank"}},
+    {"xfr= on a domains list",
+        "category a action=sinkhole\nlist a domains x xfr=192.0.2.1 "
+        "zone=z.\n",
+        2, {"list: xfr= is for rpz lists"}},
+    {"xfr= without zone=",
+        "category a action=sinkhole\nlist a rpz x xfr=192.0.2.1\n", 2,
+        {"list: xfr= needs zone=ZONE"}},
+    {"zone= without xfr=", "category a action=sinkhole\nlist a rpz x zone=z.\n",
+        2, {"list: zone= and tsig= go with xfr="}},
+    {"url= and xfr=",
+        "category a action=sinkhole\nlist a rpz x url=http://h/x "
+        "xfr=192.0.2.1 zone=z.\n",
+        2, {"list: url= or xfr=, not both"}},
     {"match= on rpz", "category a action=sinkhole\nlist a rpz x match=exact\n",
         2, {"list: match= applies to domains, hosts and rewrite lists only"}},
     {"allow extra word", "allow domains x y\n", 1, {"allow: unexpected \"y\""}},
