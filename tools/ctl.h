@@ -51,6 +51,7 @@ int cmd_allow(int argc, char **argv);    /* ctl_edit.c */
 int cmd_block(int argc, char **argv);    /* ctl_edit.c */
 int cmd_exempt(int argc, char **argv);   /* ctl_edit.c */
 int cmd_update(int argc, char **argv);   /* ctl_update.c */
+int cmd_export(int argc, char **argv);   /* ctl_export.c */
 /* ctl_checkconf.c */
 int cmd_check_conf(int argc, char **argv);
 

@@ -67,6 +67,9 @@ static const struct ctl_cmd ctl_cmds[] = {
         "update [-q] [--dry-run] [--force] [--max-shrink pct] [--max-rejected pct]\n"
         "                     [--max-size bytes] [--timeout seconds] [--init] [-p policy]\n"
         "                     [-d dir] --by who --reason text"},
+    {"export", cmd_export,
+        "export --rpz [-q] [--json] [-s snapshot | -d dir] [-o file] [-c conf]\n"
+        "                     [--zone origin] [--ns name] [--serial n]"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
