@@ -478,7 +478,9 @@ put_owner(struct ctx *c, const uint8_t *name, size_t len, int wildcard,
 	return c->err;
 }
 
-/* The wildcards Unbound needs above name: for each of name and its
+/* The wildcards DNS wildcard rules need above name (RFC 4592: an owner
+ * or empty non-terminal between a query and a wildcard stops it; BIND and
+ * Unbound apply them to RPZ): for each of name and its
  * ancestors (c), "*.c" when the names below c are blocked by an entry above
  * c (c itself writes "*.c" when its own entry decides). Stops where
  * nothing above matches any more. */
@@ -647,7 +649,9 @@ put_header(struct ctx *c)
 	    "closest-wildcard\n"
 	    "; precedence then gives the same answers in any order. Extra "
 	    "wildcards (fills)\n"
-	    "; stand where Unbound's RPZ would miss a farther one.\n"
+	    "; stand at the names between a wildcard and an owner below it,"
+	    " where DNS\n"
+	    "; wildcard rules (RFC 4592) would stop the farther one.\n"
 	    "; Not expressible in RPZ: exemptions (below: a resolver using "
 	    "this zone blocks\n"
 	    "; those clients too), monitor hit records (monitor is "

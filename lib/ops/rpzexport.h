@@ -10,10 +10,11 @@
  * lowest category): "NAME" for the name itself, "*.NAME" for the names
  * below it that have no owner of their own. RPZ picks the exact owner over
  * a wildcard and the closest wildcard over a farther one, so the zone
- * answers as sinkhole does, whatever order its lines are in. Unbound (up to
- * at least 1.17) finds a wildcard only at the closest enclosing name that
- * any owner shares with the query, so a wildcard is also written at every
- * name between a blocking wildcard and an owner below it ("fills").
+ * answers as sinkhole does, whatever order its lines are in. RPZ wildcards
+ * follow DNS wildcard rules (RFC 4592, as BIND's and Unbound's RPZ do): a
+ * name between the query and a wildcard, an owner or the empty non-terminal
+ * above one, stops the wildcard; so a wildcard is also written at every
+ * such name between a blocking wildcard and an owner below it ("fills").
  *
  * Actions: nxdomain "CNAME .", nodata "CNAME *.", sinkhole "A" and "AAAA"
  * with the configured addresses, rewrite "CNAME target.", allow and

@@ -15,7 +15,7 @@ The policy has every action (sinkhole, nxdomain, nodata, rewrite, monitor),
 every match (subtree, exact "=", below "*."), RPZ-list entries with their
 own answers, allow entries below blocked names and above them, monitor
 names below blocked ones, and blocked names below names of another
-category (the wildcards Unbound needs in between, "fills")."""
+category (the wildcards DNS wildcard rules need in between, "fills")."""
 import os
 import random
 import select
