@@ -704,15 +704,13 @@ sk_rpz_export(const struct sk_snapshot *snap, const struct sk_rpz_opts *o,
 	int rc;
 
 	memset(rep, 0, sizeof(*rep));
-	memset(&c, 0, sizeof(c));
-	c.snap = snap;
-	c.o = o;
-	c.out = out;
-	c.rep = rep;
-	c.detail = detail;
-	c.detailsize = detailsize;
-	c.probe = 0;
-	c.total = sk_snapshot_name_count(snap);
+	c = (struct ctx){.snap = snap,
+	    .o = o,
+	    .out = out,
+	    .rep = rep,
+	    .detail = detail,
+	    .detailsize = detailsize,
+	    .total = sk_snapshot_name_count(snap)};
 	if (o->origin == NULL ||
 	    sk_name_from_text(o->origin, strlen(o->origin), wire, &wl) != 0 ||
 	    wl < 2)

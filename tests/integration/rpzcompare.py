@@ -38,57 +38,33 @@ def gen(d):
     def sub(name):
         return "q%d.%s" % (rnd.randrange(1000), name)
 
-    for i in range(2500):
-        n = "a%d.t59" % i
-        lists["adult"].append(n)
-        listed += [n, sub(n), "x.%s" % sub(n)]
-    for i in range(250):
-        n = "ae%d.t59" % i
-        lists["adult"].append("=" + n)
-        listed += [n, sub(n)]
-        n = "ab%d.t59" % i
-        lists["adult"].append("*." + n)
-        listed += [n, sub(n)]
-    for i in range(1200):
-        n = "n%d.t59" % i
-        lists["nx"].append(n)
-        listed += [n, sub(n)]
+    def add(lst, count, fmt, entry="%s", extra=(), base=0):
+        """count entries of list lst: names fmt % i (i from base) written
+        as entry % name; asked: the name, one below it, and extra % i."""
+        for i in range(base, base + count):
+            n = fmt % i
+            lists[lst].append(entry % n)
+            listed.extend([n, sub(n)] + [e % i for e in extra])
+
+    add("adult", 2500, "a%d.t59", extra=("x.q1.a%d.t59",))
+    add("adult", 250, "ae%d.t59", "=%s")
+    add("adult", 250, "ab%d.t59", "*.%s")
+    add("nx", 1200, "n%d.t59")
     # A sinkhole name two labels below an nxdomain one: the names beside
     # it (c.x.nI) are nxdomain, below it sinkhole.
-    for i in range(300):
-        n = "s.x.n%d.t59" % i
-        lists["adult"].append(n)
-        listed += [n, sub(n), "c.x.n%d.t59" % i, "x.n%d.t59" % i]
-    for i in range(800):
-        n = "z%d.t59" % i
-        lists["nod"].append(n)
-        listed += [n, sub(n)]
+    add("adult", 300, "s.x.n%d.t59", extra=("c.x.n%d.t59", "x.n%d.t59"))
+    add("nod", 800, "z%d.t59")
     for i in range(400):
-        n = "r%d.t59" % i
-        lists["rw"].append("%s safe%d.t59" % (n, i % 7))
-        listed += [n, sub(n)]
-    for i in range(400):
-        n = "m%d.t59" % i
-        lists["mon"].append(n)
-        listed += [n, sub(n)]
+        lists["rw"].append("r%d.t59 safe%d.t59" % (i, i % 7))
+        listed += ["r%d.t59" % i, sub("r%d.t59" % i)]
+    add("mon", 400, "m%d.t59")
     # Monitor below sinkhole: the blocking category wins.
-    for i in range(200):
-        n = "mm.a%d.t59" % i
-        lists["mon"].append(n)
-        listed += [n, sub(n)]
+    add("mon", 200, "mm.a%d.t59")
     # Allow below blocked names (subtree and exact), and above them.
-    for i in range(300):
-        n = "ok.a%d.t59" % (i + 300)
-        lists["allow"].append(n)
-        listed += [n, sub(n)]
-    for i in range(200):
-        n = "w.n%d.t59" % (i + 400)
-        lists["allow"].append("=" + n)
-        listed += [n, sub(n)]
-    for i in range(150):
-        lists["allow"].append("p%d.t59" % i)
-        lists["adult"].append("b.p%d.t59" % i)
-        listed += ["p%d.t59" % i, "b.p%d.t59" % i, sub("b.p%d.t59" % i)]
+    add("allow", 300, "ok.a%d.t59", base=300)
+    add("allow", 200, "w.n%d.t59", "=%s", base=400)
+    add("allow", 150, "p%d.t59", extra=("b.p%d.t59",))
+    add("adult", 150, "b.p%d.t59")
     # An RPZ list: its entries' own answers beat the category's.
     for i in range(300):
         rpz.append("o%d.t59 CNAME *." % i)

@@ -81,33 +81,27 @@ write_unbound_conf "$WORK/unbound.conf" '	domain-insecure: "t59."'
 start_unbound "$WORK/unbound.conf"
 
 # --- a plain Unbound with the RPZ zone, on SPARE_PORT ----------------------
-mkdir -p "$WORK/plain"
-{
-	unbound_server_conf "$SPARE_PORT" "$WORK/plain" "$WORK/plain.log"
-	cat <<EOF
-	verbosity: 1
-	num-threads: 2
-	module-config: "respip validator iterator"
-	access-control: 127.0.0.0/8 allow
-	do-not-query-localhost: no
-	qname-minimisation: no
-	discard-timeout: 10000
-	domain-insecure: "test."
-	domain-insecure: "t59."
-	local-zone: "test." nodefault
-stub-zone:
-	name: "test."
-	stub-addr: 127.0.0.1@$NSD_PORT
-stub-zone:
-	name: "t59."
-	stub-addr: 127.0.0.1@$NSD_PORT
+# The same configuration as the module's (write_unbound_conf) on its own
+# ports and log, without the dynlib clause and module: respip instead.
+# (Its control port: past the ports of every test number.)
+pick_port PLAIN_CTL_PORT $((PORT_BASE + 400)) ||
+	{ fail "no free port for the plain Unbound's control"; finish; }
+(
+	UB_PORT=$SPARE_PORT CTL_PORT=$PLAIN_CTL_PORT
+	MODULE_CONFIG="respip validator iterator" UB_VERBOSITY=1
+	UB_EXTRA_SECTIONS="$UB_EXTRA_SECTIONS
 rpz:
-	name: "sinkhole.rpz."
+	name: \"sinkhole.rpz.\"
 	primary: 127.0.0.1@$NSD_PORT
-	zonefile: "$WORK/plain/rpz.zone"
-	rpz-log: yes
-EOF
-} >"$WORK/plain.conf"
+	zonefile: \"$WORK/plain/rpz.zone\"
+	rpz-log: yes"
+	write_unbound_conf "$WORK/plain.conf" '	domain-insecure: "t59."'
+)
+mkdir -p "$WORK/plain"
+sed -i -e "s|$WORK/unbound.log|$WORK/plain.log|" -e '/^dynlib:/,/dynlib-file:/d' \
+	"$WORK/plain.conf"
+check "the plain Unbound has no sinkhole module" \
+	sh -c "! grep -q 'dynlib' '$WORK/plain.conf'"
 start_daemon "$WORK/plain.stderr.log" "$UNBOUND" -d -c "$WORK/plain.conf"
 wait_for_dns "$SPARE_PORT" ok.test || { fail "plain Unbound did not start"; finish; }
 # The transfer: the plain Unbound blocks a listed name once it has the zone.
@@ -117,7 +111,8 @@ blocked_plain() {
 }
 check "the plain Unbound transferred the zone from NSD (a listed name is blocked)" \
 	wait_until 150 blocked_plain
-check "... and wrote it to its zonefile" test -s "$WORK/plain/rpz.zone"
+check "... and wrote it to its zonefile" \
+	wait_until 50 test -s "$WORK/plain/rpz.zone"
 expect_eq "the module blocks it too" \
 	"$("$DIG" @127.0.0.1 -p "$UB_PORT" a0.t59 A +short +time=2 +tries=1)" \
 	"0.0.0.0"
