@@ -92,6 +92,24 @@ load_conf(
 	return 0;
 }
 
+struct count {
+	const char *key;
+	uint64_t n;
+};
+
+/* "key": {"a": n, ...} */
+static void
+put_counts(struct ctl_json *j, const char *key, const struct count *c, size_t n)
+{
+	size_t i;
+
+	ctl_json_key(j, key);
+	ctl_json_object_begin(j);
+	for (i = 0; i < n; i++)
+		ctl_json_kv_uint(j, c[i].key, c[i].n);
+	ctl_json_object_end(j);
+}
+
 static void
 put_json(const struct sk_rpz_report *r, const char *snapid, const char *out,
     const char *zone, uint32_t serial, const char *conf,
@@ -99,6 +117,14 @@ put_json(const struct sk_rpz_report *r, const char *snapid, const char *out,
 {
 	struct ctl_json j;
 	char v4[INET_ADDRSTRLEN], v6[INET6_ADDRSTRLEN];
+	const struct count actions[] = {{"nxdomain", r->nxdomain},
+	    {"nodata", r->nodata}, {"sinkhole", r->sinkhole},
+	    {"rewrite", r->rewrite}, {"passthru", r->passthru}};
+	const struct count missing[] = {{"exemptions", r->exemptions},
+	    {"monitor_names", r->monitor_names}, {"skipped", r->skipped},
+	    {"wildcard_label", r->skip_star},
+	    {"rpz_trigger_label", r->skip_special}, {"too_long", r->skip_long},
+	    {"reserved_target", r->skip_target}};
 
 	inet_ntop(AF_INET, &mc->sinkhole_v4, v4, sizeof(v4));
 	inet_ntop(AF_INET6, &mc->sinkhole_v6, v6, sizeof(v6));
@@ -115,25 +141,11 @@ put_json(const struct sk_rpz_report *r, const char *snapid, const char *out,
 	ctl_json_kv_uint(&j, "owners", r->owners);
 	ctl_json_kv_uint(&j, "records", r->records);
 	ctl_json_kv_uint(&j, "bytes", r->bytes);
-	ctl_json_key(&j, "actions");
-	ctl_json_object_begin(&j);
-	ctl_json_kv_uint(&j, "nxdomain", r->nxdomain);
-	ctl_json_kv_uint(&j, "nodata", r->nodata);
-	ctl_json_kv_uint(&j, "sinkhole", r->sinkhole);
-	ctl_json_kv_uint(&j, "rewrite", r->rewrite);
-	ctl_json_kv_uint(&j, "passthru", r->passthru);
-	ctl_json_object_end(&j);
+	put_counts(
+	    &j, "actions", actions, sizeof(actions) / sizeof(actions[0]));
 	ctl_json_kv_uint(&j, "fills", r->fills);
-	ctl_json_key(&j, "not_expressed");
-	ctl_json_object_begin(&j);
-	ctl_json_kv_uint(&j, "exemptions", r->exemptions);
-	ctl_json_kv_uint(&j, "monitor_names", r->monitor_names);
-	ctl_json_kv_uint(&j, "skipped", r->skipped);
-	ctl_json_kv_uint(&j, "wildcard_label", r->skip_star);
-	ctl_json_kv_uint(&j, "rpz_trigger_label", r->skip_special);
-	ctl_json_kv_uint(&j, "too_long", r->skip_long);
-	ctl_json_kv_uint(&j, "reserved_target", r->skip_target);
-	ctl_json_object_end(&j);
+	put_counts(
+	    &j, "not_expressed", missing, sizeof(missing) / sizeof(missing[0]));
 	ctl_json_object_end(&j);
 	if (ctl_json_finish(&j) != 0)
 		warnx("export: cannot write the JSON output");

@@ -423,6 +423,8 @@ put_owner(struct ctx *c, const uint8_t *name, size_t len, int wildcard,
     const struct decision *d, int fill)
 {
 	char owner[SK_NAME_MAX_TEXT + 2], target[SK_NAME_MAX_TEXT];
+	const char *type = "CNAME", *rdata;
+	uint64_t *count;
 	int olen;
 
 	if (d->kind == OWN_NONE)
@@ -441,21 +443,22 @@ put_owner(struct ctx *c, const uint8_t *name, size_t len, int wildcard,
 	}
 	switch (d->kind) {
 	case OWN_PASSTHRU:
-		c->rep->passthru++;
-		put_rr(c, owner, (size_t)olen, "CNAME", "rpz-passthru.");
+		count = &c->rep->passthru;
+		rdata = "rpz-passthru.";
 		break;
 	case OWN_NXDOMAIN:
-		c->rep->nxdomain++;
-		put_rr(c, owner, (size_t)olen, "CNAME", ".");
+		count = &c->rep->nxdomain;
+		rdata = ".";
 		break;
 	case OWN_NODATA:
-		c->rep->nodata++;
-		put_rr(c, owner, (size_t)olen, "CNAME", "*.");
+		count = &c->rep->nodata;
+		rdata = "*.";
 		break;
 	case OWN_SINKHOLE:
-		c->rep->sinkhole++;
+		count = &c->rep->sinkhole;
 		put_rr(c, owner, (size_t)olen, "A", c->v4);
-		put_rr(c, owner, (size_t)olen, "AAAA", c->v6);
+		type = "AAAA";
+		rdata = c->v6;
 		break;
 	case OWN_REWRITE:
 		if (!sk_rpz_target_ok(d->target, d->target_len) ||
@@ -466,12 +469,14 @@ put_owner(struct ctx *c, const uint8_t *name, size_t len, int wildcard,
 			    "rewrite target RPZ reserves");
 			return c->err;
 		}
-		c->rep->rewrite++;
-		put_rr(c, owner, (size_t)olen, "CNAME", target);
+		count = &c->rep->rewrite;
+		rdata = target;
 		break;
 	default:
-		break;
+		return 0;
 	}
+	(*count)++;
+	put_rr(c, owner, (size_t)olen, type, rdata);
 	c->rep->owners++;
 	if (fill)
 		c->rep->fills++;
