@@ -483,17 +483,44 @@ put_owner(struct ctx *c, const uint8_t *name, size_t len, int wildcard,
 	return c->err;
 }
 
-/* The wildcards DNS wildcard rules need above name (RFC 4592: an owner
- * or empty non-terminal between a query and a wildcard stops it; BIND and
- * Unbound apply them to RPZ): for each of name and its
- * ancestors (c), "*.c" when the names below c are blocked by an entry above
- * c (c itself writes "*.c" when its own entry decides). Stops where
- * nothing above matches any more. */
+/* Write the fill "name" (wildcard 0) or "*.name" (1) for decision d
+ * once. */
+static int
+put_fill(struct ctx *c, const uint8_t *name, size_t len, int wildcard,
+    const struct decision *d)
+{
+	uint8_t key[SK_NAME_MAX_WIRE + 2];
+	size_t klen = 0;
+	int rc;
+
+	/* Keys: the name, or the wire form of "*.name". */
+	if (wildcard) {
+		key[0] = 1;
+		key[1] = '*';
+		klen = 2;
+	}
+	memcpy(key + klen, name, len);
+	rc = nameset_add(&c->fills, key, klen + len);
+	if (rc < 0)
+		return sk_detail(c->detail, c->detailsize, SK_RPZ_E_NOMEM,
+		    "out of memory for the fills");
+	return rc == 1 ? put_owner(c, name, len, wildcard, d, 1) : 0;
+}
+
+/* The owners DNS wildcard rules need above an owner (RFC 4592, which BIND
+ * and Unbound apply to RPZ: an owner, or the empty non-terminal above one,
+ * between a query and a wildcard stops the wildcard): for name and each of
+ * its ancestors c whose names are blocked by an entry above c, "*.c", and
+ * "c" itself when it is blocked so (c then exists in the zone, as an owner
+ * or empty non-terminal, and a wildcard above it no longer reaches it). An
+ * entry of c's own writes its own owners (visit). Stops where nothing above
+ * matches any more. first_apex, first_below: the decisions for name
+ * itself, or NULL. */
 static int
 put_fills(struct ctx *c, const uint8_t *name, size_t len,
-    const struct decision *first)
+    const struct decision *first_apex, const struct decision *first_below)
 {
-	struct decision d;
+	struct decision a, b;
 	size_t off;
 	int rc;
 
@@ -501,20 +528,24 @@ put_fills(struct ctx *c, const uint8_t *name, size_t len,
 	     off = sk_name_parent(name, off)) {
 		if (len - off > SK_NAME_MAX_WIRE - 2)
 			continue;
-		if (off == 0 && first != NULL)
-			d = *first;
-		else if ((rc = decide_below(c, name + off, len - off, &d)) != 0)
+		if (off == 0 && first_below != NULL)
+			b = *first_below;
+		else if ((rc = decide_below(c, name + off, len - off, &b)) != 0)
 			return rc;
-		if (d.kind == OWN_NONE)
+		/* Nothing above matches the names below c: nothing above
+		 * matches c either (an entry of c's own aside). */
+		if (b.kind == OWN_NONE)
 			break;
-		if (d.kind == OWN_PASSTHRU || d.offset == 0)
-			continue;
-		rc = nameset_add(&c->fills, name + off, len - off);
-		if (rc < 0)
-			return sk_detail(c->detail, c->detailsize,
-			    SK_RPZ_E_NOMEM, "out of memory for the fills");
-		if (rc == 1 &&
-		    (rc = put_owner(c, name + off, len - off, 1, &d, 1)) != 0)
+		if (off == 0 && first_apex != NULL)
+			a = *first_apex;
+		else if ((rc = decide(c, name + off, len - off, &a)) != 0)
+			return rc;
+		if (a.kind != OWN_NONE && a.kind != OWN_PASSTHRU &&
+		    a.offset != 0 &&
+		    (rc = put_fill(c, name + off, len - off, 0, &a)) != 0)
+			return rc;
+		if (b.kind != OWN_PASSTHRU && b.offset != 0 &&
+		    (rc = put_fill(c, name + off, len - off, 1, &b)) != 0)
 			return rc;
 	}
 	return 0;
@@ -575,18 +606,23 @@ visit(void *arg, const uint8_t *name, size_t len,
 	}
 	c->rep->names++;
 	c->rep->monitor_names += (uint64_t)monitor;
+	/* Its own owners, when an entry of its own decides or the names
+	 * pass; a block from above is a fill. */
+	d.kind = OWN_NONE;
 	if (apex) {
-		if ((rc = decide(c, name, len, &d)) != 0 ||
-		    (rc = monitor_needed(c, name, len, &d, &inherited)) != 0 ||
-		    (rc = put_owner(c, name, len, 0, &d, 0)) != 0)
+		if ((rc = decide(c, name, len, &d)) != 0)
+			return rc;
+		mine = d;
+		if ((d.offset == 0 || d.kind == OWN_PASSTHRU) &&
+		    ((rc = monitor_needed(c, name, len, &mine, &inherited)) !=
+		            0 ||
+		        (rc = put_owner(c, name, len, 0, &mine, 0)) != 0))
 			return rc;
 	}
 	below.kind = OWN_NONE;
 	if (len <= SK_NAME_MAX_WIRE - 2) {
 		if ((rc = decide_below(c, name, len, &below)) != 0)
 			return rc;
-		/* Its own wildcard, when an entry of its own decides or the
-		 * names below pass; a block from above is a fill. */
 		mine = below;
 		if (under &&
 		    (below.offset == 0 || below.kind == OWN_PASSTHRU) &&
@@ -595,7 +631,7 @@ visit(void *arg, const uint8_t *name, size_t len,
 		        (rc = put_owner(c, name, len, 1, &mine, 0)) != 0))
 			return rc;
 	}
-	if ((rc = put_fills(c, name, len,
+	if ((rc = put_fills(c, name, len, apex ? &d : NULL,
 	         len <= SK_NAME_MAX_WIRE - 2 ? &below : NULL)) != 0)
 		return rc;
 	if (c->o->progress != NULL && c->rep->names % SK_RPZ_PROGRESS_STEP == 0)
@@ -655,8 +691,8 @@ put_header(struct ctx *c)
 	    "; precedence then gives the same answers in any order. Extra "
 	    "wildcards (fills)\n"
 	    "; stand at the names between a wildcard and an owner below it,"
-	    " where DNS\n"
-	    "; wildcard rules (RFC 4592) would stop the farther one.\n"
+	    " which DNS\n"
+	    "; wildcard rules (RFC 4592) make stop the farther wildcard.\n"
 	    "; Not expressible in RPZ: exemptions (below: a resolver using "
 	    "this zone blocks\n"
 	    "; those clients too), monitor hit records (monitor is "

@@ -13,8 +13,9 @@
  * answers as sinkhole does, whatever order its lines are in. RPZ wildcards
  * follow DNS wildcard rules (RFC 4592, as BIND's and Unbound's RPZ do): a
  * name between the query and a wildcard, an owner or the empty non-terminal
- * above one, stops the wildcard; so a wildcard is also written at every
- * such name between a blocking wildcard and an owner below it ("fills").
+ * above one, stops the wildcard; so at every such name between a blocking
+ * wildcard and an owner below it the export also writes the name and its
+ * wildcard with the block's decision ("fills").
  *
  * Actions: nxdomain "CNAME .", nodata "CNAME *.", sinkhole "A" and "AAAA"
  * with the configured addresses, rewrite "CNAME target.", allow and
