@@ -171,9 +171,8 @@ put_text_report(FILE *fp, const struct sk_rpz_report *r, const char *snapid,
 		    r->exemptions);
 	if (r->monitor_names > 0)
 		fprintf(fp,
-		    "export: %" PRIu64 " names of monitor categories answer "
-		    "normally (passthru) and are not recorded by RPZ "
-		    "resolvers\n",
+		    "export: %" PRIu64 " names of monitor categories resolve "
+		    "without being recorded by RPZ resolvers\n",
 		    r->monitor_names);
 	if (r->skipped > 0)
 		fprintf(fp,

@@ -251,7 +251,6 @@ struct decision {
 	size_t offset; /* where the winning entry starts in the name asked */
 	const uint8_t *target;
 	size_t target_len;
-	int monitor; /* a monitor category won (written as passthru) */
 };
 
 struct ctx {
@@ -294,8 +293,9 @@ decide(struct ctx *c, const uint8_t *name, size_t len, struct decision *d)
 		d->kind = OWN_PASSTHRU;
 		return 0;
 	case SK_VERDICT_MONITORED:
-		d->kind = OWN_PASSTHRU;
-		d->monitor = 1;
+		/* A monitor category wins only where nothing above blocks or
+		 * allows: the names resolve without an owner. */
+		d->kind = OWN_NONE;
 		return 0;
 	case SK_VERDICT_NO_CLIENT:
 		break;
@@ -551,43 +551,13 @@ put_fills(struct ctx *c, const uint8_t *name, size_t len,
 	return 0;
 }
 
-/* A monitor category's passthru is needed only where the names would be
- * blocked without it: when the names below the parent are (the closest
- * wildcard above). Otherwise d becomes OWN_NONE (no owner). *inherited
- * caches that answer for one name (-1: not asked yet). */
-static int
-monitor_needed(struct ctx *c, const uint8_t *name, size_t len,
-    struct decision *d, int *inherited)
-{
-	struct decision up;
-	size_t parent;
-	int rc;
-
-	if (!d->monitor)
-		return 0;
-	if (*inherited < 0) {
-		parent = sk_name_parent(name, 0);
-		*inherited = 0;
-		if (name[parent] != 0) {
-			if ((rc = decide_below(
-			         c, name + parent, len - parent, &up)) != 0)
-				return rc;
-			*inherited =
-			    up.kind != OWN_NONE && up.kind != OWN_PASSTHRU;
-		}
-	}
-	if (!*inherited)
-		d->kind = OWN_NONE;
-	return 0;
-}
-
 static int
 visit(void *arg, const uint8_t *name, size_t len,
     const struct sk_entry_rec *recs, size_t nrecs)
 {
 	struct ctx *c = arg;
-	struct decision d, below, mine;
-	int apex = 0, under = 0, monitor = 0, rc, inherited = -1;
+	struct decision d, below;
+	int apex = 0, under = 0, monitor = 0, rc;
 	const struct sk_category *cat;
 	size_t i;
 
@@ -612,23 +582,17 @@ visit(void *arg, const uint8_t *name, size_t len,
 	if (apex) {
 		if ((rc = decide(c, name, len, &d)) != 0)
 			return rc;
-		mine = d;
 		if ((d.offset == 0 || d.kind == OWN_PASSTHRU) &&
-		    ((rc = monitor_needed(c, name, len, &mine, &inherited)) !=
-		            0 ||
-		        (rc = put_owner(c, name, len, 0, &mine, 0)) != 0))
+		    (rc = put_owner(c, name, len, 0, &d, 0)) != 0)
 			return rc;
 	}
 	below.kind = OWN_NONE;
 	if (len <= SK_NAME_MAX_WIRE - 2) {
 		if ((rc = decide_below(c, name, len, &below)) != 0)
 			return rc;
-		mine = below;
 		if (under &&
 		    (below.offset == 0 || below.kind == OWN_PASSTHRU) &&
-		    ((rc = monitor_needed(c, name, len, &mine, &inherited)) !=
-		            0 ||
-		        (rc = put_owner(c, name, len, 1, &mine, 0)) != 0))
+		    (rc = put_owner(c, name, len, 1, &below, 0)) != 0)
 			return rc;
 	}
 	if ((rc = put_fills(c, name, len, apex ? &d : NULL,
@@ -695,8 +659,8 @@ put_header(struct ctx *c)
 	    "; wildcard rules (RFC 4592) make stop the farther wildcard.\n"
 	    "; Not expressible in RPZ: exemptions (below: a resolver using "
 	    "this zone blocks\n"
-	    "; those clients too), monitor hit records (monitor is "
-	    "passthru), hit records,\n"
+	    "; those clients too), monitor hit records (monitored names "
+	    "resolve), hit records,\n"
 	    "; extended DNS errors; names and targets RPZ reads as its own "
 	    "syntax are left out.\n",
 	    sk_snapshot_id(c->snap), when, t1[0] ? ", published " : "", t1,

@@ -18,10 +18,10 @@
  * wildcard with the block's decision ("fills").
  *
  * Actions: nxdomain "CNAME .", nodata "CNAME *.", sinkhole "A" and "AAAA"
- * with the configured addresses, rewrite "CNAME target.", allow and
- * monitor "CNAME rpz-passthru.". What RPZ cannot say is written as comments
- * and counted in the report: exemptions (clients, times), monitor hit
- * records, names RPZ would read differently (a "*" label, a top-level
+ * with the configured addresses, rewrite "CNAME target.", allow
+ * "CNAME rpz-passthru."; a monitor category's names resolve, so they get no
+ * owner of their own. What RPZ cannot say is written as comments and
+ * counted in the report: exemptions (clients, times), monitor hit records, names RPZ would read differently (a "*" label, a top-level
  * rpz-ip / rpz-nsip / rpz-nsdname / rpz-client-ip, too long with the
  * origin) and rewrite targets RPZ reserves (rpz-passthru., rpz-drop.,
  * rpz-tcp-only., a first "*" label).
@@ -98,9 +98,10 @@ struct sk_rpz_report {
 	uint64_t skipped; /**< owners left out (the next four) */
 	uint64_t skip_star, skip_special, skip_long, skip_target;
 	size_t exemptions;      /**< exemptions not expressed */
-	uint64_t monitor_names; /**< names whose monitor records RPZ cannot
-	                             record (written as passthru or as the
-	                             block above them) */
+	uint64_t monitor_names; /**< names with monitor records: RPZ
+	                             resolvers answer them (normally, or as
+	                             the block above them says) without
+	                             recording them */
 	uint64_t bytes;         /**< bytes of the zone */
 };
 
