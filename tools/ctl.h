@@ -54,6 +54,7 @@ int cmd_update(int argc, char **argv);   /* ctl_update.c */
 int cmd_keygen(int argc, char **argv);   /* ctl_keygen.c */
 int cmd_follow(int argc, char **argv);   /* ctl_follow.c */
 int cmd_feed(int argc, char **argv);     /* ctl_feed.c */
+int cmd_export(int argc, char **argv);   /* ctl_export.c */
 /* ctl_checkconf.c */
 int cmd_check_conf(int argc, char **argv);
 

@@ -76,6 +76,9 @@ static const struct ctl_cmd ctl_cmds[] = {
         "feed [-q] [--loop] [--notify addr@port] [--axfr] [--force] [--max-shrink pct]\n"
         "                     [--timeout seconds] [--init] [-p policy] [-d dir] --by who\n"
         "                     --reason text"},
+    {"export", cmd_export,
+        "export --rpz [-q] [--json] [-s snapshot | -d dir] [-o file] [-c conf]\n"
+        "                     [--zone origin] [--ns name] [--serial n]"},
 };
 #define NCMDS (sizeof(ctl_cmds) / sizeof(ctl_cmds[0]))
 
