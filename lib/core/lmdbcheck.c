@@ -257,16 +257,6 @@ sk_lmdbcheck_last_overflow(const struct sk_lmdbcheck *c)
 	return c->last_ov;
 }
 
-uint8_t *
-sk_lmdbcheck_take_overflow(struct sk_lmdbcheck *c)
-{
-	uint8_t *p = c->ov;
-
-	c->ov = NULL;
-	c->ovcap = 0;
-	return p;
-}
-
 uint64_t
 sk_lmdbcheck_pages(const struct sk_lmdbcheck *c)
 {

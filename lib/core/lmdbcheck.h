@@ -61,10 +61,6 @@ unsigned sk_lmdbcheck_psize(const struct sk_lmdbcheck *c);
 /** @return the first page of the overflow value the last callback got
  * (valid during a callback whose node has SK_LMDB_F_BIGDATA). */
 uint64_t sk_lmdbcheck_last_overflow(const struct sk_lmdbcheck *c);
-/** Take the buffer holding the overflow value the last callback got
- * (the caller frees it; the next overflow read allocates another):
- * spares a copy of a large value. */
-uint8_t *sk_lmdbcheck_take_overflow(struct sk_lmdbcheck *c);
 /** @return pages visited by the walks so far (meta pages included). */
 uint64_t sk_lmdbcheck_pages(const struct sk_lmdbcheck *c);
 

@@ -207,11 +207,6 @@ struct vctx {
 	struct sk_index ix;
 	uint64_t index_keys;
 	uint64_t index_offset;
-	/* names waiting for their index check: checked a batch at a time,
-	 * their slots prefetched (a 5M-name table is 64 MB: one cache miss
-	 * a name otherwise) */
-	struct idx_pending *pend;
-	size_t npend;
 	struct sk_lmdbcheck *check;
 	/* meta values (heap copies) */
 	struct sk_fmt_text info;
@@ -447,51 +442,6 @@ cb_targets(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
 	}
 }
 
-/* A name whose index slot is yet to be checked. */
-struct idx_pending {
-	uint64_t hash, pgno;
-	unsigned off;
-	size_t klen;
-	uint8_t key[SK_NAME_MAX_WIRE];
-};
-#define INDEX_BATCH 64
-
-/* The index check of every pending name: its slot on its probe
- * sequence. */
-static int bad_name(const uint8_t *k, size_t kn, uint64_t pgno, const char *why,
-    char *detail, size_t ds);
-
-static int
-index_drain(struct vctx *v, char *detail, size_t ds)
-{
-	size_t i;
-
-	for (i = 0; i < v->npend; i++) {
-		const struct idx_pending *p = &v->pend[i];
-
-		if (!sk_index_has(&v->ix, p->hash, p->pgno, p->off))
-			return bad_name(p->key, p->klen, p->pgno,
-			    "missing from the name index", detail, ds);
-	}
-	v->npend = 0;
-	return 0;
-}
-
-static int
-index_add(struct vctx *v, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
-    size_t klen, char *detail, size_t ds)
-{
-	struct idx_pending *p = &v->pend[v->npend++];
-
-	p->hash = sk_index_hash(key, klen);
-	p->pgno = pgno;
-	p->off = nodeoff;
-	p->klen = klen;
-	memcpy(p->key, key, klen);
-	__builtin_prefetch(v->ix.slots + (p->hash & v->ix.mask) * 8);
-	return v->npend == INDEX_BATCH ? index_drain(v, detail, ds) : 0;
-}
-
 /* The index database holds one key, the index. */
 static int
 cb_index(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
@@ -504,17 +454,10 @@ cb_index(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "index tree: page %" PRIu64 ": a key other than \"%s\"",
 		    pgno, SK_DB_INDEX);
-	/* On overflow pages (any index but a tiny one): the checker's
-	 * buffer is taken, not copied. */
-	if (flags == SK_LMDB_F_BIGDATA && vlen > 0) {
-		v->index = sk_lmdbcheck_take_overflow(v->check);
-	} else {
-		v->index = malloc(vlen > 0 ? vlen : 1);
-		if (v->index != NULL)
-			memcpy(v->index, val, vlen);
-	}
+	v->index = malloc(vlen > 0 ? vlen : 1);
 	if (v->index == NULL)
 		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
+	memcpy(v->index, val, vlen);
 	v->indexlen = vlen;
 	/* Where the value lies: on overflow pages, or in the leaf after its
 	 * key. */
@@ -663,8 +606,9 @@ cb_names(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
 	    (rc = filter_add(v, key, klen, detail, ds)) != 0)
 		return rc;
 	if (v->index != NULL &&
-	    (rc = index_add(v, pgno, nodeoff, key, klen, detail, ds)) != 0)
-		return rc;
+	    !sk_index_has(&v->ix, sk_index_hash(key, klen), pgno, nodeoff))
+		return bad_name(
+		    key, klen, pgno, "missing from the name index", detail, ds);
 	sk_snapid_add_name(v->h, key, klen, val, vlen);
 	v->seen++;
 	return 0;
@@ -678,7 +622,6 @@ vctx_free(struct vctx *v)
 	sk_targets_free(&v->tg);
 	free(v->filter);
 	free(v->index);
-	free(v->pend);
 	free(v->bk.p);
 	free(v->bk.n);
 	sk_snapid_abort(v->h);
@@ -726,9 +669,6 @@ check_content(int fd, uint64_t covered, struct vctx *v,
 	            sk_lmdbcheck_psize(c), &v->ix) != 0))
 		return sk_detail(
 		    detail, ds, SK_SNAP_E_CORRUPT, "bad name index");
-	if (v->index != NULL &&
-	    (v->pend = malloc(INDEX_BATCH * sizeof(*v->pend))) == NULL)
-		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
 	if (v->filter != NULL) {
 		if (sk_filter_view(v->filter, v->filterlen, &v->fv) != 0)
 			return sk_detail(
@@ -750,8 +690,6 @@ check_content(int fd, uint64_t covered, struct vctx *v,
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "%" PRIu64 " names, info says %" PRIu64, v->seen,
 		    v->n_names);
-	if (v->index != NULL && (rc = index_drain(v, detail, ds)) != 0)
-		return rc;
 	/* Every name has its slot (the walk); no other slot is used. */
 	if (v->index != NULL &&
 	    (v->ix.entries != v->seen || sk_index_used(&v->ix) != v->seen))
