@@ -60,7 +60,6 @@ struct sk_lmdbcheck {
 	uint8_t *levels; /* MAX_DEPTH pages */
 	uint8_t *ov;
 	size_t ovcap;
-	uint64_t last_ov; /* first page of the last overflow value read */
 };
 
 /* The walk of one tree. */
@@ -245,18 +244,6 @@ sk_lmdbcheck_main(const struct sk_lmdbcheck *c)
 	return &c->main;
 }
 
-unsigned
-sk_lmdbcheck_psize(const struct sk_lmdbcheck *c)
-{
-	return c->psize;
-}
-
-uint64_t
-sk_lmdbcheck_last_overflow(const struct sk_lmdbcheck *c)
-{
-	return c->last_ov;
-}
-
 uint64_t
 sk_lmdbcheck_pages(const struct sk_lmdbcheck *c)
 {
@@ -346,7 +333,6 @@ read_overflow(struct walk *w, uint64_t from, const uint8_t *node, size_t dsz,
 	    sk_pread_full(c->fd, c->ov, dsz, pgno * c->psize + PAGEHDRSZ) != 0)
 		return read_fail(c, pgno, w->detail, w->detailsize);
 	w->overflow += pages;
-	c->last_ov = pgno;
 	*val = c->ov;
 	return 0;
 }
@@ -474,8 +460,8 @@ walk_leaf(struct walk *w, uint64_t pgno, const uint8_t *p, unsigned n,
 		}
 		w->entries++;
 		if (w->cb != NULL &&
-		    (rc = w->cb(w->arg, pgno, (unsigned)(node - p), k, kn, val,
-		         dsz, flags, w->detail, w->detailsize)) != 0)
+		    (rc = w->cb(w->arg, pgno, k, kn, val, dsz, flags, w->detail,
+		         w->detailsize)) != 0)
 			return rc;
 	}
 	return 0;

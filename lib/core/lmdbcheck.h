@@ -56,11 +56,6 @@ void sk_lmdbcheck_free(struct sk_lmdbcheck *c);
 
 /** @return the main tree of the meta LMDB uses (the higher txnid). */
 const struct sk_lmdb_db *sk_lmdbcheck_main(const struct sk_lmdbcheck *c);
-/** @return the file's page size. */
-unsigned sk_lmdbcheck_psize(const struct sk_lmdbcheck *c);
-/** @return the first page of the overflow value the last callback got
- * (valid during a callback whose node has SK_LMDB_F_BIGDATA). */
-uint64_t sk_lmdbcheck_last_overflow(const struct sk_lmdbcheck *c);
 /** @return pages visited by the walks so far (meta pages included). */
 uint64_t sk_lmdbcheck_pages(const struct sk_lmdbcheck *c);
 
@@ -68,14 +63,13 @@ uint64_t sk_lmdbcheck_pages(const struct sk_lmdbcheck *c);
 void sk_lmdb_db_decode(const uint8_t *p, struct sk_lmdb_db *out);
 
 /**
- * Called for each leaf entry in key order (nodeoff: where its node starts
- * in page pgno); key and val are valid only
+ * Called for each leaf entry in key order; key and val are valid only
  * during the call. A non-zero return (an sk_snapshot_err, detail set)
  * stops the walk and is returned.
  */
-typedef int (*sk_lmdbcheck_cb)(void *arg, uint64_t pgno, unsigned nodeoff,
-    const uint8_t *key, size_t klen, const uint8_t *val, size_t vlen,
-    unsigned nodeflags, char *detail, size_t detailsize);
+typedef int (*sk_lmdbcheck_cb)(void *arg, uint64_t pgno, const uint8_t *key,
+    size_t klen, const uint8_t *val, size_t vlen, unsigned nodeflags,
+    char *detail, size_t detailsize);
 
 /**
  * Walk one tree completely.

@@ -25,13 +25,6 @@
  *	stored bytes (sk_target_key()); value = the target, a lower-case
  *	wire name. Every record of a rewrite category whose own answer is
  *	its category's has exactly one; nothing else has one.
- *   SK_DB_INDEX (optional, any format; written by every build since
- *	issue 17): one key, SK_DB_INDEX, whose value is the exact-name
- *	index (nameindex.h): where each name's leaf node lies in the file.
- *	Derived data: not part of the id; verified at open against the
- *	names tree, one slot per name. A reader from before refuses a file
- *	with it at the main tree ("a database other than ...",
- *	SK_SNAP_E_FORMAT), as a format-1 reader refuses format 2.
  * Free-text fields of those lines are TSV-escaped (sk_tsv_escape()).
  *
  * Format 2 is written only when a snapshot uses something format 1 cannot
@@ -84,9 +77,8 @@ struct sk_fmt_text; /* below */
 #define SK_DB_NAMES "names"
 #define SK_DB_META "meta"
 #define SK_DB_TARGETS "targets"
-#define SK_DB_INDEX "index"
 /** Most named databases a snapshot environment holds. */
-#define SK_DB_COUNT 4
+#define SK_DB_COUNT 3
 
 /** Keys of SK_DB_META. */
 #define SK_META_INFO "info"

@@ -13,12 +13,6 @@
  * are taken it begins a transaction of its own, as before), which spares
  * it mdb_txn_begin's calloc, mdb_txn_abort's free and the main database
  * descent every new transaction makes to find the names database.
- *
- * A file with an exact-name index (nameindex.h) is looked up through it:
- * one hash and a probe or two a suffix, reading the name's node where the
- * index says it lies in the map (verified against the names tree at
- * open), with no B-tree search and no filter; a file without one (an
- * older build) through the filter and LMDB, as before.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,13 +28,11 @@
 #include <unistd.h>
 #include <limits.h>
 
-#include "bytes.h"
 #include "detail.h"
 #include "guard.h"
 #include "name.h"
 #include "snapshot.h"
 #include "namefilter.h"
-#include "nameindex.h"
 #include "snaptarget.h"
 #include "snapverify.h"
 
@@ -80,13 +72,6 @@ struct sk_snapshot {
 	 * has_filter 0 for snapshots written without one. */
 	struct sk_filter filter;
 	int has_filter;
-	/** The exact-name index, read in place from the map (verified
-	 * against the names tree at open); has_index 0 without one: then
-	 * lookups use the filter and LMDB's B-tree. */
-	struct sk_index index;
-	int has_index;
-	/** Where the verifier found the index's bytes in the file. */
-	uint64_t index_offset;
 	/** What ended a guarded read (sk_snapshot_damaged), 0 while none. */
 	atomic_int damaged;
 	_Atomic(uintptr_t) fault_addr;
@@ -311,50 +296,6 @@ names_cmp(const MDB_val *a, const MDB_val *b)
 	return sk_name_key_cmp(a->mv_data, a->mv_size, b->mv_data, b->mv_size);
 }
 
-/* The exact-name index, when the file has one (snapverify.c checked it
- * against the names tree): a view over the map. */
-static int
-load_index(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
-{
-	MDB_dbi dbi;
-	MDB_val k, v;
-	MDB_envinfo info;
-	MDB_stat st;
-	const uint8_t *map;
-	int rc;
-
-	rc = mdb_dbi_open(txn, SK_DB_INDEX, 0, &dbi);
-	if (rc == MDB_NOTFOUND)
-		return 0;
-	k.mv_data = (void *)SK_DB_INDEX;
-	k.mv_size = strlen(SK_DB_INDEX);
-	if (rc == 0)
-		rc = mdb_get(txn, dbi, &k, &v);
-	if (rc == 0)
-		rc = mdb_env_info(s->env, &info);
-	if (rc == 0)
-		rc = mdb_env_stat(s->env, &st);
-	if (rc != 0)
-		return sk_detail(detail, detailsize, SK_SNAP_E_LMDB,
-		    "reading the name index: %s", mdb_strerror(rc));
-	/* LMDB does not say where its map starts: the index's bytes lie at
-	 * index_offset in the file (the verifier read them there), so the
-	 * map starts that far before them. A map starts on a page, with
-	 * LMDB's magic in both meta pages. */
-	map = (const uint8_t *)v.mv_data - s->index_offset;
-	if (s->index_offset == 0 || s->index_offset > (uintptr_t)v.mv_data ||
-	    (uintptr_t)map % st.ms_psize != 0 ||
-	    sk_le32(map + 16 + 0) != 0xBEEFC0DEu ||
-	    sk_le32(map + st.ms_psize + 16) != 0xBEEFC0DEu ||
-	    sk_index_view(v.mv_data, v.mv_size, map,
-	        ((uint64_t)info.me_last_pgno + 1) * st.ms_psize, st.ms_psize,
-	        &s->index) != 0)
-		return sk_detail(
-		    detail, detailsize, SK_SNAP_E_CORRUPT, "bad name index");
-	s->has_index = 1;
-	return 0;
-}
-
 /* Open the named databases and parse meta; txn is a read transaction. */
 static int
 load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
@@ -449,8 +390,6 @@ load_meta(struct sk_snapshot *s, MDB_txn *txn, char *detail, size_t detailsize)
 		}
 		rc = 0;
 	}
-	if ((rc = load_index(s, txn, detail, detailsize)) != 0)
-		goto out;
 	if (in.names != s->nnames || in.categories != s->ncats ||
 	    in.lists != s->nlists || in.exemptions != s->nexs)
 		rc = sk_detail(detail, detailsize, SK_SNAP_E_CORRUPT,
@@ -563,7 +502,6 @@ open_snapshot(const char *path, int verify, struct sk_snapshot **out,
 		    path, mdb_strerror(rc));
 		goto err;
 	}
-	s->index_offset = vi.index_offset;
 	rc = load_meta(s, txn, sub, sizeof(sub));
 	if (rc == 0 && verify && strcmp(s->id, vi.id) != 0)
 		rc = sk_detail(sub, sizeof(sub), SK_SNAP_E_ID,
@@ -691,12 +629,6 @@ uint64_t
 sk_snapshot_name_count(const struct sk_snapshot *snap)
 {
 	return snap->nnames;
-}
-
-int
-sk_snapshot_indexed(const struct sk_snapshot *snap)
-{
-	return snap->has_index;
 }
 
 size_t
@@ -831,25 +763,10 @@ lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 	     off = sk_name_parent(name, off)) {
 		key.mv_data = (void *)(name + off);
 		key.mv_size = namelen - off;
-		if (snap->has_index) {
-			/* One hash and a probe or two: the name's records
-			 * in the map, or certainly not a name. */
-			switch (sk_index_find(&snap->index, key.mv_data,
-			    key.mv_size, (const uint8_t **)&val.mv_data,
-			    &val.mv_size)) {
-			case SK_INDEX_ABSENT:
-				continue;
-			case SK_INDEX_FOUND:
-				goto found;
-			case SK_INDEX_BIG:
-				break; /* on overflow pages: LMDB reads them */
-			default:
-				return SK_SNAP_E_CORRUPT;
-			}
-		} else if (snap->has_filter &&
+		/* Most suffixes are not names of the snapshot: the filter
+		 * spares their B-tree searches. */
+		if (snap->has_filter &&
 		    !sk_filter_maybe(&snap->filter, key.mv_data, key.mv_size))
-			/* Most suffixes are not names of the snapshot: the
-			 * filter spares their B-tree searches. */
 			continue;
 		/* Without a slot: begun at the first suffix that may be
 		 * listed, so a name the filter rules out whole costs no
@@ -871,7 +788,6 @@ lookup_walk(const struct sk_snapshot *snap, const uint8_t *name, size_t namelen,
 			continue;
 		if (rc != 0)
 			return SK_SNAP_E_LMDB;
-	found:
 		if (sk_entry_rec_count(val.mv_size) == 0)
 			return SK_SNAP_E_CORRUPT;
 		p = val.mv_data;

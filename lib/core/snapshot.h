@@ -121,9 +121,6 @@ const uint8_t *sk_snapshot_target(const struct sk_snapshot *snap,
     size_t *target_len);
 /** @return number of names stored (keys of "names"). */
 uint64_t sk_snapshot_name_count(const struct sk_snapshot *snap);
-/** @return 1 when lookups use the snapshot's exact-name index
- * (nameindex.h), 0 when they search the B-tree (a file without one). */
-int sk_snapshot_indexed(const struct sk_snapshot *snap);
 
 size_t sk_snapshot_category_count(const struct sk_snapshot *snap);
 /** @return category i, valid while open; NULL when out of range. */

@@ -23,7 +23,6 @@
 #include "lmdbcheck.h"
 #include "name.h"
 #include "namefilter.h"
-#include "nameindex.h"
 #include "snapid.h"
 #include "snaptarget.h"
 #include "snapverify.h"
@@ -199,15 +198,8 @@ struct buckets {
 
 /* What the walks collect. */
 struct vctx {
-	struct sk_lmdb_db names, meta, targets, index_db;
-	int have_names, have_meta, have_targets, have_index;
-	/* the name index (a heap copy) and its view, checked name by name */
-	uint8_t *index;
-	size_t indexlen;
-	struct sk_index ix;
-	uint64_t index_keys;
-	uint64_t index_offset;
-	struct sk_lmdbcheck *check;
+	struct sk_lmdb_db names, meta, targets;
+	int have_names, have_meta, have_targets;
 	/* meta values (heap copies) */
 	struct sk_fmt_text info;
 	struct sk_fmt_tables tables; /* texts only: the counts stay 0 */
@@ -257,13 +249,11 @@ key_is(const uint8_t *key, size_t klen, const char *s)
 }
 
 static int
-cb_main(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
-    size_t klen, const uint8_t *val, size_t vlen, unsigned flags, char *detail,
-    size_t ds)
+cb_main(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
+    const uint8_t *val, size_t vlen, unsigned flags, char *detail, size_t ds)
 {
 	struct vctx *v = arg;
 
-	(void)nodeoff;
 	(void)vlen;
 	(void)flags;
 	if (key_is(key, klen, SK_DB_NAMES)) {
@@ -275,14 +265,11 @@ cb_main(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
 	} else if (key_is(key, klen, SK_DB_TARGETS)) {
 		sk_lmdb_db_decode(val, &v->targets);
 		v->have_targets = 1;
-	} else if (key_is(key, klen, SK_DB_INDEX)) {
-		sk_lmdb_db_decode(val, &v->index_db);
-		v->have_index = 1;
 	} else {
 		return sk_detail(detail, ds, SK_SNAP_E_FORMAT,
 		    "main tree: page %" PRIu64
-		    ": a database other than \"names\", \"meta\", "
-		    "\"targets\" and \"index\"",
+		    ": a database other than \"names\", \"meta\" and "
+		    "\"targets\"",
 		    pgno);
 	}
 	return 0;
@@ -303,14 +290,12 @@ keep(struct sk_fmt_text *t, int *have, const uint8_t *val, size_t vlen)
 }
 
 static int
-cb_meta(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
-    size_t klen, const uint8_t *val, size_t vlen, unsigned flags, char *detail,
-    size_t ds)
+cb_meta(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
+    const uint8_t *val, size_t vlen, unsigned flags, char *detail, size_t ds)
 {
 	struct vctx *v = arg;
 	int rc, dummy;
 
-	(void)nodeoff;
 	(void)flags;
 	if (key_is(key, klen, SK_META_INFO))
 		rc = keep(&v->info, &v->have_info, val, vlen);
@@ -412,15 +397,13 @@ check_v2_parts(struct vctx *v, char *detail, size_t ds)
 }
 
 static int
-cb_targets(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
-    size_t klen, const uint8_t *val, size_t vlen, unsigned flags, char *detail,
-    size_t ds)
+cb_targets(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
+    const uint8_t *val, size_t vlen, unsigned flags, char *detail, size_t ds)
 {
 	struct vctx *v = arg;
 	const char *why;
 	char text[SK_NAME_MAX_TEXT * 2 + 8];
 
-	(void)nodeoff;
 	(void)flags;
 	if (sk_target_pair_check(key, klen, val, vlen, v->cats, v->ncats,
 	        v->n_lists, NULL, &why) != 0) {
@@ -440,33 +423,6 @@ cb_targets(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "targets tree: page %" PRIu64 ": keys out of order", pgno);
 	}
-}
-
-/* The index database holds one key, the index. */
-static int
-cb_index(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
-    size_t klen, const uint8_t *val, size_t vlen, unsigned flags, char *detail,
-    size_t ds)
-{
-	struct vctx *v = arg;
-
-	if (!key_is(key, klen, SK_DB_INDEX) || v->index_keys++ != 0)
-		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
-		    "index tree: page %" PRIu64 ": a key other than \"%s\"",
-		    pgno, SK_DB_INDEX);
-	v->index = malloc(vlen > 0 ? vlen : 1);
-	if (v->index == NULL)
-		return sk_detail(detail, ds, SK_SNAP_E_NOMEM, "out of memory");
-	memcpy(v->index, val, vlen);
-	v->indexlen = vlen;
-	/* Where the value lies: on overflow pages, or in the leaf after its
-	 * key. */
-	v->index_offset = flags == SK_LMDB_F_BIGDATA
-	    ? sk_lmdbcheck_last_overflow(v->check) *
-	            sk_lmdbcheck_psize(v->check) +
-	        16
-	    : pgno * sk_lmdbcheck_psize(v->check) + nodeoff + 8 + klen;
-	return 0;
 }
 
 static int
@@ -551,9 +507,8 @@ filter_drain(struct vctx *v, char *detail, size_t ds)
 }
 
 static int
-cb_names(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
-    size_t klen, const uint8_t *val, size_t vlen, unsigned flags, char *detail,
-    size_t ds)
+cb_names(void *arg, uint64_t pgno, const uint8_t *key, size_t klen,
+    const uint8_t *val, size_t vlen, unsigned flags, char *detail, size_t ds)
 {
 	struct vctx *v = arg;
 	struct sk_entry_rec r, prev;
@@ -605,10 +560,6 @@ cb_names(void *arg, uint64_t pgno, unsigned nodeoff, const uint8_t *key,
 	if (v->has_filter && !v->slow_filter &&
 	    (rc = filter_add(v, key, klen, detail, ds)) != 0)
 		return rc;
-	if (v->index != NULL &&
-	    !sk_index_has(&v->ix, sk_index_hash(key, klen), pgno, nodeoff))
-		return bad_name(
-		    key, klen, pgno, "missing from the name index", detail, ds);
 	sk_snapid_add_name(v->h, key, klen, val, vlen);
 	v->seen++;
 	return 0;
@@ -621,7 +572,6 @@ vctx_free(struct vctx *v)
 	sk_fmt_tables_free(&v->tables);
 	sk_targets_free(&v->tg);
 	free(v->filter);
-	free(v->index);
 	free(v->bk.p);
 	free(v->bk.n);
 	sk_snapid_abort(v->h);
@@ -657,18 +607,6 @@ check_content(int fd, uint64_t covered, struct vctx *v,
 	    (rc = sk_lmdbcheck_walk(c, SK_DB_TARGETS, &v->targets,
 	         SK_LMDB_F_BIGDATA, cb_targets, v, detail, ds)) != 0)
 		return rc;
-	v->check = c;
-	if (v->have_index &&
-	    (rc = sk_lmdbcheck_walk(c, SK_DB_INDEX, &v->index_db,
-	         SK_LMDB_F_BIGDATA, cb_index, v, detail, ds)) != 0)
-		return rc;
-	/* The map is not needed: the names walk checks slots, not nodes. */
-	if (v->have_index &&
-	    (v->index == NULL ||
-	        sk_index_view(v->index, v->indexlen, NULL, covered,
-	            sk_lmdbcheck_psize(c), &v->ix) != 0))
-		return sk_detail(
-		    detail, ds, SK_SNAP_E_CORRUPT, "bad name index");
 	if (v->filter != NULL) {
 		if (sk_filter_view(v->filter, v->filterlen, &v->fv) != 0)
 			return sk_detail(
@@ -690,13 +628,6 @@ check_content(int fd, uint64_t covered, struct vctx *v,
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "%" PRIu64 " names, info says %" PRIu64, v->seen,
 		    v->n_names);
-	/* Every name has its slot (the walk); no other slot is used. */
-	if (v->index != NULL &&
-	    (v->ix.entries != v->seen || sk_index_used(&v->ix) != v->seen))
-		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
-		    "name index: %" PRIu64 " slots used, %" PRIu64
-		    " entries recorded, %" PRIu64 " names",
-		    sk_index_used(&v->ix), v->ix.entries, v->seen);
 	if (v->targets_used != sk_targets_count(&v->tg))
 		return sk_detail(detail, ds, SK_SNAP_E_CORRUPT,
 		    "targets tree: %zu targets, %" PRIu64
@@ -790,7 +721,6 @@ sk_snapshot_verify_fd(
 		memcpy(info->id, id, sizeof(id));
 		info->names = v.seen;
 		info->pages = sk_lmdbcheck_pages(c);
-		info->index_offset = v.index != NULL ? v.index_offset : 0;
 	}
 out:
 	sk_lmdbcheck_free(c);

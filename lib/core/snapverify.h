@@ -57,9 +57,6 @@ struct sk_snapverify_info {
 	char id[SK_SNAPSHOT_ID_LEN + 1]; /**< recomputed, equal to "info" */
 	uint64_t names;                  /**< keys of "names" */
 	uint64_t pages;                  /**< pages walked */
-	/** Where the name index's bytes start in the file, 0 without one
-	 * (the reader finds LMDB's map from it: nameindex.h). */
-	uint64_t index_offset;
 };
 
 /**
@@ -68,9 +65,7 @@ struct sk_snapverify_info {
  * trees (bounds, flags, key order against the separators, depth, counts),
  * every name and record (well-formed lower-case names, record flags,
  * category and list indices against the tables' counts), the name filter
- * (every name is in it), the exact-name index when there is one (one
- * slot per name, on its probe sequence, naming its node's page and place),
- * and the content id against "info".
+ * (every name is in it), and the content id against "info".
  * @param fd: the file, open for reading (its offset is not used).
  * @param info: if not NULL, filled on success.
  * @param detail: receives what is wrong and where (page number, key).

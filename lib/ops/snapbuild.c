@@ -23,7 +23,6 @@
 #include "name.h"
 #include "snapbuild.h"
 #include "namefilter.h"
-#include "snapindex.h"
 #include "snapid.h"
 #include "snapverify.h"
 
@@ -728,16 +727,6 @@ write_once(struct wctx *w)
 	txn = NULL;
 	if (rc != 0)
 		goto lmdb_err;
-	/* Last: the index names the pages the names hold now. */
-	if ((rc = sk_snapindex_write(env, 0)) != 0) {
-		if (rc == ENOMEM || rc == EOVERFLOW) {
-			ret = sk_detail(w->detail, w->detailsize,
-			    rc == ENOMEM ? SK_BUILD_E_NOMEM : SK_BUILD_E_LMDB,
-			    "writing the name index: %s", strerror(rc));
-			goto out;
-		}
-		goto lmdb_err;
-	}
 	if ((rc = mdb_env_sync(env, 1)) != 0)
 		goto lmdb_err;
 	mdb_env_close(env);

@@ -19,7 +19,6 @@
 #include "detail.h"
 #include "filecopy.h"
 #include "namefilter.h"
-#include "snapindex.h"
 #include "snapbuild.h" /* sk_snapbuild_put_meta, _release */
 #include "snapedit.h"
 #include "snapid.h"
@@ -307,11 +306,7 @@ edit_copy(const char *path, off_t size, const struct sk_snapedit *e,
 		goto lmdb_err;
 	rc = mdb_txn_commit(txn);
 	txn = NULL;
-	/* The edit moved names to new pages: a copied index would name the
-	 * old ones (and be refused at open). */
-	what = "indexing";
-	if (rc != 0 || (rc = sk_snapindex_write(env, 1)) != 0 ||
-	    (rc = mdb_env_sync(env, 1)) != 0)
+	if (rc != 0 || (rc = mdb_env_sync(env, 1)) != 0)
 		goto lmdb_err;
 	goto out;
 

@@ -302,10 +302,8 @@ test_meta(void)
 	b[PSIZE + 10] = 0x02; /* meta 1 flags: a leaf */
 	refused("meta page flags", b, len, SK_SNAP_E_FORMAT, "meta page 1");
 	b = copy_lmdb(&len);
-	/* page size 2048 in meta page 1 only (whichever is in use: a
-	 * build's commits decide that) */
-	m = PSIZE + 16;
-	b[m + 24 + 1] = 0x08;
+	m = meta_off(b);
+	b[m + 24 + 1] = 0x08; /* page size 2048 in meta 1 only */
 	refused("meta page size", b, len, SK_SNAP_E_CORRUPT, "page size");
 	b = copy_lmdb(&len);
 	m = meta_off(b);
