@@ -96,10 +96,13 @@ sk_pub_overlay_write(const struct sk_dbdir *d, const char *base,
 		return sk_detail(detail, detailsize,
 		    rc == SK_OV_E_NOMEM ? SK_DBDIR_E_NOMEM : SK_DBDIR_E_ARG,
 		    "overlay: %s", sk_overlay_strerror(rc));
-	/* 0644: the resolver's user reads it, as it reads the snapshots. */
+	/* 0644: the resolver's user reads it, as it reads the snapshots.
+	 * Not synced: it lives for one edit, whose snapshot is synced; after
+	 * a crash a torn file fails its own check and is refused, a lost one
+	 * is an edit that had not happened. */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, buf, len) != 0 || fsync(fd) != 0 ||
-	    close(fd) != 0 || (fd = -1, rename(tmp, path) != 0)) {
+	if (fd < 0 || write_all(fd, buf, len) != 0 || close(fd) != 0 ||
+	    (fd = -1, rename(tmp, path) != 0)) {
 		rc = sk_detail(detail, detailsize, SK_DBDIR_E_IO,
 		    "writing the overlay %s: %s", path, strerror(errno));
 		if (fd >= 0)

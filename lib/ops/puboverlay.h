@@ -22,8 +22,9 @@ int sk_pub_overlay_path(const struct sk_dbdir *d, char *out, size_t outsize);
 
 /**
  * Write the overlay of one edit over the snapshot base: a temporary file
- * in the folder, synced, renamed into place (readers see the old file or
- * the new one, never a part).
+ * in the folder renamed into place (readers see the old file or the new
+ * one, never a part; not synced: it lives for one edit, whose snapshot
+ * is synced, and a torn file fails its own check).
  * @param id_out: receives the overlay's id (SK_SNAPSHOT_ID_LEN + 1).
  * @return 0, or a negative sk_dbdir_err with detail (nothing written).
  */
