@@ -27,6 +27,12 @@ sk_sigcheck_install(const struct sk_trustkeys *t)
 }
 
 int
+sk_sigcheck_required(void)
+{
+	return installed.n > 0;
+}
+
+int
 sk_sigcheck_last(char *key, size_t keysize, uint64_t *serial)
 {
 	if (!last_valid)

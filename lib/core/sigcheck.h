@@ -25,6 +25,17 @@
 /** Use these keys from now on (copied); NULL or none: no check. */
 void sk_sigcheck_install(const struct sk_trustkeys *t);
 
+/** Whether trust keys are installed: then only signed snapshots are
+ * used, and overlays (unsigned this round) are refused with
+ * SK_SIGCHECK_OVERLAY_REFUSED. */
+int sk_sigcheck_required(void);
+
+/** The log line's reason for an overlay refused under trust keys. */
+#define SK_SIGCHECK_OVERLAY_REFUSED \
+	"overlay refused: sinkhole.conf has trust-key lines, so only snapshots " \
+	"signed by the build host are used and overlays (unsigned) are not; " \
+	"make the edit on the build host and publish it signed"
+
 /** What the last accepted snapshot's manifest said (for the state file:
  * signer key id and serial); 0 when none was checked. Background only. */
 int sk_sigcheck_last(char *key, size_t keysize, uint64_t *serial);

@@ -277,7 +277,9 @@ test_sigcheck(const char *top)
 	    "no trust keys: unsigned is used: %s", detail);
 	sk_active_free(act);
 
+	CHECK(sk_sigcheck_required() == 0, "no keys: signatures not required");
 	sk_sigcheck_install(&t);
+	CHECK(sk_sigcheck_required() == 1, "keys: signatures required");
 	sk_active_new(link, &act);
 	CHECK(sk_active_poll(act, detail, sizeof(detail)) == SK_ACTIVE_REFUSED,
 	    "trust keys: unsigned is refused");
