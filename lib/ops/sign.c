@@ -5,6 +5,7 @@
  */
 #include "sign.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -223,14 +224,48 @@ sk_sign_read(const struct sk_dbdir *d, const char *name, struct sk_manifest *m)
 	return 0;
 }
 
+/* The highest serial of the folder's manifests: current.manifest can be
+ * replaced (a restored backup, a hand copy), the one beside each kept
+ * snapshot tells what was really signed. */
+static uint64_t
+highest_serial(const struct sk_dbdir *d)
+{
+	char dir[4096], id[SK_SNAPSHOT_ID_LEN + 1];
+	size_t len, slen = strlen(SK_MANIFEST_SUFFIX);
+	struct sk_manifest m;
+	struct dirent *e;
+	uint64_t high = 0;
+	DIR *dp;
+
+	if (sk_sign_read(d, SK_SIGN_CURRENT, &m) == 0)
+		high = m.serial;
+	if (snprintf(dir, sizeof(dir), "%s/snapshots", sk_dbdir_path(d)) >=
+	        (int)sizeof(dir) ||
+	    (dp = opendir(dir)) == NULL)
+		return high;
+	while ((e = readdir(dp)) != NULL) {
+		len = strlen(e->d_name);
+		if (len != SK_SNAPSHOT_ID_LEN + slen ||
+		    strcmp(e->d_name + SK_SNAPSHOT_ID_LEN,
+		        SK_MANIFEST_SUFFIX) != 0)
+			continue;
+		memcpy(id, e->d_name, SK_SNAPSHOT_ID_LEN);
+		id[SK_SNAPSHOT_ID_LEN] = '\0';
+		if (sk_sign_read(d, id, &m) == 0 && m.serial > high)
+			high = m.serial;
+	}
+	closedir(dp);
+	return high;
+}
+
 uint64_t
 sk_sign_next_serial(const struct sk_dbdir *d, int64_t now)
 {
-	struct sk_manifest m;
 	uint64_t next = now > 0 ? (uint64_t)now : 1;
+	uint64_t high = highest_serial(d);
 
-	if (sk_sign_read(d, SK_SIGN_CURRENT, &m) == 0 && m.serial + 1 > next)
-		next = m.serial + 1;
+	if (high + 1 > next)
+		next = high + 1;
 	return next;
 }
 

@@ -56,9 +56,10 @@ int sk_sign_manifest(const struct sk_signkey *k, struct sk_manifest *m,
 
 /**
  * The serial of the next signed publication in folder d: one more than
- * the current manifest's, and at least now (seconds since the epoch), so
- * a folder rebuilt from scratch still signs newer serials than followers
- * have taken.
+ * the highest of its manifests' (current.manifest and the one beside each
+ * kept snapshot: a replaced current.manifest never lowers it), and at
+ * least now (seconds since the epoch), so a folder rebuilt from scratch
+ * still signs newer serials than followers have taken.
  */
 uint64_t sk_sign_next_serial(const struct sk_dbdir *d, int64_t now);
 
