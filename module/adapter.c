@@ -233,8 +233,8 @@ sweep_and_say(struct sk_module *m, const char *what)
 	if (removed < 0)
 		log_err("sinkhole: out of memory sweeping the caches");
 	else if (removed > 0)
-		log_info(
-		    "sinkhole: removed %ld cached entries of %s", removed, what);
+		log_info("sinkhole: removed %ld cached entries of %s", removed,
+		    what);
 }
 
 /** Look at the overlay (emergency edits), log what happened; after it
@@ -407,16 +407,16 @@ watch_follow(struct sk_module *m)
 	if (snap != NULL)
 		snprintf(id, sizeof(id), "%s", sk_snapshot_id(snap));
 	sk_active_release(m->active);
-	sk_policyrec_fill_stale(&p, ev > 0, &st, m->follow.dir, id,
-	    sk_clock_ms(CLOCK_REALTIME));
+	sk_policyrec_fill_stale(
+	    &p, ev > 0, &st, m->follow.dir, id, sk_clock_ms(CLOCK_REALTIME));
 	if (ev > 0)
 		log_err("sinkhole: stale policy: %s; serving snapshot %s",
 		    p.reason, id[0] ? id : "(none)");
 	else
 		log_info("sinkhole: policy current: %s", p.reason);
 	if (m->hits != NULL && sk_hitlog_policy(m->hits, &p) != 0)
-		log_err("sinkhole: hit log: the %s record was dropped",
-		    p.change);
+		log_err(
+		    "sinkhole: hit log: the %s record was dropped", p.change);
 }
 
 static void
@@ -718,6 +718,10 @@ init(struct module_env *env, int id)
 			log_err("sinkhole: out of memory");
 			return 0;
 		}
+		/* Overlays are unsigned: with trust keys only signed
+		 * snapshots change answers. */
+		if (sk_sigcheck_required())
+			sk_active_set_overlays_allowed(m->active, 0);
 		if (m->hits != NULL) {
 			sk_active_set_retire(m->active, retire_snapshot, m);
 			sk_active_set_overlay_retire(

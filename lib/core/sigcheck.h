@@ -26,15 +26,9 @@
 void sk_sigcheck_install(const struct sk_trustkeys *t);
 
 /** Whether trust keys are installed: then only signed snapshots are
- * used, and overlays (unsigned this round) are refused with
- * SK_SIGCHECK_OVERLAY_REFUSED. */
+ * used, and overlays (unsigned) are refused (the adapter turns them off:
+ * sk_active_set_overlays_allowed). */
 int sk_sigcheck_required(void);
-
-/** The log line's reason for an overlay refused under trust keys. */
-#define SK_SIGCHECK_OVERLAY_REFUSED \
-	"overlay refused: sinkhole.conf has trust-key lines, so only snapshots " \
-	"signed by the build host are used and overlays (unsigned) are not; " \
-	"make the edit on the build host and publish it signed"
 
 /** What the last accepted snapshot's manifest said (for the state file:
  * signer key id and serial); 0 when none was checked. Background only. */

@@ -181,6 +181,7 @@ expect_eq "... and keeps serving the signed one" "$(qp 1 extra5.test)" ""
     >/dev/null 2>&1
 expect_eq "rollback: the signed snapshot active again" "$(active_of 1)" "$id2"
 
+
 # A tampered snapshot on the build host (same size, digest trailer kept).
 sign_publish k1 "$WORK/s3.mdb" "CHG-3"
 f="$B/snapshots/$id3.mdb"
@@ -231,6 +232,7 @@ wait_until 50 grep -q "switched to snapshot $id4" "$WORK/unbound.log"
 expect_eq "... and the module switched to it" "$?" 0
 
 # A replay: the build host's folder hands out the older signed manifest.
+serial4=$(sed -n 's/^serial: //p' "$m")
 cp "$WORK/serial2.manifest" "$m"
 touch -d "@$(($(date +%s) + 10))" "$m"
 follow_once 1
@@ -241,6 +243,11 @@ expect_eq "... nothing taken" "$(active_of 1)" "$id4"
 expect_match "... status shows it" "$("$CTL" status -d "$WORK/r1")" \
 	"^follow-error: REPLAY"
 sign_publish k1 "$WORK/s4.mdb" "CHG-4 re-signed"
+# The older current.manifest put back by hand must not lower the serial:
+# a second publication with snapshot 4's serial would be refused by every
+# follower as a replay.
+expect_eq "re-signed after a replaced current.manifest: a higher serial" \
+	"$([ "$(sed -n 's/^serial: //p' "$m")" -gt "$serial4" ] && echo yes)" yes
 
 # --- the build host down, and back ---------------------------------------
 start_followers
@@ -286,5 +293,21 @@ wait_until 30 grep -q '"current"' "$WORK/hits2.log"
 expect_eq "the module records the policy current again" "$?" 0
 "$CTL" verify-log "$WORK/hits2.log" >"$WORK/verify-log.out" 2>&1
 expect_eq "verify-log accepts the stale and current records" "$?" 0
+
+# An emergency edit on the resolver itself: its overlay is unsigned, so the
+# module refuses it (and the unsigned snapshot the edit derives) and the
+# answer stays the build host's.
+cp -R "$WORK/p5" "$WORK/p5-local"
+"$CTL" block -d "$WORK/r1" -p "$WORK/p5-local/policy.conf" \
+    -c adult-entertainment --by local --reason "unsigned edit" local-edit.test \
+    >/dev/null 2>&1
+wait_until 50 grep -q "overlays are not allowed (trust-key: is configured)" \
+    "$WORK/unbound.log"
+expect_eq "the module refuses a local edit's overlay under trust keys" "$?" 0
+expect_eq "... and the answer stays the signed snapshot's" \
+	"$(qp 1 local-edit.test)" ""
+"$CTL" rollback -d "$WORK/r1" --by ops --reason "undo the local edit" \
+    >/dev/null 2>&1
+expect_eq "rollback: the signed snapshot active again" "$(active_of 1)" "$id5"
 
 finish
