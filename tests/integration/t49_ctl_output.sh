@@ -237,7 +237,7 @@ else
 	C="$CTL"
 	expect_eq "completion: commands starting with ch" "$(comp "$C" ch)" "check check-conf"
 	expect_match "completion: every command" "$(comp "$C" "")" \
-	    "^allow block build check check-conf diff exempt follow info keygen publish rollback status update verify-log$"
+	    "^allow block build check check-conf diff exempt export feed follow info keygen publish rollback status update verify-log$"
 	expect_match "completion: check's long options" "$(comp "$C" check --)" "--json"
 	expect_nomatch "completion: check's options are check's only" "$(comp "$C" check --)" \
 	    "--by|--limit|--strict"
