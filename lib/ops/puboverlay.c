@@ -91,6 +91,8 @@ sk_pub_overlay_write(const struct sk_dbdir *d, const char *base,
 	        (long)getpid()) >= sizeof(tmp))
 		return sk_detail(detail, detailsize, SK_DBDIR_E_ARG,
 		    "%s: path too long", sk_dbdir_path(d));
+	/* A command killed between open and rename left its temporary. */
+	(void)sk_dbdir_clean_beside(path, ".tmp.");
 	to_overlay(edit, &o);
 	if ((rc = sk_overlay_encode(base, &o, 1, &buf, &len, id_out)) != 0)
 		return sk_detail(detail, detailsize,
