@@ -21,6 +21,19 @@
  * every byte may become \DDD (4 chars) plus one dot per label. */
 #define SK_NAME_MAX_TEXT (SK_NAME_MAX_WIRE * 4 + 1)
 
+/** FNV-1a over n bytes of a wire name: the hash of the small in-memory
+ * name tables (overlay.c, rpzexport.c); not stored in any file. */
+static inline uint64_t
+sk_name_hash(const uint8_t *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ p[i]) * 1099511628211ull;
+	return h;
+}
+
 /**
  * The order of wire names as keys of a snapshot's names database: LMDB's
  * default for it (mdb_cmp_memn: the bytes as unsigned, then the shorter

@@ -437,17 +437,6 @@ sk_overlay_parse(const uint8_t *buf, size_t len, struct sk_overlay_file *out,
 
 /* --- building and lookups ---------------------------------------------- */
 
-static uint32_t
-name_hash(const uint8_t *p, size_t n)
-{
-	uint32_t h = 2166136261u;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
-}
-
 static int
 same_subnet(const struct sk_subnet *a, const struct sk_subnet *b)
 {
@@ -528,7 +517,7 @@ build_entries(struct sk_overlay *ov, const struct sk_snapshot *base,
 				    i + 1, cat->name);
 			en->monitor = cat->action == SK_ACTION_MONITOR;
 		}
-		s = name_hash(e->wire, e->wirelen) & (ov->nslots - 1);
+		s = sk_name_hash(e->wire, e->wirelen) & (ov->nslots - 1);
 		while (ov->slots[s] != 0)
 			s = (s + 1) & (ov->nslots - 1);
 		ov->slots[s] = (uint32_t)(++ov->nentries);
@@ -646,7 +635,7 @@ sk_overlay_lookup(const struct sk_overlay *ov, const uint8_t *name,
 		return;
 	while (off < namelen && name[off] != 0) {
 		len = namelen - off;
-		s = name_hash(name + off, len) & (ov->nslots - 1);
+		s = sk_name_hash(name + off, len) & (ov->nslots - 1);
 		for (; ov->slots[s] != 0; s = (s + 1) & (ov->nslots - 1)) {
 			en = &ov->entries[ov->slots[s] - 1];
 			if (en->wirelen != len ||

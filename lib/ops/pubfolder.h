@@ -114,8 +114,8 @@ struct sk_pub_change {
 	 * answering with the edit until they switch (then they ignore it:
 	 * it names the old one). 0: remove it after the switch. */
 	int keep_overlay;
-	enum sk_pub_stage stage;         /**< out: where it stopped */
-	char prune_error[512];           /**< out: "" or why pruning failed
+	enum sk_pub_stage stage; /**< out: where it stopped */
+	char prune_error[512];   /**< out: "" or why pruning failed
 	                                       (the change stands) */
 };
 

@@ -155,17 +155,6 @@ struct nameset {
 	size_t alen, acap;
 };
 
-static uint64_t
-name_hash(const uint8_t *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		h = (h ^ p[i]) * 1099511628211ull;
-	return h;
-}
-
 static int
 nameset_grow(struct nameset *s)
 {
@@ -180,7 +169,7 @@ nameset_grow(struct nameset *s)
 		if (s->slot[i] == 0)
 			continue;
 		e = s->arena + s->slot[i] - 1;
-		j = name_hash(e + 1, e[0]) & (n - 1);
+		j = sk_name_hash(e + 1, e[0]) & (n - 1);
 		while (ns[j] != 0)
 			j = (j + 1) & (n - 1);
 		ns[j] = s->slot[i];
@@ -202,7 +191,7 @@ nameset_add(struct nameset *s, const uint8_t *name, size_t len)
 
 	if (4 * (s->count + 1) > 3 * s->nslots && nameset_grow(s) != 0)
 		return -1;
-	j = name_hash(name, len) & (s->nslots - 1);
+	j = sk_name_hash(name, len) & (s->nslots - 1);
 	while (s->slot[j] != 0) {
 		e = s->arena + s->slot[j] - 1;
 		if (e[0] == len && memcmp(e + 1, name, len) == 0)
