@@ -209,7 +209,7 @@ done
 echo "== nothing points outside the repository"
 # design notes and lists of the machine the project was written on are not
 # in the repository (bench/ included: its BLOCKLISTS default is blocklists/)
-outside=$(grep -rIlE '\.\./shared/|/work/shared|/work/brief|DESIGN\.md' \
+outside=$(grep -rIlE '\.\./shared/|/work/shared|/work/brief|/work/main|/work/wt-|DESIGN\.md' \
     --exclude-dir=_deps --exclude-dir=.git \
     --exclude-dir=work --exclude-dir=autom4te.cache \
     --exclude='*.log' --exclude='*.trs' --exclude="$(basename "$0")" \
