@@ -87,7 +87,8 @@ struct sk_module {
 };
 
 /** The overlay this worker holds with its snapshot, for one event
- * (operate); the helpers below are handed the snapshot only. */
+ * (operate, on_upstream_response); the helpers below are handed the
+ * snapshot only. */
 static __thread const struct sk_overlay *held_overlay;
 
 /** Rewrites one query may go through (a target whose chain leads to
@@ -621,6 +622,7 @@ on_upstream_response(
 {
 	struct sk_module *m = arg;
 	const struct sk_snapshot *snap;
+	const struct sk_overlay *held;
 	uint64_t generation = 0;
 	int listed = 0;
 
@@ -629,10 +631,14 @@ on_upstream_response(
 	    id >= MAX_MODULE)
 		return 1;
 	snap = sk_active_acquire(m->active, &generation);
+	/* Called from the iterator's operate, not ours: the overlay too. */
+	held = held_overlay;
+	held_overlay = sk_active_overlay(m->active);
 	if (snap != NULL)
 		listed = response_lists(snap, response,
 		    response_qname_decided(
 		        qstate, id, snap, generation, response));
+	held_overlay = held;
 	sk_active_release(m->active);
 	if (listed) {
 		qstate->no_cache_store = 1;

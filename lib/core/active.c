@@ -585,6 +585,10 @@ set_overlay(struct sk_active *act, struct sk_overlay *ov)
 	pthread_rwlock_wrlock(&act->lock);
 	old = act->ov;
 	act->ov = ov;
+	/* What decides changed: a query decided before must be decided
+	 * again (the adapter compares generations), as after a switch. */
+	if (ov != old)
+		act->generation++;
 	pthread_rwlock_unlock(&act->lock);
 	retire_overlay(act, old);
 }

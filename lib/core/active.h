@@ -118,7 +118,8 @@ enum sk_active_change sk_active_fallback(
 /**
  * Take the current snapshot for one decision; always pair with
  * sk_active_release(), even when NULL is returned.
- * @param generation: set to the number of switches so far (may be NULL).
+ * @param generation: set to the number of changes of what decides so far:
+ *	snapshot switches and overlays put in use or dropped (may be NULL).
  * @return the snapshot, or NULL when none is usable.
  */
 const struct sk_snapshot *sk_active_acquire(
