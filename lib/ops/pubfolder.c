@@ -245,6 +245,16 @@ sk_pub_switch(struct sk_dbdir *d, struct sk_pub_change *c, char *detail,
 	}
 	if (c->ev.changes[0] == '\0')
 		sk_pub_describe(d, c);
+	/* An overlay naming the snapshot switched to (a rollback to the
+	 * one an edit was written over) would apply to it between the
+	 * switch and the removal below: an edit undone, then done again
+	 * for a moment. Before the switch, resolvers ignore it (it names
+	 * another snapshot than the active one). */
+	if (!c->keep_overlay && sk_pub_overlay_applies_to(d, c->ev.id) &&
+	    sk_pub_overlay_remove(d) != 0)
+		return sk_detail(detail, detailsize, SK_DBDIR_E_IO,
+		    "removing the overlay, which names %s: %s", c->ev.id,
+		    strerror(errno));
 	c->stage = SK_PUB_BEGIN;
 	if ((r = sk_dbdir_change_begin(d, &c->ev,
 	         c->nfiles > 0 ? (const char *const(*)[2])ren : NULL, c->nfiles,

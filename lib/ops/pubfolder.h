@@ -112,7 +112,8 @@ struct sk_pub_change {
 	 * publishing the snapshot derived from the overlay's own snapshot
 	 * plus the overlay's edit. Resolvers still on the old snapshot keep
 	 * answering with the edit until they switch (then they ignore it:
-	 * it names the old one). 0: remove it after the switch. */
+	 * it names the old one). 0: remove it after the switch (before it,
+	 * when it names the snapshot switched to). */
 	int keep_overlay;
 	enum sk_pub_stage stage; /**< out: where it stopped */
 	char prune_error[512];   /**< out: "" or why pruning failed

@@ -117,6 +117,36 @@ sk_pub_overlay_write(const struct sk_dbdir *d, const char *base,
 }
 
 int
+sk_pub_overlay_applies_to(const struct sk_dbdir *d, const char *id)
+{
+	struct sk_overlay_file f;
+	char path[PATH_MAX], why[256];
+	uint8_t *buf = NULL;
+	ssize_t n;
+	size_t len = 0;
+	int fd, applies = 0;
+
+	if (sk_pub_overlay_path(d, path, sizeof(path)) != 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return 0;
+	/* One byte more than the largest: a larger file is not one. */
+	if ((buf = malloc(SK_OVERLAY_MAX_SIZE + 1)) != NULL) {
+		while (len <= SK_OVERLAY_MAX_SIZE &&
+		    (n = read(fd, buf + len, SK_OVERLAY_MAX_SIZE + 1 - len)) >
+		        0)
+			len += (size_t)n;
+		if (len <= SK_OVERLAY_MAX_SIZE &&
+		    sk_overlay_parse(buf, len, &f, why, sizeof(why)) == 0) {
+			applies = strcmp(f.base, id) == 0;
+			sk_overlay_file_free(&f);
+		}
+	}
+	close(fd);
+	free(buf);
+	return applies;
+}
+
+int
 sk_pub_overlay_remove(const struct sk_dbdir *d)
 {
 	char path[PATH_MAX];

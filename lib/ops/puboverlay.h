@@ -32,6 +32,15 @@ int sk_pub_overlay_write(const struct sk_dbdir *d, const char *base,
     const struct sk_snapedit *edit, char *id_out, char *detail,
     size_t detailsize);
 
+/**
+ * @return 1 when the folder's overlay is a well-formed overlay file that
+ *	applies to snapshot id, else 0 (none, unreadable, damaged, another
+ *	base). A switch to the snapshot an overlay names removes it before
+ *	the switch (sk_pub_switch), or resolvers would apply it to the
+ *	snapshot switched to until its removal after.
+ */
+int sk_pub_overlay_applies_to(const struct sk_dbdir *d, const char *id);
+
 /** Remove the folder's overlay, if any. @return 0, or -1 with errno. */
 int sk_pub_overlay_remove(const struct sk_dbdir *d);
 
