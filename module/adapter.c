@@ -44,6 +44,7 @@
 #include "modconf.h"
 #include "name.h"
 #include "paths.h"
+#include "nameset.h"
 #include "overlay.h"
 #include "policy.h"
 #include "runpublish.h"
@@ -71,6 +72,10 @@ struct sk_module {
 	/** The overlay's own thread: it must not wait while bg verifies a
 	 * new snapshot (seconds on large policies). */
 	struct sk_background *ovbg;
+	/** The entry names of the overlay last in use, which a change of
+	 * overlay sweeps under (overlay thread only); NULL: out of memory
+	 * at start, every change sweeps the whole caches. */
+	struct sk_nameset *ov_names;
 	/** Hit records; NULL when off (no hit-log path) or not openable. */
 	struct sk_hitlog *hits;
 	/** The daemon's environment, for its caches (shared by workers). */
@@ -238,12 +243,56 @@ sweep_and_say(struct sk_module *m, const char *what)
 		    what);
 }
 
+static int
+add_name(void *arg, const uint8_t *name, size_t len)
+{
+	return sk_nameset_add(arg, name, len) != 0 ? -1 : 0;
+}
+
+/** After an overlay change (sk_active_visit): decide again the cached
+ * entries under a name of the overlay before or the one now in use (an
+ * allow dropped lets the snapshot block again, a block added blocks), then
+ * remember the names of the one in use. Exemption edits touch no name:
+ * the caches hold nothing decided per client. */
+struct ov_sweep_arg {
+	struct sk_module *m;
+	int sweep; /**< 0: remember the names only (at start) */
+	long removed;
+};
+
+static void
+sweep_overlay_visit(
+    void *arg, const struct sk_snapshot *snap, const struct sk_overlay *ov)
+{
+	struct ov_sweep_arg *a = arg;
+	struct sk_nameset *names = a->m->ov_names;
+	int whole = names == NULL;
+
+	if (!whole && ov != NULL &&
+	    sk_overlay_foreach_entry(ov, add_name, names) != 0)
+		whole = 1; /* out of memory: decide every entry */
+	if (a->sweep && snap != NULL && (whole || sk_nameset_count(names) > 0))
+		a->removed = sk_adapter_sweep_caches_touched(
+		    a->m->env, snap, ov, whole ? NULL : names);
+	if (names == NULL)
+		return;
+	sk_nameset_clear(names);
+	if (ov != NULL && sk_overlay_foreach_entry(ov, add_name, names) != 0) {
+		/* Without them the next change could miss an entry. */
+		sk_nameset_free(names);
+		a->m->ov_names = NULL;
+	}
+}
+
 /** Look at the overlay (emergency edits), log what happened; after it
- * changed, remove newly listed names from the caches. Its own thread. */
+ * changed, remove from the caches what it may now decide differently.
+ * Its own thread. */
 static void
 follow_overlay(struct sk_module *m, int at_start)
 {
 	char detail[2048];
+	/* At start the caches are empty: only the names are remembered. */
+	struct ov_sweep_arg a = {m, !at_start, 0};
 
 	switch (sk_active_poll_overlay(m->active, detail, sizeof(detail))) {
 	case SK_ACTIVE_OV_SAME:
@@ -253,16 +302,21 @@ follow_overlay(struct sk_module *m, int at_start)
 		break;
 	case SK_ACTIVE_OV_CLEARED:
 		log_info("sinkhole: %s", detail);
-		return;
+		break;
 	case SK_ACTIVE_OV_IGNORED:
 		log_warn("sinkhole: %s", detail);
-		return;
+		break;
 	case SK_ACTIVE_OV_REFUSED:
 		log_err("sinkhole: %s", detail);
-		return;
+		break;
 	}
-	if (!at_start)
-		sweep_and_say(m, "names the overlay lists");
+	sk_active_visit(m->active, sweep_overlay_visit, &a);
+	if (a.removed < 0)
+		log_err("sinkhole: out of memory sweeping the caches");
+	else if (a.removed > 0)
+		log_info("sinkhole: removed %ld cached entries under the "
+		         "overlay's names",
+		    a.removed);
 }
 
 static void
@@ -735,6 +789,9 @@ init(struct module_env *env, int id)
 		}
 		sk_active_set_switched(m->active, on_switched, m);
 		sk_followwatch_init(&m->follow, m->conf.snapshot);
+		if ((m->ov_names = sk_nameset_new()) == NULL)
+			log_err("sinkhole: out of memory; overlay changes "
+			        "sweep the whole caches");
 		follow_snapshot(m, 1);
 		follow_overlay(m, 1);
 	}
@@ -767,6 +824,7 @@ deinit(struct module_env *env, int id)
 	    m->state, &(struct sk_runpub_from){m->active, m->hits, m->metrics});
 	sk_hitlog_close(m->hits); /* writes what is queued, and a stop */
 	sk_active_free(m->active);
+	sk_nameset_free(m->ov_names);
 	sk_metrics_free(m->metrics);
 	free(m);
 	de->dyn_env = NULL;

@@ -82,6 +82,19 @@ struct sk_overlay;
 long sk_adapter_sweep_caches_overlay(struct module_env *env,
     const struct sk_snapshot *snap, const struct sk_overlay *ov);
 
+struct sk_nameset;
+/**
+ * The sweep after an overlay change, snapshot unchanged: only entries
+ * whose name or alias target is at or below a name of touched (every
+ * entry name of the overlays before and after) can be decided
+ * differently, so only those are decided again, with snap and ov. The
+ * rest are copied out of the caches and left alone: no lookup in snap.
+ * @return as sk_adapter_sweep_caches().
+ */
+long sk_adapter_sweep_caches_touched(struct module_env *env,
+    const struct sk_snapshot *snap, const struct sk_overlay *ov,
+    const struct sk_nameset *touched);
+
 /**
  * The target of a CNAME or DNAME rrset's first record, or NULL.
  * @param len: set to the target's wire length.

@@ -21,6 +21,7 @@
 
 #include "adapter.h"
 #include "name.h"
+#include "nameset.h"
 
 const uint8_t *
 sk_adapter_alias_target(struct ub_packed_rrset_key *rrset, size_t *len)
@@ -167,10 +168,11 @@ collect(struct lruhash_entry *e, void *arg)
 }
 
 /** Remove the collected entries whose names are listed (every one when
- * snap is NULL). */
+ * snap is NULL), among those under touched (all when NULL). */
 static long
 sweep_remove(struct module_env *env, const struct sk_snapshot *snap,
-    const struct sk_overlay *ov, struct sweep *s)
+    const struct sk_overlay *ov, const struct sk_nameset *touched,
+    struct sweep *s)
 {
 	long removed = 0;
 	size_t i;
@@ -178,12 +180,19 @@ sweep_remove(struct module_env *env, const struct sk_snapshot *snap,
 	for (i = 0; i < s->n; i++) {
 		struct sweep_item *it = &s->items[i];
 		uint8_t *name = s->names + it->off;
-		int listed = snap == NULL ||
+		int listed;
+
+		if (touched != NULL &&
+		    !sk_nameset_covers(touched, name, it->namelen) &&
+		    !(it->targetlen > 0 &&
+		        sk_nameset_covers(
+		            touched, name + it->namelen, it->targetlen)))
+			continue;
+		listed = snap == NULL ||
 		    sk_name_uncachable_overlay(snap, ov, name, it->namelen) ||
 		    (it->targetlen > 0 &&
 		        sk_name_uncachable_overlay(
 		            snap, ov, name + it->namelen, it->targetlen));
-
 		if (!listed)
 			continue;
 		if (it->is_msg) {
@@ -213,6 +222,14 @@ long
 sk_adapter_sweep_caches_overlay(struct module_env *env,
     const struct sk_snapshot *snap, const struct sk_overlay *ov)
 {
+	return sk_adapter_sweep_caches_touched(env, snap, ov, NULL);
+}
+
+long
+sk_adapter_sweep_caches_touched(struct module_env *env,
+    const struct sk_snapshot *snap, const struct sk_overlay *ov,
+    const struct sk_nameset *touched)
+{
 	struct sweep s;
 	long removed = 0;
 
@@ -220,14 +237,14 @@ sk_adapter_sweep_caches_overlay(struct module_env *env,
 	if (env->rrset_cache != NULL) {
 		s.is_msg = 0;
 		slabhash_traverse(&env->rrset_cache->table, 0, collect, &s);
-		removed += sweep_remove(env, snap, ov, &s);
+		removed += sweep_remove(env, snap, ov, touched, &s);
 		s.n = 0;
 		s.used = 0;
 	}
 	if (env->msg_cache != NULL && !s.oom) {
 		s.is_msg = 1;
 		slabhash_traverse(env->msg_cache, 0, collect, &s);
-		removed += sweep_remove(env, snap, ov, &s);
+		removed += sweep_remove(env, snap, ov, touched, &s);
 	}
 	free(s.items);
 	free(s.names);

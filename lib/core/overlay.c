@@ -699,8 +699,7 @@ sk_overlay_foreach_entry(const struct sk_overlay *ov,
 	int rc;
 
 	for (i = 0; i < ov->nentries; i++)
-		if (!sk_rec_allowed(&ov->entries[i].rec) &&
-		    (rc = cb(arg, ov->entries[i].wire,
+		if ((rc = cb(arg, ov->entries[i].wire,
 		         ov->entries[i].wirelen)) != 0)
 			return rc;
 	return 0;

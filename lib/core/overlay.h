@@ -166,7 +166,9 @@ const struct sk_exemption *sk_overlay_exemption(
     const struct sk_overlay *ov, size_t i);
 
 /**
- * Visit every name the overlay blocks (to sweep the resolver's caches).
+ * Visit the name of every entry, block and allow: the names (and those
+ * below them) whose decision the overlay can change, which the module
+ * sweeps from the resolver's caches when the overlay comes or goes.
  * @return 0, or cb's non-zero value.
  */
 int sk_overlay_foreach_entry(const struct sk_overlay *ov,

@@ -101,6 +101,20 @@ ms=$(wait_answer 2 blocked.test A "0.0.0.0" 2000)
 check "exempt remove through the overlay ($ms ms)" test "$ms" != timeout
 expect_eq "127.0.0.5 no longer exempt (not in this overlay)" \
 	"$(q 5 blocked.test A)" "0.0.0.0"
+# An allow the next overlay no longer has: the answer cached while it was
+# allowed goes at once, not when its TTL ends.
+expect_eq "www.blocked.test allowed, its answer cached" \
+	"$(q 1 www.blocked.test A)" "192.0.2.66"
+$OVW "$OV" "$base" block:short-ttl.test:0:emergency.txt \
+	exempt-remove:127.0.0.2/32
+ms=$(wait_answer 1 www.blocked.test A "0.0.0.0" 2000)
+check "an overlay without the allow: the cached answer swept ($ms ms)" \
+	test "$ms" != timeout
+$OVW "$OV" "$base" block:short-ttl.test:0:emergency.txt \
+	allow:www.blocked.test:emergency-allow.txt exempt-remove:127.0.0.2/32
+wait_answer 1 www.blocked.test A "192.0.2.66" 2000 >/dev/null
+expect_eq "allowed again, cached again" "$(q 1 www.blocked.test A)" \
+	"192.0.2.66"
 
 # --- a damaged overlay is refused; the one in use stays --------------------
 n=$(log_lines)
@@ -115,6 +129,9 @@ rm -f "$OV"
 ms=$(wait_answer 1 short-ttl.test A "192.0.2.13" 2000)
 check "removing the file clears the overlay ($ms ms)" test "$ms" != timeout
 check "... said in the log" log_has "overlay .* removed" "$n"
+ms=$(wait_answer 1 www.blocked.test A "0.0.0.0" 2000)
+check "its allow goes with it, the cached answer swept ($ms ms)" \
+	test "$ms" != timeout
 expect_eq "127.0.0.2's exemption is back" "$(q 2 blocked.test A)" "192.0.2.66"
 
 # --- publish and rollback remove the overlay -----------------------------
@@ -145,4 +162,33 @@ check "the snapshot rolled back to serves without it ($ms ms)" \
 	test "$ms" != timeout
 wait_answer 1 xblocked.test A "192.0.2.20" 3000 >/dev/null
 expect_eq "rolled back: xblocked.test resolves" "$(q 1 xblocked.test A)" "192.0.2.20"
+
+# --- a rollback to the snapshot an edit's overlay names --------------------
+# The edit's overlay stays after its publish, naming the snapshot before;
+# the rollback goes back to that one. Removed after the switch (a slow
+# disk stretches the gap), resolvers would apply it there for a moment:
+# the edit undone, then done again. It must go before the switch.
+before=$(active_id)
+n=$(log_lines)
+"$CTL" block -d "$DB" -p "$P/policy.conf" -c adult-entertainment \
+	--by alice --reason INC-10 short-ttl.test >/dev/null 2>&1 ||
+	fail "block short-ttl.test"
+expect_match "the edit's overlay names the snapshot before it" \
+	"$(od -An -c -j 24 -N 64 "$OV" | tr -d ' \n')" "^$before\$"
+# The module on the derived snapshot, its last word on the overlay said.
+log_has "overlay .* ignored: it applies to snapshot $before, not to" "$n" ||
+	fail "the module did not move to the derived snapshot"
+n=$(($(log_lines) + 1))
+LD_PRELOAD="$SHIM" SK_SLOWSYS_US=300000 "$CTL" rollback -d "$DB" \
+	-p "$P/policy.conf" --by ops --reason undo >/dev/null 2>&1 ||
+	fail "rollback of the block"
+expect_eq "rolled back to the snapshot it names" "$(active_id)" "$before"
+check "the overlay is gone" test ! -e "$OV"
+ms=$(wait_answer 1 short-ttl.test A "192.0.2.13" 3000)
+check "the block is undone ($ms ms)" test "$ms" != timeout
+if log_has "using overlay [0-9a-f]\{64\} over snapshot $before" "$n"; then
+	fail "the module applied the overlay to the snapshot rolled back to"
+else
+	pass "the module never applied the overlay to that snapshot"
+fi
 finish
