@@ -645,14 +645,18 @@ apply_overlay(struct sk_active *act, const struct sk_snapshot *snap,
 	if (rc == 0)
 		rc = sk_overlay_build(&f, snap, &ov, why, sizeof(why));
 	if (rc == SK_OV_E_BASE) {
-		/* Normal for a moment after a publish, until sinkhole-ctl
-		 * removes it; never applied to another snapshot. */
+		/* Normal for a moment after an edit's publish, until this
+		 * resolver switches; never applied to another snapshot. The
+		 * overlay in use stays: it was built for this snapshot, and
+		 * a later edit's file names the snapshot the earlier edit
+		 * published, which holds it. Dropped, the earlier edit would
+		 * vanish until the switch (two edits within a verification). */
 		say(detail, detailsize,
-		    "overlay %s (%s) ignored: %s; snapshot %s serves without "
-		    "it",
-		    act->ovpath, f.id, why, sk_snapshot_id(snap));
-		if (act->ov != NULL)
-			set_overlay(act, NULL);
+		    "overlay %s (%s) ignored: %s; snapshot %s serves%s%s",
+		    act->ovpath, f.id, why, sk_snapshot_id(snap),
+		    act->ov != NULL ? " with the overlay in use before, "
+		                    : " without it",
+		    act->ov != NULL ? sk_overlay_id(act->ov) : "");
 		sk_overlay_file_free(&f);
 		return SK_ACTIVE_OV_IGNORED;
 	}

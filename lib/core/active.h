@@ -162,8 +162,9 @@ enum sk_active_ov_change {
 	SK_ACTIVE_OV_SAME = 0,    /**< nothing new */
 	SK_ACTIVE_OV_APPLIED = 1, /**< a new overlay is in use */
 	SK_ACTIVE_OV_CLEARED = 2, /**< the file is gone: none in use */
-	/** The file names another snapshot than the one in use (after a
-	 * publish, until it is removed): not applied, none in use. */
+	/** The file names another snapshot than the one in use (after an
+	 * edit's publish, until this resolver switches): not applied; the
+	 * overlay in use before, built for this snapshot, stays. */
 	SK_ACTIVE_OV_IGNORED = 3,
 	/** Damaged, malformed, unreadable, not fitting its snapshot, or
 	 * overlays not allowed: refused, the overlay in use before (if any,

@@ -115,6 +115,16 @@ $OVW "$OV" "$base" block:short-ttl.test:0:emergency.txt \
 wait_answer 1 www.blocked.test A "192.0.2.66" 2000 >/dev/null
 expect_eq "allowed again, cached again" "$(q 1 www.blocked.test A)" \
 	"192.0.2.66"
+# A file naming another snapshot (a second edit naming the snapshot the
+# first published, this resolver still verifying it): not applied, and
+# the overlay in use stays until the switch.
+n=$(log_lines)
+$OVW "$OV" "$(printf 'b%.0s' $(seq 64))" block:www.blocked.test:0:x.txt
+check "a file naming another snapshot: ignored, the one in use kept" \
+	log_has "overlay .* ignored: .* serves with the overlay in use before" "$n"
+expect_eq "its block is not applied" "$(q 1 www.blocked.test A)" "192.0.2.66"
+expect_eq "the block of the overlay in use stays" "$(q 1 short-ttl.test A)" \
+	"0.0.0.0"
 
 # --- a damaged overlay is refused; the one in use stays --------------------
 n=$(log_lines)
