@@ -125,7 +125,10 @@ say "Unbound up after $UP_MS ms"
 settle() {
 	want=$(basename "$(readlink "$PUB/active.mdb")" .mdb)
 	k=0
-	while [ $k -lt 600 ] && ! grep -Eq "(switched to|using) snapshot $want " "$OUT/unbound.log"; do
+	# The last switch, not any: an exempt add then remove gives back a
+	# snapshot id in use before, whose old line would match at once.
+	while [ $k -lt 600 ] && [ "$(grep -Eo "(switched to|using) snapshot [0-9a-f]{64}" \
+	    "$OUT/unbound.log" | tail -n 1 | sed 's/.* //')" != "$want" ]; do
 		sleep 0.05
 		k=$((k + 1))
 	done
