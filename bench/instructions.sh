@@ -42,7 +42,9 @@
 # usage: bench/instructions.sh [--names N] [--configs "plain sk-1m ..."]
 #   --names    queries per set (default 10000)
 #   --configs  from: plain sk-empty sk-1m sk-5m rpz-1m lz-1m plain-2t
-#              sk-1m-2t sk-5m-2t (the default), and sk-1m-hits: sk-1m writing JSON
+#              sk-1m-2t sk-5m-2t (the default), sk-20m (the snapshot
+#              bench/build-scale.sh built; not in the default), and
+#              sk-1m-hits: sk-1m writing JSON
 #              hit records (user space only: the kernel's writing is not
 #              counted; the CPU valgrind shows OpenSSL may lack the SHA
 #              extensions, so the hash may cost more than natively);
