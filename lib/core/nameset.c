@@ -130,19 +130,22 @@ sk_nameset_add(struct sk_nameset *s, const uint8_t *name, size_t len)
 int
 sk_nameset_covers(const struct sk_nameset *s, const uint8_t *name, size_t len)
 {
+	uint8_t low[SK_NAME_MAX_WIRE];
 	size_t off = 0;
 
 	if (s->count == 0 || len == 0 || len > SK_NAME_MAX_WIRE ||
 	    sk_name_wire_len(name, len) != (int)len)
 		return 0;
+	/* Unbound keys its caches by the name as asked, in any case. */
+	memcpy(low, name, len);
+	sk_name_lower(low, len);
 	/* Every suffix, the root included, is itself a wire name. */
 	for (;;) {
 		size_t n = len - off;
-		if (find(s, name + off, n, sk_name_hash(name + off, n))->len !=
-		    0)
+		if (find(s, low + off, n, sk_name_hash(low + off, n))->len != 0)
 			return 1;
-		if (name[off] == 0)
+		if (low[off] == 0)
 			return 0;
-		off = sk_name_parent(name, off);
+		off = sk_name_parent(low, off);
 	}
 }

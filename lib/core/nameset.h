@@ -35,8 +35,8 @@ int sk_nameset_add(struct sk_nameset *s, const uint8_t *name, size_t len);
 size_t sk_nameset_count(const struct sk_nameset *s);
 
 /**
- * @param name: lower-case wire name (cache keys are, Unbound lower-cases
- *	what it stores; other case simply does not match).
+ * @param name: wire name in any case (Unbound keys its caches by the
+ *	name as the client asked it: "WWW.Ok.Test" is covered by ok.test).
  * @return 1 when the name or one of its parents is in the set, else 0
  *	(also for what is not a wire name).
  */

@@ -4,7 +4,8 @@
  * never its parent, a sibling or a name that merely ends with the same
  * bytes; the root covers everything; the set survives growth past its
  * first table and a clear; what is not a wire name is refused and never
- * covered. Checked against sk_name_is_subdomain for many names.
+ * covered; case does not matter. Checked against sk_name_is_subdomain
+ * for many names.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,13 @@ test_covers(void)
 	CHECK(!covers(s, "ok.test.example"), "not a name that starts with it");
 	CHECK(!covers(s, "other.test"), "not a sibling");
 	CHECK(!covers(s, "."), "not the root");
+	{
+		/* A cache key keeps the client's case. */
+		static const uint8_t mixed[] = {
+		    3, 'W', 'w', 'W', 2, 'O', 'k', 4, 't', 'E', 'S', 'T', 0};
+		CHECK(sk_nameset_covers(s, mixed, sizeof(mixed)),
+		    "a name below it in another case");
+	}
 	add(s, ".");
 	CHECK(covers(s, "any.where"), "the root covers every name");
 	sk_nameset_clear(s);
