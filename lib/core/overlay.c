@@ -180,60 +180,81 @@ put_text(uint8_t *p, const char *t, size_t max)
 	return p + n;
 }
 
-int
-sk_overlay_encode(const char *base, const struct sk_overlay_edit *edits,
-    size_t nedits, uint8_t **out, size_t *outlen, char *id_out)
+/* Write one edit at p; @return past it. */
+static uint8_t *
+put_edit(uint8_t *p, const struct sk_overlay_edit *e)
 {
-	const struct sk_overlay_edit *e;
-	size_t len = SK_OVERLAY_HEADER + SK_OVERLAY_TRAILER, n, i;
+	*p = (uint8_t)e->kind;
+	put16(p + 1, (uint32_t)payload_size(e));
+	p += 3;
+	switch (e->kind) {
+	case SK_OV_ENTRY:
+		*p++ = (uint8_t)e->wirelen;
+		memcpy(p, e->wire, e->wirelen);
+		p += e->wirelen;
+		sk_entry_rec_encode(&e->rec, p);
+		p += SK_ENTRY_REC_SIZE;
+		p = put_text(p, e->list, sizeof(e->list));
+		break;
+	case SK_OV_EXEMPT_ADD:
+		p = put_subnet(p, &e->ex.subnet);
+		put64(p, e->ex.category_mask);
+		put64(p + 8, (uint64_t)e->ex.expires);
+		p = put_text(p + 16, e->ex.approver, sizeof(e->ex.approver));
+		p = put_text(p, e->ex.reason, sizeof(e->ex.reason));
+		break;
+	case SK_OV_EXEMPT_REMOVE:
+		p = put_subnet(p, &e->ex.subnet);
+		break;
+	}
+	return p;
+}
+
+int
+sk_overlay_encode_sections(const struct sk_overlay_section *secs, size_t nsecs,
+    uint8_t **out, size_t *outlen, char *id_out)
+{
+	size_t len = SK_OVERLAY_HEADER + SK_OVERLAY_TRAILER, n, i, k;
 	uint8_t *buf, *p, sum[32];
 
 	*out = NULL;
 	*outlen = 0;
-	if (strlen(base) != SK_SNAPSHOT_ID_LEN || !is_id((const uint8_t *)base))
+	if (nsecs == 0)
 		return SK_OV_E_FORMAT;
-	if (nedits > SK_OVERLAY_MAX_EDITS)
+	if (nsecs > SK_OVERLAY_MAX_SECTIONS)
 		return SK_OV_E_TOOBIG;
-	for (i = 0; i < nedits; i++) {
-		if ((n = payload_size(&edits[i])) == 0)
+	for (k = 0; k < nsecs; k++) {
+		if (strlen(secs[k].base) != SK_SNAPSHOT_ID_LEN ||
+		    !is_id((const uint8_t *)secs[k].base))
 			return SK_OV_E_FORMAT;
-		len += 3 + n;
+		if (secs[k].nedits > SK_OVERLAY_MAX_EDITS)
+			return SK_OV_E_TOOBIG;
+		if (k > 0)
+			len += 4 + SK_SNAPSHOT_ID_LEN;
+		for (i = 0; i < secs[k].nedits; i++) {
+			if ((n = payload_size(&secs[k].edits[i])) == 0)
+				return SK_OV_E_FORMAT;
+			len += 3 + n;
+		}
 	}
 	if (len > SK_OVERLAY_MAX_SIZE)
 		return SK_OV_E_TOOBIG;
 	if ((buf = calloc(1, len)) == NULL)
 		return SK_OV_E_NOMEM;
 	memcpy(buf, SK_OVERLAY_MAGIC, SK_OVERLAY_MAGIC_LEN);
-	put32(buf + 16, SK_OVERLAY_VERSION);
-	put32(buf + 20, (uint32_t)nedits);
-	memcpy(buf + 24, base, SK_SNAPSHOT_ID_LEN);
+	put32(buf + 16,
+	    nsecs > 1 ? SK_OVERLAY_VERSION_SECTIONS : SK_OVERLAY_VERSION);
+	put32(buf + 20, (uint32_t)secs[0].nedits);
+	memcpy(buf + 24, secs[0].base, SK_SNAPSHOT_ID_LEN);
 	p = buf + SK_OVERLAY_HEADER;
-	for (i = 0; i < nedits; i++) {
-		e = &edits[i];
-		*p = (uint8_t)e->kind;
-		put16(p + 1, (uint32_t)payload_size(e));
-		p += 3;
-		switch (e->kind) {
-		case SK_OV_ENTRY:
-			*p++ = (uint8_t)e->wirelen;
-			memcpy(p, e->wire, e->wirelen);
-			p += e->wirelen;
-			sk_entry_rec_encode(&e->rec, p);
-			p += SK_ENTRY_REC_SIZE;
-			p = put_text(p, e->list, sizeof(e->list));
-			break;
-		case SK_OV_EXEMPT_ADD:
-			p = put_subnet(p, &e->ex.subnet);
-			put64(p, e->ex.category_mask);
-			put64(p + 8, (uint64_t)e->ex.expires);
-			p = put_text(
-			    p + 16, e->ex.approver, sizeof(e->ex.approver));
-			p = put_text(p, e->ex.reason, sizeof(e->ex.reason));
-			break;
-		case SK_OV_EXEMPT_REMOVE:
-			p = put_subnet(p, &e->ex.subnet);
-			break;
+	for (k = 0; k < nsecs; k++) {
+		if (k > 0) {
+			put32(p, (uint32_t)secs[k].nedits);
+			memcpy(p + 4, secs[k].base, SK_SNAPSHOT_ID_LEN);
+			p += 4 + SK_SNAPSHOT_ID_LEN;
 		}
+		for (i = 0; i < secs[k].nedits; i++)
+			p = put_edit(p, &secs[k].edits[i]);
 	}
 	if (sha256(buf, len - SK_OVERLAY_TRAILER, p) != 0 ||
 	    (id_out != NULL && sha256(buf, len, sum) != 0)) {
@@ -245,6 +266,22 @@ sk_overlay_encode(const char *base, const struct sk_overlay_edit *edits,
 	*out = buf;
 	*outlen = len;
 	return 0;
+}
+
+int
+sk_overlay_encode(const char *base, const struct sk_overlay_edit *edits,
+    size_t nedits, uint8_t **out, size_t *outlen, char *id_out)
+{
+	struct sk_overlay_section sec;
+
+	*out = NULL;
+	*outlen = 0;
+	if (strlen(base) != SK_SNAPSHOT_ID_LEN)
+		return SK_OV_E_FORMAT;
+	memcpy(sec.base, base, sizeof(sec.base));
+	sec.edits = (struct sk_overlay_edit *)edits;
+	sec.nedits = nedits;
+	return sk_overlay_encode_sections(&sec, 1, out, outlen, id_out);
 }
 
 /* --- parsing ----------------------------------------------------------- */
@@ -359,8 +396,46 @@ parse_edit(struct rd *r, enum sk_overlay_kind kind, struct sk_overlay_edit *e)
 void
 sk_overlay_file_free(struct sk_overlay_file *f)
 {
+	size_t k;
+
 	free(f->edits);
+	for (k = 0; k < f->nmore; k++)
+		free(f->more[k].edits);
 	memset(f, 0, sizeof(*f));
+}
+
+/* Read n edits from *at (up to end) into a new array.
+ * @return 0 or a negative sk_overlay_err, with detail. */
+static int
+parse_edits(const uint8_t *buf, size_t *at, size_t end, size_t n,
+    struct sk_overlay_edit **out, char *detail, size_t detailsize)
+{
+	size_t i, plen;
+	struct rd r;
+
+	*out = NULL;
+	if (n > 0 && (*out = calloc(n, sizeof(**out))) == NULL)
+		return sk_detail(
+		    detail, detailsize, SK_OV_E_NOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		if (end - *at < 3)
+			break;
+		plen = get16(buf + *at + 1);
+		if (plen > end - *at - 3)
+			break;
+		r.p = buf + *at + 3;
+		r.left = plen;
+		r.bad = 0;
+		if (parse_edit(
+		        &r, (enum sk_overlay_kind)buf[*at], &(*out)[i]) != 0)
+			return sk_detail(detail, detailsize, SK_OV_E_FORMAT,
+			    "edit %zu (at byte %zu) is malformed", i + 1, *at);
+		*at += 3 + plen;
+	}
+	if (i < n)
+		return sk_detail(detail, detailsize, SK_OV_E_FORMAT,
+		    "%zu edits announced, the bytes end early", n);
+	return 0;
 }
 
 int
@@ -368,8 +443,10 @@ sk_overlay_parse(const uint8_t *buf, size_t len, struct sk_overlay_file *out,
     char *detail, size_t detailsize)
 {
 	uint8_t sum[32];
-	size_t n, i, at, plen;
-	struct rd r;
+	size_t n, at, end;
+	uint32_t version;
+	struct sk_overlay_section *sec;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (detail != NULL && detailsize > 0)
@@ -381,10 +458,13 @@ sk_overlay_parse(const uint8_t *buf, size_t len, struct sk_overlay_file *out,
 	    memcmp(buf, SK_OVERLAY_MAGIC, SK_OVERLAY_MAGIC_LEN) != 0)
 		return sk_detail(detail, detailsize, SK_OV_E_FORMAT,
 		    "no overlay header (%zu bytes)", len);
-	if (get32(buf + 16) != SK_OVERLAY_VERSION)
+	version = get32(buf + 16);
+	if (version != SK_OVERLAY_VERSION &&
+	    version != SK_OVERLAY_VERSION_SECTIONS)
 		return sk_detail(detail, detailsize, SK_OV_E_FORMAT,
-		    "format version %u (this sinkhole reads %d)",
-		    (unsigned)get32(buf + 16), SK_OVERLAY_VERSION);
+		    "format version %u (this sinkhole reads %d and %d)",
+		    (unsigned)version, SK_OVERLAY_VERSION,
+		    SK_OVERLAY_VERSION_SECTIONS);
 	/* Nothing past the header is read before it is known intact. */
 	if (sha256(buf, len - SK_OVERLAY_TRAILER, sum) != 0)
 		return sk_detail(
@@ -404,35 +484,55 @@ sk_overlay_parse(const uint8_t *buf, size_t len, struct sk_overlay_file *out,
 		return sk_detail(
 		    detail, detailsize, SK_OV_E_NOMEM, "cannot hash");
 	hex(sum, 32, out->id);
-	if (n > 0 && (out->edits = calloc(n, sizeof(*out->edits))) == NULL)
-		return sk_detail(
-		    detail, detailsize, SK_OV_E_NOMEM, "out of memory");
 	at = SK_OVERLAY_HEADER;
-	for (i = 0; i < n; i++) {
-		if (len - SK_OVERLAY_TRAILER - at < 3)
-			break;
-		plen = get16(buf + at + 1);
-		if (plen > len - SK_OVERLAY_TRAILER - at - 3)
-			break;
-		r.p = buf + at + 3;
-		r.left = plen;
-		r.bad = 0;
-		if (parse_edit(&r, (enum sk_overlay_kind)buf[at],
-		        &out->edits[i]) != 0) {
-			sk_overlay_file_free(out);
-			return sk_detail(detail, detailsize, SK_OV_E_FORMAT,
-			    "edit %zu (at byte %zu) is malformed", i + 1, at);
-		}
-		at += 3 + plen;
-	}
-	if (i < n || at != len - SK_OVERLAY_TRAILER) {
-		sk_overlay_file_free(out);
-		return sk_detail(detail, detailsize, SK_OV_E_FORMAT,
-		    "%zu edits announced, the bytes %s", n,
-		    i < n ? "end early" : "run on");
-	}
+	end = len - SK_OVERLAY_TRAILER;
+	if ((rc = parse_edits(
+	         buf, &at, end, n, &out->edits, detail, detailsize)) != 0)
+		goto fail;
 	out->nedits = n;
+	/* Version 2: further sections to the end. */
+	while (version == SK_OVERLAY_VERSION_SECTIONS && at < end) {
+		if (out->nmore == SK_OVERLAY_MAX_SECTIONS - 1) {
+			rc = sk_detail(detail, detailsize, SK_OV_E_TOOBIG,
+			    "more than %d sections", SK_OVERLAY_MAX_SECTIONS);
+			goto fail;
+		}
+		if (end - at < 4 + SK_SNAPSHOT_ID_LEN || !is_id(buf + at + 4)) {
+			rc = sk_detail(detail, detailsize, SK_OV_E_FORMAT,
+			    "section %zu (at byte %zu): no base snapshot id",
+			    out->nmore + 2, at);
+			goto fail;
+		}
+		n = get32(buf + at);
+		if (n > SK_OVERLAY_MAX_EDITS) {
+			rc = sk_detail(detail, detailsize, SK_OV_E_TOOBIG,
+			    "section %zu: %zu edits (at most %d)",
+			    out->nmore + 2, n, SK_OVERLAY_MAX_EDITS);
+			goto fail;
+		}
+		sec = &out->more[out->nmore++];
+		memcpy(sec->base, buf + at + 4, SK_SNAPSHOT_ID_LEN);
+		at += 4 + SK_SNAPSHOT_ID_LEN;
+		if ((rc = parse_edits(buf, &at, end, n, &sec->edits, detail,
+		         detailsize)) != 0)
+			goto fail;
+		sec->nedits = n;
+	}
+	if (at != end) {
+		rc = sk_detail(detail, detailsize, SK_OV_E_FORMAT,
+		    "%zu bytes run on after the last edit", end - at);
+		goto fail;
+	}
+	/* One spelling per overlay: one section is version 1. */
+	if (version == SK_OVERLAY_VERSION_SECTIONS && out->nmore == 0) {
+		rc = sk_detail(detail, detailsize, SK_OV_E_FORMAT,
+		    "format version 2 with one section (written as 1)");
+		goto fail;
+	}
 	return 0;
+fail:
+	sk_overlay_file_free(out);
+	return rc;
 }
 
 /* --- building and lookups ---------------------------------------------- */
@@ -533,28 +633,44 @@ sk_overlay_build(const struct sk_overlay_file *f,
 	struct sk_overlay *ov;
 	int rc;
 
+	const char *sbase = f->base;
+	const struct sk_overlay_edit *sedits = f->edits;
+	size_t snedits = f->nedits, k;
+
 	*out = NULL;
 	if (detail != NULL && detailsize > 0)
 		detail[0] = '\0';
-	if (strcmp(f->base, sk_snapshot_id(base)) != 0)
-		return sk_detail(detail, detailsize, SK_OV_E_BASE,
-		    "it applies to snapshot %s, not to %s (in use)", f->base,
-		    sk_snapshot_id(base));
+	/* The section for the snapshot in use: the first, or a further one
+	 * (a resolver still on the snapshot an earlier edit was written
+	 * over). */
+	for (k = 0; strcmp(sbase, sk_snapshot_id(base)) != 0; k++) {
+		if (k == f->nmore)
+			return sk_detail(detail, detailsize, SK_OV_E_BASE,
+			    "it applies to snapshot %s%s, not to %s (in use)",
+			    f->base, f->nmore > 0 ? " (and earlier ones)" : "",
+			    sk_snapshot_id(base));
+		sbase = f->more[k].base;
+		sedits = f->more[k].edits;
+		snedits = f->more[k].nedits;
+	}
 	if ((ov = calloc(1, sizeof(*ov))) == NULL)
 		return sk_detail(
 		    detail, detailsize, SK_OV_E_NOMEM, "out of memory");
 	memcpy(ov->id, f->id, sizeof(ov->id));
-	memcpy(ov->base, f->base, sizeof(ov->base));
-	ov->nedits = f->nedits;
-	ov->file = *f;
-	if (f->nedits > 0) {
-		ov->file.edits = malloc(f->nedits * sizeof(*f->edits));
+	memcpy(ov->base, sbase, sizeof(ov->base));
+	ov->nedits = snedits;
+	/* Only the section in use: the built overlay owns its copy. */
+	memcpy(ov->file.base, sbase, sizeof(ov->file.base));
+	memcpy(ov->file.id, f->id, sizeof(ov->file.id));
+	ov->file.nedits = snedits;
+	if (snedits > 0) {
+		ov->file.edits = malloc(snedits * sizeof(*sedits));
 		if (ov->file.edits == NULL) {
 			sk_overlay_free(ov);
 			return sk_detail(
 			    detail, detailsize, SK_OV_E_NOMEM, "out of memory");
 		}
-		memcpy(ov->file.edits, f->edits, f->nedits * sizeof(*f->edits));
+		memcpy(ov->file.edits, sedits, snedits * sizeof(*sedits));
 	}
 	if ((rc = build_entries(ov, base, detail, detailsize)) != 0 ||
 	    (rc = build_exemptions(ov, &ov->file, base) != 0

@@ -22,9 +22,21 @@
  *               1 is-v4), 8 bytes category mask, 8 bytes expiry
  *               (seconds, signed), 1+n approver, 1+n reason
  *             EXEMPT_REMOVE: subnet (18 bytes as above)
+ *   version 2 only, after those edits: further sections (at most
+ *           SK_OVERLAY_MAX_SECTIONS - 1, to the end), each:
+ *             4 bytes number of edits, the base's id (64 hex digits),
+ *             the edits as above
  *   last 32 SHA-256 of every byte before it
  * The overlay's id (its "effective id") is the SHA-256 of the whole file,
  * hex: it changes with every edit and names its base through the file.
+ *
+ * Sections (version 2): the first is the edit over the active snapshot;
+ * each further one holds, for a snapshot an earlier edit was written
+ * over, the edits that lead from it to the same policy (the earlier
+ * edits, then this one). A resolver still verifying the snapshot the
+ * previous edit published applies the section for the one it uses: back
+ * to back edits are in force at once, not after its switch. A file with
+ * one section is written as version 1.
  *
  * Parsing (sk_overlay_parse) checks everything that does not need the
  * base; building (sk_overlay_build) checks the edits against the base and
@@ -59,6 +71,10 @@ const char *sk_overlay_strerror(int err);
 #define SK_OVERLAY_MAGIC "sinkhole overlay"
 #define SK_OVERLAY_MAGIC_LEN 16
 #define SK_OVERLAY_VERSION 1
+#define SK_OVERLAY_VERSION_SECTIONS 2
+/** Sections one file may hold: the active snapshot's and the bases of
+ * the edits still being verified by slow resolvers. */
+#define SK_OVERLAY_MAX_SECTIONS 4
 #define SK_OVERLAY_HEADER 88
 #define SK_OVERLAY_TRAILER 32
 /** Edits one overlay may hold: emergencies, not a second policy. */
@@ -85,12 +101,22 @@ struct sk_overlay_edit {
 	struct sk_exemption ex;
 };
 
-/** A parsed overlay file: its base and edits. */
+/** One section: a base and the edits over it. */
+struct sk_overlay_section {
+	char base[SK_SNAPSHOT_ID_LEN + 1];
+	struct sk_overlay_edit *edits; /**< heap when parsed */
+	size_t nedits;
+};
+
+/** A parsed overlay file: its (first) base and edits, and the further
+ * sections of a version 2 file. */
 struct sk_overlay_file {
 	char base[SK_SNAPSHOT_ID_LEN + 1];
 	char id[SK_SNAPSHOT_ID_LEN + 1]; /**< SHA-256 of the file, hex */
 	struct sk_overlay_edit *edits;   /**< heap; sk_overlay_file_free */
 	size_t nedits;
+	struct sk_overlay_section more[SK_OVERLAY_MAX_SECTIONS - 1];
+	size_t nmore;
 };
 
 /**
@@ -115,12 +141,21 @@ void sk_overlay_file_free(struct sk_overlay_file *f);
 int sk_overlay_encode(const char *base, const struct sk_overlay_edit *edits,
     size_t nedits, uint8_t **out, size_t *outlen, char *id_out);
 
+/**
+ * Encode sections (the first over the active snapshot) as one file:
+ * version 1 for one section, version 2 for more.
+ * @return as sk_overlay_encode(); TOOBIG past SK_OVERLAY_MAX_SECTIONS.
+ */
+int sk_overlay_encode_sections(const struct sk_overlay_section *secs,
+    size_t nsecs, uint8_t **out, size_t *outlen, char *id_out);
+
 /** An overlay built against its base: what lookups read. Immutable. */
 struct sk_overlay;
 
 /**
  * Build the structure lookups read from a parsed file and the snapshot it
- * must apply to. Refused: another base (SK_OV_E_BASE), a block entry of a
+ * must apply to, from the section whose base is that snapshot. Refused:
+ * no section for it (SK_OV_E_BASE), a block entry of a
  * category the base lacks or one that rewrites (SK_OV_E_EDIT).
  * @param base: the snapshot in use; the overlay points into it (category
  *	names) and must not outlive it.

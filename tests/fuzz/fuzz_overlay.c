@@ -5,7 +5,8 @@
  * switch: odd, the rest gets a correct SHA-256 trailer before parsing
  * (so mutations reach the edits, past the integrity check); even, it is
  * parsed as is. A file that parses must encode back to the same bytes
- * (one spelling per overlay), and its texts must be terminated.
+ * (one spelling per overlay, sections included), and its texts must be
+ * terminated.
  */
 #include <openssl/evp.h>
 #include <stdint.h>
@@ -22,7 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct sk_overlay_file f;
 	uint8_t *copy, *again = NULL;
-	size_t len, alen = 0, i;
+	struct sk_overlay_section secs[SK_OVERLAY_MAX_SECTIONS];
+	size_t len, alen = 0, i, k;
 	unsigned int n;
 	char detail[256];
 
@@ -46,8 +48,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			TERMINATED(f.edits[i].ex.approver);
 			TERMINATED(f.edits[i].ex.reason);
 		}
-		REQUIRE(sk_overlay_encode(f.base, f.edits, f.nedits, &again,
-		            &alen, NULL) == 0);
+		for (k = 0; k < f.nmore; k++) {
+			TERMINATED(f.more[k].base);
+			for (i = 0; i < f.more[k].nedits; i++) {
+				TERMINATED(f.more[k].edits[i].list);
+				TERMINATED(f.more[k].edits[i].ex.approver);
+				TERMINATED(f.more[k].edits[i].ex.reason);
+			}
+		}
+		memcpy(secs[0].base, f.base, sizeof(secs[0].base));
+		secs[0].edits = f.edits;
+		secs[0].nedits = f.nedits;
+		for (k = 0; k < f.nmore; k++)
+			secs[k + 1] = f.more[k];
+		REQUIRE(sk_overlay_encode_sections(
+		            secs, f.nmore + 1, &again, &alen, NULL) == 0);
 		REQUIRE(alen == len && memcmp(again, copy, len) == 0);
 		free(again);
 		sk_overlay_file_free(&f);

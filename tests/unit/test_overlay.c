@@ -79,6 +79,13 @@ base_snapshot(void)
 	return s;
 }
 
+static unsigned
+get_version(const uint8_t *buf)
+{
+	return (unsigned)buf[16] | (unsigned)buf[17] << 8 |
+	    (unsigned)buf[18] << 16 | (unsigned)buf[19] << 24;
+}
+
 static void
 entry_edit(struct sk_overlay_edit *e, const char *name, int allow,
     enum sk_match m, int cat, const char *list)
@@ -154,11 +161,11 @@ test_roundtrip(const char *base)
 	CHECK(sk_overlay_parse(buf, 40, &f, detail, sizeof(detail)) ==
 	        SK_OV_E_FORMAT,
 	    "shorter than a header: %s", detail);
-	buf[16] = 2;
+	buf[16] = 3;
 	CHECK(sk_overlay_parse(buf, len, &f, detail, sizeof(detail)) ==
 	        SK_OV_E_FORMAT,
-	    "version 2: %s", detail);
-	CHECK(strstr(detail, "version 2") != NULL, "says the version");
+	    "version 3: %s", detail);
+	CHECK(strstr(detail, "version 3") != NULL, "says the version");
 	free(buf);
 
 	CHECK(
@@ -219,6 +226,96 @@ test_build_refusals(const struct sk_snapshot *s)
 	        SK_OV_E_EDIT,
 	    "a category the base lacks: %s", detail);
 	sk_overlay_free(ov);
+}
+
+/* Version 2: sections, each built only over its own base. */
+static void
+test_sections(const struct sk_snapshot *s)
+{
+	struct sk_overlay_edit e1, e2, both[2];
+	struct sk_overlay_section secs[SK_OVERLAY_MAX_SECTIONS + 1];
+	struct sk_overlay_file f;
+	struct sk_overlay *ov = NULL;
+	struct sk_lookup lk;
+	const char *list;
+	char other[SK_SNAPSHOT_ID_LEN + 1], detail[256];
+	uint8_t *buf, wire[SK_NAME_MAX_WIRE];
+	size_t len, k, wl;
+	int rc;
+
+	memset(other, 'b', SK_SNAPSHOT_ID_LEN);
+	other[SK_SNAPSHOT_ID_LEN] = '\0';
+	entry_edit(&e1, "first.test", 0, SK_MATCH_SUBTREE, C_ADULT, "l.txt");
+	entry_edit(&e2, "second.test", 0, SK_MATCH_SUBTREE, C_ADULT, "l.txt");
+	both[0] = e1;
+	both[1] = e2;
+	/* The newest edit over "other" (the snapshot the first edit
+	 * published); both edits over s (the one it was written over). */
+	memset(secs, 0, sizeof(secs));
+	memcpy(secs[0].base, other, sizeof(other));
+	secs[0].edits = &e2;
+	secs[0].nedits = 1;
+	memcpy(secs[1].base, sk_snapshot_id(s), SK_SNAPSHOT_ID_LEN + 1);
+	secs[1].edits = both;
+	secs[1].nedits = 2;
+	CHECK(sk_overlay_encode_sections(secs, 2, &buf, &len, NULL) == 0,
+	    "encode two sections");
+	CHECK(get_version(buf) == SK_OVERLAY_VERSION_SECTIONS, "version 2");
+	rc = sk_overlay_parse(buf, len, &f, detail, sizeof(detail));
+	CHECK(rc == 0 && f.nedits == 1 && f.nmore == 1 &&
+	        f.more[0].nedits == 2 &&
+	        strcmp(f.more[0].base, sk_snapshot_id(s)) == 0,
+	    "parsed: %s", detail);
+	if (rc == 0) {
+		rc = sk_overlay_build(&f, s, &ov, detail, sizeof(detail));
+		CHECK(rc == 0 && sk_overlay_edit_count(ov) == 2 &&
+		        strcmp(sk_overlay_base(ov), sk_snapshot_id(s)) == 0,
+		    "built from the section for the snapshot in use: %s",
+		    detail);
+		wl = fix_wire("www.first.test", wire);
+		if (ov != NULL)
+			sk_overlay_lookup(ov, wire, wl, &lk, &list);
+		CHECK(ov != NULL && lk.found && !lk.allowed,
+		    "the earlier edit decides");
+		wl = fix_wire("www.second.test", wire);
+		if (ov != NULL)
+			sk_overlay_lookup(ov, wire, wl, &lk, &list);
+		CHECK(ov != NULL && lk.found && !lk.allowed,
+		    "so does the newest");
+		sk_overlay_free(ov);
+	}
+	sk_overlay_file_free(&f);
+	/* Damage in a further section is caught by the hash too. */
+	buf[len - SK_OVERLAY_TRAILER - 3] ^= 1;
+	CHECK(sk_overlay_parse(buf, len, &f, detail, sizeof(detail)) ==
+	        SK_OV_E_DIGEST,
+	    "a flipped bit in the second section: %s", detail);
+	free(buf);
+	/* No section for the snapshot in use: refused, as a single one. */
+	memcpy(secs[1].base, other, SK_SNAPSHOT_ID_LEN);
+	secs[1].base[0] = 'c';
+	CHECK(sk_overlay_encode_sections(secs, 2, &buf, &len, NULL) == 0 &&
+	        sk_overlay_parse(buf, len, &f, detail, sizeof(detail)) == 0,
+	    "encode and parse");
+	CHECK(sk_overlay_build(&f, s, &ov, detail, sizeof(detail)) ==
+	            SK_OV_E_BASE &&
+	        strstr(detail, "earlier ones") != NULL,
+	    "no section for it: refused: %s", detail);
+	sk_overlay_file_free(&f);
+	free(buf);
+	for (k = 0; k <= SK_OVERLAY_MAX_SECTIONS; k++)
+		secs[k] = secs[0];
+	CHECK(sk_overlay_encode_sections(secs, SK_OVERLAY_MAX_SECTIONS + 1,
+	          &buf, &len, NULL) == SK_OV_E_TOOBIG,
+	    "more sections than allowed: refused");
+	CHECK(sk_overlay_encode_sections(secs, 0, &buf, &len, NULL) ==
+	        SK_OV_E_FORMAT,
+	    "no section: refused");
+	/* One section is written as version 1, as before. */
+	CHECK(sk_overlay_encode_sections(secs, 1, &buf, &len, NULL) == 0 &&
+	        get_version(buf) == SK_OVERLAY_VERSION,
+	    "one section: version 1");
+	free(buf);
 }
 
 /* The edit of the overlay as snapedit derives it. */
@@ -358,6 +455,7 @@ main(void)
 	s = base_snapshot();
 	test_roundtrip(sk_snapshot_id(s));
 	test_build_refusals(s);
+	test_sections(s);
 	test_equivalence(s);
 	sk_snapshot_close(s);
 	fix_rm_rf(dir);
