@@ -74,15 +74,96 @@ write_all(int fd, const uint8_t *buf, size_t len)
 	return 0;
 }
 
+/* The folder's overlay, parsed. @return 0, or -1: none, unreadable,
+ * not a well-formed overlay. */
+static int
+read_overlay_file(const struct sk_dbdir *d, struct sk_overlay_file *f)
+{
+	char path[PATH_MAX], why[256];
+	uint8_t *buf;
+	ssize_t n;
+	size_t len = 0;
+	int fd, rc = -1;
+
+	if (sk_pub_overlay_path(d, path, sizeof(path)) != 0 ||
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return -1;
+	/* One byte more than the largest: a larger file is not one. */
+	if ((buf = malloc(SK_OVERLAY_MAX_SIZE + 1)) != NULL) {
+		while (len <= SK_OVERLAY_MAX_SIZE &&
+		    (n = read(fd, buf + len, SK_OVERLAY_MAX_SIZE + 1 - len)) >
+		        0)
+			len += (size_t)n;
+		if (len <= SK_OVERLAY_MAX_SIZE &&
+		    sk_overlay_parse(buf, len, f, why, sizeof(why)) == 0)
+			rc = 0;
+	}
+	close(fd);
+	free(buf);
+	return rc;
+}
+
+/* Did the folder's last change make base active as the edit written over
+ * old's first section? Then old's sections lead to base's policy, and
+ * resolvers still on one of them keep needing it. */
+static int
+follows_overlay(const struct sk_dbdir *d, const struct sk_overlay_file *old,
+    const char *base)
+{
+	static const char *const edits[] = {
+	    "block", "allow", "exempt-add", "exempt-remove"};
+	struct sk_dbdir_event *evs = NULL, *ev;
+	char detail[512];
+	size_t n = 0, i;
+	int yes = 0;
+
+	if (strcmp(old->base, base) == 0 ||
+	    sk_dbdir_history_load(d, &evs, &n, detail, sizeof(detail)) != 0 ||
+	    n == 0) {
+		free(evs);
+		return 0;
+	}
+	ev = &evs[n - 1];
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++)
+		yes |= strcmp(ev->action, edits[i]) == 0;
+	yes = yes && strcmp(ev->id, base) == 0 &&
+	    strcmp(ev->prev, old->base) == 0;
+	free(evs);
+	return yes;
+}
+
+/* Append a section: base, then old edits and the new one. @return 0 or
+ * -1 (out of memory, or too many edits: not carried). */
+static int
+carry(struct sk_overlay_section *secs, size_t *nsecs, const char *base,
+    const struct sk_overlay_edit *edits, size_t nedits,
+    const struct sk_overlay_edit *o)
+{
+	struct sk_overlay_section *s = &secs[*nsecs];
+
+	if (nedits + 1 > SK_OVERLAY_MAX_EDITS ||
+	    (s->edits = malloc((nedits + 1) * sizeof(*o))) == NULL)
+		return -1;
+	snprintf(s->base, sizeof(s->base), "%s", base);
+	if (nedits > 0)
+		memcpy(s->edits, edits, nedits * sizeof(*o));
+	s->edits[nedits] = *o;
+	s->nedits = nedits + 1;
+	(*nsecs)++;
+	return 0;
+}
+
 int
 sk_pub_overlay_write(const struct sk_dbdir *d, const char *base,
     const struct sk_snapedit *edit, char *id_out, char *detail,
     size_t detailsize)
 {
 	struct sk_overlay_edit o;
+	struct sk_overlay_section secs[SK_OVERLAY_MAX_SECTIONS];
+	struct sk_overlay_file old;
 	char path[PATH_MAX], tmp[PATH_MAX + 32];
 	uint8_t *buf = NULL;
-	size_t len = 0;
+	size_t len = 0, nsecs = 1, k;
 	int fd, rc;
 
 	id_out[0] = '\0';
@@ -94,7 +175,33 @@ sk_pub_overlay_write(const struct sk_dbdir *d, const char *base,
 	/* A command killed between open and rename left its temporary. */
 	(void)sk_dbdir_clean_beside(path, ".tmp.");
 	to_overlay(edit, &o);
-	if ((rc = sk_overlay_encode(base, &o, 1, &buf, &len, id_out)) != 0)
+	memset(secs, 0, sizeof(secs));
+	snprintf(secs[0].base, sizeof(secs[0].base), "%s", base);
+	secs[0].edits = &o;
+	secs[0].nedits = 1;
+	/* The previous edit's overlay, when that edit published base:
+	 * resolvers still verifying base use the section for the snapshot
+	 * they are on, which gets this edit too (oldest dropped first). */
+	if (read_overlay_file(d, &old) == 0) {
+		if (follows_overlay(d, &old, base)) {
+			(void)carry(
+			    secs, &nsecs, old.base, old.edits, old.nedits, &o);
+			for (k = 0;
+			     k < old.nmore && nsecs < SK_OVERLAY_MAX_SECTIONS;
+			     k++)
+				if (strcmp(old.more[k].base, base) != 0)
+					(void)carry(secs, &nsecs,
+					    old.more[k].base, old.more[k].edits,
+					    old.more[k].nedits, &o);
+		}
+		sk_overlay_file_free(&old);
+	}
+	rc = sk_overlay_encode_sections(secs, nsecs, &buf, &len, id_out);
+	if (rc == SK_OV_E_TOOBIG && nsecs > 1) /* the edit alone still fits */
+		rc = sk_overlay_encode_sections(secs, 1, &buf, &len, id_out);
+	for (k = 1; k < nsecs; k++)
+		free(secs[k].edits);
+	if (rc != 0)
 		return sk_detail(detail, detailsize,
 		    rc == SK_OV_E_NOMEM ? SK_DBDIR_E_NOMEM : SK_DBDIR_E_ARG,
 		    "overlay: %s", sk_overlay_strerror(rc));
@@ -120,29 +227,15 @@ int
 sk_pub_overlay_applies_to(const struct sk_dbdir *d, const char *id)
 {
 	struct sk_overlay_file f;
-	char path[PATH_MAX], why[256];
-	uint8_t *buf = NULL;
-	ssize_t n;
-	size_t len = 0;
-	int fd, applies = 0;
+	size_t k;
+	int applies;
 
-	if (sk_pub_overlay_path(d, path, sizeof(path)) != 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+	if (read_overlay_file(d, &f) != 0)
 		return 0;
-	/* One byte more than the largest: a larger file is not one. */
-	if ((buf = malloc(SK_OVERLAY_MAX_SIZE + 1)) != NULL) {
-		while (len <= SK_OVERLAY_MAX_SIZE &&
-		    (n = read(fd, buf + len, SK_OVERLAY_MAX_SIZE + 1 - len)) >
-		        0)
-			len += (size_t)n;
-		if (len <= SK_OVERLAY_MAX_SIZE &&
-		    sk_overlay_parse(buf, len, &f, why, sizeof(why)) == 0) {
-			applies = strcmp(f.base, id) == 0;
-			sk_overlay_file_free(&f);
-		}
-	}
-	close(fd);
-	free(buf);
+	applies = strcmp(f.base, id) == 0;
+	for (k = 0; k < f.nmore; k++)
+		applies |= strcmp(f.more[k].base, id) == 0;
+	sk_overlay_file_free(&f);
 	return applies;
 }
 

@@ -203,4 +203,29 @@ if log_has "using overlay [0-9a-f]\{64\} over snapshot $before" "$n"; then
 else
 	pass "the module never applied the overlay to that snapshot"
 fi
+
+# --- back-to-back edits: the overlay carries a section per recent base ----
+# A resolver still verifying the snapshot the first edit published uses
+# the section for the snapshot it is on: both edits, at once.
+first=$(active_id)
+"$CTL" block -d "$DB" -p "$P/policy.conf" -c adult-entertainment \
+	--by alice --reason INC-11 edit-one.test >/dev/null 2>&1 ||
+	fail "block edit-one.test"
+mid=$(active_id)
+"$CTL" block -d "$DB" -p "$P/policy.conf" -c adult-entertainment \
+	--by alice --reason INC-12 edit-two.test >/dev/null 2>&1 ||
+	fail "block edit-two.test"
+expect_eq "the second edit's overlay has sections (format version 2)" \
+	"$(od -An -tu4 -j 16 -N 4 "$OV" | tr -d ' ')" 2
+expect_match "its first names the snapshot the first edit published" \
+	"$(od -An -c -j 24 -N 64 "$OV" | tr -d ' \n')" "^$mid\$"
+check "another names the snapshot the first edit was written over" \
+	grep -aq "$first" "$OV"
+ms=$(wait_answer 1 edit-two.test A "0.0.0.0" 3000)
+check "the second edit is in force ($ms ms)" test "$ms" != timeout
+expect_eq "so is the first" "$(q 1 edit-one.test A)" "0.0.0.0"
+"$CTL" rollback -d "$DB" -p "$P/policy.conf" --by ops --reason undo \
+	>/dev/null 2>&1 || fail "rollback of edit-two"
+check "a rollback to a snapshot a section names removes the overlay" \
+	test ! -e "$OV"
 finish
