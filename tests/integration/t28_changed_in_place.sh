@@ -161,8 +161,12 @@ PY
 	check "$mode: and of the second ($n lines)" test "$n" -ge 6
 	expect_match "$mode: recovery by publish" "$log" "switched to snapshot $id2"
 	expect_match "$mode: and again" "$log" "switched to snapshot $id3"
+	# cp truncates before it writes: a poll in between sees an empty
+	# file and drops it, the next takes the good one (no "replacing" then).
 	expect_match "$mode: a good file rewritten in place is taken" "$log" \
-		"switched to snapshot $id1 .*replacing snapshot $id3 .*changed in place"
+		"switched to snapshot $id1 \([^)]*snapshots/$id3\.mdb\)"
+	expect_match "$mode: ... said changed in place" "$log" \
+		"snapshot $id3 .*changed in place"
 	expect_eq "$mode: blocked name sinkholed at the end" \
 		"$(q 1 www.blocked.test A)" "0.0.0.0"
 	expect_eq "$mode: the extra name of the last content" \
