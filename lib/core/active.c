@@ -24,6 +24,7 @@
 
 #include "detail.h"
 #include "guard.h"
+#include "fileio.h"
 #include "overlay.h"
 #include "sigcheck.h"
 
@@ -600,35 +601,11 @@ read_overlay(
     const char *path, uint8_t **buf, size_t *len, struct sk_file_id *id)
 {
 	struct stat st;
-	ssize_t n;
-	size_t got = 0;
-	int fd, err;
+	int err = sk_read_small_file(path, SK_OVERLAY_MAX_SIZE, buf, len, &st);
 
-	*buf = NULL;
-	/* NONBLOCK: a FIFO put there must not hang the thread. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return errno;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		err = S_ISREG(st.st_mode) ? errno : EINVAL;
-		close(fd);
-		return err;
-	}
-	file_id(&st, id);
-	if ((size_t)st.st_size > SK_OVERLAY_MAX_SIZE) {
-		close(fd);
-		return -1;
-	}
-	if ((*buf = malloc((size_t)st.st_size + 1)) == NULL) {
-		close(fd);
-		return ENOMEM;
-	}
-	while (got < (size_t)st.st_size &&
-	    (n = read(fd, *buf + got, (size_t)st.st_size - got)) > 0)
-		got += (size_t)n;
-	close(fd);
-	*len = got;
-	return 0;
+	if (err == 0 || err == -1)
+		file_id(&st, id);
+	return err;
 }
 
 /* The overlay at the file just read (buf), for snap. */

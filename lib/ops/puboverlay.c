@@ -13,6 +13,7 @@
 
 #include "active.h"
 #include "detail.h"
+#include "fileio.h"
 #include "overlay.h"
 #include "puboverlay.h"
 
@@ -81,25 +82,16 @@ read_overlay_file(const struct sk_dbdir *d, struct sk_overlay_file *f)
 {
 	char path[PATH_MAX], why[256];
 	uint8_t *buf;
-	ssize_t n;
-	size_t len = 0;
-	int fd, rc = -1;
+	size_t len;
+	int rc = -1;
 
-	if (sk_pub_overlay_path(d, path, sizeof(path)) != 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-		return -1;
-	/* One byte more than the largest: a larger file is not one. */
-	if ((buf = malloc(SK_OVERLAY_MAX_SIZE + 1)) != NULL) {
-		while (len <= SK_OVERLAY_MAX_SIZE &&
-		    (n = read(fd, buf + len, SK_OVERLAY_MAX_SIZE + 1 - len)) >
-		        0)
-			len += (size_t)n;
-		if (len <= SK_OVERLAY_MAX_SIZE &&
-		    sk_overlay_parse(buf, len, f, why, sizeof(why)) == 0)
-			rc = 0;
+	if (sk_pub_overlay_path(d, path, sizeof(path)) == 0 &&
+	    sk_read_small_file(path, SK_OVERLAY_MAX_SIZE, &buf, &len, NULL) ==
+	        0) {
+		rc = sk_overlay_parse(buf, len, f, why, sizeof(why)) == 0 ? 0
+		                                                          : -1;
+		free(buf);
 	}
-	close(fd);
-	free(buf);
 	return rc;
 }
 
