@@ -4,7 +4,7 @@
  * 64 rounds form one chain of dependent instructions (sha256rnds2 waits
  * for the one before), so one message leaves the unit idle part of the
  * time; two independent messages interleaved take 1.35 times as long as
- * one (on the EPYC of doc/PERFORMANCE.md: 410 ns a 900-byte message
+ * one (on the EPYC of doc/PERFORMANCE-HISTORY.md: 410 ns a 900-byte message
  * instead of 600, libcrypto's speed, alone).
  * The hit log's records are chained (each hashes its predecessor's hash),
  * but only in their last block or two: everything before can be hashed
