@@ -404,6 +404,22 @@ sk_overlay_file_free(struct sk_overlay_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
+int
+sk_overlay_file_section(
+    const struct sk_overlay_file *f, size_t k, struct sk_overlay_section *out)
+{
+	if (k > f->nmore)
+		return -1;
+	if (k > 0) {
+		*out = f->more[k - 1];
+		return 0;
+	}
+	memcpy(out->base, f->base, sizeof(out->base));
+	out->edits = f->edits;
+	out->nedits = f->nedits;
+	return 0;
+}
+
 /* Read n edits from *at (up to end) into a new array.
  * @return 0 or a negative sk_overlay_err, with detail. */
 static int
@@ -631,11 +647,9 @@ sk_overlay_build(const struct sk_overlay_file *f,
     size_t detailsize)
 {
 	struct sk_overlay *ov;
+	struct sk_overlay_section sec;
+	size_t k;
 	int rc;
-
-	const char *sbase = f->base;
-	const struct sk_overlay_edit *sedits = f->edits;
-	size_t snedits = f->nedits, k;
 
 	*out = NULL;
 	if (detail != NULL && detailsize > 0)
@@ -643,34 +657,33 @@ sk_overlay_build(const struct sk_overlay_file *f,
 	/* The section for the snapshot in use: the first, or a further one
 	 * (a resolver still on the snapshot an earlier edit was written
 	 * over). */
-	for (k = 0; strcmp(sbase, sk_snapshot_id(base)) != 0; k++) {
-		if (k == f->nmore)
-			return sk_detail(detail, detailsize, SK_OV_E_BASE,
-			    "it applies to snapshot %s%s, not to %s (in use)",
-			    f->base, f->nmore > 0 ? " (and earlier ones)" : "",
-			    sk_snapshot_id(base));
-		sbase = f->more[k].base;
-		sedits = f->more[k].edits;
-		snedits = f->more[k].nedits;
-	}
+	for (k = 0; sk_overlay_file_section(f, k, &sec) == 0; k++)
+		if (strcmp(sec.base, sk_snapshot_id(base)) == 0)
+			break;
+	if (k > f->nmore)
+		return sk_detail(detail, detailsize, SK_OV_E_BASE,
+		    "it applies to snapshot %s%s, not to %s (in use)", f->base,
+		    f->nmore > 0 ? " (and earlier ones)" : "",
+		    sk_snapshot_id(base));
 	if ((ov = calloc(1, sizeof(*ov))) == NULL)
 		return sk_detail(
 		    detail, detailsize, SK_OV_E_NOMEM, "out of memory");
 	memcpy(ov->id, f->id, sizeof(ov->id));
-	memcpy(ov->base, sbase, sizeof(ov->base));
-	ov->nedits = snedits;
+	memcpy(ov->base, sec.base, sizeof(ov->base));
+	ov->nedits = sec.nedits;
 	/* Only the section in use: the built overlay owns its copy. */
-	memcpy(ov->file.base, sbase, sizeof(ov->file.base));
+	memcpy(ov->file.base, sec.base, sizeof(ov->file.base));
 	memcpy(ov->file.id, f->id, sizeof(ov->file.id));
-	ov->file.nedits = snedits;
-	if (snedits > 0) {
-		ov->file.edits = malloc(snedits * sizeof(*sedits));
+	ov->file.nedits = sec.nedits;
+	if (sec.nedits > 0) {
+		ov->file.edits = malloc(sec.nedits * sizeof(*sec.edits));
 		if (ov->file.edits == NULL) {
 			sk_overlay_free(ov);
 			return sk_detail(
 			    detail, detailsize, SK_OV_E_NOMEM, "out of memory");
 		}
-		memcpy(ov->file.edits, sedits, snedits * sizeof(*sedits));
+		memcpy(
+		    ov->file.edits, sec.edits, sec.nedits * sizeof(*sec.edits));
 	}
 	if ((rc = build_entries(ov, base, detail, detailsize)) != 0 ||
 	    (rc = build_exemptions(ov, &ov->file, base) != 0

@@ -132,6 +132,15 @@ int sk_overlay_parse(const uint8_t *buf, size_t len,
 void sk_overlay_file_free(struct sk_overlay_file *f);
 
 /**
+ * Section k of a parsed file: 0 is the first (f->base, f->edits), then
+ * f->more. A view into f (not to be freed), so that readers walk every
+ * section alike.
+ * @return 0, or -1 when k >= 1 + f->nmore.
+ */
+int sk_overlay_file_section(
+    const struct sk_overlay_file *f, size_t k, struct sk_overlay_section *out);
+
+/**
  * Encode base + edits as an overlay file.
  * @param out: receives a heap buffer (free()), *outlen its size.
  * @param id_out: if not NULL, receives the overlay's id (65 bytes).

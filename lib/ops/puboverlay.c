@@ -124,23 +124,22 @@ follows_overlay(const struct sk_dbdir *d, const struct sk_overlay_file *old,
 	return yes;
 }
 
-/* Append a section: base, then old edits and the new one. @return 0 or
- * -1 (out of memory, or too many edits: not carried). */
+/* Append a section: old's base, then its edits and the new one.
+ * @return 0 or -1 (out of memory, or too many edits: not carried). */
 static int
-carry(struct sk_overlay_section *secs, size_t *nsecs, const char *base,
-    const struct sk_overlay_edit *edits, size_t nedits,
-    const struct sk_overlay_edit *o)
+carry(struct sk_overlay_section *secs, size_t *nsecs,
+    const struct sk_overlay_section *old, const struct sk_overlay_edit *o)
 {
 	struct sk_overlay_section *s = &secs[*nsecs];
 
-	if (nedits + 1 > SK_OVERLAY_MAX_EDITS ||
-	    (s->edits = malloc((nedits + 1) * sizeof(*o))) == NULL)
+	if (old->nedits + 1 > SK_OVERLAY_MAX_EDITS ||
+	    (s->edits = malloc((old->nedits + 1) * sizeof(*o))) == NULL)
 		return -1;
-	snprintf(s->base, sizeof(s->base), "%s", base);
-	if (nedits > 0)
-		memcpy(s->edits, edits, nedits * sizeof(*o));
-	s->edits[nedits] = *o;
-	s->nedits = nedits + 1;
+	memcpy(s->base, old->base, sizeof(s->base));
+	if (old->nedits > 0)
+		memcpy(s->edits, old->edits, old->nedits * sizeof(*o));
+	s->edits[old->nedits] = *o;
+	s->nedits = old->nedits + 1;
 	(*nsecs)++;
 	return 0;
 }
@@ -151,7 +150,7 @@ sk_pub_overlay_write(const struct sk_dbdir *d, const char *base,
     size_t detailsize)
 {
 	struct sk_overlay_edit o;
-	struct sk_overlay_section secs[SK_OVERLAY_MAX_SECTIONS];
+	struct sk_overlay_section secs[SK_OVERLAY_MAX_SECTIONS], sec;
 	struct sk_overlay_file old;
 	char path[PATH_MAX], tmp[PATH_MAX + 32];
 	uint8_t *buf = NULL;
@@ -175,17 +174,12 @@ sk_pub_overlay_write(const struct sk_dbdir *d, const char *base,
 	 * resolvers still verifying base use the section for the snapshot
 	 * they are on, which gets this edit too (oldest dropped first). */
 	if (read_overlay_file(d, &old) == 0) {
-		if (follows_overlay(d, &old, base)) {
-			(void)carry(
-			    secs, &nsecs, old.base, old.edits, old.nedits, &o);
-			for (k = 0;
-			     k < old.nmore && nsecs < SK_OVERLAY_MAX_SECTIONS;
+		if (follows_overlay(d, &old, base))
+			for (k = 0; nsecs < SK_OVERLAY_MAX_SECTIONS &&
+			     sk_overlay_file_section(&old, k, &sec) == 0;
 			     k++)
-				if (strcmp(old.more[k].base, base) != 0)
-					(void)carry(secs, &nsecs,
-					    old.more[k].base, old.more[k].edits,
-					    old.more[k].nedits, &o);
-		}
+				if (strcmp(sec.base, base) != 0)
+					(void)carry(secs, &nsecs, &sec, &o);
 		sk_overlay_file_free(&old);
 	}
 	rc = sk_overlay_encode_sections(secs, nsecs, &buf, &len, id_out);
@@ -219,14 +213,14 @@ int
 sk_pub_overlay_applies_to(const struct sk_dbdir *d, const char *id)
 {
 	struct sk_overlay_file f;
+	struct sk_overlay_section sec;
 	size_t k;
-	int applies;
+	int applies = 0;
 
 	if (read_overlay_file(d, &f) != 0)
 		return 0;
-	applies = strcmp(f.base, id) == 0;
-	for (k = 0; k < f.nmore; k++)
-		applies |= strcmp(f.more[k].base, id) == 0;
+	for (k = 0; sk_overlay_file_section(&f, k, &sec) == 0; k++)
+		applies |= strcmp(sec.base, id) == 0;
 	sk_overlay_file_free(&f);
 	return applies;
 }

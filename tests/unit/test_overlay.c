@@ -267,6 +267,18 @@ test_sections(const struct sk_snapshot *s)
 	        strcmp(f.more[0].base, sk_snapshot_id(s)) == 0,
 	    "parsed: %s", detail);
 	if (rc == 0) {
+		struct sk_overlay_section v;
+
+		CHECK(sk_overlay_file_section(&f, 0, &v) == 0 &&
+		        strcmp(v.base, other) == 0 && v.nedits == 1 &&
+		        v.edits == f.edits,
+		    "section 0 is the first (base, edits)");
+		CHECK(sk_overlay_file_section(&f, 1, &v) == 0 &&
+		        strcmp(v.base, sk_snapshot_id(s)) == 0 &&
+		        v.nedits == 2 && v.edits == f.more[0].edits,
+		    "section 1 is the next");
+		CHECK(sk_overlay_file_section(&f, 2, &v) == -1,
+		    "no section past the last");
 		rc = sk_overlay_build(&f, s, &ov, detail, sizeof(detail));
 		CHECK(rc == 0 && sk_overlay_edit_count(ov) == 2 &&
 		        strcmp(sk_overlay_base(ov), sk_snapshot_id(s)) == 0,
