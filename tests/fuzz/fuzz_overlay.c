@@ -43,26 +43,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (sk_overlay_parse(copy, len, &f, detail, sizeof(detail)) == 0) {
 		TERMINATED(f.base);
 		TERMINATED(f.id);
-		for (i = 0; i < f.nedits; i++) {
-			TERMINATED(f.edits[i].list);
-			TERMINATED(f.edits[i].ex.approver);
-			TERMINATED(f.edits[i].ex.reason);
-		}
-		for (k = 0; k < f.nmore; k++) {
-			TERMINATED(f.more[k].base);
-			for (i = 0; i < f.more[k].nedits; i++) {
-				TERMINATED(f.more[k].edits[i].list);
-				TERMINATED(f.more[k].edits[i].ex.approver);
-				TERMINATED(f.more[k].edits[i].ex.reason);
+		for (k = 0; sk_overlay_file_section(&f, k, &secs[k]) == 0;
+		     k++) {
+			TERMINATED(secs[k].base);
+			for (i = 0; i < secs[k].nedits; i++) {
+				TERMINATED(secs[k].edits[i].list);
+				TERMINATED(secs[k].edits[i].ex.approver);
+				TERMINATED(secs[k].edits[i].ex.reason);
 			}
 		}
-		memcpy(secs[0].base, f.base, sizeof(secs[0].base));
-		secs[0].edits = f.edits;
-		secs[0].nedits = f.nedits;
-		for (k = 0; k < f.nmore; k++)
-			secs[k + 1] = f.more[k];
+		REQUIRE(k == f.nmore + 1);
 		REQUIRE(sk_overlay_encode_sections(
-		            secs, f.nmore + 1, &again, &alen, NULL) == 0);
+		            secs, k, &again, &alen, NULL) == 0);
 		REQUIRE(alen == len && memcmp(again, copy, len) == 0);
 		free(again);
 		sk_overlay_file_free(&f);
