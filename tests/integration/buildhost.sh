@@ -31,7 +31,13 @@ start_nginx() {
 		pick_port NGINX_PORT $((PORT_BASE + 2000)) ||
 		{ fail "no free port for nginx"; finish; }
 	mkdir -p "$WORK/nginx/tmp"
+	# As root, nginx's workers drop to nobody, who cannot reach a
+	# checkout inside a private folder (mktemp -d makes it 0700): they
+	# keep this user instead, and read what the test wrote.
+	_user=
+	[ "$(id -u)" -ne 0 ] || _user="user root;"
 	cat >"$WORK/nginx/nginx.conf" <<NGINX_CONF
+$_user
 daemon off;
 master_process on;
 worker_processes 1;
